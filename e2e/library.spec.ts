@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { FIXTURES, SAMPLE_NIGHT, dropFiles, fileRows, fitsFilesIn, tableContents, waitForRows } from './helpers';
+
+interface TruthFrame { file: string; kind: string; filter: string | null }
+const truth = JSON.parse(readFileSync(path.join(SAMPLE_NIGHT, 'truth.json'), 'utf8')) as { frames: TruthFrame[] };
+
+test('a dropped night is parsed, tagged, kept across a reload, and exported as CSV', async ({ page }, info) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: /./ }).or(page.locator('.brand'))).toBeVisible();
+  const files = fitsFilesIn(SAMPLE_NIGHT);
+  expect(files).toHaveLength(27);
+  await dropFiles(page, files);
+
+  const bar = page.getByRole('progressbar', { name: 'Files processed' });
+  await expect(bar).toHaveAttribute('aria-valuemax', '27');
+  await expect(bar).toHaveAttribute('aria-valuenow', '27', { timeout: 60_000 });
+  await waitForRows(page, 27);
+
+  const check = async () => {
+    const shown = await tableContents(page);
+    expect(shown.size).toBe(27);
+    for (const f of truth.frames) {
+      const row = shown.get(f.file);
+      expect(row, f.file).toBeDefined();
+      expect(row!.type, f.file).toBe(f.kind);
+      expect(row!.filter, f.file).toBe(f.filter ?? '');
+      expect(row!.status, f.file).toMatch(/^ok/);
+    }
+  };
+  await check();
+  // The keyword that decided is shown.
+  await expect(page.locator('tr.file-row').first().locator('.col-tagKeyword')).toContainText('IMAGETYP');
+  await page.screenshot({ path: info.outputPath('library-sample-night.png') });
+
+  await page.reload();
+  await waitForRows(page, 27);
+  await check();
+
+  // Dropping the same files again stores nothing twice.
+  await dropFiles(page, files.slice(0, 3));
+  await expect(page.locator('.ingest')).toContainText('3 already in the library', { timeout: 30_000 });
+  await waitForRows(page, 27);
+
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const download = await downloadPromise;
+  const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+  expect(csv).toHaveLength(28);
+  const header = csv[0].split(',');
+  for (const col of ['name', 'type', 'filter', 'exptime', 'date_obs', 'binning', 'object', 'median', 'status', 'message']) {
+    expect(header).toContain(col);
+  }
+  const typeCol = header.indexOf('type');
+  const nameCol = header.indexOf('name');
+  const byName = new Map(csv.slice(1).map((l) => l.split(',')).map((c) => [c[nameCol], c[typeCol]]));
+  for (const f of truth.frames) expect(byName.get(f.file)).toBe(f.kind);
+});
+
+test('a selection expression, grouping and retagging work and the retag survives a reload', async ({ page }, info) => {
+  await page.goto('/');
+  await dropFiles(page, fitsFilesIn(SAMPLE_NIGHT));
+  await waitForRows(page, 27);
+
+  const expr = page.getByRole('searchbox', { name: 'Selection expression' });
+  await expr.fill('type == "flat" and filter == "R"');
+  await waitForRows(page, 6);
+  await expr.fill('type == "flat" and (');
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expr.fill('');
+  await waitForRows(page, 27);
+
+  await page.getByRole('combobox', { name: 'Group by' }).selectOption('type');
+  await expect(page.locator('tr.group-row')).toHaveCount(3);
+  await expect(page.locator('tr.group-row', { hasText: 'flat' })).toContainText('12 files');
+  await page.screenshot({ path: info.outputPath('library-grouped.png') });
+  await page.getByRole('combobox', { name: 'Group by' }).selectOption('none');
+
+  await page.getByRole('checkbox', { name: 'Select raw0020.fits' }).check();
+  await page.getByRole('checkbox', { name: 'Select raw0021.fits' }).check();
+  await page.getByRole('button', { name: 'unclassified', exact: true }).click();
+  await page.reload();
+  await waitForRows(page, 27);
+  const shown = await tableContents(page);
+  expect(shown.get('raw0020.fits')!.type).toBe('unclassified');
+  expect(shown.get('raw0021.fits')!.type).toBe('unclassified');
+  expect(shown.get('raw0022.fits')!.type).toBe('science');
+  await expect(page.locator('tr.file-row', { hasText: 'raw0020.fits' }).locator('.col-tagKeyword')).toHaveText('retagged by you');
+});
+
+test('bad files get a clear per-file error and do not disturb stored files', async ({ page }, info) => {
+  await page.goto('/');
+  await dropFiles(page, fitsFilesIn(SAMPLE_NIGHT).slice(0, 2));
+  await waitForRows(page, 2);
+
+  const expected = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as { invalid: Record<string, string> };
+  const bad = Object.keys(expected.invalid);
+  await page.getByLabel('Add FITS files').setInputFiles([...bad.map((n) => path.join(FIXTURES, n)), path.join(FIXTURES, 'u16.fits.gz'), path.join(FIXTURES, 'rice_i16.fits.fz')]);
+  await waitForRows(page, 2 + bad.length + 2);
+  const shown = await tableContents(page);
+  for (const name of bad) {
+    expect(shown.get(name)?.status, name).toMatch(/^error/);
+    expect(shown.get(name)?.status, name).toContain(name);
+  }
+  expect(shown.get('u16.fits.gz')?.status).toMatch(/^ok/);
+  expect(shown.get('rice_i16.fits.fz')?.status).toMatch(/^ok/);
+  expect(shown.get('raw0001.fits')?.status).toMatch(/^ok/);
+  await expect(page.getByRole('list', { name: 'Files with errors' }).getByRole('listitem')).toHaveCount(bad.length);
+  await page.screenshot({ path: info.outputPath('library-bad-files.png') });
+});
+
+test('header text from strangers is shown literally and never runs', async ({ page }) => {
+  await page.goto('/');
+  let dialogs = 0;
+  page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
+  await page.getByLabel('Add FITS files').setInputFiles(path.join(FIXTURES, 'hostile_header.fits'));
+  await waitForRows(page, 1);
+  await fileRows(page).first().click();
+  const text = page.getByTestId('header-text');
+  await expect(text).toContainText("OBJECT  = '<img src=x onerror=alert(1)>'");
+  await expect(page.locator('.header-viewer img')).toHaveCount(0);
+  await page.getByRole('searchbox', { name: 'Search header' }).fill('FILTER');
+  await expect(text.locator('div')).toHaveCount(1);
+  await expect(text).toContainText(`'r'' & "quoted"'`);
+  expect(dialogs).toBe(0);
+});
+
+test('the demo night is generated in a worker and ingested like dropped files', async ({ page }, info) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo night' }).click();
+  await expect(page.locator('.ingest')).toContainText('Done', { timeout: 90_000 });
+  const n = await fileRows(page).count();
+  expect(n).toBeGreaterThanOrEqual(20);
+  const shown = await tableContents(page);
+  const types = new Set([...shown.values()].map((r) => r.type));
+  expect(types).toEqual(new Set(['bias', 'flat', 'science']));
+  expect([...shown.values()].every((r) => r.status.startsWith('ok'))).toBe(true);
+  await fileRows(page).first().click();
+  await expect(page.getByTestId('header-text')).toContainText('SIMPLE  =');
+  await page.screenshot({ path: info.outputPath('library-demo-night.png') });
+});

@@ -1,0 +1,116 @@
+/**
+ * Repository for stored files: their listing records, headers and pixel strips.
+ * A file is written in one transaction or not at all, so a failure (a full
+ * disk above all) never leaves half a file behind.
+ */
+import type { WorkbenchDb } from './schema';
+import { StorageFullError, isQuotaError } from './errors';
+import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
+
+export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
+
+/**
+ * Stores a file with its headers and strips. The same bytes (same SHA-256 id)
+ * are stored once; a previous *error* record for the same id is replaced only
+ * when the new attempt succeeded (it cannot: same bytes, same result — but the
+ * reader may have been fixed since, so a retry is honoured).
+ */
+export async function storeFile(
+  db: WorkbenchDb,
+  record: FileRecord,
+  headers: HeaderRecord | undefined,
+  strips: StripRecord[],
+): Promise<StoreOutcome> {
+  try {
+    return await db.transaction('rw', db.files, db.headers, db.strips, async () => {
+      const existing = await db.files.get(record.id);
+      if (existing && (existing.status === 'ok' || record.status === 'error')) return 'duplicate';
+      if (existing) await db.strips.where('fileId').equals(record.id).delete();
+      await db.files.put(record);
+      if (headers) await db.headers.put(headers);
+      if (strips.length) await db.strips.bulkPut(strips);
+      return existing ? 'replaced-error' : 'stored';
+    });
+  } catch (err) {
+    if (isQuotaError(err)) throw new StorageFullError(record.name);
+    throw err;
+  }
+}
+
+export function listFiles(db: WorkbenchDb): Promise<FileRecord[]> {
+  return db.files.orderBy('addedAt').toArray();
+}
+
+export function getHeaders(db: WorkbenchDb, fileId: string): Promise<HeaderRecord | undefined> {
+  return db.headers.get(fileId);
+}
+
+/** The user's tag for many files at once; `null` returns them to the automatic tag. */
+export async function retagFiles(db: WorkbenchDb, ids: string[], decision: TypeDecision | null): Promise<void> {
+  await db.transaction('rw', db.files, async () => {
+    for (const id of ids) {
+      const rec = await db.files.get(id);
+      if (!rec || rec.status !== 'ok') continue;
+      const user = decision ?? undefined;
+      await db.files.update(id, { user, type: (user ?? rec.auto).type });
+    }
+  });
+}
+
+export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void> {
+  await db.transaction('rw', db.files, db.headers, db.strips, async () => {
+    await db.files.bulkDelete(ids);
+    await db.headers.bulkDelete(ids);
+    for (const id of ids) await db.strips.where('fileId').equals(id).delete();
+  });
+}
+
+/** Rows [y0, y1) of one plane, assembled from the stored strips. */
+export async function readRows(
+  db: WorkbenchDb,
+  file: Pick<FileRecord, 'id' | 'imageHdu' | 'width' | 'stripRows'>,
+  y0: number,
+  y1: number,
+  plane = 0,
+  hdu = file.imageHdu,
+): Promise<Float32Array> {
+  const { width, stripRows } = file;
+  const out = new Float32Array((y1 - y0) * width);
+  const first = Math.floor(y0 / stripRows);
+  const last = Math.floor((y1 - 1) / stripRows);
+  const strips = await db.strips
+    .where('[fileId+hdu+plane+index]')
+    .between([file.id, hdu, plane, first], [file.id, hdu, plane, last], true, true)
+    .toArray();
+  for (const s of strips) {
+    const from = Math.max(y0, s.y0);
+    const to = Math.min(y1, s.y1);
+    if (to <= from) continue;
+    out.set(s.data.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
+  }
+  return out;
+}
+
+/** Splits a plane into row strips; copies, so each strip clones only its own bytes. */
+export function toStrips(
+  fileId: string,
+  hdu: number,
+  plane: number,
+  data: Float32Array | Float64Array,
+  width: number,
+  height: number,
+  stripRows: number,
+): StripRecord[] {
+  const strips: StripRecord[] = [];
+  for (let index = 0, y0 = 0; y0 < height; index++, y0 += stripRows) {
+    const y1 = Math.min(height, y0 + stripRows);
+    const part = data.subarray(y0 * width, y1 * width);
+    strips.push({ fileId, hdu, plane, index, y0, y1, data: part instanceof Float32Array ? part.slice() : Float32Array.from(part) });
+  }
+  return strips;
+}
+
+/** About 1 MB (256 Ki float32 pixels) per strip: small enough to stream, large enough to keep IndexedDB calls few. */
+export function stripRowsFor(width: number): number {
+  return Math.max(1, Math.floor((256 * 1024) / Math.max(1, width)));
+}

@@ -1,0 +1,32 @@
+/**
+ * The Dexie database. The only module (with the repositories beside it) that
+ * touches IndexedDB. Versions are append-only: add a new `db.version(n)` with
+ * an upgrade function, never edit an old one.
+ */
+import Dexie, { type EntityTable } from 'dexie';
+import type { FileRecord, HeaderRecord, StripRecord } from './types';
+
+export const DB_NAME = 'ccd-workbench';
+
+export class WorkbenchDb extends Dexie {
+  files!: EntityTable<FileRecord, 'id'>;
+  headers!: EntityTable<HeaderRecord, 'fileId'>;
+  strips!: Dexie.Table<StripRecord, [string, number, number, number]>;
+
+  constructor(name = DB_NAME) {
+    super(name);
+    this.version(1).stores({
+      files: '&id, name, type, status, addedAt',
+      headers: '&fileId',
+      strips: '[fileId+hdu+plane+index], fileId',
+    });
+  }
+}
+
+let shared: WorkbenchDb | undefined;
+
+/** One connection per realm (page or worker). */
+export function getDb(): WorkbenchDb {
+  shared ??= new WorkbenchDb();
+  return shared;
+}

@@ -1,0 +1,181 @@
+/**
+ * The library table: sortable, filterable per column, groupable, virtualized
+ * so a night of 1,000 files scrolls smoothly (only visible rows are in the DOM).
+ */
+import { useMemo, useRef } from 'react';
+import {
+  flexRender,
+  getCoreRowModel,
+  getExpandedRowModel,
+  getFilteredRowModel,
+  getGroupedRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnFiltersState,
+  type SortingState,
+  type Row,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useState } from 'react';
+import { columns, textOrRange } from './columns';
+import type { LibraryRow } from './rows';
+import { useLibrary } from './store';
+
+const ROW_HEIGHT = 30;
+
+function TypeBadge({ row }: { row: LibraryRow }) {
+  return (
+    <span className={`badge type-${row.type}`} title={row.tagReason}>
+      {row.type}
+      {row.tagSource === 'user' && <span className="user-mark" aria-label="retagged by you"> ✎</span>}
+    </span>
+  );
+}
+
+function StatusCell({ row }: { row: LibraryRow }) {
+  if (row.status === 'error') {
+    return (
+      <span className="status-error" title={row.message}>
+        <span className="dot dot-error" aria-hidden /> error: {row.message}
+      </span>
+    );
+  }
+  return (
+    <span className="status-ok" title={row.message || 'read and stored'}>
+      <span className="dot dot-ok" aria-hidden /> ok{row.message ? ` — ${row.message}` : ''}
+    </span>
+  );
+}
+
+function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.ReactNode) {
+  if (columnId === 'type') return <TypeBadge row={row.original} />;
+  if (columnId === 'status') return <StatusCell row={row.original} />;
+  if (columnId === 'tagKeyword') return <code className="keyword" title={row.original.tagReason}>{row.original.tagKeyword}</code>;
+  return fallback;
+}
+
+export function FileTable({ rows }: { rows: LibraryRow[] }) {
+  const selection = useLibrary((s) => s.selection);
+  const setSelection = useLibrary((s) => s.setSelection);
+  const groupBy = useLibrary((s) => s.groupBy);
+  const showHeader = useLibrary((s) => s.showHeader);
+  const headerFileId = useLibrary((s) => s.headerFileId);
+  const [sorting, setSorting] = useState<SortingState>([{ id: 'date_obs', desc: false }]);
+  const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>([]);
+  const grouping = useMemo(() => (groupBy === 'none' ? [] : [groupBy]), [groupBy]);
+
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting, columnFilters, grouping, rowSelection: selection, expanded: true },
+    getRowId: (r) => r.id,
+    onSortingChange: setSorting,
+    onColumnFiltersChange: setColumnFilters,
+    onRowSelectionChange: (updater) => setSelection(typeof updater === 'function' ? updater(selection) : updater),
+    enableRowSelection: (r) => !r.getIsGrouped(),
+    defaultColumn: { filterFn: textOrRange },
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    getGroupedRowModel: getGroupedRowModel(),
+    getExpandedRowModel: getExpandedRowModel(),
+    groupedColumnMode: false,
+  });
+
+  const tableRows = table.getRowModel().rows;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: tableRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items.length ? items[0].start : 0;
+  const padBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
+  const nCols = columns.length + 1;
+  const visibleLeafRows = table.getFilteredRowModel().flatRows.filter((r) => !r.getIsGrouped());
+
+  return (
+    <div className="table-scroll" ref={scrollRef}>
+      <table className="file-table" aria-label="Files in the library" aria-rowcount={visibleLeafRows.length}>
+        <thead>
+          {table.getHeaderGroups().map((hg) => (
+            <tr key={hg.id}>
+              <th className="select-col">
+                <input
+                  type="checkbox"
+                  aria-label="Select all shown files"
+                  checked={table.getIsAllRowsSelected()}
+                  ref={(el) => { if (el) el.indeterminate = table.getIsSomeRowsSelected(); }}
+                  onChange={table.getToggleAllRowsSelectedHandler()}
+                />
+              </th>
+              {hg.headers.map((h) => {
+                const sorted = h.column.getIsSorted();
+                return (
+                  <th key={h.id} style={{ width: h.getSize() }} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
+                    <button className="th-sort" onClick={h.column.getToggleSortingHandler()} title="Sort">
+                      {flexRender(h.column.columnDef.header, h.getContext())}
+                      <span className="sort-mark">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
+                    </button>
+                    <input
+                      className="col-filter"
+                      aria-label={`Filter ${String(h.column.columnDef.header)}`}
+                      placeholder="filter"
+                      value={(h.column.getFilterValue() as string) ?? ''}
+                      onChange={(e) => h.column.setFilterValue(e.target.value)}
+                    />
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {padTop > 0 && <tr style={{ height: padTop }} aria-hidden><td colSpan={nCols} /></tr>}
+          {items.map((vi) => {
+            const row = tableRows[vi.index];
+            if (row.getIsGrouped()) {
+              const value = row.groupingValue as string;
+              return (
+                <tr key={row.id} className="group-row" style={{ height: ROW_HEIGHT }}>
+                  <td colSpan={nCols}>
+                    <button className="group-toggle" onClick={row.getToggleExpandedHandler()}>
+                      {row.getIsExpanded() ? '▾' : '▸'} {String(row.groupingColumnId)}: <strong>{value || '(none)'}</strong> · {row.subRows.length} file{row.subRows.length === 1 ? '' : 's'}
+                    </button>
+                  </td>
+                </tr>
+              );
+            }
+            const r = row.original;
+            return (
+              <tr
+                key={row.id}
+                data-file-id={r.id}
+                className={`file-row${row.getIsSelected() ? ' selected' : ''}${r.status === 'error' ? ' error' : ''}${headerFileId === r.id ? ' focused' : ''}`}
+                style={{ height: ROW_HEIGHT }}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest('input')) return;
+                  if (e.shiftKey || e.ctrlKey || e.metaKey) row.toggleSelected();
+                  else showHeader(r.id);
+                }}
+              >
+                <td className="select-col">
+                  <input type="checkbox" aria-label={`Select ${r.name}`} checked={row.getIsSelected()} onChange={row.getToggleSelectedHandler()} />
+                </td>
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={`col-${cell.column.id}`}>
+                    {renderCell(row, cell.column.id, flexRender(cell.column.columnDef.cell, cell.getContext()))}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+          {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden><td colSpan={nCols} /></tr>}
+        </tbody>
+      </table>
+      {rows.length === 0 && <p className="empty">No files match. Drop FITS files or a folder anywhere on the page, or load the demo night.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Header viewer for any HDU of a stored file, with a search box. Header text
+ * comes from strangers: it is rendered as React text nodes, never as HTML.
+ */
+import { useMemo, useState } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { formatCard } from '../../core/fits';
+import { getDb } from '../../db/schema';
+import { getHeaders } from '../../db/files';
+import { useLibrary } from './store';
+
+function highlight(line: string, q: string): React.ReactNode {
+  if (!q) return line;
+  const i = line.toLowerCase().indexOf(q.toLowerCase());
+  if (i < 0) return line;
+  return (
+    <>
+      {line.slice(0, i)}
+      <mark>{line.slice(i, i + q.length)}</mark>
+      {line.slice(i + q.length)}
+    </>
+  );
+}
+
+export function HeaderViewer() {
+  const fileId = useLibrary((s) => s.headerFileId);
+  const close = useLibrary((s) => s.showHeader);
+  const [hduIndex, setHduIndex] = useState(0);
+  const [query, setQuery] = useState('');
+  const file = useLiveQuery(() => (fileId ? getDb().files.get(fileId) : undefined), [fileId]);
+  const headers = useLiveQuery(() => (fileId ? getHeaders(getDb(), fileId) : undefined), [fileId]);
+
+  const hdu = headers?.hdus[Math.min(hduIndex, (headers?.hdus.length ?? 1) - 1)];
+  const lines = useMemo(() => (hdu ? hdu.cards.flatMap((c) => formatCard(c)) : []), [hdu]);
+  const shown = query ? lines.filter((l) => l.toLowerCase().includes(query.toLowerCase())) : lines;
+
+  if (!fileId || !file) return null;
+  return (
+    <aside className="header-viewer" aria-label="FITS header">
+      <div className="hv-top">
+        <h2 title={file.name}>{file.name}</h2>
+        <button className="icon-btn" aria-label="Close header" onClick={() => close(undefined)}>×</button>
+      </div>
+      <dl className="hv-facts">
+        <dt>Type</dt>
+        <dd><span className={`badge type-${file.type}`}>{file.type}</span> {(file.user ?? file.auto).reason}</dd>
+        {file.status === 'error' && (<><dt>Error</dt><dd className="status-error">{file.message}</dd></>)}
+        <dt>SHA-256</dt>
+        <dd className="mono small">{file.id.slice(0, 16)}…</dd>
+      </dl>
+      {headers && headers.hdus.length > 0 ? (
+        <>
+          <div className="hv-controls">
+            <label>
+              HDU{' '}
+              <select value={hduIndex} onChange={(e) => setHduIndex(+e.target.value)} aria-label="HDU">
+                {headers.hdus.map((h, i) => (
+                  <option key={h.index} value={i}>
+                    {h.index}: {h.extname || '(no name)'} {file.hdus[i] ? `${file.hdus[i].xtension}${file.hdus[i].naxis.length ? ' ' + file.hdus[i].naxis.join('×') : ''}` : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <input type="search" placeholder="Search header" aria-label="Search header" value={query} onChange={(e) => setQuery(e.target.value)} />
+            <span className="muted small">{shown.length} / {lines.length} cards</span>
+          </div>
+          <pre className="header-text" data-testid="header-text">
+            {shown.map((l, i) => (
+              <div key={i}>{highlight(l, query)}</div>
+            ))}
+          </pre>
+        </>
+      ) : (
+        <p className="muted">No header could be read from this file.</p>
+      )}
+    </aside>
+  );
+}

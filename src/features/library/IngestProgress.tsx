@@ -1,0 +1,49 @@
+/** Progress of the current ingest batch: files done / total, MB/s, cancel, and per-file problems. */
+import { cancelIngest } from './ingestController';
+import { formatBytes } from './format';
+import { useLibrary } from './store';
+
+export function IngestProgress() {
+  const ingest = useLibrary((s) => s.ingest);
+  const setIngest = useLibrary((s) => s.setIngest);
+  if (!ingest.total) return null;
+  const seconds = Math.max(1e-3, (performance.now() - ingest.startedAt) / 1000);
+  const rate = ingest.bytesDone / 1e6 / seconds;
+  const pct = Math.round((100 * ingest.done) / ingest.total);
+  return (
+    <section className={`ingest ${ingest.running ? 'running' : 'finished'}`} aria-label="Ingest progress">
+      <div className="ingest-line">
+        <span>
+          {ingest.running ? ingest.label : ingest.cancelled ? 'Stopped' : 'Done'}: {ingest.done} / {ingest.total} files
+          {' · '}{formatBytes(ingest.bytesDone)}{ingest.running ? ` · ${rate.toFixed(1)} MB/s` : ''}
+          {ingest.stored ? ` · ${ingest.stored} stored` : ''}
+          {ingest.duplicates ? ` · ${ingest.duplicates} already in the library` : ''}
+          {ingest.failed ? ` · ${ingest.failed} with errors` : ''}
+        </span>
+        {ingest.running ? (
+          <button onClick={cancelIngest}>Cancel</button>
+        ) : (
+          <button className="icon-btn" aria-label="Dismiss" onClick={() => setIngest({ total: 0, problems: [] })}>×</button>
+        )}
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Files processed"
+        aria-valuemin={0}
+        aria-valuemax={ingest.total}
+        aria-valuenow={ingest.done}
+        aria-valuetext={`${ingest.done} of ${ingest.total} files, ${rate.toFixed(1)} MB/s`}
+      >
+        <div className="progress-fill" style={{ width: `${pct}%` }} />
+      </div>
+      {ingest.problems.length > 0 && (
+        <ul className="problems" aria-label="Files with errors">
+          {ingest.problems.slice(-20).map((p, i) => (
+            <li key={i}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+/** The library: everything stored, tagged, searchable; the starting point of every reduction. */
+import { useMemo } from 'react';
+import { useLiveQuery } from 'dexie-react-hooks';
+import { compileSelect } from '../../core/classify';
+import { listFiles } from '../../db/files';
+import { getDb } from '../../db/schema';
+import { FileTable } from './FileTable';
+import { HeaderViewer } from './HeaderViewer';
+import { IngestProgress } from './IngestProgress';
+import { SELECT_FIELDS, toRow } from './rows';
+import { useLibrary } from './store';
+import { Toolbar } from './Toolbar';
+
+export function LibraryView() {
+  const files = useLiveQuery(() => listFiles(getDb()), []);
+  const expression = useLibrary((s) => s.expression);
+  const notice = useLibrary((s) => s.notice);
+  const setNotice = useLibrary((s) => s.setNotice);
+  const headerOpen = useLibrary((s) => !!s.headerFileId);
+  const rows = useMemo(() => (files ?? []).map(toRow), [files]);
+  const shown = useMemo(() => {
+    if (!expression.trim()) return rows;
+    try {
+      const match = compileSelect(expression, [...SELECT_FIELDS]);
+      return rows.filter((r) => match(r as unknown as Record<string, unknown>));
+    } catch {
+      return rows; // the toolbar shows the error; keep the list usable meanwhile
+    }
+  }, [rows, expression]);
+
+  return (
+    <div className={`library${headerOpen ? ' with-panel' : ''}`}>
+      <Toolbar shown={shown} total={rows.length} />
+      <IngestProgress />
+      {notice && (
+        <div className="notice" role="status">
+          {notice} <button className="icon-btn" aria-label="Dismiss notice" onClick={() => setNotice(undefined)}>×</button>
+        </div>
+      )}
+      <div className="library-body">
+        {files === undefined ? <p className="muted">Opening the library…</p> : <FileTable rows={shown} />}
+        <HeaderViewer />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/** Column definitions of the library table. */
+import { createColumnHelper, type FilterFn } from '@tanstack/react-table';
+import type { LibraryRow } from './rows';
+import { formatBytes, formatDate, formatNumber } from './format';
+
+const col = createColumnHelper<LibraryRow>();
+
+/** Column filter: case-insensitive substring on text; on numbers a comparison like ">30" or "=0" or a range "10..60". */
+export const textOrRange: FilterFn<LibraryRow> = (row, columnId, filterValue: string) => {
+  const q = filterValue.trim();
+  if (!q) return true;
+  const v = row.getValue<unknown>(columnId);
+  if (typeof v === 'number' || v === undefined) {
+    const num = v as number | undefined;
+    const range = /^(-?[\d.]+)\s*\.\.\s*(-?[\d.]+)$/.exec(q);
+    if (range) return num !== undefined && num >= +range[1] && num <= +range[2];
+    const cmp = /^(<=|>=|<|>|=)?\s*(-?[\d.]+(?:e-?\d+)?)$/i.exec(q);
+    if (cmp && num !== undefined) {
+      const x = +cmp[2];
+      switch (cmp[1]) {
+        case '<': return num < x;
+        case '<=': return num <= x;
+        case '>': return num > x;
+        case '>=': return num >= x;
+        default: return num === x;
+      }
+    }
+    return false;
+  }
+  return String(v ?? '').toLowerCase().includes(q.toLowerCase());
+};
+
+const TYPE_ORDER: Record<string, number> = { bias: 0, dark: 1, flat: 2, science: 3, product: 4, unclassified: 5 };
+
+export const columns = [
+  col.accessor('name', { header: 'Name', size: 220, enableGrouping: false }),
+  col.accessor('type', {
+    header: 'Type',
+    size: 120,
+    sortingFn: (a, b) => (TYPE_ORDER[a.original.type] ?? 9) - (TYPE_ORDER[b.original.type] ?? 9),
+  }),
+  col.accessor('tagKeyword', { header: 'Decided by', size: 190, enableGrouping: false }),
+  col.accessor('filter', { header: 'Filter', size: 70 }),
+  col.accessor('exptime', { header: 'Exp (s)', size: 80, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last' }),
+  col.accessor('date_obs', { header: 'Date/time (UTC)', size: 170, cell: (c) => formatDate(c.getValue()) }),
+  col.accessor('night', { header: 'Night', size: 100 }),
+  col.accessor('binning', { header: 'Bin', size: 55 }),
+  col.accessor('object', { header: 'Object', size: 140 }),
+  col.accessor('instrument', { header: 'Instrument', size: 110 }),
+  col.accessor('shape', { header: 'Shape', size: 95, enableGrouping: false }),
+  col.accessor('size', { header: 'Size', size: 80, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
+  col.accessor('median', { header: 'Median', size: 85, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('status', { header: 'Status', size: 260, enableGrouping: false }),
+];

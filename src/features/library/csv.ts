@@ -1,0 +1,39 @@
+/** CSV export of the library: one row per file, RFC 4180 quoting. */
+import type { LibraryRow } from './rows';
+
+export const CSV_COLUMNS: { key: keyof LibraryRow; header: string }[] = [
+  { key: 'name', header: 'name' },
+  { key: 'path', header: 'path' },
+  { key: 'type', header: 'type' },
+  { key: 'tagReason', header: 'type_reason' },
+  { key: 'filter', header: 'filter' },
+  { key: 'exptime', header: 'exptime' },
+  { key: 'date_obs', header: 'date_obs' },
+  { key: 'night', header: 'night' },
+  { key: 'binning', header: 'binning' },
+  { key: 'object', header: 'object' },
+  { key: 'instrument', header: 'instrument' },
+  { key: 'detector', header: 'detector' },
+  { key: 'shape', header: 'shape' },
+  { key: 'size', header: 'size_bytes' },
+  { key: 'median', header: 'median' },
+  { key: 'sigma', header: 'robust_sigma' },
+  { key: 'saturated', header: 'saturated_fraction' },
+  { key: 'status', header: 'status' },
+  { key: 'message', header: 'message' },
+  { key: 'id', header: 'sha256' },
+];
+
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let text = typeof value === 'number' ? (Number.isFinite(value) ? String(Number(value.toPrecision(8))) : '') : String(value);
+  // A header value starting with = + - @ would run as a formula in a spreadsheet: keep it text.
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function rowsToCsv(rows: LibraryRow[]): string {
+  const lines = [CSV_COLUMNS.map((c) => c.header).join(',')];
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => cell(row[c.key])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,3 @@
+export { LibraryView } from './LibraryView';
+export { DropZone } from './DropZone';
+export { StorageMeter } from './StorageMeter';

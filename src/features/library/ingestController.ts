@@ -1,0 +1,93 @@
+/**
+ * Feeds files to the ingest workers and reports progress into the store.
+ * Files go to the workers as File handles (structured-cloned, not read here),
+ * so the page stays responsive whatever the batch size. Cancel stops handing
+ * out files; a file already in a worker finishes or rolls back atomically.
+ */
+import * as Comlink from 'comlink';
+import { WorkerPool } from '../../../workers/pool';
+import type { IngestApi } from '../../../workers/ingest.worker';
+import type { IngestOutcome } from '../../../workers/ingest';
+import { useLibrary } from './store';
+
+export interface PendingFile {
+  file: File;
+  path: string;
+}
+
+let pool: WorkerPool<IngestApi> | undefined;
+let abort: AbortController | undefined;
+
+function getPool(): WorkerPool<IngestApi> {
+  pool ??= new WorkerPool<IngestApi>(
+    () => new Worker(new URL('../../../workers/ingest.worker.ts', import.meta.url), { type: 'module', name: 'ingest' }),
+    // Parsing is CPU-bound, but IndexedDB writes serialize anyway: two workers keep both busy.
+    { size: Math.min(2, Math.max(1, (navigator.hardwareConcurrency || 2) - 1)) },
+  );
+  return pool;
+}
+
+function record(outcome: IngestOutcome) {
+  const { ingest, setIngest } = useLibrary.getState();
+  setIngest({
+    done: ingest.done + 1,
+    bytesDone: ingest.bytesDone + outcome.size,
+    stored: ingest.stored + (outcome.stored === 'stored' || outcome.stored === 'replaced-error' ? 1 : 0),
+    duplicates: ingest.duplicates + (outcome.stored === 'duplicate' ? 1 : 0),
+    failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
+    problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,
+  });
+}
+
+export async function ingestFiles(files: PendingFile[]): Promise<void> {
+  if (!files.length) return;
+  const { ingest, resetIngest, setIngest } = useLibrary.getState();
+  if (ingest.running) {
+    // A second drop while one runs joins the batch.
+    setIngest({ total: ingest.total + files.length });
+  } else {
+    resetIngest(files.length, 'Adding files');
+    abort = new AbortController();
+  }
+  const signal = abort!.signal;
+  const tasks = files.map(({ file, path }) =>
+    getPool()
+      .run((api) => api.ingestFile(file, path), { signal })
+      .then(record, (err: unknown) => {
+        if (signal.aborted) return;
+        record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message: `${file.name}: ${String(err)}`, type: '' });
+      }),
+  );
+  await Promise.all(tasks);
+  finish();
+}
+
+function finish() {
+  const { ingest, setIngest } = useLibrary.getState();
+  if (ingest.running && (ingest.done >= ingest.total || abort?.signal.aborted)) setIngest({ running: false });
+}
+
+export function cancelIngest(): void {
+  abort?.abort();
+  useLibrary.getState().setIngest({ cancelled: true, running: false });
+}
+
+export async function loadDemoNight(): Promise<void> {
+  const { resetIngest, setIngest } = useLibrary.getState();
+  resetIngest(1, 'Generating demo night');
+  abort = new AbortController();
+  try {
+    await getPool().run(
+      (api) =>
+        api.ingestDemoNight(
+          Comlink.proxy((outcome: IngestOutcome, done: number, total: number) => {
+            setIngest({ total, done: done - 1 });
+            record(outcome);
+          }),
+        ),
+      { signal: abort.signal },
+    );
+  } finally {
+    setIngest({ running: false });
+  }
+}

@@ -1,0 +1,71 @@
+/** The flat row the library table, the select language and the CSV export all share. */
+import type { FileRecord } from '../../db/types';
+
+export interface LibraryRow {
+  id: string;
+  name: string;
+  path: string;
+  type: string;
+  /** 'user' when the user's tag overrides the automatic one. */
+  tagSource: 'auto' | 'user';
+  /** Which keyword decided, e.g. IMAGETYP = 'Flat Field'. */
+  tagReason: string;
+  /** Short form for the table: `IMAGETYP = 'Flat Field'`, or who retagged. */
+  tagKeyword: string;
+  filter: string;
+  exptime: number | undefined;
+  date_obs: string;
+  night: string;
+  binning: string;
+  object: string;
+  instrument: string;
+  detector: string;
+  size: number;
+  shape: string;
+  median: number | undefined;
+  sigma: number | undefined;
+  saturated: number | undefined;
+  status: 'ok' | 'error';
+  message: string;
+}
+
+export function toRow(f: FileRecord): LibraryRow {
+  const d = f.descriptors;
+  const decision = f.user ?? f.auto;
+  return {
+    id: f.id,
+    name: f.name,
+    path: f.path,
+    type: f.type,
+    tagSource: f.user ? 'user' : 'auto',
+    tagReason: f.user ? `retagged by you (automatic: ${f.auto.type} — ${f.auto.reason})` : decision.reason,
+    tagKeyword: f.user
+      ? 'retagged by you'
+      : f.auto.keyword
+        ? `${f.auto.keyword} = '${f.auto.value ?? ''}'`
+        : f.status === 'error'
+          ? ''
+          : 'no type keyword',
+    filter: d.filter ?? '',
+    exptime: d.exptime,
+    date_obs: d.dateObs ?? '',
+    night: d.night ?? '',
+    binning: d.binning ?? '',
+    object: d.object ?? '',
+    instrument: d.instrument ?? '',
+    detector: d.detector ?? '',
+    size: f.size,
+    shape: f.width ? (f.depth > 1 ? `${f.width}×${f.height}×${f.depth}` : `${f.width}×${f.height}`) : '',
+    median: f.stats?.median,
+    sigma: f.stats?.robustSigma,
+    saturated: f.stats?.saturatedFraction,
+    status: f.status,
+    message: f.message,
+  };
+}
+
+/** Fields the select expression can name (what DRAGONS calls descriptors). */
+export const SELECT_FIELDS = [
+  'name', 'path', 'type', 'filter', 'exptime', 'date_obs', 'night', 'binning', 'object',
+  'instrument', 'detector', 'size', 'shape', 'median', 'sigma', 'saturated', 'status', 'message',
+] as const;

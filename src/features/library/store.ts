@@ -1,0 +1,71 @@
+/** UI state of the library view (what is stored lives in IndexedDB, not here). */
+import { create } from 'zustand';
+
+export type GroupBy = 'none' | 'night' | 'type' | 'filter';
+
+export interface IngestProblem {
+  name: string;
+  message: string;
+}
+
+export interface IngestState {
+  running: boolean;
+  total: number;
+  done: number;
+  bytesDone: number;
+  startedAt: number;
+  /** Stored / duplicate / failed counts of the current or last batch. */
+  stored: number;
+  duplicates: number;
+  failed: number;
+  problems: IngestProblem[];
+  cancelled: boolean;
+  label: string;
+}
+
+const idleIngest: IngestState = {
+  running: false,
+  total: 0,
+  done: 0,
+  bytesDone: 0,
+  startedAt: 0,
+  stored: 0,
+  duplicates: 0,
+  failed: 0,
+  problems: [],
+  cancelled: false,
+  label: '',
+};
+
+interface LibraryState {
+  selection: Record<string, boolean>;
+  expression: string;
+  groupBy: GroupBy;
+  headerFileId?: string;
+  ingest: IngestState;
+  notice?: string;
+  setSelection(sel: Record<string, boolean>): void;
+  setExpression(expr: string): void;
+  setGroupBy(g: GroupBy): void;
+  showHeader(id?: string): void;
+  setIngest(patch: Partial<IngestState>): void;
+  resetIngest(total: number, label: string): void;
+  setNotice(text?: string): void;
+}
+
+export const useLibrary = create<LibraryState>((set) => ({
+  selection: {},
+  expression: '',
+  groupBy: 'none',
+  headerFileId: undefined,
+  ingest: idleIngest,
+  notice: undefined,
+  setSelection: (selection) => set({ selection }),
+  setExpression: (expression) => set({ expression }),
+  setGroupBy: (groupBy) => set({ groupBy }),
+  showHeader: (headerFileId) => set({ headerFileId }),
+  setIngest: (patch) => set((s) => ({ ingest: { ...s.ingest, ...patch } })),
+  resetIngest: (total, label) =>
+    set({ ingest: { ...idleIngest, running: true, total, label, startedAt: performance.now() } }),
+  setNotice: (notice) => set({ notice }),
+}));

@@ -1,0 +1,165 @@
+/**
+ * Turning one file's bytes into stored records: hash, parse, decode, classify,
+ * measure, store. Runs inside the ingest worker (and in Node tests against
+ * fake-indexeddb). Every failure becomes an error record naming the file and
+ * the problem; a failure never touches what is already stored.
+ */
+import { parseFits, readImage, type ParsedFits } from '../src/core/fits';
+import { classifyFrame, extractDescriptors, type Descriptors } from '../src/core/classify';
+import { frameStats } from '../src/core/kernels/stats';
+import { storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
+import type { WorkbenchDb } from '../src/db/schema';
+import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
+
+export interface IngestItem {
+  name: string;
+  /** Folder path inside a dropped directory ('' for loose files). */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface IngestOutcome {
+  id: string;
+  name: string;
+  size: number;
+  status: 'ok' | 'error';
+  /** What happened to the database. `failed` means nothing was written (e.g. storage full). */
+  stored: StoreOutcome | 'failed';
+  message: string;
+  type: string;
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** First HDU with a 2-D (or deeper) image: where raw CCD frames keep their pixels, primary or extension. */
+function pickImageHdu(parsed: ParsedFits): number {
+  return parsed.hdus.findIndex((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
+}
+
+function summarize(parsed: ParsedFits): HduSummary[] {
+  return parsed.hdus.map((h) => ({
+    index: h.index,
+    xtension: h.xtension,
+    extname: h.extname,
+    bitpix: h.bitpix,
+    naxis: h.naxis,
+    isImage: h.isImage,
+    compressed: h.compressed,
+  }));
+}
+
+export function errorRecord(id: string, item: IngestItem, message: string): FileRecord {
+  return {
+    id,
+    name: item.name,
+    path: item.path,
+    size: item.bytes.byteLength,
+    addedAt: Date.now(),
+    status: 'error',
+    message,
+    hdus: [],
+    imageHdu: -1,
+    width: 0,
+    height: 0,
+    depth: 0,
+    stripRows: 0,
+    descriptors: { sources: {} } as Descriptors,
+    auto: { type: 'unclassified', reason: 'file could not be read' },
+    type: 'unclassified',
+  };
+}
+
+/** Parses and measures a file without storing it. Throws FitsError (names file and problem) on bad input. */
+export function analyse(id: string, item: IngestItem): { record: FileRecord; headers: HeaderRecord; strips: StripRecord[] } {
+  const parsed = parseFits(item.bytes, item.name);
+  const imageHdu = pickImageHdu(parsed);
+  const primary = parsed.hdus[0].cards;
+  const imageCards = imageHdu > 0 ? parsed.hdus[imageHdu].cards : undefined;
+  const descriptors = extractDescriptors(primary, imageCards);
+  const auto = classifyFrame(primary, imageCards);
+  const headers: HeaderRecord = {
+    fileId: id,
+    hdus: parsed.hdus.map((h) => ({ index: h.index, extname: h.extname, cards: h.cards })),
+  };
+  const base = {
+    id,
+    name: item.name,
+    path: item.path,
+    size: item.bytes.byteLength,
+    addedAt: Date.now(),
+    status: 'ok' as const,
+    hdus: summarize(parsed),
+    imageHdu,
+    descriptors,
+    auto,
+    type: auto.type,
+  };
+  if (imageHdu < 0) {
+    return {
+      record: { ...base, message: 'no image data in this file (headers only)', width: 0, height: 0, depth: 0, stripRows: 0 },
+      headers,
+      strips: [],
+    };
+  }
+  const pixels = readImage(parsed, imageHdu);
+  const { width, height, depth, data } = pixels;
+  const stripRows = stripRowsFor(width);
+  const planeSize = width * height;
+  const strips: StripRecord[] = [];
+  for (let z = 0; z < depth; z++) {
+    strips.push(...toStrips(id, imageHdu, z, data.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
+  }
+  const stats = frameStats(data.subarray(0, planeSize), { saturation: descriptors.saturation });
+  const message = depth > 1 ? `cube of ${depth} planes; plane 1 is shown and measured` : '';
+  return {
+    record: {
+      ...base,
+      message,
+      width,
+      height,
+      depth,
+      stripRows,
+      stats: {
+        median: stats.median,
+        robustSigma: stats.robustSigma,
+        min: stats.min,
+        max: stats.max,
+        saturatedFraction: stats.saturatedFraction,
+        nanCount: stats.nanCount,
+      },
+    },
+    headers,
+    strips,
+  };
+}
+
+export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<IngestOutcome> {
+  const id = await sha256Hex(item.bytes);
+  let analysed: ReturnType<typeof analyse> | undefined;
+  let message = '';
+  try {
+    analysed = analyse(id, item);
+  } catch (err) {
+    message = err instanceof Error ? err.message : String(err);
+    if (!message.includes(item.name)) message = `${item.name}: ${message}`;
+  }
+  const record = analysed?.record ?? errorRecord(id, item, message);
+  try {
+    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? []);
+    return { id, name: item.name, size: record.size, status: record.status, stored, message: record.message, type: record.type };
+  } catch (err) {
+    // Storage refused the file (quota): the transaction rolled back, nothing changed.
+    return {
+      id,
+      name: item.name,
+      size: record.size,
+      status: 'error',
+      stored: 'failed',
+      message: err instanceof Error ? err.message : String(err),
+      type: record.type,
+    };
+  }
+}
