@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCosmicRays, flagCosmicRays } from './cosmic';
 import { DQ } from './dq';
+import type { Frame } from './frame';
 
 // Fixture from reference/make_part2.py: 256x256 sky + stars (FWHM 3) + 50 cosmic-ray hits,
 // with astroscrappy 1.1's mask (sepmed=False, cleantype='medmask': the variant implemented here).
@@ -113,7 +114,7 @@ describe('detectCosmicRays on small synthetic cases', () => {
     expect(frame.dq[10 * w + 10] & DQ.cosmicRay).toBe(DQ.cosmicRay);
     expect(frame.dq[10 * w + 11] & DQ.nonLinear).toBe(DQ.nonLinear);
     expect(frame.sci[10 * w + 10]).toBeLessThan(200);
-    const f2 = { width: w, height: h, sci: a.slice() };
+    const f2: Frame = { width: w, height: h, sci: a.slice() };
     flagCosmicRays(f2, { readnoise: 10 });
     expect(f2.dq![10 * w + 10]).toBe(DQ.cosmicRay);
     expect(f2.sci[10 * w + 10]).toBe(a[10 * w + 10]);
