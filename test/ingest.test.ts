@@ -48,7 +48,7 @@ describe('ingest', () => {
     // Strips put back together give exactly the decoded image.
     const first = files.find((r) => r.name === 'raw0020.fits')!;
     const bytes = readFileSync(path.join(night, 'raw0020.fits'));
-    const img = readImage(parseFits(new Uint8Array(bytes), 'raw0020.fits'), first.imageHdu);
+    const img = readImage(parseFits(new Uint8Array(bytes), 'raw0020.fits'), new Uint8Array(bytes), first.imageHdu);
     const rows = await readRows(db, first, 0, first.height);
     expect(rows).toEqual(Float32Array.from(img.data));
     const part = await readRows(db, { ...first, stripRows: 7 }, 10, 20);
@@ -83,7 +83,7 @@ describe('ingest', () => {
     await ingestOne(db, item(night, 'raw0001.fits'));
     const before = { files: await db.files.count(), strips: await db.strips.count(), headers: await db.headers.count() };
     const original = db.strips.bulkPut.bind(db.strips);
-    db.strips.bulkPut = (() => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))) as typeof db.strips.bulkPut;
+    db.strips.bulkPut = (() => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))) as unknown as typeof db.strips.bulkPut;
     const out = await ingestOne(db, item(night, 'raw0002.fits'));
     db.strips.bulkPut = original;
     expect(out.status).toBe('error');

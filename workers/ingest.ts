@@ -4,7 +4,7 @@
  * fake-indexeddb). Every failure becomes an error record naming the file and
  * the problem; a failure never touches what is already stored.
  */
-import { parseFits, readImage, type ParsedFits } from '../src/core/fits';
+import { parseFits, readImage, type FitsFile } from '../src/core/fits';
 import { classifyFrame, extractDescriptors, type Descriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
@@ -35,11 +35,11 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /** First HDU with a 2-D (or deeper) image: where raw CCD frames keep their pixels, primary or extension. */
-function pickImageHdu(parsed: ParsedFits): number {
+function pickImageHdu(parsed: FitsFile): number {
   return parsed.hdus.findIndex((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
 }
 
-function summarize(parsed: ParsedFits): HduSummary[] {
+function summarize(parsed: FitsFile): HduSummary[] {
   return parsed.hdus.map((h) => ({
     index: h.index,
     xtension: h.xtension,
@@ -104,7 +104,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
       strips: [],
     };
   }
-  const pixels = readImage(parsed, imageHdu);
+  const pixels = readImage(parsed, item.bytes, imageHdu);
   const { width, height, depth, data } = pixels;
   const stripRows = stripRowsFor(width);
   const planeSize = width * height;
