@@ -1,0 +1,130 @@
+/**
+ * Flat-field normalization and division.
+ *
+ * normalizeFlat scales a combined flat to unit level (DRAGONS
+ * normalizeFlat; ccdproc normalizes inside flat_correct by the mean).
+ * divideByFlat divides a science frame by a flat with VAR propagation and
+ * DQ OR, following ccdproc.flat_correct's min_value / norm_value.
+ */
+import type { Frame } from './frame';
+import { DQ } from './dq';
+import { scale } from './arith';
+import { type Section, parseSection, checkSection } from './section';
+import { median, modeEstimate } from './stats';
+
+export interface NormalizeFlatOptions {
+  /** Region the normalization statistic is measured on. Default: whole frame. */
+  statsec?: Section | string;
+  /**
+   * 'median' (default) or 'mode' (3*median - 2*mean of the 3-sigma clipped
+   * pixels, see stats.modeEstimate).
+   */
+  method?: 'median' | 'mode';
+  /** Exclude pixels with a nonzero DQ from the statistic. Default true. */
+  dqAware?: boolean;
+  /** Output frame (the input itself for in place). Default: new frame. */
+  out?: Frame;
+}
+
+/** Divides the flat by its median (or mode) so that its level is 1; VAR scales by 1/norm^2. */
+export function normalizeFlat(frame: Frame, opts: NormalizeFlatOptions = {}): { frame: Frame; norm: number } {
+  const { width, height } = frame;
+  const dqAware = opts.dqAware ?? true;
+  let values: Float32Array = frame.sci;
+  let mask: Uint16Array | undefined = dqAware ? frame.dq : undefined;
+  if (opts.statsec !== undefined) {
+    const sec = typeof opts.statsec === 'string' ? parseSection(opts.statsec, width, height) : opts.statsec;
+    checkSection(sec, width, height);
+    const w = sec.x1 - sec.x0;
+    values = new Float32Array(w * (sec.y1 - sec.y0));
+    const m = mask ? new Uint16Array(values.length) : undefined;
+    for (let y = sec.y0, k = 0; y < sec.y1; y++, k += w) {
+      const start = y * width + sec.x0;
+      values.set(frame.sci.subarray(start, start + w), k);
+      if (m && mask) m.set(mask.subarray(start, start + w), k);
+    }
+    mask = m;
+  }
+  const method = opts.method ?? 'median';
+  const norm = method === 'mode' ? modeEstimate(values, { mask }) : median(values, { mask });
+  if (!(norm > 0) || !Number.isFinite(norm)) {
+    throw new RangeError(`cannot normalize flat: its ${method} is ${norm} (needs a positive level)`);
+  }
+  return { frame: scale(frame, 1 / norm, opts.out), norm };
+}
+
+export interface DivideByFlatOptions {
+  /**
+   * Flat values below this are replaced by it before dividing (ccdproc
+   * min_value). Default undefined: no replacement, as ccdproc.
+   */
+  minValue?: number;
+  /**
+   * Divide the flat by this level first: a number, or 'mean' for the mean of
+   * the (min_value-corrected) flat as ccdproc.flat_correct does by default.
+   * Default undefined: the flat is taken as already normalized (DRAGONS).
+   */
+  normValue?: number | 'mean';
+  /** Output frame (the science frame itself for in place). Default: new frame. */
+  out?: Frame;
+}
+
+/**
+ * sci / flat with V = Vs/f^2 + s^2 Vf/f^4 and DQ = dq(sci) | dq(flat).
+ * Flat pixels that are <= 0 or not finite (after minValue) give sci 0, VAR 0
+ * and DQ unilluminated (64): 0 keeps sums finite, the DQ bit tells every
+ * later step to ignore the pixel. The output always has DQ.
+ */
+export function divideByFlat(sci: Frame, flat: Frame, opts: DivideByFlatOptions = {}): Frame {
+  if (sci.width !== flat.width || sci.height !== flat.height) {
+    throw new RangeError(`flat is ${flat.width}x${flat.height}, science frame ${sci.width}x${sci.height}`);
+  }
+  const n = sci.width * sci.height;
+  const minValue = opts.minValue;
+  const fs = flat.sci;
+  let norm = 1;
+  if (opts.normValue === 'mean') {
+    let s = 0, k = 0;
+    for (let i = 0; i < n; i++) {
+      let f = fs[i];
+      if (f - f !== 0) continue;
+      if (minValue !== undefined && f < minValue) f = minValue;
+      s += f;
+      k++;
+    }
+    norm = s / k;
+  } else if (opts.normValue !== undefined) {
+    norm = opts.normValue;
+  }
+  if (!(norm > 0) || !Number.isFinite(norm)) throw new RangeError(`flat normalization must be > 0, got ${norm}`);
+
+  const withVar = !!(sci.var || flat.var);
+  const out = opts.out ?? { width: sci.width, height: sci.height, sci: new Float32Array(n) };
+  if (out.width !== sci.width || out.height !== sci.height) throw new RangeError('out frame differs in size');
+  if (withVar) out.var ??= new Float32Array(n);
+  else out.var = undefined;
+  const od = (out.dq ??= new Uint16Array(n));
+  const sd = sci.dq, fd = flat.dq;
+  const ss = sci.sci, sv = sci.var, fv = flat.var, os = out.sci, ov = out.var;
+  const inv = 1 / norm, inv2 = inv * inv;
+  for (let i = 0; i < n; i++) {
+    const bits = (sd ? sd[i] : 0) | (fd ? fd[i] : 0);
+    let f = fs[i];
+    if (minValue !== undefined && f < minValue) f = minValue;
+    f *= inv;
+    const x = ss[i];
+    if (!(f > 0) || f === Infinity) {
+      os[i] = 0;
+      if (ov) ov[i] = 0;
+      od[i] = bits | DQ.unilluminated;
+      continue;
+    }
+    if (ov) {
+      const f2 = f * f;
+      ov[i] = (sv ? sv[i] / f2 : 0) + (fv ? (x * x * fv[i] * inv2) / (f2 * f2) : 0);
+    }
+    os[i] = x / f;
+    od[i] = bits;
+  }
+  return out;
+}
