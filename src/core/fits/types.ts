@@ -33,6 +33,8 @@ export interface HduInfo {
   /** Byte offset of the data unit within the (decompressed) file, and its size without padding. */
   dataOffset: number;
   dataBytes: number;
+  /** Tile-compressed images only: the binary table's own header (TFORMn, ZCMPTYPE, ZTILEn...), which locates and decodes the tiles. */
+  tableCards?: Card[];
 }
 
 export interface FitsFile {
