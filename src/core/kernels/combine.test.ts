@@ -1,0 +1,344 @@
+import { describe, expect, it } from 'vitest';
+import { combine, combineRange, makeCombineResult, type CombineInput, type CombineMethod, type CombineOptions, type RejectMethod } from './combine';
+import { DQ } from './dq';
+import ref from './reference/combine.json';
+
+const METHODS: CombineMethod[] = ['mean', 'median', 'wmean', 'sum'];
+const REJECTS: RejectMethod[] = ['none', 'minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'];
+
+/** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+}
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+function stack(nFrames: number, n: number, f: (frame: number, p: number) => number, v?: (frame: number, p: number) => number): CombineInput[] {
+  const out: CombineInput[] = [];
+  for (let k = 0; k < nFrames; k++) {
+    const sci = new Float32Array(n);
+    for (let p = 0; p < n; p++) sci[p] = f(k, p);
+    let vr: Float32Array | undefined;
+    if (v) { vr = new Float32Array(n); for (let p = 0; p < n; p++) vr[p] = v(k, p); }
+    out.push({ sci, var: vr });
+  }
+  return out;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number | null>, rel: number, skip?: (p: number) => boolean): void {
+  expect(actual.length).toBe(expected.length);
+  let bad = 0, first = '';
+  for (let p = 0; p < actual.length; p++) {
+    if (skip?.(p)) continue;
+    const e = expected[p] as number;
+    const a = actual[p];
+    if (!(Math.abs(a - e) <= rel * Math.max(Math.abs(e), 1e-30))) { if (!bad) first = `pixel ${p}: ${a} vs ${e}`; bad++; }
+  }
+  expect(bad, first).toBe(0);
+}
+
+describe('combine: every method and rejection', () => {
+  it('combines a constant stack to the constant, VAR 0, nothing rejected', () => {
+    for (const withVar of [false, true]) {
+      const inputs = stack(7, 50, () => 123.25, withVar ? () => 4 : undefined);
+      for (const method of METHODS) {
+        if (method === 'wmean' && !withVar) continue;
+        for (const reject of REJECTS) {
+          const r = combine(inputs, { method, reject, maps: true, nlow: 1, nhigh: 2 });
+          const expected = method === 'sum' ? 123.25 * r.nUsed![0] : 123.25;
+          for (let p = 0; p < 50; p++) expect(r.sci[p], `${method}/${reject}`).toBe(expected);
+          if (!withVar) for (let p = 0; p < 50; p++) expect(r.var[p]).toBe(0);
+          expect(r.dq.every((d) => d === 0)).toBe(true);
+          expect(r.rejectMap!.every((c) => c === (reject === 'minmax' ? 3 : 0))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('ignores planted outliers with every rejection', () => {
+    const r = lcg(7);
+    const n = 200, N = 15;
+    const inputs = stack(N, n, () => 1000 + gauss(r) * 10, () => 100);
+    // one high and one low outlier in every pixel, in varying frames
+    for (let p = 0; p < n; p++) {
+      inputs[p % N].sci[p] = 60000;
+      inputs[(p * 7 + 3) % N === p % N ? (p + 1) % N : (p * 7 + 3) % N].sci[p] = -5000;
+    }
+    for (const reject of ['minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'] as RejectMethod[]) {
+      const res = combine(inputs, { method: 'mean', reject, maps: true });
+      for (let p = 0; p < n; p++) {
+        expect(Math.abs(res.sci[p] - 1000), `${reject} pixel ${p}`).toBeLessThan(15);
+        expect(res.rejectMap![p]).toBeGreaterThanOrEqual(2);
+        expect(res.nUsed![p] + res.rejectMap![p]).toBe(N);
+      }
+    }
+    // without rejection the mean is dragged far off
+    const plain = combine(inputs, { method: 'mean' });
+    expect(plain.sci[0]).toBeGreaterThan(3000);
+  });
+
+  it('minmax drops exactly nlow lowest and nhigh highest, and rejectMap counts them', () => {
+    const inputs = stack(6, 1, (k) => [5, 1, 9, 3, 7, 100][k]);
+    const r = combine(inputs, { method: 'mean', reject: 'minmax', nlow: 2, nhigh: 1, maps: true });
+    expect(r.sci[0]).toBeCloseTo((5 + 9 + 7) / 3, 6);
+    expect(r.rejectMap![0]).toBe(3);
+    expect(r.nUsed![0]).toBe(3);
+    const s = combine(inputs, { method: 'sum', reject: 'minmax', nlow: 0, nhigh: 1 });
+    expect(s.sci[0]).toBe(25);
+    expect(() => combine(inputs, { method: 'mean', reject: 'minmax', nlow: 3, nhigh: 3 })).toThrow(/reject all/);
+  });
+
+  it('median of odd and even stacks, mean and sum', () => {
+    const odd = stack(5, 1, (k) => [4, 1, 3, 10, 2][k]);
+    expect(combine(odd, { method: 'median' }).sci[0]).toBe(3);
+    expect(combine(odd, { method: 'median', reject: 'minmax' }).sci[0]).toBe(3);
+    const even = stack(4, 1, (k) => [4, 1, 3, 2][k]);
+    expect(combine(even, { method: 'median' }).sci[0]).toBe(2.5);
+    expect(combine(even, { method: 'mean' }).sci[0]).toBe(2.5);
+    expect(combine(even, { method: 'sum' }).sci[0]).toBe(10);
+  });
+
+  it('sigclip iterates to convergence, maxIters 1 does one pass', () => {
+    // A second, milder outlier only shows once the big one is gone.
+    const vals = [10, 10.5, 9.5, 10.2, 9.8, 10.1, 9.9, 10.3, 9.7, 14, 1000];
+    const inputs = stack(vals.length, 1, (k) => vals[k]);
+    const once = combine(inputs, { method: 'mean', reject: 'sigclip', maxIters: 1, maps: true });
+    const conv = combine(inputs, { method: 'mean', reject: 'sigclip', maps: true });
+    expect(once.rejectMap![0]).toBe(1);
+    expect(conv.rejectMap![0]).toBe(2);
+    expect(conv.sci[0]).toBeCloseTo(10, 5);
+  });
+
+  it('winsorized and MAD clipping resist a heavy tail that fools plain sigma from the std', () => {
+    // 4 of 12 values are far off: std-based sigma is inflated, robust sigmas are not.
+    const vals = [100, 101, 99, 100.5, 99.5, 100.2, 99.8, 100, 130, 131, 129, 132];
+    const inputs = stack(vals.length, 1, (k) => vals[k]);
+    for (const reject of ['madclip', 'winsorized'] as RejectMethod[]) {
+      const r = combine(inputs, { method: 'mean', reject, maps: true });
+      expect(r.rejectMap![0], reject).toBe(4);
+      expect(r.sci[0]).toBeCloseTo(100, 5);
+    }
+  });
+
+  it('varclip rejects by each value\'s own VAR, even inside the sorted range', () => {
+    // frame 2 sits only 3 away from the median but claims a tiny variance: rejected;
+    // frame 4 is 30 away but claims a huge variance: kept.
+    const vals = [100, 100, 103, 100, 130, 100, 100];
+    const vars = [1, 1, 0.01, 1, 10000, 1, 1];
+    const inputs = stack(vals.length, 1, (k) => vals[k], (k) => vars[k]);
+    const r = combine(inputs, { method: 'mean', reject: 'varclip', maps: true });
+    expect(r.rejectMap![0]).toBe(1);
+    expect(r.sci[0]).toBeCloseTo((100 * 5 + 130) / 6, 4);
+    expect(r.var[0]).toBeCloseTo((5 + 10000) / 36, 2);
+    // Without VAR planes varclip falls back to sigclip.
+    const nv = stack(vals.length, 1, (k) => vals[k]);
+    const a = combine(nv, { method: 'mean', reject: 'varclip' });
+    const b = combine(nv, { method: 'mean', reject: 'sigclip' });
+    expect(a.sci[0]).toBe(b.sci[0]);
+  });
+});
+
+describe('combine: variance', () => {
+  const N = 9, n = 64, V = 4;
+  const r = lcg(3);
+  const withVar = stack(N, n, () => 500 + gauss(r), () => V);
+
+  it('mean of n equal-variance frames has VAR V/n, sum n*V, median (pi/2) V/n', () => {
+    const mean = combine(withVar, { method: 'mean' });
+    const med = combine(withVar, { method: 'median' });
+    const sum = combine(withVar, { method: 'sum' });
+    for (let p = 0; p < n; p++) {
+      expect(mean.var[p]).toBeCloseTo(V / N, 6);
+      expect(med.var[p]).toBeCloseTo((Math.PI / 2) * V / N, 6);
+      expect(sum.var[p]).toBeCloseTo(V * N, 5);
+    }
+  });
+
+  it('VAR counts only the values used after rejection', () => {
+    const res = combine(withVar, { method: 'mean', reject: 'minmax', nlow: 1, nhigh: 1 });
+    for (let p = 0; p < n; p++) expect(res.var[p]).toBeCloseTo(V / (N - 2), 6);
+  });
+
+  it('weighted mean uses 1/VAR weights and VAR 1/sum(1/VAR)', () => {
+    const inputs = stack(3, 1, (k) => [10, 20, 40][k], (k) => [1, 4, 4][k]);
+    const w = combine(inputs, { method: 'wmean' });
+    const sw = 1 + 0.25 + 0.25;
+    expect(w.sci[0]).toBeCloseTo((10 + 5 + 10) / sw, 5);
+    expect(w.var[0]).toBeCloseTo(1 / sw, 6);
+    // equal variances: wmean == mean
+    const eq = combine(withVar, { method: 'wmean' });
+    const mean = combine(withVar, { method: 'mean' });
+    for (let p = 0; p < n; p++) expect(eq.sci[p]).toBeCloseTo(mean.sci[p], 3);
+    expect(() => combine(stack(3, 1, () => 1), { method: 'wmean' })).toThrow(/VAR/);
+  });
+
+  it('without VAR planes: VAR from the scatter, s^2/n (ddof 0), median times pi/2, n=1 gives 0', () => {
+    const inputs = stack(4, 1, (k) => [1, 2, 3, 4][k]);
+    const s2 = 1.25; // population variance of 1..4
+    expect(combine(inputs, { method: 'mean' }).var[0]).toBeCloseTo(s2 / 4, 6);
+    expect(combine(inputs, { method: 'sum' }).var[0]).toBeCloseTo(s2 * 4, 6);
+    expect(combine(inputs, { method: 'median' }).var[0]).toBeCloseTo((Math.PI / 2) * s2 / 4, 6);
+    const one = stack(1, 1, () => 7);
+    expect(combine(one, { method: 'mean' }).var[0]).toBe(0);
+    expect(combine(one, { method: 'median' }).sci[0]).toBe(7);
+  });
+
+  it('scale and zero apply before rejection, VAR scales by scale^2', () => {
+    // Flats at different levels: scaled to one level they agree, so nothing is clipped.
+    const levels = [1000, 2000, 4000, 500, 1500];
+    const inputs = stack(5, 1, (k) => levels[k], (k) => levels[k]);
+    const scale = levels.map((l) => 1 / l);
+    const r = combine(inputs, { method: 'mean', reject: 'sigclip', scale, maps: true });
+    expect(r.sci[0]).toBeCloseTo(1, 6);
+    expect(r.rejectMap![0]).toBe(0);
+    const expectedVar = levels.reduce((a, l) => a + l / (l * l), 0) / 25;
+    expect(r.var[0]).toBeCloseTo(expectedVar, 8);
+    const z = combine(stack(2, 1, (k) => [1, 3][k]), { method: 'mean', zero: [10, 20], scale: [2, 1] });
+    expect(z.sci[0]).toBe((1 * 2 + 10 + 3 + 20) / 2);
+  });
+});
+
+describe('combine: masks and DQ', () => {
+  it('honours dqMask, propagates unmasked bits, and handles all-masked pixels as DRAGONS', () => {
+    const inputs = stack(4, 3, (k) => [10, 20, 30, 1000][k]);
+    const dq = [new Uint16Array(3), new Uint16Array(3), new Uint16Array(3), new Uint16Array(3)];
+    // pixel 0: frame 3 is a cosmic ray -> excluded
+    dq[3][0] = DQ.cosmicRay;
+    // pixel 1: every frame flagged -> combined anyway, output flagged with the OR
+    dq[0][1] = DQ.bad; dq[1][1] = DQ.saturated; dq[2][1] = DQ.bad; dq[3][1] = DQ.bad;
+    // pixel 2: frame 3 non-linear, but only 'bad' is masked -> used, bit propagates
+    dq[3][2] = DQ.nonLinear;
+    inputs.forEach((f, k) => (f.dq = dq[k]));
+    const r = combine(inputs, { method: 'mean', maps: true });
+    expect(r.sci[0]).toBe(20);
+    expect(r.dq[0]).toBe(0);
+    expect(r.nUsed![0]).toBe(3);
+    expect(r.rejectMap![0]).toBe(0);
+    expect(r.sci[1]).toBe(265);
+    expect(r.dq[1]).toBe(DQ.bad | DQ.saturated);
+    expect(r.nUsed![1]).toBe(4);
+    const partial = combine(inputs, { method: 'mean', dqMask: DQ.bad | DQ.cosmicRay });
+    expect(partial.sci[2]).toBe(265);
+    expect(partial.dq[2]).toBe(DQ.nonLinear);
+    expect(combine(inputs, { method: 'mean' }).sci[2]).toBe(20);
+  });
+
+  it('skips NaN values; a pixel with no finite value gets noData', () => {
+    const inputs = stack(3, 2, (k, p) => (p === 1 ? NaN : k === 0 ? NaN : k));
+    const r = combine(inputs, { method: 'median', maps: true });
+    expect(r.sci[0]).toBe(1.5);
+    expect(r.nUsed![0]).toBe(2);
+    expect(r.sci[1]).toBe(0);
+    expect(r.dq[1]).toBe(DQ.noData);
+  });
+
+  it('thresholds drop raw values outside [lthreshold, hthreshold]', () => {
+    const inputs = stack(4, 1, (k) => [5, 10, 12, 50000][k]);
+    expect(combine(inputs, { method: 'mean', lthreshold: 6, hthreshold: 40000 }).sci[0]).toBe(11);
+  });
+
+  it('rejects bad inputs with clear errors', () => {
+    expect(() => combine([], { method: 'mean' })).toThrow(/no inputs/);
+    expect(() => combine([{ sci: new Float32Array(2) }, { sci: new Float32Array(3) }], { method: 'mean' })).toThrow(/pixels/);
+    expect(() => combine([{ sci: new Float32Array(2), var: new Float32Array(2) }, { sci: new Float32Array(2) }], { method: 'mean' })).toThrow(/VAR/);
+    expect(() => combine(stack(2, 1, () => 1), { method: 'mean', scale: [1] })).toThrow(/scales/);
+  });
+});
+
+describe('combine: large stacks and ranges', () => {
+  it('Shell-sort path (many frames) agrees with the insertion-sort path', () => {
+    const r = lcg(11);
+    const N = 70, n = 40;
+    const inputs = stack(N, n, () => 10 + gauss(r), () => 1);
+    for (let p = 0; p < n; p++) inputs[(p * 13) % N].sci[p] = 500;
+    for (const reject of ['minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'] as RejectMethod[]) {
+      const big = combine(inputs, { method: 'median', reject, maps: true });
+      // reference: same pixels, values pre-sorted so every path sees one order
+      for (let p = 0; p < n; p++) {
+        const col = inputs.map((f) => f.sci[p]).sort((a, b) => a - b);
+        const sorted = col.map((x) => ({ sci: new Float32Array([x]), var: new Float32Array([1]) }));
+        const one = combine(sorted, { method: 'median', reject, maps: true });
+        expect(big.sci[p]).toBe(one.sci[0]);
+        expect(big.rejectMap![p]).toBe(one.rejectMap![0]);
+      }
+      expect(big.rejectMap!.every((c) => c >= 1)).toBe(true);
+    }
+  });
+
+  it('combineRange fills only its range and equals the whole-slab result', () => {
+    const r = lcg(5);
+    const inputs = stack(6, 30, () => gauss(r));
+    const opts: CombineOptions = { method: 'mean', reject: 'sigclip', maps: true };
+    const whole = combine(inputs, opts);
+    const out = makeCombineResult(30, true);
+    combineRange(inputs, opts, out, 0, 12);
+    combineRange(inputs, opts, out, 12, 30);
+    expect(out.sci).toEqual(whole.sci);
+    expect(out.var).toEqual(whole.var);
+    expect(out.rejectMap).toEqual(whole.rejectMap);
+  });
+});
+
+describe('combine: against astropy/ccdproc (reference/combine.json)', () => {
+  const R = ref as unknown as Record<string, number[]> & { nFrames: number; width: number; height: number; lsigma: number; hsigma: number; nlow: number; nhigh: number; lthreshold: number; hthreshold: number };
+  const N = R.nFrames, n = R.width * R.height;
+  const inputs: CombineInput[] = [];
+  const anyMasked = new Uint8Array(n);
+  for (let k = 0; k < N; k++) {
+    const sci = Float32Array.from(R.data.slice(k * n, (k + 1) * n));
+    const vr = Float32Array.from(R.var.slice(k * n, (k + 1) * n));
+    const dq = new Uint16Array(n);
+    for (let p = 0; p < n; p++) if (R.mask[k * n + p]) { dq[p] = DQ.bad; anyMasked[p] = 1; }
+    inputs.push({ sci, var: vr, dq });
+  }
+  const noVar = inputs.map((f) => ({ sci: f.sci, dq: f.dq }));
+  // ccdproc 2.4's sigma_clipping drops the input masks: compare those unmasked.
+  const plain = inputs.map((f) => ({ sci: f.sci }));
+  const rel = 1e-5;
+  const base = { lsigma: R.lsigma, hsigma: R.hsigma };
+
+  it('median and mean (ccdproc and numpy)', () => {
+    expectClose(combine(noVar, { method: 'median' }).sci, R.median, rel);
+    expectClose(combine(noVar, { method: 'median' }).sci, R.np_median, rel);
+    const mean = combine(noVar, { method: 'mean' });
+    expectClose(mean.sci, R.mean, rel);
+    expectClose(mean.sci, R.np_mean, rel);
+    expectClose(mean.var, R.mean_var, rel);
+  });
+
+  it('one pass of median-centred clipping with mad_std and with std', () => {
+    const mad = combine(plain, { method: 'mean', reject: 'madclip', maxIters: 1, ...base, maps: true });
+    expectClose(mad.sci, R.mean_madclip, rel);
+    expectClose(mad.var, R.mean_madclip_var, rel);
+    let masked = 0;
+    for (let p = 0; p < n; p++) masked += N - mad.nUsed![p];
+    expect(masked).toBe((R as unknown as { madclip_mask_count: number }).madclip_mask_count);
+    const sig = combine(plain, { method: 'mean', reject: 'sigclip', maxIters: 1, ...base, maps: true });
+    expectClose(sig.sci, R.mean_sigclip, rel);
+    expectClose(sig.var, R.mean_sigclip_var, rel);
+    masked = 0;
+    for (let p = 0; p < n; p++) masked += N - sig.nUsed![p];
+    expect(masked).toBe((R as unknown as { sigclip_mask_count: number }).sigclip_mask_count);
+    expectClose(combine(plain, { method: 'median', reject: 'sigclip', maxIters: 1, ...base }).sci, R.median_sigclip, rel);
+  });
+
+  it('clip_extrema (where nothing is masked) and minmax_clipping thresholds', () => {
+    const mm = combine(noVar, { method: 'mean', reject: 'minmax', nlow: R.nlow, nhigh: R.nhigh });
+    expectClose(mm.sci, R.mean_minmax, rel, (p) => anyMasked[p] === 1);
+    const thr = combine(noVar, { method: 'mean', lthreshold: R.lthreshold, hthreshold: R.hthreshold });
+    expectClose(thr.sci, R.mean_threshold, rel);
+  });
+
+  it('weighted mean, sum and VAR propagation (numpy)', () => {
+    const w = combine(inputs, { method: 'wmean' });
+    expectClose(w.sci, R.wmean, rel);
+    expectClose(w.var, R.wmean_var, rel);
+    const m = combine(inputs, { method: 'mean' });
+    expectClose(m.var, R.mean_var_from_var, rel);
+    const s = combine(inputs, { method: 'sum' });
+    expectClose(s.sci, R.sum, rel);
+    expectClose(s.var, R.sum_var, rel);
+  });
+});

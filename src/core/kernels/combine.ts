@@ -1,0 +1,301 @@
+/**
+ * Combining a stack of frames into one: mean / median / weighted mean / sum,
+ * with optional rejection (minmax, sigma, MAD, winsorized sigma, variance
+ * clipping), per-frame scale and zero, DQ masking, and propagated VAR.
+ *
+ * Speed: the loop is pixel-outer. For each output pixel the N input values are
+ * gathered into one small reusable Float64Array, insertion-sorted (N is a few
+ * to a few tens; Shell sort above SORT_INSERTION_MAX), and rejection then only
+ * moves the ends of the sorted window (see combine-reject.ts). Without
+ * rejection nothing is sorted: mean/sum/wmean are sums and the median is
+ * quickselect (select.ts). No allocation happens per pixel.
+ *
+ * Conventions (documented because other tools differ):
+ * - scale/zero: value' = value * scale[i] + zero[i], VAR' = VAR * scale[i]^2,
+ *   applied BEFORE rejection (ccdproc rejects on unscaled data, which is
+ *   wrong for flats of different levels). Thresholds, if given, apply to the
+ *   raw values (as IRAF lthreshold/hthreshold).
+ * - Masking: an input value is used when (DQ & dqMask) === 0 and it is finite.
+ *   When every input is masked at a pixel, all finite values are combined
+ *   anyway (a number beats a hole) and the output DQ is the OR of their DQ,
+ *   so the output is flagged only where every input was flagged (DRAGONS).
+ *   Output DQ is always the OR of the DQ of the values considered, so bits
+ *   outside dqMask (e.g. non-linear when it is not masked) propagate.
+ *   Where no value survives (no finite input, or minmax removed all), sci =
+ *   0, VAR = 0 and DQ gets noData.
+ * - Output VAR, inputs with VAR (n = values used): mean sum(VAR)/n^2, median
+ *   (pi/2) sum(VAR)/n^2 (asymptotic efficiency of the median; for n <= 2 the
+ *   median IS the mean, so the factor is 1 there), sum sum(VAR),
+ *   wmean 1/sum(1/VAR).
+ *   Inputs without VAR: from the scatter of the used values, s^2 = population
+ *   variance (ddof 0, as ccdproc's np.ma.std): mean s^2/n, median (pi/2)s^2/n
+ *   (n >= 3), sum n*s^2; n = 1 gives 0. (ccdproc's median_combine instead
+ *   uses mad_std^2/n, without the pi/2.)
+ * - sum is the plain sum of the surviving values (IRAF "sum"); it is not
+ *   rescaled for rejected or masked values.
+ * - wmean weights are 1/VAR; at a pixel where a used VAR is not > 0 the
+ *   weights are undefined and the plain mean is used there.
+ * - varclip without VAR planes falls back to sigclip (as DRAGONS).
+ */
+import { DQ } from './dq';
+import {
+  rejectMadclip, rejectMinmax, rejectSigclip, rejectVarclip, rejectWinsorized,
+  shellSort, sortValues, sortValuesWith, sortedMedian,
+} from './combine-reject';
+import { medianInPlace } from './select';
+
+export type CombineMethod = 'mean' | 'median' | 'wmean' | 'sum';
+export type RejectMethod = 'none' | 'minmax' | 'sigclip' | 'madclip' | 'winsorized' | 'varclip';
+
+/** One input slab (a whole frame or a strip of one): all planes have the same pixel count. */
+export interface CombineInput {
+  sci: Float32Array;
+  var?: Float32Array;
+  dq?: Uint16Array;
+}
+
+export interface CombineOptions {
+  method: CombineMethod;
+  /** Default 'none'. */
+  reject?: RejectMethod;
+  /** minmax: how many lowest / highest values to drop (default 1 / 1). */
+  nlow?: number;
+  nhigh?: number;
+  /** Clip limits in sigma below / above the median (default 3 / 3). */
+  lsigma?: number;
+  hsigma?: number;
+  /** Clipping iterations; default DEFAULT_MAX_ITERS ("until no change", capped). */
+  maxIters?: number;
+  /** Per-input multiplier, applied before rejection. */
+  scale?: ArrayLike<number>;
+  /** Per-input additive offset, applied after scale, before rejection. */
+  zero?: ArrayLike<number>;
+  /** DQ bits that exclude a value; default every bit (0xffff). */
+  dqMask?: number;
+  /** Raw values below / above these are treated as masked (IRAF lthreshold/hthreshold, ccdproc minmax_clipping). */
+  lthreshold?: number;
+  hthreshold?: number;
+  /** Also return rejectMap (values rejected by the rejection step) and nUsed (values combined) per pixel. */
+  maps?: boolean;
+}
+
+export interface CombineResult {
+  sci: Float32Array;
+  var: Float32Array;
+  dq: Uint16Array;
+  /** Values removed by rejection at each pixel (not counting masked inputs). Present when opts.maps. */
+  rejectMap?: Uint16Array;
+  /** Values that went into each output pixel. Present when opts.maps. */
+  nUsed?: Uint16Array;
+}
+
+/** "Iterate until no change" is capped here: clipping converges in 2-4 passes on real stacks. */
+export const DEFAULT_MAX_ITERS = 10;
+/** Above this many frames the per-pixel sort switches from insertion to Shell sort. */
+export const SORT_INSERTION_MAX = 48;
+
+const HALF_PI = Math.PI / 2;
+
+const enum Rej { None, Minmax, Sigclip, Madclip, Winsorized, Varclip }
+const enum Meth { Mean, Median, Wmean, Sum }
+
+const REJ: Record<RejectMethod, Rej> = {
+  none: Rej.None, minmax: Rej.Minmax, sigclip: Rej.Sigclip,
+  madclip: Rej.Madclip, winsorized: Rej.Winsorized, varclip: Rej.Varclip,
+};
+const METH: Record<CombineMethod, Meth> = { mean: Meth.Mean, median: Meth.Median, wmean: Meth.Wmean, sum: Meth.Sum };
+
+/** Allocates the output planes for n pixels. */
+export function makeCombineResult(n: number, maps = false): CombineResult {
+  return {
+    sci: new Float32Array(n),
+    var: new Float32Array(n),
+    dq: new Uint16Array(n),
+    rejectMap: maps ? new Uint16Array(n) : undefined,
+    nUsed: maps ? new Uint16Array(n) : undefined,
+  };
+}
+
+/** Combines the inputs pixel by pixel; see the module comment for every convention. */
+export function combine(inputs: readonly CombineInput[], opts: CombineOptions): CombineResult {
+  const n = checkInputs(inputs);
+  const out = makeCombineResult(n, opts.maps === true);
+  combineRange(inputs, opts, out, 0, n);
+  return out;
+}
+
+function checkInputs(inputs: readonly CombineInput[]): number {
+  if (inputs.length === 0) throw new Error('combine: no inputs');
+  if (inputs.length > 65535) throw new Error('combine: more than 65535 inputs');
+  const n = inputs[0].sci.length;
+  const withVar = inputs[0].var !== undefined;
+  for (let i = 0; i < inputs.length; i++) {
+    const f = inputs[i];
+    if (f.sci.length !== n) throw new Error(`combine: input ${i} has ${f.sci.length} pixels, input 0 has ${n}`);
+    if ((f.var !== undefined) !== withVar) throw new Error('combine: either every input or none must have a VAR plane');
+    if (f.var && f.var.length !== n) throw new Error(`combine: VAR of input ${i} has the wrong length`);
+    if (f.dq && f.dq.length !== n) throw new Error(`combine: DQ of input ${i} has the wrong length`);
+  }
+  return n;
+}
+
+/**
+ * Combines pixels [p0, p1) of the inputs into the same pixels of `out`
+ * (which must hold at least p1 pixels; rejectMap/nUsed filled when present).
+ * Lets a caller split one slab over workers or chunks without copying.
+ */
+export function combineRange(
+  inputs: readonly CombineInput[], opts: CombineOptions, out: CombineResult, p0: number, p1: number,
+): void {
+  const n = checkInputs(inputs);
+  if (p0 < 0 || p1 > n || p1 > out.sci.length) throw new Error('combine: pixel range outside the inputs or the output');
+  const N = inputs.length;
+  const method = METH[opts.method];
+  if (method === undefined) throw new Error(`combine: unknown method ${String(opts.method)}`);
+  let rej = REJ[opts.reject ?? 'none'];
+  if (rej === undefined) throw new Error(`combine: unknown rejection ${String(opts.reject)}`);
+  const hasVar = inputs[0].var !== undefined;
+  if (method === Meth.Wmean && !hasVar) throw new Error('combine: wmean needs VAR planes (weights are 1/VAR)');
+  if (rej === Rej.Varclip && !hasVar) rej = Rej.Sigclip;
+
+  const nlow = opts.nlow ?? 1, nhigh = opts.nhigh ?? 1;
+  if (rej === Rej.Minmax) {
+    if (!(Number.isInteger(nlow) && Number.isInteger(nhigh) && nlow >= 0 && nhigh >= 0)) throw new Error('combine: nlow/nhigh must be integers >= 0');
+    if (nlow + nhigh >= N) throw new Error(`combine: minmax would reject all ${N} values (nlow ${nlow} + nhigh ${nhigh})`);
+  }
+  const lsigma = opts.lsigma ?? 3, hsigma = opts.hsigma ?? 3;
+  if (!(lsigma >= 0 && hsigma >= 0)) throw new Error('combine: lsigma/hsigma must be >= 0');
+  const maxIters = opts.maxIters ?? DEFAULT_MAX_ITERS;
+  if (!(Number.isInteger(maxIters) && maxIters >= 1)) throw new Error('combine: maxIters must be an integer >= 1');
+  const dqMask = (opts.dqMask ?? 0xffff) & 0xffff;
+  const lthr = opts.lthreshold ?? -Infinity, hthr = opts.hthreshold ?? Infinity;
+
+  // Per-input arrays; a missing DQ plane reads as zeros from one shared plane
+  // so the gather loop stays monomorphic.
+  const scis: Float32Array[] = new Array(N);
+  const vars: Float32Array[] = new Array(N);
+  const dqs: Uint16Array[] = new Array(N);
+  let hasDq = false;
+  for (let i = 0; i < N; i++) if (inputs[i].dq) hasDq = true;
+  const zeros = hasDq ? new Uint16Array(n) : null;
+  for (let i = 0; i < N; i++) {
+    scis[i] = inputs[i].sci;
+    if (hasVar) vars[i] = inputs[i].var as Float32Array;
+    if (hasDq) dqs[i] = inputs[i].dq ?? (zeros as Uint16Array);
+  }
+  const sc = new Float64Array(N).fill(1), zr = new Float64Array(N), sc2 = new Float64Array(N).fill(1);
+  let scaled = false;
+  if (opts.scale) {
+    if (opts.scale.length !== N) throw new Error(`combine: ${opts.scale.length} scales for ${N} inputs`);
+    for (let i = 0; i < N; i++) { sc[i] = opts.scale[i]; sc2[i] = sc[i] * sc[i]; if (sc[i] !== 1) scaled = true; }
+  }
+  if (opts.zero) {
+    if (opts.zero.length !== N) throw new Error(`combine: ${opts.zero.length} zeros for ${N} inputs`);
+    for (let i = 0; i < N; i++) { zr[i] = opts.zero[i]; if (zr[i] !== 0) scaled = true; }
+  }
+  const useThr = lthr !== -Infinity || hthr !== Infinity;
+
+  // Scratch: values and (co-moved) variances of one pixel, and the window.
+  const v = new Float64Array(N), w = new Float64Array(N);
+  const win = new Int32Array(2);
+  const useInsertion = N <= SORT_INSERTION_MAX;
+
+  const oSci = out.sci, oVar = out.var, oDq = out.dq;
+  const oRej = out.rejectMap, oUsed = out.nUsed;
+
+  for (let p = p0; p < p1; p++) {
+    // ---- gather the usable values of pixel p
+    let m = 0, dqOr = 0;
+    for (let i = 0; i < N; i++) {
+      const raw = scis[i][p];
+      if (raw - raw !== 0) continue; // NaN or +-Inf
+      if (useThr && (raw < lthr || raw > hthr)) continue;
+      if (hasDq) {
+        const d = dqs[i][p];
+        if ((d & dqMask) !== 0) continue;
+        dqOr |= d;
+      }
+      v[m] = scaled ? raw * sc[i] + zr[i] : raw;
+      if (hasVar) w[m] = vars[i][p] * sc2[i];
+      m++;
+    }
+    if (m === 0 && hasDq) {
+      // Every input masked: use them all, flag the output with their DQ.
+      for (let i = 0; i < N; i++) {
+        const raw = scis[i][p];
+        if (raw - raw !== 0) continue;
+        if (useThr && (raw < lthr || raw > hthr)) continue;
+        dqOr |= dqs[i][p];
+        v[m] = scaled ? raw * sc[i] + zr[i] : raw;
+        if (hasVar) w[m] = vars[i][p] * sc2[i];
+        m++;
+      }
+    }
+
+    // ---- rejection on the sorted values
+    let lo = 0, hi = m, sorted = false;
+    if (rej !== Rej.None && m > 1) {
+      if (useInsertion) {
+        if (hasVar) sortValuesWith(v, w, m); else sortValues(v, m);
+      } else {
+        shellSort(v, hasVar ? w : null, m);
+      }
+      sorted = true;
+      win[0] = 0; win[1] = m;
+      switch (rej) {
+        case Rej.Minmax: rejectMinmax(win, N, nlow, nhigh); break;
+        case Rej.Sigclip: rejectSigclip(v, win, lsigma, hsigma, maxIters); break;
+        case Rej.Madclip: rejectMadclip(v, win, lsigma, hsigma, maxIters); break;
+        case Rej.Winsorized: rejectWinsorized(v, win, lsigma, hsigma, maxIters); break;
+        case Rej.Varclip: rejectVarclip(v, w, win, lsigma, hsigma, maxIters); break;
+      }
+      lo = win[0]; hi = win[1];
+    }
+    const k = hi - lo;
+    if (oRej) oRej[p] = m - k;
+    if (oUsed) oUsed[p] = k;
+
+    if (k === 0) {
+      oSci[p] = 0; oVar[p] = 0; oDq[p] = dqOr | DQ.noData;
+      continue;
+    }
+    oDq[p] = dqOr;
+
+    // ---- combine the window v[lo..hi)
+    let s = 0;
+    for (let j = lo; j < hi; j++) s += v[j];
+    const mean = s / k;
+    let sumVar = 0;
+    if (hasVar) for (let j = lo; j < hi; j++) sumVar += w[j];
+
+    let value: number, variance: number;
+    if (method === Meth.Wmean) {
+      let sw = 0, swx = 0, ok = true;
+      for (let j = lo; j < hi; j++) {
+        const wj = w[j];
+        if (!(wj > 0) || wj === Infinity) { ok = false; break; }
+        sw += 1 / wj; swx += v[j] / wj;
+      }
+      if (ok) { value = swx / sw; variance = 1 / sw; } else { value = mean; variance = sumVar / (k * k); }
+    } else {
+      // Scatter of the used values, only needed when there are no VAR planes.
+      let scatter = 0;
+      if (!hasVar && k > 1) {
+        let d2 = 0;
+        for (let j = lo; j < hi; j++) { const d = v[j] - mean; d2 += d * d; }
+        scatter = d2 / k;
+      }
+      const perValueVar = hasVar ? sumVar / (k * k) : scatter / k; // variance of the mean
+      if (method === Meth.Mean) {
+        value = mean; variance = perValueVar;
+      } else if (method === Meth.Sum) {
+        value = s; variance = hasVar ? sumVar : k * scatter;
+      } else {
+        value = sorted ? sortedMedian(v, lo, hi) : medianInPlace(v, k, lo);
+        variance = k > 2 ? HALF_PI * perValueVar : perValueVar;
+      }
+    }
+    oSci[p] = value;
+    oVar[p] = variance;
+  }
+}
