@@ -27,10 +27,17 @@
  *   pool.started   // workers spawned so far, replacements included
  *   await pool.terminate();
  *
+ * - The factory must spell out `new Worker(new URL('./x.worker.ts',
+ *   import.meta.url), { type: 'module' })` at the call site: that literal form
+ *   is what Vite recognises to bundle the worker entry.
  * - `run(task, { signal, priority })`: `task` receives the comlink Remote of a
  *   free worker and holds that worker until its promise settles; the pool's
  *   promise settles with it. Tasks wait in a queue when all workers are busy:
  *   higher `priority` first (default 0), first-in first-out among equals.
+ * - Do not keep `api` after the task settles: the worker then belongs to the
+ *   next task. A worker entry exposes its API with `Comlink.expose(api)`,
+ *   and imports ./cancel.ts if it takes cancel tokens (that registers the
+ *   "cancel" transfer handler on its side).
  * - `signal`: aborting it while the task is queued removes the task and
  *   rejects with an error named "AbortError" (the signal's reason if that is
  *   one, else a DOMException). Once a task has started the pool does not stop
@@ -48,7 +55,10 @@
  * Hosts: the pool never touches a Worker directly; a `WorkerHost` says how to
  * wrap one as a comlink Endpoint, how to hear that it failed and how to stop
  * it. The default is the browser `Worker`; ./node-host.ts provides the
- * worker_threads one, so the same class runs in the app and in Node tests.
+ * worker_threads one (plus spawnNodeWorker, which runs a .ts entry through
+ * tsx), so the same class runs in the app and in Node tests; see
+ * ./echo.worker.ts and ./pool.test.ts. Checked by hand in Chromium too: size
+ * limit, transfer detach, both cancel modes, crash and a missing script.
  */
 import * as Comlink from 'comlink';
 
