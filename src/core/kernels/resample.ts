@@ -76,6 +76,36 @@ function validRange(t: Taps, n: number): [number, number] {
   return [Math.max(0, -minOff), Math.min(n - 1, n - 1 - maxOff)];
 }
 
+/** Rows then columns, on the valid rectangle only; one monomorphic function so the engine keeps it fast. */
+function separablePass(
+  src: Float32Array, dst: Float32Array, tmp: Float64Array, w: number,
+  ox: Int32Array, wx: Float64Array, oy: Int32Array, wy: Float64Array,
+  x0: number, x1: number, y0: number, y1: number,
+): void {
+  const nx = ox.length, ny = oy.length;
+  const rowOffsets = new Int32Array(ny);
+  for (let k = 0; k < ny; k++) rowOffsets[k] = oy[k] * w;
+  const h = src.length / w;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = x0; x <= x1; x++) {
+      const p = row + x;
+      let s = 0;
+      for (let k = 0; k < nx; k++) s += wx[k] * src[p + ox[k]];
+      tmp[p] = s;
+    }
+  }
+  for (let y = y0; y <= y1; y++) {
+    const row = y * w;
+    for (let x = x0; x <= x1; x++) {
+      const p = row + x;
+      let s = 0;
+      for (let k = 0; k < ny; k++) s += wy[k] * tmp[p + rowOffsets[k]];
+      dst[p] = s;
+    }
+  }
+}
+
 export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: ResampleKernel = 'lanczos3'): Frame {
   const { width: w, height: h } = frame;
   if (!Number.isFinite(dx) || !Number.isFinite(dy)) throw new Error('shiftFrame: shift must be finite');
@@ -84,34 +114,12 @@ export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: Resampl
   const n = w * h;
   const out: Frame = { width: w, height: h, sci: new Float32Array(n) };
   const tmp = new Float64Array(n);
+  const sq = (a: Float64Array) => a.map((v) => v * v);
 
-  // Pass 1 along x, pass 2 along y, into out. Only the valid rectangle is computed.
-  const pass = (src: ArrayLike<number>, dst: Float32Array | Float64Array, sq: boolean): void => {
-    const nx = tx.offset.length, ny = ty.offset.length;
-    const wx = sq ? tx.weight.map((v) => v * v) : tx.weight;
-    const wy = sq ? ty.weight.map((v) => v * v) : ty.weight;
-    for (let y = 0; y < h; y++) {
-      const row = y * w;
-      for (let x = x0; x <= x1; x++) {
-        let s = 0;
-        for (let k = 0; k < nx; k++) s += wx[k] * src[row + x + tx.offset[k]];
-        tmp[row + x] = s;
-      }
-    }
-    for (let y = y0; y <= y1; y++) {
-      const row = y * w;
-      for (let x = x0; x <= x1; x++) {
-        let s = 0;
-        for (let k = 0; k < ny; k++) s += wy[k] * tmp[row + ty.offset[k] * w + x];
-        dst[row + x] = s;
-      }
-    }
-  };
-
-  pass(frame.sci, out.sci, false);
+  separablePass(frame.sci, out.sci, tmp, w, tx.offset, tx.weight, ty.offset, ty.weight, x0, x1, y0, y1);
   if (frame.var) {
     out.var = new Float32Array(n);
-    pass(frame.var, out.var, true);
+    separablePass(frame.var, out.var, tmp, w, tx.offset, sq(tx.weight), ty.offset, sq(ty.weight), x0, x1, y0, y1);
   }
   out.dq = new Uint16Array(n);
   const dqOut = out.dq;
@@ -120,16 +128,18 @@ export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: Resampl
     const tdq = new Uint16Array(n);
     for (let y = 0; y < h; y++) {
       for (let x = x0; x <= x1; x++) {
+        const p = y * w + x;
         let b = 0;
-        for (const o of tx.offset) b |= src[y * w + x + o];
-        tdq[y * w + x] = b;
+        for (let k = 0; k < tx.offset.length; k++) b |= src[p + tx.offset[k]];
+        tdq[p] = b;
       }
     }
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
+        const p = y * w + x;
         let b = 0;
-        for (const o of ty.offset) b |= tdq[(y + o) * w + x];
-        dqOut[y * w + x] = b;
+        for (let k = 0; k < ty.offset.length; k++) b |= tdq[p + ty.offset[k] * w];
+        dqOut[p] = b;
       }
     }
   }
