@@ -71,7 +71,7 @@ export function rowBias(b: BiasRows, y: number, height: number): number {
   );
 }
 
-/** Science-frame stars in a frame of this size (the field is wider by the dither margin). */
+/** Largest dither, px, in each axis (the star field is generated this much wider than the frame, plus a margin). */
 export const DITHER_MAX = 20;
 
 export function planNight(o: ResolvedOptions): FramePlan[] {
