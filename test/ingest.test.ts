@@ -40,7 +40,7 @@ describe('ingest', () => {
     expect(files).toHaveLength(27);
     for (const f of truth.frames) {
       const rec = files.find((r) => r.name === f.file)!;
-      expect(rec.type).toBe(f.kind);
+      expect(rec.type).toBe(f.kind === 'sci' ? 'science' : f.kind);
       expect(rec.descriptors.filter ?? null).toBe(f.filter);
       expect(rec.auto.keyword).toBe('IMAGETYP');
       expect(rec.stats!.median).toBeGreaterThan(900);

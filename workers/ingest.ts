@@ -5,7 +5,7 @@
  * the problem; a failure never touches what is already stored.
  */
 import { parseFits, readImage, type FitsFile } from '../src/core/fits';
-import { classifyFrame, extractDescriptors, type Descriptors } from '../src/core/classify';
+import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -66,7 +66,7 @@ export function errorRecord(id: string, item: IngestItem, message: string): File
     height: 0,
     depth: 0,
     stripRows: 0,
-    descriptors: { sources: {} } as Descriptors,
+    descriptors: { sources: {}, sourceHdu: {} },
     auto: { type: 'unclassified', reason: 'file could not be read' },
     type: 'unclassified',
   };

@@ -4,7 +4,7 @@
  * number of frames strip by strip.
  */
 import type { Card } from '../core/fits/types';
-import type { Descriptors, FrameType } from '../core/classify';
+import type { DescriptorSet, FrameType } from '../core/classify';
 
 export type FileStatus = 'ok' | 'error';
 
@@ -56,7 +56,7 @@ export interface FileRecord {
   depth: number;
   /** Rows per stored pixel strip. */
   stripRows: number;
-  descriptors: Descriptors;
+  descriptors: DescriptorSet;
   auto: TypeDecision;
   /** The user's retag; wins over `auto`. */
   user?: TypeDecision;
