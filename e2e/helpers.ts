@@ -1,9 +1,10 @@
 /** Shared steps of the end-to-end tests: dropping files the way a user's drag and drop delivers them. */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
 
-export const SHARED = path.resolve(__dirname, '../../shared');
+export const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared');
 export const SAMPLE_NIGHT = path.join(SHARED, 'sample-night');
 export const FIXTURES = path.join(SHARED, 'fixtures/fits');
 
