@@ -71,7 +71,11 @@ export interface OverscanResult {
   strip: Section;
   /** Collapsed level of every line (NaN where the strip had no good pixel). */
   levels: Float64Array;
-  /** Level subtracted from every line (the model, or the levels for 'none'). */
+  /**
+   * Level subtracted from every line (the model, or the levels for 'none').
+   * With 'none', a line whose strip has no good pixel has a NaN level and
+   * comes out NaN; a fitted model bridges such lines.
+   */
   model: Float64Array;
   /** Lines excluded from the fit by rejection (or without a good pixel). */
   rejected: Uint8Array;
