@@ -71,12 +71,17 @@ function tokenize(src: string): Token[] {
     if (c === '"' || c === "'") {
       let s = '';
       i++;
-      while (i < src.length && src[i] !== c) {
+      for (;;) {
+        if (i >= src.length) throw new SelectError(src, start, `text starting here has no closing ${c}`);
+        if (src[i] === c) {
+          // A doubled quote stands for itself, as in FITS and SQL: 'it''s'.
+          if (src[i + 1] === c) { s += c; i += 2; continue; }
+          i++;
+          break;
+        }
         if (src[i] === '\\' && i + 1 < src.length) i++;
         s += src[i++];
       }
-      if (i >= src.length) throw new SelectError(src, start, `text starting here has no closing ${c}`);
-      i++;
       tokens.push({ kind: 'string', text: src.slice(start, i), pos: start, value: s });
       continue;
     }
@@ -123,18 +128,18 @@ function canonicalField(name: string): string {
   return name.toLowerCase().replace(/-/g, '_');
 }
 
+/** Edit distance counting a swap of neighbours as one edit ('fitler' is one step from 'filter'). */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return d[b.length];
+  return d[a.length][b.length];
 }
 
 class Parser {
@@ -201,7 +206,7 @@ class Parser {
       const d = editDistance(wanted, canon);
       if (d < bestD) { bestD = d; best = real; }
     }
-    const suggestion = best !== undefined && bestD <= Math.max(1, Math.floor(wanted.length / 3)) ? `; did you mean '${best}'?` : '';
+    const suggestion = best !== undefined && bestD <= Math.max(1, Math.floor(wanted.length / 3)) ? `; did you mean '${best}'?` : '.';
     const known = [...this.fields.values()].join(', ');
     this.fail(tok, `unknown field '${tok.text}'${suggestion} Known fields: ${known}`);
   }
