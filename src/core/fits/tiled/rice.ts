@@ -27,7 +27,7 @@ export function riceDecode(
   blocksize: number,
   name: string,
   where: string,
-): Int32Array {
+): Int32Array | Int16Array | Uint8Array {
   let fsbits: number;
   let fsmax: number;
   if (bytepix === 1) {
@@ -44,17 +44,16 @@ export function riceDecode(
   }
   if (!(blocksize > 0)) throw new FitsError(name, `${where}: RICE_1 BLOCKSIZE ${blocksize} is not allowed`);
   const bbits = 1 << fsbits;
-  const out = new Int32Array(npix);
+  // Storing into an array of the pixel's width wraps the sums the way cfitsio's unsigned C types do.
+  const out = bytepix === 4 ? new Int32Array(npix) : bytepix === 2 ? new Int16Array(npix) : new Uint8Array(npix);
   const clen = input.length;
   if (clen < bytepix) {
     throw new FitsError(name, `${where}: compressed tile data cut short (${clen} bytes, not even the first pixel)`);
   }
-  let lastpix = 0;
-  for (let k = 0; k < bytepix; k++) lastpix = (lastpix << 8) | input[k];
-  // wrap: keep arithmetic in the pixel's width, as the C code's unsigned types do
-  const wrap =
-    bytepix === 4 ? (v: number) => v | 0 : bytepix === 2 ? (v: number) => (v << 16) >> 16 : (v: number) => v & 0xff;
-  lastpix = wrap(lastpix);
+  let first = 0;
+  for (let k = 0; k < bytepix; k++) first = (first << 8) | input[k];
+  out[0] = first;
+  let lastpix = out[0];
 
   let c = bytepix;
   let b = input[c++];
@@ -91,8 +90,8 @@ export function riceDecode(
         }
         diff >>>= 0;
         const d = (diff & 1) === 0 ? diff >>> 1 : ~(diff >>> 1);
-        lastpix = wrap(d + lastpix);
-        out[i] = lastpix;
+        out[i] = d + lastpix;
+        lastpix = out[i];
       }
     } else {
       for (; i < imax; i++) {
@@ -114,8 +113,8 @@ export function riceDecode(
         const diff = ((nzero << fs) | (b >>> nbits)) >>> 0;
         b &= (1 << nbits) - 1;
         const d = (diff & 1) === 0 ? diff >>> 1 : ~(diff >>> 1);
-        lastpix = wrap(d + lastpix);
-        out[i] = lastpix;
+        out[i] = d + lastpix;
+        lastpix = out[i];
       }
     }
     if (c > clen || i < imax) {
