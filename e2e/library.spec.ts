@@ -82,6 +82,8 @@ test('a selection expression, grouping and retagging work and the retag survives
   await page.getByRole('checkbox', { name: 'Select raw0020.fits' }).check();
   await page.getByRole('checkbox', { name: 'Select raw0021.fits' }).check();
   await page.getByRole('button', { name: 'unclassified', exact: true }).click();
+  await expect(page.getByRole('status')).toContainText('2 file(s) retagged as unclassified');
+  await expect(page.locator('tr.file-row', { hasText: 'raw0021.fits' }).locator('.col-type')).toContainText('unclassified');
   await page.reload();
   await waitForRows(page, 27);
   const shown = await tableContents(page);

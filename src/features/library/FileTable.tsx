@@ -22,6 +22,7 @@ import type { LibraryRow } from './rows';
 import { useLibrary } from './store';
 
 const ROW_HEIGHT = 30;
+const SELECT_COL_WIDTH = 30;
 
 function TypeBadge({ row }: { row: LibraryRow }) {
   return (
@@ -67,7 +68,15 @@ export function FileTable({ rows }: { rows: LibraryRow[] }) {
   const table = useReactTable({
     data: rows,
     columns,
-    state: { sorting, columnFilters, grouping, rowSelection: selection, expanded: true },
+    state: {
+      sorting,
+      columnFilters,
+      grouping,
+      rowSelection: selection,
+      expanded: true,
+      // The night column only shows when grouping by night: the table then still fits a laptop screen.
+      columnVisibility: { night: groupBy === 'night' },
+    },
     getRowId: (r) => r.id,
     onSortingChange: setSorting,
     onColumnFiltersChange: setColumnFilters,
@@ -82,6 +91,7 @@ export function FileTable({ rows }: { rows: LibraryRow[] }) {
     groupedColumnMode: false,
   });
 
+
   const tableRows = table.getRowModel().rows;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -93,16 +103,21 @@ export function FileTable({ rows }: { rows: LibraryRow[] }) {
   const items = virtualizer.getVirtualItems();
   const padTop = items.length ? items[0].start : 0;
   const padBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
-  const nCols = columns.length + 1;
+  const nCols = table.getVisibleLeafColumns().length + 1;
   const visibleLeafRows = table.getFilteredRowModel().flatRows.filter((r) => !r.getIsGrouped());
 
   return (
     <div className="table-scroll" ref={scrollRef}>
-      <table className="file-table" aria-label="Files in the library" aria-rowcount={visibleLeafRows.length}>
+      <table
+        className="file-table"
+        aria-label="Files in the library"
+        aria-rowcount={visibleLeafRows.length}
+        style={{ width: table.getTotalSize() + SELECT_COL_WIDTH }}
+      >
         <thead>
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>
-              <th className="select-col">
+              <th className="select-col" style={{ width: SELECT_COL_WIDTH }}>
                 <input
                   type="checkbox"
                   aria-label="Select all shown files"

@@ -16,7 +16,7 @@ export function IngestProgress() {
         <span>
           {ingest.running ? ingest.label : ingest.cancelled ? 'Stopped' : 'Done'}: {ingest.done} / {ingest.total} files
           {' · '}{formatBytes(ingest.bytesDone)}{ingest.running ? ` · ${rate.toFixed(1)} MB/s` : ''}
-          {ingest.stored ? ` · ${ingest.stored} stored` : ''}
+          {ingest.stored ? ` · ${ingest.stored} added` : ''}
           {ingest.duplicates ? ` · ${ingest.duplicates} already in the library` : ''}
           {ingest.failed ? ` · ${ingest.failed} with errors` : ''}
         </span>

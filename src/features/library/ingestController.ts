@@ -32,7 +32,7 @@ function record(outcome: IngestOutcome) {
   setIngest({
     done: ingest.done + 1,
     bytesDone: ingest.bytesDone + outcome.size,
-    stored: ingest.stored + (outcome.stored === 'stored' || outcome.stored === 'replaced-error' ? 1 : 0),
+    stored: ingest.stored + (outcome.status === 'ok' && (outcome.stored === 'stored' || outcome.stored === 'replaced-error') ? 1 : 0),
     duplicates: ingest.duplicates + (outcome.stored === 'duplicate' ? 1 : 0),
     failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
     problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,

@@ -44,7 +44,7 @@ export function toRow(f: FileRecord): LibraryRow {
       : f.auto.keyword
         ? `${f.auto.keyword} = '${f.auto.value ?? ''}'`
         : f.status === 'error'
-          ? ''
+          ? 'unreadable file'
           : 'no type keyword',
     filter: d.filter ?? '',
     exptime: d.exptime,
