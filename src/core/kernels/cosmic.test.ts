@@ -90,6 +90,23 @@ describe('detectCosmicRays on small synthetic cases', () => {
     expect(Math.abs(r.cleaned![20 * w + 25] - 100)).toBeLessThan(20);
   });
 
+  it('survives NaN pixels and ignores no-data borders', () => {
+    const a = sky(13);
+    a[30 * w + 30] = NaN;
+    a[5 * w + 40] += 2500;
+    const r = detectCosmicRays(a, w, h, { readnoise: 10 });
+    expect(r.mask[30 * w + 30]).toBe(0);
+    expect(r.mask[5 * w + 40]).toBe(1);
+    expect(r.nFound).toBeLessThanOrEqual(3);
+    // A resampled frame: SCI 0 with DQ noData along the left 6 columns.
+    const b = sky(17);
+    const dq = new Uint16Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < 6; x++) { b[y * w + x] = 0; dq[y * w + x] = DQ.noData; }
+    const frame: Frame = { width: w, height: h, sci: b, dq };
+    expect(flagCosmicRays(frame, { readnoise: 10, replace: true })).toBe(0);
+    expect(frame.sci[0]).toBe(0);
+  });
+
   it('leaves a saturated star alone', () => {
     const a = sky(5);
     for (let y = 0; y < h; y++) {

@@ -141,7 +141,12 @@ export function detectCosmicRays(
 
   // Work in electrons so the Poisson term of the noise is the median itself.
   const img = new Float32Array(npix);
-  for (let i = 0; i < npix; i++) img[i] = data[i] * o.gain;
+  const nonFinite: number[] = [];
+  for (let i = 0; i < npix; i++) {
+    img[i] = data[i] * o.gain;
+    if (!Number.isFinite(img[i])) nonFinite.push(i);
+  }
+  if (nonFinite.length > 0) fillNonFinite(img, nonFinite);
 
   const noise = new Float32Array(npix);
   const s = new Float32Array(npix);
@@ -161,6 +166,7 @@ export function detectCosmicRays(
     if (options.mask.length !== npix) throw new Error('detectCosmicRays: mask size differs from data');
     for (let i = 0; i < npix; i++) if (options.mask[i]) bad[i] = 1;
   }
+  for (const i of nonFinite) bad[i] = 1;
   const noiseAt = (m5: number): number => Math.sqrt((m5 < 0.00001 ? 0.00001 : m5) + rn2);
   for (let i = 0; i < npix; i++) noise[i] = noiseAt(noise[i]);
 
@@ -275,6 +281,19 @@ export function detectCosmicRays(
   return { mask: crmask, cleaned, nFound };
 }
 
+/**
+ * NaN/Inf pixels would poison every median and Laplacian around them: they
+ * get the median of the finite pixels (a neutral sky-like value) and are
+ * masked, so they are never flagged and never used for cleaning.
+ */
+function fillNonFinite(img: Float32Array, bad: number[]): void {
+  const finite = new Float32Array(img.length - bad.length);
+  let n = 0;
+  for (let i = 0; i < img.length; i++) if (Number.isFinite(img[i])) finite[n++] = img[i];
+  const fill = n > 0 ? selectKth(finite, n >> 1, 0, n - 1) : 0;
+  for (const i of bad) img[i] = fill;
+}
+
 /** Median of the 5x5 neighbours that are neither cosmic rays nor masked; the pixel itself when none are. */
 function cleanValue(img: Float32Array, crmask: Uint8Array, bad: Uint8Array, w: number, h: number, q: number, buf: Float32Array): number {
   const x = q % w, y = (q / w) | 0;
@@ -299,17 +318,27 @@ function cleanValue(img: Float32Array, crmask: Uint8Array, bad: Uint8Array, w: n
  * Flags cosmic rays in a frame: sets DQ.cosmicRay (creating DQ if absent)
  * and, with `replace`, writes the cleaned values into SCI. Pixels already
  * flagged bad, saturated or without data are excluded from detection and
- * from the cleaning neighbourhoods. Returns the number of pixels flagged.
+ * from the cleaning neighbourhoods; no-data pixels are also kept out of the
+ * filters (as NaN). Returns the number of pixels flagged.
  */
 export function flagCosmicRays(frame: Frame, opts: CosmicOptions & { replace?: boolean } = {}): number {
   const { width: w, height: h } = frame;
   let mask: Uint8Array | undefined;
+  let sci = frame.sci;
   if (frame.dq) {
     mask = new Uint8Array(w * h);
     const skip = DQ.bad | DQ.saturated | DQ.noData;
-    for (let i = 0; i < w * h; i++) if (frame.dq[i] & skip) mask[i] = 1;
+    for (let i = 0; i < w * h; i++) {
+      if (!(frame.dq[i] & skip)) continue;
+      mask[i] = 1;
+      // No-data pixels hold placeholders (e.g. 0 after resampling): treat them like NaN.
+      if (frame.dq[i] & DQ.noData) {
+        if (sci === frame.sci) sci = frame.sci.slice();
+        sci[i] = NaN;
+      }
+    }
   }
-  const res = detectCosmicRays(frame.sci, w, h, { ...opts, mask, clean: !!opts.replace });
+  const res = detectCosmicRays(sci, w, h, { ...opts, mask, clean: !!opts.replace });
   if (!frame.dq) frame.dq = new Uint16Array(w * h);
   for (let i = 0; i < w * h; i++) {
     if (!res.mask[i]) continue;
