@@ -65,8 +65,8 @@ export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void>
   });
 }
 
-/** Rows [y0, y1) of one plane, assembled from the stored strips. */
-export async function readRows(
+/** Rows [y0, y1) of one plane, assembled from the stored strips (float32 planes: pixels, variance). */
+export function readRows(
   db: WorkbenchDb,
   file: Pick<FileRecord, 'id' | 'imageHdu' | 'width' | 'stripRows'>,
   y0: number,
@@ -74,20 +74,36 @@ export async function readRows(
   plane = 0,
   hdu = file.imageHdu,
 ): Promise<Float32Array> {
+  return readPlaneRows(db, file, hdu, plane, y0, y1, new Float32Array((y1 - y0) * file.width));
+}
+
+/** Rows [y0, y1) of one stored plane into `out` (a Uint16Array for DQ planes). */
+export async function readPlaneRows<T extends Float32Array | Uint16Array>(
+  db: WorkbenchDb,
+  file: Pick<FileRecord, 'id' | 'width' | 'stripRows'>,
+  hdu: number,
+  plane: number,
+  y0: number,
+  y1: number,
+  out: T,
+): Promise<T> {
   const { width, stripRows } = file;
-  const out = new Float32Array((y1 - y0) * width);
   const first = Math.floor(y0 / stripRows);
   const last = Math.floor((y1 - 1) / stripRows);
   const strips = await db.strips
     .where('[fileId+hdu+plane+index]')
     .between([file.id, hdu, plane, first], [file.id, hdu, plane, last], true, true)
     .toArray();
+  let covered = 0;
   for (const s of strips) {
     const from = Math.max(y0, s.y0);
     const to = Math.min(y1, s.y1);
     if (to <= from) continue;
     out.set(s.data.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
+    covered += to - from;
   }
+  // A missing strip would silently read as zeros: refuse instead.
+  if (covered !== y1 - y0) throw new Error(`${file.id}: stored pixels are incomplete (rows ${y0}-${y1} of HDU ${hdu})`);
   return out;
 }
 

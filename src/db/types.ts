@@ -72,7 +72,8 @@ export interface HeaderRecord {
 }
 
 /**
- * A band of rows [y0, y1) of one plane of one HDU, float32, row-major.
+ * A band of rows [y0, y1) of one plane of one HDU, row-major: float32 for
+ * pixels and variance, uint16 for data-quality planes of products.
  * `plane` is the cube slice (0 for 2-D images).
  */
 export interface StripRecord {
@@ -82,5 +83,5 @@ export interface StripRecord {
   index: number;
   y0: number;
   y1: number;
-  data: Float32Array;
+  data: Float32Array | Uint16Array;
 }

@@ -19,7 +19,7 @@ export interface HduInfo {
   index: number;
   /** 'PRIMARY' for the first HDU, else the XTENSION value ('IMAGE', 'BINTABLE', 'TABLE', ...). */
   xtension: string;
-  /** EXTNAME, or 'PRIMARY' for HDU 0 without one, or '' otherwise. For tile-compressed images, ZEXTNAME-aware. */
+  /** EXTNAME, or 'PRIMARY' for HDU 0 without one, or '' otherwise ('COMPRESSED_IMAGE' for an unnamed tile-compressed image, as astropy shows it). */
   extname: string;
   /** Pixel BITPIX of the image (ZBITPIX for tile-compressed images). */
   bitpix: number;
