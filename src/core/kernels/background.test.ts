@@ -30,6 +30,18 @@ describe('globalBackground', () => {
     expect(st.nUsed).toBeLessThan(w * h - 300);
   });
 
+  it('samples large inputs at a stride without changing the answer', () => {
+    const g = gaussian(4);
+    const a = new Float32Array(300_000);
+    for (let i = 0; i < a.length; i++) a[i] = 50 + 4 * g();
+    const all = globalBackground(a, { maxSamples: Infinity });
+    const some = globalBackground(a, { maxSamples: 50_000 });
+    expect(all.nUsed).toBeGreaterThan(290_000);
+    expect(some.nUsed).toBeLessThanOrEqual(50_000);
+    expect(Math.abs(some.median - all.median)).toBeLessThan(0.1);
+    expect(Math.abs(some.sigma - all.sigma)).toBeLessThan(0.15);
+  });
+
   it('handles constant and empty input', () => {
     expect(globalBackground(new Float32Array(10).fill(3))).toEqual({ median: 3, sigma: 0, nUsed: 10 });
     expect(globalBackground(new Float32Array([NaN])).nUsed).toBe(0);
@@ -75,5 +87,7 @@ describe('meshBackground', () => {
     const bg = meshBackground(a, w, h, { boxSize: 32, filterSize: 1, mask });
     expect(bg.meshBackground[0]).toBe(7);
     expect(bg.background[0]).toBe(7);
+    const allMasked = meshBackground(a, w, h, { boxSize: 32, mask: new Uint8Array(w * h).fill(1) });
+    expect(Number.isNaN(allMasked.background[0])).toBe(true);
   });
 });
