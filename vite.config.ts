@@ -7,7 +7,13 @@ export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 6000 },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 6000,
+    // bench.html is the in-browser kernel benchmark (npm run bench:browser).
+    rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },
+  },
   preview: { port: 4173, strictPort: true },
   test: {
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,0 +1,77 @@
+/**
+ * The in-browser benchmark (`npm run bench:browser` drives it in Chromium).
+ * 1. The single-thread cases inside one Web Worker (comparable to `npm run bench`).
+ * 2. The combine through the worker pool with 1..hardwareConcurrency workers,
+ *    each combining a band of rows of every frame (the production kernels
+ *    worker): shows how the pool scales with the cores it has. The band
+ *    copies are made before timing; moving them in and the results out is timed.
+ */
+import { WorkerPool } from '../workers/pool';
+import type { KernelsApi } from '../workers/kernels.worker';
+import type { CombineInput, CombineOptions } from '../src/core/kernels/combine';
+import { collectTransferables } from '../workers/transfer';
+import * as Comlink from 'comlink';
+import type { BenchApi } from './bench.worker';
+import { floorSeconds, line, skyFrame, type BenchLine } from './lib';
+
+const params = new URLSearchParams(location.search);
+const size = Number(params.get('size') ?? 2048);
+const nFrames = Number(params.get('frames') ?? 15);
+const only = params.get('only')?.split(',');
+const out = document.getElementById('out')!;
+const lines: unknown[] = [];
+const emit = (obj: unknown) => {
+  lines.push(obj);
+  out.textContent += JSON.stringify(obj) + '\n';
+  console.log(JSON.stringify(obj));
+};
+
+async function singleThread(): Promise<void> {
+  const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
+  const api = Comlink.wrap<BenchApi>(worker);
+  for (const l of await api.benchCases(size, nFrames, only)) emit(l);
+  worker.terminate();
+}
+
+async function poolCombine(frames: Float32Array[], kernel: string, opts: CombineOptions, workers: number): Promise<BenchLine> {
+  const pool = new WorkerPool<KernelsApi>(() => new Worker(new URL('../workers/kernels.worker.ts', import.meta.url), { type: 'module' }), { size: workers });
+  // Warm the workers up (module load) so the timing is the combine, not the start-up.
+  await Promise.all(Array.from({ length: workers }, () => pool.run((api) => api.combineSlab([{ sci: new Float32Array(1) }], opts))));
+  const rows = Math.ceil(size / workers);
+  let seconds = Infinity;
+  // Best of three: the least disturbed by whatever else the machine runs.
+  for (let rep = 0; rep < 3; rep++) {
+    const bands: CombineInput[][] = [];
+    for (let y0 = 0; y0 < size; y0 += rows) {
+      const y1 = Math.min(size, y0 + rows);
+      bands.push(frames.map((f) => ({ sci: f.slice(y0 * size, y1 * size) })));
+    }
+    const t0 = performance.now();
+    await Promise.all(bands.map((band) => pool.run((api) => api.combineSlab(Comlink.transfer(band, collectTransferables(band)), opts))));
+    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+  }
+  await pool.terminate();
+  return line(kernel, frames.length, size, size, seconds, floorSeconds(frames), { workers });
+}
+
+async function main() {
+  const cores = navigator.hardwareConcurrency || 1;
+  emit({ machine: navigator.userAgent, cores, date: new Date().toISOString(), size, frames: nFrames });
+  await singleThread();
+  const frames: Float32Array[] = [];
+  for (let i = 0; i < nFrames; i++) frames.push(skyFrame(size, size, 1000 + i, { dx: (i % 5) * 1.7, dy: Math.floor(i / 5) * 2.3 }));
+  const combos: [string, CombineOptions][] = [
+    ['pool_combine_median', { method: 'median' }],
+    ['pool_combine_mean_sigclip', { method: 'mean', reject: 'sigclip', lsigma: 3, hsigma: 3 }],
+  ];
+  for (const [kernel, opts] of combos) {
+    if (only && !only.includes(kernel)) continue;
+    for (let w = 1; w <= Math.max(2, cores); w++) emit(await poolCombine(frames, kernel, opts, w));
+  }
+  (window as unknown as { __bench: unknown }).__bench = lines;
+}
+
+main().catch((err) => {
+  emit({ error: String(err) });
+  (window as unknown as { __bench: unknown }).__bench = lines;
+});
