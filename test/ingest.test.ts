@@ -51,8 +51,8 @@ describe('ingest', () => {
     const img = readImage(parseFits(new Uint8Array(bytes), 'raw0020.fits'), new Uint8Array(bytes), first.imageHdu);
     const rows = await readRows(db, first, 0, first.height);
     expect(rows).toEqual(Float32Array.from(img.data));
-    const part = await readRows(db, { ...first, stripRows: 7 }, 10, 20);
-    expect(part.length).toBe(10 * first.width);
+    const part = await readRows(db, first, 10, 20);
+    expect(part).toEqual(Float32Array.from(img.data.subarray(10 * first.width, 20 * first.width)));
     expect(await db.headers.get(first.id)).toBeDefined();
   });
 
