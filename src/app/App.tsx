@@ -1,7 +1,14 @@
 /** The shell: title bar, storage status, and the views. Composes features; owns nothing else. */
+import { useEffect } from 'react';
 import { DropZone, LibraryView, StorageMeter } from '../features/library';
+import { sweepOrphanStrips } from '../db/products';
+import { getDb } from '../db/schema';
 
 export function App() {
+  useEffect(() => {
+    // Strips of a product whose run was cut off by a reload or crash are never listed: reclaim their space.
+    void sweepOrphanStrips(getDb()).catch((err: unknown) => console.warn('storage sweep failed', err));
+  }, []);
   return (
     <DropZone>
       <div className="app">

@@ -8,6 +8,7 @@ import { formatCard } from '../../core/fits';
 import { getDb } from '../../db/schema';
 import { getHeaders } from '../../db/files';
 import { useLibrary } from './store';
+import type { HduSummary } from '../../db/types';
 
 function highlight(line: string, q: string): React.ReactNode {
   if (!q) return line;
@@ -20,6 +21,13 @@ function highlight(line: string, q: string): React.ReactNode {
       {line.slice(i + q.length)}
     </>
   );
+}
+
+function hduLabel(index: number, extname: string, hdu?: HduSummary): string {
+  const kind = hdu ? (hdu.compressed ? `compressed ${hdu.compressed}` : hdu.xtension) : '';
+  const name = extname && extname !== kind ? `${extname} ` : '';
+  const shape = hdu?.naxis.length ? ` ${hdu.naxis.join('×')}` : '';
+  return `${index}: ${name}${kind}${shape}`;
 }
 
 export function HeaderViewer() {
@@ -56,7 +64,7 @@ export function HeaderViewer() {
               <select value={hduIndex} onChange={(e) => setHduIndex(+e.target.value)} aria-label="HDU">
                 {headers.hdus.map((h, i) => (
                   <option key={h.index} value={i}>
-                    {h.index}: {h.extname || '(no name)'} {file.hdus[i] ? `${file.hdus[i].xtension}${file.hdus[i].naxis.length ? ' ' + file.hdus[i].naxis.join('×') : ''}` : ''}
+                    {hduLabel(h.index, h.extname, file.hdus[i])}
                   </option>
                 ))}
               </select>
