@@ -53,7 +53,7 @@ describe('sorting networks', () => {
 describe('combine through the networks', () => {
   /** Reference for one pixel: plain JS sort, then the same rules as combine.ts. */
   function refPixel(vals: number[], vars: number[], reject: RejectMethod, method: 'mean' | 'median'): { sci: number; var: number } {
-    const order = vals.map((x, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
+    const order = vals.map((_, i) => i).sort((a, b) => vals[a] - vals[b] || a - b);
     let lo = 0, hi = order.length;
     if (reject === 'minmax') { lo = 1; hi -= 2; }
     const used = order.slice(lo, hi);
