@@ -222,6 +222,13 @@ describe('combine: masks and DQ', () => {
     const partial = combine(inputs, { method: 'mean', dqMask: DQ.bad | DQ.cosmicRay });
     expect(partial.sci[2]).toBe(265);
     expect(partial.dq[2]).toBe(DQ.nonLinear);
+    // the same through the sorted-block path (median) and the one-by-one path (pixel 0)
+    const med = combine(inputs, { method: 'median', dqMask: DQ.bad | DQ.cosmicRay, maps: true });
+    expect(med.dq[2]).toBe(DQ.nonLinear);
+    expect(med.sci[2]).toBe(25);
+    expect(med.sci[0]).toBe(20);
+    expect(med.nUsed![0]).toBe(3);
+    expect(med.dq[1]).toBe(DQ.bad | DQ.saturated);
     expect(combine(inputs, { method: 'mean' }).sci[2]).toBe(20);
   });
 
@@ -232,6 +239,14 @@ describe('combine: masks and DQ', () => {
     expect(r.nUsed![0]).toBe(2);
     expect(r.sci[1]).toBe(0);
     expect(r.dq[1]).toBe(DQ.noData);
+  });
+
+  it('drops values that overflow float32 once scaled, and refuses non-finite scales', () => {
+    const inputs = stack(5, 300, (k) => [1e38, 2, 3, 4, 5][k]);
+    const r = combine(inputs, { method: 'median', scale: [10, 1, 1, 1, 1], maps: true });
+    expect(r.sci[0]).toBe(3.5);
+    expect(r.nUsed![299]).toBe(4);
+    expect(() => combine(inputs, { method: 'mean', scale: [1, 1, NaN, 1, 1] })).toThrow(/finite/);
   });
 
   it('thresholds drop raw values outside [lthreshold, hthreshold]', () => {

@@ -205,10 +205,12 @@ export function combineRange(
   if (opts.scale) {
     if (opts.scale.length !== N) throw new Error(`combine: ${opts.scale.length} scales for ${N} inputs`);
     for (let i = 0; i < N; i++) { sc[i] = opts.scale[i]; sc2[i] = sc[i] * sc[i]; if (sc[i] !== 1) scaled = true; }
+    if (!sc.every(Number.isFinite)) throw new Error('combine: every scale must be a finite number');
   }
   if (opts.zero) {
     if (opts.zero.length !== N) throw new Error(`combine: ${opts.zero.length} zeros for ${N} inputs`);
     for (let i = 0; i < N; i++) { zr[i] = opts.zero[i]; if (zr[i] !== 0) scaled = true; }
+    if (!zr.every(Number.isFinite)) throw new Error('combine: every zero must be a finite number');
   }
   const useThr = lthr !== -Infinity || hthr !== Infinity;
 
@@ -242,8 +244,9 @@ export function combineRange(
   for (let b0 = p0; b0 < p1; b0 += B) {
     const nb = p1 - b0 < B ? p1 - b0 : B;
     if (net !== null) {
-      // raw - raw is 0 for a finite value and NaN otherwise: summing it per
-      // pixel finds NaN/Inf without a branch per value.
+      // x - x is 0 for a finite value and NaN otherwise: summing it per
+      // pixel finds NaN/Inf (raw, or overflowing float32 once scaled)
+      // without a branch per value.
       nanCheck.fill(0, 0, nb);
       irregular.fill(0, 0, nb);
       blockDq.fill(0, 0, nb);
@@ -252,7 +255,7 @@ export function combineRange(
         if (scaled) {
           // Rounded to float32 so that the network's min/max stay exact (see combine-network.ts).
           const a = sc[i], z = zr[i];
-          for (let q = 0; q < nb; q++) { const raw = s[b0 + q]; nanCheck[q] += raw - raw; buf[o + q] = Math.fround(raw * a + z); }
+          for (let q = 0; q < nb; q++) { const x = Math.fround(s[b0 + q] * a + z); nanCheck[q] += x - x; buf[o + q] = x; }
         } else {
           for (let q = 0; q < nb; q++) { const raw = s[b0 + q]; nanCheck[q] += raw - raw; buf[o + q] = raw; }
         }
@@ -299,14 +302,15 @@ export function combineRange(
           // ---- gather the usable values of pixel p
           for (let i = 0; i < N; i++) {
             const raw = scis[i][p];
-            if (raw - raw !== 0) continue; // NaN or +-Inf
+            const x = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
+            if (x - x !== 0) continue; // NaN or +-Inf
             if (useThr && (raw < lthr || raw > hthr)) continue;
             if (hasDq) {
               const d = dqs[i][p];
               if ((d & dqMask) !== 0) continue;
               dqOr |= d;
             }
-            v[m] = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
+            v[m] = x;
             if (hasVar) w[m] = vars[i][p] * sc2[i];
             m++;
           }
@@ -314,10 +318,11 @@ export function combineRange(
             // Every input masked: use them all, flag the output with their DQ.
             for (let i = 0; i < N; i++) {
               const raw = scis[i][p];
-              if (raw - raw !== 0) continue;
+              const x = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
+              if (x - x !== 0) continue;
               if (useThr && (raw < lthr || raw > hthr)) continue;
               dqOr |= dqs[i][p];
-              v[m] = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
+              v[m] = x;
               if (hasVar) w[m] = vars[i][p] * sc2[i];
               m++;
             }
