@@ -228,7 +228,9 @@ describe('combine: masks and DQ', () => {
     expect(med.sci[2]).toBe(25);
     expect(med.sci[0]).toBe(20);
     expect(med.nUsed![0]).toBe(3);
-    expect(med.dq[1]).toBe(DQ.bad | DQ.saturated);
+    // pixel 1 under this mask: only the saturated frame is usable
+    expect(med.sci[1]).toBe(20);
+    expect(med.dq[1]).toBe(DQ.saturated);
     expect(combine(inputs, { method: 'mean' }).sci[2]).toBe(20);
   });
 
