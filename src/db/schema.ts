@@ -14,7 +14,10 @@ export class WorkbenchDb extends Dexie {
   strips!: Dexie.Table<StripRecord, [string, number, number, number]>;
 
   constructor(name = DB_NAME) {
-    super(name);
+    // Relaxed durability: a write is done once the browser has it, not once the OS flushed it.
+    // Ingest is thousands of small transactions; a power cut can lose at most the last
+    // files, which are still on the user's disk, and never leaves a half-written file.
+    super(name, { chromeTransactionDurability: 'relaxed' });
     this.version(1).stores({
       files: '&id, name, type, status, addedAt',
       headers: '&fileId',
