@@ -14,7 +14,11 @@ export function fitsFilesIn(dir: string): string[] {
 
 /** Dispatches dragenter/dragover/drop on the page with these files in the DataTransfer. */
 export async function dropFiles(page: Page, files: string[]): Promise<void> {
-  const payload = files.map((f) => ({ name: path.basename(f), b64: readFileSync(f).toString('base64') }));
+  await dropPayload(page, files.map((f) => ({ name: path.basename(f), b64: readFileSync(f).toString('base64') })));
+}
+
+/** The same for files made in the test: name and base64 bytes. */
+export async function dropPayload(page: Page, payload: { name: string; b64: string }[]): Promise<void> {
   await page.evaluate(async (items) => {
     const dt = new DataTransfer();
     for (const it of items) {

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { writeFits } from '../src/core/fits';
 import type { Card } from '../src/core/fits';
+import { dropPayload } from './helpers';
 
 /** 1,000 small frames of a long run: the table must stay virtualized and usable. */
 function makeNight(n: number): { name: string; b64: string }[] {
@@ -27,16 +28,7 @@ test('a thousand files stay virtualized, sortable and filterable', async ({ page
   test.setTimeout(240_000);
   await page.goto('/');
   const files = makeNight(1000);
-  await page.evaluate(async (items) => {
-    const dt = new DataTransfer();
-    for (const it of items) {
-      const bin = atob(it.b64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-      dt.items.add(new File([bytes], it.name));
-    }
-    for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, files);
+  await dropPayload(page, files);
   const bar = page.getByRole('progressbar', { name: 'Files processed' });
   await expect(bar).toHaveAttribute('aria-valuenow', '1000', { timeout: 200_000 });
   await expect(page.getByRole('table', { name: 'Files in the library' })).toHaveAttribute('aria-rowcount', '1000');

@@ -39,15 +39,10 @@ function pickImageHdu(parsed: FitsFile): number {
   return parsed.hdus.findIndex((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
 }
 
+/** The listing keeps HDU shapes only; cards go to the headers table. */
 function summarize(parsed: FitsFile): HduSummary[] {
-  return parsed.hdus.map((h) => ({
-    index: h.index,
-    xtension: h.xtension,
-    extname: h.extname,
-    bitpix: h.bitpix,
-    naxis: h.naxis,
-    isImage: h.isImage,
-    compressed: h.compressed,
+  return parsed.hdus.map(({ index, xtension, extname, bitpix, naxis, isImage, compressed }) => ({
+    index, xtension, extname, bitpix, naxis, isImage, compressed,
   }));
 }
 
@@ -112,7 +107,9 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   for (let z = 0; z < depth; z++) {
     strips.push(...toStrips(id, imageHdu, z, data.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
   }
-  const stats = frameStats(data.subarray(0, planeSize), { saturation: descriptors.saturation });
+  const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(data.subarray(0, planeSize), {
+    saturation: descriptors.saturation,
+  });
   const message = depth > 1 ? `cube of ${depth} planes; plane 1 is shown and measured` : '';
   return {
     record: {
@@ -122,14 +119,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
       height,
       depth,
       stripRows,
-      stats: {
-        median: stats.median,
-        robustSigma: stats.robustSigma,
-        min: stats.min,
-        max: stats.max,
-        saturatedFraction: stats.saturatedFraction,
-        nanCount: stats.nanCount,
-      },
+      stats: { median, robustSigma, min, max, saturatedFraction, nanCount },
     },
     headers,
     strips,

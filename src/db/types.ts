@@ -3,7 +3,8 @@
  * listing of 1,000 files never touches pixels, and a combine can stream any
  * number of frames strip by strip.
  */
-import type { Card } from '../core/fits/types';
+import type { Card, HduInfo } from '../core/fits/types';
+import type { FrameStats as KernelFrameStats } from '../core/kernels/stats';
 import type { DescriptorSet, FrameType } from '../core/classify';
 
 export type FileStatus = 'ok' | 'error';
@@ -17,25 +18,11 @@ export interface TypeDecision {
   reason: string;
 }
 
-export interface FrameStats {
-  median: number;
-  robustSigma: number;
-  min: number;
-  max: number;
-  saturatedFraction: number;
-  nanCount: number;
-}
+/** Per-frame statistics kept for the table (the kernel's summary without the pixel count). */
+export type FrameStats = Omit<KernelFrameStats, 'count'>;
 
 /** One HDU as listed (its cards live in the headers table). */
-export interface HduSummary {
-  index: number;
-  xtension: string;
-  extname: string;
-  bitpix: number;
-  naxis: number[];
-  isImage: boolean;
-  compressed?: string;
-}
+export type HduSummary = Pick<HduInfo, 'index' | 'xtension' | 'extname' | 'bitpix' | 'naxis' | 'isImage' | 'compressed'>;
 
 /** A stored file. `id` is the SHA-256 of its bytes, so the same file is stored once. */
 export interface FileRecord {
