@@ -44,3 +44,25 @@ test('a thousand files stay virtualized, sortable and filterable', async ({ page
   await page.getByRole('searchbox', { name: 'Selection expression' }).fill('type == "flat" and filter == "r"');
   await expect(page.getByRole('table', { name: 'Files in the library' })).toHaveAttribute('aria-rowcount', String(files.filter((_, i) => i % 4 === 2 && i % 3 === 1).length));
 });
+
+test('cancelling an ingest stops it cleanly: what is stored stays, the rest is not started', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  const files = makeNight(400);
+  await dropPayload(page, files);
+  const bar = page.getByRole('progressbar', { name: 'Files processed' });
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(20);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.locator('.ingest')).toContainText('Stopped');
+  // Files already in a worker finish atomically; nothing new starts afterwards.
+  await page.waitForTimeout(1000);
+  const stored = Number(await page.getByRole('table', { name: 'Files in the library' }).getAttribute('aria-rowcount'));
+  expect(stored).toBeGreaterThan(20);
+  expect(stored).toBeLessThan(400);
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Files in the library' })).toHaveAttribute('aria-rowcount', String(stored));
+  // Dropping the batch again adds only what was missing.
+  await dropPayload(page, files);
+  await expect(page.locator('.ingest')).toContainText(`${stored} already in the library`, { timeout: 120_000 });
+  await expect(page.getByRole('table', { name: 'Files in the library' })).toHaveAttribute('aria-rowcount', '400', { timeout: 120_000 });
+});
