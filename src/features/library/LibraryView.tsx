@@ -1,6 +1,5 @@
 /** The library: everything stored, tagged, searchable; the starting point of every reduction. */
 import { useMemo } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
 import { compileSelect } from '../../core/classify';
 import { listFiles } from '../../db/files';
 import { getDb } from '../../db/schema';
@@ -10,9 +9,10 @@ import { IngestProgress } from './IngestProgress';
 import { SELECT_FIELDS, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
+import { useThrottledLiveQuery } from './useThrottledLiveQuery';
 
 export function LibraryView() {
-  const files = useLiveQuery(() => listFiles(getDb()), []);
+  const files = useThrottledLiveQuery(() => listFiles(getDb()), ['files']);
   const expression = useLibrary((s) => s.expression);
   const notice = useLibrary((s) => s.notice);
   const setNotice = useLibrary((s) => s.setNotice);
