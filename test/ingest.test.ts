@@ -45,6 +45,10 @@ describe('ingest', () => {
       expect(rec.auto.keyword).toBe('IMAGETYP');
       expect(rec.stats!.median).toBeGreaterThan(900);
     }
+    // Two flats of the night are saturated: raw uint16 data saturate at 65535 even without SATURATE.
+    const saturated = files.filter((r) => r.stats!.saturatedFraction > 0.5).map((r) => r.name).sort();
+    expect(saturated).toEqual(['raw0013.fits', 'raw0019.fits']);
+    expect(files.find((r) => r.name === 'raw0013.fits')!.message).toMatch(/% of pixels at saturation \(65535\)/);
     // Strips put back together give exactly the decoded image.
     const first = files.find((r) => r.name === 'raw0020.fits')!;
     const bytes = readFileSync(path.join(night, 'raw0020.fits'));

@@ -4,7 +4,7 @@
  * fake-indexeddb). Every failure becomes an error record naming the file and
  * the problem; a failure never touches what is already stored.
  */
-import { parseFits, readImage, type FitsFile } from '../src/core/fits';
+import { headerNumber, parseFits, readImage, type FitsFile } from '../src/core/fits';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
@@ -37,6 +37,20 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 /** First HDU with a 2-D (or deeper) image: where raw CCD frames keep their pixels, primary or extension. */
 function pickImageHdu(parsed: FitsFile): number {
   return parsed.hdus.findIndex((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
+}
+
+/**
+ * Without a SATURATE keyword, raw integer data saturate at the converter's
+ * limit: 65535 for unsigned 16-bit (BITPIX 16 + BZERO 32768), 255 for 8-bit.
+ */
+function adcLimit(hdu: FitsFile['hdus'][number]): number | undefined {
+  const bzero = headerNumber(hdu.cards, 'BZERO') ?? 0;
+  const bscale = headerNumber(hdu.cards, 'BSCALE') ?? 1;
+  if (bscale !== 1) return undefined;
+  if (hdu.bitpix === 16 && bzero === 32768) return 65535;
+  if (hdu.bitpix === 16 && bzero === 0) return 32767;
+  if (hdu.bitpix === 8 && bzero === 0) return 255;
+  return undefined;
 }
 
 /** The listing keeps HDU shapes only; cards go to the headers table. */
@@ -107,10 +121,14 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   for (let z = 0; z < depth; z++) {
     strips.push(...toStrips(id, imageHdu, z, data.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
   }
-  const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(data.subarray(0, planeSize), {
-    saturation: descriptors.saturation,
-  });
-  const message = depth > 1 ? `cube of ${depth} planes; plane 1 is shown and measured` : '';
+  const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu]);
+  const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(data.subarray(0, planeSize), { saturation });
+  const notes: string[] = [];
+  if (depth > 1) notes.push(`cube of ${depth} planes; plane 1 is shown and measured`);
+  if (saturation !== undefined && saturatedFraction >= 0.01) {
+    notes.push(`${(100 * saturatedFraction).toFixed(saturatedFraction < 0.1 ? 1 : 0)}% of pixels at saturation (${saturation})`);
+  }
+  const message = notes.join('; ');
   return {
     record: {
       ...base,

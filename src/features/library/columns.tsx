@@ -39,7 +39,7 @@ export const columns = [
     size: 100,
     sortingFn: (a, b) => (TYPE_ORDER[a.original.type] ?? 9) - (TYPE_ORDER[b.original.type] ?? 9),
   }),
-  col.accessor('tagKeyword', { header: 'Decided by', size: 165, enableGrouping: false }),
+  col.accessor('tagKeyword', { header: 'Decided by', size: 188, enableGrouping: false }),
   col.accessor('filter', { header: 'Filter', size: 58 }),
   col.accessor('exptime', { header: 'Exp (s)', size: 68, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last' }),
   col.accessor('date_obs', { header: 'Date/time (UTC)', size: 160, cell: (c) => formatDate(c.getValue()) }),
@@ -50,5 +50,5 @@ export const columns = [
   col.accessor('shape', { header: 'Shape', size: 80, enableGrouping: false }),
   col.accessor('size', { header: 'Size', size: 70, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
   col.accessor('median', { header: 'Median', size: 75, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('status', { header: 'Status', size: 250, enableGrouping: false }),
+  col.accessor('status', { header: 'Status', size: 240, enableGrouping: false }),
 ];
