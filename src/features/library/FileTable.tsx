@@ -43,7 +43,7 @@ function StatusCell({ row }: { row: LibraryRow }) {
   }
   return (
     <span className="status-ok" title={row.message || 'read and stored'}>
-      <span className="dot dot-ok" aria-hidden /> ok{row.message && <span className="status-note"> — {row.message}</span>}
+      <span className={`dot ${row.message ? 'dot-warn' : 'dot-ok'}`} aria-hidden /> ok{row.message && <span className="status-note"> — {row.message}</span>}
     </span>
   );
 }
