@@ -8,7 +8,9 @@ import { combine, type CombineOptions } from '../src/core/kernels/combine';
 import { stripHeightFor } from '../src/core/kernels/combineStream';
 import { WorkbenchDb } from '../src/db/schema';
 import { readPlaneRows, storeFile, toStrips } from '../src/db/files';
-import { sweepOrphanStrips } from '../src/db/products';
+import { STALE_WRITE_MS, markWriting, sweepOrphanStrips } from '../src/db/products';
+import { writeFits } from '../src/core/fits';
+import { ingestOne } from '../workers/ingest';
 import type { FileRecord } from '../src/db/types';
 import { PRODUCT_HDU, combineStored } from '../workers/combineStored';
 
@@ -72,9 +74,9 @@ describe('combineStored', () => {
       expect(memoryBytes).toBeLessThan((N * W * H * 4) / 10); // the whole stack would need >10x the budget
       const steps: number[] = [];
       const out = await combineStored(db, { fileIds: ids, options, memoryBytes }, (done) => steps.push(done));
-      expect(out.stripRows).toBe(3);
-      expect(out.strips).toBe(Math.ceil(H / 3));
-      expect(steps.at(-1)).toBe(out.strips);
+      expect(steps.at(-1)).toBe(Math.ceil(H / 3)); // combined 3 rows at a time...
+      expect(out.stripRows).toBe(H); // ...stored in the library's usual bands
+      expect(out.strips).toBe(1);
       const mem = combine(frames.map((sci) => ({ sci })), options);
       const prod = await readProduct(out.id);
       expect(prod.sci).toEqual(mem.sci);
@@ -104,10 +106,51 @@ describe('combineStored', () => {
     await expect(combineStored(db, { fileIds: ids, options: { method: 'mean' }, memoryBytes: 1e6 })).rejects.toThrow(/f3\.fits is 32x97/);
   });
 
-  it('sweeps strips left by an interrupted run', async () => {
-    await db.strips.put({ fileId: 'product-dead', hdu: 1, plane: 0, index: 0, y0: 0, y1: 1, data: new Float32Array(W) });
-    expect(await sweepOrphanStrips(db)).toBe(1);
+  it('aligns combine strips to the stored bands when the budget allows', async () => {
+    const memoryBytes = 30 * W * (N * 4 + 14);
+    const steps: number[] = [];
+    const out = await combineStored(db, { fileIds: ids, options: { method: 'median' }, memoryBytes }, (_done, total) => steps.push(total));
+    expect(steps[0]).toBe(Math.ceil(H / 26)); // 30 rows rounded down to two 13-row bands
+    const prod = await readProduct(out.id);
+    expect(prod.sci).toEqual(combine(frames.map((sci) => ({ sci })), { method: 'median' }).sci);
+  });
+
+  it('sweeps strips left by an interrupted run, not those of a run still writing', async () => {
+    const strip = (fileId: string) => ({ fileId, hdu: 1, plane: 0, index: 0, y0: 0, y1: 1, data: new Float32Array(W) });
+    await db.strips.bulkPut([strip('product-dead'), strip('product-live'), strip('product-stale')]);
+    await markWriting(db, 'product-live', 'live.fits');
+    await db.writing.put({ fileId: 'product-stale', name: 'stale.fits', heartbeat: Date.now() - STALE_WRITE_MS - 1 });
+    expect(await sweepOrphanStrips(db)).toBe(2);
     expect(await db.strips.where('fileId').equals('product-dead').count()).toBe(0);
+    expect(await db.strips.where('fileId').equals('product-stale').count()).toBe(0);
+    expect(await db.strips.where('fileId').equals('product-live').count()).toBe(1);
+    expect(await db.writing.get('product-stale')).toBeUndefined();
     expect(await db.strips.where('fileId').equals('frame-0').count()).toBe(Math.ceil(H / 13));
+  });
+
+  it('combines ingested SCI/VAR/DQ files with their variance and mask', async () => {
+    const mk = (k: number) => {
+      const sci = new Float32Array(W * H).fill(100 + k);
+      const v = new Float32Array(W * H).fill(4);
+      const dq = new Uint16Array(W * H);
+      dq[5] = k === 0 ? 8 : 0; // a cosmic ray in the first frame only: masked, not combined
+      sci[5] = k === 0 ? 9999 : sci[5];
+      return writeFits([
+        { cards: [{ key: 'OBJECT', value: 'm' }] },
+        { extname: 'SCI', data: sci, width: W, height: H, cards: [] },
+        { extname: 'VAR', data: v, width: W, height: H, cards: [] },
+        { extname: 'DQ', data: dq, width: W, height: H, cards: [] },
+      ]);
+    };
+    const outs = [];
+    for (let k = 0; k < 3; k++) outs.push(await ingestOne(db, { name: `m${k}_flat.fits`, path: '', bytes: mk(k) }));
+    expect(outs.every((o) => o.status === 'ok')).toBe(true);
+    const res = await combineStored(db, { fileIds: outs.map((o) => o.id), options: { method: 'mean' }, memoryBytes: 1e6 });
+    expect(res.name).toBe('m0_flat_stack.fits');
+    const prod = await readProduct(res.id);
+    expect(prod.sci[0]).toBeCloseTo(101, 5);
+    expect(prod.var[0]).toBeCloseTo(4 / 3, 5); // mean(VAR)/n
+    expect(prod.sci[5]).toBeCloseTo(101.5, 5); // the masked 9999 is left out
+    expect(prod.dq[5]).toBe(0);
   });
 });

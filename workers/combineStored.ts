@@ -6,10 +6,10 @@
  * the frames. Runs in the kernels worker; tested in Node on fake-indexeddb.
  */
 import type { Card } from '../src/core/fits/types';
-import type { CombineInput, CombineOptions } from '../src/core/kernels/combine';
+import type { CombineInput, CombineOptions, CombineResult } from '../src/core/kernels/combine';
 import { combineStreamed, type CancelToken } from '../src/core/kernels/combineStream';
-import { readPlaneRows } from '../src/db/files';
-import { discardProduct, newProductId, publishProduct, writeProductStrip } from '../src/db/products';
+import { readPlaneRows, stripRowsFor } from '../src/db/files';
+import { discardProduct, markWriting, newProductId, publishProduct, writeProductStrip } from '../src/db/products';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary } from '../src/db/types';
 
@@ -25,7 +25,9 @@ export interface CombineStoredRequest {
 export interface CombineStoredResult {
   id: string;
   name: string;
+  /** Rows per stored product strip. */
   stripRows: number;
+  /** Product strips written per plane. */
   strips: number;
 }
 
@@ -35,6 +37,65 @@ export const PRODUCT_HDU = { sci: 1, var: 2, dq: 3 } as const;
 function planesOf(f: FileRecord): { sci: number; var?: number; dq?: number } {
   const byName = (n: string) => f.hdus.find((h) => h.extname.toUpperCase() === n)?.index;
   return { sci: f.imageHdu, var: byName('VAR'), dq: byName('DQ') };
+}
+
+/**
+ * Collects combined rows (in whatever strips the combine produced) into
+ * product strips of `stripRows` rows, writing each SCI/VAR/DQ band once it
+ * is complete, and refreshing the run's heartbeat as it goes.
+ */
+class ProductStripWriter {
+  written = 0;
+  private sci: Float32Array;
+  private var: Float32Array;
+  private dq: Uint16Array;
+  private y0 = 0;
+  private filled = 0;
+
+  constructor(
+    private db: WorkbenchDb,
+    private id: string,
+    private name: string,
+    private width: number,
+    private height: number,
+    private stripRows: number,
+  ) {
+    const n = stripRows * width;
+    this.sci = new Float32Array(n);
+    this.var = new Float32Array(n);
+    this.dq = new Uint16Array(n);
+  }
+
+  async add(y0: number, y1: number, r: CombineResult): Promise<void> {
+    const w = this.width;
+    for (let y = y0; y < y1; ) {
+      const take = Math.min(y1 - y, this.stripRows - this.filled);
+      const from = (y - y0) * w;
+      const to = from + take * w;
+      this.sci.set(r.sci.subarray(from, to), this.filled * w);
+      this.var.set(r.var.subarray(from, to), this.filled * w);
+      this.dq.set(r.dq.subarray(from, to), this.filled * w);
+      this.filled += take;
+      y += take;
+      if (this.filled === this.stripRows) await this.flush();
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.filled) return;
+    const { db, id, name, width: w } = this;
+    const index = this.y0 / this.stripRows;
+    const y1 = this.y0 + this.filled;
+    const n = this.filled * w;
+    await writeProductStrip(db, id, PRODUCT_HDU.sci, index, this.y0, y1, this.sci.slice(0, n), name);
+    await writeProductStrip(db, id, PRODUCT_HDU.var, index, this.y0, y1, this.var.slice(0, n), name);
+    await writeProductStrip(db, id, PRODUCT_HDU.dq, index, this.y0, y1, this.dq.slice(0, n), name);
+    await markWriting(db, id, name);
+    this.written++;
+    this.y0 = y1;
+    this.filled = 0;
+    if (y1 > this.height) throw new Error(`${name}: more rows than the frames have`);
+  }
 }
 
 async function loadInputs(db: WorkbenchDb, ids: string[]): Promise<FileRecord[]> {
@@ -82,15 +143,17 @@ export async function combineStored(
   const hasVar = planes[0].var !== undefined;
   const hasDq = planes.some((p) => p.dq !== undefined);
   const id = newProductId();
-  const name = req.name ?? `${inputs[0].name.replace(/\.(fits|fit|fts)(\.gz|\.fz)?$/i, '')}_stack.fits`;
-  let stripRows = 0;
-  let strips = 0;
+  const name = req.name ?? `${inputs[0].name.replace(/(\.(fits|fit|fts))?(\.gz|\.fz)?$/i, '')}_stack.fits`;
+  // Product strips have the library's usual height whatever the combine's strip height.
+  const stripRows = Math.min(height, stripRowsFor(width));
+  const out = new ProductStripWriter(db, id, name, width, height, stripRows);
 
   const source = {
     nFrames: inputs.length,
     width,
     height,
     bytesPerPixelPerFrame: 4 + (hasVar ? 4 : 0) + (hasDq ? 2 : 0),
+    alignRows: inputs[0].stripRows,
     async readStrip(k: number, y0: number, y1: number): Promise<CombineInput> {
       const f = inputs[k];
       const p = planes[k];
@@ -102,19 +165,12 @@ export async function combineStored(
       };
     },
   };
-  const sink = {
-    async writeStrip(y0: number, y1: number, r: { sci: Float32Array; var: Float32Array; dq: Uint16Array }) {
-      if (!stripRows) stripRows = y1 - y0;
-      const index = y0 / stripRows;
-      await writeProductStrip(db, id, PRODUCT_HDU.sci, index, y0, y1, r.sci, name);
-      await writeProductStrip(db, id, PRODUCT_HDU.var, index, y0, y1, r.var, name);
-      await writeProductStrip(db, id, PRODUCT_HDU.dq, index, y0, y1, r.dq, name);
-      strips++;
-    },
-  };
+  const sink = { writeStrip: (y0: number, y1: number, r: CombineResult) => out.add(y0, y1, r) };
 
   try {
+    await markWriting(db, id, name);
     await combineStreamed(source, { ...req.options, memoryBytes: req.memoryBytes }, sink, progress, cancel);
+    await out.flush();
     const firstHeaders = await db.headers.get(inputs[0].id);
     const primary = productCards(inputs, firstHeaders?.hdus[0]?.cards ?? [], req.options);
     const hdus: HduSummary[] = [
@@ -153,7 +209,7 @@ export async function combineStored(
         ],
       },
     );
-    return { id, name, stripRows, strips };
+    return { id, name, stripRows, strips: out.written };
   } catch (err) {
     await discardProduct(db, id);
     throw err;

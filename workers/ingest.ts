@@ -7,7 +7,7 @@
 import { headerNumber, parseFits, readImage, type FitsFile } from '../src/core/fits';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
-import { storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
+import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
 
@@ -118,12 +118,26 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   const stripRows = stripRowsFor(width);
   const planeSize = width * height;
   const strips: StripRecord[] = [];
-  for (let z = 0; z < depth; z++) {
-    strips.push(...toStrips(id, imageHdu, z, data.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
+  const notes: string[] = [];
+  const storePlanes = (hdu: number, px: Float32Array | Float64Array, planes: number) => {
+    for (let z = 0; z < planes; z++) {
+      strips.push(...toStrips(id, hdu, z, px.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
+    }
+  };
+  storePlanes(imageHdu, data, depth);
+  // Other image extensions of the same shape (VAR, DQ, further amplifiers) are kept too, so a
+  // product of another tool (SCI/VAR/DQ) can be combined with its variance and mask.
+  for (const h of parsed.hdus) {
+    if (h.index === imageHdu || !h.isImage || h.naxis.length < 2) continue;
+    if (h.naxis[0] !== width || h.naxis[1] !== height) {
+      notes.push(`HDU ${h.index} (${h.naxis.join('x')}) differs in shape from HDU ${imageHdu}; its pixels are not stored`);
+      continue;
+    }
+    const other = readImage(parsed, item.bytes, h.index);
+    storePlanes(h.index, other.data, other.depth);
   }
   const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu]);
   const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(data.subarray(0, planeSize), { saturation });
-  const notes: string[] = [];
   if (depth > 1) notes.push(`cube of ${depth} planes; plane 1 is shown and measured`);
   if (saturation !== undefined && saturatedFraction >= 0.01) {
     notes.push(`${(100 * saturatedFraction).toFixed(saturatedFraction < 0.1 ? 1 : 0)}% of pixels at saturation (${saturation})`);
@@ -146,6 +160,11 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
 
 export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
+  // Re-dropping a night should cost a hash per file, not a decode.
+  const known = await findFile(db, id);
+  if (known?.status === 'ok') {
+    return { id, name: item.name, size: item.bytes.byteLength, status: 'ok', stored: 'duplicate', message: '', type: known.type };
+  }
   let analysed: ReturnType<typeof analyse> | undefined;
   let message = '';
   try {

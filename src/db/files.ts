@@ -37,6 +37,14 @@ export async function storeFile(
   }
 }
 
+export function findFile(db: WorkbenchDb, id: string): Promise<FileRecord | undefined> {
+  return db.files.get(id);
+}
+
+export function countFiles(db: WorkbenchDb): Promise<number> {
+  return db.files.count();
+}
+
 export function listFiles(db: WorkbenchDb): Promise<FileRecord[]> {
   return db.files.orderBy('addedAt').toArray();
 }

@@ -1,8 +1,10 @@
 /**
  * Products written strip by strip (a streamed combine) but published in one
  * transaction: strips go in first under a fresh id nobody lists, and the file
- * record that makes the product visible is written last. A run that dies
- * half-way leaves only unlisted strips, which `sweepOrphanStrips` removes.
+ * record that makes the product visible is written last. While it writes, a
+ * run keeps a heartbeat in the `writing` table. A run that dies half-way
+ * leaves unlisted strips and a stale heartbeat, which `sweepOrphanStrips`
+ * removes; a live run elsewhere (another tab, a worker) is left alone.
  */
 import type { WorkbenchDb } from './schema';
 import { StorageFullError, isQuotaError } from './errors';
@@ -10,6 +12,14 @@ import type { FileRecord, HeaderRecord } from './types';
 
 export function newProductId(): string {
   return `product-${crypto.randomUUID()}`;
+}
+
+/** A heartbeat older than this means the run that wrote it is gone. */
+export const STALE_WRITE_MS = 2 * 60_000;
+
+/** Announces (or refreshes) a product being written. */
+export async function markWriting(db: WorkbenchDb, fileId: string, name: string): Promise<void> {
+  await db.writing.put({ fileId, name, heartbeat: Date.now() });
 }
 
 export async function writeProductStrip(
@@ -33,9 +43,10 @@ export async function writeProductStrip(
 /** Makes the product visible: record and headers in one transaction. */
 export async function publishProduct(db: WorkbenchDb, record: FileRecord, headers: HeaderRecord): Promise<void> {
   try {
-    await db.transaction('rw', db.files, db.headers, async () => {
+    await db.transaction('rw', db.files, db.headers, db.writing, async () => {
       await db.files.put(record);
       await db.headers.put(headers);
+      await db.writing.delete(record.id);
     });
   } catch (err) {
     if (isQuotaError(err)) throw new StorageFullError(record.name);
@@ -45,16 +56,24 @@ export async function publishProduct(db: WorkbenchDb, record: FileRecord, header
 
 /** Removes the strips of a product that will not be published (failed or cancelled run). */
 export async function discardProduct(db: WorkbenchDb, fileId: string): Promise<void> {
-  await db.strips.where('fileId').equals(fileId).delete();
+  await db.transaction('rw', db.strips, db.writing, async () => {
+    await db.strips.where('fileId').equals(fileId).delete();
+    await db.writing.delete(fileId);
+  });
 }
 
-/** Strips whose file record does not exist: leftovers of runs interrupted by a reload or a crash. */
-export async function sweepOrphanStrips(db: WorkbenchDb): Promise<number> {
-  return db.transaction('rw', db.files, db.strips, async () => {
+/** Strips whose file record does not exist and whose writer stopped beating: leftovers of interrupted runs. */
+export async function sweepOrphanStrips(db: WorkbenchDb, now = Date.now()): Promise<number> {
+  return db.transaction('rw', db.files, db.strips, db.writing, async () => {
     const ids = new Set((await db.files.toCollection().primaryKeys()) as string[]);
+    const live = new Set<string>();
+    for (const w of await db.writing.toArray()) {
+      if (now - w.heartbeat < STALE_WRITE_MS) live.add(w.fileId);
+      else await db.writing.delete(w.fileId);
+    }
     const orphans = new Set<string>();
     await db.strips.orderBy('fileId').eachKey((key) => {
-      if (!ids.has(key as string)) orphans.add(key as string);
+      if (!ids.has(key as string) && !live.has(key as string)) orphans.add(key as string);
     });
     for (const id of orphans) await db.strips.where('fileId').equals(id).delete();
     return orphans.size;

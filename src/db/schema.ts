@@ -4,7 +4,7 @@
  * an upgrade function, never edit an old one.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { FileRecord, HeaderRecord, StripRecord } from './types';
+import type { FileRecord, HeaderRecord, StripRecord, WritingRecord } from './types';
 
 export const DB_NAME = 'ccd-workbench';
 
@@ -12,6 +12,7 @@ export class WorkbenchDb extends Dexie {
   files!: EntityTable<FileRecord, 'id'>;
   headers!: EntityTable<HeaderRecord, 'fileId'>;
   strips!: Dexie.Table<StripRecord, [string, number, number, number]>;
+  writing!: EntityTable<WritingRecord, 'fileId'>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a write is done once the browser has it, not once the OS flushed it.
@@ -23,6 +24,9 @@ export class WorkbenchDb extends Dexie {
       headers: '&fileId',
       strips: '[fileId+hdu+plane+index], fileId',
     });
+    // v2: products being written strip by strip announce themselves, so the start-up sweep
+    // of unlisted strips leaves a run of another tab or worker alone.
+    this.version(2).stores({ writing: '&fileId, heartbeat' });
   }
 }
 

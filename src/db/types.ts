@@ -72,3 +72,10 @@ export interface StripRecord {
   y1: number;
   data: Float32Array | Uint16Array;
 }
+
+/** A product whose strips are being written; `heartbeat` (ms since epoch) is refreshed per strip. */
+export interface WritingRecord {
+  fileId: string;
+  name: string;
+  heartbeat: number;
+}

@@ -18,6 +18,12 @@ export interface StripSource {
    * its frames have no VAR or DQ can say 4 and get taller strips.
    */
   bytesPerPixelPerFrame?: number;
+  /**
+   * Height of the bands the frames are stored in. When the budget allows
+   * strips at least this tall, their height is rounded down to a multiple of
+   * it, so every stored band is read once rather than once per strip it spans.
+   */
+  alignRows?: number;
   /** Rows y0 (inclusive) to y1 (exclusive) of one frame: planes of (y1 - y0) * width pixels. */
   readStrip(frameIndex: number, y0: number, y1: number): Promise<CombineInput>;
 }
@@ -75,7 +81,9 @@ export async function combineStreamed(
   const { nFrames, width, height } = source;
   if (!(nFrames >= 1 && width >= 1 && height >= 1)) throw new Error('combineStreamed: source must have frames, width and height >= 1');
   const bpp = source.bytesPerPixelPerFrame ?? DEFAULT_BYTES_PER_PIXEL_PER_FRAME;
-  const rows = Math.min(height, stripHeightFor(opts.memoryBytes, nFrames, width, bpp));
+  let rows = Math.min(height, stripHeightFor(opts.memoryBytes, nFrames, width, bpp));
+  const align = source.alignRows ?? 0;
+  if (align > 1 && rows >= align && rows < height) rows -= rows % align;
   const total = Math.ceil(height / rows);
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {

@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { formatCard } from '../../core/fits';
 import { getDb } from '../../db/schema';
-import { getHeaders } from '../../db/files';
+import { findFile, getHeaders } from '../../db/files';
 import { useLibrary } from './store';
 import type { HduSummary } from '../../db/types';
 
@@ -35,7 +35,7 @@ export function HeaderViewer() {
   const close = useLibrary((s) => s.showHeader);
   const [hduIndex, setHduIndex] = useState(0);
   const [query, setQuery] = useState('');
-  const file = useLiveQuery(() => (fileId ? getDb().files.get(fileId) : undefined), [fileId]);
+  const file = useLiveQuery(() => (fileId ? findFile(getDb(), fileId) : undefined), [fileId]);
   const headers = useLiveQuery(() => (fileId ? getHeaders(getDb(), fileId) : undefined), [fileId]);
 
   const hdu = headers?.hdus[Math.min(hduIndex, (headers?.hdus.length ?? 1) - 1)];

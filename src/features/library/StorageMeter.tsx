@@ -2,12 +2,13 @@
 import { useEffect, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { getDb } from '../../db/schema';
+import { countFiles } from '../../db/files';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../db/storage';
 import { formatBytes } from './format';
 
 export function StorageMeter() {
   const [info, setInfo] = useState<StorageInfo>();
-  const count = useLiveQuery(() => getDb().files.count(), []);
+  const count = useLiveQuery(() => countFiles(getDb()), []);
   useEffect(() => {
     void requestPersistence().finally(() => storageInfo().then(setInfo));
   }, []);

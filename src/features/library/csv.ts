@@ -24,10 +24,17 @@ export const CSV_COLUMNS: { key: keyof LibraryRow; header: string }[] = [
   { key: 'id', header: 'sha256' },
 ];
 
+/** Integers exactly (sizes, counts); other numbers to 8 significant digits, enough for any statistic here. */
+function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(8)));
+}
+
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  let text = typeof value === 'number' ? (Number.isFinite(value) ? String(Number(value.toPrecision(8))) : '') : String(value);
-  // A header value starting with = + - @ would run as a formula in a spreadsheet: keep it text.
+  let text = typeof value === 'number' ? formatNumber(value) : String(value);
+  // A header value starting with = + - @ would run as a formula in a spreadsheet (OWASP's CSV
+  // injection rule): it is kept as text with a leading apostrophe, even for a harmless '-M31'.
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

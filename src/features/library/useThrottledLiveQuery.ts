@@ -5,8 +5,8 @@
  * ingest itself. Here writes to the watched tables (from this page or from a
  * worker: Dexie broadcasts them) only mark the result stale.
  */
-import Dexie from 'dexie';
 import { useEffect, useState } from 'react';
+import { onTablesChanged } from '../../db/live';
 
 export function useThrottledLiveQuery<T>(query: () => Promise<T>, tables: string[], ms = 300): T | undefined {
   const [value, setValue] = useState<T>();
@@ -27,6 +27,8 @@ export function useThrottledLiveQuery<T>(query: () => Promise<T>, tables: string
       try {
         const v = await query();
         if (!stopped) setValue(v);
+      } catch (err) {
+        console.error('library listing failed', err);
       } finally {
         running = false;
       }
@@ -42,17 +44,12 @@ export function useThrottledLiveQuery<T>(query: () => Promise<T>, tables: string
         void run();
       }, Math.max(0, last + ms - performance.now()));
     };
-    // Keys look like "idb://<db>/<table>/..."; only writes to the watched tables matter.
-    const watched = tables.map((t) => `/${t}/`);
-    const onMutated = (parts: Record<string, unknown>) => {
-      if (Object.keys(parts).some((k) => watched.some((w) => k.includes(w)))) schedule();
-    };
-    Dexie.on('storagemutated', onMutated);
+    const unsubscribe = onTablesChanged(tables, schedule);
     void run();
     return () => {
       stopped = true;
       clearTimeout(timer);
-      Dexie.on('storagemutated').unsubscribe(onMutated);
+      unsubscribe();
     };
     // The query and tables are fixed for the component's life.
     // eslint-disable-next-line react-hooks/exhaustive-deps
