@@ -35,13 +35,10 @@
  * isCancelledError(), not instanceof.
  */
 import * as Comlink from 'comlink';
+import { CancelledError } from '../src/core/cancel';
 
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor(message = 'Operation cancelled') {
-    super(message);
-  }
-}
+// One error class for kernels and workers alike.
+export { CancelledError };
 
 /** True for a CancelledError, including one rebuilt by comlink on this side. */
 export function isCancelledError(error: unknown): boolean {

@@ -7,6 +7,7 @@
  * result is identical to combining everything at once.
  */
 import { combine, type CombineInput, type CombineOptions, type CombineResult } from './combine';
+import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
 
 export interface StripSource {
   nFrames: number;
@@ -32,14 +33,9 @@ export interface StripSink {
   writeStrip(y0: number, y1: number, result: CombineResult): Promise<void>;
 }
 
-export type CancelToken = { cancelled: boolean } | { aborted: boolean };
-
-export class CancelledError extends Error {
-  constructor(message = 'combine cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
+/** What combineStreamed checks between strips (a worker token or an AbortSignal). */
+export type CancelToken = CancelCheck;
+export { CancelledError };
 
 /** sci float32 + var float32 + dq uint16. */
 export const DEFAULT_BYTES_PER_PIXEL_PER_FRAME = 10;
@@ -61,10 +57,6 @@ export function stripHeightFor(memoryBytes: number, nFrames: number, width: numb
   return rows >= 1 ? rows : 1;
 }
 
-function isCancelled(token: CancelToken | undefined): boolean {
-  if (!token) return false;
-  return ('cancelled' in token && token.cancelled) || ('aborted' in token && token.aborted);
-}
 
 /**
  * Streams the combine over strips. progress(done, total) is called after each
@@ -87,7 +79,7 @@ export async function combineStreamed(
   const total = Math.ceil(height / rows);
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {
-    if (isCancelled(cancel)) throw new CancelledError();
+    if (isCancelRequested(cancel)) throw new CancelledError('combine cancelled');
     const y1 = Math.min(height, y0 + rows);
     const expected = (y1 - y0) * width;
     // A fresh list per strip: the previous strips become garbage before these are read.
