@@ -23,7 +23,8 @@ export function toPrintableAscii(s: string): string {
  * round-trip repr), always carrying '.' or 'E' so readers see a real number.
  */
 export function formatFloat(x: number): string {
-  let s = String(x).toUpperCase();
+  // JS prints up to 1e21 without an exponent; past 2^53 use one so the value fits the fixed-format columns.
+  let s = (Math.abs(x) >= 2 ** 53 ? x.toExponential() : String(x)).toUpperCase();
   if (!s.includes('.')) {
     const e = s.indexOf('E');
     s = e >= 0 ? `${s.slice(0, e)}.0${s.slice(e)}` : `${s}.0`;
@@ -39,7 +40,8 @@ function scalarText(value: HeaderValue): string | null {
     if (!Number.isFinite(value)) return null;
     // Integers print as integers as long as JS prints them without an exponent.
     const plain = String(value);
-    return Number.isInteger(value) && !/e/i.test(plain) ? plain : formatFloat(value);
+    // Integers beyond 2^53 are not exact in a double and may not fit a FITS integer: write them as reals.
+    return Number.isSafeInteger(value) && !/e/i.test(plain) ? plain : formatFloat(value);
   }
   return null;
 }

@@ -160,3 +160,31 @@ describe.skipIf(!hasFitsverify)('fitsverify', () => {
     }
   });
 });
+
+describe('writer: cards carried over from other files', () => {
+  it('drops tile-compression keywords of a .fz input and writes huge integers as reals', () => {
+    const bytes = writeFits([
+      {
+        cards: [
+          { key: 'ZCMPTYPE', value: 'RICE_1' },
+          { key: 'ZTILE1', value: 100 },
+          { key: 'TFORM1', value: '1PB(2)' },
+          { key: 'BIGNUM', value: 1e20 },
+          { key: 'OBJECT', value: 'kept' },
+        ],
+        data: new Float32Array(4),
+        width: 2,
+        height: 2,
+      },
+    ]);
+    const cards = parseFits(bytes, 'carry.fits').hdus[0].cards;
+    const keys = cards.map((c) => c.key);
+    expect(keys).not.toContain('ZCMPTYPE');
+    expect(keys).not.toContain('ZTILE1');
+    expect(keys).not.toContain('TFORM1');
+    expect(cards.find((c) => c.key === 'OBJECT')?.value).toBe('kept');
+    expect(cards.find((c) => c.key === 'BIGNUM')?.value).toBe(1e20);
+    const text = new TextDecoder().decode(bytes.subarray(0, 2880));
+    expect(text).toMatch(/BIGNUM  =\s+1\.0*E\+?20/);
+  });
+});

@@ -15,6 +15,8 @@ type PixelArray = NonNullable<WriteHdu['data']>;
 /** Keywords the writer emits itself, plus ones that would be false after a rewrite. */
 const OWNED =
   /^(SIMPLE|BITPIX|NAXIS\d*|EXTEND|XTENSION|PCOUNT|GCOUNT|BZERO|BSCALE|BLANK|END|CONTINUE|LONGSTRN|CHECKSUM|DATASUM|GROUPS|THEAP|TFIELDS|ZIMAGE)$/;
+/** Tile-compression keywords of a .fz input describe its table, not the image we write. */
+const TILE_COMPRESSION = /^(ZCMPTYPE|ZBITPIX|ZNAXIS\d*|ZTILE\d+|ZQUANTIZ|ZDITHER0|ZNAME\d+|ZVAL\d+|ZSIMPLE|ZTENSION|ZEXTEND|ZPCOUNT|ZGCOUNT|ZBLANK|ZSCALE|ZZERO|ZHECKSUM|ZDATASUM|T(FORM|TYPE|UNIT|SCAL|ZERO|NULL|DIM|DISP)\d+)$/;
 
 function bitpixOf(data: PixelArray): number {
   if (data instanceof Float32Array) return -32;
@@ -90,7 +92,7 @@ function headerLines(hdu: WriteHdu, index: number, last: boolean): string[] {
 
   const user = hdu.cards.filter((c) => {
     const key = c.key.trim().toUpperCase();
-    if (OWNED.test(key)) return false;
+    if (OWNED.test(key) || TILE_COMPRESSION.test(key)) return false;
     return !(key === 'EXTNAME' && hdu.extname !== undefined);
   });
   const userLines = user.flatMap(formatCard);
