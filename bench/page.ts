@@ -8,7 +8,7 @@
  */
 import { WorkerPool } from '../workers/pool';
 import type { KernelsApi } from '../workers/kernels.worker';
-import type { CombineInput, CombineOptions } from '../src/core/kernels/combine';
+import { combine, type CombineInput, type CombineOptions } from '../src/core/kernels/combine';
 import { collectTransferables } from '../workers/transfer';
 import * as Comlink from 'comlink';
 import type { BenchApi } from './bench.worker';
@@ -18,6 +18,8 @@ const params = new URLSearchParams(location.search);
 const size = Number(params.get('size') ?? 2048);
 const nFrames = Number(params.get('frames') ?? 15);
 const only = params.get('only')?.split(',');
+/** ?verify=1: also check that the pool's banded result equals a one-thread combine (used by the e2e test). */
+const verify = params.get('verify') === '1';
 const out = document.getElementById('out')!;
 const lines: unknown[] = [];
 const emit = (obj: unknown) => {
@@ -39,6 +41,7 @@ async function poolCombine(frames: Float32Array[], kernel: string, opts: Combine
   await Promise.all(Array.from({ length: workers }, () => pool.run((api) => api.combineSlab([{ sci: new Float32Array(1) }], opts))));
   const rows = Math.ceil(size / workers);
   let seconds = Infinity;
+  let assembled: Float32Array | undefined;
   // Best of three: the least disturbed by whatever else the machine runs.
   for (let rep = 0; rep < 3; rep++) {
     const bands: CombineInput[][] = [];
@@ -47,11 +50,20 @@ async function poolCombine(frames: Float32Array[], kernel: string, opts: Combine
       bands.push(frames.map((f) => ({ sci: f.slice(y0 * size, y1 * size) })));
     }
     const t0 = performance.now();
-    await Promise.all(bands.map((band) => pool.run((api) => api.combineSlab(Comlink.transfer(band, collectTransferables(band)), opts))));
+    const results = await Promise.all(bands.map((band) => pool.run((api) => api.combineSlab(Comlink.transfer(band, collectTransferables(band)), opts))));
     seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+    if (verify && !assembled) {
+      assembled = new Float32Array(size * size);
+      results.forEach((r, i) => assembled!.set(r.sci, i * rows * size));
+    }
   }
   await pool.terminate();
-  return line(kernel, frames.length, size, size, seconds, floorSeconds(frames), { workers });
+  const extra: Record<string, unknown> = { workers };
+  if (assembled) {
+    const ref = combine(frames.map((sci) => ({ sci })), opts).sci;
+    extra.equal_to_one_thread = ref.every((v, i) => v === assembled![i]);
+  }
+  return line(kernel, frames.length, size, size, seconds, floorSeconds(frames), extra);
 }
 
 async function main() {
