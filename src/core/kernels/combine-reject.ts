@@ -204,9 +204,13 @@ export function rejectWinsorized(v: Float64Array, win: Int32Array, lsigma: numbe
  * DRAGONS varclip: reject values whose deviation from the median exceeds
  * lsigma/hsigma times their OWN sqrt(VAR). The limits differ per value, so a
  * rejected value may sit inside the sorted window: survivors are compacted
- * (keeping their order) instead of moving the ends.
+ * (keeping their order) instead of moving the ends. `f` (the values' frame
+ * indices, or null) is compacted along with v and w so the caller still knows
+ * which frames survived.
  */
-export function rejectVarclip(v: Float64Array, w: Float64Array, win: Int32Array, lsigma: number, hsigma: number, maxIters: number): void {
+export function rejectVarclip(
+  v: Float64Array, w: Float64Array, f: Float64Array | null, win: Int32Array, lsigma: number, hsigma: number, maxIters: number,
+): void {
   for (let it = 0; it < maxIters; it++) {
     const lo = win[0], hi = win[1];
     if (hi - lo < 2) return;
@@ -220,7 +224,11 @@ export function rejectVarclip(v: Float64Array, w: Float64Array, win: Int32Array,
     let o = lo;
     for (let i = lo; i < hi; i++) {
       const d = v[i] - c, sd = Math.sqrt(w[i]);
-      if (!(d > hsigma * sd || -d > lsigma * sd)) { v[o] = v[i]; w[o] = w[i]; o++; }
+      if (!(d > hsigma * sd || -d > lsigma * sd)) {
+        v[o] = v[i]; w[o] = w[i];
+        if (f !== null) f[o] = f[i];
+        o++;
+      }
     }
     win[1] = o;
   }

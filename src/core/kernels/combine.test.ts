@@ -234,6 +234,156 @@ describe('combine: masks and DQ', () => {
     expect(combine(inputs, { method: 'mean' }).sci[2]).toBe(20);
   });
 
+  it('output DQ is the OR over the values combined, not over values rejection removed', () => {
+    // 15 frames near 100; frame 6 (99.9, near the median) is non-linear and
+    // survives every rejection. Pixels 0/1: frame 3 is a saturated high
+    // outlier; pixels 2/3: frame 0 a bad low outlier. Pixels 1 and 3 also have
+    // a NaN in frame 5, which sends them down the one-by-one path (0 and 2 go
+    // through the sorted blocks). dqMask 0: flags do not exclude anything.
+    const base = [100, 100.5, 99.5, 100.2, 99.8, 100.1, 99.9, 100.3, 99.7, 100.4, 99.6, 100, 100.2, 99.8, 100.1];
+    const N = base.length;
+    const make = (withVar: boolean): CombineInput[] => {
+      const inputs = stack(N, 4, (k, p) => {
+        if (k === 5 && (p === 1 || p === 3)) return NaN;
+        if (k === 3 && p < 2) return 10000;
+        if (k === 0 && p >= 2) return -9000;
+        return base[k];
+      }, withVar ? () => 1 : undefined);
+      inputs.forEach((f, k) => {
+        f.dq = new Uint16Array(4);
+        if (k === 6) f.dq.fill(DQ.nonLinear);
+        if (k === 3) f.dq[0] = f.dq[1] = DQ.saturated;
+        if (k === 0) f.dq[2] = f.dq[3] = DQ.bad;
+      });
+      return inputs;
+    };
+    for (const withVar of [false, true]) {
+      const inputs = make(withVar);
+      for (const method of METHODS) {
+        if (method === 'wmean' && !withVar) continue;
+        for (const reject of ['minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'] as RejectMethod[]) {
+          // nlow/nhigh 2: with one value masked IRAF's scaling makes that 1 each.
+          const r = combine(inputs, { method, reject, dqMask: 0, nlow: 2, nhigh: 2, maps: true });
+          for (let p = 0; p < 4; p++) {
+            const what = `${method}/${reject}/${withVar ? 'var' : 'novar'} pixel ${p}`;
+            expect(r.dq[p], what).toBe(DQ.nonLinear);
+            const mean = method === 'sum' ? r.sci[p] / r.nUsed![p] : r.sci[p];
+            expect(Math.abs(mean - 100), what).toBeLessThan(0.5);
+          }
+        }
+      }
+    }
+  });
+
+  it('output DQ of varclip (which rejects inside the sorted range) and of large stacks', () => {
+    // Frame 2 is rejected from the middle of the sorted values; frame 4 is kept.
+    const vals = [100, 100, 103, 100, 130, 100, 100, NaN];
+    const vars = [1, 1, 0.01, 1, 10000, 1, 1, 1];
+    const dqs = [0, 0, DQ.saturated, 0, DQ.nonLinear, 0, 0, 0];
+    for (const nFrames of [7, 8]) { // 7: sorted blocks, 8: the NaN frame forces one by one
+      const inputs = stack(nFrames, 1, (k) => vals[k], (k) => vars[k]);
+      inputs.forEach((f, k) => (f.dq = Uint16Array.of(dqs[k])));
+      for (const method of ['mean', 'wmean', 'median'] as CombineMethod[]) {
+        const r = combine(inputs, { method, reject: 'varclip', dqMask: 0, maps: true });
+        expect(r.rejectMap![0]).toBe(1);
+        expect(r.dq[0], `${nFrames} ${method}`).toBe(DQ.nonLinear);
+      }
+    }
+    // 70 frames: one by one with Shell sort.
+    const r = lcg(19);
+    const big = stack(70, 1, () => 100 + gauss(r), () => 1);
+    big.forEach((f) => (f.dq = new Uint16Array(1)));
+    big[10].sci[0] = 5000; big[10].dq![0] = DQ.saturated;
+    big[20].sci[0] = 100; big[20].dq![0] = DQ.nonLinear;
+    for (const reject of ['sigclip', 'varclip', 'minmax'] as RejectMethod[]) {
+      const res = combine(big, { method: 'median', reject, dqMask: 0, nlow: 0, nhigh: 1, maps: true });
+      expect(res.rejectMap![0], reject).toBeGreaterThanOrEqual(1);
+      expect(res.dq[0], reject).toBe(DQ.nonLinear);
+    }
+  });
+
+  it('output DQ of a pixel the block path hands back (values too far apart to match)', () => {
+    // 1e-25 next to ~1 is not exact through the network's min/max, so the
+    // rejected tiny value cannot be matched to its frame: the pixel is redone
+    // one by one, which must still drop the rejected values' flags.
+    const vals = [1, 1.01, 0.99, 1.02, 0.98, 1.03, 0.97, 1.0, 1.01, 0.99, 1e-25, 3e9];
+    const dqs = [0, 0, 0, DQ.nonLinear, 0, 0, 0, 0, 0, 0, DQ.bad, DQ.saturated];
+    for (const withVar of [false, true]) {
+      const inputs = stack(vals.length, 1, (k) => vals[k], withVar ? () => 1e-4 : undefined);
+      inputs.forEach((f, k) => (f.dq = Uint16Array.of(dqs[k])));
+      const r = combine(inputs, { method: 'mean', reject: 'sigclip', dqMask: 0, maps: true });
+      expect(r.rejectMap![0]).toBe(2);
+      expect(r.dq[0]).toBe(DQ.nonLinear);
+      expect(r.sci[0]).toBeCloseTo(1, 5);
+      if (withVar) expect(r.var[0]).toBeCloseTo(1e-4 / 10, 9);
+    }
+  });
+
+  it('output DQ agrees between the sorted-block and the one-by-one paths on random flags', () => {
+    // The same stack plus one all-NaN frame: the NaN changes no value (it is
+    // excluded) but sends every pixel one by one, so VAR, DQ and sci must match.
+    const r = lcg(23);
+    const N = 12, n = 300;
+    const inputs = stack(N, n, () => 1000 + gauss(r) * 5, () => 20 + 10 * r());
+    for (const f of inputs) {
+      f.dq = new Uint16Array(n);
+      // any bit but cosmicRay, which marks the planted outliers below
+      for (let p = 0; p < n; p++) if (r() < 0.3) f.dq[p] = [1, 2, 4, 16, 32, 64][Math.floor(r() * 6)];
+    }
+    for (let p = 0; p < n; p++) {
+      inputs[p % N].sci[p] = 1000 + (r() < 0.5 ? -1 : 1) * (200 + 1000 * r());
+      inputs[p % N].dq![p] |= DQ.cosmicRay;
+    }
+    const withNan = [...inputs, { sci: new Float32Array(n).fill(NaN), var: new Float32Array(n), dq: new Uint16Array(n) }];
+    let dropped = 0;
+    for (const method of METHODS) {
+      for (const reject of ['sigclip', 'madclip', 'winsorized', 'varclip'] as RejectMethod[]) {
+        const opts: CombineOptions = { method, reject, dqMask: 0, maps: true };
+        const a = combine(inputs, opts), b = combine(withNan, opts);
+        expect(b.sci, `${method}/${reject}`).toEqual(a.sci);
+        expect(b.var, `${method}/${reject}`).toEqual(a.var);
+        expect(b.dq, `${method}/${reject}`).toEqual(a.dq);
+        for (let p = 0; p < n; p++) if ((a.dq[p] & DQ.cosmicRay) === 0) dropped++;
+      }
+    }
+    // the planted outliers were rejected, and their flag with them
+    expect(dropped).toBeGreaterThan(METHODS.length * 4 * n * 0.9);
+  });
+
+  it('every input masked: placeholders (noData, unilluminated) are never combined', () => {
+    // pixel 0: a noData zero and a cosmic-ray-flagged 5000 -> the 5000, flagged.
+    // pixel 1: only placeholders -> 0, VAR 0, noData plus the inputs' bits.
+    // pixel 2: a bad 10 and a (noData | bad) zero -> the 10.
+    // pixel 3: unmasked values as usual.
+    const a = [0, 0, 0, 10], b = [5000, 0, 10, 20];
+    const aDq = [DQ.noData, DQ.unilluminated, DQ.noData | DQ.bad, 0];
+    const bDq = [DQ.cosmicRay, DQ.noData, DQ.bad, 0];
+    for (const withVar of [false, true]) {
+      const inputs: CombineInput[] = [
+        { sci: Float32Array.from(a), dq: Uint16Array.from(aDq), var: withVar ? new Float32Array(4).fill(3) : undefined },
+        { sci: Float32Array.from(b), dq: Uint16Array.from(bDq), var: withVar ? new Float32Array(4).fill(7) : undefined },
+      ];
+      for (const method of ['mean', 'median', 'sum'] as CombineMethod[]) {
+        for (const reject of ['none', 'sigclip'] as RejectMethod[]) {
+          const what = `${method}/${reject}/${withVar}`;
+          const r = combine(inputs, { method, reject, maps: true });
+          expect(r.sci[0], what).toBe(5000);
+          expect(r.var[0], what).toBe(withVar ? 7 : 0);
+          expect(r.dq[0], what).toBe(DQ.cosmicRay);
+          expect(r.nUsed![0]).toBe(1);
+          expect(r.sci[1], what).toBe(0);
+          expect(r.var[1], what).toBe(0);
+          expect(r.dq[1], what).toBe(DQ.noData | DQ.unilluminated);
+          expect(r.nUsed![1]).toBe(0);
+          expect(r.sci[2], what).toBe(10);
+          expect(r.dq[2], what).toBe(DQ.bad);
+          expect(r.sci[3], what).toBe(method === 'sum' ? 30 : 15);
+          expect(r.dq[3], what).toBe(0);
+        }
+      }
+    }
+  });
+
   it('skips NaN values; a pixel with no finite value gets noData', () => {
     const inputs = stack(3, 2, (k, p) => (p === 1 ? NaN : k === 0 ? NaN : k));
     const r = combine(inputs, { method: 'median', maps: true });

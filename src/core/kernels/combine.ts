@@ -16,6 +16,11 @@
  * SORT_INSERTION_MAX), and quickselect (select.ts) for a median without
  * rejection. mean/sum/wmean without rejection sort nothing. No allocation
  * happens per pixel.
+ * Output DQ needs to know which frames survived rejection. Only with DQ
+ * planes: one by one, each value's frame index is sorted along with it; on
+ * the block path the frames of the rejected values are found by matching
+ * them against the inputs (as for VAR), and only at pixels where some value
+ * carries a DQ bit and some value was rejected. Without DQ nothing of this runs.
  *
  * Conventions (documented because other tools differ):
  * - scale/zero: value' = value * scale[i] + zero[i], VAR' = VAR * scale[i]^2,
@@ -23,14 +28,22 @@
  *   wrong for flats of different levels). value' is rounded to float32, as
  *   if the scaled frames had been stored (it keeps the network exact). Thresholds, if given, apply to the
  *   raw values (as IRAF lthreshold/hthreshold).
- * - Masking: an input value is used when (DQ & dqMask) === 0 and it is finite.
- *   When every input is masked at a pixel, all finite values are combined
- *   anyway (a number beats a hole) and the output DQ is the OR of their DQ,
- *   so the output is flagged only where every input was flagged (DRAGONS).
- *   Output DQ is always the OR of the DQ of the values considered, so bits
- *   outside dqMask (e.g. non-linear when it is not masked) propagate.
- *   Where no value survives (no finite input, or minmax removed all), sci =
- *   0, VAR = 0 and DQ gets noData.
+ * - Masking: an input value is used when (DQ & dqMask) === 0, it is finite
+ *   and (if thresholds are given) within them.
+ * - Output DQ is the OR of the DQ of the values actually combined, i.e. those
+ *   that survive rejection (DRAGONS): bits outside dqMask on used values
+ *   (e.g. non-linear when it is not masked) propagate, the flag of a value
+ *   that rejection removed (e.g. a saturated outlier under dqMask 0) does not.
+ * - When no value is usable at a pixel (every input masked, or NaN, or out of
+ *   threshold), the masked values that are finite and within the thresholds
+ *   are combined anyway (a number beats a hole), with rejection as usual; as
+ *   each carries a masked bit, the output is flagged only where
+ *   every input was flagged (DRAGONS). Placeholders are excluded even then:
+ *   a value flagged noData or unilluminated is a 0 written by resampling or
+ *   division, not a measurement. If nothing remains, sci = 0, VAR = 0 and
+ *   DQ = noData OR the DQ of every input at that pixel.
+ * - Where no value survives for any other reason (no finite input, or minmax
+ *   removed all), sci = 0, VAR = 0 and DQ gets noData.
  * - Output VAR, inputs with VAR (n = values used): mean sum(VAR)/n^2, median
  *   (pi/2) sum(VAR)/n^2 (asymptotic efficiency of the median; for n <= 2 the
  *   median IS the mean, so the factor is 1 there), sum sum(VAR),
@@ -45,9 +58,9 @@
  *   weights are undefined and the plain mean is used there.
  * - varclip without VAR planes falls back to sigclip (as DRAGONS).
  * - Tied values: which of several equal values is rejected does not change
- *   sci, only which frame's VAR is counted; mean/median/sum count the VAR of
- *   the frames a stable sort would keep, wmean/varclip on the network path
- *   whichever frame the network left in place.
+ *   sci, only which frame's VAR and DQ are counted; mean/median/sum count
+ *   those of the frames a stable sort would keep, wmean/varclip on the
+ *   network path whichever frame the network left in place.
  */
 import { DQ } from './dq';
 import {
@@ -112,6 +125,12 @@ export const NETWORK_MAX = 64;
 const BLOCK = 256;
 
 const HALF_PI = Math.PI / 2;
+/**
+ * DQ bits that mark a value as a placeholder, not a measurement: resampling
+ * and division write 0 there. Even when every input is masked such a value
+ * is never combined (it would pull the output toward 0).
+ */
+const PLACEHOLDER = DQ.noData | DQ.unilluminated;
 
 const enum Rej { None, Minmax, Sigclip, Madclip, Winsorized, Varclip }
 const enum Meth { Mean, Median, Wmean, Sum }
@@ -216,6 +235,10 @@ export function combineRange(
 
   // Scratch: values and (co-moved) variances of one pixel, and the window.
   const v = new Float64Array(N), w = new Float64Array(N);
+  // With DQ planes: the frame of each value in v[] (moved with it by the sort
+  // and by varclip), so the output DQ can be the OR over the values that
+  // survive rejection. Filled only when there is DQ: the no-DQ path never touches it.
+  const fi = new Float64Array(N);
   const win = new Int32Array(2);
   const useInsertion = N <= SORT_INSERTION_MAX;
   // Sorted values are needed for any rejection and for the median; then
@@ -292,6 +315,7 @@ export function combineRange(
           for (let i = 0; i < N; i++) v[i] = buf[i * B + q];
           if (trackIdx) {
             for (let i = 0; i < N; i++) { const f = ix[i * B + q]; w[i] = vars[f][p] * sc2[f]; }
+            if (hasDq) for (let i = 0; i < N; i++) fi[i] = ix[i * B + q];
           } else {
             wKnown = false;
           }
@@ -309,23 +333,33 @@ export function combineRange(
               const d = dqs[i][p];
               if ((d & dqMask) !== 0) continue;
               dqOr |= d;
+              fi[m] = i;
             }
             v[m] = x;
             if (hasVar) w[m] = vars[i][p] * sc2[i];
             m++;
           }
           if (m === 0 && hasDq) {
-            // Every input masked: use them all, flag the output with their DQ.
+            // Every input masked: use the flagged measurements anyway (their
+            // DQ flags the output), but never placeholders (noData,
+            // unilluminated). With none left the output is noData, carrying
+            // every input's bits.
+            let all = 0;
             for (let i = 0; i < N; i++) {
+              const d = dqs[i][p];
+              all |= d;
+              if ((d & PLACEHOLDER) !== 0) continue;
               const raw = scis[i][p];
               const x = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
               if (x - x !== 0) continue;
               if (useThr && (raw < lthr || raw > hthr)) continue;
-              dqOr |= dqs[i][p];
+              dqOr |= d;
+              fi[m] = i;
               v[m] = x;
               if (hasVar) w[m] = vars[i][p] * sc2[i];
               m++;
             }
+            if (m === 0) dqOr = all;
           }
         }
 
@@ -333,7 +367,11 @@ export function combineRange(
         let lo = 0, hi = m;
         if (rej !== Rej.None && m > 1) {
           if (!sorted) {
-            if (useInsertion) {
+            if (hasDq) {
+              // Sort the frame indices along and look the variances up after.
+              if (useInsertion) sortValuesWith(v, fi, m); else shellSort(v, fi, m);
+              if (hasVar) for (let j = 0; j < m; j++) { const f = fi[j]; w[j] = vars[f][p] * sc2[f]; }
+            } else if (useInsertion) {
               if (hasVar) sortValuesWith(v, w, m); else sortValues(v, m);
             } else {
               shellSort(v, hasVar ? w : null, m);
@@ -346,11 +384,42 @@ export function combineRange(
             case Rej.Sigclip: rejectSigclip(v, win, lsigma, hsigma, maxIters); break;
             case Rej.Madclip: rejectMadclip(v, win, lsigma, hsigma, maxIters); break;
             case Rej.Winsorized: rejectWinsorized(v, win, lsigma, hsigma, maxIters); break;
-            case Rej.Varclip: rejectVarclip(v, w, win, lsigma, hsigma, maxIters); break;
+            case Rej.Varclip: rejectVarclip(v, w, hasDq ? fi : null, win, lsigma, hsigma, maxIters); break;
           }
           lo = win[0]; hi = win[1];
         }
         const k = hi - lo;
+
+        // ---- which frames were rejected, on the network path without frame indices
+        // Sorted by the network without frame indices (mean, median, sum,
+        // without varclip): the frame of each rejected value (few, usually
+        // none) is found by matching it against the inputs; VAR and DQ are
+        // then taken from the other frames. Tied values are equal, so which
+        // frame's VAR and DQ go with which is a convention; this one agrees
+        // with the stable one-by-one path.
+        let matched = false;
+        if (viaNet && !trackIdx && k < m && (hasVar || dqOr !== 0)) {
+          let ok = true;
+          for (let j = 0; j < m && ok; j++) {
+            if (j === lo) { j = hi - 1; continue; }
+            const r = v[j];
+            // Low values are matched from the first frame, high ones from
+            // the last: with ties that is what a stable sort rejects.
+            let hit = -1;
+            const up = j < lo;
+            for (let t = 0; t < N; t++) {
+              const i = up ? t : N - 1 - t;
+              if (taken[i] !== 0) continue;
+              const raw = scis[i][p];
+              if ((scaled ? Math.fround(raw * sc[i] + zr[i]) : raw) === r) { hit = i; break; }
+            }
+            if (hit < 0) ok = false; else taken[hit] = 1;
+          }
+          // Only if the network's min/max were inexact (values 2^28 apart)
+          // can a value go unmatched; then this pixel is done the slow, exact way.
+          if (!ok) { taken.fill(0); viaNet = false; continue; }
+          matched = true;
+        }
 
         // ---- VAR sums over the used values
         let sumVar = 0, sumW = 0, sumWX = 0, wOk = true;
@@ -365,34 +434,24 @@ export function combineRange(
               }
             }
           } else {
-            // Sorted by the network without frame indices (mean, median, sum):
-            // find the frame of each rejected value (few, usually none) by
-            // matching it against the inputs, then sum VAR over the others.
-            // Tied values are equal, so which frame's VAR goes with which is
-            // a convention; this one agrees with the stable one-by-one path.
-            let ok = true;
-            for (let j = 0; j < m && ok; j++) {
-              if (j === lo) { j = hi - 1; continue; }
-              const r = v[j];
-              // Low values are matched from the first frame, high ones from
-              // the last: with ties that is what a stable sort rejects.
-              let hit = -1;
-              const up = j < lo;
-              for (let t = 0; t < N; t++) {
-                const i = up ? t : N - 1 - t;
-                if (taken[i] !== 0) continue;
-                const raw = scis[i][p];
-                if ((scaled ? Math.fround(raw * sc[i] + zr[i]) : raw) === r) { hit = i; break; }
-              }
-              if (hit < 0) ok = false; else taken[hit] = 1;
-            }
-            if (ok) for (let i = 0; i < N; i++) sumVar += taken[i] !== 0 ? 0 : vars[i][p] * sc2[i];
-            taken.fill(0);
-            // Only if the network's min/max were inexact (values 2^28 apart)
-            // can a value go unmatched; then this pixel is done the slow, exact way.
-            if (!ok) { viaNet = false; continue; }
+            // Network path: every frame was usable, so the used ones are those not taken.
+            for (let i = 0; i < N; i++) sumVar += taken[i] !== 0 ? 0 : vars[i][p] * sc2[i];
           }
         }
+
+        // ---- output DQ: the OR over the values actually combined
+        // dqOr so far covers every value gathered; only when some of them
+        // carry bits and some were rejected must it be redone.
+        if (dqOr !== 0 && k < m && k > 0) {
+          dqOr = 0;
+          if (matched) {
+            for (let i = 0; i < N; i++) if (taken[i] === 0) dqOr |= dqs[i][p];
+          } else {
+            // fi[] went through the sort (or came from the network's indices) and varclip.
+            for (let j = lo; j < hi; j++) dqOr |= dqs[fi[j]][p];
+          }
+        }
+        if (matched) taken.fill(0);
 
         if (oRej) oRej[p] = m - k;
         if (oUsed) oUsed[p] = k;
