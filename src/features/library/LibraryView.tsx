@@ -6,7 +6,7 @@ import { getDb } from '../../db/schema';
 import { FileTable } from './FileTable';
 import { HeaderViewer } from './HeaderViewer';
 import { IngestProgress } from './IngestProgress';
-import { SELECT_FIELDS, toRow } from './rows';
+import { SELECT_FIELDS, selectRow, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
 import { useThrottledLiveQuery } from './useThrottledLiveQuery';
@@ -17,16 +17,20 @@ export function LibraryView() {
   const notice = useLibrary((s) => s.notice);
   const setNotice = useLibrary((s) => s.setNotice);
   const headerOpen = useLibrary((s) => !!s.headerFileId);
-  const rows = useMemo(() => (files ?? []).map(toRow), [files]);
+  const entries = useMemo(
+    () => (files ?? []).map((f) => { const row = toRow(f); return { row, sel: selectRow(f, row) }; }),
+    [files],
+  );
+  const rows = useMemo(() => entries.map((e) => e.row), [entries]);
   const shown = useMemo(() => {
     if (!expression.trim()) return rows;
     try {
-      const match = compileSelect(expression, [...SELECT_FIELDS]);
-      return rows.filter((r) => match(r as unknown as Record<string, unknown>));
+      const match = compileSelect(expression, SELECT_FIELDS);
+      return entries.filter((e) => match(e.sel)).map((e) => e.row);
     } catch {
       return rows; // the toolbar shows the error; keep the list usable meanwhile
     }
-  }, [rows, expression]);
+  }, [entries, rows, expression]);
 
   return (
     <div className={`library${headerOpen ? ' with-panel' : ''}`}>

@@ -15,7 +15,7 @@ const TAGS = ['bias', 'dark', 'flat', 'science', 'unclassified'] as const;
 export function expressionError(expr: string): string | undefined {
   if (!expr.trim()) return undefined;
   try {
-    compileSelect(expr, [...SELECT_FIELDS]);
+    compileSelect(expr, SELECT_FIELDS);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);

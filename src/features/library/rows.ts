@@ -1,4 +1,5 @@
 /** The flat row the library table, the select language and the CSV export all share. */
+import { DESCRIPTOR_FIELDS, descriptorRow } from '../../core/classify';
 import type { FileRecord } from '../../db/types';
 
 export interface LibraryRow {
@@ -64,8 +65,13 @@ export function toRow(f: FileRecord): LibraryRow {
   };
 }
 
-/** Fields the select expression can name (what DRAGONS calls descriptors). */
-export const SELECT_FIELDS = [
-  'name', 'path', 'type', 'filter', 'exptime', 'date_obs', 'night', 'binning', 'object',
-  'instrument', 'detector', 'size', 'shape', 'median', 'sigma', 'saturated', 'status', 'message',
-] as const;
+/** Extra fields of the library, beyond the header descriptors, that a selection expression can name. */
+const LIBRARY_FIELDS = ['name', 'path', 'size', 'median', 'sigma', 'saturated', 'status', 'message'];
+
+/** Every field a selection expression can name (what DRAGONS calls descriptors): gain, rdnoise, ccd_temp, airmass... */
+export const SELECT_FIELDS: string[] = [...new Set([...DESCRIPTOR_FIELDS.map((f) => f.name), ...LIBRARY_FIELDS])];
+
+/** The row a selection expression sees: every descriptor, then the table's own values (effective type first of all). */
+export function selectRow(f: FileRecord, row: LibraryRow): Record<string, unknown> {
+  return { ...descriptorRow(f.descriptors, undefined, f.name), ...row };
+}
