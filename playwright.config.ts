@@ -22,13 +22,14 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
-    baseURL: 'http://localhost:4173',
+    baseURL: 'http://localhost:4180',
     launchOptions: chromiumLaunch,
     viewport: { width: 1440, height: 900 },
   },
+  // Its own port, so a running `npm start` (4173) does not collide with the tests.
   webServer: {
-    command: 'npx vite preview --port 4173 --strictPort',
-    url: 'http://localhost:4173',
+    command: 'npx vite preview --port 4180 --strictPort',
+    url: 'http://localhost:4180',
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },
