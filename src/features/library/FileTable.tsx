@@ -55,7 +55,7 @@ function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.Reac
   return fallback;
 }
 
-export function FileTable({ rows }: { rows: LibraryRow[] }) {
+export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryEmpty: boolean }) {
   const selection = useLibrary((s) => s.selection);
   const setSelection = useLibrary((s) => s.setSelection);
   const groupBy = useLibrary((s) => s.groupBy);
@@ -190,7 +190,17 @@ export function FileTable({ rows }: { rows: LibraryRow[] }) {
           {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden><td colSpan={nCols} /></tr>}
         </tbody>
       </table>
-      {rows.length === 0 && <p className="empty">No files match. Drop FITS files or a folder anywhere on the page, or load the demo night.</p>}
+      {rows.length === 0 &&
+        (libraryEmpty ? (
+          <div className="empty">
+            <p><strong>The library is empty.</strong></p>
+            <p>Drop a night of raw FITS files — or the whole folder — anywhere on this page, or use “Add files…”.</p>
+            <p>No data at hand? “Load demo night” simulates biases, twilight flats and dithered star fields.</p>
+            <p className="muted small">Files are read and stored in this browser only; nothing is uploaded.</p>
+          </div>
+        ) : (
+          <p className="empty">No file matches the selection and column filters.</p>
+        ))}
     </div>
   );
 }

@@ -42,7 +42,7 @@ export function LibraryView() {
         </div>
       )}
       <div className="library-body">
-        {files === undefined ? <p className="muted">Opening the library…</p> : <FileTable rows={shown} />}
+        {files === undefined ? <p className="muted">Opening the library…</p> : <FileTable rows={shown} libraryEmpty={rows.length === 0} />}
         <HeaderViewer />
       </div>
     </div>
