@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Worker as NodeWorker } from 'node:worker_threads';
 import {
   CancelledError,
   CancelToken,
@@ -13,9 +12,7 @@ import {
   type CancelSource,
   type CancelWire,
 } from './cancel';
-import { WorkerPool } from './pool';
-import { nodeWorkerHost, spawnNodeWorker } from './node-host';
-import type { EchoApi } from './echo.worker';
+import { echoPools } from './echoPools.testing';
 import * as Comlink from 'comlink';
 
 const sources: CancelSource[] = [];
@@ -164,18 +161,7 @@ describe('tokens rebuilt on the receiving side', () => {
 });
 
 describe('cancelling a task running in a worker', () => {
-  const pools: WorkerPool<EchoApi, NodeWorker>[] = [];
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  });
-  function makePool(): WorkerPool<EchoApi, NodeWorker> {
-    const pool = new WorkerPool<EchoApi, NodeWorker>(
-      () => spawnNodeWorker(new URL('./echo.worker.ts', import.meta.url)),
-      { size: 1, host: nodeWorkerHost },
-    );
-    pools.push(pool);
-    return pool;
-  }
+  const makePool = echoPools();
   // If cancellation failed, the worker loop would end after this long and
   // resolve, failing the test (well inside the test timeout).
   const MAX_MS = 20_000;

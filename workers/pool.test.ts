@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import os from 'node:os';
-import type { Worker as NodeWorker } from 'node:worker_threads';
-import { WorkerPool, WorkerCrashedError, PoolTerminatedError, defaultPoolSize, type WorkerHost } from './pool';
+import { WorkerPool, WorkerCrashedError, PoolTerminatedError, defaultPoolSize } from './pool';
 import { nodeWorkerHost, spawnNodeWorker } from './node-host';
-import type { EchoApi } from './echo.worker';
+import { echoPools, echoWorker } from './echoPools.testing';
 
-const echoWorker = new URL('./echo.worker.ts', import.meta.url);
-
-const pools: WorkerPool<EchoApi, NodeWorker>[] = [];
-function makePool(size: number, host: WorkerHost<NodeWorker> = nodeWorkerHost): WorkerPool<EchoApi, NodeWorker> {
-  const pool = new WorkerPool<EchoApi, NodeWorker>(() => spawnNodeWorker(echoWorker), { size, host });
-  pools.push(pool);
-  return pool;
-}
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.terminate()));
-});
+const makePool = echoPools();
 
 interface Deferred<T = void> {
   promise: Promise<T>;

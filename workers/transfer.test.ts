@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Worker as NodeWorker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { collectTransferables, progressProxy, throttle, transferTree } from './transfer';
-import { WorkerPool } from './pool';
-import { nodeWorkerHost, spawnNodeWorker } from './node-host';
-import type { EchoApi } from './echo.worker';
+import { echoPools } from './echoPools.testing';
 
 describe('collectTransferables', () => {
   it('finds every buffer in a nested tree once', () => {
@@ -63,18 +60,7 @@ describe('collectTransferables', () => {
 });
 
 describe('moving typed arrays to and from a worker', () => {
-  const pools: WorkerPool<EchoApi, NodeWorker>[] = [];
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.terminate()));
-  });
-  function makePool(): WorkerPool<EchoApi, NodeWorker> {
-    const pool = new WorkerPool<EchoApi, NodeWorker>(
-      () => spawnNodeWorker(new URL('./echo.worker.ts', import.meta.url)),
-      { size: 1, host: nodeWorkerHost },
-    );
-    pools.push(pool);
-    return pool;
-  }
+  const makePool = echoPools();
   const makeData = () => {
     const a = new Float32Array([1, 2, 3, 4]);
     const b = new Uint16Array([10, 20]);
