@@ -9,7 +9,7 @@
  * input has it, and DQ when any input has it (or a division needs it).
  *
  * Division by zero (or by a non-finite divisor) gives sci 0, VAR 0 and DQ
- * noData (16) on that pixel: a finite placeholder that every later step
+ * noData (16) on that pixel: a finite fill value that every later step
  * skips through DQ, instead of Inf/NaN leaking into sums.
  *
  * Every function takes `out`: omitted -> a new frame; the input frame itself

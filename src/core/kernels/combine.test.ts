@@ -350,9 +350,9 @@ describe('combine: masks and DQ', () => {
     expect(dropped).toBeGreaterThan(METHODS.length * 4 * n * 0.9);
   });
 
-  it('every input masked: placeholders (noData, unilluminated) are never combined', () => {
+  it('every input masked: fill values (noData, unilluminated) are never combined', () => {
     // pixel 0: a noData zero and a cosmic-ray-flagged 5000 -> the 5000, flagged.
-    // pixel 1: only placeholders -> 0, VAR 0, noData plus the inputs' bits.
+    // pixel 1: only fill values -> 0, VAR 0, noData plus the inputs' bits.
     // pixel 2: a bad 10 and a (noData | bad) zero -> the 10.
     // pixel 3: unmasked values as usual.
     const a = [0, 0, 0, 10], b = [5000, 0, 10, 20];

@@ -38,7 +38,7 @@
  *   threshold), the masked values that are finite and within the thresholds
  *   are combined anyway (a number beats a hole), with rejection as usual; as
  *   each carries a masked bit, the output is flagged only where
- *   every input was flagged (DRAGONS). Placeholders are excluded even then:
+ *   every input was flagged (DRAGONS). Fill values are excluded even then:
  *   a value flagged noData or unilluminated is a 0 written by resampling or
  *   division, not a measurement. If nothing remains, sci = 0, VAR = 0 and
  *   DQ = noData OR the DQ of every input at that pixel.
@@ -126,11 +126,11 @@ const BLOCK = 256;
 
 const HALF_PI = Math.PI / 2;
 /**
- * DQ bits that mark a value as a placeholder, not a measurement: resampling
+ * DQ bits that mark a value as a fill value, not a measurement: resampling
  * and division write 0 there. Even when every input is masked such a value
  * is never combined (it would pull the output toward 0).
  */
-const PLACEHOLDER = DQ.noData | DQ.unilluminated;
+const FILL_VALUE_BITS = DQ.noData | DQ.unilluminated;
 
 const enum Rej { None, Minmax, Sigclip, Madclip, Winsorized, Varclip }
 const enum Meth { Mean, Median, Wmean, Sum }
@@ -341,14 +341,14 @@ export function combineRange(
           }
           if (m === 0 && hasDq) {
             // Every input masked: use the flagged measurements anyway (their
-            // DQ flags the output), but never placeholders (noData,
+            // DQ flags the output), but never fill values (noData,
             // unilluminated). With none left the output is noData, carrying
             // every input's bits.
             let all = 0;
             for (let i = 0; i < N; i++) {
               const d = dqs[i][p];
               all |= d;
-              if ((d & PLACEHOLDER) !== 0) continue;
+              if ((d & FILL_VALUE_BITS) !== 0) continue;
               const raw = scis[i][p];
               const x = scaled ? Math.fround(raw * sc[i] + zr[i]) : raw;
               if (x - x !== 0) continue;

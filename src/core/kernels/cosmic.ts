@@ -331,7 +331,7 @@ export function flagCosmicRays(frame: Frame, opts: CosmicOptions & { replace?: b
     for (let i = 0; i < w * h; i++) {
       if (!(frame.dq[i] & skip)) continue;
       mask[i] = 1;
-      // No-data pixels hold placeholders (e.g. 0 after resampling): treat them like NaN.
+      // No-data pixels hold fill values (e.g. 0 after resampling): treat them like NaN.
       if (frame.dq[i] & DQ.noData) {
         if (sci === frame.sci) sci = frame.sci.slice();
         sci[i] = NaN;

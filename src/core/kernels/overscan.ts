@@ -14,7 +14,7 @@
  *   the strip; ccdproc's own default is the mean).
  * - function 'spline' with order 6 pieces — DRAGONS' default function is a
  *   cubic spline ('spline3'); DRAGONS' order=None (a spline chosen for
- *   reduced chi^2 = 1) is not implemented: the number of pieces is explicit.
+ *   reduced chi^2 = 1) is not offered here: the number of pieces is always given.
  *   For 'poly' the order is the degree of a Chebyshev series (default 6;
  *   ccdproc takes any astropy model, e.g. Chebyshev1D(6)). 'none' subtracts
  *   the per-line levels as they are (ccdproc without a model).
