@@ -57,6 +57,15 @@ export interface Descriptors {
   ra?: string | number;
   dec?: string | number;
   bunit?: string;
+  /**
+   * Grating or grism as written, empty-slot words included ('MIRROR' on GMOS
+   * imaging, 'Open (Lyot)' on ALFOSC, 'Free' on EFOSC2). imaging.ts judges it.
+   */
+  disperser?: string;
+  /** Slit, decker or focal-plane mask as written ('None', 'Open' and '1.0arcsec' alike). */
+  slit?: string;
+  /** Observing mode or technique as written ('IMG', 'LSS', 'SPECTRUM', 'OsirisBroadBandImage'). */
+  obsmode?: string;
 }
 
 export type DescriptorKey = keyof Descriptors;
@@ -78,6 +87,24 @@ const LONGITUDE_KEYS = ['SITELONG', 'LONGITUD', 'OBSGEO-L', 'LONG-OBS', 'ESO TEL
 const SINGLE_FILTER_KEYS = ['FILTER', 'FILTERS', 'FILTNAM', 'INSFILTE', 'ESO INS FILT1 NAME'];
 /** Filter-wheel slot pairs that are combined DRAGONS-style (GMOS FILTER1/2, WFPC2 FILTNAM1/2, ACS FILTER1/2). */
 const FILTER_SLOT_SETS = [['FILTER1', 'FILTER2', 'FILTER3'], ['FILTNAM1', 'FILTNAM2']];
+/**
+ * Disperser in the beam. GMOS writes GRATING ('MIRROR' for imaging), SOAR
+ * Goodman GRATING ('<NO GRATING>'), GTC OSIRIS and NOTCam GRISM ('OPEN'),
+ * NOT ALFOSC ALGRNM ('Open (Lyot)'), FORS/EFOSC2 ESO INS GRIS1 NAME ('Free' on
+ * EFOSC2 imaging), ESO grating instruments ESO INS GRAT NAME; DISPERSR and
+ * DISPERSER are generic.
+ */
+const DISPERSER_KEYS = ['GRATING', 'GRISM', 'DISPERSR', 'DISPERSER', 'ESO INS GRIS1 NAME', 'ESO INS GRAT NAME', 'ALGRNM'];
+/**
+ * Slit, decker or mask. GMOS MASKNAME ('None' for imaging), Goodman SLIT
+ * ('<NO MASK>'), SLITNAME, DECKER (echelle deckers), EFOSC2 ESO INS SLIT1
+ * NAME ('Free'), FORS/X-shooter ESO INS SLIT NAME, ALFOSC ALAPRTNM ('Open').
+ * APERTURE is read last and only when its text names a slit: elsewhere it is
+ * the telescope's aperture (a diameter) or an IRAF aperture number.
+ */
+const SLIT_KEYS = ['MASKNAME', 'SLIT', 'SLITNAME', 'DECKER', 'ESO INS SLIT1 NAME', 'ESO INS SLIT NAME', 'ALAPRTNM'];
+/** Observing mode: OSIRIS OBSMODE, ALFOSC OBS_MODE, INSTMODE, FORS ESO INS MODE ('IMG', 'LSS'), ESO DPR TECH. */
+const OBSMODE_KEYS = ['OBSMODE', 'OBS_MODE', 'INSTMODE', 'ESO INS MODE', 'ESO DPR TECH'];
 /** Software whose GAIN is a sensor setting rather than e-/ADU. */
 const CMOS_SOFTWARE = /N\.I\.N\.A\.|ASIAIR|SharpCap|KStars|Ekos/i;
 
@@ -130,7 +157,18 @@ export function extractDescriptors(primary: readonly Card[], image?: readonly Ca
   set('ra', coordinate(h, ['RA', 'OBJCTRA', 'TELRA']));
   set('dec', coordinate(h, ['DEC', 'OBJCTDEC', 'TELDEC']));
   set('bunit', h.str('BUNIT'));
+  set('disperser', h.firstStr(DISPERSER_KEYS));
+  set('slit', slitOf(h));
+  set('obsmode', h.firstStr(OBSMODE_KEYS));
   return out;
+}
+
+function slitOf(h: HeaderLookup): { key: string; value: string; hdu: HduName } | undefined {
+  const hit = h.firstStr(SLIT_KEYS);
+  if (hit) return hit;
+  const aperture = h.get('APERTURE');
+  if (aperture && typeof aperture.value === 'string' && /slit|arcsec/i.test(aperture.value)) return h.str('APERTURE');
+  return undefined;
 }
 
 /** RA/Dec exactly as written (degrees as a number, or a sexagesimal string): converting is the WCS code's job. */

@@ -52,6 +52,9 @@ export const DESCRIPTOR_FIELDS: readonly DescriptorField[] = [
   { name: 'trimsec', label: 'TRIMSEC', kind: 'string', from: 'trimsec', description: 'Trim section' },
   { name: 'ccdsec', label: 'CCDSEC', kind: 'string', from: 'ccdsec', description: 'Section of the CCD read out' },
   { name: 'bunit', label: 'Unit', kind: 'string', from: 'bunit', description: 'Pixel unit (BUNIT)' },
+  { name: 'disperser', label: 'Disperser', kind: 'string', from: 'disperser', description: "Grating or grism as written ('MIRROR', 'Open' when none)" },
+  { name: 'slit', label: 'Slit/mask', kind: 'string', from: 'slit', description: "Slit, decker or focal-plane mask as written ('None' when none)" },
+  { name: 'obsmode', label: 'Obs. mode', kind: 'string', from: 'obsmode', description: 'Observing mode or technique (OBSMODE, ESO DPR TECH, ...)' },
 ];
 
 export type DescriptorRow = Record<string, string | number | undefined>;

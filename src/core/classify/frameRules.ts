@@ -6,7 +6,7 @@
  * twilight flats are OBSTYPE = 'OBJECT') come before the generic keywords.
  */
 import type { HeaderLookup } from './headerLookup';
-import { interpretTypeWord, type FrameType, type Meaning } from './frameVocabulary';
+import { interpretTypeWord, normalizeTypeWord, type FrameType, type Meaning } from './frameVocabulary';
 
 export interface RuleVerdict {
   type: FrameType;
@@ -17,6 +17,8 @@ export interface RuleVerdict {
   convention: string;
   /** False when the keyword was present but its value is not a known frame type. */
   recognized: boolean;
+  /** The type word itself names a processed calibration ('Master Bias', 'MFLAT'); see frameVocabulary.ts. */
+  master?: boolean;
 }
 
 export interface FrameTypeRule {
@@ -46,6 +48,7 @@ function verdictFromMeaning(
   return {
     type: meaning.type, keyword, value, convention: rule, recognized: true,
     reason: `${keyword} = ${quote(value)} (${label})${what}${tail}`,
+    ...(meaning.master ? { master: true } : {}),
   };
 }
 
@@ -62,10 +65,16 @@ function keywordRule(name: string, keyword: string, label: (value: string) => st
   };
 }
 
-/** IRAF writes lower-case words ('zero', 'object', 'comp'); capture programs write 'Bias Frame', 'LIGHT', ... */
+/**
+ * IRAF writes lower-case words ('zero', 'object', 'comp'); capture programs write 'Bias Frame', 'LIGHT', ...;
+ * masters made by other tools ('Master Bias' from PixInsight, 'MASTER_DARK') follow neither.
+ */
 const IRAF_WORDS = new Set(['zero', 'object', 'comp', 'flat', 'dark', 'illum', 'fringe', 'focus']);
 function imagetypLabel(value: string): string {
-  return IRAF_WORDS.has(value) ? 'IRAF convention' : 'MaxIm/N.I.N.A. convention';
+  if (IRAF_WORDS.has(value)) return 'IRAF convention';
+  const meaning = interpretTypeWord(value);
+  if (meaning?.master || normalizeTypeWord(value) === 'masterlight') return 'stacking-tool convention';
+  return 'MaxIm/N.I.N.A. convention';
 }
 
 /** ESO: DPR.CATG (SCIENCE/CALIB/ACQUISITION/TEST) and DPR.TYPE, a comma list such as 'FLAT,SKY' or 'LAMP,WAVE'. */

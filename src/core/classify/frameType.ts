@@ -2,12 +2,14 @@
  * Frame type (bias / dark / flat / science) from the header, with the keyword
  * that decided and a sentence saying why. Nothing is inferred from exposure
  * time or pixel values: a frame with no type keyword stays 'unclassified' and
- * the reason (plus a hint) tells the user what to tag.
+ * the reason (plus a hint) tells the user what to tag. A bias, dark or flat
+ * that another tool already combined is marked `master` (see masters.ts).
  */
 import type { Card } from '../fits/types';
 import { FRAME_TYPE_RULES, type FrameTypeRule, type RuleVerdict } from './frameRules';
 import type { FrameType } from './frameVocabulary';
 import { HeaderLookup } from './headerLookup';
+import { masterEvidence, type MasterCalibration } from './masters';
 
 export interface Classification {
   type: FrameType;
@@ -21,6 +23,12 @@ export interface Classification {
   convention?: string;
   /** A suggestion that is not a decision, e.g. "EXPTIME = 0 suggests a bias". */
   hint?: string;
+  /**
+   * Set when the frame is a processed calibration (master bias / dark / flat)
+   * made by another tool: use it as a calibration, do not combine it again.
+   * Only bias, dark and flat frames carry it.
+   */
+  master?: MasterCalibration;
 }
 
 export function classifyFrame(
@@ -59,6 +67,8 @@ function finish(v: RuleVerdict, h: HeaderLookup): Classification {
     out.hint = hintFromOtherKeywords(h);
     if (out.hint === undefined) delete out.hint;
   }
+  const master = masterEvidence(h, v);
+  if (master) out.master = master;
   return out;
 }
 

@@ -1,9 +1,14 @@
 /**
  * The words observatories and capture programs use for a frame's type, mapped
  * to the five types the workbench knows. Matching ignores case, spaces,
- * underscores, hyphens and dots, and a trailing 'frame' ('Bias Frame' = 'BIAS'
- * = 'bias'), so one table serves MaxIm DL, N.I.N.A., SharpCap, ASCOM, IRAF,
- * Gemini, LCO, DECam and Subaru spellings.
+ * underscores, hyphens, dots and parentheses, and a trailing 'frame' ('Bias
+ * Frame' = 'BIAS' = 'bias'), so one table serves MaxIm DL, N.I.N.A., SharpCap,
+ * ASCOM, IRAF, Gemini, LCO, DECam and Subaru spellings.
+ *
+ * Words that name a processed calibration made by another tool ('Master
+ * Bias', 'MASTER_DARK', 'mflat', 'superbias', 'normflat', 'Bias (master)')
+ * carry `master: true`, so the frame is used as a calibration instead of being
+ * combined again as a raw frame.
  */
 
 export type FrameType = 'bias' | 'dark' | 'flat' | 'science' | 'unclassified';
@@ -12,6 +17,8 @@ export interface Meaning {
   type: FrameType;
   /** What the word means, for the reason shown to the user ('dark for flats', 'arc/comparison lamp'). */
   what: string;
+  /** The word names a processed (master) calibration, not a raw frame. Only bias, dark and flat meanings carry it. */
+  master?: boolean;
 }
 
 const BIAS: Meaning = { type: 'bias', what: 'bias' };
@@ -72,8 +79,55 @@ const WORDS: Record<string, Meaning> = {
   pointing: { type: 'unclassified', what: 'pointing frame' },
 };
 
+/**
+ * Processed calibrations as other tools name them, built from the raw words
+ * above so every spelling of a bias/dark/flat gets the same master forms:
+ * - PixInsight (Weighted) BatchPreprocessing writes IMAGETYP = 'Master Bias',
+ *   'Master Dark', 'Master Flat' (StackEngine.imageTypeToMasterKeywordValue);
+ *   scripts around ccdproc and other tools write 'MASTER_BIAS', 'masterbias',
+ *   'combined bias', ...;
+ * - the reversed order some scripts use: 'BIAS_MASTER', 'Bias (master)';
+ * - 'super' (IRAF-era 'superbias', 'superflat') and DRAGONS' calibration
+ *   type names ('processed_bias');
+ * - the short names 'mbias', 'mdark', 'mflat' (AstroImageJ's and many
+ *   scripts' master file names), only for the three plain words, to keep the
+ *   table unambiguous;
+ * - normalized flats: 'normflat', 'normalized flat'.
+ * Siril, IRAF zerocombine/flatcombine and DRAGONS keep the raw word and mark
+ * the product with keywords instead; see masters.ts.
+ */
+const MASTER_BASES: Record<string, Meaning> = {
+  bias: BIAS,
+  zero: BIAS,
+  dark: DARK,
+  darkflat: { type: 'dark', what: 'dark for flats' },
+  flatdark: { type: 'dark', what: 'dark for flats' },
+  flat: FLAT,
+  flatfield: FLAT,
+  domeflat: { type: 'flat', what: 'dome flat' },
+  skyflat: { type: 'flat', what: 'sky flat' },
+  twilightflat: { type: 'flat', what: 'twilight flat' },
+  twiflat: { type: 'flat', what: 'twilight flat' },
+  lampflat: { type: 'flat', what: 'lamp flat' },
+};
+
+function masterOf(m: Meaning): Meaning {
+  return { type: m.type, what: `master ${m.what}`, master: true };
+}
+
+for (const [base, meaning] of Object.entries(MASTER_BASES)) {
+  const master = masterOf(meaning);
+  for (const w of [`master${base}`, `${base}master`, `super${base}`, `processed${base}`, `combined${base}`]) WORDS[w] = master;
+}
+for (const base of ['bias', 'dark', 'flat']) WORDS[`m${base}`] = masterOf(MASTER_BASES[base]);
+for (const w of ['normflat', 'normalizedflat', 'normalisedflat', 'normflatfield']) {
+  WORDS[w] = { type: 'flat', what: 'normalized master flat', master: true };
+}
+// A stacked light is a science product: it is never a calibration, so no master flag.
+WORDS.masterlight = { type: 'science', what: 'stacked light frame (master light)' };
+
 export function normalizeTypeWord(value: string): string {
-  let w = value.toLowerCase().replace(/[\s_\-.]+/g, '');
+  let w = value.toLowerCase().replace(/[\s_\-.()]+/g, '');
   if (w.length > 5 && w.endsWith('frame')) w = w.slice(0, -5);
   return w;
 }

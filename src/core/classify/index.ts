@@ -1,6 +1,7 @@
 /**
  * Header classification: descriptors (exposure, filter, binning, ...), frame
- * type with the keyword that decided it, and the select language over them.
+ * type with the keyword that decided it (and whether it is a master made by
+ * another tool), imaging vs spectroscopy, and the select language over them.
  */
 import type { Card } from '../fits/types';
 import { extractDescriptors, type DescriptorSet } from './descriptors';
@@ -15,6 +16,10 @@ export { FRAME_TYPE_RULES } from './frameRules';
 export type { FrameTypeRule, RuleVerdict } from './frameRules';
 export { interpretTypeWord, normalizeTypeWord } from './frameVocabulary';
 export type { FrameType, Meaning } from './frameVocabulary';
+export { COMBINE_COUNT_KEYWORDS, DRAGONS_PROCESSED_STAMPS, masterEvidence } from './masters';
+export type { MasterCalibration, TypeVerdict } from './masters';
+export { isEmptyOpticsSlot, observingTechnique, spectroscopyReason } from './imaging';
+export type { OpticsDescriptors } from './imaging';
 export { compileSelect, SelectError } from './select';
 export type { FieldSpec, RowPredicate } from './select';
 export { DESCRIPTOR_FIELDS, descriptorRow, fieldSource } from './fields';

@@ -77,7 +77,10 @@ describe('compileSelect: the language', () => {
     expect(() => compileSelect('filter == "R"', ['foo'])).toThrow(SelectError);
     expect(DESCRIPTOR_FIELDS.map((f) => f.name)).toEqual(expect.arrayContaining([
       'type', 'filter', 'exptime', 'date_obs', 'night', 'binning', 'object', 'instrument', 'detector', 'gain', 'rdnoise', 'readout', 'shape',
+      'disperser', 'slit', 'obsmode',
     ]));
+    expect(compileSelect('disperser !~ "MIRROR" and slit == "1.0arcsec"')({ disperser: 'R400+_G5325', slit: '1.0arcsec' })).toBe(true);
+    expect(compileSelect('obsmode == "IMAGE"')({ obsmode: 'image' })).toBe(true);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Test-only: headers as the programs and observatories write them, written
  * from their documented keyword sets (MaxIm DL SBFITSEXT, N.I.N.A., IRAF/KPNO,
- * Gemini GMOS, Las Cumbres, ESO FORS2). Values are plausible, not copies of
- * real files.
+ * Gemini GMOS, Las Cumbres, ESO FORS2, NOT ALFOSC), plus calibration products
+ * of IRAF zerocombine and DRAGONS. Values are plausible, not copies of real
+ * files.
  */
 import type { Card } from '../../fits/types';
 import { parseCardText } from './cardText';
@@ -314,6 +315,93 @@ export const fors2Science = fors2SkyFlat
   .replace("HIERARCH ESO DPR CATG = 'CALIB   '", "HIERARCH ESO DPR CATG = 'SCIENCE '")
   .replace("HIERARCH ESO DPR TYPE = 'FLAT,SKY'", "HIERARCH ESO DPR TYPE = 'OBJECT  '");
 export const fors2Arc = fors2SkyFlat.replace("HIERARCH ESO DPR TYPE = 'FLAT,SKY'", "HIERARCH ESO DPR TYPE = 'LAMP,WAVE'");
+
+/** Insert cards just before END. */
+function withCards(text: string, lines: string): string {
+  return text.replace(/\nEND\n$/, `\n${lines.trim()}\nEND\n`);
+}
+
+/** GMOS imaging with the mask unit stated empty (gmosSciencePrimary has no MASKNAME at all). */
+export const gmosImagingPrimary = gmosSciencePrimary.replace(
+  "GRATING = 'MIRROR  '           / Grating name",
+  `GRATING = 'MIRROR  '           / Grating name
+MASKNAME= 'None    '           / Mask name
+MASKTYP =                    0 / Mask type`,
+);
+
+/** GMOS-S long-slit science spectrum: OBSTYPE = 'OBJECT' like imaging, but a grating and a slit in the beam. */
+export const gmosLongslitPrimary = gmosSciencePrimary
+  .replace("INSTRUME= 'GMOS-N  '", "INSTRUME= 'GMOS-S  '")
+  .replaceAll("'Gemini-North'", "'Gemini-South'")
+  .replace("GEMPRGID= 'GN-2019A-Q-101'", "GEMPRGID= 'GS-2019A-Q-101'")
+  .replace("OBJECT  = 'NGC 4649'", "OBJECT  = 'SN2019abc'")
+  .replace("FILTER1 = 'open1-6 '", "FILTER1 = 'GG455_G0329'")
+  .replace("FILTER2 = 'r_G0303 '", "FILTER2 = 'open2-8 '")
+  .replace(
+    "GRATING = 'MIRROR  '           / Grating name",
+    `GRATING = 'R400+_G5325'        / Grating name
+GRWLEN  =                700.0 / Grating wavelength setting (nm)
+CENTWAVE=                700.0 / Central wavelength (nm)
+MASKNAME= '1.0arcsec'          / Mask name
+MASKTYP =                    1 / Mask type`,
+  );
+
+/** DRAGONS' processed bias (storeProcessedBias): OBSTYPE still 'BIAS', PROCBIAS stamped, NCOMBINE from stackFrames. */
+export const dragonsProcessedBiasPrimary = withCards(gmosBiasPrimary, `
+GEM-TLM = '2019-04-15T10:12:31' / UT last modification with GEMINI
+PREPARE = '2019-04-15T10:11:02' / UT time stamp for prepare
+STACKFRM= '2019-04-15T10:12:20' / UT time stamp for stackFrames
+NCOMBINE=                   20 / Number of input frames combined
+PROCBIAS= '2019-04-15T10:12:31' / UT time stamp for storeProcessedBias
+`);
+
+/** IRAF zerocombine output: IMAGETYP stays 'zero'; NCOMBINE and IMCMBnnn list the inputs. */
+export const irafZerocombine = withCards(irafZero, `
+NCOMBINE=                    3
+IMCMB001= 'a001.fits'
+IMCMB002= 'a002.fits'
+IMCMB003= 'a003.fits'
+`);
+
+/** FORS2 long-slit science: grism and slit in the beam, ESO INS MODE and DPR TECH say so too. */
+export const fors2LongslitScience = fors2Science
+  .replace("HIERARCH ESO DPR TECH = 'IMAGE   '", "HIERARCH ESO DPR TECH = 'SPECTRUM'")
+  .replace("HIERARCH ESO INS FILT1 NAME = 'R_SPECIAL' / Filter name.", `HIERARCH ESO INS FILT1 NAME = 'GG435' / Filter name.
+HIERARCH ESO INS GRIS1 NAME = 'GRIS_300V' / Grism name.
+HIERARCH ESO INS MODE = 'LSS     ' / Instrument mode used.
+HIERARCH ESO INS SLIT NAME = 'lSlit1_0arcsec' / Slit name.`);
+
+/** NOT ALFOSC imaging: empty grism and aperture wheels, OBS_MODE says IMAGING. */
+export const alfoscImaging = `
+SIMPLE  =                    T / file does conform to FITS standard
+BITPIX  =                   16 / number of bits per data pixel
+NAXIS   =                    2 / number of data axes
+NAXIS1  =                 2148 / length of data axis 1
+NAXIS2  =                 2102 / length of data axis 2
+BZERO   =                32768 / offset data range to that of unsigned short
+ORIGIN  = 'NOT     '           / Nordic Optical Telescope
+TELESCOP= 'NOT     '           / Telescope name
+INSTRUME= 'ALFOSC_FASU'        / Instrument
+OBJECT  = 'SN2021abc'          / Target name
+IMAGETYP= 'OBJECT  '           / Image type
+OBS_MODE= 'IMAGING '           / Observing mode
+DATE-OBS= '2021-08-12T01:02:03.4' / UTC at start of exposure
+EXPTIME =                 60.0 / Exposure time (s)
+ALFLTNM = 'r_SDSS 618_148'     / ALFOSC filter name
+FAFLTNM = 'Open    '           / FASU filter wheel A name
+FBFLTNM = 'Open    '           / FASU filter wheel B name
+ALGRNM  = 'Open (Lyot)'        / ALFOSC grism wheel name
+ALAPRTNM= 'Open    '           / ALFOSC aperture wheel name
+DETXBIN =                    1 / Binning factor along X
+DETYBIN =                    1 / Binning factor along Y
+END
+`;
+
+export const alfoscSpectrum = alfoscImaging
+  .replace("OBS_MODE= 'IMAGING '", "OBS_MODE= 'SPECTROSCOPY'")
+  .replace("ALFLTNM = 'r_SDSS 618_148'", "ALFLTNM = 'Open    '      ")
+  .replace("ALGRNM  = 'Open (Lyot)'", "ALGRNM  = 'Grism_#4'   ")
+  .replace("ALAPRTNM= 'Open    '", "ALAPRTNM= 'Slit_1.0'");
 
 export function cards(text: string): Card[] {
   return parseCardText(text);
