@@ -68,9 +68,19 @@ function encodeData(data: PixelArray, out: Uint8Array, offset: number): void {
   }
 }
 
-function headerLines(hdu: WriteHdu, index: number, last: boolean): string[] {
-  const axes = axesOf(hdu, index);
-  const bitpix = hdu.data ? bitpixOf(hdu.data) : 8;
+/** What a header must say about its data unit: BITPIX, axes, and whether it is unsigned 16-bit (BZERO 32768). */
+export interface DataShape {
+  bitpix: number;
+  axes: number[];
+  unsigned16?: boolean;
+}
+
+function shapeOf(hdu: WriteHdu, index: number): DataShape {
+  return { bitpix: hdu.data ? bitpixOf(hdu.data) : 8, axes: axesOf(hdu, index), unsigned16: hdu.data instanceof Uint16Array };
+}
+
+function headerLines(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): string[] {
+  const { axes, bitpix } = shape;
   const structural: Card[] =
     index === 0
       ? [{ key: 'SIMPLE', value: true, comment: 'conforms to FITS standard' }]
@@ -84,16 +94,16 @@ function headerLines(hdu: WriteHdu, index: number, last: boolean): string[] {
     structural.push({ key: 'PCOUNT', value: 0, comment: 'number of parameters' });
     structural.push({ key: 'GCOUNT', value: 1, comment: 'number of groups' });
   }
-  if (hdu.data instanceof Uint16Array) {
+  if (shape.unsigned16) {
     structural.push({ key: 'BZERO', value: 32768, comment: 'unsigned 16-bit data: physical = stored + 32768' });
     structural.push({ key: 'BSCALE', value: 1 });
   }
-  if (hdu.extname !== undefined) structural.push({ key: 'EXTNAME', value: hdu.extname, comment: 'extension name' });
+  if (extname !== undefined) structural.push({ key: 'EXTNAME', value: extname, comment: 'extension name' });
 
-  const user = hdu.cards.filter((c) => {
+  const user = cards.filter((c) => {
     const key = c.key.trim().toUpperCase();
     if (OWNED.test(key) || TILE_COMPRESSION.test(key)) return false;
-    return !(key === 'EXTNAME' && hdu.extname !== undefined);
+    return !(key === 'EXTNAME' && extname !== undefined);
   });
   const userLines = user.flatMap(formatCard);
   const lines = structural.flatMap(formatCard);
@@ -102,6 +112,22 @@ function headerLines(hdu: WriteHdu, index: number, last: boolean): string[] {
   }
   lines.push(...userLines, 'END'.padEnd(CARD));
   return lines;
+}
+
+/**
+ * One header, padded with spaces to whole 2880-byte blocks, for a writer
+ * that streams the data units itself (the command's file store).
+ */
+export function headerBlock(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): Uint8Array {
+  const text = headerLines(cards, extname, shape, index, last).join('');
+  const out = new Uint8Array(padded(text.length)).fill(0x20);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** Pixels as a FITS data unit stores them (big-endian; uint16 shifted by BZERO 32768) into out at offset. */
+export function encodeBigEndian(data: PixelArray, out: Uint8Array, offset = 0): void {
+  encodeData(data, out, offset);
 }
 
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
@@ -114,7 +140,7 @@ const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
 export function writeFits(hdus: WriteHdu[]): Uint8Array {
   if (hdus.length === 0) throw new Error('writeFits: at least one HDU is needed');
   const parts = hdus.map((hdu, i) => {
-    const header = headerLines(hdu, i, i === hdus.length - 1).join('');
+    const header = headerLines(hdu.cards, hdu.extname, shapeOf(hdu, i), i, i === hdus.length - 1).join('');
     const dataBytes = hdu.data ? hdu.data.byteLength : 0;
     return { hdu, header, dataBytes };
   });

@@ -26,8 +26,8 @@ export interface NormalizeFlatOptions {
   out?: Frame;
 }
 
-/** Divides the flat by its median (or mode) so that its level is 1; VAR scales by 1/norm^2. */
-export function normalizeFlat(frame: Frame, opts: NormalizeFlatOptions = {}): { frame: Frame; norm: number } {
+/** The flat's level: median (or mode) of its pixels, in statsec when given, DQ-flagged pixels left out. */
+export function flatLevel(frame: Frame, opts: Omit<NormalizeFlatOptions, 'out'> = {}): number {
   const { width, height } = frame;
   const dqAware = opts.dqAware ?? true;
   let values: Float32Array = frame.sci;
@@ -50,6 +50,12 @@ export function normalizeFlat(frame: Frame, opts: NormalizeFlatOptions = {}): { 
   if (!(norm > 0) || !Number.isFinite(norm)) {
     throw new RangeError(`cannot normalize flat: its ${method} is ${norm} (needs a positive level)`);
   }
+  return norm;
+}
+
+/** Divides the flat by its median (or mode) so that its level is 1; VAR scales by 1/norm^2. */
+export function normalizeFlat(frame: Frame, opts: NormalizeFlatOptions = {}): { frame: Frame; norm: number } {
+  const norm = flatLevel(frame, opts);
   return { frame: scale(frame, 1 / norm, opts.out), norm };
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Reading FITS files from disk for the command line, the way astropy's
+ * memmap does: plain files are indexed by walking their headers (data units
+ * are skipped, not read) and rows are read where they lie; gzip'd files and
+ * tile-compressed images cannot be read by rows and are decoded whole by the
+ * core reader (src/core/fits), which is also what checks them.
+ */
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
+import { parseHeader, BLOCK } from '../src/core/fits/header';
+import { decodePixels } from '../src/core/fits/decode';
+import { headerGet } from '../src/core/fits';
+
+export interface DiskHdu {
+  index: number;
+  extname: string;
+  naxis: number[];
+  isImage: boolean;
+  bitpix: number;
+  cards: Card[];
+  dataOffset: number;
+  bscale: number;
+  bzero: number;
+  blank?: number;
+}
+
+export type DiskFits =
+  | { mode: 'rows'; path: string; name: string; hdus: DiskHdu[] }
+  | { mode: 'whole'; path: string; name: string; parsed: FitsFile; bytes: Uint8Array };
+
+function readAt(fd: number, offset: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+const num = (cards: Card[], key: string) => {
+  const v = headerGet(cards, key);
+  return typeof v === 'number' ? v : undefined;
+};
+
+/** Walks the headers of a plain FITS file; undefined when it must be decoded whole (gzip, tile compression). */
+function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
+  const hdus: DiskHdu[] = [];
+  let pos = 0;
+  while (pos < size) {
+    let chunk = readAt(fd, pos, BLOCK);
+    if (hdus.length === 0 && isGzip(chunk)) return undefined;
+    // Grow the buffer a block at a time until the header's END card is in it.
+    let parsed: ReturnType<typeof parseHeader> | undefined;
+    for (;;) {
+      try {
+        parsed = parseHeader(chunk, 0, name, hdus.length);
+        break;
+      } catch (err) {
+        if (!(err instanceof FitsError) || chunk.length < BLOCK || pos + chunk.length >= size) throw err;
+        const more = readAt(fd, pos + chunk.length, BLOCK);
+        const next = new Uint8Array(chunk.length + more.length);
+        next.set(chunk);
+        next.set(more, chunk.length);
+        chunk = next;
+      }
+    }
+    const cards = parsed.cards;
+    const bitpix = num(cards, 'BITPIX') ?? 8;
+    const naxisN = num(cards, 'NAXIS') ?? 0;
+    const naxis = Array.from({ length: naxisN }, (_, i) => num(cards, `NAXIS${i + 1}`) ?? 0);
+    const xt = hdus.length === 0 ? 'PRIMARY' : String(headerGet(cards, 'XTENSION') ?? '').trim().toUpperCase();
+    if (headerGet(cards, 'ZIMAGE') === true) return undefined;
+    const count = naxis.length ? naxis.reduce((a, b) => a * b, 1) : 0;
+    const pcount = num(cards, 'PCOUNT') ?? 0, gcount = num(cards, 'GCOUNT') ?? 1;
+    const dataBytes = (Math.abs(bitpix) / 8) * gcount * (pcount + count);
+    const dataOffset = pos + parsed.end;
+    const extname = String(headerGet(cards, 'EXTNAME') ?? (hdus.length === 0 ? 'PRIMARY' : '')).trim();
+    const isImage = (xt === 'PRIMARY' || xt === 'IMAGE') && count > 0;
+    if (isImage && dataOffset + dataBytes > size) {
+      throw new FitsError(name, `HDU ${hdus.length}: data unit is truncated (${size - dataOffset} of ${dataBytes} bytes)`);
+    }
+    const blank = num(cards, 'BLANK');
+    hdus.push({
+      index: hdus.length, extname, naxis, isImage, bitpix, cards, dataOffset,
+      bscale: num(cards, 'BSCALE') ?? 1, bzero: num(cards, 'BZERO') ?? 0, blank: bitpix > 0 ? blank : undefined,
+    });
+    pos = dataOffset + Math.ceil(dataBytes / BLOCK) * BLOCK;
+  }
+  return hdus;
+}
+
+/** Indexes a FITS file: by rows when it is plain, whole otherwise. Throws FitsError naming the file. */
+export function openFits(path: string, readWhole: (p: string) => Uint8Array): DiskFits {
+  const name = basename(path);
+  const fd = openSync(path, 'r');
+  try {
+    const hdus = walk(fd, fstatSync(fd).size, name);
+    if (hdus) return { mode: 'rows', path, name, hdus };
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = readWhole(path);
+  return { mode: 'whole', path, name, parsed: parseFits(bytes, name), bytes };
+}
+
+/** Rows [y0, y1) of an image HDU of a plain file, in physical units. */
+export function readDiskRows(file: DiskFits & { mode: 'rows' }, hdu: number, y0: number, y1: number): Float32Array | Float64Array {
+  const h = file.hdus[hdu];
+  const width = h.naxis[0];
+  const bpp = Math.abs(h.bitpix) / 8;
+  const fd = openSync(file.path, 'r');
+  try {
+    const bytes = readAt(fd, h.dataOffset + y0 * width * bpp, (y1 - y0) * width * bpp);
+    if (bytes.length < (y1 - y0) * width * bpp) throw new FitsError(file.name, `HDU ${hdu}: rows ${y0}-${y1} lie past the end of the file`);
+    return decodePixels(bytes, 0, (y1 - y0) * width, h.bitpix, { bscale: h.bscale, bzero: h.bzero, blank: h.blank });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A whole image HDU of a gzip'd or compressed file. */
+export function readWholeImage(file: DiskFits & { mode: 'whole' }, hdu: number): Float32Array | Float64Array {
+  return readImage(file.parsed, file.bytes, hdu).data;
+}

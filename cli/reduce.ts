@@ -1,0 +1,179 @@
+/**
+ * npm run reduce -- <folder of raw FITS> <output folder> [--params recipe.json]
+ *                   [--workers N] [--memory MB] [--quiet]
+ *
+ * The page's plan, run headless: every FITS file under the folder is
+ * described from its headers, the plan is built exactly as in the page
+ * (association, recipes, parameters), and its runs go to worker threads that
+ * write the products into the output folder. Progress goes to stderr, a JSON
+ * summary to stdout; the exit code is 0 only when every run succeeded.
+ */
+import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as Comlink from 'comlink';
+import type { Worker as NodeWorker } from 'node:worker_threads';
+import { WorkerPool } from '../workers/pool';
+import { nodeWorkerHost, spawnNodeWorker } from '../workers/node-host';
+import { buildPlan, runsToDo, type Plan } from '../src/core/pipeline/plan';
+import { executePlan, type RunOutcome } from '../src/core/pipeline/scheduler';
+import { validateParamFile, type ParamFile, type ParamLayer } from '../src/core/pipeline/params';
+import { RECIPE_SCHEMAS } from '../src/core/pipeline/recipes';
+import type { LogEntry } from '../src/core/pipeline/engine';
+import { describeFile, listFits } from './library';
+import type { ReduceWorkerApi, WorkerConfig } from './worker';
+
+interface Args {
+  input: string;
+  output: string;
+  params?: string;
+  workers: number;
+  memoryMB: number;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+const USAGE = 'usage: npm run reduce -- <folder of raw FITS> <output folder> [--params recipe.json] [--workers N] [--memory MB] [--quiet] [--verbose]';
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args {
+  const pos: string[] = [];
+  const a: Partial<Args> = { workers: Math.max(1, Math.min(availableParallelism(), 4)), memoryMB: 1024, quiet: false, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${x} needs a value`);
+      return v;
+    };
+    if (x === '--params') a.params = value();
+    else if (x === '--workers') a.workers = Number(value());
+    else if (x === '--memory') a.memoryMB = Number(value());
+    else if (x === '--quiet') a.quiet = true;
+    else if (x === '--verbose') a.verbose = true;
+    else if (x === '--help' || x === '-h') throw new UsageError('');
+    else if (x.startsWith('--')) throw new UsageError(`unknown option ${x}`);
+    else pos.push(x);
+  }
+  if (pos.length !== 2) throw new UsageError('give the input folder and the output folder');
+  if (!(Number.isInteger(a.workers) && a.workers! >= 1)) throw new UsageError('--workers must be a whole number >= 1');
+  if (!(a.memoryMB! >= 64)) throw new UsageError('--memory must be at least 64 (MB)');
+  return { ...(a as Args), input: resolve(pos[0]), output: resolve(pos[1]) };
+}
+
+function readParams(path: string): ParamLayer[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--params ${path}: ${(err as Error).message}`);
+  }
+  // The recipes view exports { "recipes": {...} } with a little about itself; a bare object of recipes works too.
+  const values = (json && typeof json === 'object' && 'recipes' in (json as object) ? (json as { recipes: unknown }).recipes : json) as ParamFile;
+  const problems = validateParamFile(values, RECIPE_SCHEMAS, path);
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  return [{ source: 'user', name: path, values }];
+}
+
+const say = (quiet: boolean, text: string) => {
+  if (!quiet) process.stderr.write(`${text}\n`);
+};
+
+function describePlan(plan: Plan): string {
+  const lines = [`plan: ${plan.runs.length} runs`];
+  for (const r of plan.runs) lines.push(`  ${r.label} -> ${r.output.name}`);
+  for (const f of plan.leftOut) lines.push(`  left out ${f.name}: ${f.reason}`);
+  for (const n of plan.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof UsageError && err.message ? `${err.message}\n` : ''}${USAGE}\n`);
+    return 2;
+  }
+  if (!existsSync(args.input) || !statSync(args.input).isDirectory()) {
+    process.stderr.write(`${args.input}: not a folder\n${USAGE}\n`);
+    return 2;
+  }
+  let layers: ParamLayer[] = [];
+  try {
+    layers = args.params ? readParams(args.params) : [];
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const t0 = performance.now();
+  const paths = listFits(args.input);
+  if (!paths.length) {
+    process.stderr.write(`${args.input}: no FITS files (.fits, .fit, .fts, .fz, .gz)\n`);
+    return 1;
+  }
+  const frames = paths.map((p) => describeFile(p, args.input));
+  for (const f of frames) if (f.status === 'error') say(args.quiet, `cannot read ${f.name}: ${f.message}`);
+  const plan = buildPlan({ frames, params: layers });
+  say(args.quiet, describePlan(plan));
+  const todo = runsToDo(plan);
+  if (!todo.length) {
+    say(args.quiet, 'nothing to reduce');
+    process.stdout.write(`${JSON.stringify({ runs: 0, failed: 0, products: [] })}\n`);
+    return plan.runs.length ? 0 : 1;
+  }
+
+  const config: WorkerConfig = {
+    outDir: args.output,
+    tmpDir: join(tmpdir(), `ccd-reduce-${process.pid}-${Date.now().toString(36)}`),
+    memoryBytes: (args.memoryMB * 2 ** 20) / args.workers,
+  };
+  const pool = new WorkerPool<ReduceWorkerApi, NodeWorker>(() => spawnNodeWorker(new URL('./worker.ts', import.meta.url)), {
+    size: Math.min(args.workers, todo.length),
+    host: nodeWorkerHost,
+  });
+  let done = 0;
+  const total = todo.length;
+  const failures: string[] = [];
+  try {
+    const result = await executePlan(
+      plan,
+      (spec) => pool.run((api) => api.run(spec, config, args.verbose ? Comlink.proxy((e: LogEntry) => say(false, `    ${spec.output.name} ${e.step}: ${e.message}`)) : undefined)),
+      { concurrency: pool.size },
+      {
+        start: (run) => say(args.quiet, `[${done}/${total}] ${run.label}...`),
+        finish: (run, o: RunOutcome) => {
+          done++;
+          if (o.status === 'done') {
+            const warn = o.result?.info.warnings?.length ? ` (${o.result.info.warnings.length} warning${o.result.info.warnings.length > 1 ? 's' : ''})` : '';
+            say(args.quiet, `[${done}/${total}] ${run.output.name} done in ${o.result?.seconds.toFixed(2)} s${warn}`);
+            for (const w of o.result?.info.warnings ?? []) say(args.quiet, `    warning: ${w}`);
+            for (const l of o.result?.info.leftOut ?? []) say(args.quiet, `    left out ${l.name}: ${l.reason}`);
+          } else {
+            const why = o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : 'cancelled';
+            failures.push(`${run.label}: ${why}`);
+            say(false, `[${done}/${total}] ${run.label} FAILED: ${why}`);
+          }
+        },
+      },
+    );
+    const products = [...result.outcomes.values()].filter((o): o is Extract<RunOutcome, { status: 'done' }> => o.status === 'done').map((o) => o.product.name);
+    const seconds = (performance.now() - t0) / 1000;
+    say(args.quiet, `${products.length} products in ${args.output} (${seconds.toFixed(1)} s)${failures.length ? `; ${failures.length} runs failed` : ''}`);
+    process.stdout.write(`${JSON.stringify({ runs: total, failed: failures.length, seconds: Number(seconds.toFixed(2)), products, failures })}\n`);
+    return failures.length ? 1 : 0;
+  } finally {
+    await pool.terminate();
+    const { rmSync } = await import('node:fs');
+    rmSync(config.tmpDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`reduce: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

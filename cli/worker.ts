@@ -1,0 +1,35 @@
+/**
+ * Worker thread of `npm run reduce`: runs one run at a time through the
+ * engine on the file store. The command's pool (workers/pool.ts with the
+ * worker_threads host) keeps one of these per core.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { executeRun, type LogEntry, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
+import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
+import { FileStore } from './fileStore';
+
+export interface WorkerConfig {
+  outDir: string;
+  tmpDir: string;
+  memoryBytes: number;
+}
+
+let state: { store: FileStore; calibrations: CalibrationCache; memoryBytes: number } | undefined;
+
+const api = {
+  async run(spec: RunSpec, config: WorkerConfig, onLog?: (e: LogEntry) => void): Promise<RunResult> {
+    state ??= {
+      store: new FileStore(config.outDir, config.tmpDir),
+      calibrations: new CalibrationCache(config.memoryBytes / 4),
+      memoryBytes: config.memoryBytes,
+    };
+    const { store, calibrations, memoryBytes } = state;
+    return executeRun(spec, store, { log: onLog ? (e) => void onLog(e) : undefined }, { memoryBytes, calibrations });
+  },
+};
+
+export type ReduceWorkerApi = typeof api;
+
+Comlink.expose(api, nodeEndpoint(parentPort!));

@@ -1,0 +1,117 @@
+/**
+ * A frame as recipes see it, after DRAGONS' AstroData: a primary header and
+ * one or more science extensions (one per amplifier or CCD), each with its
+ * own header and SCI/VAR/DQ planes. Primitives work on these in memory, one
+ * frame at a time; whole stacks are streamed by the engine instead.
+ */
+import type { Card } from '../fits/types';
+import type { Frame } from '../kernels/frame';
+import { HeaderLookup } from '../classify/headerLookup';
+import type { QualityFigures } from './products';
+import type { Star } from './primitives/sources';
+import { splitPixelKeywords, withoutStructural } from './cards';
+import type { PixelStore, StoredFrame } from './store';
+
+export interface AstroExt {
+  extver: number;
+  /** Extension header: sections, WCS, per-amplifier gain and noise (no structural keywords). */
+  header: Card[];
+  data: Frame;
+  /** Where raw integer data saturate without a SATURATE keyword (the converter's limit), from BITPIX/BZERO as stored. */
+  adcLimit?: number;
+}
+
+/** Facts steps leave for later steps and for the product record. */
+export interface FrameMeta {
+  /** Raw level figures measured by addDQ, before any correction. */
+  rawMedian?: number;
+  saturation?: number;
+  saturatedFraction?: number;
+  /** Stars found by detectSources (clean ones, brightest first). */
+  stars?: Star[];
+  quality?: QualityFigures;
+  /** Exposure time, s (from the header; darks are scaled by it). */
+  exptime?: number;
+  /** Observation time, ms since epoch. */
+  time?: number;
+  /** Median of the frame's good pixels as it went into a stack (flats are scaled by its inverse). */
+  median?: number;
+}
+
+export interface AstroFrame {
+  /** Store id of the file it came from. */
+  id: string;
+  name: string;
+  primary: Card[];
+  exts: AstroExt[];
+  bunit: 'adu' | 'electron';
+  meta: FrameMeta;
+}
+
+/**
+ * Without a SATURATE keyword, raw integer data saturate at the converter's
+ * limit: 65535 for unsigned 16-bit (BITPIX 16 + BZERO 32768), 32767 for
+ * signed 16-bit, 255 for 8-bit. Float or scaled data have no such limit.
+ */
+export function adcLimit(cards: readonly Card[]): number | undefined {
+  const h = new HeaderLookup(cards);
+  const bitpix = h.num('BITPIX')?.value;
+  const bzero = h.num('BZERO')?.value ?? 0;
+  const bscale = h.num('BSCALE')?.value ?? 1;
+  if (bscale !== 1) return undefined;
+  if (bitpix === 16 && bzero === 32768) return 65535;
+  if (bitpix === 16 && bzero === 0) return 32767;
+  if (bitpix === 8 && bzero === 0) return 255;
+  return undefined;
+}
+
+/** Header lookup for one extension: its own cards first for pixel keywords, the primary's for the rest. */
+export function lookup(frame: Pick<AstroFrame, 'primary' | 'exts'>, ext: number): HeaderLookup {
+  return new HeaderLookup(frame.primary, frame.exts[ext]?.header);
+}
+
+export function unitOf(primary: readonly Card[], ext?: readonly Card[]): 'adu' | 'electron' {
+  const u = new HeaderLookup(primary, ext).str('BUNIT')?.value.toLowerCase() ?? '';
+  return /^(electron|e-|e$)/.test(u) ? 'electron' : 'adu';
+}
+
+/** Headers of a stored frame as an AstroFrame holds them (pixel keywords of a single-HDU file moved to its extension). */
+export function astroHeaders(stored: StoredFrame): { primary: Card[]; exts: Card[][] } {
+  if (stored.singleHdu) {
+    const { primary, pixel } = splitPixelKeywords(stored.primary);
+    return { primary, exts: [pixel] };
+  }
+  return { primary: withoutStructural(stored.primary), exts: stored.exts.map((e) => withoutStructural(e.header)) };
+}
+
+/** Reads every plane of every extension (one frame in memory: what a per-frame step needs). */
+export async function loadFrame(store: PixelStore, stored: StoredFrame): Promise<AstroFrame> {
+  const headers = astroHeaders(stored);
+  const exts: AstroExt[] = [];
+  for (const [k, e] of stored.exts.entries()) {
+    const n = e.width * e.height;
+    const data: Frame = {
+      width: e.width,
+      height: e.height,
+      sci: await store.readRows(stored, k, 'sci', 0, e.height, new Float32Array(n)),
+      var: e.planes.var !== undefined ? await store.readRows(stored, k, 'var', 0, e.height, new Float32Array(n)) : undefined,
+      dq: e.planes.dq !== undefined ? await store.readRows(stored, k, 'dq', 0, e.height, new Uint16Array(n)) : undefined,
+    };
+    exts.push({ extver: e.extver, header: headers.exts[k], data, adcLimit: adcLimit(stored.singleHdu ? stored.primary : e.header) });
+  }
+  return {
+    id: stored.id,
+    name: stored.name,
+    primary: headers.primary,
+    exts,
+    bunit: unitOf(headers.primary, headers.exts[0]),
+    meta: {},
+  };
+}
+
+/** Bytes the pixels of a frame hold (for the engine's memory budget). */
+export function frameBytes(frame: AstroFrame): number {
+  let b = 0;
+  for (const e of frame.exts) b += e.data.sci.byteLength + (e.data.var?.byteLength ?? 0) + (e.data.dq?.byteLength ?? 0);
+  return b;
+}

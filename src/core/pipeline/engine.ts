@@ -1,0 +1,353 @@
+/**
+ * The run engine: one run of one recipe, through a PixelStore. It
+ * - opens the inputs and loads, for each, the calibrations the plan chose;
+ * - applies consecutive frame steps to one frame in memory at a time, and
+ *   parks the result (memory within the budget, else scratch storage);
+ * - runs group steps on what the frames' steps measured;
+ * - streams the stack step band by band;
+ * - writes the product with its provenance, atomically (the store's commit);
+ * - logs every step with its parameters, time and warnings, checks for
+ *   cancellation between frames and bands, and leaves nothing behind when it
+ *   fails or is cancelled.
+ * Pure TypeScript: it runs in a Web Worker on IndexedDB and in Node on files.
+ */
+import { extractDescriptors } from '../classify/descriptors';
+import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
+import { loadFrame, type AstroFrame, type FrameMeta } from './astroFrame';
+import { CalibrationCache } from './calibrationCache';
+import { stepValues, type ResolvedParams, type StepValues } from './params';
+import { Parking } from './parking';
+import type { FrameContext, FramePrimitive, GroupPrimitive, Member, StepLog } from './primitive';
+import { activeMembers } from './primitive';
+import type { CalibrationStep, FrameRef, LeftOut, ProductInfo, ProductKind, StackMember } from './products';
+import { provenanceCards, stepHistory, type StepRecord } from './provenance';
+import { setCard } from './cards';
+import { RECIPES, type Recipe, type RecipeName, type RecipeStep } from './recipes';
+import { stackMembers } from './stackStage';
+import type { PixelStore, StoredFrame } from './store';
+import { frameHeadersOf, writeFrame } from './writeFrame';
+
+export interface RunInput extends FrameRef {
+  /** The calibrations the plan chose for this input; a step without one is skipped with a note. */
+  calibrations?: Partial<Record<CalibrationStep, FrameRef>>;
+}
+
+/** Everything a run needs, resolved: what the plan lists before it starts. */
+export interface RunSpec {
+  /** Unique id of this execution. */
+  id: string;
+  /** Identity of the product slot (same key in a later plan = the same product, remade). */
+  key: string;
+  recipe: RecipeName;
+  label: string;
+  inputs: RunInput[];
+  params: ResolvedParams;
+  output: { name: string; kind: ProductKind };
+  signature: string;
+}
+
+export interface LogEntry {
+  time: number;
+  step: string;
+  level: 'info' | 'warn';
+  message: string;
+  /** Summary entries of a step: its parameters and the time it took over all frames. */
+  params?: StepValues;
+  seconds?: number;
+}
+
+export interface RunEvents {
+  log?(entry: LogEntry): void;
+  /** Fraction of the run done, and the step it is in. */
+  progress?(fraction: number, step: string): void;
+}
+
+export interface EngineOptions {
+  /** Memory for parked frames and stack bands, bytes. Default 512 MB. */
+  memoryBytes?: number;
+  cancel?: CancelCheck;
+  /** Calibrations kept between runs (one per worker). */
+  calibrations?: CalibrationCache;
+}
+
+export interface RunResult {
+  product: FrameRef;
+  info: ProductInfo;
+  log: LogEntry[];
+  seconds: number;
+}
+
+type Stage =
+  | { kind: 'frame'; steps: RecipeStep[] }
+  | { kind: 'group'; step: RecipeStep }
+  | { kind: 'stack'; step: RecipeStep };
+
+/** Consecutive frame steps form one stage: a frame is loaded once for all of them. */
+export function stagesOf(recipe: Recipe): Stage[] {
+  const stages: Stage[] = [];
+  for (const s of recipe.steps) {
+    const kind = s.primitive.kind;
+    const last = stages[stages.length - 1];
+    if (kind === 'frame' && last?.kind === 'frame') last.steps.push(s);
+    else if (kind === 'frame') stages.push({ kind: 'frame', steps: [s] });
+    else stages.push({ kind, step: s });
+  }
+  return stages;
+}
+
+interface StepTally {
+  values: StepValues;
+  seconds: number;
+  frames: number;
+  skipped: Map<string, number>;
+  at: string;
+}
+
+function timeOf(stored: StoredFrame): { exptime?: number; time?: number; filter?: string } {
+  const d = extractDescriptors(stored.primary, stored.exts[0]?.header);
+  const time = d.dateObs ? Date.parse(d.dateObs.length <= 10 ? `${d.dateObs}T00:00:00Z` : `${d.dateObs}Z`) : undefined;
+  return { exptime: d.exptime, time: Number.isFinite(time) ? time : undefined, filter: d.filter };
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+export async function executeRun(run: RunSpec, store: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
+  const recipe = RECIPES[run.recipe];
+  if (!recipe) throw new Error(`unknown recipe ${run.recipe}`);
+  if (!run.inputs.length) throw new Error(`${run.label}: no input frames`);
+  if (recipe.inputs === 'one' && run.inputs.length !== 1) throw new Error(`${run.recipe} takes one frame, ${run.label} has ${run.inputs.length}`);
+  const t0 = Date.now();
+  const memoryBytes = opts.memoryBytes ?? 512 * 2 ** 20;
+  const calCache = opts.calibrations ?? new CalibrationCache(memoryBytes / 4);
+  const log: LogEntry[] = [];
+  const warnings = new Map<string, number>();
+  const emit = (step: string, level: LogEntry['level'], message: string, extra: Partial<LogEntry> = {}) => {
+    const entry: LogEntry = { time: Date.now(), step, level, message, ...extra };
+    log.push(entry);
+    events.log?.(entry);
+  };
+  const stepLog = (step: string): StepLog => ({
+    log: (m) => emit(step, 'info', m),
+    warn: (m) => {
+      // The same warning for every frame of a master is said once, with a count.
+      const seen = warnings.get(m) ?? 0;
+      warnings.set(m, seen + 1);
+      if (!seen) emit(step, 'warn', m);
+    },
+  });
+  const checkCancel = () => {
+    if (isCancelRequested(opts.cancel)) throw new CancelledError(`${run.label}: cancelled`);
+  };
+  const parking = new Parking(store, memoryBytes * 0.6);
+  const tallies = new Map<string, StepTally>();
+  const tally = (s: RecipeStep) => {
+    let t = tallies.get(s.id);
+    if (!t) tallies.set(s.id, (t = { values: stepValues(run.params, s.id), seconds: 0, frames: 0, skipped: new Map(), at: '' }));
+    return t;
+  };
+  const stages = stagesOf(recipe);
+  const nIn = run.inputs.length;
+  const units = stages.reduce((u, s) => u + (s.kind === 'group' ? 0 : nIn), 0);
+  let done = 0;
+  const progress = (step: string, extra = 0) => events.progress?.(Math.min(1, (done + extra) / units), step);
+
+  const members: Member[] = [];
+  for (const input of run.inputs) {
+    checkCancel();
+    const stored = await store.open(input.id);
+    const t = timeOf(stored);
+    members.push({ ref: { id: input.id, name: input.name }, stored, meta: { exptime: t.exptime, time: t.time }, scale: 1, zero: 0, weight: 1 });
+  }
+  const calibrationsOf = new Map<Member, RunInput['calibrations']>(members.map((m, i) => [m, run.inputs[i].calibrations]));
+
+  /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
+  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations']): Promise<{ changed: boolean; refused?: string }> {
+    let changed = false;
+    for (const s of steps) {
+      checkCancel();
+      const prim = s.primitive as FramePrimitive;
+      const t = tally(s);
+      const ctx: FrameContext = {
+        ...stepLog(s.id),
+        calibration: (step) => loaded.get(step),
+      };
+      const loaded = new Map<CalibrationStep, AstroFrame>();
+      if (prim.calibration && cals?.[prim.calibration]) {
+        loaded.set(prim.calibration, await calCache.get(store, cals[prim.calibration]!.id));
+      }
+      const start = performance.now();
+      const outcome = prim.run(frame, t.values, ctx);
+      t.seconds += (performance.now() - start) / 1000;
+      t.frames++;
+      t.at = new Date().toISOString();
+      if (outcome && typeof outcome === 'object' && 'refused' in outcome) return { changed, refused: outcome.refused };
+      if (outcome && typeof outcome === 'object' && 'skipped' in outcome) {
+        t.skipped.set(outcome.skipped, (t.skipped.get(outcome.skipped) ?? 0) + 1);
+        continue;
+      }
+      if (outcome !== 'unchanged') changed = true;
+    }
+    return { changed };
+  }
+
+  let result: AstroFrame | undefined;
+  let writer: Awaited<ReturnType<PixelStore['create']>> | undefined;
+  let streamedGeometry: Awaited<ReturnType<typeof stackMembers>>['geometry'] | undefined;
+  const leftOut: LeftOut[] = [];
+  try {
+    for (const [si, stage] of stages.entries()) {
+      if (stage.kind === 'frame') {
+        const label = stage.steps.map((s) => s.id).join(', ');
+        if (result) {
+          const r = await applySteps(result, stage.steps, calibrationsOf.get(members[0]));
+          if (r.refused) throw new Error(`${run.output.name}: ${r.refused}`);
+        } else if (recipe.inputs === 'one') {
+          progress(stage.steps[0].id);
+          const frame = await loadFrame(store, members[0].stored);
+          frame.meta = { ...members[0].meta };
+          const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]));
+          if (r.refused) throw new Error(`${members[0].ref.name}: ${r.refused}`);
+          result = frame;
+          done += nIn;
+        } else {
+          for (const m of activeMembers(members)) {
+            progress(label);
+            checkCancel();
+            const frame = await parking.frame(m);
+            const r = await applySteps(frame, stage.steps, calibrationsOf.get(m));
+            if (r.refused) {
+              m.leftOut = r.refused;
+              leftOut.push({ ...m.ref, reason: r.refused });
+              stepLog(stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
+            } else if (r.changed) {
+              await parking.park(m, frame);
+            } else {
+              m.meta = { ...m.meta, ...frame.meta };
+            }
+            done++;
+          }
+          done += members.length - activeMembers(members).length - leftOut.length;
+        }
+      } else if (stage.kind === 'group') {
+        checkCancel();
+        progress(stage.step.id);
+        const prim = stage.step.primitive as GroupPrimitive;
+        const t = tally(stage.step);
+        const start = performance.now();
+        const before = new Set(activeMembers(members));
+        await prim.run(members, t.values, { ...stepLog(stage.step.id), readFrame: (m) => parking.frame(m) });
+        for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut });
+        t.seconds += (performance.now() - start) / 1000;
+        t.at = new Date().toISOString();
+      } else {
+        checkCancel();
+        const act = activeMembers(members);
+        if (!act.length) {
+          throw new Error(`no frame left to stack: ${leftOut.map((f) => `${f.name} (${f.reason})`).join('; ')}`);
+        }
+        const t = tally(stage.step);
+        const start = performance.now();
+        const last = si === stages.length - 1;
+        if (last) {
+          const g = parking.geometry(act[0]);
+          writer = await store.create({ role: 'product', name: run.output.name, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
+        }
+        const out = await stackMembers(members, t.values, {
+          parking,
+          memoryBytes: memoryBytes * 0.4,
+          cancel: opts.cancel,
+          progress: (f) => progress(stage.step.id, f * nIn),
+          log: (m) => emit(stage.step.id, 'info', m),
+        }, writer);
+        done += nIn;
+        t.seconds += (performance.now() - start) / 1000;
+        t.frames = act.length;
+        t.at = new Date().toISOString();
+        const head = parking.headers(act[0]);
+        const bunit = (await parking.frame(act[0])).bunit;
+        if (out.frames) {
+          result = {
+            id: act[0].ref.id,
+            name: act[0].ref.name,
+            primary: head.primary.slice(),
+            exts: out.frames.map((data, k) => ({ extver: out.geometry.exts[k].extver, header: head.exts[k].slice(), data })),
+            bunit,
+            meta: {},
+          };
+        } else {
+          streamedGeometry = out.geometry;
+          result = { id: act[0].ref.id, name: act[0].ref.name, primary: head.primary.slice(), exts: head.exts.map((h, k) => ({ extver: out.geometry.exts[k].extver, header: h.slice(), data: { width: 0, height: 0, sci: new Float32Array(0) } })), bunit, meta: {} };
+        }
+      }
+    }
+    if (!result) throw new Error(`${run.recipe} produced nothing`);
+    checkCancel();
+
+    // ---- provenance and the product record
+    const act = activeMembers(members);
+    const times = act.map((m) => m.meta.time).filter((x): x is number => x !== undefined);
+    const exps = act.map((m) => m.meta.exptime).filter((x): x is number => x !== undefined);
+    const time = mean(times);
+    const first = timeOf(members[0].stored);
+    const records: StepRecord[] = recipe.steps.map((s) => {
+      const t = tallies.get(s.id);
+      const skipped = t && t.skipped.size ? [...t.skipped].map(([why, n]) => (n === t.frames ? why : `${why} (${n} of ${t.frames} frames)`)).join('; ') : undefined;
+      return { step: s.id, values: t?.values ?? stepValues(run.params, s.id), at: t?.at || new Date().toISOString(), skipped };
+    });
+    const warningList = [...warnings].map(([w, n]) => (n > 1 ? `${w} (x${n})` : w));
+    const stackMembersInfo: StackMember[] | undefined = recipe.produces === 'stack'
+      ? act.map((m) => ({ ...m.ref, dx: m.offset?.dx ?? 0, dy: m.offset?.dy ?? 0, method: m.offset?.method ?? 'reference', nMatched: m.offset?.nMatched ?? 0, scale: m.scale, zero: m.zero, weight: m.weight }))
+      : undefined;
+    const kind = recipe.produces;
+    const isMaster = kind === 'bias' || kind === 'dark' || kind === 'flat';
+    const info: ProductInfo = {
+      kind,
+      recipe: recipe.name,
+      runKey: run.key,
+      signature: run.signature,
+      runId: run.id,
+      inputs: run.inputs.map(({ id, name }) => ({ id, name })),
+      calibrations: Object.fromEntries(Object.entries(run.inputs[0].calibrations ?? {}).map(([k, v]) => [k, { id: v.id, name: v.name }])),
+      params: run.params,
+      createdAt: Date.now(),
+      valid: true,
+      time,
+      exptime: isMaster ? mean(exps) : exps[0],
+      filter: kind === 'bias' || kind === 'dark' ? undefined : first.filter,
+      bunit: result.bunit,
+      quality: kind === 'reduced' ? result.meta.quality : undefined,
+      leftOut: leftOut.length ? leftOut : undefined,
+      members: stackMembersInfo,
+      warnings: warningList.length ? warningList : undefined,
+    };
+    const headers = frameHeadersOf(result);
+    const primary = headers.primary.slice();
+    for (const r of records) stepHistory(primary, r);
+    provenanceCards(primary, {
+      kind, recipe: recipe.name, inputs: act.map((m) => m.ref), leftOut, members: stackMembersInfo,
+      warnings: warningList, signature: run.signature, bunit: result.bunit, filter: info.filter,
+    });
+    if (kind === 'dark' && info.exptime !== undefined) setCard(primary, 'EXPTIME', info.exptime, 'mean exposure of the darks, s');
+    const productHeaders = { primary, exts: headers.exts };
+    let id: string;
+    if (writer) {
+      void streamedGeometry;
+      id = await writer.commit(productHeaders, info);
+    } else {
+      id = await writeFrame(store, 'product', run.output.name, result, productHeaders, info);
+    }
+    for (const r of records) {
+      const t = tallies.get(r.step);
+      emit(r.step, 'info', r.skipped ? `skipped: ${r.skipped}` : `done${t && t.frames > 1 ? ` on ${t.frames} frames` : ''}`, { params: r.values, seconds: t?.seconds ?? 0 });
+    }
+    events.progress?.(1, 'done');
+    return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };
+  } catch (err) {
+    await writer?.discard();
+    throw err;
+  } finally {
+    await parking.release();
+  }
+}
+
+export type { FrameMeta };

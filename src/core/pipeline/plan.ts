@@ -1,0 +1,399 @@
+/**
+ * The plan: library + pins + parameters -> runs in dependency order (a small
+ * DAG): master biases and darks per configuration and night, master flats
+ * per filter, one reduced frame per science frame, one stack per target and
+ * filter. Every run lists its inputs, the calibrations chosen for each, and
+ * its resolved parameters before anything starts; every frame keeps, for
+ * each step, the association's decision and its reasons.
+ *
+ * Products already in the library take part: a product made by a run of the
+ * same key and the same signature is up to date (the run need not go again
+ * and later runs use it); with another signature it is stale and the run
+ * remakes it; other masters (older nights, imported files) are candidates
+ * like the masters this plan makes.
+ */
+import { compileSelect } from '../classify/select';
+import { descriptorRow } from '../classify/fields';
+import type { Classification } from '../classify/frameType';
+import {
+  associate, DEFAULT_RULES, type AssociationRules, type Candidate, type FrameFacts, type Override, type StepDecision,
+} from './associate';
+import { candidateOf, configKey, factsOf, roleOf, type PlanFrame } from './facts';
+import { resolveParams, stepValues, type ParamLayer, type ResolvedParams } from './params';
+import { baseName, productName, type CalibrationStep, type ProductInfo, type ProductKind } from './products';
+import { RECIPES, recipeSchema, type RecipeName } from './recipes';
+import { signatureOf } from './signature';
+
+/** The user's say on association: this calibration (or no calibration) for a frame, or for every frame a select expression accepts. */
+export interface Pin {
+  id: string;
+  step: CalibrationStep;
+  /** One frame... */
+  frameId?: string;
+  /** ...or every frame this select expression accepts ("filter == 'R'"). */
+  scope?: string;
+  /** The calibration to use; absent with skip = true: do not apply this step. */
+  calibrationId?: string;
+  skip?: boolean;
+}
+
+export interface Exclusion {
+  frameId: string;
+  note?: string;
+}
+
+export interface PlanInput {
+  frames: readonly PlanFrame[];
+  pins?: readonly Pin[];
+  exclusions?: readonly Exclusion[];
+  params?: readonly ParamLayer[];
+  rules?: Partial<AssociationRules>;
+  /** Fewest frames a stack is made of. Default 2. */
+  minStack?: number;
+  /** "Now" for planned masters' createdAt (newest product). */
+  now?: number;
+}
+
+/** A calibration as a run input refers to it: an existing file, or the product of a run of this plan. */
+export interface CalRef {
+  id: string;
+  name: string;
+  source: Candidate['source'];
+  /** Set when a run of this plan makes it. */
+  run?: string;
+}
+
+export type InputRef = { file: string } | { run: string };
+
+export interface PlannedInput {
+  ref: InputRef;
+  name: string;
+  calibrations: Partial<Record<CalibrationStep, CalRef>>;
+}
+
+export interface PlannedRun {
+  key: string;
+  recipe: RecipeName;
+  kind: ProductKind;
+  label: string;
+  inputs: PlannedInput[];
+  params: ResolvedParams;
+  /** Keys of the runs whose products this one needs. */
+  dependsOn: string[];
+  signature: string;
+  output: { name: string; kind: ProductKind };
+  /** A product of this key already in the library. */
+  existing?: { id: string; name: string; upToDate: boolean };
+}
+
+export interface FrameDecisions {
+  id: string;
+  name: string;
+  /** Run that uses the frame (reduce run for science frames, master flat run for flats). */
+  run?: string;
+  decisions: Partial<Record<CalibrationStep, StepDecision>>;
+}
+
+export interface LeftOutFrame {
+  id: string;
+  name: string;
+  reason: string;
+}
+
+export interface Plan {
+  runs: PlannedRun[];
+  decisions: FrameDecisions[];
+  /** Files the plan does not reduce, with the reason. */
+  leftOut: LeftOutFrame[];
+  /** Things the user should know: a science frame with no flat, a group too small to stack. */
+  notes: string[];
+  rules: AssociationRules;
+}
+
+interface RawFrame {
+  f: PlanFrame;
+  facts: FrameFacts;
+  night: string;
+}
+
+const STEPS_OF: Record<RecipeName, CalibrationStep[]> = {
+  makeMasterBias: [],
+  makeMasterDark: ['bias'],
+  makeMasterFlat: ['bias', 'dark'],
+  reduceScience: ['bias', 'dark', 'flat'],
+  stackScience: [],
+};
+
+const LABEL: Record<ProductKind, string> = { bias: 'Master bias', dark: 'Master dark', flat: 'Master flat', reduced: 'Reduce', stack: 'Stack' };
+
+const byTime = (a: RawFrame, b: RawFrame) => (a.facts.time ?? Infinity) - (b.facts.time ?? Infinity) || (a.f.name < b.f.name ? -1 : a.f.name > b.f.name ? 1 : 0);
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = m.get(k);
+    if (list) list.push(it);
+    else m.set(k, [it]);
+  }
+  return m;
+}
+
+function describeConfig(facts: FrameFacts): string {
+  return [facts.instrument, facts.binning && `bin ${facts.binning}`, facts.readout, facts.dataShape].filter(Boolean).join(', ');
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const rules: AssociationRules = { ...DEFAULT_RULES, ...input.rules, windowDays: { ...DEFAULT_RULES.windowDays, ...input.rules?.windowDays } };
+  const now = input.now ?? Date.now();
+  const minStack = input.minStack ?? 2;
+  const excluded = new Map((input.exclusions ?? []).map((e) => [e.frameId, e]));
+  const leftOut: LeftOutFrame[] = [];
+  const notes: string[] = [];
+  const raws: Record<'bias' | 'dark' | 'flat' | 'science', RawFrame[]> = { bias: [], dark: [], flat: [], science: [] };
+  const existing: PlanFrame[] = [];
+  const imported: { f: PlanFrame; step: CalibrationStep }[] = [];
+  const byId = new Map(input.frames.map((f) => [f.id, f]));
+
+  for (const f of input.frames) {
+    const ex = excluded.get(f.id);
+    if (ex) {
+      leftOut.push({ id: f.id, name: f.name, reason: `excluded by you${ex.note ? `: ${ex.note}` : ''}` });
+      continue;
+    }
+    const role = roleOf(f);
+    if (role.kind === 'out') leftOut.push({ id: f.id, name: f.name, reason: role.reason });
+    else if (role.kind === 'product') existing.push(f);
+    else if (role.kind === 'imported') imported.push({ f, step: role.step });
+    else raws[role.type].push({ f, facts: factsOf(f), night: f.descriptors.night ?? 'unknown night' });
+  }
+
+  // ---- parameters: resolved per run, scoped layers applying when they accept every input
+  const rowOf = new Map<string, ReturnType<typeof descriptorRow>>();
+  const row = (f: PlanFrame) => {
+    let r = rowOf.get(f.id);
+    if (!r) rowOf.set(f.id, (r = descriptorRow(f.descriptors, { type: f.type } as Classification, f.name)));
+    return r;
+  };
+  const predicates = new Map<string, (r: ReturnType<typeof descriptorRow>) => boolean>();
+  const accepts = (scope: string, frames: readonly PlanFrame[]) => {
+    let pred = predicates.get(scope);
+    if (!pred) predicates.set(scope, (pred = compileSelect(scope)));
+    return frames.every((f) => pred!(row(f)));
+  };
+  const paramsFor = (recipe: RecipeName, frames: readonly PlanFrame[]) =>
+    resolveParams(recipeSchema(RECIPES[recipe]), input.params ?? [], (scope) => accepts(scope, frames));
+
+  const runs: PlannedRun[] = [];
+  const candidates: Candidate[] = [];
+  const existingByKey = new Map<string, PlanFrame>();
+  for (const f of existing) {
+    const key = f.product!.runKey;
+    const prev = existingByKey.get(key);
+    if (!prev || (prev.product!.createdAt < f.product!.createdAt)) existingByKey.set(key, f);
+  }
+  /** Our existing product of this key, and whether it is up to date. */
+  const attachExisting = (run: PlannedRun) => {
+    const f = existingByKey.get(run.key);
+    if (f) run.existing = { id: f.id, name: f.name, upToDate: f.product!.signature === run.signature };
+  };
+
+  // ---- masters to make: biases, darks and flats grouped by configuration (and night)
+  const masterRun = (kind: 'bias' | 'dark' | 'flat', key: string, frames: RawFrame[], extra: Partial<FrameFacts>): { run: PlannedRun; cand: Candidate } => {
+    const sorted = [...frames].sort(byTime);
+    const recipe: RecipeName = kind === 'bias' ? 'makeMasterBias' : kind === 'dark' ? 'makeMasterDark' : 'makeMasterFlat';
+    const times = sorted.map((r) => r.facts.time).filter((t): t is number => t !== undefined);
+    const facts = sorted[0].facts;
+    const what = kind === 'flat' ? ` ${extra.filter ?? 'no filter'}` : kind === 'dark' ? ` ${extra.exptime ?? '?'} s` : '';
+    const run: PlannedRun = {
+      key,
+      recipe,
+      kind,
+      label: `${LABEL[kind]}${what}, ${sorted[0].night} (${sorted.length} frames; ${describeConfig(facts)})`,
+      inputs: sorted.map((r) => ({ ref: { file: r.f.id }, name: r.f.name, calibrations: {} })),
+      params: paramsFor(recipe, sorted.map((r) => r.f)),
+      dependsOn: [],
+      signature: '',
+      output: { name: productName(kind, sorted[0].f.name), kind },
+    };
+    const cand: Candidate = {
+      id: `run:${key}`,
+      name: run.output.name,
+      instrument: facts.instrument,
+      detector: facts.detector,
+      binning: facts.binning,
+      readout: facts.readout,
+      dataShape: facts.dataShape,
+      filter: kind === 'flat' ? extra.filter : undefined,
+      exptime: kind === 'dark' ? extra.exptime : undefined,
+      time: times.length ? times.reduce((a, b) => a + b, 0) / times.length : undefined,
+      kind,
+      source: 'planned',
+      valid: true,
+      createdAt: now,
+    };
+    return { run, cand };
+  };
+  const nightOf = (r: RawFrame) => r.night;
+  for (const [key, group] of groupBy(raws.bias, (r) => `bias|${configKey(r.facts)}|${nightOf(r)}`)) {
+    const { run, cand } = masterRun('bias', key, group, {});
+    runs.push(run);
+    candidates.push(cand);
+  }
+  const darkRuns: PlannedRun[] = [];
+  for (const [key, group] of groupBy(raws.dark, (r) => `dark|${configKey(r.facts)}|${r.facts.exptime ?? '?'}|${nightOf(r)}`)) {
+    const { run, cand } = masterRun('dark', key, group, { exptime: group[0].facts.exptime });
+    darkRuns.push(run);
+    candidates.push(cand);
+  }
+  const flatRuns: PlannedRun[] = [];
+  for (const [key, group] of groupBy(raws.flat, (r) => `flat|${configKey(r.facts)}|${(r.facts.filter ?? '').trim().toLowerCase()}|${nightOf(r)}`)) {
+    const { run, cand } = masterRun('flat', key, group, { filter: group[0].facts.filter });
+    flatRuns.push(run);
+    candidates.push(cand);
+  }
+
+  // Existing masters not remade by this plan, and masters made elsewhere.
+  const plannedKeys = new Set(candidates.map((c) => c.id.slice(4)));
+  for (const f of existing) {
+    const p = f.product!;
+    if (p.kind !== 'bias' && p.kind !== 'dark' && p.kind !== 'flat') continue;
+    if (plannedKeys.has(p.runKey)) continue; // the plan remakes (or reuses) this slot: its planned candidate stands for it
+    if (existingByKey.get(p.runKey) !== f) continue; // an older product of the same slot
+    candidates.push(candidateOf(f, p.kind, 'product'));
+  }
+  for (const { f, step } of imported) candidates.push(candidateOf(f, step, 'imported'));
+
+  // ---- association: every frame that needs calibrations, each step
+  const pinsFor = (f: PlanFrame, step: CalibrationStep): Override | undefined => {
+    const pins = (input.pins ?? []).filter((p) => p.step === step);
+    const own = pins.find((p) => p.frameId === f.id) ?? pins.find((p) => p.scope !== undefined && !p.frameId && accepts(p.scope, [f]));
+    if (!own) return undefined;
+    if (own.skip) return { skip: true };
+    return own.calibrationId ? { pin: own.calibrationId } : undefined;
+  };
+  const candById = new Map(candidates.map((c) => [c.id, c]));
+  const decisions: FrameDecisions[] = [];
+  const runOfCandidate = (id: string) => (id.startsWith('run:') ? id.slice(4) : undefined);
+  const decide = (r: RawFrame, steps: CalibrationStep[], scaleDark: boolean, runKey: string): PlannedInput['calibrations'] => {
+    const out: PlannedInput['calibrations'] = {};
+    const dec: FrameDecisions = { id: r.f.id, name: r.f.name, run: runKey, decisions: {} };
+    for (const step of steps) {
+      const d = associate(r.facts, step, candidates, { ...rules, scaleDark }, pinsFor(r.f, step));
+      dec.decisions[step] = d;
+      if (d.chosen) {
+        const c = candById.get(d.chosen)!;
+        out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id) };
+      }
+    }
+    decisions.push(dec);
+    return out;
+  };
+  const scaleDarkOf = (params: ResolvedParams) => stepValues(params, 'subtractDark').scale === true;
+
+  for (const run of [...darkRuns, ...flatRuns]) {
+    const frames = run.kind === 'dark' ? raws.dark : raws.flat;
+    for (const inp of run.inputs) {
+      const r = frames.find((x) => x.f.id === (inp.ref as { file: string }).file)!;
+      inp.calibrations = decide(r, STEPS_OF[run.recipe], scaleDarkOf(run.params), run.key);
+    }
+  }
+  // Darks and flats made here depend on the masters they use.
+  runs.push(...darkRuns, ...flatRuns);
+
+  const reduceRuns: PlannedRun[] = [];
+  for (const r of [...raws.science].sort(byTime)) {
+    const key = `reduced|${r.f.id}`;
+    const params = paramsFor('reduceScience', [r.f]);
+    const cals = decide(r, STEPS_OF.reduceScience, scaleDarkOf(params), key);
+    const run: PlannedRun = {
+      key,
+      recipe: 'reduceScience',
+      kind: 'reduced',
+      label: `Reduce ${r.f.name}`,
+      inputs: [{ ref: { file: r.f.id }, name: r.f.name, calibrations: cals }],
+      params,
+      dependsOn: [],
+      signature: '',
+      output: { name: productName('reduced', r.f.name), kind: 'reduced' },
+    };
+    const dec = decisions[decisions.length - 1];
+    for (const step of ['bias', 'flat'] as const) {
+      const d = dec.decisions[step];
+      if (d && (d.outcome === 'none')) notes.push(`${r.f.name}: ${d.summary}`);
+    }
+    reduceRuns.push(run);
+  }
+  runs.push(...reduceRuns);
+
+  // ---- stacks: reduced frames of one target, filter and configuration
+  const sciByRun = new Map(reduceRuns.map((run, i) => [run.key, [...raws.science].sort(byTime)[i]]));
+  const stackGroups = groupBy(reduceRuns, (run) => {
+    const r = sciByRun.get(run.key)!;
+    return `stack|${configKey(r.facts)}|${(r.f.descriptors.object ?? '').trim().toLowerCase()}|${(r.facts.filter ?? '').trim().toLowerCase()}`;
+  });
+  for (const [key, group] of stackGroups) {
+    const first = sciByRun.get(group[0].key)!;
+    const object = first.f.descriptors.object ?? 'no object name';
+    const filter = first.facts.filter ?? 'no filter';
+    if (group.length < minStack) {
+      notes.push(`${object} in ${filter}: ${group.length} frame${group.length === 1 ? '' : 's'}, no stack (a stack needs ${minStack})`);
+      continue;
+    }
+    runs.push({
+      key,
+      recipe: 'stackScience',
+      kind: 'stack',
+      label: `Stack ${object} ${filter} (${group.length} frames)`,
+      inputs: group.map((g) => ({ ref: { run: g.key }, name: g.output.name, calibrations: {} })),
+      params: paramsFor('stackScience', group.map((g) => sciByRun.get(g.key)!.f)),
+      dependsOn: group.map((g) => g.key),
+      signature: '',
+      output: { name: productName('stack', first.f.name), kind: 'stack' },
+    });
+  }
+
+  // ---- dependencies and signatures, in order (runs are already topologically sorted)
+  const sigOf = new Map<string, string>();
+  const runByKey = new Map(runs.map((r) => [r.key, r]));
+  for (const run of runs) {
+    const deps = new Set(run.dependsOn);
+    for (const inp of run.inputs) for (const c of Object.values(inp.calibrations)) if (c?.run) deps.add(c.run);
+    run.dependsOn = [...deps].filter((k) => runByKey.has(k));
+    const identity = (ref: InputRef) => ('file' in ref ? ref.file : `run:${sigOf.get(ref.run)}`);
+    const calIdentity = (c?: CalRef) => (c ? (c.run ? `run:${sigOf.get(c.run)}` : c.id) : null);
+    run.signature = signatureOf({
+      recipe: run.recipe,
+      inputs: run.inputs.map((i) => ({ in: identity(i.ref), bias: calIdentity(i.calibrations.bias), dark: calIdentity(i.calibrations.dark), flat: calIdentity(i.calibrations.flat) })),
+      params: Object.fromEntries(Object.entries(run.params).map(([s, v]) => [s, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.value]))])),
+    });
+    sigOf.set(run.key, run.signature);
+    attachExisting(run);
+  }
+  for (const f of existing) {
+    const p = f.product!;
+    const run = runByKey.get(p.runKey);
+    if (!run && byId.has(f.id) && (p.kind === 'reduced' || p.kind === 'stack')) {
+      // A product whose frames are no longer planned (deleted or excluded): kept, not remade.
+    }
+  }
+  void baseName;
+  return { runs, decisions, leftOut, notes, rules };
+}
+
+/** Runs that must go: not up to date, or depending on one that must. */
+export function runsToDo(plan: Plan): PlannedRun[] {
+  const todo = new Set<string>();
+  for (const run of plan.runs) {
+    if (!run.existing?.upToDate || run.dependsOn.some((d) => todo.has(d))) todo.add(run.key);
+  }
+  return plan.runs.filter((r) => todo.has(r.key));
+}
+
+/** Existing products whose run must go again: their inputs, calibrations or parameters changed. */
+export function staleProducts(plan: Plan): { id: string; name: string; run: string }[] {
+  const todo = new Set(runsToDo(plan).map((r) => r.key));
+  return plan.runs.filter((r) => r.existing && todo.has(r.key)).map((r) => ({ id: r.existing!.id, name: r.existing!.name, run: r.key }));
+}
+
+export type { ProductInfo };

@@ -1,0 +1,123 @@
+/**
+ * What a primitive is: a plain function beside its parameter schema. Three
+ * kinds, by what they work on:
+ *
+ * - 'frame': one frame in memory (overscan, bias, cosmic rays...). The engine
+ *   loads each input, applies consecutive frame steps, and keeps the result
+ *   (in memory within the run's budget, else in scratch storage).
+ * - 'group': the set of frames as a whole, from what earlier steps measured
+ *   (which frames to keep, offsets, scales, weights). May read pixels through
+ *   the context, one frame at a time.
+ * - 'stack': many frames into one. The engine streams it strip by strip
+ *   through the store, so its memory does not grow with the number or size of
+ *   the frames.
+ */
+import type { ParamSpec, ParamValue, StepValues } from './params';
+import type { AstroFrame, FrameMeta } from './astroFrame';
+import type { CalibrationStep, FrameRef } from './products';
+import type { StoredFrame } from './store';
+import type { ResampleKernel } from '../kernels/resample';
+
+export interface StepLog {
+  /** A line for the run log. */
+  log(message: string): void;
+  /** A warning: in the run log, the product's header and its record. */
+  warn(message: string): void;
+}
+
+export interface FrameContext extends StepLog {
+  /** The calibration chosen for this frame, loaded; undefined when there is none or the step is skipped. */
+  calibration(step: CalibrationStep): AstroFrame | undefined;
+}
+
+/**
+ * What a frame step may say besides changing the frame in place: that it left
+ * the pixels as they were, that it did not apply (and why: the log and the
+ * HISTORY card say so), or that the frame must not be used (a flat too faint
+ * or saturated; the run lists it with the reason).
+ */
+export type FrameOutcome = void | 'unchanged' | { skipped: string } | { refused: string };
+
+export interface FramePrimitive {
+  kind: 'frame';
+  name: string;
+  doc: string;
+  params: readonly ParamSpec[];
+  /** The calibration this step applies: the engine loads it and skips the step (with a note) when there is none. */
+  calibration?: CalibrationStep;
+  run(frame: AstroFrame, p: StepValues, ctx: FrameContext): FrameOutcome;
+}
+
+/** One frame of a set, as group and stack steps see it. */
+export interface Member {
+  ref: FrameRef;
+  /** Where its current pixels are (the input, or the scratch copy the run made). */
+  stored: StoredFrame;
+  meta: FrameMeta;
+  /** Set when a step leaves the frame out; later steps ignore it. */
+  leftOut?: string;
+  /** Offset to the reference frame (registration's convention: reference content sits at +dx, +dy in this frame). */
+  offset?: { dx: number; dy: number; method: 'reference' | 'stars' | 'xcorr'; nMatched: number };
+  /** Combine scale and zero (value * scale + zero) and weight; 1, 0, 1 unless a step sets them. */
+  scale: number;
+  zero: number;
+  weight: number;
+  /** Resampling applied while the stack reads the frame. */
+  shift?: { dx: number; dy: number; kernel: ResampleKernel };
+}
+
+export interface GroupContext extends StepLog {
+  /** Reads a member's current pixels (one frame in memory at a time, please). */
+  readFrame(member: Member): Promise<AstroFrame>;
+}
+
+export interface GroupPrimitive {
+  kind: 'group';
+  name: string;
+  doc: string;
+  params: readonly ParamSpec[];
+  run(members: Member[], p: StepValues, ctx: GroupContext): Promise<void> | void;
+}
+
+export interface StackPrimitive {
+  kind: 'stack';
+  name: string;
+  doc: string;
+  params: readonly ParamSpec[];
+}
+
+export type Primitive = FramePrimitive | GroupPrimitive | StackPrimitive;
+
+export function activeMembers(members: readonly Member[]): Member[] {
+  return members.filter((m) => !m.leftOut);
+}
+
+// ---- typed access to resolved values (the schema has validated them)
+
+export function num(p: StepValues, key: string): number {
+  const v = p[key];
+  if (typeof v !== 'number') throw new Error(`parameter ${key} is not a number (${String(v)})`);
+  return v;
+}
+
+/** A nullable number: undefined when the user left it to the step. */
+export function optNum(p: StepValues, key: string): number | undefined {
+  const v = p[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export function bool(p: StepValues, key: string): boolean {
+  return p[key] === true;
+}
+
+export function choice<T extends string>(p: StepValues, key: string): T {
+  return String(p[key]) as T;
+}
+
+/** Shorthand for schema entries. */
+export function param(
+  name: string, type: ParamSpec['type'], def: ParamValue, doc: string,
+  extra: Partial<Pick<ParamSpec, 'min' | 'max' | 'choices' | 'nullable'>> = {},
+): ParamSpec {
+  return { name, type, default: def, doc, ...extra };
+}

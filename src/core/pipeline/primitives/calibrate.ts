@@ -1,0 +1,118 @@
+/**
+ * Applying master calibrations: subtractBias, subtractDark, flatCorrect
+ * (DRAGONS' biasCorrect / darkCorrect / flatCorrect; ccdproc's
+ * subtract_bias / subtract_dark / flat_correct). VAR propagates and DQ is
+ * ORed (kernels/arith.ts, kernels/flat.ts). The engine loads the calibration
+ * the plan chose for the frame; with none, the step is skipped with a note.
+ */
+import { scale, subtract } from '../../kernels/arith';
+import { divideByFlat } from '../../kernels/flat';
+import type { Frame } from '../../kernels/frame';
+import { extractDescriptors } from '../../classify/descriptors';
+import { setCard } from '../cards';
+import type { AstroFrame } from '../astroFrame';
+import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
+import type { CalibrationStep } from '../products';
+
+/** The calibration's extension that goes with extension k of the frame: same EXTVER, same shape. */
+function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: CalibrationStep): Frame {
+  const ext = frame.exts[k];
+  const match = cal.exts.find((e) => e.extver === ext.extver) ?? (cal.exts.length === frame.exts.length ? cal.exts[k] : undefined);
+  if (!match) throw new Error(`${step} ${cal.name} has no extension ${ext.extver} (it has ${cal.exts.length}, ${frame.name} has ${frame.exts.length})`);
+  const a = ext.data, b = match.data;
+  if (a.width !== b.width || a.height !== b.height) {
+    throw new Error(`${step} ${cal.name} is ${b.width}x${b.height} where ${frame.name} (ext ${ext.extver}) is ${a.width}x${a.height}: trimmed differently?`);
+  }
+  return b;
+}
+
+/**
+ * The calibration's pixels in the frame's unit. A master in electrons applied
+ * to a frame still in ADU is divided by the frame's gain (and the other way
+ * round); without a gain that cannot be done, and the step fails rather than
+ * subtract numbers of the wrong unit.
+ */
+function inFrameUnit(frame: AstroFrame, k: number, cal: AstroFrame, plane: Frame, step: CalibrationStep, ctx: FrameContext): Frame {
+  if (cal.bunit === frame.bunit) return plane;
+  const gain = extractDescriptors(frame.primary, frame.exts[k].header).gain;
+  if (!(gain !== undefined && gain > 0)) {
+    throw new Error(`${step} ${cal.name} is in ${cal.bunit} but ${frame.name} is in ${frame.bunit}, and there is no gain to convert`);
+  }
+  const factor = cal.bunit === 'electron' ? 1 / gain : gain;
+  if (k === 0) ctx.log(`${step} ${cal.name} is in ${cal.bunit}: converted with gain ${gain} e-/ADU`);
+  return scale(plane, factor);
+}
+
+function exptimeOf(frame: AstroFrame): number | undefined {
+  return frame.meta.exptime ?? extractDescriptors(frame.primary, frame.exts[0]?.header).exptime;
+}
+
+export const subtractBias: FramePrimitive = {
+  kind: 'frame',
+  name: 'subtractBias',
+  doc: 'Subtracts the master bias chosen for the frame (BIASIM names it).',
+  calibration: 'bias',
+  params: [],
+  run(frame, _p, ctx) {
+    const bias = ctx.calibration('bias');
+    if (!bias) return { skipped: 'no master bias' };
+    frame.exts.forEach((ext, k) => {
+      const b = inFrameUnit(frame, k, bias, calibrationPlane(frame, k, bias, 'bias'), 'bias', ctx);
+      subtract(ext.data, b, ext.data);
+    });
+    setCard(frame.primary, 'BIASIM', bias.name, 'master bias subtracted');
+    ctx.log(`subtracted ${bias.name}`);
+  },
+};
+
+export const subtractDark: FramePrimitive = {
+  kind: 'frame',
+  name: 'subtractDark',
+  doc: 'Subtracts the master dark chosen for the frame, scaled by the ratio of exposure times when asked (DARKIM names it).',
+  calibration: 'dark',
+  params: [
+    param('scale', 'boolean', false, 'Scale the dark by exposure time (a dark of any exposure may then be used; the dark must be bias-subtracted)'),
+  ],
+  run(frame, p, ctx) {
+    const dark = ctx.calibration('dark');
+    if (!dark) return { skipped: 'no master dark' };
+    const te = exptimeOf(frame);
+    const td = exptimeOf(dark);
+    let factor = 1;
+    if (bool(p, 'scale')) {
+      if (!(te !== undefined && td !== undefined && td > 0)) throw new Error(`cannot scale dark ${dark.name}: exposure time unknown (frame ${te ?? '?'} s, dark ${td ?? '?'} s)`);
+      factor = te / td;
+    } else if (te !== undefined && td !== undefined && Math.abs(te - td) > Math.max(0.01, 0.01 * te)) {
+      ctx.warn(`dark ${dark.name} has ${td} s exposure, ${frame.name} ${te} s, and scaling is off: dark current is over- or under-subtracted`);
+    }
+    frame.exts.forEach((ext, k) => {
+      let d = inFrameUnit(frame, k, dark, calibrationPlane(frame, k, dark, 'dark'), 'dark', ctx);
+      if (factor !== 1) d = scale(d, factor);
+      subtract(ext.data, d, ext.data);
+    });
+    setCard(frame.primary, 'DARKIM', dark.name, 'master dark subtracted');
+    if (factor !== 1) setCard(frame.primary, 'DARKSCL', factor, 'dark scaled by exposure ratio');
+    ctx.log(`subtracted ${dark.name}${factor !== 1 ? ` scaled by ${factor.toPrecision(6)} (${te} s / ${td} s)` : ''}`);
+  },
+};
+
+export const flatCorrect: FramePrimitive = {
+  kind: 'frame',
+  name: 'flatCorrect',
+  doc: 'Divides by the normalized master flat of the frame\'s filter (FLATIM names it); flat pixels <= 0 become DQ unilluminated.',
+  calibration: 'flat',
+  params: [
+    param('minValue', 'number', null, 'Flat values below this are raised to it before dividing (ccdproc min_value); empty = not changed', { nullable: true, min: 0 }),
+  ],
+  run(frame, p, ctx) {
+    const flat = ctx.calibration('flat');
+    if (!flat) return { skipped: 'no master flat' };
+    const minValue = optNum(p, 'minValue');
+    frame.exts.forEach((ext, k) => {
+      divideByFlat(ext.data, calibrationPlane(frame, k, flat, 'flat'), { minValue, out: ext.data });
+    });
+    setCard(frame.primary, 'FLATIM', flat.name, 'master flat divided');
+    ctx.log(`divided by ${flat.name}`);
+  },
+};
+

@@ -1,0 +1,88 @@
+/**
+ * flagCosmicRays: L.A.Cosmic (van Dokkum 2001) on each extension, as
+ * astroscrappy does (kernels/cosmic.ts). Hits are flagged DQ 8 and, by
+ * default, replaced by the median of their good neighbours, so the reduced
+ * frame is clean for any reader (ccdproc cleans too; DRAGONS only flags).
+ */
+import { DQ } from '../../kernels/dq';
+import { detectCosmicRays } from '../../kernels/cosmic';
+import { setCard } from '../cards';
+import { bool, num, optNum, param, type FramePrimitive } from '../primitive';
+import { readNoiseOf } from './electrons';
+
+/** Pixels never taken for cosmic rays or used to clean them: bad, saturated (grown by 2 px, as astroscrappy), no data. */
+function exclusionMask(dq: Uint16Array | undefined, w: number, h: number): Uint8Array | undefined {
+  if (!dq) return undefined;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) if (dq[i] & (DQ.bad | DQ.noData | DQ.unilluminated)) mask[i] = 1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (!(dq[y * w + x] & DQ.saturated)) continue;
+      for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
+        for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) mask[yy * w + xx] = 1;
+      }
+    }
+  }
+  return mask;
+}
+
+/**
+ * Fill values (0 where a division or resampling had nothing to give) would
+ * poison the medians around them: they go in as NaN, which the kernel keeps
+ * out of every filter. Copies only when there is such a pixel.
+ */
+function withoutFillValues(sci: Float32Array, dq: Uint16Array | undefined): Float32Array {
+  if (!dq) return sci;
+  let out = sci;
+  for (let i = 0; i < sci.length; i++) {
+    if (!(dq[i] & (DQ.noData | DQ.unilluminated))) continue;
+    if (out === sci) out = sci.slice();
+    out[i] = NaN;
+  }
+  return out;
+}
+
+export const flagCosmicRays: FramePrimitive = {
+  kind: 'frame',
+  name: 'flagCosmicRays',
+  doc: 'Finds cosmic-ray hits with L.A.Cosmic, flags them DQ 8 and (by default) replaces them by the median of their good neighbours.',
+  params: [
+    param('sigclip', 'number', 4.5, 'Laplacian-to-noise limit for a cosmic-ray pixel', { min: 0.1 }),
+    param('sigfrac', 'number', 0.3, 'Fraction of sigclip for the pixels around a hit', { min: 0.01, max: 1 }),
+    param('objlim', 'number', 5, 'Contrast limit between a hit and the fine structure of stars', { min: 0.1 }),
+    param('niter', 'integer', 4, 'Detect-and-clean passes', { min: 1, max: 10 }),
+    param('readNoise', 'number', null, 'Read noise in electrons; empty = from the header', { nullable: true, min: 0 }),
+    param('replace', 'boolean', true, 'Replace the hits in SCI (off: only flag them in DQ)'),
+  ],
+  run(frame, p, ctx) {
+    if (frame.bunit !== 'electron') ctx.warn('flagCosmicRays runs best on frames in electrons (its noise model assumes it); this frame is in ADU');
+    let total = 0;
+    frame.exts.forEach((ext, k) => {
+      const f = ext.data;
+      const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
+      const mask = exclusionMask(f.dq, f.width, f.height);
+      const res = detectCosmicRays(withoutFillValues(f.sci, f.dq), f.width, f.height, {
+        sigclip: num(p, 'sigclip'),
+        sigfrac: num(p, 'sigfrac'),
+        objlim: num(p, 'objlim'),
+        niter: num(p, 'niter'),
+        readnoise: rn,
+        gain: 1,
+        // Saturated stars are already out through the mask.
+        satlevel: Infinity,
+        mask,
+        clean: bool(p, 'replace'),
+      });
+      f.dq ??= new Uint16Array(f.width * f.height);
+      for (let i = 0; i < f.sci.length; i++) {
+        if (!res.mask[i]) continue;
+        f.dq[i] |= DQ.cosmicRay;
+        if (res.cleaned) f.sci[i] = res.cleaned[i];
+      }
+      setCard(ext.header, 'NCOSMIC', res.nFound, 'pixels flagged as cosmic rays');
+      total += res.nFound;
+      ctx.log(`ext ${ext.extver}: ${res.nFound} cosmic-ray pixels${bool(p, 'replace') ? ' flagged and replaced' : ' flagged'}`);
+    });
+    setCard(frame.primary, 'NCOSMIC', total, 'pixels flagged as cosmic rays (all extensions)');
+  },
+};

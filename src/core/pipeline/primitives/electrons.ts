@@ -1,0 +1,75 @@
+/**
+ * ADUToElectrons and addVariance (DRAGONS' ADUToElectrons / addVAR). Gain and
+ * read noise come from the header of each extension (GAIN or EGAIN,
+ * RDNOISE/READNOIS/...; CMOS capture programs' GAIN is a setting, see
+ * classify/descriptors.ts) unless the user sets them. A value the step had to
+ * guess is a warning, in the log and in the product.
+ */
+import { addVarianceFromNoise, toElectrons } from '../../kernels/arith';
+import { extractDescriptors } from '../../classify/descriptors';
+import { cardNumber, setCard } from '../cards';
+import type { AstroFrame } from '../astroFrame';
+import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
+
+/** Gain (e-/ADU) of extension k: the parameter, the header, or 1 with a warning. */
+export function gainOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): { gain: number; key?: string } {
+  if (override !== undefined) return { gain: override };
+  const d = extractDescriptors(frame.primary, frame.exts[k].header);
+  if (d.gain !== undefined && d.gain > 0) return { gain: d.gain, key: d.sources.gain };
+  ctx.warn(`${frame.name} ext ${frame.exts[k].extver}: no gain in the header (GAIN/EGAIN) and none given: assumed 1 e-/ADU`);
+  return { gain: 1 };
+}
+
+/** Read noise (e-) of extension k: the parameter, the header, or 0 with a warning. */
+export function readNoiseOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): number {
+  if (override !== undefined) return override;
+  const d = extractDescriptors(frame.primary, frame.exts[k].header);
+  if (d.readNoise !== undefined && d.readNoise >= 0) return d.readNoise;
+  ctx.warn(`${frame.name} ext ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
+  return 0;
+}
+
+export const ADUToElectrons: FramePrimitive = {
+  kind: 'frame',
+  name: 'ADUToElectrons',
+  doc: 'Multiplies by the gain so pixels are in electrons (BUNIT = electron); VAR by the gain squared.',
+  params: [
+    param('gain', 'number', null, 'Gain in e-/ADU; empty = GAIN/EGAIN from the header', { nullable: true, min: 1e-6 }),
+  ],
+  run(frame, p, ctx) {
+    if (frame.bunit === 'electron') return { skipped: 'already in electrons' };
+    frame.exts.forEach((ext, k) => {
+      const { gain, key } = gainOf(frame, k, optNum(p, 'gain'), ctx);
+      toElectrons(ext.data, gain, ext.data);
+      setCard(ext.header, 'BUNIT', 'electron', 'pixel unit');
+      // The saturation level follows the pixels into electrons.
+      const sat = cardNumber(ext.header, 'SATURATE');
+      if (sat !== undefined) setCard(ext.header, 'SATURATE', sat * gain, 'saturation level, electrons');
+      setCard(ext.header, 'GAINORIG', gain, `e-/ADU applied by ADUToElectrons${key ? ` (from ${key})` : ''}`);
+      ctx.log(`ext ${ext.extver}: x ${gain} e-/ADU${key ? ` (${key})` : ' (parameter)'}`);
+    });
+    frame.bunit = 'electron';
+    setCard(frame.primary, 'BUNIT', 'electron', 'pixel unit');
+  },
+};
+
+export const addVariance: FramePrimitive = {
+  kind: 'frame',
+  name: 'addVariance',
+  doc: 'Adds read noise squared and, when asked, the Poisson term of the counts to VAR (created when absent).',
+  params: [
+    param('readNoise', 'number', null, 'Read noise in electrons; empty = RDNOISE/READNOIS from the header', { nullable: true, min: 0 }),
+    param('poisson', 'boolean', true, 'Add the Poisson variance of the counts (after bias and dark: the photons and dark current actually detected)'),
+    param('gain', 'number', null, 'Gain in e-/ADU, used only while the frame is in ADU; empty = from the header', { nullable: true, min: 1e-6 }),
+  ],
+  run(frame, p, ctx) {
+    const poisson = bool(p, 'poisson');
+    frame.exts.forEach((ext, k) => {
+      const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
+      const inAdu = frame.bunit === 'adu';
+      const gain = inAdu ? gainOf(frame, k, optNum(p, 'gain'), ctx).gain : 1;
+      addVarianceFromNoise(ext.data, { readNoise: rn, gain, bunit: frame.bunit, poissonFromData: poisson });
+      ctx.log(`ext ${ext.extver}: VAR += ${inAdu ? `(${rn} e- / ${gain})^2` : `${rn}^2`}${poisson ? ' + Poisson' : ''}`);
+    });
+  },
+};

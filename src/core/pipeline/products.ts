@@ -1,0 +1,103 @@
+/**
+ * What a product knows about itself: which recipe made it from which frames
+ * with which calibrations and parameters, when it may be used as a
+ * calibration, and what the pipeline measured on it. Stored with the product
+ * (IndexedDB) and summarized in its FITS header.
+ */
+import type { ResolvedParams } from './params';
+
+export type ProductKind = 'bias' | 'dark' | 'flat' | 'reduced' | 'stack';
+export type CalibrationStep = 'bias' | 'dark' | 'flat';
+
+export const PRODUCT_LABEL: Record<ProductKind, string> = {
+  bias: 'master bias',
+  dark: 'master dark',
+  flat: 'master flat',
+  reduced: 'reduced',
+  stack: 'stack',
+};
+
+/** Per-frame quality figures (the pipeline's measureQuality step). */
+export interface QualityFigures {
+  /** Median FWHM of the stars used, pixels (NaN when no star was measured). */
+  fwhm: number;
+  /** Median ellipticity 1 - b/a of those stars. */
+  ellipticity: number;
+  /** Sky level (clipped median), in the frame's unit. */
+  sky: number;
+  /** Sky noise (clipped standard deviation), same unit. */
+  skyNoise: number;
+  /** Stars used for FWHM and ellipticity. */
+  nStars: number;
+}
+
+export interface FrameRef {
+  id: string;
+  name: string;
+}
+
+/** A frame the run left out, and why (a refused flat, a frame dropped from a stack). */
+export interface LeftOut extends FrameRef {
+  reason: string;
+}
+
+/** Where a stacked frame went: its offset to the reference and how it was weighted. */
+export interface StackMember extends FrameRef {
+  dx: number;
+  dy: number;
+  method: 'reference' | 'stars' | 'xcorr';
+  nMatched: number;
+  scale: number;
+  zero: number;
+  weight: number;
+}
+
+export interface ProductInfo {
+  kind: ProductKind;
+  recipe: string;
+  /** Identity of the planned run that made it (same key = same product slot). */
+  runKey: string;
+  /** Hash of inputs, calibrations and parameters: differs from the plan's when the product is stale. */
+  signature: string;
+  runId?: string;
+  inputs: FrameRef[];
+  /** Calibrations used, per step (for a master made of frames with different ones, the first frame's). */
+  calibrations: Partial<Record<CalibrationStep, FrameRef>>;
+  params: ResolvedParams;
+  createdAt: number;
+  /**
+   * Masters: when they may be used (ms since epoch, inclusive), set when the
+   * user edits it; absent, it is the association rules' window around `time`
+   * (so changing the rules' window changes it too).
+   */
+  validity?: { start: number; end: number };
+  /** False: marked invalid by the user, never chosen by the rules. */
+  valid: boolean;
+  /** Mid-time of the inputs, ms since epoch (association's "closest in time"). */
+  time?: number;
+  exptime?: number;
+  filter?: string;
+  bunit: 'adu' | 'electron';
+  quality?: QualityFigures;
+  leftOut?: LeftOut[];
+  members?: StackMember[];
+  warnings?: string[];
+}
+
+/** File name without the FITS extensions ('raw0001.fits.fz' -> 'raw0001'). */
+export function baseName(name: string): string {
+  return name.replace(/\.(fits|fit|fts)(\.gz|\.fz)?$/i, '').replace(/\.(gz|fz)$/i, '');
+}
+
+const SUFFIX: Record<ProductKind, string> = {
+  bias: '_bias',
+  dark: '_dark',
+  flat: '_flat',
+  reduced: '_reduced',
+  stack: '_stack',
+};
+
+/** `<first input>_bias.fits`, `<input>_reduced.fits`, ... (DESIGN.md section 4). */
+export function productName(kind: ProductKind, firstInput: string): string {
+  return `${baseName(firstInput)}${SUFFIX[kind]}.fits`;
+}

@@ -1,0 +1,138 @@
+/**
+ * Running a plan: every run whose dependencies are done goes to the
+ * executor (a worker pool in the page, worker threads in the command), at
+ * most `concurrency` at a time, in plan order. A run's references to other
+ * runs (its inputs, its calibrations) become the ids of their products as
+ * they are made. A run whose calibration failed is not attempted (its product
+ * would be wrong); a stack goes on without frames whose reduction failed.
+ */
+import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
+import type { RunResult, RunSpec } from './engine';
+import { runsToDo, type Plan, type PlannedRun } from './plan';
+import type { FrameRef } from './products';
+
+export type Executor = (spec: RunSpec) => Promise<RunResult>;
+
+export type RunOutcome =
+  | { status: 'done'; product: FrameRef; result?: RunResult }
+  | { status: 'failed'; error: string }
+  | { status: 'cancelled' }
+  | { status: 'not-run'; reason: string };
+
+export interface ScheduleEvents {
+  start?(run: PlannedRun, spec: RunSpec): void;
+  finish?(run: PlannedRun, outcome: RunOutcome): void;
+}
+
+export interface ScheduleOptions {
+  concurrency: number;
+  /** Keys of the runs to execute; default: runsToDo(plan) (stale or missing products). */
+  only?: ReadonlySet<string>;
+  cancel?: CancelCheck;
+  newRunId?: () => string;
+}
+
+export interface PlanOutcome {
+  outcomes: Map<string, RunOutcome>;
+  seconds: number;
+}
+
+let counter = 0;
+const defaultRunId = () => `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/** Resolves a planned run against the products made so far; throws with the reason when it cannot go. */
+export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOutcome>, id: string): RunSpec {
+  const productOf = (key: string): FrameRef => {
+    const o = products.get(key);
+    if (o?.status === 'done') return o.product;
+    const why = o?.status === 'failed' ? `failed: ${o.error}` : o?.status === 'not-run' ? o.reason : o?.status ?? 'not run';
+    throw new Error(`needs ${key.split('|')[0]} run "${key}", which ${why}`);
+  };
+  const inputs: RunSpec['inputs'] = [];
+  for (const inp of run.inputs) {
+    let ref: FrameRef;
+    if ('file' in inp.ref) ref = { id: inp.ref.file, name: inp.name };
+    else {
+      const o = products.get(inp.ref.run);
+      if (run.recipe === 'stackScience' && o && o.status !== 'done') continue; // a stack goes on without it
+      ref = productOf(inp.ref.run);
+    }
+    const calibrations: NonNullable<RunSpec['inputs'][number]['calibrations']> = {};
+    for (const [step, cal] of Object.entries(inp.calibrations)) {
+      if (!cal) continue;
+      calibrations[step as keyof typeof calibrations] = cal.run ? productOf(cal.run) : { id: cal.id, name: cal.name };
+    }
+    inputs.push({ ...ref, calibrations });
+  }
+  if (run.recipe === 'stackScience' && inputs.length < 2) throw new Error(`only ${inputs.length} of ${run.inputs.length} frames were reduced: nothing to stack`);
+  return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature };
+}
+
+export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOptions, events: ScheduleEvents = {}): Promise<PlanOutcome> {
+  const t0 = Date.now();
+  const only = opts.only ?? new Set(runsToDo(plan).map((r) => r.key));
+  const outcomes = new Map<string, RunOutcome>();
+  // Runs not to execute are done already when their product is up to date.
+  for (const run of plan.runs) {
+    if (only.has(run.key)) continue;
+    if (run.existing) outcomes.set(run.key, { status: 'done', product: { id: run.existing.id, name: run.existing.name } });
+    else outcomes.set(run.key, { status: 'not-run', reason: 'not selected' });
+  }
+  const pending = plan.runs.filter((r) => only.has(r.key));
+  const running = new Set<Promise<void>>();
+  const newId = opts.newRunId ?? defaultRunId;
+
+  const settled = (key: string) => outcomes.has(key);
+  const ready = (run: PlannedRun) => run.dependsOn.every(settled);
+
+  const launch = (run: PlannedRun) => {
+    let spec: RunSpec;
+    try {
+      spec = resolveRun(run, outcomes, newId());
+    } catch (err) {
+      const outcome: RunOutcome = { status: 'not-run', reason: (err as Error).message };
+      outcomes.set(run.key, outcome);
+      events.finish?.(run, outcome);
+      return;
+    }
+    events.start?.(run, spec);
+    const p = exec(spec).then(
+      (result) => ({ status: 'done', product: result.product, result }) as RunOutcome,
+      (err: unknown) => (err instanceof CancelledError || (err as Error)?.name === 'CancelledError'
+        ? ({ status: 'cancelled' } as RunOutcome)
+        : ({ status: 'failed', error: err instanceof Error ? err.message : String(err) } as RunOutcome)),
+    ).then((outcome) => {
+      outcomes.set(run.key, outcome);
+      events.finish?.(run, outcome);
+    });
+    const tracked = p.finally(() => running.delete(tracked));
+    running.add(tracked);
+  };
+
+  while (pending.length || running.size) {
+    if (isCancelRequested(opts.cancel)) {
+      for (const run of pending.splice(0)) {
+        const outcome: RunOutcome = { status: 'cancelled' };
+        outcomes.set(run.key, outcome);
+        events.finish?.(run, outcome);
+      }
+    }
+    let launched = false;
+    for (let i = 0; i < pending.length && running.size < opts.concurrency; ) {
+      if (ready(pending[i])) {
+        launch(pending.splice(i, 1)[0]);
+        launched = true;
+      } else i++;
+    }
+    if (running.size) await Promise.race(running);
+    else if (!launched && pending.length) {
+      // Nothing runs and nothing is ready: a dependency is outside the plan. Say so rather than hang.
+      for (const run of pending.splice(0)) {
+        const outcome: RunOutcome = { status: 'not-run', reason: `waits for ${run.dependsOn.filter((d) => !settled(d)).join(', ')}` };
+        outcomes.set(run.key, outcome);
+        events.finish?.(run, outcome);
+      }
+    }
+  }
+  return { outcomes, seconds: (Date.now() - t0) / 1000 };
+}

@@ -1,0 +1,162 @@
+/**
+ * The stack step, streamed: for every band of output rows, each frame's rows
+ * are read (from memory or storage), shifted onto the reference grid when
+ * the frame was registered (only the rows the interpolation needs, plus its
+ * margin), and combined; the band goes straight to the product (or to
+ * memory, when steps follow the stack). Memory stays within the budget
+ * whatever the number and size of the frames (kernels/combineStream.ts).
+ */
+import { combineStreamed } from '../kernels/combineStream';
+import type { CombineInput, CombineOptions, CombineResult } from '../kernels/combine';
+import { kernelTaps, shiftFrame } from '../kernels/resample';
+import type { Frame } from '../kernels/frame';
+import type { CancelCheck } from '../cancel';
+import type { StepValues } from './params';
+import { activeMembers, choice, num, type Member } from './primitive';
+import type { Geometry, Parking } from './parking';
+import type { FrameWriter } from './store';
+
+export interface StackOutput {
+  geometry: Geometry;
+  /** Filled when no writer was given (steps follow the stack). */
+  frames?: Frame[];
+}
+
+export interface StackContext {
+  parking: Parking;
+  memoryBytes: number;
+  cancel?: CancelCheck;
+  progress?: (fraction: number) => void;
+  log: (message: string) => void;
+}
+
+/** The combine options stackFrames' values and the members' scales give. */
+export function combineOptions(members: readonly Member[], p: StepValues): CombineOptions {
+  const operation = choice<CombineOptions['method']>(p, 'operation');
+  const opts: CombineOptions = {
+    method: operation,
+    reject: choice<NonNullable<CombineOptions['reject']>>(p, 'reject'),
+    lsigma: num(p, 'lsigma'),
+    hsigma: num(p, 'hsigma'),
+    maxIters: num(p, 'maxIters'),
+    nlow: num(p, 'nlow'),
+    nhigh: num(p, 'nhigh'),
+    dqMask: num(p, 'dqMask'),
+  };
+  const scale = choice<'none' | 'median' | 'reference'>(p, 'scale');
+  if (scale === 'median') {
+    opts.scale = members.map((m) => {
+      const med = m.meta.median;
+      if (!(med !== undefined && med > 0)) throw new Error(`${m.ref.name}: median ${med} cannot scale the frame (needs a positive level)`);
+      return 1 / med;
+    });
+  } else if (scale === 'reference') {
+    if (members.some((m) => m.offset === undefined && m.scale === 1 && m.zero === 0)) {
+      // Nothing set them: scaleToReference did not run; the values stay 1 and 0.
+    }
+    opts.scale = members.map((m) => m.scale);
+    opts.zero = members.map((m) => m.zero);
+    if (operation === 'mean' && members.some((m) => m.weight !== members[0].weight)) {
+      opts.weights = members.map((m) => m.weight);
+    }
+  }
+  return opts;
+}
+
+/** Rows [y0, y1) of a member on the reference grid: read with the interpolation's margin, shifted, cut. */
+async function readMember(parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number): Promise<CombineInput> {
+  const read = async (a: number, b: number): Promise<Frame> => {
+    const n = (b - a) * width;
+    return {
+      width,
+      height: b - a,
+      sci: await parking.readRows(m, ext, 'sci', a, b, new Float32Array(n)),
+      var: planes.var ? await parking.readRows(m, ext, 'var', a, b, new Float32Array(n)) : undefined,
+      dq: planes.dq ? await parking.readRows(m, ext, 'dq', a, b, new Uint16Array(n)) : undefined,
+    };
+  };
+  if (!m.shift) {
+    const f = await read(y0, y1);
+    return { sci: f.sci, var: f.var, dq: f.dq };
+  }
+  const { dx, dy, kernel } = m.shift;
+  const offs = kernelTaps(kernel, dy).offset;
+  const a = Math.max(0, y0 + Math.min(...offs));
+  const b = Math.min(height, y1 + Math.max(...offs));
+  if (b <= a) {
+    // The band lies wholly outside this frame: no data.
+    const n = (y1 - y0) * width;
+    return { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(16) };
+  }
+  const band = await read(a, b);
+  // Rows of the band whose taps leave it are exactly those whose taps leave the image: shiftFrame marks them no-data.
+  const s = shiftFrame(band, dx, dy, kernel);
+  const from = (y0 - a) * width, to = (y1 - a) * width;
+  if (y0 >= a && y1 <= b) return { sci: s.sci.subarray(from, to), var: s.var?.subarray(from, to), dq: s.dq?.subarray(from, to) };
+  // The band was cut by the image edge on one side: pad the missing rows with no data.
+  const n = (y1 - y0) * width;
+  const out: CombineInput = { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(16) };
+  for (let y = Math.max(y0, a); y < Math.min(y1, b); y++) {
+    const src = (y - a) * width, dst = (y - y0) * width;
+    out.sci.set(s.sci.subarray(src, src + width), dst);
+    if (out.var && s.var) out.var.set(s.var.subarray(src, src + width), dst);
+    if (out.dq && s.dq) out.dq.set(s.dq.subarray(src, src + width), dst);
+  }
+  return out;
+}
+
+/**
+ * Combines the active members. With a writer, bands go to it as they are
+ * made; without one, the result is returned in memory.
+ */
+export async function stackMembers(members: readonly Member[], p: StepValues, ctx: StackContext, writer?: FrameWriter): Promise<StackOutput> {
+  const act = activeMembers(members);
+  if (!act.length) throw new Error('no frame left to stack');
+  const geometry = ctx.parking.geometry(act[0]);
+  for (const m of act.slice(1)) {
+    const g = ctx.parking.geometry(m);
+    const same = g.exts.length === geometry.exts.length && g.exts.every((e, k) => e.width === geometry.exts[k].width && e.height === geometry.exts[k].height);
+    if (!same) {
+      const shape = (x: Geometry) => x.exts.map((e) => `${e.width}x${e.height}`).join(', ');
+      throw new Error(`${m.ref.name} is ${shape(g)} where ${act[0].ref.name} is ${shape(geometry)}: frames of one stack must have the same shape`);
+    }
+  }
+  const opts = combineOptions(act, p);
+  const frames: Frame[] = [];
+  const nExt = geometry.exts.length;
+  for (let k = 0; k < nExt; k++) {
+    const { width, height } = geometry.exts[k];
+    const gs = act.map((m) => ctx.parking.geometry(m).exts[k]);
+    const planes = { var: gs.every((g) => g.var), dq: gs.some((g) => g.dq) };
+    // A frame without DQ reads as all good.
+    const source = {
+      nFrames: act.length,
+      width,
+      height,
+      bytesPerPixelPerFrame: 4 + (planes.var ? 4 : 0) + (planes.dq ? 2 : 0) + (act.some((m) => m.shift) ? 16 : 0),
+      async readStrip(i: number, y0: number, y1: number): Promise<CombineInput> {
+        const m = act[i];
+        const r = await readMember(ctx.parking, m, k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1);
+        return r;
+      },
+    };
+    const out: Frame | undefined = writer ? undefined : { width, height, sci: new Float32Array(width * height), var: new Float32Array(width * height), dq: new Uint16Array(width * height) };
+    const sink = {
+      async writeStrip(y0: number, _y1: number, r: CombineResult) {
+        if (writer) {
+          await writer.writeRows(k, 'sci', y0, r.sci);
+          await writer.writeRows(k, 'var', y0, r.var);
+          await writer.writeRows(k, 'dq', y0, r.dq);
+        } else if (out) {
+          out.sci.set(r.sci, y0 * width);
+          out.var!.set(r.var, y0 * width);
+          out.dq!.set(r.dq, y0 * width);
+        }
+      },
+    };
+    await combineStreamed(source, { ...opts, memoryBytes: ctx.memoryBytes }, sink, (done, total) => ctx.progress?.((k + done / total) / nExt), ctx.cancel);
+    if (out) frames.push(out);
+  }
+  ctx.log(`${act.length} frames combined: ${opts.method}${opts.reject && opts.reject !== 'none' ? ` with ${opts.reject} rejection` : ''}${opts.weights ? ', weighted' : ''}`);
+  return { geometry: { exts: geometry.exts.map((e) => ({ ...e, var: true, dq: true })) }, frames: writer ? undefined : frames };
+}

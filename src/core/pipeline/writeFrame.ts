@@ -1,0 +1,42 @@
+/** Writing an in-memory frame through a store (a product or a run's scratch copy). */
+import type { AstroFrame } from './astroFrame';
+import { setCard } from './cards';
+import type { ProductInfo } from './products';
+import type { FrameHeaders, NewFrame, PixelStore } from './store';
+
+export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: string): NewFrame {
+  return {
+    role,
+    name,
+    exts: frame.exts.map((e) => ({ extver: e.extver, width: e.data.width, height: e.data.height, var: !!e.data.var, dq: !!e.data.dq })),
+  };
+}
+
+/** The frame's headers as the store writes them; BUNIT on every SCI extension. */
+export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
+  return {
+    primary: frame.primary,
+    exts: frame.exts.map((e) => {
+      const h = e.header.slice();
+      setCard(h, 'BUNIT', frame.bunit === 'electron' ? 'electron' : 'adu');
+      return h;
+    }),
+  };
+}
+
+export async function writeFrame(
+  store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo,
+): Promise<string> {
+  const writer = await store.create(newFrameOf(frame, role, name));
+  try {
+    for (const [k, e] of frame.exts.entries()) {
+      await writer.writeRows(k, 'sci', 0, e.data.sci);
+      if (e.data.var) await writer.writeRows(k, 'var', 0, e.data.var);
+      if (e.data.dq) await writer.writeRows(k, 'dq', 0, e.data.dq);
+    }
+    return await writer.commit(headers, info);
+  } catch (err) {
+    await writer.discard();
+    throw err;
+  }
+}
