@@ -60,7 +60,7 @@ function brightest(list: StarXY[], n: number): StarXY[] {
 }
 
 /** One-to-one nearest matches within tol of ref + (dx, dy), closest pairs first. */
-function matchPairs(ref: StarXY[], tgt: StarXY[], dx: number, dy: number, tol: number): Array<[number, number]> {
+export function matchPairs(ref: StarXY[], tgt: StarXY[], dx: number, dy: number, tol: number): Array<[number, number]> {
   const cands: Array<[number, number, number]> = [];
   for (let i = 0; i < ref.length; i++) {
     for (let j = 0; j < tgt.length; j++) {
