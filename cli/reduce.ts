@@ -8,20 +8,14 @@
  * write the products into the output folder. Progress goes to stderr, a JSON
  * summary to stdout; the exit code is 0 only when every run succeeded.
  */
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as Comlink from 'comlink';
-import type { Worker as NodeWorker } from 'node:worker_threads';
-import { WorkerPool } from '../workers/pool';
-import { nodeWorkerHost, spawnNodeWorker } from '../workers/node-host';
-import { buildPlan, runsToDo, type Plan } from '../src/core/pipeline/plan';
-import { executePlan, type RunOutcome } from '../src/core/pipeline/scheduler';
+import { resolve } from 'node:path';
+import { runsToDo, type Plan } from '../src/core/pipeline/plan';
+import type { RunOutcome } from '../src/core/pipeline/scheduler';
 import { validateParamFile, type ParamFile, type ParamLayer } from '../src/core/pipeline/params';
 import { RECIPE_SCHEMAS } from '../src/core/pipeline/recipes';
-import type { LogEntry } from '../src/core/pipeline/engine';
-import { describeFile, listFits } from './library';
-import type { ReduceWorkerApi, WorkerConfig } from './worker';
+import { reduceFolder } from './reduceFolder';
 
 interface Args {
   input: string;
@@ -107,67 +101,40 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
-  const t0 = performance.now();
-  const paths = listFits(args.input);
-  if (!paths.length) {
+  let total = 0;
+  let done = 0;
+  const summary = await reduceFolder(args.input, args.output, {
+    params: layers,
+    workers: args.workers,
+    memoryBytes: args.memoryMB * 2 ** 20,
+    onPlan: (plan, frames) => {
+      for (const f of frames) if (f.status === 'error') say(args.quiet, `cannot read ${f.name}: ${f.message}`);
+      say(args.quiet, describePlan(plan));
+      total = runsToDo(plan).length;
+    },
+    onStart: (run) => say(args.quiet, `[${done}/${total}] ${run.label}...`),
+    onFinish: (run, o) => {
+      done++;
+      if (o.status === 'done') {
+        const warnings = o.result?.info.warnings ?? [];
+        say(args.quiet, `[${done}/${total}] ${run.output.name} done in ${o.result?.seconds.toFixed(2)} s${warnings.length ? ` (${warnings.length} warning${warnings.length > 1 ? 's' : ''})` : ''}`);
+        for (const w of warnings) say(args.quiet, `    warning: ${w}`);
+      } else {
+        say(false, `[${done}/${total}] ${run.label} FAILED: ${o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : 'cancelled'}`);
+      }
+    },
+    onLog: args.verbose ? (name, e) => say(false, `    ${name} ${e.step}: ${e.message}`) : undefined,
+  });
+  if (!summary.frames.length) {
     process.stderr.write(`${args.input}: no FITS files (.fits, .fit, .fts, .fz, .gz)\n`);
     return 1;
   }
-  const frames = paths.map((p) => describeFile(p, args.input));
-  for (const f of frames) if (f.status === 'error') say(args.quiet, `cannot read ${f.name}: ${f.message}`);
-  const plan = buildPlan({ frames, params: layers });
-  say(args.quiet, describePlan(plan));
-  const todo = runsToDo(plan);
-  if (!todo.length) {
-    say(args.quiet, 'nothing to reduce');
-    process.stdout.write(`${JSON.stringify({ runs: 0, failed: 0, products: [] })}\n`);
-    return plan.runs.length ? 0 : 1;
-  }
-
-  const config: WorkerConfig = {
-    outDir: args.output,
-    tmpDir: join(tmpdir(), `ccd-reduce-${process.pid}-${Date.now().toString(36)}`),
-    memoryBytes: (args.memoryMB * 2 ** 20) / args.workers,
-  };
-  const pool = new WorkerPool<ReduceWorkerApi, NodeWorker>(() => spawnNodeWorker(new URL('./worker.ts', import.meta.url)), {
-    size: Math.min(args.workers, todo.length),
-    host: nodeWorkerHost,
-  });
-  let done = 0;
-  const total = todo.length;
-  const failures: string[] = [];
-  try {
-    const result = await executePlan(
-      plan,
-      (spec) => pool.run((api) => api.run(spec, config, args.verbose ? Comlink.proxy((e: LogEntry) => say(false, `    ${spec.output.name} ${e.step}: ${e.message}`)) : undefined)),
-      { concurrency: pool.size },
-      {
-        start: (run) => say(args.quiet, `[${done}/${total}] ${run.label}...`),
-        finish: (run, o: RunOutcome) => {
-          done++;
-          if (o.status === 'done') {
-            const warn = o.result?.info.warnings?.length ? ` (${o.result.info.warnings.length} warning${o.result.info.warnings.length > 1 ? 's' : ''})` : '';
-            say(args.quiet, `[${done}/${total}] ${run.output.name} done in ${o.result?.seconds.toFixed(2)} s${warn}`);
-            for (const w of o.result?.info.warnings ?? []) say(args.quiet, `    warning: ${w}`);
-            for (const l of o.result?.info.leftOut ?? []) say(args.quiet, `    left out ${l.name}: ${l.reason}`);
-          } else {
-            const why = o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : 'cancelled';
-            failures.push(`${run.label}: ${why}`);
-            say(false, `[${done}/${total}] ${run.label} FAILED: ${why}`);
-          }
-        },
-      },
-    );
-    const products = [...result.outcomes.values()].filter((o): o is Extract<RunOutcome, { status: 'done' }> => o.status === 'done').map((o) => o.product.name);
-    const seconds = (performance.now() - t0) / 1000;
-    say(args.quiet, `${products.length} products in ${args.output} (${seconds.toFixed(1)} s)${failures.length ? `; ${failures.length} runs failed` : ''}`);
-    process.stdout.write(`${JSON.stringify({ runs: total, failed: failures.length, seconds: Number(seconds.toFixed(2)), products, failures })}\n`);
-    return failures.length ? 1 : 0;
-  } finally {
-    await pool.terminate();
-    const { rmSync } = await import('node:fs');
-    rmSync(config.tmpDir, { recursive: true, force: true });
-  }
+  const products = [...summary.outcomes.values()].filter((o): o is Extract<RunOutcome, { status: 'done' }> => o.status === 'done').map((o) => o.product.name);
+  if (!summary.executed) say(args.quiet, summary.plan.runs.length ? 'every product is up to date' : 'nothing to reduce');
+  else say(args.quiet, `${products.length} products in ${args.output} (${summary.seconds.toFixed(1)} s)${summary.failures.length ? `; ${summary.failures.length} runs failed` : ''}`);
+  process.stdout.write(`${JSON.stringify({ runs: summary.executed, failed: summary.failures.length, seconds: Number(summary.seconds.toFixed(2)), products, failures: summary.failures })}\n`);
+  if (!summary.plan.runs.length) return 1;
+  return summary.failures.length ? 1 : 0;
 }
 
 main().then(

@@ -7,8 +7,8 @@
 import type { Card } from '../fits/types';
 import type { Frame } from '../kernels/frame';
 import { HeaderLookup } from '../classify/headerLookup';
-import type { QualityFigures } from './products';
-import type { Star } from './primitives/sources';
+import type { QualityFigures, Star } from './products';
+import type { StepValues } from './params';
 import { splitPixelKeywords, withoutStructural } from './cards';
 import type { PixelStore, StoredFrame } from './store';
 
@@ -30,6 +30,8 @@ export interface FrameMeta {
   /** Stars found by detectSources (clean ones, brightest first). */
   stars?: Star[];
   quality?: QualityFigures;
+  /** The detectSources values that measured `stars` and `quality`. */
+  measuredWith?: StepValues;
   /** Exposure time, s (from the header; darks are scaled by it). */
   exptime?: number;
   /** Observation time, ms since epoch. */

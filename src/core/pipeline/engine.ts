@@ -19,7 +19,7 @@ import { stepValues, type ResolvedParams, type StepValues } from './params';
 import { Parking } from './parking';
 import type { FrameContext, FramePrimitive, GroupPrimitive, Member, StepLog } from './primitive';
 import { activeMembers } from './primitive';
-import type { CalibrationStep, FrameRef, LeftOut, ProductInfo, ProductKind, StackMember } from './products';
+import type { CalibrationStep, FrameRef, LeftOut, ProductInfo, ProductKind, StackMember, Star } from './products';
 import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
 import { RECIPES, type Recipe, type RecipeName, type RecipeStep } from './recipes';
@@ -30,6 +30,8 @@ import { frameHeadersOf, writeFrame } from './writeFrame';
 export interface RunInput extends FrameRef {
   /** The calibrations the plan chose for this input; a step without one is skipped with a note. */
   calibrations?: Partial<Record<CalibrationStep, FrameRef>>;
+  /** What an earlier run measured on this input (a reduced frame's stars and quality). */
+  meta?: Pick<FrameMeta, 'quality' | 'stars' | 'measuredWith'>;
 }
 
 /** Everything a run needs, resolved: what the plan lists before it starts. */
@@ -109,6 +111,12 @@ function timeOf(stored: StoredFrame): { exptime?: number; time?: number; filter?
   return { exptime: d.exptime, time: Number.isFinite(time) ? time : undefined, filter: d.filter };
 }
 
+/** Stars kept with the product, to 3 decimals (plenty for matching, and a small record). */
+function roundStar(s: Star): Star {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { x: r(s.x), y: r(s.y), flux: r(s.flux), fwhm: r(s.fwhm), ellipticity: r(s.ellipticity), peak: r(s.peak), ext: s.ext };
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 export async function executeRun(run: RunSpec, store: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
@@ -156,7 +164,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
     checkCancel();
     const stored = await store.open(input.id);
     const t = timeOf(stored);
-    members.push({ ref: { id: input.id, name: input.name }, stored, meta: { exptime: t.exptime, time: t.time }, scale: 1, zero: 0, weight: 1 });
+    members.push({ ref: { id: input.id, name: input.name }, stored, meta: { ...input.meta, exptime: t.exptime, time: t.time }, scale: 1, zero: 0, weight: 1 });
   }
   const calibrationsOf = new Map<Member, RunInput['calibrations']>(members.map((m, i) => [m, run.inputs[i].calibrations]));
 
@@ -213,6 +221,11 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
           for (const m of activeMembers(members)) {
             progress(label);
             checkCancel();
+            if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
+              for (const s of stage.steps) tally(s).frames++;
+              done++;
+              continue;
+            }
             const frame = await parking.frame(m);
             const r = await applySteps(frame, stage.steps, calibrationsOf.get(m));
             if (r.refused) {
@@ -264,7 +277,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
         t.frames = act.length;
         t.at = new Date().toISOString();
         const head = parking.headers(act[0]);
-        const bunit = (await parking.frame(act[0])).bunit;
+        const bunit = parking.unit(act[0]);
         if (out.frames) {
           result = {
             id: act[0].ref.id,
@@ -316,6 +329,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
       filter: kind === 'bias' || kind === 'dark' ? undefined : first.filter,
       bunit: result.bunit,
       quality: kind === 'reduced' ? result.meta.quality : undefined,
+      stars: kind === 'reduced' ? result.meta.stars?.slice(0, 200).map(roundStar) : undefined,
       leftOut: leftOut.length ? leftOut : undefined,
       members: stackMembersInfo,
       warnings: warningList.length ? warningList : undefined,

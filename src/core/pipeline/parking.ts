@@ -3,20 +3,53 @@
  * stack reads them: in memory while they fit the run's budget, else written
  * to scratch storage through the store (and read back strip by strip). So a
  * master made of 200 frames of 4k x 4k costs the budget, not 200 frames.
+ *
+ * Planes that carry no information are not kept: a VAR plane that is one
+ * number everywhere (a bias's read noise) is kept as that number, a DQ plane
+ * of zeros as nothing; reading them back fills the band. A master bias of
+ * fifteen frames then holds fifteen SCI planes, not forty-five planes.
  */
-import { frameStats } from '../kernels/stats';
-import { astroHeaders, frameBytes, loadFrame, type AstroFrame } from './astroFrame';
+import { medianInPlace } from '../kernels/select';
+import type { Frame } from '../kernels/frame';
+import { astroHeaders, frameBytes, loadFrame, unitOf, type AstroFrame } from './astroFrame';
 import type { Member } from './primitive';
 import type { PixelStore, PlaneKind, StoredExt } from './store';
-import { frameHeadersOf } from './writeFrame';
-import { writeFrame } from './writeFrame';
+import { frameHeadersOf, writeFrame } from './writeFrame';
 
 export interface Geometry {
   exts: { extver: number; width: number; height: number; var: boolean; dq: boolean }[];
 }
 
+/** A parked frame: planes that are constant are dropped and remembered as their value. */
+interface Parked {
+  frame: AstroFrame;
+  geometry: Geometry;
+  /** Per extension: the constant of a dropped VAR plane. */
+  constVar: (number | undefined)[];
+  /** Per extension: a dropped DQ plane was all zero. */
+  zeroDq: boolean[];
+}
+
+function constantOf(a: Float32Array): number | undefined {
+  const v = a[0];
+  for (let i = 1; i < a.length; i++) if (a[i] !== v) return undefined;
+  return v;
+}
+
+function allZero(a: Uint16Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) return false;
+  return true;
+}
+
+/** Smallest stride of at most ~500k samples that does not fall on one column. */
+export function sampleStride(n: number, width: number): number {
+  let s = Math.max(1, Math.ceil(n / 500_000));
+  while (s > 1 && width % s === 0) s++;
+  return s;
+}
+
 export class Parking {
-  private inMemory = new Map<Member, AstroFrame>();
+  private inMemory = new Map<Member, Parked>();
   private bytes = 0;
   readonly scratch: string[] = [];
 
@@ -25,46 +58,83 @@ export class Parking {
   /** Keeps a processed frame for the member; measures its median (flats are scaled by it). */
   async park(member: Member, frame: AstroFrame): Promise<void> {
     member.meta = { ...member.meta, ...frame.meta, median: medianOf(frame) };
+    const geometry: Geometry = { exts: frame.exts.map((e) => ({ extver: e.extver, width: e.data.width, height: e.data.height, var: !!e.data.var, dq: !!e.data.dq })) };
+    const constVar: (number | undefined)[] = [];
+    const zeroDq: boolean[] = [];
+    for (const e of frame.exts) {
+      const c = e.data.var ? constantOf(e.data.var) : undefined;
+      constVar.push(c);
+      if (c !== undefined) e.data.var = undefined;
+      const z = e.data.dq ? allZero(e.data.dq) : false;
+      zeroDq.push(z);
+      if (z) e.data.dq = undefined;
+    }
     const size = frameBytes(frame);
     if (this.bytes + size <= this.budgetBytes) {
-      this.inMemory.set(member, frame);
+      this.inMemory.set(member, { frame, geometry, constVar, zeroDq });
       this.bytes += size;
       return;
     }
+    this.restore({ frame, geometry, constVar, zeroDq });
     const id = await writeFrame(this.store, 'scratch', `${member.ref.name} (scratch)`, frame, frameHeadersOf(frame));
     this.scratch.push(id);
     member.stored = await this.store.open(id);
   }
 
+  /** The full frame again: dropped planes made whole. */
+  private restore(p: Parked): AstroFrame {
+    p.frame.exts.forEach((e, k) => {
+      const n = e.data.width * e.data.height;
+      const c = p.constVar[k];
+      if (c !== undefined && !e.data.var) e.data.var = new Float32Array(n).fill(c);
+      if (p.zeroDq[k] && !e.data.dq) e.data.dq = new Uint16Array(n);
+    });
+    return p.frame;
+  }
+
   geometry(member: Member): Geometry {
-    const f = this.inMemory.get(member);
-    if (f) return { exts: f.exts.map((e) => ({ extver: e.extver, width: e.data.width, height: e.data.height, var: !!e.data.var, dq: !!e.data.dq })) };
+    const p = this.inMemory.get(member);
+    if (p) return p.geometry;
     return { exts: member.stored.exts.map((e: StoredExt) => ({ extver: e.extver, width: e.width, height: e.height, var: e.planes.var !== undefined, dq: e.planes.dq !== undefined })) };
   }
 
   /** Primary and extension headers of the member's current frame. */
   headers(member: Member): { primary: AstroFrame['primary']; exts: AstroFrame['primary'][] } {
-    const f = this.inMemory.get(member);
-    if (f) return { primary: f.primary, exts: f.exts.map((e) => e.header) };
+    const p = this.inMemory.get(member);
+    if (p) return { primary: p.frame.primary, exts: p.frame.exts.map((e) => e.header) };
     return astroHeaders(member.stored);
   }
 
+  unit(member: Member): AstroFrame['bunit'] {
+    const p = this.inMemory.get(member);
+    if (p) return p.frame.bunit;
+    const h = astroHeaders(member.stored);
+    return unitOf(h.primary, h.exts[0]);
+  }
+
   async frame(member: Member): Promise<AstroFrame> {
-    const f = this.inMemory.get(member);
-    if (f) return f;
+    const p = this.inMemory.get(member);
+    if (p) {
+      // Made whole in place: the budget then understates it, but only until the run ends (group steps read one frame at a time).
+      return this.restore(p);
+    }
     const loaded = await loadFrame(this.store, member.stored);
     loaded.meta = { ...member.meta };
     return loaded;
   }
 
   async readRows<T extends Float32Array | Uint16Array>(member: Member, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
-    const f = this.inMemory.get(member);
-    if (!f) return this.store.readRows(member.stored, ext, plane, y0, y1, out);
-    const d = f.exts[ext].data;
+    const p = this.inMemory.get(member);
+    if (!p) return this.store.readRows(member.stored, ext, plane, y0, y1, out);
+    const d: Frame = p.frame.exts[ext].data;
     const src = plane === 'sci' ? d.sci : plane === 'var' ? d.var : d.dq;
-    if (!src) throw new Error(`${member.ref.name} has no ${plane.toUpperCase()} plane`);
-    out.set(src.subarray(y0 * d.width, y1 * d.width) as never);
-    return out;
+    if (src) {
+      out.set(src.subarray(y0 * d.width, y1 * d.width) as never);
+      return out;
+    }
+    if (plane === 'var' && p.constVar[ext] !== undefined) return out.fill(p.constVar[ext]!) as T;
+    if (plane === 'dq' && p.zeroDq[ext]) return out.fill(0) as T;
+    throw new Error(`${member.ref.name} has no ${plane.toUpperCase()} plane`);
   }
 
   /** Frees what the run kept: memory now, scratch storage through the store. */
@@ -75,12 +145,24 @@ export class Parking {
   }
 }
 
-/** Median of the good pixels of every extension (sampled on big frames: its error is far below the noise). */
+/**
+ * Median of a regular sample of the finite, unflagged pixels (at most ~500k:
+ * its error is then far below the noise of any frame worth scaling by it).
+ */
+export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array): number {
+  const s = sampleStride(sci.length, width);
+  const buf = new Float32Array(Math.ceil(sci.length / s));
+  let n = 0;
+  for (let i = 0; i < sci.length; i += s) {
+    const v = sci[i];
+    if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
+  }
+  return n ? medianInPlace(buf, n) : NaN;
+}
+
+/** Median of the good pixels of every extension (the median of the extensions' medians). */
 export function medianOf(frame: AstroFrame): number {
-  const meds = frame.exts.map((e) => {
-    const n = e.data.sci.length;
-    return frameStats(e.data.sci, { mask: e.data.dq, sample: n > 4_000_000 ? 7 : 1 }).median;
-  });
+  const meds = frame.exts.map((e) => sampledMedian(e.data.sci, e.data.width, e.data.dq));
   meds.sort((a, b) => a - b);
   return meds[meds.length >> 1];
 }

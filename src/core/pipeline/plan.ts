@@ -83,7 +83,7 @@ export interface PlannedRun {
   signature: string;
   output: { name: string; kind: ProductKind };
   /** A product of this key already in the library. */
-  existing?: { id: string; name: string; upToDate: boolean };
+  existing?: { id: string; name: string; upToDate: boolean; info: ProductInfo };
 }
 
 export interface FrameDecisions {
@@ -195,7 +195,7 @@ export function buildPlan(input: PlanInput): Plan {
   /** Our existing product of this key, and whether it is up to date. */
   const attachExisting = (run: PlannedRun) => {
     const f = existingByKey.get(run.key);
-    if (f) run.existing = { id: f.id, name: f.name, upToDate: f.product!.signature === run.signature };
+    if (f) run.existing = { id: f.id, name: f.name, upToDate: f.product!.signature === run.signature, info: f.product! };
   };
 
   // ---- masters to make: biases, darks and flats grouped by configuration (and night)

@@ -45,6 +45,12 @@ export interface FramePrimitive {
   params: readonly ParamSpec[];
   /** The calibration this step applies: the engine loads it and skips the step (with a note) when there is none. */
   calibration?: CalibrationStep;
+  /**
+   * True when what the step would do is already done for this member (its
+   * measurements came with it, or it would not change this frame): a stage
+   * whose every step is satisfied does not load the frame at all.
+   */
+  satisfiedBy?(member: Member, p: StepValues): boolean;
   run(frame: AstroFrame, p: StepValues, ctx: FrameContext): FrameOutcome;
 }
 

@@ -36,6 +36,19 @@ export interface FrameRef {
   name: string;
 }
 
+/** A star as detectSources measured it (0-based pixel coordinates, centres at integers). */
+export interface Star {
+  x: number;
+  y: number;
+  /** Aperture flux above the local sky. */
+  flux: number;
+  fwhm: number;
+  ellipticity: number;
+  peak: number;
+  /** Index of the extension it was found in. */
+  ext: number;
+}
+
 /** A frame the run left out, and why (a refused flat, a frame dropped from a stack). */
 export interface LeftOut extends FrameRef {
   reason: string;
@@ -79,6 +92,8 @@ export interface ProductInfo {
   filter?: string;
   bunit: 'adu' | 'electron';
   quality?: QualityFigures;
+  /** Reduced frames: the stars detectSources kept (brightest first), so a stack need not find them again. */
+  stars?: Star[];
   leftOut?: LeftOut[];
   members?: StackMember[];
   warnings?: string[];

@@ -9,12 +9,13 @@
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
 import type { RunResult, RunSpec } from './engine';
 import { runsToDo, type Plan, type PlannedRun } from './plan';
-import type { FrameRef } from './products';
+import type { FrameRef, ProductInfo } from './products';
+import { stepValues } from './params';
 
 export type Executor = (spec: RunSpec) => Promise<RunResult>;
 
 export type RunOutcome =
-  | { status: 'done'; product: FrameRef; result?: RunResult }
+  | { status: 'done'; product: FrameRef; info?: ProductInfo; result?: RunResult }
   | { status: 'failed'; error: string }
   | { status: 'cancelled' }
   | { status: 'not-run'; reason: string };
@@ -51,18 +52,21 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
   const inputs: RunSpec['inputs'] = [];
   for (const inp of run.inputs) {
     let ref: FrameRef;
+    let meta: RunSpec['inputs'][number]['meta'];
     if ('file' in inp.ref) ref = { id: inp.ref.file, name: inp.name };
     else {
       const o = products.get(inp.ref.run);
       if (run.recipe === 'stackScience' && o && o.status !== 'done') continue; // a stack goes on without it
       ref = productOf(inp.ref.run);
+      const info = o?.status === 'done' ? o.info : undefined;
+      if (info?.quality && info.stars) meta = { quality: info.quality, stars: info.stars, measuredWith: stepValues(info.params, 'detectSources') };
     }
     const calibrations: NonNullable<RunSpec['inputs'][number]['calibrations']> = {};
     for (const [step, cal] of Object.entries(inp.calibrations)) {
       if (!cal) continue;
       calibrations[step as keyof typeof calibrations] = cal.run ? productOf(cal.run) : { id: cal.id, name: cal.name };
     }
-    inputs.push({ ...ref, calibrations });
+    inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}) });
   }
   if (run.recipe === 'stackScience' && inputs.length < 2) throw new Error(`only ${inputs.length} of ${run.inputs.length} frames were reduced: nothing to stack`);
   return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature };
@@ -75,7 +79,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   // Runs not to execute are done already when their product is up to date.
   for (const run of plan.runs) {
     if (only.has(run.key)) continue;
-    if (run.existing) outcomes.set(run.key, { status: 'done', product: { id: run.existing.id, name: run.existing.name } });
+    if (run.existing) outcomes.set(run.key, { status: 'done', product: { id: run.existing.id, name: run.existing.name }, info: run.existing.info });
     else outcomes.set(run.key, { status: 'not-run', reason: 'not selected' });
   }
   const pending = plan.runs.filter((r) => only.has(r.key));
@@ -97,7 +101,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     }
     events.start?.(run, spec);
     const p = exec(spec).then(
-      (result) => ({ status: 'done', product: result.product, result }) as RunOutcome,
+      (result) => ({ status: 'done', product: result.product, info: result.info, result }) as RunOutcome,
       (err: unknown) => (err instanceof CancelledError || (err as Error)?.name === 'CancelledError'
         ? ({ status: 'cancelled' } as RunOutcome)
         : ({ status: 'failed', error: err instanceof Error ? err.message : String(err) } as RunOutcome)),

@@ -6,13 +6,14 @@
  */
 import { DQ } from '../../kernels/dq';
 import { flagSaturated } from '../../kernels/arith';
-import { frameStats } from '../../kernels/stats';
 import { parseSection } from '../../kernels/section';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { lookup, type AstroFrame } from '../astroFrame';
 import { optNum, param, type FramePrimitive } from '../primitive';
 import { median } from '../../kernels/stats';
+import { sampledMedian } from '../parking';
+import type { Frame } from '../../kernels/frame';
 
 /** Saturation level of one extension: the user's value, the header's, or the converter's limit. */
 export function saturationLevel(frame: AstroFrame, k: number, override?: number): { level?: number; from: string } {
@@ -22,6 +23,27 @@ export function saturationLevel(frame: AstroFrame, k: number, override?: number)
   const adc = frame.exts[k].adcLimit;
   if (adc !== undefined) return { level: adc, from: 'ADC limit of the raw data type' };
   return { from: 'none' };
+}
+
+/** Sampled median of the data section, and how many of its pixels are flagged saturated. */
+function dataSectionLevels(f: Frame, datasec?: string): { median: number; saturated: number; count: number } {
+  let sec = { x0: 0, x1: f.width, y0: 0, y1: f.height };
+  if (datasec) {
+    try {
+      sec = parseSection(datasec, f.width, f.height);
+    } catch {
+      // A DATASEC that does not fit: the whole frame it is (trimData will say what is wrong).
+    }
+  }
+  const w = sec.x1 - sec.x0;
+  const sci = new Float32Array(w * (sec.y1 - sec.y0));
+  let saturated = 0;
+  for (let y = sec.y0, o = 0; y < sec.y1; y++, o += w) {
+    const row = y * f.width + sec.x0;
+    sci.set(f.sci.subarray(row, row + w), o);
+    if (f.dq) for (let x = 0; x < w; x++) if (f.dq[row + x] & DQ.saturated) saturated++;
+  }
+  return { median: sampledMedian(sci, w), saturated, count: sci.length };
 }
 
 export const addDQ: FramePrimitive = {
@@ -54,21 +76,10 @@ export const addDQ: FramePrimitive = {
         if (v - v !== 0) { f.dq[i] |= DQ.noData; missing++; }
       }
       // The level figures the flat check uses, on the data section only (the overscan would pull them down).
-      const dsec = lookup(frame, k).str('DATASEC')?.value;
-      let region: Float32Array = f.sci;
-      if (dsec) {
-        try {
-          const s = parseSection(dsec, f.width, f.height);
-          region = new Float32Array((s.x1 - s.x0) * (s.y1 - s.y0));
-          for (let y = s.y0, o = 0; y < s.y1; y++, o += s.x1 - s.x0) region.set(f.sci.subarray(y * f.width + s.x0, y * f.width + s.x1), o);
-        } catch {
-          region = f.sci;
-        }
-      }
-      const st = frameStats(region, { saturation: sat.level, sample: region.length > 4e6 ? 7 : 1 });
-      medians.push(st.median);
-      satPixels += st.saturatedFraction * st.count;
-      allPixels += st.count;
+      const levels = dataSectionLevels(f, lookup(frame, k).str('DATASEC')?.value);
+      medians.push(levels.median);
+      satPixels += levels.saturated;
+      allPixels += levels.count;
       if (sat.level === undefined) notes.push(`ext ${ext.extver}: no saturation level (no SATURATE keyword, float data): nothing flagged saturated`);
       else notes.push(`ext ${ext.extver}: saturation ${sat.level} ADU (${sat.from}): ${flagged.saturated} px saturated${nl !== undefined ? `, ${flagged.nonLinear} non-linear` : ''}${missing ? `, ${missing} missing` : ''}`);
       if (k === 0) frame.meta.saturation = sat.level;

@@ -16,20 +16,11 @@ import { detectSources as detect, type Source } from '../../kernels/sources';
 import { median } from '../../kernels/stats';
 import type { Frame } from '../../kernels/frame';
 import { setCard } from '../cards';
-import type { QualityFigures } from '../products';
+import type { QualityFigures, Star } from '../products';
+import { canonicalJson } from '../signature';
 import { num, param, type FramePrimitive } from '../primitive';
 
-export interface Star {
-  x: number;
-  y: number;
-  /** Aperture flux above the local sky. */
-  flux: number;
-  fwhm: number;
-  ellipticity: number;
-  peak: number;
-  /** Index of the extension it was found in. */
-  ext: number;
-}
+export type { Star };
 
 export interface MeasureOptions {
   threshold: number;
@@ -127,6 +118,8 @@ export const detectSources: FramePrimitive = {
     param('maxStars', 'integer', 200, 'Brightest stars kept for registration and scaling', { min: 3 }),
     param('apertureFwhm', 'number', 2.5, 'Aperture radius for star fluxes, in FWHMs', { min: 0.5, max: 10 }),
   ],
+  // A reduced frame measured with the same values need not be measured again (the stack's first step).
+  satisfiedBy: (m, p) => !!(m.meta.quality && m.meta.stars && m.meta.measuredWith && canonicalJson(m.meta.measuredWith) === canonicalJson(p)),
   run(frame, p, ctx) {
     const opts: MeasureOptions = {
       threshold: num(p, 'threshold'),
@@ -147,6 +140,7 @@ export const detectSources: FramePrimitive = {
       nStars: fwhms.length,
     };
     frame.meta.quality = quality;
+    frame.meta.measuredWith = { ...p };
     frame.meta.stars = per.flatMap((m) => m.stars).sort((a, b) => b.flux - a.flux || b.peak - a.peak);
     const q = (x: number, d: number) => (Number.isFinite(x) ? Number(x.toFixed(d)) : 'NaN');
     if (Number.isFinite(quality.fwhm)) setCard(frame.primary, 'FWHM', q(quality.fwhm, 3), 'median star FWHM, pixels');

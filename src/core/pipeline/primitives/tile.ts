@@ -26,6 +26,7 @@ export const tileArrays: FramePrimitive = {
   name: 'tileArrays',
   doc: 'Tiles the extensions of a multi-extension frame into one image by their DETSEC (and binning); frames with one extension pass unchanged.',
   params: [],
+  satisfiedBy: (m) => m.stored.exts.length === 1,
   run(frame, _p, ctx) {
     if (frame.exts.length === 1) return 'unchanged';
     const placed: Placement[] = [];
