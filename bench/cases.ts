@@ -38,6 +38,8 @@ export function cases(frames: Float32Array[], width: number, height: number): Be
   return [
     combineCase('combine_median', frames, { method: 'median' }),
     combineCase('combine_mean_sigclip', frames, { method: 'mean', reject: 'sigclip', lsigma: 3, hsigma: 3 }),
+    // Per-frame weights (e.g. exposure times): the same work plus frame indices through the network.
+    combineCase('combine_mean_weights_sigclip', frames, { method: 'mean', reject: 'sigclip', lsigma: 3, hsigma: 3, weights: frames.map((_, i) => 1 + (i % 4) * 0.25) }),
     combineCase('combine_mean_madclip', frames, { method: 'mean', reject: 'madclip', lsigma: 3, hsigma: 3 }),
     combineCase('combine_mean_minmax', frames, { method: 'mean', reject: 'minmax', nlow: 1, nhigh: 1 }),
     combineCase('combine_mean', frames, { method: 'mean' }),

@@ -448,6 +448,241 @@ describe('combine: large stacks and ranges', () => {
   });
 });
 
+describe('combine: per-frame weights (method mean)', () => {
+  /** One float32 ulp, relative: the accuracy of a float32 output. */
+  const F32 = 2 ** -23;
+
+  /**
+   * Reference for one pixel: the weighted mean and VAR of the values `keep`
+   * says survive, straight from the definitions in combine.ts.
+   */
+  function weightedRef(x: number[], a: number[], vr: number[] | null, keep: boolean[]): { sci: number; var: number } {
+    let sa = 0, sax = 0, sa2 = 0, sa2v = 0;
+    x.forEach((xi, i) => { if (keep[i]) { sa += a[i]; sax += a[i] * xi; sa2 += a[i] ** 2; if (vr) sa2v += a[i] ** 2 * vr[i]; } });
+    const m = sax / sa;
+    if (vr) return { sci: m, var: sa2v / sa ** 2 };
+    let d2 = 0;
+    x.forEach((xi, i) => { if (keep[i]) d2 += a[i] * (xi - m) ** 2; });
+    return { sci: m, var: (d2 / sa) * sa2 / sa ** 2 };
+  }
+
+  /** A noisy stack with outliers, random DQ bits (some masked) and a few NaNs. */
+  function messy(N: number, n: number, seed: number, withVar: boolean): CombineInput[] {
+    const r = lcg(seed);
+    const inputs = stack(N, n, () => 1000 + gauss(r) * 5, withVar ? () => 20 + 10 * r() : undefined);
+    for (const f of inputs) {
+      f.dq = new Uint16Array(n);
+      for (let p = 0; p < n; p++) {
+        const u = r();
+        if (u < 0.03) f.dq[p] = DQ.bad; else if (u < 0.2) f.dq[p] = DQ.nonLinear;
+        if (r() < 0.01) f.sci[p] = NaN;
+      }
+    }
+    for (let p = 0; p < n; p++) inputs[p % N].sci[p] = 1000 + (r() < 0.5 ? -1 : 1) * (200 + 1000 * r());
+    return inputs;
+  }
+
+  it('equal weights give the unweighted result: SCI bit for bit, VAR within float32 rounding', () => {
+    // 12 frames: sorted blocks and (masked / NaN pixels) one by one; 70: Shell sort one by one.
+    for (const N of [12, 70]) {
+      for (const withVar of [false, true]) {
+        const inputs = messy(N, 300, 29 + N, withVar);
+        for (const reject of REJECTS) {
+          const opts: CombineOptions = { method: 'mean', reject, dqMask: DQ.bad, nlow: 2, nhigh: 1, maps: true };
+          const plain = combine(inputs, opts);
+          for (const c of [1, 2.5, 0.1, 1e-300]) {
+            const what = `${N} frames, ${withVar ? 'VAR' : 'no VAR'}, ${reject}, weights ${c}`;
+            const w = combine(inputs, { ...opts, weights: new Array<number>(N).fill(c) });
+            expect(w.sci, what).toEqual(plain.sci);
+            expectClose(w.var, plain.var, F32);
+            expect(w.dq, what).toEqual(plain.dq);
+            expect(w.nUsed, what).toEqual(plain.nUsed);
+            expect(w.rejectMap, what).toEqual(plain.rejectMap);
+          }
+        }
+      }
+    }
+  });
+
+  it('weighted mean and VAR of a small stack, with and without VAR planes', () => {
+    const x = [10, 20, 40, 70], a = [1, 3, 0.5, 2], vr = [4, 1, 9, 2];
+    const keep = [true, true, true, true];
+    const withVar = combine(stack(4, 1, (k) => x[k], (k) => vr[k]), { method: 'mean', weights: a });
+    const e = weightedRef(x, a, vr, keep);
+    expect(withVar.sci[0]).toBeCloseTo((10 + 60 + 20 + 140) / 6.5, 5);
+    expect(withVar.sci[0]).toBe(Math.fround(e.sci));
+    expect(withVar.var[0]).toBe(Math.fround((4 + 9 + 0.25 * 9 + 4 * 2) / 6.5 ** 2));
+    const noVar = combine(stack(4, 1, (k) => x[k]), { method: 'mean', weights: a });
+    const e2 = weightedRef(x, a, null, keep);
+    expect(noVar.sci[0]).toBe(Math.fround(e2.sci));
+    expect(noVar.var[0]).toBe(Math.fround(e2.var));
+  });
+
+  it('a frame of weight 0 changes neither SCI nor VAR, but still takes part in rejection, nUsed and DQ', () => {
+    const r = lcg(31);
+    for (const withVar of [false, true]) {
+      const base = stack(6, 40, () => 500 + gauss(r) * 3, withVar ? () => 9 + r() : undefined);
+      const wild = stack(1, 40, (_k, p) => (p % 3 === 0 ? NaN : -3000 + p * 100), withVar ? () => 1e6 : undefined)[0];
+      wild.dq = new Uint16Array(40).fill(DQ.nonLinear);
+      const weights = [1, 2, 0.5, 1.5, 3, 1];
+      const without = combine(base, { method: 'mean', weights, maps: true });
+      const withZero = combine([...base.slice(0, 3), wild, ...base.slice(3)], { method: 'mean', weights: [1, 2, 0.5, 0, 1.5, 3, 1], dqMask: 0, maps: true });
+      expect(withZero.sci).toEqual(without.sci);
+      expect(withZero.var).toEqual(without.var);
+      for (let p = 0; p < 40; p++) {
+        const finite = p % 3 !== 0;
+        expect(withZero.nUsed![p]).toBe(finite ? 7 : 6);
+        expect(withZero.dq[p]).toBe(finite ? DQ.nonLinear : 0);
+      }
+    }
+    // Rejection is unweighted: the weight-0 outlier is still clipped (and
+    // counted), and it still pulls the median and std the clip uses.
+    const vals = [10, 10.2, 9.8, 10.1, 9.9, 10.3, 9.7, 10, 10.2, 9.8, 10.1, 9.9, 1000];
+    const clip = combine(stack(13, 1, (k) => vals[k]), { method: 'mean', reject: 'sigclip', weights: [...new Array<number>(12).fill(1), 0], maps: true });
+    expect(clip.rejectMap![0]).toBe(1);
+    expect(clip.sci[0]).toBe(combine(stack(12, 1, (k) => vals[k]), { method: 'mean' }).sci[0]);
+    // With weight 0 on a value near the median instead, nothing is clipped
+    // and the outlier is averaged in.
+    const kept = combine(stack(13, 1, (k) => vals[k]), { method: 'mean', reject: 'sigclip', lsigma: 10, hsigma: 10, weights: [0, ...new Array<number>(12).fill(1)], maps: true });
+    expect(kept.rejectMap![0]).toBe(0);
+    expect(kept.sci[0]).toBeCloseTo((vals.reduce((t, y) => t + y, 0) - 10) / 12, 4);
+  });
+
+  it('where every surviving value weighs 0, the plain mean of the survivors is used', () => {
+    // Pixel 0: only the weight-0 frames 2 and 3 are unmasked; pixel 1: every frame is used.
+    const x = [[1, 2], [3, 4], [10, 10], [20, 30]];
+    const vr = [[1, 1], [1, 1], [4, 4], [8, 8]];
+    for (const withVar of [false, true]) {
+      const inputs: CombineInput[] = x.map((xs, k) => ({
+        sci: Float32Array.from(xs),
+        var: withVar ? Float32Array.from(vr[k]) : undefined,
+        dq: Uint16Array.of(k < 2 ? DQ.bad : 0, 0),
+      }));
+      const r = combine(inputs, { method: 'mean', weights: [1, 3, 0, 0], maps: true });
+      expect(r.sci[0]).toBe(15);
+      expect(r.var[0]).toBe(withVar ? (4 + 8) / 4 : 25 / 2);
+      expect(r.nUsed![0]).toBe(2);
+      expect(r.sci[1]).toBe((2 + 3 * 4) / 4);
+    }
+  });
+
+  it('survivors that all weigh very little still get a finite VAR', () => {
+    // Frame 0 (weight 1) is NaN: the survivors weigh 1e-200 and 3e-200, whose squares underflow.
+    const inputs = stack(3, 1, (k) => [NaN, 10, 20][k], (k) => [1, 4, 8][k]);
+    const r = combine(inputs, { method: 'mean', weights: [1, 1e-200, 3e-200] });
+    expect(r.sci[0]).toBeCloseTo(17.5, 5);
+    expect(r.var[0]).toBeCloseTo((4 + 9 * 8) / 16, 5);
+    const nv = combine(inputs.map((f) => ({ sci: f.sci })), { method: 'mean', weights: [1, 1e-200, 3e-200] });
+    // s2 = (1 * 7.5^2 + 3 * 2.5^2) / 4, times sum(a^2)/sum(a)^2 = 10/16
+    expect(nv.var[0]).toBeCloseTo(((7.5 ** 2 + 3 * 2.5 ** 2) / 4) * (10 / 16), 5);
+  });
+
+  it('sorted blocks and one by one agree (weights, every rejection, ties, DQ)', () => {
+    // Integer-valued data has many ties, which minmax can split between kept
+    // and rejected; weights that are small dyadic numbers make every weighted
+    // sum exact, so both paths must agree bit for bit. An all-NaN frame
+    // changes no value but sends every pixel one by one (with it minmax's
+    // nlow 2 / nhigh 3 scale down to 1 / 2, IRAF's rule for a masked value);
+    // a NaN in frame 0 at pixel 7 sends only that pixel one by one.
+    const r = lcg(37);
+    const N = 12, n = 300;
+    const weights = [1, 2, 0.5, 3, 1.5, 0.25, 1, 4, 2, 0.75, 1, 0];
+    for (const withVar of [false, true]) {
+      const inputs = stack(N, n, () => Math.round(1000 + gauss(r) * 3), withVar ? () => Math.round(20 + 10 * r()) : undefined);
+      for (const f of inputs) {
+        f.dq = new Uint16Array(n);
+        for (let p = 0; p < n; p++) if (r() < 0.2) f.dq[p] = [1, 2, 16, 64][Math.floor(r() * 4)];
+      }
+      for (let p = 0; p < n; p++) { inputs[p % N].sci[p] = p % 2 ? 5000 : -2000; inputs[p % N].dq![p] |= DQ.cosmicRay; }
+      const withNan = [...inputs, { sci: new Float32Array(n).fill(NaN), var: withVar ? new Float32Array(n) : undefined, dq: new Uint16Array(n) }];
+      const oneNan = inputs.map((f, k) => ({ ...f, sci: Float32Array.from(f.sci, (x, p) => (k === 0 && p === 7 ? NaN : x)) }));
+      for (const reject of REJECTS) {
+        const what = `${withVar ? 'VAR' : 'no VAR'} ${reject}`;
+        const opts: CombineOptions = { method: 'mean', reject, dqMask: 0, nlow: 1, nhigh: 2, maps: true };
+        const a = combine(inputs, { ...opts, weights });
+        const b = combine(withNan, { ...opts, weights: [...weights, 1], nlow: 2, nhigh: 3 });
+        const c = combine(oneNan, { ...opts, weights });
+        expect(b.sci, what).toEqual(a.sci);
+        expect(b.var, what).toEqual(a.var);
+        expect(b.dq, what).toEqual(a.dq);
+        expect(b.nUsed, what).toEqual(a.nUsed);
+        for (let p = 0; p < n; p++) {
+          if (p === 7) continue;
+          expect(c.sci[p], `${what} pixel ${p}`).toBe(a.sci[p]);
+          expect(c.var[p], `${what} pixel ${p}`).toBe(a.var[p]);
+          expect(c.dq[p], `${what} pixel ${p}`).toBe(a.dq[p]);
+        }
+        // The outliers went, and their flag with them.
+        for (let p = 0; p < n; p++) if (reject !== 'none') expect(a.dq[p] & DQ.cosmicRay, `${what} pixel ${p}`).toBe(0);
+      }
+      // minmax against its definition: the stable order by value then
+      // frame, its first 1 and last 2 dropped.
+      const mm = combine(inputs, { method: 'mean', reject: 'minmax', dqMask: 0, weights, nlow: 1, nhigh: 2 });
+      let ties = 0;
+      for (let p = 0; p < n; p++) {
+        const x = inputs.map((f) => f.sci[p]);
+        const order = x.map((_, k) => k).sort((i, j) => x[i] - x[j] || i - j);
+        if (x[order[0]] === x[order[1]] || x[order[N - 3]] === x[order[N - 2]]) ties++;
+        const keep = new Array<boolean>(N).fill(false);
+        order.slice(1, N - 2).forEach((k) => (keep[k] = true));
+        const e = weightedRef(x, weights, withVar ? inputs.map((f) => f.var![p]) : null, keep);
+        expect(mm.sci[p], `minmax pixel ${p}`).toBe(Math.fround(e.sci));
+        expectClose([mm.var[p]], [e.var], F32);
+      }
+      // the data do split runs of equal values
+      expect(ties).toBeGreaterThan(20);
+    }
+  });
+
+  it('large stacks (Shell sort, one by one) against the definition', () => {
+    const r = lcg(41);
+    const N = 70, n = 30;
+    const weights = Array.from({ length: N }, (_, k) => 0.5 + (k % 7) * 0.25);
+    const inputs = stack(N, n, () => Math.round(100 + gauss(r) * 2), () => 4 + (r() < 0.5 ? 1 : 0));
+    for (let p = 0; p < n; p++) { inputs[(p * 13) % N].sci[p] = 900; inputs[(p * 17 + 1) % N].sci[p] = -500; }
+    const mm = combine(inputs, { method: 'mean', reject: 'minmax', nlow: 3, nhigh: 2, weights });
+    const sc = combine(inputs, { method: 'mean', reject: 'sigclip', weights, maps: true });
+    for (let p = 0; p < n; p++) {
+      const x = inputs.map((f) => f.sci[p]), vr = inputs.map((f) => f.var![p]);
+      const order = x.map((_, k) => k).sort((i, j) => x[i] - x[j] || i - j);
+      const keep = new Array<boolean>(N).fill(false);
+      order.slice(3, N - 2).forEach((k) => (keep[k] = true));
+      const e = weightedRef(x, weights, vr, keep);
+      expect(mm.sci[p]).toBe(Math.fround(e.sci));
+      expectClose([mm.var[p]], [e.var], F32);
+      // sigclip (median centre, std ddof 0, strict limits) until nothing changes
+      let kept = x.map(() => true);
+      for (let it = 0; it < 10; it++) {
+        const s = x.filter((_, k) => kept[k]).sort((i, j) => i - j);
+        const med = s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        const mu = s.reduce((t, y) => t + y, 0) / s.length;
+        const sd = Math.sqrt(s.reduce((t, y) => t + (y - mu) ** 2, 0) / s.length);
+        const next = x.map((y, k) => kept[k] && y >= med - 3 * sd && y <= med + 3 * sd);
+        if (next.every((b, k) => b === kept[k])) break;
+        kept = next;
+      }
+      const es = weightedRef(x, weights, vr, kept);
+      expect(sc.nUsed![p]).toBe(kept.filter(Boolean).length);
+      expectClose([sc.sci[p]], [es.sci], F32);
+      expectClose([sc.var[p]], [es.var], F32);
+    }
+  });
+
+  it('refuses weights that are not one finite number >= 0 per input, not all 0, for method mean', () => {
+    const inputs = stack(3, 1, (k) => k, () => 1);
+    for (const method of ['median', 'sum', 'wmean'] as CombineMethod[]) {
+      expect(() => combine(inputs, { method, weights: [1, 1, 1] })).toThrow(/weights apply to method 'mean' only/);
+    }
+    expect(() => combine(inputs, { method: 'mean', weights: [1, 1] })).toThrow(/2 weights for 3 inputs/);
+    expect(() => combine(inputs, { method: 'mean', weights: [1, -1, 1] })).toThrow(/weight 1 is -1/);
+    expect(() => combine(inputs, { method: 'mean', weights: [1, NaN, 1] })).toThrow(/finite number >= 0/);
+    expect(() => combine(inputs, { method: 'mean', weights: [Infinity, 1, 1] })).toThrow(/finite number >= 0/);
+    expect(() => combine(inputs, { method: 'mean', weights: [0, 0, 0] })).toThrow(/every weight is 0/);
+    const out = makeCombineResult(1);
+    expect(() => combineRange(inputs, { method: 'mean', weights: Float64Array.of(0, 0, 0) }, out, 0, 1)).toThrow(/every weight is 0/);
+  });
+});
+
 describe('combine: against astropy/ccdproc (reference/combine.json)', () => {
   const R = ref as unknown as Record<string, number[]> & { nFrames: number; width: number; height: number; lsigma: number; hsigma: number; nlow: number; nhigh: number; lthreshold: number; hthreshold: number };
   const N = R.nFrames, n = R.width * R.height;
@@ -507,5 +742,27 @@ describe('combine: against astropy/ccdproc (reference/combine.json)', () => {
     const s = combine(inputs, { method: 'sum' });
     expectClose(s.sci, R.sum, rel);
     expectClose(s.var, R.sum_var, rel);
+  });
+
+  it('per-frame weights after DQ masks, sigma clipping and scale/zero, with and without VAR (numpy, astropy sigma_clip)', () => {
+    // Masked values excluded via DQ, clipping iterated to convergence (as
+    // astropy's sigma_clip with maxiters 10); frame 8 weighs 0. The only
+    // error left is the float32 rounding of the output.
+    const W = R as unknown as Record<string, number> & { weights: number[]; wscale: number[]; wzero: number[] };
+    const f32 = 2 ** -23;
+    const cases: [string, CombineOptions][] = [
+      ['wt_mean', { method: 'mean' }],
+      ['wt_mean_sigclip', { method: 'mean', reject: 'sigclip', ...base }],
+      ['wt_mean_scaled_sigclip', { method: 'mean', reject: 'sigclip', ...base, scale: W.wscale, zero: W.wzero }],
+    ];
+    for (const [key, opts] of cases) {
+      const a = combine(inputs, { ...opts, weights: W.weights, maps: true });
+      expectClose(a.sci, R[key], f32);
+      expectClose(a.var, R[`${key}_var`], f32);
+      expect(a.nUsed!.reduce((t, u) => t + u, 0), key).toBe(W[`${key}_used`]);
+      const b = combine(noVar, { ...opts, weights: W.weights });
+      expectClose(b.sci, R[key], f32);
+      expectClose(b.var, R[`${key}_novar_var`], f32);
+    }
   });
 });

@@ -21,6 +21,9 @@ Equivalences with combine.ts (the tests use these options):
   same. (Its median uncertainty is mad_std/sqrt(n); combine.ts uses
   (pi/2) std^2/n instead, so that one is not compared.)
 - weighted mean with weights 1/VAR and VAR 1/sum(1/VAR) is plain numpy.
+- per-frame weights (option `weights`, method 'mean') after DQ masking and
+  astropy's sigma_clip, with and without scale/zero, with and without VAR
+  planes: plain numpy (see the end of this script).
 ccdproc 2.4's sigma_clipping forgets the input masks (see below), so its
 references are made from the unmasked stack.
 All-masked pixels are left out of the stack here because ccdproc masks the
@@ -122,6 +125,53 @@ n = np.ma.count(md, axis=0)
 out['mean_var_from_var'] = flat(np.ma.sum(mv, axis=0) / n ** 2)
 out['sum'] = flat(np.ma.sum(md, axis=0))
 out['sum_var'] = flat(np.ma.sum(mv, axis=0))
+
+# Per-frame weights (combine.ts option `weights`, method 'mean'): masking
+# and rejection unweighted, then over the surviving values x_i with frame
+# weights a_i: mean sum(a x)/sum(a); VAR sum(a^2 VAR)/sum(a)^2 with VAR
+# planes; without, s2 sum(a^2)/sum(a)^2 with s2 = sum(a (x - mean)^2)/sum(a).
+# Frame 8 weighs 0. Sigma clipping here is astropy's sigma_clip (median
+# centre, std ddof 0, strict limits, iterated to convergence as combine.ts
+# with maxIters 10), which, unlike ccdproc 2.4's Combiner, keeps the input
+# masks (DQ in the tests). With scale/zero the scaled values are rounded to
+# float32 as combine.ts does, and VAR is scaled by scale^2 (not rounded).
+# These come after every random draw above, so they change no other number.
+WEIGHTS = np.array([1.0, 0.5, 2.0, 1.5, 0.25, 3.0, 1.0, 0.75, 0.0])
+SCALE = np.array([1.0, 1.02, 0.97, 1.05, 0.99, 1.01, 0.95, 1.03, 1.0])
+ZERO = np.array([0.0, -15.0, 30.0, -50.0, 5.0, 0.0, 60.0, -25.0, 10.0])
+from astropy.stats import sigma_clip
+
+
+def weighted(md, mv):
+    a = np.ma.masked_array(np.broadcast_to(WEIGHTS[:, None, None], md.shape), mask=np.ma.getmaskarray(md))
+    sa = np.ma.sum(a, axis=0)
+    m = np.ma.sum(a * md, axis=0) / sa
+    var_planes = np.ma.sum(a * a * mv, axis=0) / sa ** 2
+    s2 = np.ma.sum(a * (md - m[None]) ** 2, axis=0) / sa
+    var_scatter = s2 * np.ma.sum(a * a, axis=0) / sa ** 2
+    return m, var_planes, var_scatter
+
+
+def put(prefix, md, mv):
+    m, vp, vs = weighted(md, mv)
+    out[prefix] = flat(m)
+    out[prefix + '_var'] = flat(vp)
+    out[prefix + '_novar_var'] = flat(vs)
+    out[prefix + '_used'] = int(np.ma.count(md))
+
+
+out['weights'] = WEIGHTS.tolist()
+out['wscale'] = SCALE.tolist()
+out['wzero'] = ZERO.tolist()
+put('wt_mean', md, mv)
+clipped = sigma_clip(md, sigma_lower=LS, sigma_upper=HS, maxiters=10, cenfunc='median', stdfunc='std', axis=0)
+put('wt_mean_sigclip', clipped, np.ma.masked_array(mv.data, mask=np.ma.getmaskarray(clipped)))
+scaled = (data.astype(np.float64) * SCALE[:, None, None] + ZERO[:, None, None]).astype(np.float32).astype(np.float64)
+svar = var.astype(np.float64) * (SCALE ** 2)[:, None, None]
+sclipped = sigma_clip(np.ma.masked_array(scaled, mask=mask), sigma_lower=LS, sigma_upper=HS, maxiters=10,
+                      cenfunc='median', stdfunc='std', axis=0)
+put('wt_mean_scaled_sigclip', sclipped, np.ma.masked_array(svar, mask=np.ma.getmaskarray(sclipped)))
+
 out['versions'] = {'numpy': np.__version__, 'ccdproc': ccdproc.__version__}
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'combine.json')
