@@ -4,7 +4,8 @@
  * fake-indexeddb). Every failure becomes an error record naming the file and
  * the problem; a failure never touches what is already stored.
  */
-import { headerNumber, parseFits, readImage, type FitsFile } from '../src/core/fits';
+import { parseFits, readImage, type FitsFile } from '../src/core/fits';
+import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
@@ -37,20 +38,6 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 /** First HDU with a 2-D (or deeper) image: where raw CCD frames keep their pixels, primary or extension. */
 function pickImageHdu(parsed: FitsFile): number {
   return parsed.hdus.findIndex((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
-}
-
-/**
- * Without a SATURATE keyword, raw integer data saturate at the converter's
- * limit: 65535 for unsigned 16-bit (BITPIX 16 + BZERO 32768), 255 for 8-bit.
- */
-function adcLimit(hdu: FitsFile['hdus'][number]): number | undefined {
-  const bzero = headerNumber(hdu.cards, 'BZERO') ?? 0;
-  const bscale = headerNumber(hdu.cards, 'BSCALE') ?? 1;
-  if (bscale !== 1) return undefined;
-  if (hdu.bitpix === 16 && bzero === 32768) return 65535;
-  if (hdu.bitpix === 16 && bzero === 0) return 32767;
-  if (hdu.bitpix === 8 && bzero === 0) return 255;
-  return undefined;
 }
 
 /** The listing keeps HDU shapes only; cards go to the headers table. */
@@ -119,24 +106,21 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   const planeSize = width * height;
   const strips: StripRecord[] = [];
   const notes: string[] = [];
-  const storePlanes = (hdu: number, px: Float32Array | Float64Array, planes: number) => {
+  const storePlanes = (hdu: number, px: Float32Array | Float64Array, w: number, h: number, planes: number) => {
+    const rows = stripRowsFor(w);
     for (let z = 0; z < planes; z++) {
-      strips.push(...toStrips(id, hdu, z, px.subarray(z * planeSize, (z + 1) * planeSize), width, height, stripRows));
+      strips.push(...toStrips(id, hdu, z, px.subarray(z * w * h, (z + 1) * w * h), w, h, rows));
     }
   };
-  storePlanes(imageHdu, data, depth);
-  // Other image extensions of the same shape (VAR, DQ, further amplifiers) are kept too, so a
-  // product of another tool (SCI/VAR/DQ) can be combined with its variance and mask.
+  storePlanes(imageHdu, data, width, height, depth);
+  // Every other image extension is kept too, each in strips of its own width: the amplifiers or CCDs
+  // of a multi-extension raw frame, or the VAR and DQ of another tool's product.
   for (const h of parsed.hdus) {
     if (h.index === imageHdu || !h.isImage || h.naxis.length < 2) continue;
-    if (h.naxis[0] !== width || h.naxis[1] !== height) {
-      notes.push(`HDU ${h.index} (${h.naxis.join('x')}) differs in shape from HDU ${imageHdu}; its pixels are not stored`);
-      continue;
-    }
     const other = readImage(parsed, item.bytes, h.index);
-    storePlanes(h.index, other.data, other.depth);
+    storePlanes(h.index, other.data, other.width, other.height, other.depth);
   }
-  const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu]);
+  const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards);
   const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(data.subarray(0, planeSize), { saturation });
   if (depth > 1) notes.push(`cube of ${depth} planes; plane 1 is shown and measured`);
   if (saturation !== undefined && saturatedFraction >= 0.01) {

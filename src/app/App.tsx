@@ -3,10 +3,13 @@ import { useEffect } from 'react';
 import { DropZone, LibraryView, StorageMeter } from '../features/library';
 import { sweepOrphanStrips } from '../db/products';
 import { getDb } from '../db/schema';
+import { sweepInterruptedRuns } from '../../workers/pipelineClient';
 
 export function App() {
   useEffect(() => {
-    // Strips of a product whose run was cut off by a reload or crash are never listed: reclaim their space.
+    // Runs a previous page left queued or running were interrupted; the strips their products had
+    // written are never listed: say so, and reclaim the space.
+    void sweepInterruptedRuns(getDb()).catch((err: unknown) => console.warn('run sweep failed', err));
     void sweepOrphanStrips(getDb()).catch((err: unknown) => console.warn('storage sweep failed', err));
   }, []);
   return (

@@ -4,7 +4,8 @@
  * an upgrade function, never edit an old one.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { FileRecord, HeaderRecord, StripRecord, WritingRecord } from './types';
+import type { ExclusionRecord, FileRecord, HeaderRecord, ParamRecord, PinRecord, RunRecord, StripRecord, WritingRecord } from './types';
+import { redescribe } from './redescribe';
 
 export const DB_NAME = 'ccd-workbench';
 
@@ -13,6 +14,10 @@ export class WorkbenchDb extends Dexie {
   headers!: EntityTable<HeaderRecord, 'fileId'>;
   strips!: Dexie.Table<StripRecord, [string, number, number, number]>;
   writing!: EntityTable<WritingRecord, 'fileId'>;
+  runs!: EntityTable<RunRecord, 'id'>;
+  pins!: EntityTable<PinRecord, 'id'>;
+  exclusions!: EntityTable<ExclusionRecord, 'frameId'>;
+  params!: EntityTable<ParamRecord, 'id'>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a write is done once the browser has it, not once the OS flushed it.
@@ -27,6 +32,23 @@ export class WorkbenchDb extends Dexie {
     // v2: products being written strip by strip announce themselves, so the start-up sweep
     // of unlisted strips leaves a run of another tab or worker alone.
     this.version(2).stores({ writing: '&fileId, heartbeat' });
+    // v3: the reduction pipeline: runs, the user's pins, exclusions and parameters; files
+    // gain descriptors (disperser, slit, obsmode) and master recognition, re-read from their headers.
+    this.version(3)
+      .stores({
+        runs: '&id, key, status, batch, createdAt',
+        pins: '&id, frameId, step',
+        exclusions: '&frameId',
+        params: '&id, kind',
+      })
+      .upgrade(async (tx) => {
+        const headers = new Map<string, HeaderRecord>();
+        await tx.table<HeaderRecord>('headers').each((h) => { headers.set(h.fileId, h); });
+        await tx.table<FileRecord>('files').toCollection().modify((rec) => {
+          const h = headers.get(rec.id);
+          if (h) Object.assign(rec, redescribe(rec, h));
+        });
+      });
   }
 }
 

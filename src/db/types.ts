@@ -6,6 +6,10 @@
 import type { Card, HduInfo } from '../core/fits/types';
 import type { FrameStats as KernelFrameStats } from '../core/kernels/stats';
 import type { DescriptorSet, FrameType } from '../core/classify';
+import type { ProductInfo } from '../core/pipeline/products';
+import type { LogEntry, RunSpec } from '../core/pipeline/engine';
+import type { Pin, PlannedRun } from '../core/pipeline/plan';
+import type { ParamFile } from '../core/pipeline/params';
 
 export type FileStatus = 'ok' | 'error';
 
@@ -16,6 +20,8 @@ export interface TypeDecision {
   keyword?: string;
   value?: string;
   reason: string;
+  /** Set when the frame is a processed calibration (master) made elsewhere: what said so. */
+  master?: { keyword: string; value: string; reason: string };
 }
 
 /** Per-frame statistics kept for the table (the kernel's summary without the pixel count). */
@@ -50,6 +56,10 @@ export interface FileRecord {
   /** Effective type (user ?? auto), kept as a field so it can be indexed. */
   type: FrameType | 'product';
   stats?: FrameStats;
+  /** Products of this workbench: how they were made, validity, quality (v3). */
+  product?: ProductInfo;
+  /** Imported masters: the validity window and valid flag the user set (v3). */
+  calibration?: { validity?: { start: number; end: number }; valid?: boolean };
 }
 
 /** Header cards of every HDU of a file, stored apart from the listing. */
@@ -78,4 +88,62 @@ export interface WritingRecord {
   fileId: string;
   name: string;
   heartbeat: number;
+}
+
+export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** One execution of one planned run (v3). */
+export interface RunRecord {
+  id: string;
+  /** The product slot (PlannedRun.key). */
+  key: string;
+  /** The "Reduce all" (or restart) it belongs to. */
+  batch: string;
+  label: string;
+  recipe: string;
+  status: RunStatus;
+  /** What the plan listed before the run started: inputs, calibrations, parameters. */
+  planned: PlannedRun;
+  /** Resolved when it started (product ids in place of other runs). */
+  spec?: RunSpec;
+  /** 0..1 and the step it is in. */
+  progress: number;
+  step: string;
+  log: LogEntry[];
+  error?: string;
+  productId?: string;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** Refreshed while it runs; with `session`, how a reload tells an interrupted run from a live one. */
+  heartbeat?: number;
+  /** Id of the page session running it (its Web Lock is held while the page lives). */
+  session?: string;
+}
+
+/** A pin or skip (v3): see core/pipeline/plan.ts Pin. */
+export type PinRecord = Pin & { createdAt: number };
+
+/** A frame the user keeps out of the reduction (v3). */
+export interface ExclusionRecord {
+  frameId: string;
+  note?: string;
+  createdAt: number;
+}
+
+/**
+ * Parameter values (v3): 'user' layers (the user's own values, optionally
+ * for a group of frames) and named presets; the plan applies active presets,
+ * then user layers (see core/pipeline/params.ts).
+ */
+export interface ParamRecord {
+  id: string;
+  kind: 'user' | 'preset';
+  name: string;
+  /** Select expression limiting the values to some frames; absent = every frame. */
+  scope?: string;
+  values: ParamFile;
+  /** Presets: applied to the plan when active. */
+  active?: boolean;
+  updatedAt: number;
 }

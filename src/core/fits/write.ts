@@ -118,7 +118,7 @@ function headerLines(cards: readonly Card[], extname: string | undefined, shape:
  * One header, padded with spaces to whole 2880-byte blocks, for a writer
  * that streams the data units itself (the command's file store).
  */
-export function headerBlock(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): Uint8Array {
+export function headerBlock(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): Uint8Array<ArrayBuffer> {
   const text = headerLines(cards, extname, shape, index, last).join('');
   const out = new Uint8Array(padded(text.length)).fill(0x20);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);

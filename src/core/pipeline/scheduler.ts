@@ -30,7 +30,8 @@ export interface ScheduleOptions {
   /** Keys of the runs to execute; default: runsToDo(plan) (stale or missing products). */
   only?: ReadonlySet<string>;
   cancel?: CancelCheck;
-  newRunId?: () => string;
+  /** Id of the execution of a planned run (the page gives the id of the run record it made). */
+  newRunId?: (run: PlannedRun) => string;
 }
 
 export interface PlanOutcome {
@@ -39,7 +40,7 @@ export interface PlanOutcome {
 }
 
 let counter = 0;
-const defaultRunId = () => `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+const defaultRunId = (_run: PlannedRun) => `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
 /** Resolves a planned run against the products made so far; throws with the reason when it cannot go. */
 export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOutcome>, id: string): RunSpec {
@@ -92,7 +93,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const launch = (run: PlannedRun) => {
     let spec: RunSpec;
     try {
-      spec = resolveRun(run, outcomes, newId());
+      spec = resolveRun(run, outcomes, newId(run));
     } catch (err) {
       const outcome: RunOutcome = { status: 'not-run', reason: (err as Error).message };
       outcomes.set(run.key, outcome);

@@ -26,7 +26,7 @@ const SELECT_COL_WIDTH = 30;
 
 function TypeBadge({ row }: { row: LibraryRow }) {
   return (
-    <span className={`badge type-${row.type}`} title={row.tagReason}>
+    <span className={`badge type-${row.typeClass}`} title={row.tagReason}>
       {row.type}
       {row.tagSource === 'user' && <span className="user-mark" aria-label="retagged by you"> ✎</span>}
     </span>

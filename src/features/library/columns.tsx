@@ -30,7 +30,9 @@ export const textOrRange: FilterFn<LibraryRow> = (row, columnId, filterValue: st
   return String(v ?? '').toLowerCase().includes(q.toLowerCase());
 };
 
-const TYPE_ORDER: Record<string, number> = { bias: 0, dark: 1, flat: 2, science: 3, product: 4, unclassified: 5 };
+const TYPE_ORDER: Record<string, number> = {
+  bias: 0, dark: 1, flat: 2, science: 3, 'master bias': 4, 'master dark': 5, 'master flat': 6, reduced: 7, stack: 8, unclassified: 9,
+};
 
 export const columns = [
   col.accessor('name', { header: 'Name', size: 150, enableGrouping: false }),

@@ -1,12 +1,16 @@
 /** The flat row the library table, the select language and the CSV export all share. */
 import { DESCRIPTOR_FIELDS, descriptorRow } from '../../core/classify';
 import type { FileRecord } from '../../db/types';
+import { PRODUCT_LABEL } from '../../core/pipeline/products';
 
 export interface LibraryRow {
   id: string;
   name: string;
   path: string;
+  /** What the file is, in words: 'flat', 'master bias' (ours or another tool's), 'reduced', 'stack'. */
   type: string;
+  /** The frame type behind it, for colours: bias, dark, flat, science, unclassified, or product. */
+  typeClass: string;
   /** 'user' when the user's tag overrides the automatic one. */
   tagSource: 'auto' | 'user';
   /** Which keyword decided, e.g. IMAGETYP = 'Flat Field'. */
@@ -37,12 +41,19 @@ export function toRow(f: FileRecord): LibraryRow {
     id: f.id,
     name: f.name,
     path: f.path,
-    type: f.type,
+    type: f.product ? PRODUCT_LABEL[f.product.kind] : decision.master ? `master ${decision.type}` : f.type,
+    typeClass: f.product ? 'product' : f.type,
     tagSource: f.user ? 'user' : 'auto',
-    tagReason: f.user ? `retagged by you (automatic: ${f.auto.type} — ${f.auto.reason})` : decision.reason,
+    tagReason: f.user
+      ? `retagged by you (automatic: ${f.auto.type} — ${f.auto.reason})`
+      : decision.master ? `${decision.reason}; ${decision.master.reason}` : decision.reason,
     tagKeyword: f.user
       ? 'retagged by you'
-      : f.auto.keyword
+      : f.product
+        ? `made by ${f.product.recipe}`
+        : decision.master
+          ? `${decision.master.keyword} = '${decision.master.value}'`
+          : f.auto.keyword
         ? `${f.auto.keyword} = '${f.auto.value ?? ''}'`
         : f.status === 'error'
           ? 'unreadable file'

@@ -1,0 +1,237 @@
+/**
+ * The pipeline's PixelStore on IndexedDB (the engine runs on it in the page's
+ * workers). Frames are library files: their headers from the headers table,
+ * their planes from the strips table. New frames are written strip by strip
+ * under an id nobody lists, with a heartbeat in `writing` so the start-up
+ * sweep leaves them alone while the run lives; a product becomes visible in
+ * one transaction that writes its file record, its headers and (when the
+ * store belongs to a run) the run's record as done. Scratch frames are known
+ * only to this store object (one run, one worker) and removed after.
+ */
+import { extractDescriptors } from '../core/classify';
+import type { Card } from '../core/fits/types';
+import { frameLayout, type LayoutHdu } from '../core/pipeline/layout';
+import { PRODUCT_LABEL, type ProductInfo } from '../core/pipeline/products';
+import { scienceExtensions, type FrameHeaders, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
+import { medianInPlace } from '../core/kernels/select';
+import { MAD_TO_SIGMA } from '../core/kernels/stats';
+import { readPlaneRows, stripRowsFor } from './files';
+import { discardProduct, markWriting, newProductId, writeProductStrip } from './products';
+import { StorageFullError, isQuotaError } from './errors';
+import type { WorkbenchDb } from './schema';
+import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
+
+export interface IdbStoreOptions {
+  /** The run this store writes for: its record becomes 'done' in the product's own transaction. */
+  run?: { id: string; finish: () => Partial<RunRecord> };
+}
+
+/** Heartbeats of a writer are refreshed at most this often. */
+const HEARTBEAT_MS = 5_000;
+
+export class IdbPixelStore implements PixelStore {
+  private scratch = new Map<string, StoredFrame>();
+
+  constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {}
+
+  async open(id: string): Promise<StoredFrame> {
+    const s = this.scratch.get(id);
+    if (s) return s;
+    const [rec, headers] = await Promise.all([this.db.files.get(id), this.db.headers.get(id)]);
+    if (!rec) throw new Error(`file ${id} is not in the library (deleted?)`);
+    if (rec.status !== 'ok') throw new Error(`${rec.name} could not be read: ${rec.message}`);
+    const cardsOf = (index: number): Card[] => headers?.hdus.find((h) => h.index === index)?.cards ?? [];
+    const { exts, singleHdu } = scienceExtensions(rec.name, rec.hdus.map((h) => ({ index: h.index, extname: h.extname, naxis: h.naxis, isImage: h.isImage, cards: cardsOf(h.index) })));
+    return { id, name: rec.name, primary: cardsOf(0), exts, singleHdu, product: rec.product };
+  }
+
+  async readRows<T extends Float32Array | Uint16Array>(frame: StoredFrame, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
+    const e = frame.exts[ext];
+    const hdu = e.planes[plane];
+    if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
+    return readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out);
+  }
+
+  async create(spec: NewFrame): Promise<FrameWriter> {
+    const db = this.db;
+    const id = spec.role === 'product' ? newProductId() : `scratch-${crypto.randomUUID()}`;
+    const layout = frameLayout(spec);
+    await markWriting(db, id, spec.name);
+    let beat = Date.now();
+    const planes = new Map<string, StripBuffer>();
+    for (const h of layout) {
+      if (h.plane === undefined) continue;
+      planes.set(`${h.ext}:${h.plane}`, new StripBuffer(h, stripRowsFor(h.width!)));
+    }
+    const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
+    const store = this;
+    const write = async (h: LayoutHdu, index: number, y0: number, y1: number, data: Float32Array | Uint16Array) => {
+      await writeProductStrip(db, id, h.index, index, y0, y1, data, spec.name);
+      if (Date.now() - beat > HEARTBEAT_MS) {
+        beat = Date.now();
+        await markWriting(db, id, spec.name);
+      }
+    };
+    return {
+      id,
+      async writeRows(ext, plane, y0, data) {
+        const buf = planes.get(`${ext}:${plane}`);
+        if (!buf) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
+        if (ext === 0 && plane === 'sci') sampler.add(data as Float32Array, y0 * spec.exts[0].width);
+        await buf.add(y0, data, write);
+      },
+      async commit(headers: FrameHeaders, info?: ProductInfo) {
+        for (const buf of planes.values()) {
+          await buf.flush(write);
+          if (buf.next !== buf.height) throw new Error(`${spec.name}: ${buf.hdu.extname} ${buf.hdu.extver} has ${buf.next} of ${buf.height} rows`);
+        }
+        const full = frameLayout(spec, headers);
+        const headerRecord: HeaderRecord = {
+          fileId: id,
+          hdus: full.map((h) => ({
+            index: h.index,
+            extname: h.extname,
+            cards: h.width ? [{ key: 'EXTNAME', value: h.extname }, { key: 'NAXIS1', value: h.width }, { key: 'NAXIS2', value: h.height! }, ...h.cards] : h.cards,
+          })),
+        };
+        const hdus: HduSummary[] = full.map((h) => ({
+          index: h.index, xtension: h.index ? 'IMAGE' : 'PRIMARY', extname: h.extname, bitpix: h.bitpix, naxis: h.width ? [h.width, h.height!] : [], isImage: !!h.width,
+        }));
+        if (spec.role === 'scratch') {
+          store.scratch.set(id, {
+            id, name: spec.name, primary: headers.primary,
+            ...scienceExtensions(spec.name, full.map((h, i) => ({ index: h.index, extname: h.extname, naxis: hdus[i].naxis, isImage: hdus[i].isImage, cards: headerRecord.hdus[i].cards }))),
+          });
+          return id;
+        }
+        if (!info) throw new Error(`${spec.name}: a product needs its product record`);
+        const e0 = spec.exts[0];
+        const record: FileRecord = {
+          id,
+          name: spec.name,
+          path: 'products',
+          size: fitsSize(full),
+          addedAt: Date.now(),
+          status: 'ok',
+          message: `${PRODUCT_LABEL[info.kind]} made by ${info.recipe} from ${info.inputs.length} frame${info.inputs.length === 1 ? '' : 's'}`,
+          hdus,
+          imageHdu: full.find((h) => h.plane === 'sci')!.index,
+          width: e0.width,
+          height: e0.height,
+          depth: 1,
+          stripRows: stripRowsFor(e0.width),
+          descriptors: extractDescriptors(headers.primary, headerRecord.hdus[1]?.cards),
+          auto: { type: info.kind === 'bias' || info.kind === 'dark' || info.kind === 'flat' ? info.kind : 'science', reason: `${PRODUCT_LABEL[info.kind]} made by the workbench (${info.recipe})` },
+          type: 'product',
+          stats: sampler.stats(),
+          product: info,
+        };
+        const runPatch = store.opts.run ? { ...store.opts.run.finish(), status: 'done' as const, productId: id, endedAt: Date.now(), progress: 1 } : undefined;
+        try {
+          await db.transaction('rw', [db.files, db.headers, db.writing, db.runs], async () => {
+            await db.files.put(record);
+            await db.headers.put(headerRecord);
+            await db.writing.delete(id);
+            if (runPatch) await db.runs.update(store.opts.run!.id, runPatch);
+          });
+        } catch (err) {
+          if (isQuotaError(err)) throw new StorageFullError(spec.name);
+          throw err;
+        }
+        return id;
+      },
+      async discard() {
+        store.scratch.delete(id);
+        await discardProduct(db, id);
+      },
+    };
+  }
+
+  async removeScratch(id: string): Promise<void> {
+    this.scratch.delete(id);
+    await discardProduct(this.db, id);
+  }
+}
+
+/** Collects the rows of one plane into strips of the library's height and writes each when it is full. */
+class StripBuffer {
+  next = 0;
+  readonly height: number;
+  private buf: Float32Array | Uint16Array;
+  private filled = 0;
+  private index = 0;
+
+  constructor(readonly hdu: LayoutHdu, private readonly rows: number) {
+    this.height = hdu.height!;
+    const n = Math.min(rows, this.height) * hdu.width!;
+    this.buf = hdu.plane === 'dq' ? new Uint16Array(n) : new Float32Array(n);
+  }
+
+  async add(y0: number, data: Float32Array | Uint16Array, write: WriteFn): Promise<void> {
+    const w = this.hdu.width!;
+    if (y0 !== this.next) throw new Error(`${this.hdu.extname} rows must come in order (got ${y0}, expected ${this.next})`);
+    const nrows = data.length / w;
+    for (let r = 0; r < nrows; ) {
+      const take = Math.min(nrows - r, this.rows - this.filled);
+      this.buf.set(data.subarray(r * w, (r + take) * w) as never, this.filled * w);
+      this.filled += take;
+      r += take;
+      if (this.filled === this.rows) await this.flush(write);
+    }
+    this.next = y0 + nrows;
+  }
+
+  async flush(write: WriteFn): Promise<void> {
+    if (!this.filled) return;
+    const w = this.hdu.width!;
+    const y0 = this.index * this.rows;
+    await write(this.hdu, this.index, y0, y0 + this.filled, this.buf.slice(0, this.filled * w));
+    this.index++;
+    this.filled = 0;
+  }
+}
+
+type WriteFn = (h: LayoutHdu, index: number, y0: number, y1: number, data: Float32Array | Uint16Array) => Promise<void>;
+
+/** A regular sample of the SCI values as they are written: the library table's median, noise, min and max. */
+class Sampler {
+  private values: number[] = [];
+  private min = Infinity;
+  private max = -Infinity;
+  private nan = 0;
+  private readonly stride: number;
+
+  constructor(n: number) {
+    this.stride = Math.max(1, Math.floor(n / 200_000)) | 1;
+  }
+
+  add(data: Float32Array, offset: number): void {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v - v !== 0) { this.nan++; continue; }
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      if ((offset + i) % this.stride === 0) this.values.push(v);
+    }
+  }
+
+  stats(): FrameStats {
+    const a = Float64Array.from(this.values);
+    const median = a.length ? medianInPlace(a) : NaN;
+    const dev = a.map((v) => Math.abs(v - median));
+    return {
+      median,
+      robustSigma: dev.length ? MAD_TO_SIGMA * medianInPlace(dev) : NaN,
+      min: this.min,
+      max: this.max,
+      saturatedFraction: 0,
+      nanCount: this.nan,
+    };
+  }
+}
+
+/** Bytes of the FITS file the layout makes (2880-byte blocks), for the library's size column. */
+function fitsSize(layout: readonly LayoutHdu[]): number {
+  const block = (n: number) => Math.ceil(n / 2880) * 2880;
+  return layout.reduce((s, h) => s + block((h.cards.length + 12) * 80) + (h.width ? block(h.width * h.height! * (h.plane === 'dq' ? 2 : 4)) : 0), 0);
+}

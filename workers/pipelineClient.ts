@@ -1,0 +1,189 @@
+/**
+ * The page's side of the pipeline: builds the plan from what is stored
+ * (files, pins, exclusions, parameters), records every run it will execute,
+ * and runs them on a pool of pipeline workers, in dependency order, both
+ * cores busy. The views (calibrations, recipes, runs) read the same plan
+ * and the run records; they never recompute association themselves.
+ *
+ * Each page session holds a Web Lock for its whole life and stamps its runs
+ * with its id, so after a reload the runs it left are known to be
+ * interrupted (src/db/runs.ts).
+ */
+import * as Comlink from 'comlink';
+import { WorkerPool } from './pool';
+import { CancelledError, createCancelSource, type CancelSource } from './cancel';
+import type { PipelineApi } from './pipeline.worker';
+import { buildPlan, runsToDo, type Plan, type PlanInput, type PlannedRun } from '../src/core/pipeline/plan';
+import { executePlan, type PlanOutcome, type RunOutcome } from '../src/core/pipeline/scheduler';
+import type { PlanFrame } from '../src/core/pipeline/facts';
+import { listFiles } from '../src/db/files';
+import { listExclusions, listParams, listPins, paramLayers } from '../src/db/pipelineState';
+import { createRuns, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
+import type { WorkbenchDb } from '../src/db/schema';
+import type { FileRecord, RunRecord } from '../src/db/types';
+
+/** Memory each pipeline worker may use for parked frames and stack bands (the page stays under 1 GB with two). */
+export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
+
+export const session = crypto.randomUUID();
+let lockTaken = false;
+
+/** Holds this session's Web Lock until the page goes away (released by the browser then). */
+export function holdSessionLock(): void {
+  if (lockTaken || !navigator.locks?.request) return;
+  lockTaken = true;
+  void navigator.locks.request(SESSION_LOCK_PREFIX + session, () => new Promise<never>(() => {}));
+}
+
+/** A library file as the plan sees it. */
+export function planFrame(f: FileRecord): PlanFrame {
+  return {
+    id: f.id,
+    name: f.name,
+    status: f.status,
+    message: f.message,
+    type: f.type === 'product' ? 'product' : (f.user ?? f.auto).type,
+    descriptors: f.descriptors,
+    master: !!(f.user ?? f.auto).master,
+    hdus: f.hdus,
+    product: f.product,
+    calibration: f.calibration,
+    addedAt: f.addedAt,
+  };
+}
+
+export async function loadPlanInput(db: WorkbenchDb): Promise<PlanInput> {
+  const [files, pins, exclusions, params] = await Promise.all([listFiles(db), listPins(db), listExclusions(db), listParams(db)]);
+  return { frames: files.map(planFrame), pins, exclusions, params: paramLayers(params) };
+}
+
+export async function planLibrary(db: WorkbenchDb): Promise<Plan> {
+  return buildPlan(await loadPlanInput(db));
+}
+
+let pool: WorkerPool<PipelineApi> | undefined;
+
+function getPool(): WorkerPool<PipelineApi> {
+  pool ??= new WorkerPool<PipelineApi>(
+    () => new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }),
+    // Both cores: the runs of a night are mostly independent frames.
+    { size: Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)) },
+  );
+  return pool;
+}
+
+export interface ReductionProgress {
+  batch: string;
+  total: number;
+  done: number;
+  /** Running runs: key -> [label, step, fraction]. */
+  running: Map<string, { label: string; step: string; fraction: number }>;
+}
+
+export interface Reduction {
+  batch: string;
+  plan: Plan;
+  /** Keys of the runs this reduction executes. */
+  keys: string[];
+  done: Promise<PlanOutcome>;
+  cancelAll(): void;
+  cancelRun(key: string): void;
+}
+
+export interface ReduceOptions {
+  /** Only these product slots (and whatever they need that is not up to date); default every stale or missing product. */
+  only?: readonly string[];
+  onProgress?(p: ReductionProgress): void;
+  onFinish?(run: PlannedRun, outcome: RunOutcome): void;
+}
+
+/** The runs to execute for `only`: each, and the runs it depends on that are not up to date. */
+export function closure(plan: Plan, only: readonly string[]): Set<string> {
+  const todo = new Set(runsToDo(plan).map((r) => r.key));
+  const byKey = new Map(plan.runs.map((r) => [r.key, r]));
+  const out = new Set<string>();
+  const visit = (key: string) => {
+    if (out.has(key)) return;
+    const run = byKey.get(key);
+    if (!run) return;
+    out.add(key);
+    for (const d of run.dependsOn) if (todo.has(d)) visit(d);
+  };
+  only.forEach(visit);
+  return out;
+}
+
+/** Plans the library and runs it: every run gets a record first, then goes to the workers. */
+export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}): Promise<Reduction> {
+  holdSessionLock();
+  const plan = await planLibrary(db);
+  const keys = opts.only ? closure(plan, opts.only) : new Set(runsToDo(plan).map((r) => r.key));
+  const batch = `batch-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+  const { records, ids } = newRunRecords(plan, keys, batch, session);
+  await createRuns(db, records);
+
+  const batchCancel = createCancelSource({ mode: 'port' });
+  const perRun = new Map<string, CancelSource>();
+  const cancelledBeforeStart = new Set<string>();
+  const progress: ReductionProgress = { batch, total: records.length, done: 0, running: new Map() };
+  const report = () => opts.onProgress?.(progress);
+  const p = getPool();
+  const done = executePlan(
+    plan,
+    async (spec) => {
+      if (cancelledBeforeStart.has(spec.key)) throw new CancelledError(`${spec.label}: cancelled`);
+      const source = createCancelSource();
+      perRun.set(spec.key, source);
+      progress.running.set(spec.key, { label: spec.label, step: 'start', fraction: 0 });
+      report();
+      try {
+        return await p.run((api) => api.run(spec, session, WORKER_MEMORY_BYTES, source.token, Comlink.proxy((fraction: number, step: string) => {
+          progress.running.set(spec.key, { label: spec.label, step, fraction });
+          report();
+        })));
+      } finally {
+        source.dispose();
+        perRun.delete(spec.key);
+        progress.running.delete(spec.key);
+      }
+    },
+    { concurrency: p.size, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)! },
+    {
+      finish: async (run, outcome) => {
+        progress.done++;
+        report();
+        const id = ids.get(run.key);
+        // The worker records what it ran; runs that never reached one are recorded here.
+        if (id && (outcome.status === 'not-run' || outcome.status === 'cancelled' || outcome.status === 'failed')) {
+          const patch: Partial<RunRecord> = outcome.status === 'not-run'
+            ? { status: 'failed', error: `not run: ${outcome.reason}`, endedAt: Date.now() }
+            : outcome.status === 'cancelled' ? { status: 'cancelled', endedAt: Date.now() } : { status: 'failed', error: outcome.error, endedAt: Date.now() };
+          const current = await db.runs.get(id);
+          if (current && (current.status === 'queued' || current.status === 'running')) await updateRun(db, id, patch);
+        }
+        opts.onFinish?.(run, outcome);
+      },
+    },
+  ).finally(() => batchCancel.dispose());
+  return {
+    batch,
+    plan,
+    keys: [...keys],
+    done,
+    cancelAll: () => {
+      batchCancel.cancel();
+      for (const s of perRun.values()) s.cancel();
+    },
+    cancelRun: (key) => {
+      const running = perRun.get(key);
+      if (running) running.cancel();
+      else cancelledBeforeStart.add(key);
+    },
+  };
+}
+
+/** At start-up: runs a previous page left queued or running are interrupted. */
+export function sweepInterruptedRuns(db: WorkbenchDb): Promise<number> {
+  holdSessionLock();
+  return markInterrupted(db);
+}

@@ -1,0 +1,70 @@
+/**
+ * One pipeline run inside a worker, on IndexedDB: the engine on the
+ * IndexedDB store, with the run's record kept current (status, step,
+ * progress, log, heartbeat) for the views, and its final state written in
+ * the same transaction as its product. Used by pipeline.worker.ts and, on
+ * fake-indexeddb, by Node tests.
+ */
+import { executeRun, type LogEntry, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
+import type { CalibrationCache } from '../src/core/pipeline/calibrationCache';
+import type { CancelCheck } from '../src/core/cancel';
+import { IdbPixelStore } from '../src/db/pixelStore';
+import { updateRun } from '../src/db/runs';
+import type { WorkbenchDb } from '../src/db/schema';
+
+export interface RunInDbOptions {
+  session: string;
+  memoryBytes: number;
+  calibrations?: CalibrationCache;
+  cancel?: CancelCheck;
+  /** Progress for the caller too (the page's progress bar), besides the record. */
+  onProgress?(fraction: number, step: string): void;
+}
+
+/** Record writes while running are at most this frequent. */
+const FLUSH_MS = 400;
+
+export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptions): Promise<RunResult> {
+  const log: LogEntry[] = [];
+  let progress = 0;
+  let step = 'start';
+  let lastFlush = 0;
+  let flushing: Promise<unknown> = Promise.resolve();
+  const flush = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastFlush < FLUSH_MS) return;
+    lastFlush = now;
+    const patch = { progress, step, log: log.slice(), heartbeat: now };
+    flushing = flushing.then(() => updateRun(db, spec.id, patch)).catch(() => undefined);
+  };
+  await updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 });
+  const store = new IdbPixelStore(db, { run: { id: spec.id, finish: () => ({ log: log.slice(), step: 'done' }) } });
+  try {
+    const result = await executeRun(spec, store, {
+      log(e) {
+        log.push(e);
+        flush();
+      },
+      progress(f, s) {
+        progress = f;
+        step = s;
+        opts.onProgress?.(f, s);
+        flush();
+      },
+    }, { memoryBytes: opts.memoryBytes, calibrations: opts.calibrations, cancel: opts.cancel });
+    await flushing;
+    return result;
+  } catch (err) {
+    await flushing;
+    const cancelled = (err as Error)?.name === 'CancelledError';
+    await updateRun(db, spec.id, {
+      status: cancelled ? 'cancelled' : 'failed',
+      error: cancelled ? `cancelled at "${step}"` : err instanceof Error ? err.message : String(err),
+      endedAt: Date.now(),
+      log,
+      progress,
+      step,
+    });
+    throw err;
+  }
+}
