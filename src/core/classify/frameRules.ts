@@ -154,7 +154,34 @@ const geminiGcalRule: FrameTypeRule = {
   },
 };
 
+/**
+ * Products of this workbench carry PRODTYPE. Masters come back as masters
+ * (usable as calibrations); a reduced frame or a stack is not raw data and
+ * must not be reduced a second time.
+ */
+const workbenchProductRule: FrameTypeRule = {
+  name: 'CCD workbench product',
+  keywords: ['PRODTYPE'],
+  apply(h) {
+    const hit = h.str('PRODTYPE');
+    if (!hit) return null;
+    const m = /^MASTER (BIAS|DARK|FLAT)$/i.exec(hit.value.trim());
+    if (m) {
+      const type = m[1].toLowerCase() as 'bias' | 'dark' | 'flat';
+      return {
+        type, keyword: hit.key, value: hit.value, convention: this.name, recognized: true, master: true,
+        reason: `PRODTYPE = ${quote(hit.value)} (a master made by the CCD workbench)`,
+      };
+    }
+    return {
+      type: 'unclassified', keyword: hit.key, value: hit.value, convention: this.name, recognized: true,
+      reason: `PRODTYPE = ${quote(hit.value)}: a product of the CCD workbench, not raw data; ${NOT_REDUCED}`,
+    };
+  },
+};
+
 export const FRAME_TYPE_RULES: readonly FrameTypeRule[] = [
+  workbenchProductRule,
   esoRule,
   geminiAcquisitionRule,
   geminiTwilightRule,
