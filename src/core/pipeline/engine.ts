@@ -24,8 +24,9 @@ import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
 import { RECIPES, type Recipe, type RecipeName, type RecipeStep } from './recipes';
 import { stackMembers } from './stackStage';
-import type { PixelStore, StoredFrame } from './store';
-import { frameHeadersOf, writeFrame } from './writeFrame';
+import type { FrameWriter, PixelStore, StoredFrame } from './store';
+import type { Card } from '../fits/types';
+import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
 
 export interface RunInput extends FrameRef {
   /** The calibrations the plan chose for this input; a step without one is skipped with a note. */
@@ -198,9 +199,10 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
     return { changed };
   }
 
+  // The product's pixels: in memory (one input, or steps after the stack), or already written by the stack.
   let result: AstroFrame | undefined;
-  let writer: Awaited<ReturnType<PixelStore['create']>> | undefined;
-  let streamedGeometry: Awaited<ReturnType<typeof stackMembers>>['geometry'] | undefined;
+  let streamed: { primary: Card[]; exts: Card[][]; bunit: AstroFrame['bunit'] } | undefined;
+  let writer: FrameWriter | undefined;
   const leftOut: LeftOut[] = [];
   try {
     for (const [si, stage] of stages.entries()) {
@@ -218,28 +220,29 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
           result = frame;
           done += nIn;
         } else {
+          // Every input counts once per stage, refused or skipped ones included, so progress reaches 1.
+          const skippedBefore = nIn - activeMembers(members).length;
+          done += skippedBefore;
           for (const m of activeMembers(members)) {
             progress(label);
             checkCancel();
             if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
               for (const s of stage.steps) tally(s).frames++;
-              done++;
-              continue;
-            }
-            const frame = await parking.frame(m);
-            const r = await applySteps(frame, stage.steps, calibrationsOf.get(m));
-            if (r.refused) {
-              m.leftOut = r.refused;
-              leftOut.push({ ...m.ref, reason: r.refused });
-              stepLog(stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
-            } else if (r.changed) {
-              await parking.park(m, frame);
             } else {
-              m.meta = { ...m.meta, ...frame.meta };
+              const frame = await parking.frame(m);
+              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m));
+              if (r.refused) {
+                m.leftOut = r.refused;
+                leftOut.push({ ...m.ref, reason: r.refused });
+                stepLog(stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
+              } else if (r.changed) {
+                await parking.park(m, frame);
+              } else {
+                m.meta = { ...m.meta, ...frame.meta };
+              }
             }
             done++;
           }
-          done += members.length - activeMembers(members).length - leftOut.length;
         }
       } else if (stage.kind === 'group') {
         checkCancel();
@@ -247,7 +250,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
         const prim = stage.step.primitive as GroupPrimitive;
         const t = tally(stage.step);
         const start = performance.now();
-        const before = new Set(activeMembers(members));
+        const before = activeMembers(members);
         await prim.run(members, t.values, { ...stepLog(stage.step.id), readFrame: (m) => parking.frame(m) });
         for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut });
         t.seconds += (performance.now() - start) / 1000;
@@ -260,8 +263,8 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
         }
         const t = tally(stage.step);
         const start = performance.now();
-        const last = si === stages.length - 1;
-        if (last) {
+        // The stack's product is the last step's: write its bands as they come.
+        if (si === stages.length - 1) {
           const g = parking.geometry(act[0]);
           writer = await store.create({ role: 'product', name: run.output.name, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
         }
@@ -276,6 +279,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
         t.seconds += (performance.now() - start) / 1000;
         t.frames = act.length;
         t.at = new Date().toISOString();
+        // The reference frame's headers are the stack's (its pixel grid is the stack's).
         const head = parking.headers(act[0]);
         const bunit = parking.unit(act[0]);
         if (out.frames) {
@@ -288,12 +292,12 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
             meta: {},
           };
         } else {
-          streamedGeometry = out.geometry;
-          result = { id: act[0].ref.id, name: act[0].ref.name, primary: head.primary.slice(), exts: head.exts.map((h, k) => ({ extver: out.geometry.exts[k].extver, header: h.slice(), data: { width: 0, height: 0, sci: new Float32Array(0) } })), bunit, meta: {} };
+          streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
         }
       }
     }
-    if (!result) throw new Error(`${run.recipe} produced nothing`);
+    const made = result ? { headers: frameHeadersOf(result), bunit: result.bunit } : streamed ? { headers: headersWithUnit(streamed.primary, streamed.exts, streamed.bunit), bunit: streamed.bunit } : undefined;
+    if (!made) throw new Error(`${run.recipe} produced nothing`);
     checkCancel();
 
     // ---- provenance and the product record
@@ -327,33 +331,29 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
       time,
       exptime: isMaster ? mean(exps) : exps[0],
       filter: kind === 'bias' || kind === 'dark' ? undefined : first.filter,
-      bunit: result.bunit,
-      quality: kind === 'reduced' ? result.meta.quality : undefined,
-      stars: kind === 'reduced' ? result.meta.stars?.slice(0, 200).map(roundStar) : undefined,
+      bunit: made.bunit,
+      quality: kind === 'reduced' ? result?.meta.quality : undefined,
+      stars: kind === 'reduced' ? result?.meta.stars?.slice(0, 200).map(roundStar) : undefined,
       leftOut: leftOut.length ? leftOut : undefined,
       members: stackMembersInfo,
       warnings: warningList.length ? warningList : undefined,
     };
-    const headers = frameHeadersOf(result);
-    const primary = headers.primary.slice();
+    const primary = made.headers.primary.slice();
     for (const r of records) stepHistory(primary, r);
     provenanceCards(primary, {
       kind, recipe: recipe.name, inputs: act.map((m) => m.ref), leftOut, members: stackMembersInfo,
-      warnings: warningList, signature: run.signature, bunit: result.bunit, filter: info.filter,
+      warnings: warningList, signature: run.signature, bunit: made.bunit, filter: info.filter,
     });
     if (kind === 'dark' && info.exptime !== undefined) setCard(primary, 'EXPTIME', info.exptime, 'mean exposure of the darks, s');
-    const productHeaders = { primary, exts: headers.exts };
-    let id: string;
-    if (writer) {
-      void streamedGeometry;
-      id = await writer.commit(productHeaders, info);
-    } else {
-      id = await writeFrame(store, 'product', run.output.name, result, productHeaders, info);
-    }
+    // The log's step summaries go before the product, so a store that records the run with it has them.
     for (const r of records) {
       const t = tallies.get(r.step);
       emit(r.step, 'info', r.skipped ? `skipped: ${r.skipped}` : `done${t && t.frames > 1 ? ` on ${t.frames} frames` : ''}`, { params: r.values, seconds: t?.seconds ?? 0 });
     }
+    const productHeaders = { primary, exts: made.headers.exts };
+    const id = writer
+      ? await writer.commit(productHeaders, info)
+      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info);
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };
   } catch (err) {
@@ -364,4 +364,3 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   }
 }
 
-export type { FrameMeta };

@@ -20,7 +20,7 @@ import {
 } from './associate';
 import { candidateOf, configKey, factsOf, roleOf, type PlanFrame } from './facts';
 import { resolveParams, stepValues, type ParamLayer, type ResolvedParams } from './params';
-import { baseName, productName, type CalibrationStep, type ProductInfo, type ProductKind } from './products';
+import { productName, type CalibrationStep, type ProductInfo, type ProductKind } from './products';
 import { RECIPES, recipeSchema, type RecipeName } from './recipes';
 import { signatureOf } from './signature';
 
@@ -153,7 +153,6 @@ export function buildPlan(input: PlanInput): Plan {
   const raws: Record<'bias' | 'dark' | 'flat' | 'science', RawFrame[]> = { bias: [], dark: [], flat: [], science: [] };
   const existing: PlanFrame[] = [];
   const imported: { f: PlanFrame; step: CalibrationStep }[] = [];
-  const byId = new Map(input.frames.map((f) => [f.id, f]));
 
   for (const f of input.frames) {
     const ex = excluded.get(f.id);
@@ -302,6 +301,7 @@ export function buildPlan(input: PlanInput): Plan {
   runs.push(...darkRuns, ...flatRuns);
 
   const reduceRuns: PlannedRun[] = [];
+  const scienceOf = new Map<string, RawFrame>();
   for (const r of [...raws.science].sort(byTime)) {
     const key = `reduced|${r.f.id}`;
     const params = paramsFor('reduceScience', [r.f]);
@@ -323,17 +323,17 @@ export function buildPlan(input: PlanInput): Plan {
       if (d && (d.outcome === 'none')) notes.push(`${r.f.name}: ${d.summary}`);
     }
     reduceRuns.push(run);
+    scienceOf.set(key, r);
   }
   runs.push(...reduceRuns);
 
   // ---- stacks: reduced frames of one target, filter and configuration
-  const sciByRun = new Map(reduceRuns.map((run, i) => [run.key, [...raws.science].sort(byTime)[i]]));
   const stackGroups = groupBy(reduceRuns, (run) => {
-    const r = sciByRun.get(run.key)!;
+    const r = scienceOf.get(run.key)!;
     return `stack|${configKey(r.facts)}|${(r.f.descriptors.object ?? '').trim().toLowerCase()}|${(r.facts.filter ?? '').trim().toLowerCase()}`;
   });
   for (const [key, group] of stackGroups) {
-    const first = sciByRun.get(group[0].key)!;
+    const first = scienceOf.get(group[0].key)!;
     const object = first.f.descriptors.object ?? 'no object name';
     const filter = first.facts.filter ?? 'no filter';
     if (group.length < minStack) {
@@ -346,7 +346,7 @@ export function buildPlan(input: PlanInput): Plan {
       kind: 'stack',
       label: `Stack ${object} ${filter} (${group.length} frames)`,
       inputs: group.map((g) => ({ ref: { run: g.key }, name: g.output.name, calibrations: {} })),
-      params: paramsFor('stackScience', group.map((g) => sciByRun.get(g.key)!.f)),
+      params: paramsFor('stackScience', group.map((g) => scienceOf.get(g.key)!.f)),
       dependsOn: group.map((g) => g.key),
       signature: '',
       output: { name: productName('stack', first.f.name), kind: 'stack' },
@@ -370,14 +370,6 @@ export function buildPlan(input: PlanInput): Plan {
     sigOf.set(run.key, run.signature);
     attachExisting(run);
   }
-  for (const f of existing) {
-    const p = f.product!;
-    const run = runByKey.get(p.runKey);
-    if (!run && byId.has(f.id) && (p.kind === 'reduced' || p.kind === 'stack')) {
-      // A product whose frames are no longer planned (deleted or excluded): kept, not remade.
-    }
-  }
-  void baseName;
   return { runs, decisions, leftOut, notes, rules };
 }
 

@@ -10,6 +10,7 @@ import { combineStreamed } from '../kernels/combineStream';
 import type { CombineInput, CombineOptions, CombineResult } from '../kernels/combine';
 import { kernelTaps, shiftFrame } from '../kernels/resample';
 import type { Frame } from '../kernels/frame';
+import { DQ } from '../kernels/dq';
 import type { CancelCheck } from '../cancel';
 import type { StepValues } from './params';
 import { activeMembers, choice, num, type Member } from './primitive';
@@ -51,9 +52,7 @@ export function combineOptions(members: readonly Member[], p: StepValues): Combi
       return 1 / med;
     });
   } else if (scale === 'reference') {
-    if (members.some((m) => m.offset === undefined && m.scale === 1 && m.zero === 0)) {
-      // Nothing set them: scaleToReference did not run; the values stay 1 and 0.
-    }
+    // As scaleToReference set them (1, 0 and 1 when it did not run).
     opts.scale = members.map((m) => m.scale);
     opts.zero = members.map((m) => m.zero);
     if (operation === 'mean' && members.some((m) => m.weight !== members[0].weight)) {
@@ -86,7 +85,7 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
   if (b <= a) {
     // The band lies wholly outside this frame: no data.
     const n = (y1 - y0) * width;
-    return { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(16) };
+    return { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
   }
   const band = await read(a, b);
   // Rows of the band whose taps leave it are exactly those whose taps leave the image: shiftFrame marks them no-data.
@@ -95,7 +94,7 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
   if (y0 >= a && y1 <= b) return { sci: s.sci.subarray(from, to), var: s.var?.subarray(from, to), dq: s.dq?.subarray(from, to) };
   // The band was cut by the image edge on one side: pad the missing rows with no data.
   const n = (y1 - y0) * width;
-  const out: CombineInput = { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(16) };
+  const out: CombineInput = { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
   for (let y = Math.max(y0, a); y < Math.min(y1, b); y++) {
     const src = (y - a) * width, dst = (y - y0) * width;
     out.sci.set(s.sci.subarray(src, src + width), dst);
@@ -134,11 +133,7 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
       width,
       height,
       bytesPerPixelPerFrame: 4 + (planes.var ? 4 : 0) + (planes.dq ? 2 : 0) + (act.some((m) => m.shift) ? 16 : 0),
-      async readStrip(i: number, y0: number, y1: number): Promise<CombineInput> {
-        const m = act[i];
-        const r = await readMember(ctx.parking, m, k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1);
-        return r;
-      },
+      readStrip: (i: number, y0: number, y1: number) => readMember(ctx.parking, act[i], k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1),
     };
     const out: Frame | undefined = writer ? undefined : { width, height, sci: new Float32Array(width * height), var: new Float32Array(width * height), dq: new Uint16Array(width * height) };
     const sink = {

@@ -1,4 +1,5 @@
 /** Writing an in-memory frame through a store (a product or a run's scratch copy). */
+import type { Card } from '../fits/types';
 import type { AstroFrame } from './astroFrame';
 import { setCard } from './cards';
 import type { ProductInfo } from './products';
@@ -12,16 +13,21 @@ export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: stri
   };
 }
 
-/** The frame's headers as the store writes them; BUNIT on every SCI extension. */
-export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
+/** Headers as the store writes them: BUNIT on every SCI extension. */
+export function headersWithUnit(primary: Card[], exts: readonly Card[][], bunit: AstroFrame['bunit']): FrameHeaders {
   return {
-    primary: frame.primary,
-    exts: frame.exts.map((e) => {
-      const h = e.header.slice();
-      setCard(h, 'BUNIT', frame.bunit === 'electron' ? 'electron' : 'adu');
+    primary,
+    exts: exts.map((e) => {
+      const h = e.slice();
+      setCard(h, 'BUNIT', bunit === 'electron' ? 'electron' : 'adu');
       return h;
     }),
   };
+}
+
+/** The frame's headers as the store writes them. */
+export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
+  return headersWithUnit(frame.primary, frame.exts.map((e) => e.header), frame.bunit);
 }
 
 export async function writeFrame(
