@@ -47,6 +47,8 @@ export interface RunSpec {
   params: ResolvedParams;
   output: { name: string; kind: ProductKind };
   signature: string;
+  /** Masters: the valid flag and validity window to keep from the product this run remakes. */
+  keep?: { valid: boolean; validity?: { start: number; end: number } };
 }
 
 export interface LogEntry {
@@ -327,7 +329,8 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
       calibrations: Object.fromEntries(Object.entries(run.inputs[0].calibrations ?? {}).map(([k, v]) => [k, { id: v.id, name: v.name }])),
       params: run.params,
       createdAt: Date.now(),
-      valid: true,
+      valid: run.keep?.valid ?? true,
+      validity: run.keep?.validity,
       time,
       exptime: isMaster ? mean(exps) : exps[0],
       filter: kind === 'bias' || kind === 'dark' ? undefined : first.filter,

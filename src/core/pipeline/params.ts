@@ -195,6 +195,7 @@ export function resolveParams(
     for (const [stepId, values] of Object.entries(steps)) {
       const step = recipe.steps.find((s) => s.id === stepId);
       if (!step) throw new ParamError(`${recipe.name} has no step '${stepId}'`);
+      if (!isPlainObject(values)) throw new ParamError(`${recipe.name}.${stepId} must be an object of parameters`);
       for (const [name, value] of Object.entries(values)) {
         const spec = step.params.find((p) => p.name === name);
         if (!spec) throw new ParamError(`${recipe.name}.${stepId} has no parameter '${name}'`);

@@ -84,6 +84,8 @@ export interface PlannedRun {
   output: { name: string; kind: ProductKind };
   /** A product of this key already in the library. */
   existing?: { id: string; name: string; upToDate: boolean; info: ProductInfo };
+  /** Masters: the valid flag and validity window the user gave the slot's product, kept by the product it remakes. */
+  keep?: { valid: boolean; validity?: { start: number; end: number } };
 }
 
 export interface FrameDecisions {
@@ -231,6 +233,13 @@ export function buildPlan(input: PlanInput): Plan {
       valid: true,
       createdAt: now,
     };
+    // The slot's current product may carry the user's say (marked invalid, a validity window): the slot keeps it.
+    const prev = existingByKey.get(key)?.product;
+    if (prev) {
+      cand.valid = prev.valid;
+      cand.validity = prev.validity;
+      run.keep = { valid: prev.valid, validity: prev.validity };
+    }
     return { run, cand };
   };
   const nightOf = (r: RawFrame) => r.night;
@@ -254,10 +263,15 @@ export function buildPlan(input: PlanInput): Plan {
 
   // Existing masters not remade by this plan, and masters made elsewhere.
   const plannedKeys = new Set(candidates.map((c) => c.id.slice(4)));
+  /** Products of slots this plan makes: the planned candidate stands for them (pins to them are pins to it). */
+  const standsFor = new Map<string, string>();
   for (const f of existing) {
     const p = f.product!;
     if (p.kind !== 'bias' && p.kind !== 'dark' && p.kind !== 'flat') continue;
-    if (plannedKeys.has(p.runKey)) continue; // the plan remakes (or reuses) this slot: its planned candidate stands for it
+    if (plannedKeys.has(p.runKey)) {
+      standsFor.set(f.id, `run:${p.runKey}`);
+      continue;
+    }
     if (existingByKey.get(p.runKey) !== f) continue; // an older product of the same slot
     candidates.push(candidateOf(f, p.kind, 'product'));
   }
@@ -269,7 +283,7 @@ export function buildPlan(input: PlanInput): Plan {
     const own = pins.find((p) => p.frameId === f.id) ?? pins.find((p) => p.scope !== undefined && !p.frameId && accepts(p.scope, [f]));
     if (!own) return undefined;
     if (own.skip) return { skip: true };
-    return own.calibrationId ? { pin: own.calibrationId } : undefined;
+    return own.calibrationId ? { pin: standsFor.get(own.calibrationId) ?? own.calibrationId } : undefined;
   };
   const candById = new Map(candidates.map((c) => [c.id, c]));
   const decisions: FrameDecisions[] = [];

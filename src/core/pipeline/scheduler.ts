@@ -47,8 +47,9 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
   const productOf = (key: string): FrameRef => {
     const o = products.get(key);
     if (o?.status === 'done') return o.product;
-    const why = o?.status === 'failed' ? `failed: ${o.error}` : o?.status === 'not-run' ? o.reason : o?.status ?? 'not run';
-    throw new Error(`needs ${key.split('|')[0]} run "${key}", which ${why}`);
+    const what = `the ${key.split('|')[0]} run "${key}"`;
+    const why = o?.status === 'failed' ? `failed: ${o.error}` : o?.status === 'not-run' ? `did not run (${o.reason})` : o?.status === 'cancelled' ? 'was cancelled' : 'has not run';
+    throw new Error(`needs ${what}, which ${why}`);
   };
   const inputs: RunSpec['inputs'] = [];
   for (const inp of run.inputs) {
@@ -70,7 +71,7 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
     inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}) });
   }
   if (run.recipe === 'stackScience' && inputs.length < 2) throw new Error(`only ${inputs.length} of ${run.inputs.length} frames were reduced: nothing to stack`);
-  return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature };
+  return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature, keep: run.keep };
 }
 
 export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOptions, events: ScheduleEvents = {}): Promise<PlanOutcome> {
@@ -86,6 +87,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const pending = plan.runs.filter((r) => only.has(r.key));
   const running = new Set<Promise<void>>();
   const newId = opts.newRunId ?? defaultRunId;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency) || 1);
 
   const settled = (key: string) => outcomes.has(key);
   const ready = (run: PlannedRun) => run.dependsOn.every(settled);
@@ -101,7 +103,8 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
       return;
     }
     events.start?.(run, spec);
-    const p = exec(spec).then(
+    // An executor that throws instead of rejecting fails its run, not the whole plan.
+    const p = Promise.resolve().then(() => exec(spec)).then(
       (result) => ({ status: 'done', product: result.product, info: result.info, result }) as RunOutcome,
       (err: unknown) => (err instanceof CancelledError || (err as Error)?.name === 'CancelledError'
         ? ({ status: 'cancelled' } as RunOutcome)
@@ -123,7 +126,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
       }
     }
     let launched = false;
-    for (let i = 0; i < pending.length && running.size < opts.concurrency; ) {
+    for (let i = 0; i < pending.length && running.size < concurrency; ) {
       if (ready(pending[i])) {
         launch(pending.splice(i, 1)[0]);
         launched = true;
