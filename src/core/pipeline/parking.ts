@@ -69,6 +69,8 @@ export class Parking {
       zeroDq.push(z);
       if (z) e.data.dq = undefined;
     }
+    // A DQ plane of zeros says nothing: the stack is faster without it.
+    geometry.exts.forEach((g, k) => { if (zeroDq[k]) g.dq = false; });
     const size = frameBytes(frame);
     if (this.bytes + size <= this.budgetBytes) {
       this.inMemory.set(member, { frame, geometry, constVar, zeroDq });
