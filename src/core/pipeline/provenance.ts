@@ -7,7 +7,7 @@
  * the recipe, and the quality figures (written by detectSources).
  */
 import type { Card } from '../fits/types';
-import { addHistory, setCard } from './cards';
+import { addHistory, deleteCards, setCard } from './cards';
 import { formatStepValues, type StepValues } from './params';
 import type { FrameRef, LeftOut, ProductKind, StackMember } from './products';
 
@@ -84,6 +84,8 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
     }
     if (!primary.some((c) => ['IMAGETYP', 'OBSTYPE'].includes(c.key.toUpperCase()))) setCard(primary, 'IMAGETYP', KIND_TYPE[o.kind]);
   }
+  // A stack starts from its reference frame's header: that frame's own quality figures would be wrong here.
+  if (o.kind === 'stack') deleteCards(primary, ['FWHM', 'ELLIPTIC', 'SKYLEVEL', 'SKYNOISE', 'NSTARS', 'NCOSMIC']);
   setCard(primary, 'RECIPE', o.recipe, 'recipe that made this product');
   if (o.filter !== undefined) setCard(primary, 'FILTER', o.filter);
   setCard(primary, 'BUNIT', o.bunit === 'electron' ? 'electron' : 'adu', 'pixel unit');

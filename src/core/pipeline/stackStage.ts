@@ -79,9 +79,11 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
     return { sci: f.sci, var: f.var, dq: f.dq };
   }
   const { dx, dy, kernel } = m.shift;
+  // Output row y reads input rows y + offset: the band must hold both those rows and
+  // the output rows themselves (shiftFrame keeps the band's own row numbering).
   const offs = kernelTaps(kernel, dy).offset;
-  const a = Math.max(0, y0 + Math.min(...offs));
-  const b = Math.min(height, y1 + Math.max(...offs));
+  const a = Math.max(0, Math.min(y0, y0 + Math.min(...offs)));
+  const b = Math.min(height, Math.max(y1, y1 - 1 + Math.max(...offs) + 1));
   if (b <= a) {
     // The band lies wholly outside this frame: no data.
     const n = (y1 - y0) * width;

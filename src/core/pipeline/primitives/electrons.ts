@@ -7,7 +7,7 @@
  */
 import { addVarianceFromNoise, toElectrons } from '../../kernels/arith';
 import { extractDescriptors } from '../../classify/descriptors';
-import { cardNumber, setCard } from '../cards';
+import { cardNumber, deleteCards, setCard } from '../cards';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 
@@ -16,7 +16,8 @@ export function gainOf(frame: AstroFrame, k: number, override: number | undefine
   if (override !== undefined) return { gain: override };
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
   if (d.gain !== undefined && d.gain > 0) return { gain: d.gain, key: d.sources.gain };
-  ctx.warn(`${frame.name} ext ${frame.exts[k].extver}: no gain in the header (GAIN/EGAIN) and none given: assumed 1 e-/ADU`);
+  // No frame name: the same warning for every frame of a master is then said once, with a count.
+  ctx.warn(`extension ${frame.exts[k].extver}: no gain in the header (GAIN/EGAIN) and none given: assumed 1 e-/ADU`);
   return { gain: 1 };
 }
 
@@ -25,7 +26,7 @@ export function readNoiseOf(frame: AstroFrame, k: number, override: number | und
   if (override !== undefined) return override;
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
   if (d.readNoise !== undefined && d.readNoise >= 0) return d.readNoise;
-  ctx.warn(`${frame.name} ext ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
+  ctx.warn(`extension ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
   return 0;
 }
 
@@ -38,7 +39,7 @@ export const ADUToElectrons: FramePrimitive = {
   ],
   run(frame, p, ctx) {
     if (frame.bunit === 'electron') return { skipped: 'already in electrons' };
-    frame.exts.forEach((ext, k) => {
+    const gains = frame.exts.map((ext, k) => {
       const { gain, key } = gainOf(frame, k, optNum(p, 'gain'), ctx);
       toElectrons(ext.data, gain, ext.data);
       setCard(ext.header, 'BUNIT', 'electron', 'pixel unit');
@@ -46,10 +47,23 @@ export const ADUToElectrons: FramePrimitive = {
       const sat = cardNumber(ext.header, 'SATURATE');
       if (sat !== undefined) setCard(ext.header, 'SATURATE', sat * gain, 'saturation level, electrons');
       setCard(ext.header, 'GAINORIG', gain, `e-/ADU applied by ADUToElectrons${key ? ` (from ${key})` : ''}`);
+      // The data are in electrons now: their gain is 1, or a reader would apply it twice.
+      if (key && cardNumber(ext.header, key) !== undefined) setCard(ext.header, key, 1, `e-/ADU: data in electrons (was ${gain}, see GAINORIG)`);
       ctx.log(`ext ${ext.extver}: x ${gain} e-/ADU${key ? ` (${key})` : ' (parameter)'}`);
+      return { gain, key };
     });
     frame.bunit = 'electron';
     setCard(frame.primary, 'BUNIT', 'electron', 'pixel unit');
+    // The same for gain and saturation keywords in the primary header, where single-extension frames keep them.
+    const first = gains[0];
+    if (first.key && cardNumber(frame.primary, first.key) !== undefined && gains.every((g) => g.key === first.key)) {
+      setCard(frame.primary, first.key, 1, `e-/ADU: data in electrons (was ${first.gain})`);
+    }
+    const sat = cardNumber(frame.primary, 'SATURATE');
+    if (sat !== undefined) {
+      if (gains.every((g) => g.gain === first.gain)) setCard(frame.primary, 'SATURATE', sat * first.gain, 'saturation level, electrons');
+      else deleteCards(frame.primary, ['SATURATE']);
+    }
   },
 };
 

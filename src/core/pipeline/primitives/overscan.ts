@@ -161,5 +161,7 @@ export const trimData: FramePrimitive = {
       done++;
     }
     if (done === 0) return { skipped: 'no TRIMSEC or DATASEC in the header: frame kept whole' };
+    // Sections a multi-extension file left in its primary header describe pixels that are gone.
+    deleteCards(frame.primary, ['BIASSEC', 'TRIMSEC', 'DATASEC']);
   },
 };

@@ -1,0 +1,258 @@
+/**
+ * The run engine's behaviour around the steps: a memory budget that parks
+ * frames in scratch (same product, nothing left behind), a stack streamed in
+ * strips equal to one made in a single band, cancellation and failures that
+ * commit nothing, warnings said once with a count, one log summary per step,
+ * and stages that do not load frames whose measurements came with them.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CancelledError } from '../cancel';
+import { loadFrame } from './astroFrame';
+import { executeRun, type LogEntry, type RunInput } from './engine';
+import { MemoryStore } from './memoryStore';
+import { stepValues } from './params';
+import { RECIPES } from './recipes';
+import { detectSources } from './primitives/sources';
+import type { PlaneKind, StoredFrame } from './store';
+import {
+  addReduced, frameCtx, historyOf, productOf, rawInput, rawMefInput, recipeValues, runSpecFor, starGrid, type Camera, type Exposure, type StarSpec,
+} from './testing/frames';
+
+const CAM: Camera = { width: 96, height: 80, overscan: 16, gain: 2, readNoise: 6, biasLevel: 1000, biasSlope: 0.05, biasPattern: (x, y) => 4 * Math.sin(x / 6) + 3 * Math.cos(y / 5) };
+const FRAME_BYTES = 96 * 80 * 4; // one trimmed bias SCI plane (its VAR is constant and its DQ zero: parked as values)
+
+function biasNight(store: MemoryStore, n: number, cam: Camera = CAM, prefix = 'b'): RunInput[] {
+  const out: RunInput[] = [];
+  for (let i = 0; i < n; i++) {
+    const e: Exposure = { id: `${prefix}${i + 1}`, imagetyp: 'Bias Frame', exptime: 0, dateObs: `2024-03-01T17:0${i}:00`, seed: 50 + i };
+    store.add(rawInput(cam, e));
+    out.push({ id: e.id, name: `${e.id}.fits` });
+  }
+  return out;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('memory budget', () => {
+  it('parks frames in scratch when they do not fit, with the same master and no scratch left behind', async () => {
+    const big = new MemoryStore();
+    const small = new MemoryStore();
+    const inputsBig = biasNight(big, 8);
+    const inputsSmall = biasNight(small, 8);
+    const a = await executeRun(runSpecFor('makeMasterBias', inputsBig), big);
+    // 60% of the budget parks frames: room for about one trimmed frame.
+    const b = await executeRun(runSpecFor('makeMasterBias', inputsSmall), small, {}, { memoryBytes: (1.5 * FRAME_BYTES) / 0.6 });
+    expect(big.scratchCreated).toEqual([]);
+    expect(small.scratchCreated.length).toBeGreaterThanOrEqual(6);
+    expect(small.liveScratch()).toEqual([]);
+    const pa = productOf(big, a.product.id).planes[0];
+    const pb = productOf(small, b.product.id).planes[0];
+    expect(pb.sci).toEqual(pa.sci);
+    expect(pb.var).toEqual(pa.var);
+    expect(pb.dq).toEqual(pa.dq);
+  });
+
+  it('streams a stack of shifted frames in strips with the same result as in one band', async () => {
+    const field: StarSpec[] = starGrid({ nx: 4, ny: 4, x0: 22, y0: 22, step: 26, fwhm: 3.2, fluxes: [20000, 40000, 60000], seed: 8 });
+    const shifts = [{ dx: 0, dy: 0 }, { dx: 3.3, dy: -2.7 }, { dx: -4.6, dy: 1.2 }, { dx: 2.25, dy: 5.4 }];
+    const make = () => {
+      const store = new MemoryStore();
+      const inputs = shifts.map((shift, i) => addReduced(store, { id: `s${i + 1}`, field, shift, size: 128, sky: 200, readNoise: 5, seed: 90 + i, dateObs: `2024-03-01T22:0${i}:00` }));
+      return { store, inputs };
+    };
+    const one = make();
+    const strips = make();
+    const a = await executeRun(runSpecFor('stackScience', one.inputs), one.store);
+    // Stack memory is 40% of the budget: about 10 rows of 4 shifted frames at a time.
+    const rowBytes = 128 * (4 * (4 + 4 + 2 + 16) + 14);
+    const b = await executeRun(runSpecFor('stackScience', strips.inputs), strips.store, {}, { memoryBytes: (10 * rowBytes) / 0.4 });
+    const pa = productOf(one.store, a.product.id).planes[0];
+    const pb = productOf(strips.store, b.product.id).planes[0];
+    let differ = 0;
+    const rows = new Set<number>();
+    for (let i = 0; i < pa.sci.length; i++) {
+      if (pa.sci[i] !== pb.sci[i] || pa.dq![i] !== pb.dq![i]) {
+        differ++;
+        rows.add(Math.floor(i / 128));
+      }
+    }
+    expect(differ, `pixels that differ, in rows ${[...rows].slice(0, 20).join(', ')}`).toBe(0);
+  });
+});
+
+describe('cancellation', () => {
+  it('stops between frames with CancelledError and commits nothing, scratch included', async () => {
+    const store = new MemoryStore();
+    const inputs = biasNight(store, 6);
+    const cancel = { cancelled: false };
+    let trimmed = 0;
+    const events = { log: (e: LogEntry) => { if (e.step === 'trimData' && e.message.startsWith('ext')) if (++trimmed === 4) cancel.cancelled = true; } };
+    await expect(executeRun(runSpecFor('makeMasterBias', inputs), store, events, { memoryBytes: (1.5 * FRAME_BYTES) / 0.6, cancel })).rejects.toBeInstanceOf(CancelledError);
+    expect(trimmed).toBe(4);
+    expect(store.scratchCreated.length).toBeGreaterThan(0);
+    expect(store.liveScratch()).toEqual([]);
+    expect(store.products()).toEqual([]);
+  });
+
+  it('stops during the streamed stack and discards the half-written product', async () => {
+    const store = new MemoryStore();
+    const inputs = biasNight(store, 6);
+    const cancel = { cancelled: false };
+    let stackProgress = 0;
+    const events = { progress: (_f: number, step: string) => { if (step === 'stackFrames' && ++stackProgress === 2) cancel.cancelled = true; } };
+    // Stack memory for a few rows only, so there are many strips to cancel between.
+    const memoryBytes = (4 * 96 * (6 * 10 + 14)) / 0.4;
+    await expect(executeRun(runSpecFor('makeMasterBias', inputs), store, events, { memoryBytes, cancel })).rejects.toBeInstanceOf(CancelledError);
+    expect(stackProgress).toBeGreaterThanOrEqual(2);
+    expect(store.products()).toEqual([]);
+    expect(store.liveScratch()).toEqual([]);
+  });
+});
+
+describe('failures', () => {
+  it('a failing step leaves no product and no scratch, and says what failed', async () => {
+    const store = new MemoryStore();
+    const inputs = biasNight(store, 5);
+    // A sixth bias from a camera with another data size: the stack refuses it after the others were parked.
+    inputs.push(...biasNight(store, 1, { ...CAM, width: 90 }, 'odd'));
+    await expect(executeRun(runSpecFor('makeMasterBias', inputs), store, {}, { memoryBytes: (1.5 * FRAME_BYTES) / 0.6 })).rejects.toThrow(/odd1\.fits is 90x80 where b1\.fits is 96x80/);
+    expect(store.products()).toEqual([]);
+    expect(store.scratchCreated.length).toBeGreaterThan(0);
+    expect(store.liveScratch()).toEqual([]);
+  });
+
+  it('a calibration of the wrong shape fails the run, naming both frames', async () => {
+    const store = new MemoryStore();
+    const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 3, { ...CAM, width: 90 })), store);
+    const e: Exposure = { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 };
+    store.add(rawInput(CAM, e));
+    await expect(executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits', calibrations: { bias: bias.product } }]), store))
+      .rejects.toThrow(/b1_bias\.fits is 90x80 where sci\.fits \(ext 1\) is 96x80/);
+    expect(store.products().map((p) => p.name)).toEqual(['b1_bias.fits']);
+  });
+
+  it('fails a master flat whose every flat was refused, listing each with its reason', async () => {
+    const store = new MemoryStore();
+    const inputs: RunInput[] = [];
+    for (const [i, level] of [2000, 3000].entries()) {
+      store.add(rawInput(CAM, { id: `f${i + 1}`, imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: '2024-03-01T18:00:00', illumination: level, seed: 9 + i }));
+      inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits` });
+    }
+    await expect(executeRun(runSpecFor('makeMasterFlat', inputs), store)).rejects.toThrow(
+      /no frame left to stack: f1\.fits \(median \d+ ADU is 0\.03 of saturation 65535 \(allowed 0\.2-0\.8\)\); f2\.fits \(median \d+ ADU is 0\.04/,
+    );
+    expect(store.products()).toEqual([]);
+  });
+
+  it('refuses runs without inputs, or with several for a one-frame recipe', async () => {
+    const store = new MemoryStore();
+    const inputs = biasNight(store, 2);
+    await expect(executeRun({ ...runSpecFor('makeMasterBias', inputs), inputs: [] }, store)).rejects.toThrow(/no input frames/);
+    await expect(executeRun(runSpecFor('reduceScience', inputs), store)).rejects.toThrow(/reduceScience takes one frame/);
+  });
+});
+
+describe('warnings', () => {
+  it('says a warning repeated for every frame once, with a count', async () => {
+    const store = new MemoryStore();
+    const amps: Camera[] = [{ ...CAM, width: 40, height: 30 }, { ...CAM, width: 40, height: 30, noBiassec: true }];
+    const inputs: RunInput[] = [];
+    for (let i = 0; i < 5; i++) {
+      store.add(rawMefInput(amps, { id: `m${i}`, imagetyp: 'BIAS', exptime: 0, dateObs: '2024-03-01T17:00:00', seed: i }));
+      inputs.push({ id: `m${i}`, name: `m${i}.fits` });
+    }
+    const r = await executeRun(runSpecFor('makeMasterBias', inputs), store);
+    const text = '1 of 2 extensions have no BIASSEC: their overscan was not subtracted';
+    expect(r.info.warnings).toEqual([`${text} (x5)`]);
+    expect(r.log.filter((e) => e.level === 'warn')).toEqual([expect.objectContaining({ step: 'overscanCorrect', message: text })]);
+    expect(historyOf(productOf(store, r.product.id).stored.primary)).toContain(`warning: ${text} (x5)`);
+  });
+
+  it('says the missing read noise of every bias once, with a count', async () => {
+    const store = new MemoryStore();
+    const inputs = biasNight(store, 5, { ...CAM, noReadNoise: true });
+    const r = await executeRun(runSpecFor('makeMasterBias', inputs), store);
+    const about = (r.info.warnings ?? []).filter((w) => /no read noise/.test(w));
+    expect(about, JSON.stringify(r.info.warnings)).toHaveLength(1);
+    expect(about[0]).toMatch(/\(x5\)$/);
+    expect(r.log.filter((e) => e.level === 'warn' && /no read noise/.test(e.message))).toHaveLength(1);
+  });
+});
+
+describe('log', () => {
+  it('ends with one summary entry per step, with its parameters and seconds', async () => {
+    const store = new MemoryStore();
+    const spec = runSpecFor('makeMasterBias', biasNight(store, 4), { values: { overscanCorrect: { order: 4 } } });
+    const seen: LogEntry[] = [];
+    const r = await executeRun(spec, store, { log: (e) => void seen.push(e) });
+    expect(seen).toEqual(r.log);
+    const summary = r.log.filter((e) => e.seconds !== undefined);
+    expect(summary.map((e) => e.step)).toEqual(RECIPES.makeMasterBias.steps.map((s) => s.id));
+    for (const e of summary) {
+      expect(e.params).toEqual(stepValues(spec.params, e.step));
+      expect(e.seconds).toBeGreaterThanOrEqual(0);
+      expect(e.message).toBe('done on 4 frames');
+    }
+    expect(summary.find((e) => e.step === 'overscanCorrect')!.params!.order).toBe(4);
+    // The step's own lines come before its summary: per-frame overscan lines for each frame.
+    expect(r.log.filter((e) => e.step === 'overscanCorrect' && e.seconds === undefined)).toHaveLength(4);
+  });
+
+  it('says which steps were skipped and why', async () => {
+    const store = new MemoryStore();
+    const e: Exposure = { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 };
+    store.add(rawInput(CAM, e));
+    const r = await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits' }]), store);
+    const summary = new Map(r.log.filter((x) => x.seconds !== undefined).map((x) => [x.step, x.message]));
+    expect(summary.get('subtractBias')).toBe('skipped: no master bias');
+    expect(summary.get('subtractDark')).toBe('skipped: no master dark');
+    expect(summary.get('flatCorrect')).toBe('skipped: no master flat');
+    expect(summary.get('overscanCorrect')).toBe('done');
+  });
+});
+
+describe('stages whose steps are satisfied', () => {
+  class CountingStore extends MemoryStore {
+    reads = new Map<string, number>();
+    override async readRows<T extends Float32Array | Uint16Array>(frame: StoredFrame, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
+      this.reads.set(frame.id, (this.reads.get(frame.id) ?? 0) + 1);
+      return super.readRows(frame, ext, plane, y0, y1, out);
+    }
+  }
+
+  it('do not load frames whose measurements came with them (stackScience on measured inputs)', async () => {
+    const field = starGrid({ nx: 4, ny: 4, x0: 22, y0: 22, step: 26, fwhm: 3.2, fluxes: [20000, 40000, 60000], seed: 8 });
+    const shifts = [{ dx: 0, dy: 0 }, { dx: 1.3, dy: -0.7 }, { dx: -1.6, dy: 1.2 }, { dx: 8, dy: 8 }];
+    const make = () => {
+      const store = new CountingStore();
+      // The fourth frame is blurred: selectFrames leaves it out before the stack reads anything.
+      const inputs: RunInput[] = shifts.map((shift, i) => addReduced(store, { id: `s${i + 1}`, field, shift, size: 128, sky: 200, readNoise: 5, seed: 70 + i, fwhm: i === 3 ? 9 : 3.2, dateObs: `2024-03-01T22:0${i}:00` }));
+      return { store, inputs };
+    };
+    // What an earlier run measured: detectSources with the stack's own values.
+    const p = recipeValues('stackScience', 'detectSources');
+    const measured = make();
+    for (const input of measured.inputs) {
+      const f = await loadFrame(measured.store, await measured.store.open(input.id));
+      detectSources.run(f, p, frameCtx());
+      input.meta = { quality: f.meta.quality, stars: f.meta.stars, measuredWith: f.meta.measuredWith };
+    }
+    measured.store.reads.clear();
+    const spy = vi.spyOn(detectSources, 'run');
+    const withMeta = await executeRun(runSpecFor('stackScience', measured.inputs), measured.store);
+    expect(spy).not.toHaveBeenCalled();
+    expect(measured.store.reads.get('s4')).toBeUndefined();
+    expect(withMeta.info.leftOut?.map((l) => l.name)).toEqual(['s4_reduced.fits']);
+
+    const plain = make();
+    const without = await executeRun(runSpecFor('stackScience', plain.inputs), plain.store);
+    expect(spy).toHaveBeenCalledTimes(4);
+    expect(plain.store.reads.get('s4')).toBeGreaterThan(0);
+    // The same stack either way.
+    expect(productOf(measured.store, withMeta.product.id).planes[0].sci).toEqual(productOf(plain.store, without.product.id).planes[0].sci);
+    // The summary still lists detectSources, as done on every frame.
+    expect(withMeta.log.find((e) => e.step === 'detectSources' && e.seconds !== undefined)?.message).toBe('done on 4 frames');
+  });
+});

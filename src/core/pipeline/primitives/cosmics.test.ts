@@ -1,0 +1,118 @@
+/**
+ * flagCosmicRays on a flat sky in electrons with Poisson-like noise, a few
+ * hits (single pixels and short tracks of thousands of electrons) and stars:
+ * the hits are flagged DQ 8 and replaced near the sky, stars are not touched,
+ * and a saturated star (DQ 4) is not taken for a cosmic ray.
+ */
+import { describe, expect, it } from 'vitest';
+import { DQ } from '../../kernels/dq';
+import { flagCosmicRays } from './cosmics';
+import { addStar, cardOf, frameCtx, makeAstro, recipeValues, skyFrame } from '../testing/frames';
+
+const W = 100, H = 100, SKY = 200, RN = 5;
+const SIGMA = Math.sqrt(SKY + RN * RN);
+
+const hits = [
+  { x: 20, y: 20, e: 3000 },
+  { x: 70, y: 15, e: 5000 },
+  { x: 15, y: 80, e: 2500 },
+  // Tracks of 2 and 3 pixels.
+  { x: 40, y: 70, e: 4000 }, { x: 41, y: 70, e: 3500 },
+  { x: 80, y: 60, e: 3000 }, { x: 81, y: 61, e: 3200 }, { x: 82, y: 62, e: 2800 },
+];
+const star = { x: 50.3, y: 40.6, flux: 60000, fwhm: 3.5 };
+const satStar = { x: 75.2, y: 85.4, flux: 2e6, fwhm: 3.5 };
+const SAT = 30000;
+
+function scene(withSaturated: boolean) {
+  const { frame } = skyFrame({ width: W, height: H, sky: SKY, readNoise: RN, stars: [star], seed: 11 });
+  const clean = frame.sci.slice();
+  for (const h of hits) frame.sci[h.y * W + h.x] += h.e;
+  frame.dq = new Uint16Array(W * H);
+  if (withSaturated) {
+    addStar(frame.sci, W, H, satStar);
+    for (let i = 0; i < frame.sci.length; i++) {
+      if (frame.sci[i] >= SAT) {
+        frame.sci[i] = SAT;
+        frame.dq[i] = DQ.saturated;
+      }
+    }
+  }
+  return { f: makeAstro({ name: 'sci.fits', primary: { RDNOISE: RN }, bunit: 'electron', exts: [{ data: frame }] }), clean };
+}
+
+const near = (x: number, y: number, c: { x: number; y: number }, r: number) => Math.hypot(x - c.x, y - c.y) <= r;
+
+describe('flagCosmicRays', () => {
+  it('flags the hits DQ 8, replaces them near the sky, leaves the star alone', () => {
+    const { f, clean } = scene(false);
+    const starBefore: number[] = [];
+    for (let y = 30; y < 52; y++) for (let x = 40; x < 62; x++) starBefore.push(f.exts[0].data.sci[y * W + x]);
+    const ctx = frameCtx();
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    const d = f.exts[0].data;
+    for (const h of hits) {
+      const i = h.y * W + h.x;
+      expect(d.dq![i] & DQ.cosmicRay, `hit at ${h.x},${h.y}`).toBe(DQ.cosmicRay);
+      // Replaced by the median of its neighbours: within a few sky sigmas of the sky.
+      expect(Math.abs(d.sci[i] - SKY), `value at ${h.x},${h.y}`).toBeLessThan(4 * SIGMA);
+    }
+    // Nothing flagged away from the hits (the odd noise pixel aside: at most a couple in 10^4).
+    let stray = 0;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (!(d.dq![y * W + x] & DQ.cosmicRay)) continue;
+        if (hits.some((h) => Math.abs(h.x - x) <= 1 && Math.abs(h.y - y) <= 1)) continue;
+        expect(near(x, y, star, 8), `flag on the star at ${x},${y}`).toBe(false);
+        stray++;
+      }
+    }
+    expect(stray).toBeLessThanOrEqual(2);
+    // The star's pixels are unchanged.
+    const starAfter: number[] = [];
+    for (let y = 30; y < 52; y++) for (let x = 40; x < 62; x++) starAfter.push(d.sci[y * W + x]);
+    expect(starAfter).toEqual(starBefore);
+    // Pixels not flagged keep their values.
+    let changed = 0;
+    for (let i = 0; i < d.sci.length; i++) if (!d.dq![i] && !hits.some((h) => h.y * W + h.x === i) && d.sci[i] !== clean[i]) changed++;
+    expect(changed).toBe(0);
+    const n = cardOf(f.exts[0].header, 'NCOSMIC') as number;
+    expect(n).toBeGreaterThanOrEqual(hits.length);
+    expect(cardOf(f.primary, 'NCOSMIC')).toBe(n);
+    expect(ctx.warnings).toEqual([]);
+  });
+
+  it('only flags when replace is off', () => {
+    const { f } = scene(false);
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays', { replace: false }), frameCtx());
+    const h = hits[0];
+    expect(f.exts[0].data.dq![h.y * W + h.x]).toBe(DQ.cosmicRay);
+    expect(f.exts[0].data.sci[h.y * W + h.x]).toBeGreaterThan(SKY + 2000);
+  });
+
+  it('does not take a saturated star (DQ 4) for a cosmic ray', () => {
+    const { f } = scene(true);
+    const before: number[] = [];
+    for (let y = 70; y < 100; y++) for (let x = 60; x < 90; x++) before.push(f.exts[0].data.sci[y * W + x]);
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    const d = f.exts[0].data;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (d.dq![y * W + x] & DQ.cosmicRay) expect(near(x, y, satStar, 10), `flag on the saturated star at ${x},${y}`).toBe(false);
+      }
+    }
+    const after: number[] = [];
+    for (let y = 70; y < 100; y++) for (let x = 60; x < 90; x++) after.push(d.sci[y * W + x]);
+    expect(after).toEqual(before);
+    // The real hits are still found.
+    for (const h of hits) expect(d.dq![h.y * W + h.x] & DQ.cosmicRay).toBe(DQ.cosmicRay);
+  });
+
+  it('warns when the frame is still in ADU', () => {
+    const { f } = scene(false);
+    f.bunit = 'adu';
+    const ctx = frameCtx();
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    expect(ctx.warnings).toEqual([expect.stringMatching(/in ADU/)]);
+  });
+});
