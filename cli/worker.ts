@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { executeRun, type LogEntry, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
+import { calibrationBudget, executeRun, type LogEntry, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
 import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import { FileStore } from './fileStore';
 
@@ -22,7 +22,7 @@ const api = {
   async run(spec: RunSpec, config: WorkerConfig, onLog?: (e: LogEntry) => void): Promise<RunResult> {
     state ??= {
       store: new FileStore(config.outDir, config.tmpDir),
-      calibrations: new CalibrationCache(config.memoryBytes / 4),
+      calibrations: new CalibrationCache(calibrationBudget(config.memoryBytes)),
       memoryBytes: config.memoryBytes,
     };
     const { store, calibrations, memoryBytes } = state;

@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { getDb } from '../src/db/schema';
 import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
-import type { RunResult, RunSpec } from '../src/core/pipeline/engine';
+import { calibrationBudget, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
 import { tokenFromTransfer, type CancelToken } from './cancel';
 import { runInDb } from './pipelineRun';
 
@@ -18,7 +18,7 @@ export interface PipelineApi {
 
 const api: PipelineApi = {
   async run(spec, session, memoryBytes, cancel, onProgress) {
-    calibrations ??= new CalibrationCache(memoryBytes / 4);
+    calibrations ??= new CalibrationCache(calibrationBudget(memoryBytes));
     return runInDb(getDb(), spec, {
       session,
       memoryBytes,

@@ -22,6 +22,7 @@ import { activeMembers } from './primitive';
 import type { CalibrationStep, FrameRef, LeftOut, ProductInfo, ProductKind, StackMember, Star } from './products';
 import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
+import { frameTime } from './facts';
 import { RECIPES, type Recipe, type RecipeName, type RecipeStep } from './recipes';
 import { stackMembers } from './stackStage';
 import type { FrameWriter, PixelStore, StoredFrame } from './store';
@@ -75,6 +76,15 @@ export interface EngineOptions {
   calibrations?: CalibrationCache;
 }
 
+/**
+ * Bytes a worker keeps calibrations in, beside a run's budget: enough for a
+ * master bias and a master flat of the frames the budget is sized for (a
+ * 2k x 2k master with VAR and DQ is 40 MB).
+ */
+export function calibrationBudget(memoryBytes: number): number {
+  return memoryBytes * 0.375;
+}
+
 export interface RunResult {
   product: FrameRef;
   info: ProductInfo;
@@ -108,10 +118,10 @@ interface StepTally {
   at: string;
 }
 
+/** Exposure, time and filter of a stored frame, read as the plan reads them. */
 function timeOf(stored: StoredFrame): { exptime?: number; time?: number; filter?: string } {
   const d = extractDescriptors(stored.primary, stored.exts[0]?.header);
-  const time = d.dateObs ? Date.parse(d.dateObs.length <= 10 ? `${d.dateObs}T00:00:00Z` : `${d.dateObs}Z`) : undefined;
-  return { exptime: d.exptime, time: Number.isFinite(time) ? time : undefined, filter: d.filter };
+  return { exptime: d.exptime, time: frameTime(d), filter: d.filter };
 }
 
 /** Stars kept with the product, to 3 decimals (plenty for matching, and a small record). */
@@ -129,7 +139,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   if (recipe.inputs === 'one' && run.inputs.length !== 1) throw new Error(`${run.recipe} takes one frame, ${run.label} has ${run.inputs.length}`);
   const t0 = Date.now();
   const memoryBytes = opts.memoryBytes ?? 512 * 2 ** 20;
-  const calCache = opts.calibrations ?? new CalibrationCache(memoryBytes / 4);
+  const calCache = opts.calibrations ?? new CalibrationCache(calibrationBudget(memoryBytes));
   const log: LogEntry[] = [];
   const warnings = new Map<string, number>();
   const emit = (step: string, level: LogEntry['level'], message: string, extra: Partial<LogEntry> = {}) => {
