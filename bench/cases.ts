@@ -12,7 +12,7 @@ import { registerFrames } from '../src/core/kernels/registration';
 import { shiftFrame } from '../src/core/kernels/resample';
 import { frameStats } from '../src/core/kernels/stats';
 import type { Frame } from '../src/core/kernels/frame';
-import { timeBest } from './lib';
+import { skyFrame, timeBest } from './lib';
 
 export interface BenchCase {
   kernel: string;
@@ -34,7 +34,7 @@ export function cases(frames: Float32Array[], width: number, height: number): Be
   // Overscan: the last 32 columns of each frame act as the strip, a spline fit across rows.
   const biassec = `[${width - 31}:${width},1:${height}]`;
   let registration: unknown;
-  let cosmics = 0;
+  let cosmics = 0, cosmicsSky = 0;
   return [
     combineCase('combine_median', frames, { method: 'median' }),
     combineCase('combine_mean_sigclip', frames, { method: 'mean', reject: 'sigclip', lsigma: 3, hsigma: 3 }),
@@ -64,6 +64,17 @@ export function cases(frames: Float32Array[], width: number, height: number): Be
       frames: 1,
       run: () => timeBest(() => { cosmics = detectCosmicRays(frames[0], width, height, { niter: 4, gain: 1, readnoise: 10, clean: true }).nFound; }, 1),
       extra: () => ({ found: cosmics }),
+    },
+    {
+      // Frame 0's noise (sigma 10 on 1000) is well below the model's (sqrt(1000 + 10^2)); a reduced
+      // science frame is sky-limited: sky 600 e-, noise sqrt(600 + 5^2), read noise 5 e-.
+      kernel: 'cosmic_rays_lacosmic_sky_limited',
+      frames: 1,
+      run: () => {
+        const sky = skyFrame(width, height, 1000, { level: 600, sigma: Math.sqrt(600 + 25) });
+        return timeBest(() => { cosmicsSky = detectCosmicRays(sky, width, height, { niter: 4, gain: 1, readnoise: 5, clean: true }).nFound; }, 1);
+      },
+      extra: () => ({ found: cosmicsSky }),
     },
     {
       kernel: 'register_stars',

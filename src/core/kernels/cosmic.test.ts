@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectCosmicRays, flagCosmicRays } from './cosmic';
+import { detectCosmicRays, flagCosmicRays, type CosmicOptions } from './cosmic';
 import { DQ } from './dq';
 import type { Frame } from './frame';
 
@@ -136,4 +136,84 @@ describe('detectCosmicRays on small synthetic cases', () => {
     expect(f2.dq![10 * w + 10]).toBe(DQ.cosmicRay);
     expect(f2.sci[10 * w + 10]).toBe(a[10 * w + 10]);
   });
+});
+
+describe('detectCosmicRays results are locked', () => {
+  // Digests of the mask and cleaned values that the straightforward implementation
+  // (every filter evaluated at every pixel; before the lazy evaluation and the
+  // branch-free median networks) gave on these frames. The fast path must give
+  // the same results bit for bit, over several passes, saturation, input masks,
+  // non-finite pixels and zeros of both signs.
+  function lcg(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  }
+  function frame(w: number, h: number, seed: number, sky: number, sigma: number, nStars: number, nHits: number, extra?: (d: Float32Array, r: () => number) => void): Float32Array {
+    const r = lcg(seed);
+    const d = new Float32Array(w * h);
+    for (let i = 0; i < d.length; i++) d[i] = sky + sigma * (r() + r() + r() + r() - 2) * 1.7;
+    for (let k = 0; k < nStars; k++) {
+      const x0 = 4 + r() * (w - 8), y0 = 4 + r() * (h - 8), peak = 10 ** (2 + r() * 2.5), s2 = 2 * (0.9 + 0.6 * r()) ** 2;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d[y * w + x] += peak * Math.exp(-((x - x0) ** 2 + (y - y0) ** 2) / s2);
+    }
+    for (let k = 0; k < nHits; k++) {
+      let p = Math.floor(r() * d.length);
+      const len = 1 + Math.floor(r() * 5);
+      for (let j = 0; j < len && p < d.length; j++) { d[p] += 200 + 4000 * r(); p += [1, w, w + 1, w - 1][Math.floor(r() * 4)]; }
+    }
+    extra?.(d, r);
+    return d;
+  }
+  /** FNV-1a over the mask bytes and the cleaned values' float32 bits (every NaN as one pattern). */
+  function digest(mask: Uint8Array, cleaned?: Float32Array): string {
+    let hsh = 0x811c9dc5;
+    const eat = (b: number) => { hsh = Math.imul(hsh ^ (b & 0xff), 0x01000193) >>> 0; };
+    for (const b of mask) eat(b);
+    if (cleaned) {
+      const bits = new Uint32Array(cleaned.buffer, cleaned.byteOffset, cleaned.length);
+      for (let i = 0; i < cleaned.length; i++) {
+        const v = Number.isNaN(cleaned[i]) ? 0x7fc00000 : bits[i];
+        eat(v); eat(v >>> 8); eat(v >>> 16); eat(v >>> 24);
+      }
+    }
+    return hsh.toString(16).padStart(8, '0');
+  }
+  const inputMask = (n: number): Uint8Array => {
+    const r = lcg(99);
+    const m = new Uint8Array(n);
+    for (let i = 0; i < n; i++) if (r() < 0.03) m[i] = 1;
+    return m;
+  };
+  const cases: Array<{ name: string; w: number; h: number; data: () => Float32Array; opts: CosmicOptions & { mask?: Uint8Array }; nFound: number; digest: string }> = [
+    { name: 'sky and stars, defaults', w: 96, h: 80, data: () => frame(96, 80, 1, 200, 15, 6, 40), opts: { readnoise: 6.5 }, nFound: 126, digest: '33abc35e' },
+    { name: 'crowded hits, six passes', w: 64, h: 64, data: () => frame(64, 64, 2, 100, 10, 3, 300), opts: { readnoise: 5, niter: 6 }, nFound: 762, digest: '77583930' },
+    {
+      name: 'gain, saturation and an input mask', w: 80, h: 72,
+      data: () => frame(80, 72, 3, 300, 20, 8, 60, (d) => { d[36 * 80 + 40] = 9000; d[36 * 80 + 41] = 8000; }),
+      opts: { gain: 1.7, readnoise: 4, satlevel: 2500, mask: inputMask(80 * 72) }, nFound: 168, digest: 'c4c1502a',
+    },
+    {
+      name: 'non-finite pixels and zeros of both signs', w: 70, h: 50,
+      data: () => frame(70, 50, 4, 0, 8, 4, 50, (d, r) => { for (let k = 0; k < 12; k++) d[Math.floor(r() * d.length)] = [NaN, Infinity, -Infinity, 0, -0][k % 5]; }),
+      opts: { readnoise: 8, sigclip: 4, objlim: 3 }, nFound: 176, digest: '5e39dfb4',
+    },
+    { name: 'low thresholds, no cleaned output', w: 60, h: 60, data: () => frame(60, 60, 5, 1000, 30, 5, 80), opts: { readnoise: 10, sigclip: 3, sigfrac: 0.5, objlim: 1.5, clean: false }, nFound: 246, digest: '301f4c9d' },
+    { name: 'odd sizes', w: 37, h: 29, data: () => frame(37, 29, 6, 50, 7, 2, 30), opts: { readnoise: 3 }, nFound: 66, digest: 'ed033d67' },
+  ];
+  // The astroscrappy fixture: sparse enough that S is computed pixel by pixel.
+  for (const [opts, nFound, dig] of [
+    [{ readnoise: 6.5 }, 151, '39b18746'],
+    [{ readnoise: 6.5, sigclip: 3.5, objlim: 2 }, 241, '49ff87a4'],
+    [{ gain: 2, readnoise: 3, satlevel: 3000 }, 586, '33c3b601'],
+    [{ readnoise: 6.5, niter: 10, sigfrac: 0.1 }, 251, '44a3c65f'],
+  ] as const) {
+    cases.push({ name: `fixture ${JSON.stringify(opts)}`, w: 256, h: 256, data: () => frameData, opts, nFound, digest: dig });
+  }
+  for (const c of cases) {
+    it(c.name, () => {
+      const res = detectCosmicRays(c.data(), c.w, c.h, c.opts);
+      expect(res.nFound).toBe(c.nFound);
+      expect(digest(res.mask, res.cleaned)).toBe(c.digest);
+    });
+  }
 });

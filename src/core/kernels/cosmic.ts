@@ -13,12 +13,22 @@
  *   5x5 neighbours that are neither cosmic rays nor masked, and the search
  *   repeats (niter times, or until nothing new is found).
  *
- * Speed: the only filter evaluated on every pixel is med5(I) in the first
- * pass. med5(S) is needed only where S > sigclip*sigfrac (S' <= S since S >= 0),
- * F only at candidates, and a later pass only recomputes what lies within 6 px
- * of a pixel the cleaning changed (the furthest any change can propagate
- * through the filters and the two growth steps); elsewhere its answer would
- * equal the previous pass's, which is already in the mask.
+ * Speed. The result is that of evaluating every step at every pixel, bit for
+ * bit; the work is not. On a sky-limited frame about 1% of the pixels need
+ * the median filters:
+ *  - med5(I) enters only through N, and N only through S = L+ / (2N). Pass 1
+ *    bounds S from above at every pixel with a cheap lower bound of med5(I)
+ *    (median5Floor: the least of the window's five column medians) and
+ *    computes N and S exactly (median5Sampler) only where that bound exceeds
+ *    a threshold being tested, and where med5(S) needs them. When that is a
+ *    large part of the frame (a noise model far off the data), the whole
+ *    image is filtered at once instead (median5Filter).
+ *  - S' <= S since S >= 0, so a test S' > t fails wherever S <= t: S' and its
+ *    med5(S) are computed only where S passes first, F only where S' passes.
+ *  - a later pass only recomputes what lies within 6 px of a pixel the
+ *    cleaning changed (the furthest any change can propagate through the
+ *    filters and the two growth steps); elsewhere its answer would equal the
+ *    previous pass's, which is already in the mask.
  *
  * Border handling as astroscrappy's filters: where a median window does not
  * fit, the filter returns its input value. The Laplacian replicates edge
@@ -27,7 +37,7 @@
 import type { Frame } from './frame';
 import { DQ } from './dq';
 import { selectKth } from './select';
-import { median5Filter } from './convolve';
+import { median5Filter, median5Floor, median5Sampler } from './convolve';
 
 export interface CosmicOptions {
   /** Laplacian-to-noise limit for a cosmic-ray pixel. Default 4.5. */
@@ -68,34 +78,93 @@ const DEFAULTS = {
   clean: true,
 };
 
-/**
- * Median of the (2r+1)^2 window centred on (x, y) of `src`, or src itself
- * where the window does not fit. `buf` must hold (2r+1)^2 values.
- */
-function windowMedian(src: Float32Array, w: number, h: number, x: number, y: number, r: number, buf: Float32Array): number {
-  if (x < r || y < r || x >= w - r || y >= h - r) return src[y * w + x];
-  let n = 0;
-  for (let yy = y - r; yy <= y + r; yy++) {
-    const row = yy * w;
-    for (let xx = x - r; xx <= x + r; xx++) buf[n++] = src[row + xx];
-  }
-  return selectKth(buf, n >> 1, 0, n - 1);
+/** The noise model N = sqrt(med5 + rn^2), the median floored at 1e-5 as astroscrappy does. */
+function noiseOf(m5: number, rn2: number): number {
+  return Math.sqrt((m5 < 0.00001 ? 0.00001 : m5) + rn2);
 }
 
-/** Clipped Laplacian of the 2x-subsampled image, rebinned: each of the 4 sub-pixels sees two copies of itself and two neighbours. */
-function laplacePlus(img: Float32Array, w: number, h: number, x: number, y: number): number {
-  const i = y * w + x;
-  const v2 = 2 * img[i];
-  const l = img[x > 0 ? i - 1 : i];
-  const r = img[x < w - 1 ? i + 1 : i];
-  const u = img[y > 0 ? i - w : i];
-  const d = img[y < h - 1 ? i + w : i];
+/**
+ * Median of the 3x3 window centred on (x, y) of `src`, or src itself where
+ * the window does not fit. `buf` must hold 9 values.
+ */
+function median3At(src: Float32Array, w: number, h: number, x: number, y: number, buf: Float32Array): number {
+  if (x < 1 || y < 1 || x >= w - 1 || y >= h - 1) return src[y * w + x];
+  let n = 0;
+  for (let yy = y - 1; yy <= y + 1; yy++) {
+    const row = yy * w;
+    for (let xx = x - 1; xx <= x + 1; xx++) buf[n++] = src[row + xx];
+  }
+  return selectKth(buf, 4, 0, 8);
+}
+
+/**
+ * Clipped Laplacian of the 2x-subsampled image, rebinned: each of the 4
+ * sub-pixels sees two copies of itself and two neighbours. `(t + |t|) / 2`
+ * is t where t > 0 and 0 elsewhere, exactly, without a branch.
+ */
+function laplacePlus(v: number, l: number, r: number, u: number, d: number): number {
+  const v2 = 2 * v;
   let s = 0, t: number;
-  t = v2 - l - u; if (t > 0) s += t;
-  t = v2 - r - u; if (t > 0) s += t;
-  t = v2 - l - d; if (t > 0) s += t;
-  t = v2 - r - d; if (t > 0) s += t;
+  t = v2 - l - u; s += (t + Math.abs(t)) * 0.5;
+  t = v2 - r - u; s += (t + Math.abs(t)) * 0.5;
+  t = v2 - l - d; s += (t + Math.abs(t)) * 0.5;
+  t = v2 - r - d; s += (t + Math.abs(t)) * 0.5;
   return s / 4;
+}
+
+/** laplacePlus at (x, y), replicating edge pixels. */
+function laplacePlusAt(img: Float32Array, w: number, h: number, x: number, y: number): number {
+  const i = y * w + x;
+  return laplacePlus(img[i], img[x > 0 ? i - 1 : i], img[x < w - 1 ? i + 1 : i], img[y > 0 ? i - w : i], img[y < h - 1 ? i + w : i]);
+}
+
+/**
+ * Upper bounds of S = L+ / (2N) at every pixel, in place: `floor` holds a
+ * lower bound of med5(I) on entry (median5Floor) and the bound of S on exit.
+ * N is non-decreasing in the median and S non-increasing in N, roundings to
+ * float32 included, so the bound is never below the S computed exactly (and
+ * is S where `floor` holds the median itself). Returns the pixels whose bound
+ * exceeds thr, in order.
+ */
+function sUpperBound(img: Float32Array, floor: Float32Array, rn2: number, w: number, h: number, thr: number): number[] {
+  const over: number[] = [];
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    if (y === 0 || y === h - 1 || w < 3) {
+      for (let x = 0; x < w; x++) boundAt(img, floor, rn2, w, h, x, y, thr, over);
+      continue;
+    }
+    boundAt(img, floor, rn2, w, h, 0, y, thr, over);
+    for (let i = row + 1; i < row + w - 1; i++) {
+      floor[i] = laplacePlus(img[i], img[i - 1], img[i + 1], img[i - w], img[i + w]) / (2 * Math.fround(noiseOf(floor[i], rn2)));
+      if (floor[i] > thr) over.push(i);
+    }
+    boundAt(img, floor, rn2, w, h, w - 1, y, thr, over);
+  }
+  return over;
+}
+
+/** sUpperBound's step at an edge pixel, where the Laplacian replicates pixels. */
+function boundAt(img: Float32Array, floor: Float32Array, rn2: number, w: number, h: number, x: number, y: number, thr: number, over: number[]): void {
+  const i = y * w + x;
+  floor[i] = laplacePlusAt(img, w, h, x, y) / (2 * Math.fround(noiseOf(floor[i], rn2)));
+  if (floor[i] > thr) over.push(i);
+}
+
+/** img = data * gain; returns the pixels where that is not finite, and the (finite) ones at or above `high`. */
+function scaleInto(data: Float32Array, gain: number, img: Float32Array, high: number): { nonFinite: number[]; atOrAbove: number[] } {
+  const nonFinite: number[] = [], atOrAbove: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    img[i] = data[i] * gain;
+    if (!Number.isFinite(img[i])) nonFinite.push(i);
+    else if (img[i] >= high) atOrAbove.push(i);
+  }
+  return { nonFinite, atOrAbove };
+}
+
+/** Sets dst to 1 wherever src is set. */
+function orInto(dst: Uint8Array, src: Uint8Array): void {
+  for (let i = 0; i < dst.length; i++) if (src[i]) dst[i] = 1;
 }
 
 /** Marks every pixel within a (2r+1)^2 box of the listed pixels; returns the marked list. `flag` comes back cleared. */
@@ -117,16 +186,6 @@ function boxRegion(list: ArrayLike<number>, n: number, r: number, w: number, h: 
   return Int32Array.from(out);
 }
 
-/** Saturated stars: pixels at or above satlevel whose 5x5 median is above half of it, grown by 2 px. */
-function saturationMask(img: Float32Array, w: number, h: number, satlevel: number, med5: Float32Array): Uint8Array {
-  const sat = new Uint8Array(w * h);
-  const seeds: number[] = [];
-  for (let i = 0; i < w * h; i++) if (img[i] >= satlevel && med5[i] > satlevel / 2) seeds.push(i);
-  const flag = new Uint8Array(w * h);
-  for (const q of boxRegion(seeds, seeds.length, 2, w, h, flag)) sat[q] = 1;
-  return sat;
-}
-
 export function detectCosmicRays(
   data: Float32Array,
   width: number,
@@ -136,101 +195,136 @@ export function detectCosmicRays(
   const o = { ...DEFAULTS, ...options };
   const w = width, h = height, npix = w * h;
   if (data.length !== npix) throw new Error(`detectCosmicRays: data has ${data.length} values, expected ${npix}`);
+  if (options.mask && options.mask.length !== npix) throw new Error('detectCosmicRays: mask size differs from data');
   const sigclip = o.sigclip, sigcliplow = o.sigclip * o.sigfrac, objlim = o.objlim;
   const rn2 = o.readnoise * o.readnoise;
 
   // Work in electrons so the Poisson term of the noise is the median itself.
+  const gain = o.gain;
+  const satlevel = o.satlevel * gain;
   const img = new Float32Array(npix);
-  const nonFinite: number[] = [];
-  for (let i = 0; i < npix; i++) {
-    img[i] = data[i] * o.gain;
-    if (!Number.isFinite(img[i])) nonFinite.push(i);
+  const { nonFinite, atOrAbove: saturated } = scaleInto(data, gain, img, satlevel);
+  if (nonFinite.length > 0) {
+    fillNonFinite(img, nonFinite);
+    if (img[nonFinite[0]] >= satlevel) for (const i of nonFinite) saturated.push(i); // the fill value
   }
-  if (nonFinite.length > 0) fillNonFinite(img, nonFinite);
 
-  const noise = new Float32Array(npix);
-  const s = new Float32Array(npix);
-  const sp = new Float32Array(npix);
-  const med3 = new Float32Array(npix);
-  const med3Stamp = new Int32Array(npix); // pass number + 1 where med3 is current
-  const flag = new Uint8Array(npix);
+  const med5Img = median5Sampler(img, w, h);
+  const flag = new Uint8Array(npix); // boxRegion's scratch, cleared after each use
+  const stage = flag; // the growth steps' scratch (1 = grown once, 2 = twice), also cleared after use
   const crmask = new Uint8Array(npix);
-  const stage = new Uint8Array(npix); // 1 = grown once, 2 = grown twice (scratch, cleared per pass)
+  const bad = new Uint8Array(npix);
   const buf = new Float32Array(49);
   const buf7 = new Float32Array(49); // med7 gathers med3 values, which themselves use buf
 
-  // Pass 1 needs the 5x5 median of the whole image; keep it for the saturation test too.
-  median5Filter(img, w, h, noise);
-  const bad = saturationMask(img, w, h, o.satlevel * o.gain, noise);
-  if (options.mask) {
-    if (options.mask.length !== npix) throw new Error('detectCosmicRays: mask size differs from data');
-    for (let i = 0; i < npix; i++) if (options.mask[i]) bad[i] = 1;
-  }
+  // Saturated stars: pixels at or above satlevel whose 5x5 median is above half of it, grown by 2 px.
+  const satSeeds: number[] = [];
+  for (const i of saturated) if (med5Img(i % w, (i / w) | 0) > satlevel / 2) satSeeds.push(i);
+  for (const q of boxRegion(satSeeds, satSeeds.length, 2, w, h, flag)) bad[q] = 1;
+  if (options.mask) orInto(bad, options.mask);
   for (const i of nonFinite) bad[i] = 1;
-  const noiseAt = (m5: number): number => Math.sqrt((m5 < 0.00001 ? 0.00001 : m5) + rn2);
-  for (let i = 0; i < npix; i++) noise[i] = noiseAt(noise[i]);
 
+  // Which per-pixel values are current, as bits of `known`: S, S', med3.
+  const S_KNOWN = 1, SP_KNOWN = 2, MED3_KNOWN = 4;
+  const known = new Uint8Array(npix);
+  const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), rn2));
+
+  // S where known; an upper bound of S everywhere (Infinity where the cleaning
+  // has changed the pixels it was made from).
+  const s = new Float32Array(npix);
+  const sUp = new Float32Array(npix);
+  median5Floor(img, w, h, sUp);
+  const maybeCandidates = sUpperBound(img, sUp, rn2, w, h, sigclip);
+  const sAt = (q: number): number => {
+    if (!(known[q] & S_KNOWN)) {
+      const x = q % w, y = (q / w) | 0;
+      s[q] = laplacePlusAt(img, w, h, x, y) / (2 * noiseAt(x, y));
+      known[q] |= S_KNOWN;
+    }
+    return s[q];
+  };
+  /**
+   * S exactly at every pixel, where so many are needed that the filter over
+   * the whole image is cheaper than pixel by pixel (a noise model far off the
+   * data, or most of the frame changed by the cleaning).
+   */
+  const computeAllS = (): void => {
+    median5Filter(img, w, h, s);
+    sUpperBound(img, s, rn2, w, h, Infinity); // with the median itself in place of its bound: S
+    for (let i = 0; i < npix; i++) known[i] |= S_KNOWN;
+    sUp.set(s);
+  };
+  /** S > thr, computing S only where its bound does not already rule it out. */
+  const sAbove = (q: number, thr: number): boolean => sUp[q] > thr && sAt(q) > thr;
+
+  // S' = S - med5(S), only where it is consulted. S' <= S (S >= 0), so a test
+  // S' > thr needs S' only where S > thr.
+  const med5S = median5Sampler(s, w, h);
+  const sp = new Float32Array(npix);
+  const spAt = (q: number): number => {
+    if (!(known[q] & SP_KNOWN)) {
+      const x = q % w, y = (q / w) | 0;
+      const sq = sAt(q);
+      if (sq > sigcliplow) {
+        for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
+          for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) sAt(yy * w + xx);
+        }
+        sp[q] = sq - med5S(x, y);
+      } else {
+        sp[q] = sq;
+      }
+      known[q] |= SP_KNOWN;
+    }
+    return sp[q];
+  };
+
+  // Fine structure F = (med3 - med7(med3)) / N, clipped below at 0.01; med3 kept for one pass.
+  const med3 = new Float32Array(npix);
+  const med3Done: number[] = [];
+  const med3At = (q: number): number => {
+    if (!(known[q] & MED3_KNOWN)) {
+      med3[q] = median3At(img, w, h, q % w, (q / w) | 0, buf);
+      known[q] |= MED3_KNOWN;
+      med3Done.push(q);
+    }
+    return med3[q];
+  };
+  const fineStructure = (q: number): number => {
+    const x = q % w, y = (q / w) | 0;
+    const m3 = med3At(q);
+    let m7 = m3;
+    if (x >= 3 && y >= 3 && x < w - 3 && y < h - 3) {
+      let n = 0;
+      for (let yy = y - 3; yy <= y + 3; yy++) for (let xx = x - 3; xx <= x + 3; xx++) buf7[n++] = med3At(yy * w + xx);
+      m7 = selectKth(buf7, 24, 0, 48);
+    }
+    const f = (m3 - m7) / noiseAt(x, y);
+    return f < 0.01 ? 0.01 : f;
+  };
+  const isCandidate = (q: number): boolean => sAbove(q, sigclip) && !bad[q] && spAt(q) > sigclip && spAt(q) / fineStructure(q) > objlim;
+
+  const crList: number[] = [];
+  const cand: number[] = [];
   let nFound = 0;
   let changed: Int32Array | null = null; // null = everything (first pass)
 
   for (let pass = 0; pass < o.niter; pass++) {
-    const stamp = pass + 1;
-    // Regions (pixel lists) that must be recomputed this pass.
-    let regS: Int32Array | null = null, regSp: Int32Array | null = null, regCand: Int32Array | null = null;
-    if (changed) {
-      regS = boxRegion(changed, changed.length, 2, w, h, flag);
-      regSp = boxRegion(changed, changed.length, 4, w, h, flag);
-      regCand = boxRegion(changed, changed.length, 6, w, h, flag);
-      for (const q of regS) {
-        const x = q % w, y = (q / w) | 0;
-        noise[q] = noiseAt(windowMedian(img, w, h, x, y, 2, buf));
-      }
+    for (const q of med3Done) known[q] &= ~MED3_KNOWN;
+    med3Done.length = 0;
+    cand.length = 0;
+    if (!changed) {
+      if (maybeCandidates.length > npix / 64) computeAllS();
+      for (const q of maybeCandidates) if (isCandidate(q)) cand.push(q);
+    } else {
+      // Only what lies within reach of the pixels the cleaning changed.
+      const regS = boxRegion(changed, changed.length, 2, w, h, flag);
+      const regSp = boxRegion(changed, changed.length, 4, w, h, flag);
+      const regCand = boxRegion(changed, changed.length, 6, w, h, flag);
+      if (regS.length > npix / 8) computeAllS();
+      else for (const q of regS) { known[q] &= ~S_KNOWN; sUp[q] = Infinity; }
+      for (const q of regSp) known[q] &= ~SP_KNOWN;
+      for (const q of regCand) if (isCandidate(q)) cand.push(q);
     }
-
-    // S = L+ / (2N)
-    const computeS = (q: number): void => {
-      const x = q % w, y = (q / w) | 0;
-      s[q] = laplacePlus(img, w, h, x, y) / (2 * noise[q]);
-    };
-    if (regS) for (const q of regS) computeS(q);
-    else for (let q = 0; q < npix; q++) computeS(q);
-
-    // S' = S - med5(S), only where it can exceed the low threshold.
-    const computeSp = (q: number): void => {
-      if (s[q] <= sigcliplow) { sp[q] = s[q]; return; }
-      const x = q % w, y = (q / w) | 0;
-      sp[q] = s[q] - windowMedian(s, w, h, x, y, 2, buf);
-    };
-    if (regSp) for (const q of regSp) computeSp(q);
-    else for (let q = 0; q < npix; q++) computeSp(q);
-
-    const med3At = (q: number): number => {
-      if (med3Stamp[q] !== stamp) {
-        med3[q] = windowMedian(img, w, h, q % w, (q / w) | 0, 1, buf);
-        med3Stamp[q] = stamp;
-      }
-      return med3[q];
-    };
-    const fineStructure = (q: number): number => {
-      const x = q % w, y = (q / w) | 0;
-      const m3 = med3At(q);
-      let m7 = m3;
-      if (x >= 3 && y >= 3 && x < w - 3 && y < h - 3) {
-        let n = 0;
-        for (let yy = y - 3; yy <= y + 3; yy++) for (let xx = x - 3; xx <= x + 3; xx++) buf7[n++] = med3At(yy * w + xx);
-        m7 = selectKth(buf7, 24, 0, 48);
-      }
-      const f = (m3 - m7) / noise[q];
-      return f < 0.01 ? 0.01 : f;
-    };
-
-    // Candidates.
-    const cand: number[] = [];
-    const testCand = (q: number): void => {
-      if (sp[q] > sigclip && !bad[q] && sp[q] / fineStructure(q) > objlim) cand.push(q);
-    };
-    if (regCand) for (const q of regCand) testCand(q);
-    else for (let q = 0; q < npix; q++) testCand(q);
 
     // Two growth steps into the 3x3 neighbours (astroscrappy's dilate3 skips the 1-px border).
     const grow = (from: number[], level: number, thr: number): number[] => {
@@ -238,13 +332,13 @@ export function detectCosmicRays(
       for (const p of from) {
         const px = p % w, py = (p / w) | 0;
         if (px < 1 || py < 1 || px >= w - 1 || py >= h - 1) {
-          if (stage[p] < level && sp[p] > thr && !bad[p]) { stage[p] = level; out.push(p); }
+          if (stage[p] < level && sAbove(p, thr) && !bad[p] && spAt(p) > thr) { stage[p] = level; out.push(p); }
           continue;
         }
         for (let dy = -1; dy <= 1; dy++) {
           for (let dx = -1; dx <= 1; dx++) {
             const q = p + dy * w + dx;
-            if (stage[q] < level && sp[q] > thr && !bad[q]) { stage[q] = level; out.push(q); }
+            if (stage[q] < level && sAbove(q, thr) && !bad[q] && spAt(q) > thr) { stage[q] = level; out.push(q); }
           }
         }
       }
@@ -256,16 +350,16 @@ export function detectCosmicRays(
     let nNew = 0;
     for (const q of grown2) {
       stage[q] = 0;
-      if (!crmask[q]) { crmask[q] = 1; nNew++; }
+      if (!crmask[q]) { crmask[q] = 1; crList.push(q); nNew++; }
     }
     nFound += nNew;
     if (nNew === 0) break;
 
-    // Clean every flagged pixel with the median of its good 5x5 neighbours; masked
-    // neighbours are skipped, so cleaning in place gives the same answer as from a copy.
+    // Clean every flagged pixel with the median of its good 5x5 neighbours. Flagged
+    // and masked neighbours are skipped, so no cleaned value feeds another: the
+    // order does not matter, and cleaning in place equals cleaning from a copy.
     const nextChanged: number[] = [];
-    for (let q = 0; q < npix; q++) {
-      if (!crmask[q]) continue;
+    for (const q of crList) {
       const v = cleanValue(img, crmask, bad, w, h, q, buf);
       if (v !== img[q]) { img[q] = v; nextChanged.push(q); }
     }
@@ -275,8 +369,8 @@ export function detectCosmicRays(
 
   let cleaned: Float32Array | undefined;
   if (o.clean) {
-    cleaned = new Float32Array(npix);
-    for (let i = 0; i < npix; i++) cleaned[i] = crmask[i] ? img[i] / o.gain : data[i];
+    cleaned = data.slice();
+    for (const q of crList) cleaned[q] = img[q] / gain;
   }
   return { mask: crmask, cleaned, nFound };
 }
