@@ -111,6 +111,69 @@ export class FileStore implements PixelStore {
   }
 
   async create(spec: NewFrame): Promise<FrameWriter> {
+    return spec.role === 'scratch' ? this.createScratch(spec) : this.createProduct(spec);
+  }
+
+  /**
+   * A product: each plane's rows are encoded for FITS as they come and kept
+   * (in memory up to IN_MEMORY_PRODUCT bytes, else in temporary files), then
+   * written with the headers in one go under a hidden name, renamed into place.
+   */
+  private async createProduct(spec: NewFrame): Promise<FrameWriter> {
+    const token = randomUUID();
+    const final = resolve(this.outDir, spec.name);
+    const size = spec.exts.reduce((s, e) => s + e.width * e.height * (4 + (e.var ? 4 : 0) + (e.dq ? 2 : 0)), 0);
+    const sink = size <= IN_MEMORY_PRODUCT ? new MemoryPlanes() : new FilePlanes(join(this.tmpDir, token));
+    const next = new Map<string, number>();
+    const store = this;
+    return {
+      id: final,
+      async writeRows(ext, plane, y0, data) {
+        const key = `${ext}:${plane}`;
+        const e = spec.exts[ext];
+        if (!e || (plane !== 'sci' && !e[plane])) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
+        if (y0 !== (next.get(key) ?? 0)) throw new Error(`${spec.name}: rows of ${plane} must come in order (got ${y0}, expected ${next.get(key) ?? 0})`);
+        const bytes = new Uint8Array(data.byteLength);
+        encodeBigEndian(data, bytes, 0);
+        sink.append(key, bytes);
+        next.set(key, y0 + data.length / e.width);
+      },
+      async commit(headers: FrameHeaders, _info?: ProductInfo) {
+        spec.exts.forEach((e, k) => {
+          for (const plane of ['sci', 'var', 'dq'] as const) {
+            if ((plane === 'sci' || e[plane]) && next.get(`${k}:${plane}`) !== e.height) {
+              throw new Error(`${spec.name}: ${plane} of extension ${k + 1} has ${next.get(`${k}:${plane}`) ?? 0} of ${e.height} rows`);
+            }
+          }
+        });
+        const part = join(store.outDir, `.${basename(spec.name)}.${token}.part`);
+        const fd = openSync(part, 'w');
+        try {
+          frameLayout(spec, headers).forEach((h, i, all) => {
+            const axes = h.width !== undefined ? [h.width, h.height!] : [];
+            const extname = h.extname === 'PRIMARY' ? undefined : h.extname;
+            writeSync(fd, headerBlock(h.cards as Card[], extname, { bitpix: h.bitpix, axes, unsigned16: h.plane === 'dq' }, i, i === all.length - 1));
+            if (!h.plane) return;
+            const written = sink.writeTo(`${h.ext}:${h.plane}`, fd);
+            const pad = (2880 - (written % 2880)) % 2880;
+            if (pad) writeSync(fd, new Uint8Array(pad));
+          });
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(part, final);
+        sink.dispose();
+        store.files.delete(final);
+        return final;
+      },
+      async discard() {
+        sink.dispose();
+      },
+    };
+  }
+
+  /** A run's scratch frame: native-endian planes in temporary files, read straight back by rows. */
+  private async createScratch(spec: NewFrame): Promise<FrameWriter> {
     const token = randomUUID();
     const dir = join(this.tmpDir, token);
     mkdirSync(dir, { recursive: true });
@@ -126,57 +189,39 @@ export class FileStore implements PixelStore {
       for (const p of planes.values()) if (p.fd >= 0) { closeSync(p.fd); p.fd = -1; }
     };
     const store = this;
-    const id = spec.role === 'scratch' ? `scratch:${token}` : resolve(this.outDir, spec.name);
+    const id = `scratch:${token}`;
     let finished = false;
     return {
       id,
       async writeRows(ext, plane, y0, data) {
         const p = planes.get(`${ext}:${plane}`);
         if (!p) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
-        const w = spec.exts[ext].width;
         if (y0 !== p.next) throw new Error(`${spec.name}: rows of ${plane} must come in order (got ${y0}, expected ${p.next})`);
-        // Scratch keeps native values (read straight back); products are stored as FITS wants them.
-        let bytes: Uint8Array;
-        if (spec.role === 'scratch') bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        else {
-          bytes = new Uint8Array(data.byteLength);
-          encodeBigEndian(data, bytes, 0);
-        }
-        writeSync(p.fd, bytes);
-        p.next = y0 + data.length / w;
+        writeSync(p.fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        p.next = y0 + data.length / spec.exts[ext].width;
       },
-      async commit(headers: FrameHeaders, _info?: ProductInfo) {
+      async commit(headers: FrameHeaders) {
         closeAll();
         for (const [key, p] of planes) {
           const [k] = key.split(':').map(Number);
           if (p.next !== spec.exts[k].height) throw new Error(`${spec.name}: ${key} has ${p.next} of ${spec.exts[k].height} rows`);
         }
-        if (spec.role === 'scratch') {
-          const layout = frameLayout(spec, headers);
-          const hduOf = (k: number, plane: PlaneKind) => layout.find((l) => l.ext === k && l.plane === plane)?.index;
-          const stored: StoredFrame = {
-            id, name: spec.name, primary: headers.primary, singleHdu: false,
-            exts: spec.exts.map((e, k) => ({
-              extver: e.extver, width: e.width, height: e.height, header: headers.exts[k],
-              planes: { sci: hduOf(k, 'sci')!, var: hduOf(k, 'var'), dq: hduOf(k, 'dq') },
-            })),
-          };
-          store.scratch.set(id, { stored, planes: new Map([...planes].map(([k, p]) => [k, p.path])) });
-          finished = true;
-          return id;
-        }
-        const final = resolve(store.outDir, spec.name);
-        const part = join(store.outDir, `.${basename(spec.name)}.${token}.part`);
-        writeProduct(part, spec, headers, planes);
-        renameSync(part, final);
-        rmSync(dir, { recursive: true, force: true });
-        store.files.delete(final);
+        const layout = frameLayout(spec, headers);
+        const hduOf = (k: number, plane: PlaneKind) => layout.find((l) => l.ext === k && l.plane === plane)?.index;
+        const stored: StoredFrame = {
+          id, name: spec.name, primary: headers.primary, singleHdu: false,
+          exts: spec.exts.map((e, k) => ({
+            extver: e.extver, width: e.width, height: e.height, header: headers.exts[k],
+            planes: { sci: hduOf(k, 'sci')!, var: hduOf(k, 'var'), dq: hduOf(k, 'dq') },
+          })),
+        };
+        store.scratch.set(id, { stored, planes: new Map([...planes].map(([k, p]) => [k, p.path])) });
         finished = true;
-        return final;
+        return id;
       },
       async discard() {
         closeAll();
-        if (finished && spec.role === 'scratch') return;
+        if (finished) return;
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -196,24 +241,69 @@ export class FileStore implements PixelStore {
   }
 }
 
-/** Header blocks and plane files, in the layout every store shares, into one FITS file. */
-function writeProduct(path: string, spec: NewFrame, headers: FrameHeaders, planes: Map<string, { path: string }>): void {
-  const layout = frameLayout(spec, headers);
-  const fd = openSync(path, 'w');
-  try {
-    layout.forEach((h, i) => {
-      const last = i === layout.length - 1;
-      const axes = h.width !== undefined ? [h.width, h.height!] : [];
-      const extname = h.extname === 'PRIMARY' ? undefined : h.extname;
-      writeSync(fd, headerBlock(h.cards as Card[], extname, { bitpix: h.bitpix, axes, unsigned16: h.plane === 'dq' }, i, last));
-      if (!h.plane) return;
-      const src = planes.get(`${h.ext}:${h.plane}`)!.path;
-      const data = readFileSync(src);
-      writeSync(fd, data);
-      const pad = (2880 - (data.length % 2880)) % 2880;
-      if (pad) writeSync(fd, new Uint8Array(pad));
-    });
-  } finally {
-    closeSync(fd);
+/** Products up to this size are assembled in memory; larger ones go through temporary files. */
+const IN_MEMORY_PRODUCT = 256 * 2 ** 20;
+
+/** Where a product's encoded planes wait for the commit. */
+interface PlaneSink {
+  append(key: string, bytes: Uint8Array): void;
+  /** Writes a plane's bytes at the file's position; returns how many. */
+  writeTo(key: string, fd: number): number;
+  dispose(): void;
+}
+
+class MemoryPlanes implements PlaneSink {
+  private chunks = new Map<string, Uint8Array[]>();
+  append(key: string, bytes: Uint8Array): void {
+    const list = this.chunks.get(key);
+    if (list) list.push(bytes);
+    else this.chunks.set(key, [bytes]);
+  }
+  writeTo(key: string, fd: number): number {
+    let n = 0;
+    for (const c of this.chunks.get(key) ?? []) n += writeSync(fd, c);
+    return n;
+  }
+  dispose(): void {
+    this.chunks.clear();
+  }
+}
+
+class FilePlanes implements PlaneSink {
+  private fds = new Map<string, number>();
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+  private path(key: string): string {
+    return join(this.dir, key.replace(':', '-'));
+  }
+  append(key: string, bytes: Uint8Array): void {
+    let fd = this.fds.get(key);
+    if (fd === undefined) this.fds.set(key, (fd = openSync(this.path(key), 'w')));
+    writeSync(fd, bytes);
+  }
+  writeTo(key: string, fd: number): number {
+    const f = this.fds.get(key);
+    if (f !== undefined) { closeSync(f); this.fds.delete(key); }
+    // Copied in slices, so a plane bigger than memory never sits in it whole.
+    const src = openSync(this.path(key), 'r');
+    const buf = new Uint8Array(16 * 2 ** 20);
+    let n = 0;
+    try {
+      for (;;) {
+        const got = readSync(src, buf, 0, buf.length, n);
+        if (!got) break;
+        writeSync(fd, buf.subarray(0, got));
+        n += got;
+      }
+    } finally {
+      closeSync(src);
+    }
+    return n;
+  }
+  dispose(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

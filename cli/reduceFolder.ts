@@ -41,27 +41,30 @@ export interface ReduceSummary {
 
 export async function reduceFolder(input: string, output: string, opts: ReduceOptions): Promise<ReduceSummary> {
   const t0 = performance.now();
-  const frames = listFits(input).map((p) => describeFile(p, input));
-  const plan = buildPlan({ frames, params: opts.params });
-  opts.onPlan?.(plan, frames);
-  const todo = runsToDo(plan);
-  const failures: string[] = [];
-  if (!todo.length) return { plan, frames, outcomes: new Map(), executed: 0, failures, seconds: (performance.now() - t0) / 1000 };
-  const workers = Math.max(1, Math.min(opts.workers, todo.length));
+  const workers = Math.max(1, opts.workers);
+  const pool = new WorkerPool<ReduceWorkerApi, NodeWorker>(() => spawnNodeWorker(new URL('./worker.ts', import.meta.url)), {
+    size: workers,
+    host: nodeWorkerHost,
+  });
+  // The threads start (and compile their modules) while the headers are read and the plan is built.
+  const warming = Array.from({ length: workers }, () => pool.run((api) => api.ready()).catch(() => false));
   const config: WorkerConfig = {
     outDir: output,
     tmpDir: join(tmpdir(), `ccd-reduce-${process.pid}-${Date.now().toString(36)}`),
     memoryBytes: opts.memoryBytes / workers,
   };
-  const pool = new WorkerPool<ReduceWorkerApi, NodeWorker>(() => spawnNodeWorker(new URL('./worker.ts', import.meta.url)), {
-    size: workers,
-    host: nodeWorkerHost,
-  });
   try {
+    const frames = listFits(input).map((p) => describeFile(p, input));
+    const plan = buildPlan({ frames, params: opts.params });
+    opts.onPlan?.(plan, frames);
+    const todo = runsToDo(plan);
+    const failures: string[] = [];
+    if (!todo.length) return { plan, frames, outcomes: new Map(), executed: 0, failures, seconds: (performance.now() - t0) / 1000 };
+    await Promise.all(warming);
     const result = await executePlan(
       plan,
       (spec) => pool.run((api) => api.run(spec, config, opts.onLog ? Comlink.proxy((e: LogEntry) => opts.onLog!(spec.output.name, e)) : undefined)),
-      { concurrency: workers },
+      { concurrency: Math.min(workers, todo.length) },
       {
         start: (run) => opts.onStart?.(run),
         finish: (run, o) => {

@@ -19,6 +19,10 @@ export interface WorkerConfig {
 let state: { store: FileStore; calibrations: CalibrationCache; memoryBytes: number } | undefined;
 
 const api = {
+  /** Nothing: calling it starts the thread (and compiles its modules) before there is work. */
+  ready(): boolean {
+    return true;
+  },
   async run(spec: RunSpec, config: WorkerConfig, onLog?: (e: LogEntry) => void): Promise<RunResult> {
     state ??= {
       store: new FileStore(config.outDir, config.tmpDir),

@@ -194,6 +194,11 @@ export function addVarianceFromNoise(frame: Frame, opts: NoiseOptions): Frame {
   const pscale = inAdu ? 1 / gain : 1;
   const poisson = opts.poissonFromData ?? true;
   const n = frame.width * frame.height;
+  // Read noise alone on a frame without VAR: one number everywhere.
+  if (!frame.var && !poisson) {
+    frame.var = new Float32Array(n).fill(rnVar);
+    return frame;
+  }
   const v = (frame.var ??= new Float32Array(n));
   const s = frame.sci;
   for (let i = 0; i < n; i++) {

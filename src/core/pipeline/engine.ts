@@ -159,7 +159,8 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   const checkCancel = () => {
     if (isCancelRequested(opts.cancel)) throw new CancelledError(`${run.label}: cancelled`);
   };
-  const parking = new Parking(store, memoryBytes * 0.6);
+  const stackStep = recipe.steps.find((s) => s.primitive.kind === 'stack');
+  const parking = new Parking(store, memoryBytes * 0.6, !!stackStep && stepValues(run.params, stackStep.id).scale === 'median');
   const tallies = new Map<string, StepTally>();
   const tally = (s: RecipeStep) => {
     let t = tallies.get(s.id);

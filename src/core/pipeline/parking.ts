@@ -53,11 +53,12 @@ export class Parking {
   private bytes = 0;
   readonly scratch: string[] = [];
 
-  constructor(private readonly store: PixelStore, private readonly budgetBytes: number) {}
+  /** `withMedian`: measure each frame's median as it is parked (a stack scaled by inverse medians needs it). */
+  constructor(private readonly store: PixelStore, private readonly budgetBytes: number, private readonly withMedian = false) {}
 
-  /** Keeps a processed frame for the member; measures its median (flats are scaled by it). */
+  /** Keeps a processed frame for the member. */
   async park(member: Member, frame: AstroFrame): Promise<void> {
-    member.meta = { ...member.meta, ...frame.meta, median: medianOf(frame) };
+    member.meta = { ...member.meta, ...frame.meta, median: this.withMedian ? medianOf(frame) : undefined };
     const geometry: Geometry = { exts: frame.exts.map((e) => ({ extver: e.extver, width: e.data.width, height: e.data.height, var: !!e.data.var, dq: !!e.data.dq })) };
     const constVar: (number | undefined)[] = [];
     const zeroDq: boolean[] = [];
@@ -105,6 +106,11 @@ export class Parking {
     const p = this.inMemory.get(member);
     if (p) return { primary: p.frame.primary, exts: p.frame.exts.map((e) => e.header) };
     return astroHeaders(member.stored);
+  }
+
+  /** The value of a VAR plane that was one number everywhere (kept as that number), else undefined. */
+  constantVar(member: Member, ext: number): number | undefined {
+    return this.inMemory.get(member)?.constVar[ext];
   }
 
   unit(member: Member): AstroFrame['bunit'] {

@@ -129,6 +129,15 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
     const { width, height } = geometry.exts[k];
     const gs = act.map((m) => ctx.parking.geometry(m).exts[k]);
     const planes = { var: gs.every((g) => g.var), dq: gs.some((g) => g.dq) };
+    // Every frame's VAR one and the same number (a bias's read noise) and a plain mean: the mean's
+    // VAR is that number over the values used, so the VAR planes need not be read and summed.
+    const c = ctx.parking.constantVar(act[0], k);
+    const constantVar = planes.var && opts.method === 'mean' && !opts.weights && c !== undefined
+      && act.every((m) => ctx.parking.constantVar(m, k) === c)
+      && (!opts.scale || Array.from(opts.scale).every((s) => s === opts.scale![0]))
+      ? c * (opts.scale ? opts.scale[0] ** 2 : 1)
+      : undefined;
+    if (constantVar !== undefined) planes.var = false;
     // A frame without DQ reads as all good.
     const source = {
       nFrames: act.length,
@@ -140,6 +149,9 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
     const out: Frame | undefined = writer ? undefined : { width, height, sci: new Float32Array(width * height), var: new Float32Array(width * height), dq: new Uint16Array(width * height) };
     const sink = {
       async writeStrip(y0: number, _y1: number, r: CombineResult) {
+        if (constantVar !== undefined) {
+          for (let i = 0; i < r.var.length; i++) r.var[i] = r.nUsed![i] ? constantVar / r.nUsed![i] : 0;
+        }
         if (writer) {
           await writer.writeRows(k, 'sci', y0, r.sci);
           await writer.writeRows(k, 'var', y0, r.var);
@@ -151,7 +163,7 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
         }
       },
     };
-    await combineStreamed(source, { ...opts, memoryBytes: ctx.memoryBytes }, sink, (done, total) => ctx.progress?.((k + done / total) / nExt), ctx.cancel);
+    await combineStreamed(source, { ...opts, maps: constantVar !== undefined, memoryBytes: ctx.memoryBytes }, sink, (done, total) => ctx.progress?.((k + done / total) / nExt), ctx.cancel);
     if (out) frames.push(out);
   }
   ctx.log(`${act.length} frames combined: ${opts.method}${opts.reject && opts.reject !== 'none' ? ` with ${opts.reject} rejection` : ''}${opts.weights ? ', weighted' : ''}`);

@@ -5,14 +5,14 @@
  * numbers.
  */
 import { DQ } from '../../kernels/dq';
-import { flagSaturated } from '../../kernels/arith';
 import { parseSection } from '../../kernels/section';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { lookup, type AstroFrame } from '../astroFrame';
 import { optNum, param, type FramePrimitive } from '../primitive';
 import { median } from '../../kernels/stats';
-import { sampledMedian } from '../parking';
+import { sampleStride } from '../parking';
+import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
 
 /** Saturation level of one extension: the user's value, the header's, or the converter's limit. */
@@ -25,8 +25,30 @@ export function saturationLevel(frame: AstroFrame, k: number, override?: number)
   return { from: 'none' };
 }
 
-/** Sampled median of the data section, and how many of its pixels are flagged saturated. */
-function dataSectionLevels(f: Frame, datasec?: string): { median: number; saturated: number; count: number } {
+/**
+ * One pass over the raw pixels: DQ saturated (4) at or above `sat`,
+ * non-linear (2) at or above `nonLinear`, no data (16) for NaN and
+ * infinities. Returns the counts.
+ */
+function flagRaw(f: Frame, sat: number, nonLinear: number): { saturated: number; nonLinear: number; missing: number } {
+  const { sci } = f;
+  const dq = (f.dq ??= new Uint16Array(sci.length));
+  let ns = 0, nn = 0, nm = 0;
+  for (let i = 0; i < sci.length; i++) {
+    const v = sci[i];
+    if (v - v !== 0) { dq[i] |= DQ.noData; nm++; }
+    else if (v >= sat) { dq[i] |= DQ.saturated; ns++; }
+    else if (v >= nonLinear) { dq[i] |= DQ.nonLinear; nn++; }
+  }
+  return { saturated: ns, nonLinear: nn, missing: nm };
+}
+
+/**
+ * The data section's level (median of a regular sample, at most ~500k pixels)
+ * and how many of its pixels are flagged saturated: what checkFlatLevel
+ * judges a flat by. Read in place, row by row.
+ */
+function dataSectionLevels(f: Frame, sat: number, datasec?: string): { median: number; saturated: number; count: number } {
   let sec = { x0: 0, x1: f.width, y0: 0, y1: f.height };
   if (datasec) {
     try {
@@ -35,15 +57,23 @@ function dataSectionLevels(f: Frame, datasec?: string): { median: number; satura
       // A DATASEC that does not fit: the whole frame it is (trimData will say what is wrong).
     }
   }
-  const w = sec.x1 - sec.x0;
-  const sci = new Float32Array(w * (sec.y1 - sec.y0));
+  const { sci, width } = f;
+  const w = sec.x1 - sec.x0, h = sec.y1 - sec.y0;
   let saturated = 0;
-  for (let y = sec.y0, o = 0; y < sec.y1; y++, o += w) {
-    const row = y * f.width + sec.x0;
-    sci.set(f.sci.subarray(row, row + w), o);
-    if (f.dq) for (let x = 0; x < w; x++) if (f.dq[row + x] & DQ.saturated) saturated++;
+  if (sat < Infinity) {
+    for (let y = sec.y0; y < sec.y1; y++) {
+      for (let i = y * width + sec.x0, end = i + w; i < end; i++) if (sci[i] >= sat) saturated++;
+    }
   }
-  return { median: sampledMedian(sci, w), saturated, count: sci.length };
+  // Every `stride`-th pixel of the section in row-major order.
+  const stride = sampleStride(w * h, w);
+  const sample = new Float32Array(Math.ceil((w * h) / stride));
+  let n = 0;
+  for (let k = 0; k < w * h; k += stride) {
+    const v = sci[(sec.y0 + Math.floor(k / w)) * width + sec.x0 + (k % w)];
+    if (v - v === 0) sample[n++] = v;
+  }
+  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
 }
 
 export const addDQ: FramePrimitive = {
@@ -60,23 +90,14 @@ export const addDQ: FramePrimitive = {
     let satPixels = 0, allPixels = 0;
     frame.exts.forEach((ext, k) => {
       const f = ext.data;
-      const n = f.width * f.height;
-      f.dq ??= new Uint16Array(n);
       const sat = saturationLevel(frame, k, optNum(p, 'saturation'));
       const nl = optNum(p, 'nonLinear');
-      let flagged = { saturated: 0, nonLinear: 0 };
-      if (sat.level !== undefined) {
-        flagged = flagSaturated(f, sat.level, { nonLinear: nl });
-        // Later steps (cosmic rays, quality) need the level in the frame's current units: keep it in the header.
-        setCard(ext.header, 'SATURATE', sat.level, `saturation level, ADU (${sat.from})`);
-      }
-      let missing = 0;
-      for (let i = 0; i < n; i++) {
-        const v = f.sci[i];
-        if (v - v !== 0) { f.dq[i] |= DQ.noData; missing++; }
-      }
+      const flagged = flagRaw(f, sat.level ?? Infinity, nl ?? Infinity);
+      const missing = flagged.missing;
+      // Later steps (cosmic rays, quality) need the level in the frame's current units: keep it in the header.
+      if (sat.level !== undefined) setCard(ext.header, 'SATURATE', sat.level, `saturation level, ADU (${sat.from})`);
       // The level figures the flat check uses, on the data section only (the overscan would pull them down).
-      const levels = dataSectionLevels(f, lookup(frame, k).str('DATASEC')?.value);
+      const levels = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value);
       medians.push(levels.median);
       satPixels += levels.saturated;
       allPixels += levels.count;

@@ -78,7 +78,8 @@ export function apertureFlux(f: Frame, x: number, y: number, r: number, mask?: U
 /** Stars and quality figures of one extension. */
 export function measureFrame(f: Frame, ext: number, opts: MeasureOptions): { stars: Star[]; sky: number; skyNoise: number; fwhms: number[]; ells: number[] } {
   const { mask, saturated } = sourceMask(f);
-  const bg = globalBackground(f.sci, { mask });
+  // A quarter of a million pixels set the sky to a tiny fraction of its noise.
+  const bg = globalBackground(f.sci, { mask, maxSamples: 262_144 });
   if (!(bg.sigma > 0)) return { stars: [], sky: bg.median, skyNoise: bg.sigma, fwhms: [], ells: [] };
   const sources = detect(f.sci, f.width, f.height, {
     background: bg.median,
