@@ -87,7 +87,8 @@ export interface OverscanResult {
   rms: number;
 }
 
-export function subtractOverscan(frame: Frame, opts: OverscanOptions): OverscanResult {
+/** The level of every line (and the model across lines) without subtracting anything: subtractOverscan's first half. */
+export function overscanLevels(frame: Frame, opts: Omit<OverscanOptions, 'out'>): Omit<OverscanResult, 'frame'> {
   const { width, height } = frame;
   const sec0 = typeof opts.biassec === 'string' ? parseSection(opts.biassec, width, height) : opts.biassec;
   checkSection(sec0, width, height);
@@ -147,10 +148,15 @@ export function subtractOverscan(frame: Frame, opts: OverscanOptions): OverscanR
   }
   let msum = 0;
   for (let i = 0; i < nlines; i++) msum += model[i];
+  return { orientation, strip, levels, model, rejected, fit, mean: msum / nlines, rms };
+}
 
-  const out = prepareOut(frame, opts.out);
+/** Subtracts one level per line (per row for 'columns', per column for 'rows') from every pixel, overscan included. */
+export function subtractLevels(frame: Frame, orientation: 'columns' | 'rows', model: ArrayLike<number>, out?: Frame): Frame {
+  const { width, height } = frame;
+  const o = prepareOut(frame, out);
   const src = frame.sci;
-  const dst = out.sci;
+  const dst = o.sci;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     if (orientation === 'columns') {
@@ -160,7 +166,12 @@ export function subtractOverscan(frame: Frame, opts: OverscanOptions): OverscanR
       for (let x = 0; x < width; x++) dst[row + x] = src[row + x] - model[x];
     }
   }
-  return { frame: out, orientation, strip, levels, model, rejected, fit, mean: msum / nlines, rms };
+  return o;
+}
+
+export function subtractOverscan(frame: Frame, opts: OverscanOptions): OverscanResult {
+  const res = overscanLevels(frame, opts);
+  return { frame: subtractLevels(frame, res.orientation, res.model, opts.out), ...res };
 }
 
 /** One level per line of the strip: per image row for 'columns', per image column for 'rows'. */

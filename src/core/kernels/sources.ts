@@ -152,7 +152,16 @@ export function detectSources(data: Float32Array, width: number, height: number,
   const sources: Source[] = [];
   let nextLabel = 1;
 
+  // With one sky level and noise for the whole frame, the scan for seeds is a plain comparison.
+  const flat = typeof background === 'number' && typeof sigma === 'number';
+  const bkg0 = flat ? background : 0, above0 = flat ? threshold * sigma : 0;
   for (let seed = 0; seed < n; seed++) {
+    if (flat) {
+      // Skip, without touching the labels, everything below the limit (nearly the whole frame).
+      // The same expression as the test below, so the same pixels pass.
+      while (seed < n && !(data[seed] - bkg0 > above0)) seed++;
+      if (seed >= n) break;
+    }
     if (label[seed] !== 0) continue;
     const v0 = data[seed];
     if (!(v0 - bkgAt(seed) > threshold * sigAt(seed)) || (mask && mask[seed])) { label[seed] = -1; continue; }

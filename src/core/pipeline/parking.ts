@@ -131,6 +131,13 @@ export class Parking {
     return loaded;
   }
 
+  /** Rows of a plane held in memory, as a view (no copy); undefined when the plane is not in memory as an array. */
+  view(member: Member, ext: number, plane: PlaneKind, y0: number, y1: number): Float32Array | Uint16Array | undefined {
+    const d = this.inMemory.get(member)?.frame.exts[ext].data;
+    const src = d && (plane === 'sci' ? d.sci : plane === 'var' ? d.var : d.dq);
+    return src && d ? src.subarray(y0 * d.width, y1 * d.width) : undefined;
+  }
+
   async readRows<T extends Float32Array | Uint16Array>(member: Member, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
     const p = this.inMemory.get(member);
     if (!p) return this.store.readRows(member.stored, ext, plane, y0, y1, out);

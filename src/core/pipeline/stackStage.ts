@@ -64,14 +64,17 @@ export function combineOptions(members: readonly Member[], p: StepValues): Combi
 
 /** Rows [y0, y1) of a member on the reference grid: read with the interpolation's margin, shifted, cut. */
 async function readMember(parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number): Promise<CombineInput> {
+  // Frames parked in memory are read as views: the combine only reads them.
   const read = async (a: number, b: number): Promise<Frame> => {
     const n = (b - a) * width;
+    const plane = async <T extends Float32Array | Uint16Array>(kind: 'sci' | 'var' | 'dq', make: (n: number) => T): Promise<T> =>
+      (parking.view(m, ext, kind, a, b) as T | undefined) ?? parking.readRows(m, ext, kind, a, b, make(n));
     return {
       width,
       height: b - a,
-      sci: await parking.readRows(m, ext, 'sci', a, b, new Float32Array(n)),
-      var: planes.var ? await parking.readRows(m, ext, 'var', a, b, new Float32Array(n)) : undefined,
-      dq: planes.dq ? await parking.readRows(m, ext, 'dq', a, b, new Uint16Array(n)) : undefined,
+      sci: await plane('sci', (k) => new Float32Array(k)),
+      var: planes.var ? await plane('var', (k) => new Float32Array(k)) : undefined,
+      dq: planes.dq ? await plane('dq', (k) => new Uint16Array(k)) : undefined,
     };
   };
   if (!m.shift) {

@@ -3,7 +3,9 @@
  * then the strip and any other non-data columns cut away (DRAGONS'
  * overscanCorrect / trimData; ccdproc's subtract_overscan / trim_image).
  */
-import { subtractOverscan, type OverscanResult } from '../../kernels/overscan';
+import { overscanLevels, subtractLevels } from '../../kernels/overscan';
+
+type Levels = ReturnType<typeof overscanLevels>;
 import type { Frame } from '../../kernels/frame';
 import { parseSection, trim } from '../../kernels/section';
 import { robustSigma } from '../../kernels/stats';
@@ -55,16 +57,19 @@ export const overscanCorrect: FramePrimitive = {
         niter: num(p, 'niter'),
       };
       const chosen: 'spline' | 'poly' | 'none' = fn === 'auto' ? 'spline' : fn;
-      const res = subtractOverscan(f, { ...common, function: chosen, order: num(p, 'order'), out: f });
+      // Levels and model first; the frame is changed once, by what was decided.
+      const res = overscanLevels(f, { ...common, function: chosen, order: num(p, 'order') });
       let how = chosen === 'none' ? 'each line its own level' : `${chosen} fit`;
+      let subtract = res.model;
       if (fn === 'auto') {
         const judged = judgeStructure(f, res, common.collapse);
         if (judged.structured) {
-          useLineLevels(f, res);
+          subtract = lineLevels(res);
           how = 'each line its own level';
         }
         how += ` (auto: levels scatter ${judged.rms.toFixed(2)} ADU about a smooth fit; noise alone gives ${judged.expected.toFixed(2)})`;
       }
+      subtractLevels(f, res.orientation, subtract, f);
       setCard(ext.header, 'OVERSCAN', round(res.mean, 3), 'mean overscan level subtracted, ADU');
       setCard(ext.header, 'OVERRMS', round(res.rms, 3), 'rms of the overscan levels about the model, ADU');
       ctx.log(`ext ${ext.extver}: overscan ${sec} by ${res.orientation}, ${how}, mean level ${res.mean.toFixed(2)} ADU`);
@@ -84,12 +89,11 @@ function round(x: number, d: number): number {
 }
 
 /**
- * Do the overscan levels vary from line to line by more than noise? Judged
- * after a smooth fit was subtracted in place: the expected scatter of one
- * line's level is the strip's pixel noise (about each line's own level) over
- * sqrt(pixels per line), times 1.2533 for a median.
+ * Do the overscan levels vary from line to line by more than noise? The
+ * expected scatter of one line's level is the strip's pixel noise (about each
+ * line's own level) over sqrt(pixels per line), times 1.2533 for a median.
  */
-function judgeStructure(f: Frame, res: OverscanResult, collapse: 'median' | 'mean'): { structured: boolean; rms: number; expected: number } {
+function judgeStructure(f: Frame, res: Levels, collapse: 'median' | 'mean'): { structured: boolean; rms: number; expected: number } {
   const s = res.strip;
   const byColumns = res.orientation === 'columns';
   const across = byColumns ? s.x1 - s.x0 : s.y1 - s.y0;
@@ -97,9 +101,7 @@ function judgeStructure(f: Frame, res: OverscanResult, collapse: 'median' | 'mea
   let n = 0;
   for (let y = s.y0; y < s.y1; y++) {
     for (let x = s.x0; x < s.x1; x++) {
-      const line = byColumns ? y : x;
-      // The pixel was reduced by model[line]; its own line's level sits at levels - model.
-      const v = f.sci[y * f.width + x] - (res.levels[line] - res.model[line]);
+      const v = f.sci[y * f.width + x] - res.levels[byColumns ? y : x];
       if (v - v === 0) resid[n++] = v;
     }
   }
@@ -108,18 +110,9 @@ function judgeStructure(f: Frame, res: OverscanResult, collapse: 'median' | 'mea
   return { structured: res.rms > STRUCTURE_RATIO * expected, rms: res.rms, expected };
 }
 
-/** Turns a smooth-model subtraction (done in place) into a line-by-line one. */
-function useLineLevels(f: Frame, res: OverscanResult): void {
-  const byColumns = res.orientation === 'columns';
-  for (let y = 0; y < f.height; y++) {
-    const row = y * f.width;
-    for (let x = 0; x < f.width; x++) {
-      const line = byColumns ? y : x;
-      const lv = res.levels[line];
-      // A line whose strip had no good pixel keeps the model.
-      if (lv - lv === 0) f.sci[row + x] += res.model[line] - lv;
-    }
-  }
+/** Each line's own level; a line whose strip had no good pixel keeps the model. */
+function lineLevels(res: Levels): Float64Array {
+  return res.levels.map((lv, i) => (lv - lv === 0 ? lv : res.model[i]));
 }
 
 /** Section keywords and WCS reference pixels shift when the image is cut. */
