@@ -18,6 +18,8 @@ const OWNED =
 /** Tile-compression keywords of a .fz input describe its table, not the image we write. */
 const TILE_COMPRESSION = /^(ZCMPTYPE|ZBITPIX|ZNAXIS\d*|ZTILE\d+|ZQUANTIZ|ZDITHER0|ZNAME\d+|ZVAL\d+|ZSIMPLE|ZTENSION|ZEXTEND|ZPCOUNT|ZGCOUNT|ZBLANK|ZSCALE|ZZERO|ZHECKSUM|ZDATASUM|T(FORM|TYPE|UNIT|SCAL|ZERO|NULL|DIM|DISP)\d+)$/;
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function bitpixOf(data: PixelArray): number {
   if (data instanceof Float32Array) return -32;
   if (data instanceof Float64Array) return -64;
@@ -59,6 +61,18 @@ function encodeData(data: PixelArray, out: Uint8Array, offset: number): void {
       out[p] = (v >> 8) & 0xff;
       out[p + 1] = v & 0xff;
     }
+  } else if (data instanceof Float32Array && LITTLE_ENDIAN) {
+    // The bytes copied as they are, then each 32-bit word reversed: several times faster than a DataView per value.
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, n * 4);
+    const aligned = (out.byteOffset + offset) % 4 === 0;
+    const dst = aligned ? out.subarray(offset, offset + n * 4) : new Uint8Array(n * 4);
+    dst.set(bytes);
+    const w = new Uint32Array(dst.buffer, dst.byteOffset, n);
+    for (let i = 0; i < n; i++) {
+      const x = w[i];
+      w[i] = (x >>> 24) | ((x >>> 8) & 0xff00) | ((x << 8) & 0xff0000) | (x << 24);
+    }
+    if (!aligned) out.set(dst, offset);
   } else {
     // DataView writes big-endian whatever the host's byte order.
     const view = new DataView(out.buffer, out.byteOffset + offset, n * data.BYTES_PER_ELEMENT);
