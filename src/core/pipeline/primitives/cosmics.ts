@@ -7,23 +7,13 @@
 import { DQ } from '../../kernels/dq';
 import { detectCosmicRays } from '../../kernels/cosmic';
 import { setCard } from '../cards';
+import { dqMask } from './masks';
 import { bool, num, optNum, param, type FramePrimitive } from '../primitive';
 import { readNoiseOf } from './electrons';
 
-/** Pixels never taken for cosmic rays or used to clean them: bad, saturated (grown by 2 px, as astroscrappy), no data. */
+/** Pixels never taken for cosmic rays or used to clean them: bad, no data, unilluminated, and saturated grown by 2 px. */
 function exclusionMask(dq: Uint16Array | undefined, w: number, h: number): Uint8Array | undefined {
-  if (!dq) return undefined;
-  const mask = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) if (dq[i] & (DQ.bad | DQ.noData | DQ.unilluminated)) mask[i] = 1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!(dq[y * w + x] & DQ.saturated)) continue;
-      for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
-        for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) mask[yy * w + xx] = 1;
-      }
-    }
-  }
-  return mask;
+  return dq && dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated, 2);
 }
 
 /**

@@ -16,6 +16,7 @@ import { detectSources as detect, type Source } from '../../kernels/sources';
 import { median } from '../../kernels/stats';
 import type { Frame } from '../../kernels/frame';
 import { setCard } from '../cards';
+import { dqMask } from './masks';
 import type { QualityFigures, Star } from '../products';
 import { canonicalJson } from '../signature';
 import { num, param, type FramePrimitive } from '../primitive';
@@ -35,18 +36,8 @@ export interface MeasureOptions {
 function sourceMask(f: Frame): { mask?: Uint8Array; saturated?: Uint8Array } {
   if (!f.dq) return {};
   const { width: w, height: h, dq } = f;
-  const mask = new Uint8Array(w * h);
-  const saturated = new Uint8Array(w * h);
-  for (let i = 0; i < w * h; i++) {
-    const d = dq[i];
-    if (d & (DQ.bad | DQ.noData | DQ.unilluminated | DQ.cosmicRay)) mask[i] = 1;
-    if (d & DQ.saturated) {
-      const x = i % w, y = (i / w) | 0;
-      for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
-        for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) saturated[yy * w + xx] = 1;
-      }
-    }
-  }
+  const mask = dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated | DQ.cosmicRay);
+  const saturated = dqMask(dq, w, h, 0, 2);
   return { mask, saturated };
 }
 
