@@ -18,6 +18,8 @@ import { median } from '../src/core/kernels/stats';
 
 const OPTIONS: DemoOptions = { seed: 11, width: 192, height: 160, nBias: 4, nFlatPerFilter: 3, filters: ['V', 'R'], nSciencePerFilter: 3, nSecondTarget: 0 };
 const W = 192, H = 160, OVERSCAN = 32;
+// Untiled extensions are registered on their own stars: a field big enough for a dozen or more per amplifier.
+const BIG: DemoOptions = { ...OPTIONS, seed: 12, width: 480, height: 320, nBias: 3, nFlatPerFilter: 3 };
 const root = mkdtempSync(path.join(tmpdir(), 'conventions-'));
 const dir = (name: string) => path.join(root, name);
 
@@ -31,7 +33,7 @@ const card = (cards: readonly Card[], key: string) => cards.find((c) => c.key ==
 const IRAF_TYPE: Record<string, string> = { 'Bias Frame': 'zero', 'Flat Field': 'flat', 'Light Frame': 'object' };
 
 /** A raw frame as two amplifiers: left and right halves, each with the overscan strip and its own sections. */
-function twoAmplifiers(bytes: Uint8Array, name: string): Uint8Array {
+function twoAmplifiers(bytes: Uint8Array, name: string, withDetsec = true, W = 192, H = 160): Uint8Array {
   const fits = parseFits(bytes, name);
   const img = readImage(fits, bytes, 0);
   const cards = fits.hdus[0].cards.filter((c) => !['BIASSEC', 'DATASEC', 'TRIMSEC', 'CCDSEC', 'GAIN', 'EGAIN', 'RDNOISE', 'SATURATE', 'BUNIT'].includes(c.key));
@@ -53,8 +55,7 @@ function twoAmplifiers(bytes: Uint8Array, name: string): Uint8Array {
         { key: 'EXTVER', value: k + 1 },
         { key: 'BIASSEC', value: `[${half + 2}:${ampWidth},1:${H}]` },
         { key: 'DATASEC', value: `[1:${half},1:${H}]` },
-        { key: 'DETSEC', value: `[${x0 + 1}:${x0 + half},1:${H}]` },
-        { key: 'CCDSEC', value: `[${x0 + 1}:${x0 + half},1:${H}]` },
+        ...(withDetsec ? [{ key: 'DETSEC', value: `[${x0 + 1}:${x0 + half},1:${H}]` }, { key: 'CCDSEC', value: `[${x0 + 1}:${x0 + half},1:${H}]` }] : []),
         { key: 'GAIN', value: 1.5 },
         { key: 'RDNOISE', value: 5 },
         { key: 'SATURATE', value: 65535 },
@@ -78,7 +79,7 @@ async function reduce(label: string, input: string): Promise<Reduced> {
 
 beforeAll(async () => {
   const files = generateDemoNight(OPTIONS);
-  for (const d of ['plain', 'iraf-gz', 'mef']) mkdirSync(dir(d));
+  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec']) mkdirSync(dir(d));
   for (const f of files) {
     writeFileSync(path.join(dir('plain'), f.name), f.bytes);
     const fits = parseFits(f.bytes, f.name);
@@ -89,7 +90,8 @@ beforeAll(async () => {
     writeFileSync(path.join(dir('iraf-gz'), `${f.name}.gz`), gzipSync(iraf));
     writeFileSync(path.join(dir('mef'), f.name), twoAmplifiers(f.bytes, f.name));
   }
-  for (const d of ['plain', 'iraf-gz', 'mef']) results.set(d, await reduce(d, dir(d)));
+  for (const f of generateDemoNight(BIG)) writeFileSync(path.join(dir('mef-nodetsec'), f.name), twoAmplifiers(f.bytes, f.name, false, BIG.width, BIG.height));
+  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec']) results.set(d, await reduce(d, dir(d)));
 }, 120_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -124,6 +126,25 @@ describe('one night written three ways', () => {
         expect(ext, name).toEqual(['SCI1', 'VAR1', 'DQ1', 'SCI2', 'VAR2', 'DQ2']);
         expect(p.fits.hdus[1].naxis, name).toEqual([W / 2, H]);
       }
+    }
+  });
+
+  it('stacks amplifier by amplifier, saying so, when the extensions have no DETSEC', () => {
+    const r = results.get('mef-nodetsec')!;
+    expect(r.summary.failures).toEqual([]);
+    expect(names(r).filter((n) => n.endsWith('_stack.fits'))).toHaveLength(2);
+    const truth = demoTruth(BIG);
+    for (const [name, p] of r.products) {
+      if (!name.endsWith('_stack.fits')) continue;
+      expect(p.fits.hdus.slice(1).map((h) => `${h.extname}${card(h.cards, 'EXTVER')}`), name).toEqual(['SCI1', 'VAR1', 'DQ1', 'SCI2', 'VAR2', 'DQ2']);
+      const hist = p.fits.hdus[0].cards.filter((c) => c.key === 'HISTORY').map((c) => String(c.comment));
+      expect(hist.find((h) => h.startsWith('tileArrays')), name).toMatch(/skipped: no DETSEC/);
+      // HISTORY text longer than a card goes on over several cards.
+      expect(hist.join(''), name).toMatch(/warning: extensions 1, 2 without DETSEC: not tiled, extensions stacked separately \(x3\)/);
+      expect(hist.join(''), `${name}: ${hist.join('')}`).not.toMatch(/left out/);
+      // Each amplifier's stack has the sky of its reference frame (the first of the stack).
+      const sky = truth.frames.find((f) => name.startsWith(f.name.replace('.fits', '')))!.skyElectrons!;
+      for (const hdu of [1, 4]) expect(Math.abs(median(readImage(p.fits, p.bytes, hdu).data) / sky - 1), `${name} HDU ${hdu}`).toBeLessThan(0.004);
     }
   });
 

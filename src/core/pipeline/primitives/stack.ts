@@ -47,7 +47,7 @@ export const selectFrames: GroupPrimitive = {
       else if (noiseFactor !== undefined && noise > noiseFactor * medNoise) why = `sky noise ${fmt(noise)} > ${noiseFactor} x the median ${fmt(medNoise)}`;
       if (why) {
         m.leftOut = why;
-        ctx.warn(`${m.ref.name} left out: ${why}`);
+        ctx.log(`${m.ref.name} left out: ${why}`);
       }
     }
     const kept = activeMembers(members).length;
@@ -56,11 +56,19 @@ export const selectFrames: GroupPrimitive = {
   },
 };
 
-function starsOf(m: Member, ext: number): Star[] {
-  return (m.meta.stars ?? []).filter((s) => s.ext === ext);
+/**
+ * Extensions not tiled into one image (no DETSEC) still move together with
+ * the telescope: their stars are matched all at once, each extension's placed
+ * this far from the others so that only stars of the same extension can pair.
+ */
+const EXTENSION_SPACING = 1e6;
+
+/** The member's stars on one plane (extension k moved by k x EXTENSION_SPACING in x). */
+function starPlane(m: Member): Star[] {
+  return (m.meta.stars ?? []).map((s) => (s.ext ? { ...s, x: s.x + s.ext * EXTENSION_SPACING } : s));
 }
 
-/** The extension with the most stars in the reference: its stars register every frame. */
+/** The extension with the most stars in the reference: the one cross-correlation looks at. */
 function registrationExt(ref: Member): number {
   const counts = new Map<number, number>();
   for (const s of ref.meta.stars ?? []) counts.set(s.ext, (counts.get(s.ext) ?? 0) + 1);
@@ -91,12 +99,12 @@ export const adjustOffsets: GroupPrimitive = {
     members.unshift(ref);
     ref.offset = { dx: 0, dy: 0, method: 'reference', nMatched: 0 };
     const ext = registrationExt(ref);
-    const refStars = starsOf(ref, ext);
-    const opts = { tolerance: num(p, 'tolerance'), maxShift: optNum(p, 'maxShift'), maxStars: 50 };
+    const refStars = starPlane(ref);
+    const opts = { tolerance: num(p, 'tolerance'), maxShift: Math.min(optNum(p, 'maxShift') ?? Infinity, EXTENSION_SPACING / 2), maxStars: 50 };
     let refPixels: Float32Array | undefined;
     for (const m of act) {
       if (m === ref) continue;
-      const s = offsetFromStars(refStars, starsOf(m, ext), opts);
+      const s = offsetFromStars(refStars, starPlane(m), opts);
       if (s && s.nMatched >= num(p, 'minMatches')) {
         m.offset = { dx: s.dx, dy: s.dy, method: 'stars', nMatched: s.nMatched };
         ctx.log(`${m.ref.name}: offset (${fmt(s.dx, 3)}, ${fmt(s.dy, 3)}) px from ${s.nMatched} stars, rms ${fmt(s.rms, 3)} px`);
@@ -109,7 +117,8 @@ export const adjustOffsets: GroupPrimitive = {
       const maxShift = optNum(p, 'maxShift') ?? Infinity;
       if (!(c.peak >= num(p, 'minPeak')) || Math.abs(c.dx) > maxShift || Math.abs(c.dy) > maxShift) {
         m.leftOut = `not registered: ${s?.nMatched ?? 0} stars matched, cross-correlation peak ${fmt(c.peak)}`;
-        ctx.warn(`${m.ref.name} left out: ${m.leftOut}`);
+        // The product lists it with the reason (leftOut); the log says it as it happens.
+        ctx.log(`${m.ref.name} left out: ${m.leftOut}`);
         continue;
       }
       m.offset = { dx: c.dx, dy: c.dy, method: 'xcorr', nMatched: s?.nMatched ?? 0 };
@@ -120,8 +129,7 @@ export const adjustOffsets: GroupPrimitive = {
 
 /** Median flux ratio reference / frame over the stars both have. */
 function fluxRatio(ref: Member, m: Member, tolerance: number): { ratio: number; n: number } {
-  const ext = registrationExt(ref);
-  const r = starsOf(ref, ext), t = starsOf(m, ext);
+  const r = starPlane(ref), t = starPlane(m);
   const off = m.offset ?? { dx: 0, dy: 0 };
   const pairs = matchPairs(r, t, off.dx, off.dy, tolerance);
   const ratios: number[] = [];

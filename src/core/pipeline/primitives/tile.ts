@@ -53,7 +53,8 @@ export const tileArrays: FramePrimitive = {
       placed.push({ k, x0: Math.round(sec.x0 / bx), y0: Math.round(sec.y0 / by), flipX: sec.flipX, flipY: sec.flipY });
     }
     if (missing.length) {
-      ctx.warn(`${frame.name}: extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} without DETSEC: not tiled, extensions stacked separately`);
+      // Said once per run with a count (no frame name in it), and the product's HISTORY keeps it.
+      ctx.warn(`extension${missing.length > 1 ? 's' : ''} ${missing.join(', ')} without DETSEC: not tiled, extensions stacked separately`);
       return { skipped: 'no DETSEC on every extension: extensions kept apart' };
     }
     const minX = Math.min(...placed.map((p) => p.x0)), minY = Math.min(...placed.map((p) => p.y0));
