@@ -46,7 +46,7 @@ it('re-describes v2 files from their headers and keeps every record and strip', 
 
   const db = new WorkbenchDb(NAME);
   await db.open();
-  expect(db.verno).toBe(3);
+  expect(db.verno).toBe(4);
   const s = (await db.files.get('s'))!;
   expect(s.descriptors.disperser).toBe('R400+_G5325');
   expect(s.descriptors.slit).toBe('1.0arcsec');

@@ -17,7 +17,7 @@ import { buildPlan, runsToDo, type Plan, type PlanInput, type PlannedRun } from 
 import { executePlan, type PlanOutcome, type RunOutcome } from '../src/core/pipeline/scheduler';
 import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
-import { listExclusions, listParams, listPins, paramLayers } from '../src/db/pipelineState';
+import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { createRuns, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
@@ -53,8 +53,8 @@ export function planFrame(f: FileRecord): PlanFrame {
 }
 
 export async function loadPlanInput(db: WorkbenchDb): Promise<PlanInput> {
-  const [files, pins, exclusions, params] = await Promise.all([listFiles(db), listPins(db), listExclusions(db), listParams(db)]);
-  return { frames: files.map(planFrame), pins, exclusions, params: paramLayers(params) };
+  const [files, pins, exclusions, overrules, params] = await Promise.all([listFiles(db), listPins(db), listExclusions(db), listOverrules(db), listParams(db)]);
+  return { frames: files.map(planFrame), pins, exclusions, overrules, params: paramLayers(params) };
 }
 
 export async function planLibrary(db: WorkbenchDb): Promise<Plan> {

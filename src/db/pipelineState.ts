@@ -5,7 +5,7 @@
  * transaction.
  */
 import type { WorkbenchDb } from './schema';
-import type { ExclusionRecord, ParamRecord, PinRecord } from './types';
+import type { ExclusionRecord, OverruleRecord, ParamRecord, PinRecord } from './types';
 import type { ParamLayer } from '../core/pipeline/params';
 import type { Pin } from '../core/pipeline/plan';
 
@@ -37,6 +37,20 @@ export async function excludeFrames(db: WorkbenchDb, frameIds: string[], note?: 
 
 export async function includeFrames(db: WorkbenchDb, frameIds: string[]): Promise<void> {
   await db.exclusions.bulkDelete(frameIds);
+}
+
+export function listOverrules(db: WorkbenchDb): Promise<OverruleRecord[]> {
+  return db.overrules.toArray();
+}
+
+/** Keeps these frames although `step` refuses them (a flat the check finds saturated, say). */
+export async function overrule(db: WorkbenchDb, frameIds: string[], step: string): Promise<void> {
+  const now = Date.now();
+  await db.overrules.bulkPut(frameIds.map((frameId) => ({ id: `${frameId}|${step}`, frameId, step, createdAt: now })));
+}
+
+export async function removeOverrules(db: WorkbenchDb, frameIds: string[], step: string): Promise<void> {
+  await db.overrules.bulkDelete(frameIds.map((id) => `${id}|${step}`));
 }
 
 export function listParams(db: WorkbenchDb): Promise<ParamRecord[]> {

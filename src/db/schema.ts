@@ -4,7 +4,7 @@
  * an upgrade function, never edit an old one.
  */
 import Dexie, { type EntityTable } from 'dexie';
-import type { ExclusionRecord, FileRecord, HeaderRecord, ParamRecord, PinRecord, RunRecord, StripRecord, WritingRecord } from './types';
+import type { ExclusionRecord, FileRecord, HeaderRecord, OverruleRecord, ParamRecord, PinRecord, RunRecord, StripRecord, WritingRecord } from './types';
 import { redescribe } from './redescribe';
 
 export const DB_NAME = 'ccd-workbench';
@@ -18,6 +18,7 @@ export class WorkbenchDb extends Dexie {
   pins!: EntityTable<PinRecord, 'id'>;
   exclusions!: EntityTable<ExclusionRecord, 'frameId'>;
   params!: EntityTable<ParamRecord, 'id'>;
+  overrules!: EntityTable<OverruleRecord, 'id'>;
 
   constructor(name = DB_NAME) {
     // Relaxed durability: a write is done once the browser has it, not once the OS flushed it.
@@ -49,6 +50,8 @@ export class WorkbenchDb extends Dexie {
           if (h) Object.assign(rec, redescribe(rec, h));
         });
       });
+    // v4: frames kept although a step refuses them (the user overruled it).
+    this.version(4).stores({ overrules: '&id, frameId' });
   }
 }
 

@@ -124,6 +124,15 @@ export interface RunRecord {
 /** A pin or skip (v3): see core/pipeline/plan.ts Pin. */
 export type PinRecord = Pin & { createdAt: number };
 
+/** A frame kept although a step would refuse it (v4): see core/pipeline/plan.ts Overrule. */
+export interface OverruleRecord {
+  /** `${frameId}|${step}`. */
+  id: string;
+  frameId: string;
+  step: string;
+  createdAt: number;
+}
+
 /** A frame the user keeps out of the reduction (v3). */
 export interface ExclusionRecord {
   frameId: string;

@@ -34,6 +34,8 @@ export interface RunInput extends FrameRef {
   calibrations?: Partial<Record<CalibrationStep, FrameRef>>;
   /** What an earlier run measured on this input (a reduced frame's stars and quality). */
   meta?: Pick<FrameMeta, 'quality' | 'stars' | 'measuredWith'>;
+  /** Steps whose refusal of this input the user overruled: the frame is kept, with a warning. */
+  accept?: string[];
 }
 
 /** Everything a run needs, resolved: what the plan lists before it starts. */
@@ -181,9 +183,10 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
     members.push({ ref: { id: input.id, name: input.name }, stored, meta: { ...input.meta, exptime: t.exptime, time: t.time }, scale: 1, zero: 0, weight: 1 });
   }
   const calibrationsOf = new Map<Member, RunInput['calibrations']>(members.map((m, i) => [m, run.inputs[i].calibrations]));
+  const acceptOf = new Map<Member, readonly string[]>(members.map((m, i) => [m, run.inputs[i].accept ?? []]));
 
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
-  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations']): Promise<{ changed: boolean; refused?: string }> {
+  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = []): Promise<{ changed: boolean; refused?: string }> {
     let changed = false;
     for (const s of steps) {
       checkCancel();
@@ -202,7 +205,11 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
       t.seconds += (performance.now() - start) / 1000;
       t.frames++;
       t.at = new Date().toISOString();
-      if (outcome && typeof outcome === 'object' && 'refused' in outcome) return { changed, refused: outcome.refused };
+      if (outcome && typeof outcome === 'object' && 'refused' in outcome) {
+        if (!accept.includes(s.id)) return { changed, refused: outcome.refused };
+        ctx.warn(`${frame.name} kept though ${s.id} would refuse it (overruled by you): ${outcome.refused}`);
+        continue;
+      }
       if (outcome && typeof outcome === 'object' && 'skipped' in outcome) {
         t.skipped.set(outcome.skipped, (t.skipped.get(outcome.skipped) ?? 0) + 1);
         continue;
@@ -228,7 +235,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
           progress(stage.steps[0].id);
           const frame = await loadFrame(store, members[0].stored);
           frame.meta = { ...members[0].meta };
-          const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]));
+          const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]), acceptOf.get(members[0]));
           if (r.refused) throw new Error(`${members[0].ref.name}: ${r.refused}`);
           result = frame;
           done += nIn;
@@ -243,7 +250,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
               for (const s of stage.steps) tally(s).frames++;
             } else {
               const frame = await parking.frame(m);
-              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m));
+              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m));
               if (r.refused) {
                 m.leftOut = r.refused;
                 leftOut.push({ ...m.ref, reason: r.refused });

@@ -172,6 +172,8 @@ export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array
     const v = sci[i];
     if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
   }
+  // Every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is.
+  if (!n && dq) return sampledMedian(sci, width);
   return n ? medianInPlace(buf, n) : NaN;
 }
 

@@ -436,6 +436,26 @@ describe('plan: exclusions remove frames from groups', () => {
 
 // ------------------------------------------------------------------ pins and skips
 
+describe('plan: overruled refusals', () => {
+  it('marks the frame accepted for the step in its run, which changes the run\'s signature and what depends on it', () => {
+    const frames = night();
+    const before = buildPlan({ frames });
+    const flat = before.runs.find((r) => r.kind === 'flat')!;
+    const frameId = (flat.inputs[0].ref as { file: string }).file;
+    const after = buildPlan({ frames, overrules: [{ frameId, step: 'checkFlatLevel' }] });
+    const same = after.runs.find((r) => r.key === flat.key)!;
+    expect(same.inputs[0].accept).toEqual(['checkFlatLevel']);
+    expect(same.inputs.slice(1).every((i) => i.accept === undefined)).toBe(true);
+    expect(same.signature).not.toBe(flat.signature);
+    // The reductions that use this flat change too; the bias does not.
+    const bias = before.runs.find((r) => r.kind === 'bias')!;
+    expect(after.runs.find((r) => r.key === bias.key)!.signature).toBe(bias.signature);
+    const users = after.runs.filter((r) => r.inputs.some((i) => i.calibrations.flat?.run === flat.key));
+    expect(users.length).toBeGreaterThan(0);
+    for (const u of users) expect(u.signature).not.toBe(before.runs.find((r) => r.key === u.key)!.signature);
+  });
+});
+
 describe('plan: pins and skips', () => {
   const frames = () => [
     ...night(),

@@ -42,10 +42,18 @@ export interface Exclusion {
   note?: string;
 }
 
+/** The user keeps a frame a step would refuse (a flat checkFlatLevel finds too faint or saturated). */
+export interface Overrule {
+  frameId: string;
+  /** The step whose refusal is overruled, e.g. 'checkFlatLevel'. */
+  step: string;
+}
+
 export interface PlanInput {
   frames: readonly PlanFrame[];
   pins?: readonly Pin[];
   exclusions?: readonly Exclusion[];
+  overrules?: readonly Overrule[];
   params?: readonly ParamLayer[];
   rules?: Partial<AssociationRules>;
   /** Fewest frames a stack is made of. Default 2. */
@@ -69,6 +77,8 @@ export interface PlannedInput {
   ref: InputRef;
   name: string;
   calibrations: Partial<Record<CalibrationStep, CalRef>>;
+  /** Steps whose refusal of this frame the user overruled. */
+  accept?: string[];
 }
 
 export interface PlannedRun {
@@ -150,6 +160,9 @@ export function buildPlan(input: PlanInput): Plan {
   const now = input.now ?? Date.now();
   const minStack = input.minStack ?? 2;
   const excluded = new Map((input.exclusions ?? []).map((e) => [e.frameId, e]));
+  const overruled = new Map<string, string[]>();
+  for (const o of input.overrules ?? []) overruled.set(o.frameId, [...(overruled.get(o.frameId) ?? []), o.step].sort());
+  const acceptOf = (id: string) => (overruled.has(id) ? { accept: overruled.get(id)! } : {});
   const leftOut: LeftOutFrame[] = [];
   const notes: string[] = [];
   const raws: Record<'bias' | 'dark' | 'flat' | 'science', RawFrame[]> = { bias: [], dark: [], flat: [], science: [] };
@@ -211,7 +224,7 @@ export function buildPlan(input: PlanInput): Plan {
       recipe,
       kind,
       label: `${LABEL[kind]}${what}, ${sorted[0].night} (${sorted.length} frames; ${describeConfig(facts)})`,
-      inputs: sorted.map((r) => ({ ref: { file: r.f.id }, name: r.f.name, calibrations: {} })),
+      inputs: sorted.map((r) => ({ ref: { file: r.f.id }, name: r.f.name, calibrations: {}, ...acceptOf(r.f.id) })),
       params: paramsFor(recipe, sorted.map((r) => r.f)),
       dependsOn: [],
       signature: '',
@@ -325,7 +338,7 @@ export function buildPlan(input: PlanInput): Plan {
       recipe: 'reduceScience',
       kind: 'reduced',
       label: `Reduce ${r.f.name}`,
-      inputs: [{ ref: { file: r.f.id }, name: r.f.name, calibrations: cals }],
+      inputs: [{ ref: { file: r.f.id }, name: r.f.name, calibrations: cals, ...acceptOf(r.f.id) }],
       params,
       dependsOn: [],
       signature: '',
@@ -378,7 +391,7 @@ export function buildPlan(input: PlanInput): Plan {
     const calIdentity = (c?: CalRef) => (c ? (c.run ? `run:${sigOf.get(c.run)}` : c.id) : null);
     run.signature = signatureOf({
       recipe: run.recipe,
-      inputs: run.inputs.map((i) => ({ in: identity(i.ref), bias: calIdentity(i.calibrations.bias), dark: calIdentity(i.calibrations.dark), flat: calIdentity(i.calibrations.flat) })),
+      inputs: run.inputs.map((i) => ({ in: identity(i.ref), bias: calIdentity(i.calibrations.bias), dark: calIdentity(i.calibrations.dark), flat: calIdentity(i.calibrations.flat), accept: i.accept })),
       params: Object.fromEntries(Object.entries(run.params).map(([s, v]) => [s, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.value]))])),
     });
     sigOf.set(run.key, run.signature);

@@ -171,6 +171,14 @@ describe('recipes on a simulated night', () => {
       expect(flatRun.log.some((e) => e.level === 'warn' && /flat1\.fits refused/.test(e.message))).toBe(true);
     });
 
+    it('keeps a refused flat the user overruled, with a warning saying so', async () => {
+      const inputs = flats.map((f) => ({ ...withCals(f, { bias: biasRef }), ...(f.id === 'flat1' ? { accept: ['checkFlatLevel'] } : {}) }));
+      const run = await executeRun(runSpecFor('makeMasterFlat', inputs, { id: 'overruled' }), store);
+      expect(run.info.leftOut).toBeUndefined();
+      expect(cardOf(productOf(store, run.product.id).stored.primary, 'NCOMBINE')).toBe(FLAT_LEVELS.length + 1);
+      expect(run.info.warnings).toContainEqual(expect.stringMatching(/^flat1\.fits kept though checkFlatLevel would refuse it \(overruled by you\): 100% of pixels saturated/));
+    });
+
     it('is normalized to median 1 and equals the true response within its noise', () => {
       const p = planes(flatRef);
       expect(med(p.sci)).toBeCloseTo(1, 5);

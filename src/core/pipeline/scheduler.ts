@@ -68,7 +68,7 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
       if (!cal) continue;
       calibrations[step as keyof typeof calibrations] = cal.run ? productOf(cal.run) : { id: cal.id, name: cal.name };
     }
-    inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}) });
+    inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}), ...(inp.accept ? { accept: inp.accept } : {}) });
   }
   if (run.recipe === 'stackScience' && inputs.length < 2) throw new Error(`only ${inputs.length} of ${run.inputs.length} frames were reduced: nothing to stack`);
   return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature, keep: run.keep };
