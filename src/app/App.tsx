@@ -1,17 +1,33 @@
-/** The shell: title bar, storage status, and the views. Composes features; owns nothing else. */
+/** The shell: title bar, storage status, the views as tabs. Composes features; owns nothing else. */
 import { useEffect } from 'react';
 import { DropZone, LibraryView, StorageMeter } from '../features/library';
+import { CalibrationsView } from '../features/calibrations';
+import { RecipesView } from '../features/recipes';
+import { RunsView } from '../features/runs';
 import { sweepOrphanStrips } from '../db/products';
 import { getDb } from '../db/schema';
 import { sweepInterruptedRuns } from '../../workers/pipelineClient';
+import { TABS, useNav, type Tab } from '../ui/nav';
+import { useReduction } from '../ui/reduction';
+
+const VIEWS: Record<Tab, () => React.ReactElement> = {
+  library: LibraryView,
+  calibrations: CalibrationsView,
+  recipes: RecipesView,
+  runs: RunsView,
+};
 
 export function App() {
+  const tab = useNav((s) => s.tab);
+  const setTab = useNav((s) => s.setTab);
+  const running = useReduction((s) => !!s.active);
   useEffect(() => {
     // Runs a previous page left queued or running were interrupted; the strips their products had
     // written are never listed: say so, and reclaim the space.
     void sweepInterruptedRuns(getDb()).catch((err: unknown) => console.warn('run sweep failed', err));
     void sweepOrphanStrips(getDb()).catch((err: unknown) => console.warn('storage sweep failed', err));
   }, []);
+  const View = VIEWS[tab];
   return (
     <DropZone>
       <div className="app">
@@ -20,13 +36,26 @@ export function App() {
             <img src="./favicon.svg" alt="" width={22} height={22} />
             <span>CCD Workbench</span>
           </div>
-          <nav className="tabs" aria-label="Views">
-            <span className="tab active" aria-current="page">Library</span>
+          <nav className="tabs" role="tablist" aria-label="Views">
+            {TABS.map((t) => (
+              <button
+                key={t.id}
+                role="tab"
+                id={`tab-${t.id}`}
+                aria-selected={tab === t.id}
+                aria-controls="view"
+                className={`tab${tab === t.id ? ' active' : ''}`}
+                onClick={() => setTab(t.id)}
+              >
+                {t.label}
+                {t.id === 'runs' && running && <span className="tab-dot" aria-label="reduction running" />}
+              </button>
+            ))}
           </nav>
           <StorageMeter />
         </header>
-        <main>
-          <LibraryView />
+        <main id="view" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+          <View />
         </main>
       </div>
     </DropZone>

@@ -2,7 +2,7 @@
  * The library table: sortable, filterable per column, groupable, virtualized
  * so a night of 1,000 files scrolls smoothly (only visible rows are in the DOM).
  */
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import {
   flexRender,
   getCoreRowModel,
@@ -20,6 +20,7 @@ import { useState } from 'react';
 import { columns, textOrRange } from './columns';
 import type { LibraryRow } from './rows';
 import { useLibrary } from './store';
+import { useNav } from '../../ui/nav';
 
 const ROW_HEIGHT = 30;
 const SELECT_COL_WIDTH = 30;
@@ -38,6 +39,13 @@ function StatusCell({ row }: { row: LibraryRow }) {
     return (
       <span className="status-error" title={row.message}>
         <span className="dot dot-error" aria-hidden /> error: {row.message}
+      </span>
+    );
+  }
+  if (row.stale) {
+    return (
+      <span className="status-stale" title="Its inputs, calibrations or parameters changed since it was made: the Runs view re-runs it">
+        <span className="dot dot-warn" aria-hidden /> stale — {row.message}
       </span>
     );
   }
@@ -100,6 +108,15 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+  // The row another view asked for (useNav().showInLibrary) is scrolled into view.
+  const focus = useNav((s) => s.focus);
+  useEffect(() => {
+    if (!focus) return;
+    const index = tableRows.findIndex((r) => !r.getIsGrouped() && r.original.id === focus.fileId);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'center' });
+    // Only a new request scrolls; the rows changing under it do not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus]);
   const items = virtualizer.getVirtualItems();
   const padTop = items.length ? items[0].start : 0;
   const padBottom = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;

@@ -1,5 +1,5 @@
 /** The library: everything stored, tagged, searchable; the starting point of every reduction. */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { compileSelect } from '../../core/classify';
 import { listFiles } from '../../db/files';
 import { getDb } from '../../db/schema';
@@ -9,7 +9,9 @@ import { IngestProgress } from './IngestProgress';
 import { SELECT_FIELDS, selectRow, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
-import { useThrottledLiveQuery } from './useThrottledLiveQuery';
+import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
+import { useNav } from '../../ui/nav';
+import { usePlan } from '../../ui/usePlan';
 
 export function LibraryView() {
   const files = useThrottledLiveQuery(() => listFiles(getDb()), ['files']);
@@ -17,10 +19,20 @@ export function LibraryView() {
   const notice = useLibrary((s) => s.notice);
   const setNotice = useLibrary((s) => s.setNotice);
   const headerOpen = useLibrary((s) => !!s.headerFileId);
+  const { stale } = usePlan();
   const entries = useMemo(
-    () => (files ?? []).map((f) => { const row = toRow(f); return { row, sel: selectRow(f, row) }; }),
-    [files],
+    () => (files ?? []).map((f) => { const row = toRow(f, stale.has(f.id)); return { row, sel: selectRow(f, row) }; }),
+    [files, stale],
   );
+  // Another view asked to see a file here (a point of the night-quality chart): select it and open its header.
+  const focus = useNav((s) => s.focus);
+  useEffect(() => {
+    if (!focus) return;
+    const lib = useLibrary.getState();
+    lib.setExpression('');
+    lib.setSelection({ [focus.fileId]: true });
+    lib.showHeader(focus.fileId);
+  }, [focus]);
   const rows = useMemo(() => entries.map((e) => e.row), [entries]);
   const shown = useMemo(() => {
     if (!expression.trim()) return rows;

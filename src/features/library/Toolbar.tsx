@@ -9,6 +9,7 @@ import { ingestFiles, loadDemoNight } from './ingestController';
 import type { LibraryRow } from './rows';
 import { SELECT_FIELDS } from './rows';
 import { useLibrary, type GroupBy } from './store';
+import { downloadText } from '../../ui/download';
 
 const TAGS = ['bias', 'dark', 'flat', 'science', 'unclassified'] as const;
 
@@ -20,17 +21,6 @@ export function expressionError(expr: string): string | undefined {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-}
-
-function download(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }) {
@@ -104,7 +94,7 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
             <option value="filter">filter</option>
           </select>
         </label>
-        <button onClick={() => download('library.csv', rowsToCsv(shown), 'text/csv')} disabled={!shown.length}>Export CSV</button>
+        <button onClick={() => downloadText('library.csv', rowsToCsv(shown), 'text/csv')} disabled={!shown.length}>Export CSV</button>
       </div>
 
       {selectedIds.length > 0 && (

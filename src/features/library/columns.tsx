@@ -52,5 +52,7 @@ export const columns = [
   col.accessor('shape', { header: 'Shape', size: 80, enableGrouping: false }),
   col.accessor('size', { header: 'Size', size: 70, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
   col.accessor('median', { header: 'Median', size: 75, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('fwhm', { header: 'FWHM', size: 58, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('sky', { header: 'Sky', size: 70, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
   col.accessor('status', { header: 'Status', size: 240, enableGrouping: false }),
 ];

@@ -6,7 +6,7 @@ const row: LibraryRow = {
   id: 'abc', name: 'a,"b".fits', path: '', type: 'flat', typeClass: 'flat', tagSource: 'auto', tagReason: "IMAGETYP = 'Flat Field'", tagKeyword: "IMAGETYP = 'Flat Field'",
   filter: 'R', exptime: 1.5, date_obs: '2024-01-01T00:00:00', night: '2023-12-31', binning: '1x1',
   object: '=HYPERLINK("x")', instrument: 'Cam', detector: '', size: 123456789, shape: '10×10',
-  median: 1234.56789012, sigma: NaN, saturated: 0, status: 'ok', message: 'line1\nline2',
+  median: 1234.56789012, sigma: NaN, saturated: 0, fwhm: undefined, sky: undefined, stale: false, status: 'ok', message: 'line1\nline2',
 };
 
 describe('rowsToCsv', () => {

@@ -19,6 +19,8 @@ export const CSV_COLUMNS: { key: keyof LibraryRow; header: string }[] = [
   { key: 'median', header: 'median' },
   { key: 'sigma', header: 'robust_sigma' },
   { key: 'saturated', header: 'saturated_fraction' },
+  { key: 'fwhm', header: 'fwhm' },
+  { key: 'sky', header: 'sky' },
   { key: 'status', header: 'status' },
   { key: 'message', header: 'message' },
   { key: 'id', header: 'sha256' },

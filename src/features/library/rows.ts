@@ -29,12 +29,17 @@ export interface LibraryRow {
   shape: string;
   median: number | undefined;
   sigma: number | undefined;
+  /** Reduced frames: the pipeline's median star FWHM (px) and sky level. */
+  fwhm: number | undefined;
+  sky: number | undefined;
+  /** A product whose inputs, calibrations or parameters changed since it was made. */
+  stale: boolean;
   saturated: number | undefined;
   status: 'ok' | 'error';
   message: string;
 }
 
-export function toRow(f: FileRecord): LibraryRow {
+export function toRow(f: FileRecord, stale = false): LibraryRow {
   const d = f.descriptors;
   const decision = f.user ?? f.auto;
   return {
@@ -70,6 +75,9 @@ export function toRow(f: FileRecord): LibraryRow {
     shape: f.width ? (f.depth > 1 ? `${f.width}×${f.height}×${f.depth}` : `${f.width}×${f.height}`) : '',
     median: f.stats?.median,
     sigma: f.stats?.robustSigma,
+    fwhm: f.product?.quality?.fwhm,
+    sky: f.product?.quality?.sky,
+    stale,
     saturated: f.stats?.saturatedFraction,
     status: f.status,
     message: f.message,
@@ -77,7 +85,7 @@ export function toRow(f: FileRecord): LibraryRow {
 }
 
 /** Extra fields of the library, beyond the header descriptors, that a selection expression can name. */
-const LIBRARY_FIELDS = ['name', 'path', 'size', 'median', 'sigma', 'saturated', 'status', 'message'];
+const LIBRARY_FIELDS = ['name', 'path', 'size', 'median', 'sigma', 'saturated', 'status', 'message', 'fwhm', 'sky', 'stale'];
 
 /** Every field a selection expression can name (what DRAGONS calls descriptors): gain, rdnoise, ccd_temp, airmass... */
 export const SELECT_FIELDS: string[] = [...new Set([...DESCRIPTOR_FIELDS.map((f) => f.name), ...LIBRARY_FIELDS])];

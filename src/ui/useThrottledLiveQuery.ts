@@ -6,7 +6,7 @@
  * worker: Dexie broadcasts them) only mark the result stale.
  */
 import { useEffect, useState } from 'react';
-import { onTablesChanged } from '../../db/live';
+import { onTablesChanged } from '../db/live';
 
 export function useThrottledLiveQuery<T>(query: () => Promise<T>, tables: string[], ms = 300): T | undefined {
   const [value, setValue] = useState<T>();
@@ -28,7 +28,7 @@ export function useThrottledLiveQuery<T>(query: () => Promise<T>, tables: string
         const v = await query();
         if (!stopped) setValue(v);
       } catch (err) {
-        console.error('library listing failed', err);
+        console.error('live query failed', err);
       } finally {
         running = false;
       }

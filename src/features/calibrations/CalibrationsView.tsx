@@ -1,0 +1,4 @@
+/** The calibrations view (being built: see issue 7). */
+export function CalibrationsView() {
+  return <div className="view-calibrations" />;
+}

@@ -1,0 +1,1 @@
+export { CalibrationsView } from './CalibrationsView';

@@ -1,0 +1,4 @@
+/** The runs view (being built: see issue 7). */
+export function RunsView() {
+  return <div className="view-runs" />;
+}

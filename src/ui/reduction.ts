@@ -1,0 +1,71 @@
+/**
+ * The reduction running in this page, if any: its progress (runs done of the
+ * total, the step each running run is in), and how it ended. The runs
+ * themselves are recorded in IndexedDB (src/db/runs.ts); this holds what only
+ * this page knows, for the progress bar and the final status.
+ */
+import { create } from 'zustand';
+import type { PlanOutcome, RunOutcome } from '../core/pipeline/scheduler';
+import { getDb } from '../db/schema';
+import { startReduction, type Reduction, type ReductionProgress } from '../../workers/pipelineClient';
+
+export interface Finished {
+  batch: string;
+  total: number;
+  failed: { key: string; label: string; reason: string }[];
+  cancelled: number;
+  at: number;
+}
+
+interface ReductionState {
+  active?: Reduction;
+  progress?: ReductionProgress;
+  finished?: Finished;
+  /** Why the last start failed (a plan that could not be built). */
+  error?: string;
+  /** Runs the plan (or only these product slots and what they need) in the workers. */
+  start(only?: string[]): Promise<void>;
+  cancelAll(): void;
+  cancelRun(key: string): void;
+}
+
+function reasonOf(o: RunOutcome): string {
+  return o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : o.status === 'cancelled' ? 'cancelled' : '';
+}
+
+export const useReduction = create<ReductionState>((set, get) => ({
+  start: async (only) => {
+    if (get().active) return;
+    set({ error: undefined, finished: undefined });
+    let reduction: Reduction;
+    try {
+      reduction = await startReduction(getDb(), {
+        only,
+        onProgress: (p) => set({ progress: { ...p, running: new Map(p.running) } }),
+      });
+    } catch (err) {
+      set({ error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    set({ active: reduction, progress: { batch: reduction.batch, total: reduction.keys.length, done: 0, running: new Map() } });
+    let outcome: PlanOutcome;
+    try {
+      outcome = await reduction.done;
+    } catch (err) {
+      set({ active: undefined, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const labels = new Map(reduction.plan.runs.map((r) => [r.key, r.label]));
+    const failed: Finished['failed'] = [];
+    let cancelled = 0;
+    for (const key of reduction.keys) {
+      const o = outcome.outcomes.get(key);
+      if (!o || o.status === 'done') continue;
+      if (o.status === 'cancelled') cancelled++;
+      else failed.push({ key, label: labels.get(key) ?? key, reason: reasonOf(o) });
+    }
+    set({ active: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now() } });
+  },
+  cancelAll: () => get().active?.cancelAll(),
+  cancelRun: (key) => get().active?.cancelRun(key),
+}));
