@@ -3,6 +3,7 @@
  * Blob (the browser keeps them off the JS heap), so a 4k x 4k stack is never
  * one giant buffer. Same layout as the command writes (core/pipeline/layout).
  */
+import { Zip, ZipPassThrough } from 'fflate';
 import { encodeBigEndian, headerBlock } from '../core/fits';
 import { readPlaneRows, stripRowsFor } from './files';
 import type { WorkbenchDb } from './schema';
@@ -35,4 +36,33 @@ export async function productFitsParts(db: WorkbenchDb, id: string): Promise<{ n
     if (pad) parts.push(new Uint8Array(pad));
   }
   return { name: rec.name, parts };
+}
+
+/**
+ * Every product given, as one .zip (stored, not deflated: float pixels barely
+ * compress, and storing costs nothing), built product by product so only one
+ * product's strips are read at a time. Returns the parts of a Blob.
+ */
+export async function productsZipParts(db: WorkbenchDb, ids: readonly string[]): Promise<Uint8Array<ArrayBuffer>[]> {
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  let failure: Error | undefined;
+  const zip = new Zip((err, chunk) => {
+    if (err) failure = err;
+    else out.push(chunk as Uint8Array<ArrayBuffer>);
+  });
+  const used = new Set<string>();
+  for (const id of ids) {
+    const { name, parts } = await productFitsParts(db, id);
+    // Two products of the same name (two nights' masters made from files of one name) stay apart.
+    let entry = name;
+    for (let k = 2; used.has(entry); k++) entry = name.replace(/\.fits$/i, `-${k}.fits`);
+    used.add(entry);
+    const file = new ZipPassThrough(entry);
+    zip.add(file);
+    parts.forEach((p, i) => file.push(p, i === parts.length - 1));
+    if (!parts.length) file.push(new Uint8Array(0), true);
+  }
+  zip.end();
+  if (failure) throw failure;
+  return out;
 }

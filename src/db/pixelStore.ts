@@ -5,7 +5,8 @@
  * under an id nobody lists, with a heartbeat in `writing` so the start-up
  * sweep leaves them alone while the run lives; a product becomes visible in
  * one transaction that writes its file record, its headers and (when the
- * store belongs to a run) the run's record as done. Scratch frames are known
+ * store belongs to a run) the run's record as done, and removes the product it
+ * replaces (the same slot, made before). Scratch frames are known
  * only to this store object (one run, one worker) and removed after.
  */
 import { extractDescriptors } from '../core/classify';
@@ -128,7 +129,14 @@ export class IdbPixelStore implements PixelStore {
         };
         const runPatch = store.opts.run ? { ...store.opts.run.finish(), status: 'done' as const, productId: id, endedAt: Date.now(), progress: 1 } : undefined;
         try {
-          await db.transaction('rw', [db.files, db.headers, db.writing, db.runs], async () => {
+          await db.transaction('rw', [db.files, db.headers, db.writing, db.runs, db.strips], async () => {
+            // The product this one remakes (same slot) goes: the library keeps one product per slot.
+            const previous = await db.files.where('type').equals('product').filter((f) => f.product?.runKey === info.runKey).primaryKeys();
+            for (const old of previous) {
+              await db.strips.where('fileId').equals(old).delete();
+              await db.headers.delete(old);
+              await db.files.delete(old);
+            }
             await db.files.put(record);
             await db.headers.put(headerRecord);
             await db.writing.delete(id);

@@ -1,0 +1,66 @@
+/** The products in the library: what each is, whether it is current, and the files to download. */
+import { useState } from 'react';
+import { PRODUCT_LABEL } from '../../core/pipeline/products';
+import type { FileRecord } from '../../db/types';
+import { useNav } from '../../ui/nav';
+import { downloadProduct, downloadProducts } from './downloads';
+
+const ORDER = { bias: 0, dark: 1, flat: 2, reduced: 3, stack: 4 } as const;
+
+export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
+  const showInLibrary = useNav((s) => s.showInLibrary);
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<string>();
+  const sorted = [...products].sort((a, b) => ORDER[a.product!.kind] - ORDER[b.product!.kind] || a.name.localeCompare(b.name));
+  const run = async (label: string, job: () => Promise<void>) => {
+    setBusy(label);
+    setError(undefined);
+    try {
+      await job();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return (
+    <section className="products" aria-label="Products">
+      <div className="section-head">
+        <h2>Products ({products.length})</h2>
+        <button
+          className="primary"
+          disabled={!products.length || !!busy}
+          onClick={() => void run('zip', () => downloadProducts(sorted.map((p) => p.id)))}
+        >
+          {busy === 'zip' ? 'Preparing the .zip…' : 'Download all products'}
+        </button>
+      </div>
+      {error && <p className="rb-error" role="alert">{error}</p>}
+      {products.length === 0 ? (
+        <p className="muted">No product yet.</p>
+      ) : (
+        <table className="products-table">
+          <thead>
+            <tr><th>Product</th><th>Kind</th><th>From</th><th>Made</th><th /></tr>
+          </thead>
+          <tbody>
+            {sorted.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <button className="link" onClick={() => showInLibrary(p.id)} title="Show in the library">{p.name}</button>
+                  {stale.has(p.id) && <span className="state state-stale" title="Its inputs, calibrations or parameters changed since it was made">stale</span>}
+                </td>
+                <td>{PRODUCT_LABEL[p.product!.kind]}</td>
+                <td>{p.product!.inputs.length} frame{p.product!.inputs.length === 1 ? '' : 's'}{p.product!.leftOut?.length ? `, ${p.product!.leftOut.length} left out` : ''}</td>
+                <td className="num">{new Date(p.product!.createdAt).toLocaleTimeString()}</td>
+                <td>
+                  <button disabled={!!busy} onClick={() => void run(p.id, () => downloadProduct(p.id))} aria-label={`Download ${p.name}`}>FITS</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

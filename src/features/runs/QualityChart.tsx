@@ -1,0 +1,85 @@
+/**
+ * Night quality: FWHM, sky level and sky noise of every reduced frame against
+ * time, one trace per filter; frames a stack left out are drawn as crosses.
+ * Clicking a point shows that frame in the library. Plotly is loaded when the
+ * chart is first shown (it is most of the page's code).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useNav } from '../../ui/nav';
+import type { QualityPoint } from './qualityPoints';
+
+const COLORS = ['#5da9e9', '#f4d35e', '#4cc38a', '#ef6b6b', '#a78bfa', '#ef9b6b', '#8e9aaf'];
+
+function traces(points: readonly QualityPoint[]): unknown[] {
+  const filters = [...new Set(points.map((p) => p.filter))];
+  const out: unknown[] = [];
+  filters.forEach((filter, k) => {
+    const pts = points.filter((p) => p.filter === filter);
+    const color = COLORS[k % COLORS.length];
+    const x = pts.map((p) => new Date(p.time).toISOString());
+    const marker = { color, size: 9, symbol: pts.map((p) => (p.leftOut ? 'x' : 'circle')), line: { width: 1, color: '#0e141d' } };
+    const text = pts.map((p) => `${p.name}${p.leftOut ? `<br>left out of the stack: ${p.leftOut}` : ''}`);
+    const common = { type: 'scatter', mode: 'lines+markers', x, text, customdata: pts.map((p) => p.id), legendgroup: filter, marker, line: { color, width: 1 } };
+    out.push({ ...common, y: pts.map((p) => p.fwhm), name: filter, yaxis: 'y', hovertemplate: '%{text}<br>FWHM %{y:.2f} px<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.sky), name: filter, yaxis: 'y2', showlegend: false, hovertemplate: '%{text}<br>sky %{y:.1f}<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.skyNoise), name: filter, yaxis: 'y3', showlegend: false, hovertemplate: '%{text}<br>sky noise %{y:.2f}<extra>%{fullData.name}</extra>' });
+  });
+  return out;
+}
+
+const AXIS = { gridcolor: '#283446', zerolinecolor: '#283446', linecolor: '#283446' };
+
+export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const showInLibrary = useNav((s) => s.showInLibrary);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    const root = ref.current;
+    if (!root || !points.length) return;
+    let cancelled = false;
+    void import('plotly.js-dist-min')
+      .then(async ({ default: Plotly }) => {
+        if (cancelled) return;
+        const layout = {
+          paper_bgcolor: '#151d29',
+          plot_bgcolor: '#0e141d',
+          font: { color: '#dbe3ee', size: 11 },
+          margin: { l: 56, r: 12, t: 28, b: 44 },
+          height: 380,
+          showlegend: true,
+          legend: { orientation: 'h', x: 0, y: 1.06, title: { text: 'filter ' } },
+          xaxis: { ...AXIS, type: 'date', anchor: 'y3', title: { text: 'time (UTC)' } },
+          yaxis: { ...AXIS, domain: [0.69, 1], title: { text: 'FWHM (px)' } },
+          yaxis2: { ...AXIS, domain: [0.36, 0.64], title: { text: 'sky' } },
+          yaxis3: { ...AXIS, domain: [0, 0.31], title: { text: 'sky noise' } },
+          hovermode: 'closest',
+        };
+        const el = await Plotly.react(root, traces(points), layout, { displaylogo: false, responsive: true });
+        el.removeAllListeners?.('plotly_click');
+        el.on('plotly_click', (e) => {
+          const id = e.points[0]?.customdata;
+          if (typeof id === 'string') showInLibrary(id);
+        });
+      })
+      .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    return () => {
+      cancelled = true;
+    };
+  }, [points, showInLibrary]);
+
+  useEffect(() => {
+    const root = ref.current;
+    return () => {
+      if (root) void import('plotly.js-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
+    };
+  }, []);
+
+  if (!points.length) return <p className="muted">No reduced frame yet: the chart fills as frames are reduced.</p>;
+  return (
+    <>
+      {error && <p className="rb-error" role="alert">The chart could not be drawn: {error}</p>}
+      <div ref={ref} className="quality-chart" role="img" aria-label={`Night quality of ${points.length} reduced frames`} data-points={points.length} />
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * "Reduce all", the progress of the reduction running in this page (a
+ * progressbar of runs done out of the total, with the step each running run
+ * is in), Cancel, and how it ended (a status line naming failed runs).
+ */
+import { useReduction } from '../../ui/reduction';
+import type { PlanRow } from './useRunsData';
+
+export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: string }) {
+  const { active, progress, finished, error, start, cancelAll } = useReduction();
+  const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
+  const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
+  const running = progress ? [...progress.running.values()] : [];
+  const fraction = progress && progress.total ? (progress.done + running.reduce((s, r) => s + r.fraction, 0)) / progress.total : 0;
+
+  return (
+    <div className="reduce-bar">
+      <div className="rb-line">
+        {active ? (
+          <button className="danger" onClick={cancelAll}>Cancel all</button>
+        ) : (
+          <button className="primary" onClick={() => void start()} disabled={!rows.length || !!planError}>
+            Reduce all
+          </button>
+        )}
+        <span className="muted">
+          {rows.length === 0
+            ? 'Nothing to reduce yet: add raw frames in the Library.'
+            : `${todo} run${todo === 1 ? '' : 's'} to do · ${upToDate} up to date · ${rows.length} in the plan`}
+        </span>
+      </div>
+      {planError && <p className="rb-error" role="alert">The plan cannot be built: {planError}</p>}
+      {error && <p className="rb-error" role="alert">The reduction could not start: {error}</p>}
+      {active && progress && (
+        <div className="rb-progress">
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Reduction progress"
+            aria-valuemin={0}
+            aria-valuemax={progress.total}
+            aria-valuenow={progress.done}
+            aria-valuetext={`${progress.done} of ${progress.total} runs done`}
+          >
+            <div className="progress-fill" style={{ width: `${(100 * fraction).toFixed(1)}%` }} />
+          </div>
+          <div className="rb-now">
+            <strong>{progress.done} of {progress.total} runs</strong>
+            {running.map((r) => (
+              <span key={r.label} className="rb-running">{r.label}: {r.step} ({Math.round(100 * r.fraction)}%)</span>
+            ))}
+          </div>
+        </div>
+      )}
+      {!active && finished && <FinishedLine />}
+    </div>
+  );
+}
+
+function FinishedLine() {
+  const finished = useReduction((s) => s.finished)!;
+  const { failed, cancelled, total } = finished;
+  if (!failed.length && !cancelled) {
+    return <p className="rb-status ok" role="status">Reduction complete: {total} run{total === 1 ? '' : 's'} done.</p>;
+  }
+  return (
+    <div className="rb-status bad" role="status">
+      <p>
+        Reduction finished: {total - failed.length - cancelled} of {total} runs done
+        {failed.length ? `, ${failed.length} failed` : ''}{cancelled ? `, ${cancelled} cancelled` : ''}.
+      </p>
+      {failed.length > 0 && (
+        <ul>
+          {failed.map((f) => <li key={f.key}><strong>{f.label}</strong>: {f.reason}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}

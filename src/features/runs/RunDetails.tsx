@@ -1,0 +1,135 @@
+/**
+ * One run in full: its inputs and the calibrations chosen for each, its
+ * parameters (those that differ from the defaults first), its last execution
+ * with the log (each primitive, its parameters, time, warnings) and error,
+ * and its product.
+ */
+import { useState } from 'react';
+import type { LogEntry } from '../../core/pipeline/engine';
+import type { ResolvedParams } from '../../core/pipeline/params';
+import { formatStepValues } from '../../core/pipeline/params';
+import { useReduction } from '../../ui/reduction';
+import { useNav } from '../../ui/nav';
+import type { FileRecord } from '../../db/types';
+import { stateClass } from './PlanTable';
+import type { PlanRow } from './useRunsData';
+import { downloadProduct } from './downloads';
+
+function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
+  const out: { step: string; name: string; value: string; source: string }[] = [];
+  for (const [step, values] of Object.entries(params)) {
+    for (const [name, v] of Object.entries(values)) {
+      if (v.source === 'preset' || v.source === 'user') out.push({ step, name, value: v.value === null ? 'auto' : String(v.value), source: v.source });
+    }
+  }
+  return out;
+}
+
+function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
+  if (!log.length) return <p className="muted">No log yet.</p>;
+  const t0 = started ?? log[0].time;
+  return (
+    <table className="log-table" aria-label="Run log">
+      <thead>
+        <tr><th>t (s)</th><th>Step</th><th>Message</th><th>Time</th></tr>
+      </thead>
+      <tbody>
+        {log.map((e, i) => (
+          <tr key={i} className={e.level === 'warn' ? 'log-warn' : e.seconds !== undefined ? 'log-summary' : ''}>
+            <td className="num">{((e.time - t0) / 1000).toFixed(2)}</td>
+            <td className="mono">{e.step}</td>
+            <td>
+              {e.level === 'warn' && <strong>warning: </strong>}
+              {e.message}
+              {e.params && Object.keys(e.params).length > 0 && <div className="mono small muted">{formatStepValues(e.params)}</div>}
+            </td>
+            <td className="num">{e.seconds !== undefined ? `${e.seconds.toFixed(3)} s` : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: FileRecord; onClose(): void }) {
+  const { active, start, cancelRun } = useReduction();
+  const showInLibrary = useNav((s) => s.showInLibrary);
+  const [allParams, setAllParams] = useState(false);
+  const { run, last } = row;
+  const changed = changedParams(run.params);
+  const live = last && (last.status === 'queued' || last.status === 'running');
+  const canRun = !active && !live;
+  const again = last && ['failed', 'cancelled', 'interrupted'].includes(last.status);
+
+  return (
+    <section className="run-details" aria-label={`Run ${run.label}`}>
+      <div className="rd-head">
+        <h2 title={run.label}>{run.label}</h2>
+        <button className="icon-btn" aria-label="Close run details" onClick={onClose}>×</button>
+      </div>
+      <div className="rd-actions">
+        <span className={stateClass(row.state)}>{row.state}</span>
+        {live && active && <button onClick={() => cancelRun(run.key)}>Cancel this run</button>}
+        {canRun && (
+          <button className={again ? 'primary' : ''} onClick={() => void start([run.key])}>
+            {again ? 'Restart' : row.state === 'up to date' || row.state === 'done' ? 'Run again' : 'Run this'}
+          </button>
+        )}
+        {product && <button onClick={() => void downloadProduct(product.id)}>Download {product.name}</button>}
+        {product && <button onClick={() => showInLibrary(product.id)}>Show in library</button>}
+      </div>
+      {last?.error && <p className="rd-error" role="alert">{last.error}</p>}
+
+      <h3>Inputs ({run.inputs.length})</h3>
+      <table className="rd-inputs">
+        <thead><tr><th>Frame</th><th>Bias</th><th>Dark</th><th>Flat</th></tr></thead>
+        <tbody>
+          {run.inputs.map((inp) => (
+            <tr key={inp.name}>
+              <td>{inp.name}{inp.accept?.length ? <span className="muted small"> (kept by you)</span> : null}</td>
+              {(['bias', 'dark', 'flat'] as const).map((s) => (
+                <td key={s} title={inp.calibrations[s]?.source}>{inp.calibrations[s]?.name ?? <span className="muted">—</span>}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>Parameters</h3>
+      {changed.length ? (
+        <ul className="rd-changed">
+          {changed.map((c) => <li key={`${c.step}.${c.name}`}><code>{c.step}.{c.name} = {c.value}</code> <span className="muted small">({c.source})</span></li>)}
+        </ul>
+      ) : (
+        <p className="muted">Defaults throughout.</p>
+      )}
+      <button className="link" onClick={() => setAllParams(!allParams)}>{allParams ? 'Hide' : 'Show'} every parameter</button>
+      {allParams && (
+        <dl className="rd-params">
+          {Object.entries(run.params).map(([step, values]) => (
+            <div key={step}>
+              <dt className="mono">{step}</dt>
+              <dd className="mono small">{formatStepValues(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.value]))) || '—'}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+
+      {product?.product?.leftOut?.length ? (
+        <>
+          <h3>Left out</h3>
+          <ul>{product.product.leftOut.map((l) => <li key={l.id}>{l.name}: {l.reason}</li>)}</ul>
+        </>
+      ) : null}
+      {product?.product?.warnings?.length ? (
+        <>
+          <h3>Warnings</h3>
+          <ul className="rd-warnings">{product.product.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+        </>
+      ) : null}
+
+      <h3>Log{last ? ` (${last.status}${last.startedAt ? `, ${new Date(last.startedAt).toLocaleString()}` : ''})` : ''}</h3>
+      {last ? <LogTable log={last.log} started={last.startedAt} /> : <p className="muted">Not run yet.</p>}
+    </section>
+  );
+}

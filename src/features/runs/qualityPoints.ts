@@ -1,0 +1,39 @@
+/**
+ * The night-quality figures of every reduced frame (what detectSources
+ * measured), with the frames a stack left out marked: the data of the chart.
+ */
+import type { FileRecord } from '../../db/types';
+
+export interface QualityPoint {
+  /** The reduced product's id (a click shows it in the library). */
+  id: string;
+  name: string;
+  time: number;
+  filter: string;
+  fwhm: number;
+  sky: number;
+  skyNoise: number;
+  /** Why a stack left it out, if one did. */
+  leftOut?: string;
+}
+
+export function qualityPoints(products: readonly FileRecord[]): QualityPoint[] {
+  const leftOut = new Map<string, string>();
+  for (const p of products) {
+    if (p.product?.kind !== 'stack') continue;
+    for (const l of p.product.leftOut ?? []) leftOut.set(l.id, l.reason);
+  }
+  return products
+    .filter((p) => p.product?.kind === 'reduced' && p.product.quality && p.product.time !== undefined)
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      time: p.product!.time!,
+      filter: p.product!.filter ?? 'no filter',
+      fwhm: p.product!.quality!.fwhm,
+      sky: p.product!.quality!.sky,
+      skyNoise: p.product!.quality!.skyNoise,
+      leftOut: leftOut.get(p.id),
+    }))
+    .sort((a, b) => a.time - b.time);
+}

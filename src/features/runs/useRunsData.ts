@@ -1,0 +1,55 @@
+/** What the runs view shows, from IndexedDB (run records, products) and the live plan. */
+import { useMemo } from 'react';
+import { listRuns } from '../../db/runs';
+import { getDb } from '../../db/schema';
+import type { FileRecord, RunRecord } from '../../db/types';
+import type { PlannedRun } from '../../core/pipeline/plan';
+import { usePlan, type LivePlan } from '../../ui/usePlan';
+import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
+
+export type RowState = 'to run' | 'stale' | 'up to date' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface PlanRow {
+  run: PlannedRun;
+  /** The latest execution of this product slot, if any. */
+  last?: RunRecord;
+  state: RowState;
+}
+
+export interface RunsData {
+  live: LivePlan;
+  rows: PlanRow[];
+  /** Run records of slots the current plan no longer has (their frames were deleted, say). */
+  orphans: RunRecord[];
+  products: FileRecord[];
+  runsLoaded: boolean;
+}
+
+async function loadProducts(): Promise<FileRecord[]> {
+  return getDb().files.where('type').equals('product').toArray();
+}
+
+export function useRunsData(): RunsData {
+  const live = usePlan();
+  const runs = useThrottledLiveQuery(() => listRuns(getDb()), ['runs'], 200);
+  const products = useThrottledLiveQuery(loadProducts, ['files']);
+  return useMemo(() => {
+    const latest = new Map<string, RunRecord>();
+    for (const r of runs ?? []) {
+      const prev = latest.get(r.key);
+      if (!prev || prev.createdAt < r.createdAt || (prev.createdAt === r.createdAt && prev.id < r.id)) latest.set(r.key, r);
+    }
+    const rows = (live.plan?.runs ?? []).map((run): PlanRow => {
+      const last = latest.get(run.key);
+      let state: RowState;
+      if (last && (last.status === 'queued' || last.status === 'running')) state = last.status;
+      else if (run.existing?.upToDate && !live.todo.has(run.key)) state = last?.status === 'done' ? 'done' : 'up to date';
+      else if (last && (last.status === 'failed' || last.status === 'cancelled' || last.status === 'interrupted')) state = last.status;
+      else state = run.existing ? 'stale' : 'to run';
+      return { run, last, state };
+    });
+    const planned = new Set(rows.map((r) => r.run.key));
+    const orphans = [...latest.values()].filter((r) => !planned.has(r.key) && r.status !== 'done');
+    return { live, rows, orphans, products: products ?? [], runsLoaded: runs !== undefined };
+  }, [live, runs, products]);
+}
