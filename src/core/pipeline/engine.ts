@@ -186,10 +186,11 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   const acceptOf = new Map<Member, readonly string[]>(members.map((m, i) => [m, run.inputs[i].accept ?? []]));
 
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
-  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = []): Promise<{ changed: boolean; refused?: string }> {
+  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = ''): Promise<{ changed: boolean; refused?: string }> {
     let changed = false;
     for (const s of steps) {
       checkCancel();
+      progress(`${s.id}${where}`);
       const prim = s.primitive as FramePrimitive;
       const t = tally(s);
       const ctx: FrameContext = {
@@ -227,12 +228,10 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   try {
     for (const [si, stage] of stages.entries()) {
       if (stage.kind === 'frame') {
-        const label = stage.steps.map((s) => s.id).join(', ');
         if (result) {
           const r = await applySteps(result, stage.steps, calibrationsOf.get(members[0]));
           if (r.refused) throw new Error(`${run.output.name}: ${r.refused}`);
         } else if (recipe.inputs === 'one') {
-          progress(stage.steps[0].id);
           const frame = await loadFrame(store, members[0].stored);
           frame.meta = { ...members[0].meta };
           const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]), acceptOf.get(members[0]));
@@ -243,14 +242,15 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
           // Every input counts once per stage, refused or skipped ones included, so progress reaches 1.
           const skippedBefore = nIn - activeMembers(members).length;
           done += skippedBefore;
-          for (const m of activeMembers(members)) {
-            progress(label);
+          const todo = activeMembers(members);
+          for (const [i, m] of todo.entries()) {
             checkCancel();
+            const where = ` · ${m.ref.name} (${i + 1} of ${todo.length})`;
             if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
               for (const s of stage.steps) tally(s).frames++;
             } else {
               const frame = await parking.frame(m);
-              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m));
+              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where);
               if (r.refused) {
                 m.leftOut = r.refused;
                 leftOut.push({ ...m.ref, reason: r.refused });

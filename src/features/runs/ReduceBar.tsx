@@ -10,6 +10,8 @@ export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: st
   const { active, progress, finished, error, start, cancelAll } = useReduction();
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
+  // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.
+  const unfinished = rows.filter((r) => r.state === 'interrupted' || r.state === 'failed' || r.state === 'cancelled');
   const running = progress ? [...progress.running.values()] : [];
   const fraction = progress && progress.total ? (progress.done + running.reduce((s, r) => s + r.fraction, 0)) / progress.total : 0;
 
@@ -21,6 +23,11 @@ export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: st
         ) : (
           <button className="primary" onClick={() => void start()} disabled={!rows.length || !!planError}>
             Reduce all
+          </button>
+        )}
+        {!active && unfinished.length > 0 && (
+          <button onClick={() => void start(unfinished.map((r) => r.run.key))} title={unfinished.map((r) => `${r.run.label}: ${r.state}`).join('\n')}>
+            Restart {unfinished.length} {unfinished.every((r) => r.state === 'interrupted') ? 'interrupted' : 'unfinished'} run{unfinished.length === 1 ? '' : 's'}
           </button>
         )}
         <span className="muted">
