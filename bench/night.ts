@@ -84,11 +84,16 @@ async function main() {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
   const perRecipe: Record<string, number> = {};
+  const t0 = performance.now();
+  const started = new Map<string, number>();
   const summary = await reduceFolder(dir, out, {
     workers,
     memoryBytes: 1024 * 2 ** 20,
+    onStart: (run) => started.set(run.key, performance.now() - t0),
     onFinish: (run, o) => {
       if (o.status === 'done' && o.result) perRecipe[run.recipe] = (perRecipe[run.recipe] ?? 0) + o.result.seconds;
+      // BENCH_TIMELINE=1: when each run started and ended, on stderr.
+      if (process.env.BENCH_TIMELINE) console.error(`${((started.get(run.key) ?? 0) / 1000).toFixed(2).padStart(6)} - ${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s  ${run.label}`);
     },
   });
   clearInterval(sampler);

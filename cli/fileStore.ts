@@ -10,7 +10,7 @@
  * Ids are absolute paths, so every worker thread opens the same products.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { encodeBigEndian, headerBlock, type Card } from '../src/core/fits';
 import { frameLayout } from '../src/core/pipeline/layout';
@@ -55,9 +55,11 @@ const BYTES: Record<PlaneKind, number> = { sci: 4, var: 4, dq: 2 };
 export class FileStore implements PixelStore {
   private files = new Map<string, DiskFits>();
   private scratch = new Map<string, ScratchFrame>();
-  private decoded = new DecodedCache(512 * 2 ** 20);
+  private decoded: DecodedCache;
 
-  constructor(private readonly outDir: string, private readonly tmpDir: string) {
+  /** `cacheBytes`: decoded gzip'd / tile-compressed frames kept for re-reading (part of the worker's memory). */
+  constructor(private readonly outDir: string, private readonly tmpDir: string, cacheBytes = 256 * 2 ** 20) {
+    this.decoded = new DecodedCache(cacheBytes);
     mkdirSync(outDir, { recursive: true });
     mkdirSync(tmpDir, { recursive: true });
   }
@@ -66,8 +68,8 @@ export class FileStore implements PixelStore {
     let f = this.files.get(path);
     if (!f) {
       f = openFits(path, (p) => new Uint8Array(readFileSync(p)));
-      // Whole-file entries hold the file's bytes: keep only a few.
-      if (this.files.size > 16) this.files.delete(this.files.keys().next().value as string);
+      // Whole-file entries hold the file's bytes (their decoded planes are in `decoded`): keep only a few.
+      if (this.files.size > 4) this.files.delete(this.files.keys().next().value as string);
       this.files.set(path, f);
     }
     return f;
@@ -79,7 +81,10 @@ export class FileStore implements PixelStore {
     const f = this.disk(id);
     const hdus = f.mode === 'rows' ? f.hdus : f.parsed.hdus;
     const { exts, singleHdu } = scienceExtensions(f.name, hdus);
-    return { id, name: f.name, primary: hdus[0].cards, exts, singleHdu };
+    // A product is named as the plan named it: its path below the output folder ('n1/raw0001_bias.fits').
+    const inOut = relative(this.outDir, id);
+    const name = !inOut.startsWith('..') && !isAbsolute(inOut) ? inOut : f.name;
+    return { id, name, primary: hdus[0].cards, exts, singleHdu };
   }
 
   async readRows<T extends Float32Array | Uint16Array>(frame: StoredFrame, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
@@ -102,7 +107,7 @@ export class FileStore implements PixelStore {
     if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
     const f = this.disk(frame.id);
     if (f.mode === 'rows') {
-      out.set(readDiskRows(f, hdu, y0, y1));
+      readDiskRows(f, hdu, y0, y1, out);
     } else {
       const all = this.decoded.get(`${frame.id}#${hdu}`, () => readWholeImage(f, hdu));
       out.set(all.subarray(y0 * e.width, y1 * e.width));
@@ -121,6 +126,7 @@ export class FileStore implements PixelStore {
    */
   private async createProduct(spec: NewFrame): Promise<FrameWriter> {
     const token = randomUUID();
+    // Names may carry the folder of their first input ('n1/raw0020_reduced.fits').
     const final = resolve(this.outDir, spec.name);
     const size = spec.exts.reduce((s, e) => s + e.width * e.height * (4 + (e.var ? 4 : 0) + (e.dq ? 2 : 0)), 0);
     const sink = size <= IN_MEMORY_PRODUCT ? new MemoryPlanes() : new FilePlanes(join(this.tmpDir, token));
@@ -146,8 +152,10 @@ export class FileStore implements PixelStore {
             }
           }
         });
-        const part = join(store.outDir, `.${basename(spec.name)}.${token}.part`);
+        const part = join(dirname(final), `.${basename(final)}.${token}.part`);
+        mkdirSync(dirname(final), { recursive: true });
         const fd = openSync(part, 'w');
+        let ok = false;
         try {
           frameLayout(spec, headers).forEach((h, i, all) => {
             const axes = h.width !== undefined ? [h.width, h.height!] : [];
@@ -158,8 +166,11 @@ export class FileStore implements PixelStore {
             const pad = (2880 - (written % 2880)) % 2880;
             if (pad) writeSync(fd, new Uint8Array(pad));
           });
+          ok = true;
         } finally {
           closeSync(fd);
+          // A product that could not be written whole leaves nothing in the output folder.
+          if (!ok) rmSync(part, { force: true });
         }
         renameSync(part, final);
         sink.dispose();

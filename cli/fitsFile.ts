@@ -106,18 +106,58 @@ export function openFits(path: string, readWhole: (p: string) => Uint8Array): Di
   return { mode: 'whole', path, name, parsed: parseFits(bytes, name), bytes };
 }
 
-/** Rows [y0, y1) of an image HDU of a plain file, in physical units. */
-export function readDiskRows(file: DiskFits & { mode: 'rows' }, hdu: number, y0: number, y1: number): Float32Array | Float64Array {
+/**
+ * Rows [y0, y1) of an image HDU of a plain file, in physical units, into
+ * `out`. The two layouts this workbench writes and most cameras use are
+ * decoded straight into `out` (float32 read into its own bytes and swapped in
+ * place; unsigned 16-bit flipped by BZERO); anything else goes through the
+ * general decoder.
+ */
+export function readDiskRows<T extends Float32Array | Uint16Array>(file: DiskFits & { mode: 'rows' }, hdu: number, y0: number, y1: number, out: T): T {
   const h = file.hdus[hdu];
   const width = h.naxis[0];
+  const count = (y1 - y0) * width;
   const bpp = Math.abs(h.bitpix) / 8;
   const fd = openSync(file.path, 'r');
   try {
-    const bytes = readAt(fd, h.dataOffset + y0 * width * bpp, (y1 - y0) * width * bpp);
-    if (bytes.length < (y1 - y0) * width * bpp) throw new FitsError(file.name, `HDU ${hdu}: rows ${y0}-${y1} lie past the end of the file`);
-    return decodePixels(bytes, 0, (y1 - y0) * width, h.bitpix, { bscale: h.bscale, bzero: h.bzero, blank: h.blank });
+    const offset = h.dataOffset + y0 * width * bpp;
+    const short = () => new FitsError(file.name, `HDU ${hdu}: rows ${y0}-${y1} lie past the end of the file`);
+    const plain = h.bscale === 1 && h.blank === undefined;
+    if (h.bitpix === -32 && plain && h.bzero === 0 && out instanceof Float32Array) {
+      const bytes = new Uint8Array(out.buffer, out.byteOffset, count * 4);
+      if (readInto(fd, bytes, offset) < bytes.length) throw short();
+      swap32(new Uint32Array(out.buffer, out.byteOffset, count));
+      return out;
+    }
+    const bytes = readAt(fd, offset, count * bpp);
+    if (bytes.length < count * bpp) throw short();
+    if (h.bitpix === 16 && plain && h.bzero === 32768) {
+      // Big-endian int16 + 32768 = the unsigned value with its top bit flipped.
+      for (let i = 0, p = 0; i < count; i++, p += 2) out[i] = ((bytes[p] << 8) | bytes[p + 1]) ^ 0x8000;
+      return out;
+    }
+    out.set(decodePixels(bytes, 0, count, h.bitpix, { bscale: h.bscale, bzero: h.bzero, blank: h.blank }));
+    return out;
   } finally {
     closeSync(fd);
+  }
+}
+
+function readInto(fd: number, buf: Uint8Array, offset: number): number {
+  let got = 0;
+  while (got < buf.length) {
+    const n = readSync(fd, buf, got, buf.length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** Reverses the byte order of every 32-bit word, in place. */
+function swap32(w: Uint32Array): void {
+  for (let i = 0; i < w.length; i++) {
+    const x = w[i];
+    w[i] = (x >>> 24) | ((x >>> 8) & 0xff00) | ((x << 8) & 0xff0000) | (x << 24);
   }
 }
 

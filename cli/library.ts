@@ -4,7 +4,7 @@
  * classifier, same descriptors), without reading the pixels.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import type { PlanFrame } from '../src/core/pipeline/facts';
 import { openFits } from './fitsFile';
@@ -29,7 +29,8 @@ export function listFits(dir: string): string[] {
 /** A file as the plan sees it; a file that cannot be read is an error entry naming the problem. */
 export function describeFile(path: string, root: string): PlanFrame {
   const name = relative(root, path) || path;
-  const base = { id: path, name: path.split('/').pop() ?? name, hdus: [], descriptors: { sources: {}, sourceHdu: {} } };
+  const folder = relative(root, dirname(path));
+  const base = { id: path, name: path.split('/').pop() ?? name, folder, hdus: [], descriptors: { sources: {}, sourceHdu: {} } };
   try {
     const f = openFits(path, (p) => new Uint8Array(readFileSync(p)));
     const hdus = f.mode === 'rows' ? f.hdus : f.parsed.hdus;

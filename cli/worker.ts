@@ -25,7 +25,7 @@ const api = {
   },
   async run(spec: RunSpec, config: WorkerConfig, onLog?: (e: LogEntry) => void): Promise<RunResult> {
     state ??= {
-      store: new FileStore(config.outDir, config.tmpDir),
+      store: new FileStore(config.outDir, config.tmpDir, config.memoryBytes / 4),
       calibrations: new CalibrationCache(calibrationBudget(config.memoryBytes)),
       memoryBytes: config.memoryBytes,
     };

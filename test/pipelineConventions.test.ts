@@ -193,3 +193,30 @@ describe('a master made elsewhere', () => {
     expect(readImage(b.fits, b.bytes, 1).data).toEqual(readImage(a.fits, a.bytes, 1).data);
   }, 60_000);
 });
+
+describe('nights whose files share names', () => {
+  it('write their products beside their own files, never over each other', async () => {
+    const SAMPLE = path.resolve(__dirname, '../../shared/sample-night');
+    const input = dir('two-nights');
+    for (const sub of ['n1', 'n2']) {
+      mkdirSync(path.join(input, sub), { recursive: true });
+      for (const name of readdirSync(SAMPLE).filter((n) => n.endsWith('.fits'))) copyFileSync(path.join(SAMPLE, name), path.join(input, sub, name));
+    }
+    const out = dir('two-nights-out');
+    const summary = await reduceFolder(input, out, { workers: 2, memoryBytes: 128 * 2 ** 20 });
+    expect(summary.failures).toEqual([]);
+    const n1 = readdirSync(path.join(out, 'n1')).sort(), n2 = readdirSync(path.join(out, 'n2')).sort();
+    expect(n2.filter((n) => n.endsWith('_reduced.fits'))).toHaveLength(8);
+    expect(n1.filter((n) => n.endsWith('_reduced.fits'))).toHaveLength(8);
+    // Same night, same camera: one master bias and one flat per filter from both folders' frames, and one stack per filter of 8.
+    const stack = new Uint8Array(readFileSync(path.join(out, 'n1', 'raw0020_stack.fits')));
+    const cards = parseFits(stack, 'raw0020_stack.fits').hdus[0].cards;
+    expect(card(cards, 'NCOMBINE')).toBe(8);
+    // Every frame named with its folder: eight different names.
+    const frames = cards.filter((c) => /^IMCMB\d{3}$/.test(c.key)).map((c) => String(c.value));
+    expect(new Set(frames).size).toBe(8);
+    expect(frames).toContain('n2/raw0023_reduced.fits');
+    expect(card(parseFits(new Uint8Array(readFileSync(path.join(out, 'n2', 'raw0021_reduced.fits'))), 'x').hdus[0].cards, 'BIASIM')).toBe('n1/raw0001_bias.fits');
+  }, 60_000);
+});
+

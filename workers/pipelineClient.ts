@@ -49,6 +49,8 @@ export function planFrame(f: FileRecord): PlanFrame {
     product: f.product,
     calibration: f.calibration,
     addedAt: f.addedAt,
+    // Products live in the library, not in the folders dropped.
+    folder: f.product ? undefined : f.path,
   };
 }
 
@@ -113,9 +115,38 @@ export function closure(plan: Plan, only: readonly string[]): Set<string> {
   return out;
 }
 
+/** The Web Lock one reduction holds: two at once (two tabs) would remake the same products over each other. */
+const REDUCTION_LOCK = 'ccd-workbench-reduction';
+
+/** Takes the reduction lock if no other tab holds it; resolves with its release, or undefined when it is taken. */
+function takeReductionLock(): Promise<(() => void) | undefined> {
+  const locks = navigator.locks;
+  if (!locks?.request) return Promise.resolve(() => undefined);
+  return new Promise((resolve) => {
+    void locks.request(REDUCTION_LOCK, { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve(undefined);
+        return undefined;
+      }
+      return new Promise<void>((release) => resolve(() => release()));
+    });
+  });
+}
+
 /** Plans the library and runs it: every run gets a record first, then goes to the workers. */
 export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}): Promise<Reduction> {
   holdSessionLock();
+  const release = await takeReductionLock();
+  if (!release) throw new Error('a reduction is running in another tab of this browser: wait for it to end there');
+  try {
+    return await planAndRun(db, opts, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => void): Promise<Reduction> {
   const plan = await planLibrary(db);
   const keys = opts.only ? closure(plan, opts.only) : new Set(runsToDo(plan).map((r) => r.key));
   const batch = `batch-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
@@ -164,7 +195,10 @@ export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}):
         opts.onFinish?.(run, outcome);
       },
     },
-  ).finally(() => batchCancel.dispose());
+  ).finally(() => {
+    batchCancel.dispose();
+    release();
+  });
   return {
     batch,
     plan,

@@ -52,7 +52,9 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
         flush();
       },
     }, { memoryBytes: opts.memoryBytes, calibrations: opts.calibrations, cancel: opts.cancel });
+    // A progress write queued before the product's transaction could land after it: the final state goes last.
     await flushing;
+    await updateRun(db, spec.id, { log, progress: 1, step: 'done', heartbeat: Date.now() });
     return result;
   } catch (err) {
     await flushing;

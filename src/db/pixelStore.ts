@@ -27,13 +27,33 @@ export interface IdbStoreOptions {
   run?: { id: string; finish: () => Partial<RunRecord> };
 }
 
-/** Heartbeats of a writer are refreshed at most this often. */
+/** Heartbeats of a writer are refreshed at most this often while it writes... */
 const HEARTBEAT_MS = 5_000;
+/** ...and at least this often while it lives (a run in a long step, a scratch frame waiting for its stack). */
+const KEEPALIVE_MS = 30_000;
 
 export class IdbPixelStore implements PixelStore {
   private scratch = new Map<string, StoredFrame>();
+  /** Frames this store is writing or keeps as scratch: their heartbeats must not go stale. */
+  private live = new Map<string, string>();
+  private keepalive?: ReturnType<typeof setInterval>;
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {}
+
+  private hold(id: string, name: string): void {
+    this.live.set(id, name);
+    this.keepalive ??= setInterval(() => {
+      for (const [fid, n] of this.live) void markWriting(this.db, fid, n).catch(() => undefined);
+    }, KEEPALIVE_MS);
+  }
+
+  private release(id: string): void {
+    this.live.delete(id);
+    if (!this.live.size && this.keepalive !== undefined) {
+      clearInterval(this.keepalive);
+      this.keepalive = undefined;
+    }
+  }
 
   async open(id: string): Promise<StoredFrame> {
     const s = this.scratch.get(id);
@@ -58,6 +78,7 @@ export class IdbPixelStore implements PixelStore {
     const id = spec.role === 'product' ? newProductId() : `scratch-${crypto.randomUUID()}`;
     const layout = frameLayout(spec);
     await markWriting(db, id, spec.name);
+    this.hold(id, spec.name);
     let beat = Date.now();
     const planes = new Map<string, StripBuffer>();
     for (const h of layout) {
@@ -106,6 +127,7 @@ export class IdbPixelStore implements PixelStore {
           return id;
         }
         if (!info) throw new Error(`${spec.name}: a product needs its product record`);
+        store.release(id);
         const e0 = spec.exts[0];
         const record: FileRecord = {
           id,
@@ -150,6 +172,7 @@ export class IdbPixelStore implements PixelStore {
       },
       async discard() {
         store.scratch.delete(id);
+        store.release(id);
         await discardProduct(db, id);
       },
     };
@@ -157,6 +180,7 @@ export class IdbPixelStore implements PixelStore {
 
   async removeScratch(id: string): Promise<void> {
     this.scratch.delete(id);
+    this.release(id);
     await discardProduct(this.db, id);
   }
 }

@@ -18,6 +18,8 @@ export interface Finished {
 }
 
 interface ReductionState {
+  /** Set the moment Reduce all is pressed, before the plan is built: a second press does nothing. */
+  starting: boolean;
   active?: Reduction;
   progress?: ReductionProgress;
   finished?: Finished;
@@ -34,9 +36,10 @@ function reasonOf(o: RunOutcome): string {
 }
 
 export const useReduction = create<ReductionState>((set, get) => ({
+  starting: false,
   start: async (only) => {
-    if (get().active) return;
-    set({ error: undefined, finished: undefined });
+    if (get().active || get().starting) return;
+    set({ starting: true, error: undefined, finished: undefined });
     let reduction: Reduction;
     try {
       reduction = await startReduction(getDb(), {
@@ -44,10 +47,10 @@ export const useReduction = create<ReductionState>((set, get) => ({
         onProgress: (p) => set({ progress: { ...p, running: new Map(p.running) } }),
       });
     } catch (err) {
-      set({ error: err instanceof Error ? err.message : String(err) });
+      set({ starting: false, error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    set({ active: reduction, progress: { batch: reduction.batch, total: reduction.keys.length, done: 0, running: new Map() } });
+    set({ starting: false, active: reduction, progress: { batch: reduction.batch, total: reduction.keys.length, done: 0, running: new Map() } });
     let outcome: PlanOutcome;
     try {
       outcome = await reduction.done;

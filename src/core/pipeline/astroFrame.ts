@@ -46,7 +46,8 @@ export interface AstroFrame {
   name: string;
   primary: Card[];
   exts: AstroExt[];
-  bunit: 'adu' | 'electron';
+  /** 'none' for a normalized flat: a ratio, without unit. */
+  bunit: PixelUnit;
   meta: FrameMeta;
 }
 
@@ -71,6 +72,8 @@ export function adcLimit(cards: readonly Card[]): number | undefined {
 export function lookup(frame: Pick<AstroFrame, 'primary' | 'exts'>, ext: number): HeaderLookup {
   return new HeaderLookup(frame.primary, frame.exts[ext]?.header);
 }
+
+export type PixelUnit = 'adu' | 'electron' | 'none';
 
 export function unitOf(primary: readonly Card[], ext?: readonly Card[]): 'adu' | 'electron' {
   const u = new HeaderLookup(primary, ext).str('BUNIT')?.value.toLowerCase() ?? '';

@@ -33,17 +33,4 @@ export class CalibrationCache {
     }
     return frame;
   }
-
-  /** Forget a calibration (it was deleted or replaced). */
-  drop(id: string): void {
-    const f = this.frames.get(id);
-    if (!f) return;
-    this.frames.delete(id);
-    this.bytes -= frameBytes(f);
-  }
-
-  clear(): void {
-    this.frames.clear();
-    this.bytes = 0;
-  }
 }

@@ -52,6 +52,8 @@ export interface RunSpec {
   signature: string;
   /** Masters: the valid flag and validity window to keep from the product this run remakes. */
   keep?: { valid: boolean; validity?: { start: number; end: number } };
+  /** Planned inputs that never came (a stack's frame whose reduction failed), with why: the product lists them. */
+  leftOut?: LeftOut[];
 }
 
 export interface LogEntry {
@@ -224,7 +226,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
   let result: AstroFrame | undefined;
   let streamed: { primary: Card[]; exts: Card[][]; bunit: AstroFrame['bunit'] } | undefined;
   let writer: FrameWriter | undefined;
-  const leftOut: LeftOut[] = [];
+  const leftOut: LeftOut[] = [...(run.leftOut ?? [])];
   try {
     for (const [si, stage] of stages.entries()) {
       if (stage.kind === 'frame') {
@@ -363,7 +365,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
     for (const r of records) stepHistory(primary, r);
     provenanceCards(primary, {
       kind, recipe: recipe.name, inputs: act.map((m) => m.ref), leftOut, members: stackMembersInfo,
-      warnings: warningList, signature: run.signature, bunit: made.bunit, filter: info.filter,
+      warnings: warningList, signature: run.signature, bunit: made.bunit, filter: info.filter, extHeaders: made.headers.exts,
     });
     if (kind === 'dark' && info.exptime !== undefined) setCard(primary, 'EXPTIME', info.exptime, 'mean exposure of the darks, s');
     // The log's step summaries go before the product, so a store that records the run with it has them.

@@ -9,6 +9,7 @@ import { spectroscopyReason } from '../classify/imaging';
 import { parseSection } from '../kernels/section';
 import type { Candidate, FrameFacts } from './associate';
 import type { CalibrationStep, ProductInfo } from './products';
+import { scienceHdus } from './store';
 
 /** A library file as the plan sees it. The browser's FileRecord satisfies it; the command builds them from headers. */
 export interface PlanFrame {
@@ -26,16 +27,18 @@ export interface PlanFrame {
   product?: ProductInfo;
   /** Validity window and valid flag the user set on an imported master. */
   calibration?: { validity?: { start: number; end: number }; valid?: boolean };
+  /**
+   * The folder the file came from, relative to what was reduced ('' at the top):
+   * products are written beside their first input's folder, so nights whose files
+   * share names (numbering restarts every night) never overwrite each other.
+   */
+  folder?: string;
   addedAt?: number;
 }
 
-const NOT_SCIENCE = /^(VAR|VARIANCE|DQ|ERR|ERROR|MASK|BPM|WHT|WEIGHT|OBJMASK|OBJCAT|REFCAT|MDF)$/i;
-
-/** Science extensions in the file (amplifiers or CCDs of a raw MEF; SCI of a product). */
+/** Science extensions in the file (amplifiers or CCDs of a raw MEF; SCI of a product), counted as the engine will find them. */
 export function extensionCount(f: PlanFrame): number {
-  const images = f.hdus.filter((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
-  const sci = images.filter((h) => h.extname.toUpperCase() === 'SCI');
-  return (sci.length ? sci : images.filter((h) => !NOT_SCIENCE.test(h.extname.trim()))).length || 1;
+  return scienceHdus(f.hdus).length || 1;
 }
 
 /** Start of exposure, ms since epoch. */

@@ -91,6 +91,7 @@ export interface PlannedRun {
   /** Keys of the runs whose products this one needs. */
   dependsOn: string[];
   signature: string;
+  /** Name and kind of the product (the name carries its first input's folder, see PlanFrame.folder). */
   output: { name: string; kind: ProductKind };
   /** A product of this key already in the library. */
   existing?: { id: string; name: string; upToDate: boolean; info: ProductInfo };
@@ -160,6 +161,12 @@ export function buildPlan(input: PlanInput): Plan {
   const now = input.now ?? Date.now();
   const minStack = input.minStack ?? 2;
   const excluded = new Map((input.exclusions ?? []).map((e) => [e.frameId, e]));
+  // Products are named after their first input, in its folder below the folders all frames share.
+  const root = commonFolder(input.frames.map((f) => f.folder ?? ''));
+  const outputName = (kind: ProductKind, f: PlanFrame) => {
+    const sub = (f.folder ?? '').slice(root.length).replace(/^\/+/, '');
+    return sub ? `${sub}/${productName(kind, f.name)}` : productName(kind, f.name);
+  };
   const overruled = new Map<string, string[]>();
   for (const o of input.overrules ?? []) overruled.set(o.frameId, [...(overruled.get(o.frameId) ?? []), o.step].sort());
   const acceptOf = (id: string) => (overruled.has(id) ? { accept: overruled.get(id)! } : {});
@@ -228,7 +235,7 @@ export function buildPlan(input: PlanInput): Plan {
       params: paramsFor(recipe, sorted.map((r) => r.f)),
       dependsOn: [],
       signature: '',
-      output: { name: productName(kind, sorted[0].f.name), kind },
+      output: { name: outputName(kind, sorted[0].f), kind },
     };
     const cand: Candidate = {
       id: `run:${key}`,
@@ -342,7 +349,7 @@ export function buildPlan(input: PlanInput): Plan {
       params,
       dependsOn: [],
       signature: '',
-      output: { name: productName('reduced', r.f.name), kind: 'reduced' },
+      output: { name: outputName('reduced', r.f), kind: 'reduced' },
     };
     const dec = decisions[decisions.length - 1];
     for (const step of ['bias', 'flat'] as const) {
@@ -376,7 +383,7 @@ export function buildPlan(input: PlanInput): Plan {
       params: paramsFor('stackScience', group.map((g) => scienceOf.get(g.key)!.f)),
       dependsOn: group.map((g) => g.key),
       signature: '',
-      output: { name: productName('stack', first.f.name), kind: 'stack' },
+      output: { name: outputName('stack', first.f), kind: 'stack' },
     });
   }
 
@@ -390,6 +397,8 @@ export function buildPlan(input: PlanInput): Plan {
     const identity = (ref: InputRef) => ('file' in ref ? ref.file : `run:${sigOf.get(ref.run)}`);
     const calIdentity = (c?: CalRef) => (c ? (c.run ? `run:${sigOf.get(c.run)}` : c.id) : null);
     run.signature = signatureOf({
+      // Products of an earlier pipeline are stale when the pipeline changes what it makes.
+      pipeline: PIPELINE_VERSION,
       recipe: run.recipe,
       inputs: run.inputs.map((i) => ({ in: identity(i.ref), bias: calIdentity(i.calibrations.bias), dark: calIdentity(i.calibrations.dark), flat: calIdentity(i.calibrations.flat), accept: i.accept })),
       params: Object.fromEntries(Object.entries(run.params).map(([s, v]) => [s, Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.value]))])),
@@ -398,6 +407,26 @@ export function buildPlan(input: PlanInput): Plan {
     attachExisting(run);
   }
   return { runs, decisions, leftOut, notes, rules };
+}
+
+/**
+ * Bumped when a change to the code changes the pixels or headers products
+ * get (not for every change): products made before then are stale, and
+ * "Reduce all" remakes them.
+ */
+export const PIPELINE_VERSION = 1;
+
+/** The folder every one of these is in or below ('' when they share none). */
+function commonFolder(folders: readonly string[]): string {
+  if (!folders.length) return '';
+  let parts = folders[0].split('/').filter(Boolean);
+  for (const f of folders.slice(1)) {
+    const other = f.split('/').filter(Boolean);
+    let k = 0;
+    while (k < parts.length && k < other.length && parts[k] === other[k]) k++;
+    parts = parts.slice(0, k);
+  }
+  return parts.join('/');
 }
 
 /** Runs that must go: not up to date, or depending on one that must. */

@@ -90,7 +90,8 @@ export interface ProductInfo {
   time?: number;
   exptime?: number;
   filter?: string;
-  bunit: 'adu' | 'electron';
+  /** 'none': a normalized flat, a ratio. */
+  bunit: 'adu' | 'electron' | 'none';
   quality?: QualityFigures;
   /** Reduced frames: the stars detectSources kept (brightest first), so a stack need not find them again. */
   stars?: Star[];

@@ -58,8 +58,10 @@ export interface ProvenanceOptions {
   members?: readonly StackMember[];
   warnings?: readonly string[];
   signature: string;
-  bunit: 'adu' | 'electron';
+  bunit: 'adu' | 'electron' | 'none';
   filter?: string;
+  /** The extension headers of the product, for the few cards they must lose too. */
+  extHeaders?: Card[][];
 }
 
 const KIND_TYPE: Record<ProductKind, string> = {
@@ -88,7 +90,10 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   if (o.kind === 'stack') deleteCards(primary, ['FWHM', 'ELLIPTIC', 'SKYLEVEL', 'SKYNOISE', 'NSTARS', 'NCOSMIC']);
   setCard(primary, 'RECIPE', o.recipe, 'recipe that made this product');
   if (o.filter !== undefined) setCard(primary, 'FILTER', o.filter);
-  setCard(primary, 'BUNIT', o.bunit === 'electron' ? 'electron' : 'adu', 'pixel unit');
+  if (o.bunit === 'none') deleteCards(primary, ['BUNIT']);
+  else setCard(primary, 'BUNIT', o.bunit, 'pixel unit');
+  // A stack's extensions too start from the reference frame's: its cosmic-ray count is not the stack's.
+  if (o.kind === 'stack') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC']);
   if (o.kind !== 'reduced') {
     setCard(primary, 'NCOMBINE', o.inputs.length, 'frames combined');
     o.inputs.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));

@@ -52,13 +52,18 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
     throw new Error(`needs ${what}, which ${why}`);
   };
   const inputs: RunSpec['inputs'] = [];
+  const leftOut: NonNullable<RunSpec['leftOut']> = [];
   for (const inp of run.inputs) {
     let ref: FrameRef;
     let meta: RunSpec['inputs'][number]['meta'];
     if ('file' in inp.ref) ref = { id: inp.ref.file, name: inp.name };
     else {
       const o = products.get(inp.ref.run);
-      if (run.recipe === 'stackScience' && o && o.status !== 'done') continue; // a stack goes on without it
+      if (run.recipe === 'stackScience' && o && o.status !== 'done') {
+        // A stack goes on without it, and says so in its product.
+        leftOut.push({ id: inp.ref.run, name: inp.name, reason: o.status === 'failed' ? `not reduced: ${o.error}` : o.status === 'not-run' ? `not reduced: ${o.reason}` : 'not reduced: cancelled' });
+        continue;
+      }
       ref = productOf(inp.ref.run);
       const info = o?.status === 'done' ? o.info : undefined;
       if (info?.quality && info.stars) meta = { quality: info.quality, stars: info.stars, measuredWith: stepValues(info.params, 'detectSources') };
@@ -71,7 +76,10 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
     inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}), ...(inp.accept ? { accept: inp.accept } : {}) });
   }
   if (run.recipe === 'stackScience' && inputs.length < 2) throw new Error(`only ${inputs.length} of ${run.inputs.length} frames were reduced: nothing to stack`);
-  return { id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature, keep: run.keep };
+  return {
+    id, key: run.key, recipe: run.recipe, label: run.label, inputs, params: run.params, output: run.output, signature: run.signature, keep: run.keep,
+    ...(leftOut.length ? { leftOut } : {}),
+  };
 }
 
 export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOptions, events: ScheduleEvents = {}): Promise<PlanOutcome> {

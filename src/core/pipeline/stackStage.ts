@@ -82,31 +82,30 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
     return { sci: f.sci, var: f.var, dq: f.dq };
   }
   const { dx, dy, kernel } = m.shift;
-  // Output row y reads input rows y + offset: the band must hold both those rows and
-  // the output rows themselves (shiftFrame keeps the band's own row numbering).
+  // Output row y takes input rows y + offset over the kernel's taps (offsets near -dy). The band is
+  // those rows only: strip height + taps - 1 rows, whatever the dither, so memory does not grow with it.
   const offs = kernelTaps(kernel, dy).offset;
-  const a = Math.max(0, Math.min(y0, y0 + Math.min(...offs)));
-  const b = Math.min(height, Math.max(y1, y1 - 1 + Math.max(...offs) + 1));
-  if (b <= a) {
-    // The band lies wholly outside this frame: no data.
-    const n = (y1 - y0) * width;
-    return { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
+  const lo = y0 + Math.min(...offs), hi = y1 + Math.max(...offs);
+  const a = Math.max(0, lo), b = Math.min(height, hi);
+  let band: Frame;
+  if (a === lo && b === hi) {
+    band = await read(a, b);
+  } else {
+    // Rows beyond the frame's edge: no data, so every output pixel that needs them is flagged.
+    const n = (hi - lo) * width;
+    band = { width, height: hi - lo, sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
+    if (b > a) {
+      const part = await read(a, b);
+      const at = (a - lo) * width;
+      band.sci.set(part.sci, at);
+      if (band.var && part.var) band.var.set(part.var, at);
+      band.dq!.set(part.dq ?? new Uint16Array(part.sci.length), at);
+    }
   }
-  const band = await read(a, b);
-  // Rows of the band whose taps leave it are exactly those whose taps leave the image: shiftFrame marks them no-data.
-  const s = shiftFrame(band, dx, dy, kernel);
-  const from = (y0 - a) * width, to = (y1 - a) * width;
-  if (y0 >= a && y1 <= b) return { sci: s.sci.subarray(from, to), var: s.var?.subarray(from, to), dq: s.dq?.subarray(from, to) };
-  // The band was cut by the image edge on one side: pad the missing rows with no data.
+  // In band coordinates output row y0 + r is band row r: the same fractional shift, moved by the band's start.
+  const s = shiftFrame(band, dx, dy + lo - y0, kernel);
   const n = (y1 - y0) * width;
-  const out: CombineInput = { sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
-  for (let y = Math.max(y0, a); y < Math.min(y1, b); y++) {
-    const src = (y - a) * width, dst = (y - y0) * width;
-    out.sci.set(s.sci.subarray(src, src + width), dst);
-    if (out.var && s.var) out.var.set(s.var.subarray(src, src + width), dst);
-    if (out.dq && s.dq) out.dq.set(s.dq.subarray(src, src + width), dst);
-  }
-  return out;
+  return { sci: s.sci.subarray(0, n), var: s.var?.subarray(0, n), dq: s.dq?.subarray(0, n) };
 }
 
 /**

@@ -92,6 +92,20 @@ export interface HduLayout {
 
 const NOT_SCIENCE = /^(VAR|VARIANCE|DQ|ERR|ERROR|MASK|BPM|WHT|WEIGHT|OBJMASK|OBJCAT|REFCAT|MDF|SIG|UNCERT)$/i;
 
+type ImageHdu = { extname: string; naxis: readonly number[]; isImage: boolean };
+
+/**
+ * The science images among a file's HDUs: those named SCI when there are any
+ * (DRAGONS, our products), else every 2-D image that is not a variance, mask
+ * or catalogue (raw files: the primary image, or one HDU per amplifier).
+ * The plan counts extensions with it and the engine reduces what it returns.
+ */
+export function scienceHdus<T extends ImageHdu>(hdus: readonly T[]): T[] {
+  const images = hdus.filter((h) => h.isImage && h.naxis.length >= 2 && h.naxis.every((n) => n > 0));
+  const named = images.filter((h) => h.extname.toUpperCase() === 'SCI');
+  return named.length ? named : images.filter((h) => !NOT_SCIENCE.test(h.extname.trim()));
+}
+
 function extverOf(cards: readonly Card[], fallback: number): number {
   const v = cards.find((c) => c.key.toUpperCase() === 'EXTVER')?.value;
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
@@ -110,7 +124,7 @@ export function scienceExtensions(name: string, hdus: readonly HduLayout[]): { e
   const cube = images.find((h) => h.naxis.length > 2 && h.naxis.slice(2).some((n) => n > 1));
   if (cube) throw new Error(`${name}: HDU ${cube.index} is a ${cube.naxis.join('x')} cube; only 2-D images are reduced`);
   const named = (h: HduLayout, n: string) => h.extname.toUpperCase() === n;
-  const sci = images.some((h) => named(h, 'SCI')) ? images.filter((h) => named(h, 'SCI')) : images.filter((h) => !NOT_SCIENCE.test(h.extname.trim()));
+  const sci = scienceHdus(images);
   if (!sci.length) throw new Error(`${name}: no science image among its HDUs (only ${images.map((h) => h.extname).join(', ')})`);
   const exts = sci.map((h, k): StoredExt => {
     const extver = extverOf(h.cards, k + 1);

@@ -1,7 +1,7 @@
 /** Writing an in-memory frame through a store (a product or a run's scratch copy). */
 import type { Card } from '../fits/types';
 import type { AstroFrame } from './astroFrame';
-import { setCard } from './cards';
+import { deleteCards, setCard } from './cards';
 import type { ProductInfo } from './products';
 import type { FrameHeaders, NewFrame, PixelStore } from './store';
 
@@ -19,7 +19,9 @@ export function headersWithUnit(primary: Card[], exts: readonly Card[][], bunit:
     primary,
     exts: exts.map((e) => {
       const h = e.slice();
-      setCard(h, 'BUNIT', bunit === 'electron' ? 'electron' : 'adu');
+      // A ratio (a normalized flat) has no unit: no BUNIT at all, as FITS wants for dimensionless data.
+      if (bunit === 'none') deleteCards(h, ['BUNIT']);
+      else setCard(h, 'BUNIT', bunit);
       return h;
     }),
   };

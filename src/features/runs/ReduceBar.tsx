@@ -7,7 +7,7 @@ import { useReduction } from '../../ui/reduction';
 import type { PlanRow } from './useRunsData';
 
 export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: string }) {
-  const { active, progress, finished, error, start, cancelAll } = useReduction();
+  const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
   // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.
@@ -21,12 +21,12 @@ export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: st
         {active ? (
           <button className="danger" onClick={cancelAll}>Cancel all</button>
         ) : (
-          <button className="primary" onClick={() => void start()} disabled={!rows.length || !!planError}>
+          <button className="primary" onClick={() => void start()} disabled={!rows.length || !!planError || starting}>
             Reduce all
           </button>
         )}
         {!active && unfinished.length > 0 && (
-          <button onClick={() => void start(unfinished.map((r) => r.run.key))} title={unfinished.map((r) => `${r.run.label}: ${r.state}`).join('\n')}>
+          <button disabled={starting} onClick={() => void start(unfinished.map((r) => r.run.key))} title={unfinished.map((r) => `${r.run.label}: ${r.state}`).join('\n')}>
             Restart {unfinished.length} {unfinished.every((r) => r.state === 'interrupted') ? 'interrupted' : 'unfinished'} run{unfinished.length === 1 ? '' : 's'}
           </button>
         )}

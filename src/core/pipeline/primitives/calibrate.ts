@@ -34,6 +34,7 @@ function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: C
  */
 function inFrameUnit(frame: AstroFrame, k: number, cal: AstroFrame, plane: Frame, step: CalibrationStep, ctx: FrameContext): Frame {
   if (cal.bunit === frame.bunit) return plane;
+  if (cal.bunit === 'none' || frame.bunit === 'none') throw new Error(`${step} ${cal.name} (${cal.bunit}) cannot be applied to ${frame.name} (${frame.bunit})`);
   const gain = extractDescriptors(frame.primary, frame.exts[k].header).gain;
   if (!(gain !== undefined && gain > 0)) {
     throw new Error(`${step} ${cal.name} is in ${cal.bunit} but ${frame.name} is in ${frame.bunit}, and there is no gain to convert`);

@@ -82,7 +82,7 @@ export const addVariance: FramePrimitive = {
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
       const inAdu = frame.bunit === 'adu';
       const gain = inAdu ? gainOf(frame, k, optNum(p, 'gain'), ctx).gain : 1;
-      addVarianceFromNoise(ext.data, { readNoise: rn, gain, bunit: frame.bunit, poissonFromData: poisson });
+      addVarianceFromNoise(ext.data, { readNoise: rn, gain, bunit: inAdu ? 'adu' : 'electron', poissonFromData: poisson });
       ctx.log(`ext ${ext.extver}: VAR += ${inAdu ? `(${rn} e- / ${gain})^2` : `${rn}^2`}${poisson ? ' + Poisson' : ''}`);
     });
   },

@@ -7,7 +7,7 @@ import { flatLevel } from '../../kernels/flat';
 import { scale } from '../../kernels/arith';
 import { meshBackground } from '../../kernels/background';
 import { median } from '../../kernels/stats';
-import { setCard } from '../cards';
+import { deleteCards, setCard } from '../cards';
 import { choice, num, param, type FramePrimitive } from '../primitive';
 import { saturationLevel } from './dq';
 
@@ -60,7 +60,13 @@ export const normalizeFlat: FramePrimitive = {
     const opts = { method: choice<'median' | 'mode'>(p, 'method'), statsec: (p.statsec as string | null) ?? undefined };
     const levels = frame.exts.map((ext) => flatLevel(ext.data, opts));
     const norm = levels.length === 1 ? levels[0] : median(Float64Array.from(levels));
-    for (const ext of frame.exts) scale(ext.data, 1 / norm, ext.data);
+    for (const ext of frame.exts) {
+      scale(ext.data, 1 / norm, ext.data);
+      // A ratio now: no saturation level, no gain, no unit.
+      deleteCards(ext.header, ['SATURATE', 'GAINORIG', 'BUNIT']);
+    }
+    deleteCards(frame.primary, ['SATURATE', 'BUNIT']);
+    frame.bunit = 'none';
     setCard(frame.primary, 'FLATNORM', norm, 'level the master flat was divided by');
     ctx.log(`normalized by ${norm.toPrecision(7)} (${choice(p, 'method')})`);
   },

@@ -149,6 +149,7 @@ export const scaleToReference: GroupPrimitive = {
     param('zero', 'choice', 'sky', 'Additive offset: bring each frame\'s sky level to the reference\'s, or none', { choices: ['sky', 'none'] }),
     param('weight', 'choice', 'noise', 'Frame weights in the mean: none, inverse sky variance (after scaling), or that divided by FWHM squared (favours sharp frames)', { choices: ['none', 'noise', 'quality'] }),
     param('minStars', 'integer', 3, 'Fewest matched stars for a star-flux scale; fewer falls back to exposure time', { min: 1 }),
+    param('tolerance', 'number', 2, 'Matching radius for the stars whose fluxes are compared, pixels (after the offsets found)', { min: 0.1 }),
   ],
   run(members, p, ctx) {
     const act = activeMembers(members);
@@ -158,7 +159,7 @@ export const scaleToReference: GroupPrimitive = {
       let scale = 1;
       let note = '';
       if (m !== ref && how === 'stars') {
-        const fr = fluxRatio(ref, m, 2);
+        const fr = fluxRatio(ref, m, num(p, 'tolerance'));
         if (fr.n >= num(p, 'minStars') && fr.ratio > 0) {
           scale = fr.ratio;
           note = `from ${fr.n} stars`;
