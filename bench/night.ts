@@ -9,41 +9,17 @@
  * same night is also reduced by ../shared/tools/ref_ccdproc.py and its time
  * printed beside ours (BENCH_CCDPROC=0 skips it).
  *
- * BENCH_NIGHT_SIZE (default 2048), BENCH_NIGHT_DIR (default a folder in the
- * system's temp dir, reused when it holds the same night), BENCH_WORKERS (2).
+ * The night and its environment variables: bench/nightFiles.ts. BENCH_WORKERS (2).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { demoTruth, generateDemoNight, type DemoOptions } from '../src/core/demo';
+import { join } from 'node:path';
 import { parseFits, readImage } from '../src/core/fits';
 import { reduceFolder } from '../cli/reduceFolder';
+import { listFits } from '../cli/library';
+import { ccdprocSeconds, ensureNight, nightDir as dir, nightSize as size, round2 as round } from './nightFiles';
 
-const size = Number(process.env.BENCH_NIGHT_SIZE ?? 2048);
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
-const dir = process.env.BENCH_NIGHT_DIR ?? join(tmpdir(), `ccd-bench-night-${size}`);
-const options: DemoOptions = { seed: 7, width: size, height: size, nBias: 15, nFlatPerFilter: 8, filters: ['V', 'R'], nSciencePerFilter: 5, nSecondTarget: 0 };
-const here = fileURLToPath(new URL('.', import.meta.url));
-const shared = resolve(here, '../../shared');
-
-/** The night on disk, with a truth.json that ../shared/tools/ref_ccdproc.py reads. */
-function ensureNight(): number {
-  const manifest = join(dir, 'manifest.json');
-  const want = JSON.stringify(options);
-  if (existsSync(manifest) && readFileSync(manifest, 'utf8') === want) return 0;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const t0 = performance.now();
-  for (const f of generateDemoNight(options)) writeFileSync(join(dir, f.name), f.bytes);
-  const truth = demoTruth(options);
-  const frames = truth.frames.map((f) => ({ file: f.name, kind: f.kind === 'science' ? 'sci' : f.kind, filter: f.filter || null, exptime: f.exptime, object: f.object || null, date: f.dateObs }));
-  const science = truth.frames.filter((f) => f.kind === 'science').map((f) => ({ file: f.name, filter: f.filter, dx: f.dx, dy: f.dy, fwhm: f.fwhm, sky_e: f.skyElectrons, cosmics: [] }));
-  writeFileSync(join(dir, 'truth.json'), JSON.stringify({ gain: truth.gain, rn: truth.readNoise, size, frames, science }));
-  writeFileSync(manifest, want);
-  return (performance.now() - t0) / 1000;
-}
 
 /** Reading and decoding every input once: no reduction can take less. */
 function readFloor(files: string[]): number {
@@ -58,26 +34,9 @@ function readFloor(files: string[]): number {
   return (performance.now() - t0) / 1000;
 }
 
-function ccdprocSeconds(): number | undefined {
-  if (process.env.BENCH_CCDPROC === '0') return undefined;
-  const script = join(shared, 'tools/ref_ccdproc.py');
-  if (!existsSync(script)) return undefined;
-  const out = join(tmpdir(), `ccd-bench-ccdproc-${process.pid}`);
-  try {
-    const text = execFileSync('/usr/bin/python3', [script, dir, out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
-    const last = text.trim().split('\n').pop() ?? '{}';
-    return JSON.parse(last).ccdproc_seconds;
-  } catch (err) {
-    console.error(`ccdproc reference not run: ${(err as Error).message.split('\n')[0]}`);
-    return undefined;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
-
 async function main() {
   const generated = ensureNight();
-  const inputs = readFileSync(join(dir, 'manifest.json')) && (await import('../cli/library')).listFits(dir);
+  const inputs = listFits(dir);
   const floor = readFloor(inputs);
   const out = join(tmpdir(), `ccd-bench-products-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
@@ -100,7 +59,6 @@ async function main() {
   rmSync(out, { recursive: true, force: true });
   if (summary.failures.length) throw new Error(`runs failed: ${summary.failures.join('; ')}`);
   const ccdproc = ccdprocSeconds();
-  const round = (x: number) => Number(x.toFixed(2));
   console.log(JSON.stringify({
     bench: 'night',
     size,

@@ -63,7 +63,7 @@ export async function reduceFolder(input: string, output: string, opts: ReduceOp
     await Promise.all(warming);
     const result = await executePlan(
       plan,
-      (spec) => pool.run((api) => api.run(spec, config, opts.onLog ? Comlink.proxy((e: LogEntry) => opts.onLog!(spec.output.name, e)) : undefined)),
+      (spec, { share }) => pool.run((api) => api.run(spec, config, opts.memoryBytes * share, opts.onLog ? Comlink.proxy((e: LogEntry) => opts.onLog!(spec.output.name, e)) : undefined)),
       { concurrency: Math.min(workers, todo.length) },
       {
         start: (run) => opts.onStart?.(run),

@@ -16,20 +16,20 @@ export interface WorkerConfig {
   memoryBytes: number;
 }
 
-let state: { store: FileStore; calibrations: CalibrationCache; memoryBytes: number } | undefined;
+let state: { store: FileStore; calibrations: CalibrationCache } | undefined;
 
 const api = {
   /** Nothing: calling it starts the thread (and compiles its modules) before there is work. */
   ready(): boolean {
     return true;
   },
-  async run(spec: RunSpec, config: WorkerConfig, onLog?: (e: LogEntry) => void): Promise<RunResult> {
+  /** `memoryBytes`: what this run may use (the scheduler's share of the command's memory); the config's is this thread's own. */
+  async run(spec: RunSpec, config: WorkerConfig, memoryBytes: number, onLog?: (e: LogEntry) => void): Promise<RunResult> {
     state ??= {
       store: new FileStore(config.outDir, config.tmpDir, config.memoryBytes / 4),
       calibrations: new CalibrationCache(calibrationBudget(config.memoryBytes)),
-      memoryBytes: config.memoryBytes,
     };
-    const { store, calibrations, memoryBytes } = state;
+    const { store, calibrations } = state;
     return executeRun(spec, store, { log: onLog ? (e) => void onLog(e) : undefined }, { memoryBytes, calibrations });
   },
 };

@@ -7,9 +7,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkbenchDb } from '../src/db/schema';
-import { readRows } from '../src/db/files';
+import { integerKind, readRows } from '../src/db/files';
+import { frameStats } from '../src/core/kernels/stats';
 import { ingestOne } from '../workers/ingest';
-import { parseFits, readImage } from '../src/core/fits';
+import { parseFits, readImage, writeFits } from '../src/core/fits';
 
 const SHARED = path.resolve(__dirname, '../../shared');
 const night = path.join(SHARED, 'sample-night');
@@ -25,6 +26,18 @@ beforeEach(async () => {
 afterEach(async () => {
   db.close();
   await db.delete();
+});
+
+describe('integerKind: which planes are stored as 16-bit integers', () => {
+  it('keeps whole numbers of 16 bits as integers and anything else as float', () => {
+    expect(integerKind(Float32Array.of(0, 1, 65535))).toBe('u16');
+    expect(integerKind(Float32Array.of(-32768, 0, 32767))).toBe('i16');
+    expect(integerKind(Float32Array.of(-1, 40000))).toBeUndefined();
+    expect(integerKind(Float32Array.of(1, 2.5))).toBeUndefined();
+    expect(integerKind(Float32Array.of(1, NaN))).toBeUndefined();
+    expect(integerKind(Float32Array.of(65536))).toBeUndefined();
+    expect(integerKind(Float64Array.of(1, 2 + 1e-9))).toBeUndefined();
+  });
 });
 
 describe('ingest', () => {
@@ -58,6 +71,36 @@ describe('ingest', () => {
     const part = await readRows(db, first, 10, 20);
     expect(part).toEqual(Float32Array.from(img.data.subarray(10 * first.width, 20 * first.width)));
     expect(await db.headers.get(first.id)).toBeDefined();
+    // Raw 16-bit frames are kept as 16-bit integers (exactly: the rows above compare equal).
+    const strips = await db.strips.where('fileId').equals(first.id).toArray();
+    expect(strips.every((st) => st.data instanceof Uint16Array)).toBe(true);
+
+  });
+
+  it('lists a larger frame with a sampled median and noise within a hundredth of the noise of the full figures', async () => {
+    // 1000 x 600 (sampled every 3rd pixel) of Gaussian noise (sigma 20 about 1000) with a gradient, a few hot pixels and one cold column.
+    const w = 1000;
+    const h = 600;
+    const px = new Uint16Array(w * h);
+    let seed = 12345;
+    const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) + 0.5) / 2 ** 31;
+    for (let i = 0; i < px.length; i++) {
+      const gauss = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+      px[i] = Math.round(1000 + 0.02 * (i % w) + 20 * gauss);
+    }
+    for (let y = 0; y < h; y++) px[y * w + 700] = 10;
+    for (let k = 0; k < 50; k++) px[k * 11_987] = 65535;
+    const bytes = writeFits([{ cards: [{ key: 'IMAGETYP', value: 'object' }], data: px, width: w, height: h }]);
+    const out = await ingestOne(db, { name: 'big.fits', path: '', bytes });
+    expect(out.status, out.message).toBe('ok');
+    const rec = (await db.files.get(out.id))!;
+    const all = Float32Array.from(px);
+    const full = frameStats(all, {});
+    expect(Math.abs(rec.stats!.median - full.median)).toBeLessThan(0.01 * full.robustSigma);
+    expect(Math.abs(rec.stats!.robustSigma / full.robustSigma - 1)).toBeLessThan(0.01);
+    expect([rec.stats!.min, rec.stats!.max]).toEqual([10, 65535]);
+    expect(rec.stats!.saturatedFraction).toBeCloseTo(50 / (w * h), 12);
+    expect(await readRows(db, rec, 0, h)).toEqual(all);
   });
 
   it('stores the same bytes once', async () => {

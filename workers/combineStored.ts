@@ -9,7 +9,7 @@ import type { Card } from '../src/core/fits/types';
 import type { CombineInput, CombineOptions, CombineResult } from '../src/core/kernels/combine';
 import { combineStreamed, type CancelToken } from '../src/core/kernels/combineStream';
 import { readPlaneRows, stripRowsFor } from '../src/db/files';
-import { discardProduct, markWriting, newProductId, publishProduct, writeProductStrip } from '../src/db/products';
+import { discardProduct, markWriting, newProductId, publishProduct, writeProductStrips } from '../src/db/products';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary } from '../src/db/types';
 
@@ -87,9 +87,10 @@ class ProductStripWriter {
     const index = this.y0 / this.stripRows;
     const y1 = this.y0 + this.filled;
     const n = this.filled * w;
-    await writeProductStrip(db, id, PRODUCT_HDU.sci, index, this.y0, y1, this.sci.slice(0, n), name);
-    await writeProductStrip(db, id, PRODUCT_HDU.var, index, this.y0, y1, this.var.slice(0, n), name);
-    await writeProductStrip(db, id, PRODUCT_HDU.dq, index, this.y0, y1, this.dq.slice(0, n), name);
+    const strip = { index, y0: this.y0, y1 };
+    await writeProductStrips(db, id, PRODUCT_HDU.sci, [{ ...strip, data: this.sci.slice(0, n) }], name);
+    await writeProductStrips(db, id, PRODUCT_HDU.var, [{ ...strip, data: this.var.slice(0, n) }], name);
+    await writeProductStrips(db, id, PRODUCT_HDU.dq, [{ ...strip, data: this.dq.slice(0, n) }], name);
     await markWriting(db, id, name);
     this.written++;
     this.y0 = y1;

@@ -13,15 +13,16 @@ import { runInDb } from './pipelineRun';
 let calibrations: CalibrationCache | undefined;
 
 export interface PipelineApi {
-  run(spec: RunSpec, session: string, memoryBytes: number, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void): Promise<RunResult>;
+  /** `memory.worker`: this worker's own budget (its calibration cache is sized from it); `memory.run`: what this run may use. */
+  run(spec: RunSpec, session: string, memory: { worker: number; run: number }, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void): Promise<RunResult>;
 }
 
 const api: PipelineApi = {
-  async run(spec, session, memoryBytes, cancel, onProgress) {
-    calibrations ??= new CalibrationCache(calibrationBudget(memoryBytes));
+  async run(spec, session, memory, cancel, onProgress) {
+    calibrations ??= new CalibrationCache(calibrationBudget(memory.worker));
     return runInDb(getDb(), spec, {
       session,
-      memoryBytes,
+      memoryBytes: memory.run,
       calibrations,
       cancel: tokenFromTransfer(cancel),
       onProgress: onProgress ? (f, s) => void onProgress(f, s) : undefined,

@@ -22,7 +22,11 @@ import { createRuns, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, update
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
 
-/** Memory each pipeline worker may use for parked frames and stack bands (the page stays under 1 GB with two). */
+/**
+ * Memory each pipeline worker may use for parked frames and stack bands (the
+ * page stays under 1 GB with two). A run that cannot overlap any other (a
+ * night's master bias) gets every worker's part: see RunContext.share.
+ */
 export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
 
 export const session = crypto.randomUUID();
@@ -161,14 +165,15 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   const p = getPool();
   const done = executePlan(
     plan,
-    async (spec) => {
+    async (spec, { share }) => {
       if (cancelledBeforeStart.has(spec.key)) throw new CancelledError(`${spec.label}: cancelled`);
       const source = createCancelSource();
       perRun.set(spec.key, source);
       progress.running.set(spec.key, { label: spec.label, step: 'start', fraction: 0 });
       report();
       try {
-        return await p.run((api) => api.run(spec, session, WORKER_MEMORY_BYTES, source.token, Comlink.proxy((fraction: number, step: string) => {
+        const memory = { worker: WORKER_MEMORY_BYTES, run: WORKER_MEMORY_BYTES * p.size * share };
+        return await p.run((api) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
           progress.running.set(spec.key, { label: spec.label, step, fraction });
           report();
         })));

@@ -115,7 +115,13 @@ export async function readPlaneRows<T extends Float32Array | Uint16Array>(
   return out;
 }
 
-/** Splits a plane into row strips; copies, so each strip clones only its own bytes. */
+/**
+ * Splits a plane into row strips; copies, so each strip clones only its own
+ * bytes. A plane of whole numbers that fit 16 bits (a raw CCD frame: BITPIX
+ * 16, or 32 with small values) is kept as 16-bit integers, exactly, at half
+ * the bytes of float32: half the disk, and half the reading of every run.
+ * Readers assemble rows with TypedArray.set, which converts.
+ */
 export function toStrips(
   fileId: string,
   hdu: number,
@@ -126,12 +132,30 @@ export function toStrips(
   stripRows: number,
 ): StripRecord[] {
   const strips: StripRecord[] = [];
+  const kind = integerKind(data);
   for (let index = 0, y0 = 0; y0 < height; index++, y0 += stripRows) {
     const y1 = Math.min(height, y0 + stripRows);
     const part = data.subarray(y0 * width, y1 * width);
-    strips.push({ fileId, hdu, plane, index, y0, y1, data: part instanceof Float32Array ? part.slice() : Float32Array.from(part) });
+    const stored = kind === 'u16' ? Uint16Array.from(part) : kind === 'i16' ? Int16Array.from(part) : part instanceof Float32Array ? part.slice() : Float32Array.from(part);
+    strips.push({ fileId, hdu, plane, index, y0, y1, data: stored });
   }
   return strips;
+}
+
+/** 'u16' or 'i16' when every value is a whole number in that type's range (no NaN), else undefined. */
+export function integerKind(data: Float32Array | Float64Array): 'u16' | 'i16' | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // NaN fails the comparison; a fraction fails the truncation.
+    if (!(v >= -32768 && v <= 65535) || Math.trunc(v) !== v) return undefined;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0) return 'u16';
+  if (hi <= 32767) return 'i16';
+  return undefined;
 }
 
 /** About 1 MB (256 Ki float32 pixels) per strip: small enough to stream, large enough to keep IndexedDB calls few. */

@@ -17,7 +17,7 @@ import { scienceExtensions, type FrameHeaders, type FrameWriter, type NewFrame, 
 import { medianInPlace } from '../core/kernels/select';
 import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
-import { discardProduct, markWriting, newProductId, writeProductStrip } from './products';
+import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
@@ -87,8 +87,8 @@ export class IdbPixelStore implements PixelStore {
     }
     const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
     const store = this;
-    const write = async (h: LayoutHdu, index: number, y0: number, y1: number, data: Float32Array | Uint16Array) => {
-      await writeProductStrip(db, id, h.index, index, y0, y1, data, spec.name);
+    const write = async (h: LayoutHdu, strips: PendingStrip[]) => {
+      await writeProductStrips(db, id, h.index, strips, spec.name);
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
         await markWriting(db, id, spec.name);
@@ -185,7 +185,11 @@ export class IdbPixelStore implements PixelStore {
   }
 }
 
-/** Collects the rows of one plane into strips of the library's height and writes each when it is full. */
+/**
+ * Collects the rows of one plane into strips of the library's height. The
+ * strips a call fills are written together, in one transaction: a whole plane
+ * written at once (a reduced frame) costs one transaction, not one per strip.
+ */
 class StripBuffer {
   next = 0;
   readonly height: number;
@@ -203,27 +207,38 @@ class StripBuffer {
     const w = this.hdu.width!;
     if (y0 !== this.next) throw new Error(`${this.hdu.extname} rows must come in order (got ${y0}, expected ${this.next})`);
     const nrows = data.length / w;
+    const full: PendingStrip[] = [];
     for (let r = 0; r < nrows; ) {
       const take = Math.min(nrows - r, this.rows - this.filled);
-      this.buf.set(data.subarray(r * w, (r + take) * w) as never, this.filled * w);
-      this.filled += take;
+      if (this.filled === 0 && take === this.rows) {
+        // A whole strip straight from the caller's rows: one copy, not two.
+        full.push(this.strip(data.slice(r * w, (r + take) * w), take));
+      } else {
+        this.buf.set(data.subarray(r * w, (r + take) * w) as never, this.filled * w);
+        this.filled += take;
+        if (this.filled === this.rows) full.push(this.strip(this.buf.slice(0, this.filled * w), this.filled));
+      }
       r += take;
-      if (this.filled === this.rows) await this.flush(write);
     }
+    if (full.length) await write(this.hdu, full);
     this.next = y0 + nrows;
   }
 
   async flush(write: WriteFn): Promise<void> {
     if (!this.filled) return;
-    const w = this.hdu.width!;
+    await write(this.hdu, [this.strip(this.buf.slice(0, this.filled * this.hdu.width!), this.filled)]);
+  }
+
+  private strip(data: Float32Array | Uint16Array, rows: number): PendingStrip {
     const y0 = this.index * this.rows;
-    await write(this.hdu, this.index, y0, y0 + this.filled, this.buf.slice(0, this.filled * w));
+    const s = { index: this.index, y0, y1: y0 + rows, data };
     this.index++;
     this.filled = 0;
+    return s;
   }
 }
 
-type WriteFn = (h: LayoutHdu, index: number, y0: number, y1: number, data: Float32Array | Uint16Array) => Promise<void>;
+type WriteFn = (h: LayoutHdu, strips: PendingStrip[]) => Promise<void>;
 
 /** A regular sample of the SCI values as they are written: the library table's median, noise, min and max. */
 class Sampler {

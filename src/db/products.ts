@@ -22,18 +22,18 @@ export async function markWriting(db: WorkbenchDb, fileId: string, name: string)
   await db.writing.put({ fileId, name, heartbeat: Date.now() });
 }
 
-export async function writeProductStrip(
-  db: WorkbenchDb,
-  fileId: string,
-  hdu: number,
-  index: number,
-  y0: number,
-  y1: number,
-  data: Float32Array | Uint16Array,
-  name: string,
-): Promise<void> {
+/** One strip of a product plane, as the writer hands it over. */
+export interface PendingStrip {
+  index: number;
+  y0: number;
+  y1: number;
+  data: Float32Array | Uint16Array;
+}
+
+/** Writes strips of one HDU of a product being made, in one transaction. */
+export async function writeProductStrips(db: WorkbenchDb, fileId: string, hdu: number, strips: readonly PendingStrip[], name: string): Promise<void> {
   try {
-    await db.strips.put({ fileId, hdu, plane: 0, index, y0, y1, data });
+    await db.strips.bulkPut(strips.map((s) => ({ fileId, hdu, plane: 0, ...s })));
   } catch (err) {
     if (isQuotaError(err)) throw new StorageFullError(name);
     throw err;

@@ -80,7 +80,8 @@ export interface StripRecord {
   index: number;
   y0: number;
   y1: number;
-  data: Float32Array | Uint16Array;
+  /** Float32 pixels and variances; Uint16 DQ planes; Uint16 or Int16 for whole-number planes (raw frames): see toStrips. */
+  data: Float32Array | Uint16Array | Int16Array;
 }
 
 /** A product whose strips are being written; `heartbeat` (ms since epoch) is refreshed per strip. */

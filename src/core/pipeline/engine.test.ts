@@ -188,8 +188,10 @@ describe('log', () => {
     const seen: LogEntry[] = [];
     const r = await executeRun(spec, store, { log: (e) => void seen.push(e) });
     expect(seen).toEqual(r.log);
-    const summary = r.log.filter((e) => e.seconds !== undefined);
+    const summary = r.log.filter((e) => e.seconds !== undefined && e.step !== 'storage');
     expect(summary.map((e) => e.step)).toEqual(RECIPES.makeMasterBias.steps.map((s) => s.id));
+    // Last, what the storage cost: the inputs read, the product written.
+    expect(r.log.at(-1)).toMatchObject({ step: 'storage', level: 'info', message: expect.stringMatching(/^read [\d.]+ MB in [\d.]+ s, wrote [\d.]+ MB in [\d.]+ s, published in/) });
     for (const e of summary) {
       expect(e.params).toEqual(stepValues(spec.params, e.step));
       expect(e.seconds).toBeGreaterThanOrEqual(0);

@@ -11,6 +11,7 @@
  *   fails or is cancelled.
  * Pure TypeScript: it runs in a Web Worker on IndexedDB and in Node on files.
  */
+import { MeteredStore, describeTally } from './meter';
 import { extractDescriptors } from '../classify/descriptors';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
 import { loadFrame, type AstroFrame, type FrameMeta } from './astroFrame';
@@ -136,7 +137,8 @@ function roundStar(s: Star): Star {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
-export async function executeRun(run: RunSpec, store: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
+export async function executeRun(run: RunSpec, backing: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
+  const store = new MeteredStore(backing);
   const recipe = RECIPES[run.recipe];
   if (!recipe) throw new Error(`unknown recipe ${run.recipe}`);
   if (!run.inputs.length) throw new Error(`${run.label}: no input frames`);
@@ -377,6 +379,7 @@ export async function executeRun(run: RunSpec, store: PixelStore, events: RunEve
     const id = writer
       ? await writer.commit(productHeaders, info)
       : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info);
+    emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };
   } catch (err) {

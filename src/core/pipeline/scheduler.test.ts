@@ -86,6 +86,44 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const status = (outcomes: Map<string, RunOutcome>, plan: Plan, name: string) => outcomes.get(byName(plan, name).key);
 
+describe('executePlan: memory shares', () => {
+  it('gives a run everything when whatever is left depends on it, and its part otherwise', async () => {
+    // Only biases, R flats and R science: bias, then the flat, then the reductions, then the stack.
+    const plan = buildPlan({ frames: night().filter((f) => !f.name.startsWith('d') && !/V/.test(f.name) && !f.name.startsWith('v')) });
+    const shares = new Map<string, number>();
+    const inner = fakeExecutor().exec;
+    await executePlan(plan, (spec, ctx) => {
+      shares.set(spec.output.name, ctx.share);
+      return inner(spec, ctx);
+    }, { concurrency: 2 });
+    expect(shares.get('b1_bias.fits')).toBe(1);
+    expect(shares.get('fR1_flat.fits')).toBe(1);
+    expect(shares.get('r1_reduced.fits')).toBe(0.5);
+    expect(shares.get('r3_reduced.fits')).toBe(0.5);
+    expect(shares.get('r1_stack.fits')).toBe(1);
+  });
+
+  it('gives independent runs their part even when one starts alone', async () => {
+    const plan = buildPlan({ frames: night() });
+    const shares = new Map<string, number>();
+    const inner = fakeExecutor().exec;
+    await executePlan(plan, (spec, ctx) => {
+      shares.set(spec.output.name, ctx.share);
+      return inner(spec, ctx);
+    }, { concurrency: 2 });
+    // Everything depends on the bias; the darks and the two flats do not depend on each other.
+    expect(shares.get('b1_bias.fits')).toBe(1);
+    for (const name of ['d1_dark.fits', 'fR1_flat.fits', 'fV1_flat.fits']) expect(shares.get(name)).toBe(0.5);
+    // With one at a time, every run has it all.
+    const one = new Map<string, number>();
+    await executePlan(plan, (spec, ctx) => {
+      one.set(spec.output.name, ctx.share);
+      return inner(spec, ctx);
+    }, { concurrency: 1 });
+    expect([...one.values()].every((x) => x === 1)).toBe(true);
+  });
+});
+
 describe('executePlan: order and concurrency', () => {
   it('runs every run once, each after the runs it depends on', async () => {
     const plan = buildPlan({ frames: night() });

@@ -12,7 +12,17 @@ import { runsToDo, type Plan, type PlannedRun } from './plan';
 import type { FrameRef, ProductInfo } from './products';
 import { stepValues } from './params';
 
-export type Executor = (spec: RunSpec) => Promise<RunResult>;
+/**
+ * What the scheduler tells the executor about a run beside its spec: `share`
+ * is the part of the executor's memory the run may use. A run that cannot
+ * overlap any other (everything still to run depends on it: a night's master
+ * bias) gets it all; otherwise each of the `concurrency` runs gets its part.
+ */
+export interface RunContext {
+  share: number;
+}
+
+export type Executor = (spec: RunSpec, ctx: RunContext) => Promise<RunResult>;
 
 export type RunOutcome =
   | { status: 'done'; product: FrameRef; info?: ProductInfo; result?: RunResult }
@@ -82,6 +92,26 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
   };
 }
 
+/** Each run's dependents: the runs that need its product, directly or through other runs. */
+export function dependentsOf(plan: Plan): Map<string, Set<string>> {
+  const direct = new Map<string, string[]>();
+  for (const r of plan.runs) for (const d of r.dependsOn) direct.set(d, [...(direct.get(d) ?? []), r.key]);
+  const out = new Map<string, Set<string>>();
+  const visit = (key: string): Set<string> => {
+    let set = out.get(key);
+    if (set) return set;
+    set = new Set();
+    out.set(key, set);
+    for (const k of direct.get(key) ?? []) {
+      set.add(k);
+      for (const kk of visit(k)) set.add(kk);
+    }
+    return set;
+  };
+  for (const r of plan.runs) visit(r.key);
+  return out;
+}
+
 export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOptions, events: ScheduleEvents = {}): Promise<PlanOutcome> {
   const t0 = Date.now();
   const only = opts.only ?? new Set(runsToDo(plan).map((r) => r.key));
@@ -94,6 +124,8 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   }
   const pending = plan.runs.filter((r) => only.has(r.key));
   const running = new Set<Promise<void>>();
+  const runningKeys = new Set<string>();
+  const dependents = dependentsOf(plan);
   const newId = opts.newRunId ?? defaultRunId;
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || 1);
 
@@ -111,13 +143,17 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
       return;
     }
     events.start?.(run, spec);
+    const mine = dependents.get(run.key)!;
+    const alone = [...runningKeys, ...pending.map((r) => r.key)].every((k) => mine.has(k));
+    runningKeys.add(run.key);
     // An executor that throws instead of rejecting fails its run, not the whole plan.
-    const p = Promise.resolve().then(() => exec(spec)).then(
+    const p = Promise.resolve().then(() => exec(spec, { share: alone ? 1 : 1 / concurrency })).then(
       (result) => ({ status: 'done', product: result.product, info: result.info, result }) as RunOutcome,
       (err: unknown) => (err instanceof CancelledError || (err as Error)?.name === 'CancelledError'
         ? ({ status: 'cancelled' } as RunOutcome)
         : ({ status: 'failed', error: err instanceof Error ? err.message : String(err) } as RunOutcome)),
     ).then((outcome) => {
+      runningKeys.delete(run.key);
       outcomes.set(run.key, outcome);
       events.finish?.(run, outcome);
     });

@@ -21,8 +21,8 @@ let abort: AbortController | undefined;
 function getPool(): WorkerPool<IngestApi> {
   pool ??= new WorkerPool<IngestApi>(
     () => new Worker(new URL('../../../workers/ingest.worker.ts', import.meta.url), { type: 'module', name: 'ingest' }),
-    // Parsing is CPU-bound, but IndexedDB writes serialize anyway: two workers keep both busy.
-    { size: Math.min(2, Math.max(1, (navigator.hardwareConcurrency || 2) - 1)) },
+    // Two at least, even on two cores: while one worker parses, the other waits on IndexedDB.
+    { size: Math.min(4, Math.max(2, (navigator.hardwareConcurrency || 2) - 1)) },
   );
   return pool;
 }

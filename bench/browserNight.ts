@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:browser:night`: the night of `npm run bench:night` through
+ * the built app in Debian's Chromium, the way a user does it: the files go
+ * into "Add files…", then "Reduce all" on the Runs tab. Prints one JSON line:
+ * the ingest seconds (files given to the page until the library has stored
+ * them all), the reduce seconds ("Reduce all" until "Reduction complete"),
+ * the peak memory of the browser's processes, and ccdproc's time for the same
+ * night measured beside it (BENCH_CCDPROC=0 skips it).
+ *
+ * The profile lives in a fresh temporary folder (a persistent context), so
+ * IndexedDB is on disk as it is for a user; a default Playwright context keeps
+ * it in memory and would count the stored night as browser memory.
+ *
+ * Memory is sampled every 50 ms over every Chromium process started for the
+ * benchmark: the sum of their PSS (proportional set size: shared pages split
+ * between the processes that map them, so the renderer, GPU and utility
+ * processes' common libraries count once) and, for reference, the sum of
+ * their RSS (which counts shared pages once per process).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { chromiumLaunch } from '../playwright.config';
+import { listFits } from '../cli/library';
+import { ccdprocSeconds, ensureNight, nightDir, nightSize, round2 } from './nightFiles';
+
+const port = 4175;
+
+/** Every process below `root` (its children, theirs, ...), from /proc. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The parent pid is the 4th field, after the command name in parentheses (which may hold spaces).
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch { /* the process ended */ }
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length) {
+    for (const c of children.get(todo.pop()!) ?? []) { out.push(c); todo.push(c); }
+  }
+  return out;
+}
+
+/** PSS and RSS in bytes, summed over the Chromium processes below this one, and PSS per kind of process. */
+function browserMemory(excluded: Set<number>): { pss: number; rss: number; byType: Record<string, number> } {
+  let pss = 0;
+  let rss = 0;
+  const byType: Record<string, number> = {};
+  for (const pid of descendants(process.pid)) {
+    if (excluded.has(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium')) continue;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const p = 1024 * Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      pss += p;
+      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      byType[type] = (byType[type] ?? 0) + p;
+      rss += 1024 * Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    } catch { /* the process ended */ }
+  }
+  return { pss, rss, byType };
+}
+
+async function waitForServer(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not up yet */ }
+    if (i > 150) throw new Error(`${url} did not answer: is the app built (npm run build)?`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** BENCH_TIMELINE=1: each run's start and end (seconds after "Reduce all") and its steps' times, on stderr. */
+async function printTimeline(page: import('@playwright/test').Page, zero: number): Promise<void> {
+  const runs = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, no) => { const r = indexedDB.open('ccd-workbench'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    return new Promise<{ label: string; startedAt?: number; endedAt?: number; log: { step: string; seconds?: number; message: string }[] }[]>((ok) => {
+      const r = db.transaction('runs').objectStore('runs').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+  });
+  for (const r of runs.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0))) {
+    const steps = r.log.filter((e) => e.seconds !== undefined && e.step !== 'storage').map((e) => `${e.step} ${e.seconds!.toFixed(2)}`).join(', ');
+    const storage = r.log.find((e) => e.step === 'storage')?.message ?? '';
+    console.error(`${(((r.startedAt ?? 0) - zero) / 1000).toFixed(2).padStart(6)} - ${(((r.endedAt ?? 0) - zero) / 1000).toFixed(2).padStart(6)} s  ${r.label.slice(0, 40)}: ${steps}\n         storage: ${storage}`);
+  }
+}
+
+async function main() {
+  ensureNight();
+  const files = listFits(nightDir);
+  const bytes = files.reduce((s, f) => s + readFileSync(f).byteLength, 0);
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+  const profile = mkdtempSync(join(tmpdir(), 'ccd-bench-profile-'));
+  try {
+    await waitForServer(`http://localhost:${port}/`);
+    // The server's processes are ours too: keep them out of the browser's sum.
+    const serverPids = new Set([server.pid!, ...descendants(server.pid!)]);
+    const context = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, headless: true, viewport: { width: 1440, height: 900 } });
+    let peak = { pss: 0, rss: 0, byType: {} as Record<string, number> };
+    const sample = () => {
+      const m = browserMemory(serverPids);
+      peak = { pss: Math.max(peak.pss, m.pss), rss: Math.max(peak.rss, m.rss), byType: m.pss > peak.pss ? m.byType : peak.byType };
+    };
+    const sampler = setInterval(sample, 50);
+    const page = context.pages()[0] ?? (await context.newPage());
+    if (process.env.BENCH_CONSOLE) page.on('console', (m) => console.error(m.text()));
+    await page.goto(`http://localhost:${port}/`);
+    await page.getByRole('button', { name: 'Add files…' }).waitFor();
+    const idle = browserMemory(serverPids);
+
+    const t0 = performance.now();
+    await page.getByLabel('Add FITS files').setInputFiles(files);
+    await page.getByRole('region', { name: 'Ingest progress' }).getByText(`Done: ${files.length} / ${files.length} files`).waitFor({ timeout: 600_000 });
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    const ingestText = await page.getByRole('region', { name: 'Ingest progress' }).textContent();
+    if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
+
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const t1 = performance.now();
+    const clickedAt = Date.now();
+    await page.getByRole('button', { name: 'Reduce all' }).click();
+    const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
+    await status.waitFor({ timeout: 1_200_000 });
+    const reduceSeconds = (performance.now() - t1) / 1000;
+    const statusText = (await status.textContent()) ?? '';
+    clearInterval(sampler);
+    sample();
+    if (process.env.BENCH_TIMELINE) await printTimeline(page, clickedAt);
+    await context.close();
+    if (!statusText.startsWith('Reduction complete')) throw new Error(statusText);
+
+    const ccdproc = ccdprocSeconds();
+    const mb = (x: number) => Math.round(x / 2 ** 20);
+    console.log(JSON.stringify({
+      bench: 'browser-night',
+      size: nightSize,
+      frames: files.length,
+      input_mb: mb(bytes),
+      ingest_seconds: round2(ingestSeconds),
+      ingest_mb_per_s: round2(bytes / 2 ** 20 / ingestSeconds),
+      reduce_seconds: round2(reduceSeconds),
+      runs: statusText,
+      peak_pss_mb: mb(peak.pss),
+      peak_rss_sum_mb: mb(peak.rss),
+      peak_pss_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])),
+      idle_pss_mb: mb(idle.pss),
+      ccdproc_seconds: ccdproc,
+      reduce_ratio_to_ccdproc: ccdproc ? round2(reduceSeconds / ccdproc) : undefined,
+      ingest_reduce_ratio_to_ccdproc: ccdproc ? round2((ingestSeconds + reduceSeconds) / ccdproc) : undefined,
+      machine: `${process.platform} ${process.arch}, ${chromium.name()}`,
+      date: new Date().toISOString().slice(0, 10),
+    }));
+  } finally {
+    try { process.kill(-server.pid!); } catch { /* already gone */ }
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from './memoryStore';
+import { MeteredStore, describeTally } from './meter';
+
+const frame = (w: number, h: number) => ({ width: w, height: h, sci: new Float32Array(w * h).fill(1) });
+
+describe('MeteredStore', () => {
+  it('counts the bytes read and written, scratch apart from products', async () => {
+    const inner = new MemoryStore();
+    inner.add({ id: 'a', name: 'a.fits', primary: [], exts: [{ frame: frame(100, 50) }] });
+    const store = new MeteredStore(inner);
+    const a = await store.open('a');
+    await store.readRows(a, 0, 'sci', 0, 50, new Float32Array(100 * 50));
+    await store.readRows(a, 0, 'sci', 10, 20, new Float32Array(100 * 10));
+    expect(store.tally.readBytes).toBe(4 * 100 * 60);
+
+    const scratch = await store.create({ role: 'scratch', name: 's', exts: [{ extver: 1, width: 100, height: 50, var: false, dq: true }] });
+    await scratch.writeRows(0, 'sci', 0, new Float32Array(100 * 50));
+    await scratch.writeRows(0, 'dq', 0, new Uint16Array(100 * 50));
+    const product = await store.create({ role: 'product', name: 'p', exts: [{ extver: 1, width: 100, height: 50, var: false, dq: false }] });
+    await product.writeRows(0, 'sci', 0, new Float32Array(100 * 50));
+    expect(store.tally.scratchBytes).toBe(6 * 100 * 50);
+    expect(store.tally.writtenBytes).toBe(4 * 100 * 50);
+    expect(store.tally.commitSeconds).toBe(0);
+  });
+
+  it('says it in one line', () => {
+    const MB = 2 ** 20;
+    expect(describeTally({ readBytes: 240 * MB, readSeconds: 1.6, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 0, commitSeconds: 0.05 }))
+      .toBe('read 240 MB in 1.60 s, wrote 40 MB in 0.40 s, published in 0.05 s');
+    expect(describeTally({ readBytes: 3 * MB, readSeconds: 0.1, writtenBytes: 0, writeSeconds: 0.2, scratchBytes: 12 * MB, commitSeconds: 0 }))
+      .toBe('read 3.0 MB in 0.10 s, wrote 12 MB in 0.20 s (12 MB of it scratch: the frames did not fit in the run\'s memory)');
+  });
+});
