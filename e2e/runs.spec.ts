@@ -66,6 +66,14 @@ test('the sample night reduced with one click, downloaded as one .zip of product
     rmSync(dir, { recursive: true, force: true });
   }
 
+  // The saturated flat of each filter, refused with its reason, in the calibrations view.
+  await page.getByRole('tab', { name: 'Calibrations' }).click();
+  const refused = page.getByRole('region', { name: 'Refused flats' });
+  for (const name of ['raw0013.fits', 'raw0019.fits']) {
+    await expect(refused.getByRole('row').filter({ hasText: name })).toContainText(/saturated/);
+  }
+  await page.getByRole('tab', { name: 'Runs' }).click();
+
   // Every run done, each with its log.
   const states = page.locator('.plan-table .state');
   await expect(states).toHaveCount(13);

@@ -56,7 +56,23 @@ function StatusCell({ row }: { row: LibraryRow }) {
   );
 }
 
+/**
+ * The name column is as wide as the longest name (measured in the table's font), within
+ * bounds: names are what a user reads first, and a night's products have long ones.
+ * Longer names end in an ellipsis and show whole in the cell's tooltip.
+ */
+function nameColumnWidth(rows: readonly LibraryRow[]): number {
+  let longest = '';
+  for (const r of rows) if (r.name.length > longest.length) longest = r.name;
+  const ctx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+  if (!ctx) return 150;
+  ctx.font = getComputedStyle(document.body).font;
+  // Cell padding (12 px) and a little air.
+  return Math.round(Math.min(340, Math.max(150, ctx.measureText(longest).width + 20)));
+}
+
 function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.ReactNode) {
+  if (columnId === 'name') return <span title={row.original.path ? `${row.original.path}/${row.original.name}` : row.original.name}>{row.original.name}</span>;
   if (columnId === 'type') return <TypeBadge row={row.original} />;
   if (columnId === 'status') return <StatusCell row={row.original} />;
   if (columnId === 'tagKeyword') return <code className="keyword" title={row.original.tagReason}>{row.original.tagKeyword}</code>;
@@ -73,10 +89,12 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
   const [columnFilters, setColumnFilters] = useState<ColumnFiltersState>([]);
   const grouping = useMemo(() => (groupBy === 'none' ? [] : [groupBy]), [groupBy]);
 
+  const nameWidth = useMemo(() => nameColumnWidth(rows), [rows]);
   const table = useReactTable({
     data: rows,
     columns,
     state: {
+      columnSizing: { name: nameWidth },
       sorting,
       columnFilters,
       grouping,

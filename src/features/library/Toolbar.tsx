@@ -80,7 +80,6 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
             onChange={(e) => setExpression(e.target.value)}
           />
         </label>
-        {exprError && <span className="expr-error" role="alert">{exprError}</span>}
         <span className="muted small">{shown.length} of {total} files</span>
       </div>
 
@@ -96,6 +95,9 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
         </label>
         <button onClick={() => downloadText('library.csv', rowsToCsv(shown), 'text/csv')} disabled={!shown.length}>Export CSV</button>
       </div>
+
+      {/* Its own line under the toolbar: a long message (it lists the known fields) never squeezes the field. */}
+      {exprError && <p className="expr-error" role="alert">{exprError}</p>}
 
       {selectedIds.length > 0 && (
         <div className="tb-group selection-bar" aria-label="Selected files">
