@@ -16,6 +16,13 @@
  * between the processes that map them, so the renderer, GPU and utility
  * processes' common libraries count once) and, for reference, the sum of
  * their RSS (which counts shared pages once per process).
+ *
+ * BENCH_WORKER_MEMORY_MB sets each pipeline worker's memory through the
+ * page's developer knob (localStorage `ccd-workbench:worker-memory-mb`, see
+ * workers/pipelineClient.ts) before "Reduce all". BENCH_DIST serves another
+ * build folder than dist/ (build it yourself: `npx vite build --outDir X`),
+ * BENCH_PORT another port than 4175: so a bench does not share its build
+ * or its server with someone else's on the same machine.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -26,7 +33,9 @@ import { chromiumLaunch } from '../playwright.config';
 import { listFits } from '../cli/library';
 import { ccdprocSeconds, ensureNight, nightDir, nightSize, round2 } from './nightFiles';
 
-const port = 4175;
+const port = Number(process.env.BENCH_PORT ?? 4175);
+const dist = process.env.BENCH_DIST;
+const workerMemoryMb = process.env.BENCH_WORKER_MEMORY_MB;
 
 /** Every process below `root` (its children, theirs, ...), from /proc. */
 function descendants(root: number): number[] {
@@ -101,7 +110,7 @@ async function main() {
   ensureNight();
   const files = listFits(nightDir);
   const bytes = files.reduce((s, f) => s + readFileSync(f).byteLength, 0);
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', ...(dist ? ['--outDir', dist] : [])], { stdio: 'ignore', detached: true });
   const profile = mkdtempSync(join(tmpdir(), 'ccd-bench-profile-'));
   try {
     await waitForServer(`http://localhost:${port}/`);
@@ -118,6 +127,7 @@ async function main() {
     if (process.env.BENCH_CONSOLE) page.on('console', (m) => console.error(m.text()));
     await page.goto(`http://localhost:${port}/`);
     await page.getByRole('button', { name: 'Add files…' }).waitFor();
+    if (workerMemoryMb) await page.evaluate((mb) => localStorage.setItem('ccd-workbench:worker-memory-mb', mb), workerMemoryMb);
     const idle = browserMemory(serverPids);
 
     const t0 = performance.now();
@@ -152,6 +162,7 @@ async function main() {
       ingest_mb_per_s: round2(bytes / 2 ** 20 / ingestSeconds),
       reduce_seconds: round2(reduceSeconds),
       runs: statusText,
+      worker_memory_mb: workerMemoryMb ? Number(workerMemoryMb) : undefined,
       peak_pss_mb: mb(peak.pss),
       peak_rss_sum_mb: mb(peak.rss),
       peak_pss_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])),

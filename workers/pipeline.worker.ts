@@ -11,6 +11,8 @@ import { tokenFromTransfer, type CancelToken } from './cancel';
 import { runInDb } from './pipelineRun';
 
 let calibrations: CalibrationCache | undefined;
+/** The worker memory the cache was sized for (the developer knob may change it between reductions). */
+let sizedFor = 0;
 
 export interface PipelineApi {
   /** `memory.worker`: this worker's own budget (its calibration cache is sized from it); `memory.run`: what this run may use. */
@@ -19,7 +21,10 @@ export interface PipelineApi {
 
 const api: PipelineApi = {
   async run(spec, session, memory, cancel, onProgress) {
-    calibrations ??= new CalibrationCache(calibrationBudget(memory.worker));
+    if (!calibrations || sizedFor !== memory.worker) {
+      calibrations = new CalibrationCache(calibrationBudget(memory.worker));
+      sizedFor = memory.worker;
+    }
     return runInDb(getDb(), spec, {
       session,
       memoryBytes: memory.run,

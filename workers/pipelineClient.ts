@@ -18,6 +18,7 @@ import { executePlan, type PlanOutcome, type RunOutcome } from '../src/core/pipe
 import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
+import { clearScratchDirectory } from '../src/db/opfsScratch';
 import { createRuns, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
@@ -28,6 +29,18 @@ import type { FileRecord, RunRecord } from '../src/db/types';
  * night's master bias) gets every worker's part: see RunContext.share.
  */
 export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
+
+/** Developer knob: localStorage[WORKER_MEMORY_KEY] = megabytes per worker (e.g. '1' makes every master spill to scratch). */
+export const WORKER_MEMORY_KEY = 'ccd-workbench:worker-memory-mb';
+
+/** Each worker's memory: the knob when set to a positive number of MB, else WORKER_MEMORY_BYTES. Read when a reduction starts. */
+export function workerMemoryBytes(): number {
+  let mb = NaN;
+  try {
+    mb = Number(globalThis.localStorage?.getItem(WORKER_MEMORY_KEY) ?? NaN);
+  } catch { /* storage blocked: the default */ }
+  return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 2 ** 20) : WORKER_MEMORY_BYTES;
+}
 
 export const session = crypto.randomUUID();
 let lockTaken = false;
@@ -143,6 +156,8 @@ export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}):
   const release = await takeReductionLock();
   if (!release) throw new Error('a reduction is running in another tab of this browser: wait for it to end there');
   try {
+    // No run of any tab is using scratch now: what is there was left by a crashed or reloaded page.
+    await clearScratchDirectory().catch(() => 0);
     return await planAndRun(db, opts, release);
   } catch (err) {
     release();
@@ -163,6 +178,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   const progress: ReductionProgress = { batch, total: records.length, done: 0, running: new Map() };
   const report = () => opts.onProgress?.(progress);
   const p = getPool();
+  const workerMemory = workerMemoryBytes();
   const done = executePlan(
     plan,
     async (spec, { share }) => {
@@ -172,7 +188,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
       progress.running.set(spec.key, { label: spec.label, step: 'start', fraction: 0 });
       report();
       try {
-        const memory = { worker: WORKER_MEMORY_BYTES, run: WORKER_MEMORY_BYTES * p.size * share };
+        const memory = { worker: workerMemory, run: workerMemory * p.size * share };
         return await p.run((api) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
           progress.running.set(spec.key, { label: spec.label, step, fraction });
           report();

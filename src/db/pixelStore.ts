@@ -7,24 +7,32 @@
  * one transaction that writes its file record, its headers and (when the
  * store belongs to a run) the run's record as done, and removes the product it
  * replaces (the same slot, made before). Scratch frames are known
- * only to this store object (one run, one worker) and removed after.
+ * only to this store object (one run, one worker) and removed after: in the
+ * Origin Private File System where the worker has sync access handles
+ * (./opfsScratch.ts says why), else as strips like a product's.
  */
 import { extractDescriptors } from '../core/classify';
 import type { Card } from '../core/fits/types';
-import { frameLayout, type LayoutHdu } from '../core/pipeline/layout';
+import { frameLayout, planeHdu, type LayoutHdu } from '../core/pipeline/layout';
 import { PRODUCT_LABEL, type ProductInfo } from '../core/pipeline/products';
-import { scienceExtensions, type FrameHeaders, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
+import { scienceExtensions, type FrameHeaders, type HduLayout, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
 import { medianInPlace } from '../core/kernels/select';
 import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
+import { defaultOpfsScratch, type OpfsScratch, type ScratchFile } from './opfsScratch';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
 
 export interface IdbStoreOptions {
   /** The run this store writes for: its record becomes 'done' in the product's own transaction. */
   run?: { id: string; finish: () => Partial<RunRecord> };
+  /**
+   * Where scratch frames go: OPFS files (default: this realm's, when it has
+   * sync access handles), or `false` for IndexedDB strips.
+   */
+  scratch?: OpfsScratch | false;
 }
 
 /** Heartbeats of a writer are refreshed at most this often while it writes... */
@@ -34,11 +42,17 @@ const KEEPALIVE_MS = 30_000;
 
 export class IdbPixelStore implements PixelStore {
   private scratch = new Map<string, StoredFrame>();
+  /** Scratch frames in OPFS files (the others are strips in IndexedDB). */
+  private files = new Map<string, ScratchFile>();
+  /** Undefined once OPFS failed for a reason other than a full quota: the rest of the run uses IndexedDB. */
+  private opfs: OpfsScratch | undefined;
   /** Frames this store is writing or keeps as scratch: their heartbeats must not go stale. */
   private live = new Map<string, string>();
   private keepalive?: ReturnType<typeof setInterval>;
 
-  constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {}
+  constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
+    this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
+  }
 
   private hold(id: string, name: string): void {
     this.live.set(id, name);
@@ -70,13 +84,27 @@ export class IdbPixelStore implements PixelStore {
     const e = frame.exts[ext];
     const hdu = e.planes[plane];
     if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
+    const file = this.files.get(frame.id);
+    if (file) return file.read(hdu, y0, y1, out);
     return readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out);
   }
 
   async create(spec: NewFrame): Promise<FrameWriter> {
-    const db = this.db;
     const id = spec.role === 'product' ? newProductId() : `scratch-${crypto.randomUUID()}`;
     const layout = frameLayout(spec);
+    if (spec.role === 'scratch' && this.opfs) {
+      const planes = layout.filter((h) => h.plane !== undefined).map((h) => ({ hdu: h.index, width: h.width!, height: h.height!, dq: h.plane === 'dq' }));
+      try {
+        const file = await this.opfs.create(id, spec.name, planes);
+        return this.opfsWriter(spec, layout, file);
+      } catch (err) {
+        if (err instanceof StorageFullError) throw err;
+        // OPFS refused for another reason (a browser's own limits): strips in IndexedDB still work.
+        console.warn(`${spec.name}: scratch in IndexedDB, OPFS failed:`, err);
+        this.opfs = undefined;
+      }
+    }
+    const db = this.db;
     await markWriting(db, id, spec.name);
     this.hold(id, spec.name);
     let beat = Date.now();
@@ -120,10 +148,7 @@ export class IdbPixelStore implements PixelStore {
           index: h.index, xtension: h.index ? 'IMAGE' : 'PRIMARY', extname: h.extname, bitpix: h.bitpix, naxis: h.width ? [h.width, h.height!] : [], isImage: !!h.width,
         }));
         if (spec.role === 'scratch') {
-          store.scratch.set(id, {
-            id, name: spec.name, primary: headers.primary,
-            ...scienceExtensions(spec.name, full.map((h, i) => ({ index: h.index, extname: h.extname, naxis: hdus[i].naxis, isImage: hdus[i].isImage, cards: headerRecord.hdus[i].cards }))),
-          });
+          store.scratch.set(id, { id, name: spec.name, primary: headers.primary, ...scienceExtensions(spec.name, scratchHdus(full)) });
           return id;
         }
         if (!info) throw new Error(`${spec.name}: a product needs its product record`);
@@ -180,9 +205,55 @@ export class IdbPixelStore implements PixelStore {
 
   async removeScratch(id: string): Promise<void> {
     this.scratch.delete(id);
+    const file = this.files.get(id);
+    if (file) {
+      this.files.delete(id);
+      await file.remove();
+      return;
+    }
     this.release(id);
     await discardProduct(this.db, id);
   }
+
+  /** A scratch frame written to its OPFS file: no heartbeat (IndexedDB's sweep never sees it), no strips. */
+  private opfsWriter(spec: NewFrame, layout: readonly LayoutHdu[], file: ScratchFile): FrameWriter {
+    const store = this;
+    const id = file.id;
+    this.files.set(id, file);
+    const hduOf = (ext: number, plane: PlaneKind) => planeHdu(layout, ext, plane);
+    return {
+      id,
+      async writeRows(ext, plane, y0, data) {
+        file.write(hduOf(ext, plane), y0, data);
+      },
+      async commit(headers: FrameHeaders) {
+        const full = frameLayout(spec, headers);
+        for (const h of full) {
+          if (h.plane === undefined) continue;
+          const rows = file.rowsWritten(h.index);
+          if (rows !== h.height) throw new Error(`${spec.name}: ${h.extname} ${h.extver} has ${rows} of ${h.height} rows`);
+        }
+        store.scratch.set(id, { id, name: spec.name, primary: headers.primary, ...scienceExtensions(spec.name, scratchHdus(full)) });
+        return id;
+      },
+      async discard() {
+        store.scratch.delete(id);
+        store.files.delete(id);
+        await file.remove();
+      },
+    };
+  }
+}
+
+/** A written frame's HDUs as scienceExtensions reads them (EXTNAME and size in the cards, as the library's headers have them). */
+function scratchHdus(full: readonly LayoutHdu[]): HduLayout[] {
+  return full.map((h) => ({
+    index: h.index,
+    extname: h.extname,
+    naxis: h.width ? [h.width, h.height!] : [],
+    isImage: !!h.width,
+    cards: h.width ? [{ key: 'EXTNAME', value: h.extname }, { key: 'NAXIS1', value: h.width }, { key: 'NAXIS2', value: h.height! }, ...h.cards] : h.cards,
+  }));
 }
 
 /**

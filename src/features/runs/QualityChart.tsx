@@ -45,10 +45,11 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
           paper_bgcolor: '#151d29',
           plot_bgcolor: '#0e141d',
           font: { color: '#dbe3ee', size: 11 },
-          margin: { l: 56, r: 12, t: 28, b: 44 },
+          margin: { l: 56, r: 12, t: 36, b: 44 },
           height: 380,
           showlegend: true,
-          legend: { orientation: 'h', x: 0, y: 1.06, title: { text: 'filter ' } },
+          // Above the top panel, in the margin: never over a point.
+          legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.01, yanchor: 'bottom', title: { text: 'filter ' } },
           xaxis: { ...AXIS, type: 'date', anchor: 'y3', title: { text: 'time (UTC)' } },
           yaxis: { ...AXIS, domain: [0.69, 1], title: { text: 'FWHM (px)' } },
           yaxis2: { ...AXIS, domain: [0.36, 0.64], title: { text: 'sky' } },
