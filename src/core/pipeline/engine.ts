@@ -20,7 +20,7 @@ import { stepValues, type ResolvedParams, type StepValues } from './params';
 import { Parking } from './parking';
 import type { FrameContext, FramePrimitive, GroupPrimitive, Member, StepLog } from './primitive';
 import { activeMembers } from './primitive';
-import type { CalibrationStep, FrameRef, LeftOut, ProductInfo, ProductKind, StackMember, Star } from './products';
+import type { CalibrationStep, FrameRef, Kept, LeftOut, ProductInfo, ProductKind, StackMember, Star } from './products';
 import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
 import { frameTime } from './facts';
@@ -190,7 +190,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const acceptOf = new Map<Member, readonly string[]>(members.map((m, i) => [m, run.inputs[i].accept ?? []]));
 
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
-  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = ''): Promise<{ changed: boolean; refused?: string }> {
+  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = ''): Promise<{ changed: boolean; refused?: string; step?: string }> {
     let changed = false;
     for (const s of steps) {
       checkCancel();
@@ -211,8 +211,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       t.frames++;
       t.at = new Date().toISOString();
       if (outcome && typeof outcome === 'object' && 'refused' in outcome) {
-        if (!accept.includes(s.id)) return { changed, refused: outcome.refused };
+        if (!accept.includes(s.id)) return { changed, refused: outcome.refused, step: s.id };
         ctx.warn(`${frame.name} kept though ${s.id} would refuse it (overruled by you): ${outcome.refused}`);
+        kept.push({ id: frame.id, name: frame.name, step: s.id, reason: outcome.refused });
         continue;
       }
       if (outcome && typeof outcome === 'object' && 'skipped' in outcome) {
@@ -229,6 +230,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   let streamed: { primary: Card[]; exts: Card[][]; bunit: AstroFrame['bunit'] } | undefined;
   let writer: FrameWriter | undefined;
   const leftOut: LeftOut[] = [...(run.leftOut ?? [])];
+  const kept: Kept[] = [];
   try {
     for (const [si, stage] of stages.entries()) {
       if (stage.kind === 'frame') {
@@ -257,8 +259,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
               const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where);
               if (r.refused) {
                 m.leftOut = r.refused;
-                leftOut.push({ ...m.ref, reason: r.refused });
-                stepLog(stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
+                leftOut.push({ ...m.ref, reason: r.refused, step: r.step });
+                stepLog(r.step ?? stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
               } else if (r.changed) {
                 await parking.park(m, frame);
               } else {
@@ -276,7 +278,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         const start = performance.now();
         const before = activeMembers(members);
         await prim.run(members, t.values, { ...stepLog(stage.step.id), readFrame: (m) => parking.frame(m) });
-        for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut });
+        for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut, step: stage.step.id });
         t.seconds += (performance.now() - start) / 1000;
         t.at = new Date().toISOString();
       } else {
@@ -360,6 +362,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       quality: kind === 'reduced' ? result?.meta.quality : undefined,
       stars: kind === 'reduced' ? result?.meta.stars?.slice(0, 200).map(roundStar) : undefined,
       leftOut: leftOut.length ? leftOut : undefined,
+      kept: kept.length ? kept : undefined,
       members: stackMembersInfo,
       warnings: warningList.length ? warningList : undefined,
     };

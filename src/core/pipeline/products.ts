@@ -52,6 +52,14 @@ export interface Star {
 /** A frame the run left out, and why (a refused flat, a frame dropped from a stack). */
 export interface LeftOut extends FrameRef {
   reason: string;
+  /** The step that refused the frame (absent when it never reached one: a reduction that failed). */
+  step?: string;
+}
+
+/** A frame a step would have refused, kept because the user overruled the step. */
+export interface Kept extends FrameRef {
+  step: string;
+  reason: string;
 }
 
 /** Where a stacked frame went: its offset to the reference and how it was weighted. */
@@ -96,6 +104,8 @@ export interface ProductInfo {
   /** Reduced frames: the stars detectSources kept (brightest first), so a stack need not find them again. */
   stars?: Star[];
   leftOut?: LeftOut[];
+  /** Frames kept although a step refused them (the user's overrules), with the refusal. */
+  kept?: Kept[];
   members?: StackMember[];
   warnings?: string[];
 }

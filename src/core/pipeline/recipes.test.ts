@@ -163,7 +163,7 @@ describe('recipes on a simulated night', () => {
   describe('makeMasterFlat', () => {
     it('refuses the saturated flat and lists it with its reason', () => {
       const info = flatRun.info;
-      expect(info.leftOut).toEqual([{ id: 'flat1', name: 'flat1.fits', reason: '100% of pixels saturated (more than 50% allowed)' }]);
+      expect(info.leftOut).toEqual([{ id: 'flat1', name: 'flat1.fits', reason: '100% of pixels saturated (more than 50% allowed)', step: 'checkFlatLevel' }]);
       const h = productOf(store, flatRef.id).stored.primary;
       expect(cardOf(h, 'NCOMBINE')).toBe(FLAT_LEVELS.length);
       expect(cardOf(h, 'IMCMB001')).toBe('flat2.fits');
@@ -177,6 +177,7 @@ describe('recipes on a simulated night', () => {
       expect(run.info.leftOut).toBeUndefined();
       expect(cardOf(productOf(store, run.product.id).stored.primary, 'NCOMBINE')).toBe(FLAT_LEVELS.length + 1);
       expect(run.info.warnings).toContainEqual(expect.stringMatching(/^flat1\.fits kept though checkFlatLevel would refuse it \(overruled by you\): 100% of pixels saturated/));
+      expect(run.info.kept).toEqual([{ id: 'flat1', name: 'flat1.fits', step: 'checkFlatLevel', reason: '100% of pixels saturated (more than 50% allowed)' }]);
     });
 
     it('is normalized to median 1 and equals the true response within its noise', () => {
@@ -311,7 +312,7 @@ describe('stackScience', () => {
   });
 
   it('lists the blurred frame as left out, with its reason', () => {
-    expect(run.info.leftOut).toEqual([{ id: 'red10', name: 'red10_reduced.fits', reason: expect.stringMatching(/^FWHM \d+\.\d\d px > 2 x the median/) }]);
+    expect(run.info.leftOut).toEqual([{ id: 'red10', name: 'red10_reduced.fits', reason: expect.stringMatching(/^FWHM \d+\.\d\d px > 2 x the median/), step: 'selectFrames' }]);
     const h = productOf(store, run.product.id).stored.primary;
     expect(cardOf(h, 'NCOMBINE')).toBe(4);
     expect(historyOf(h).some((l) => l.startsWith('left out red10_reduced.fits: FWHM'))).toBe(true);

@@ -8,7 +8,7 @@
 import type { CandidateVerdict, StepDecision } from '../../core/pipeline/associate';
 import { frameTime, roleOf, type PlanFrame } from '../../core/pipeline/facts';
 import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../core/pipeline/plan';
-import type { CalibrationStep, ProductInfo } from '../../core/pipeline/products';
+import type { CalibrationStep, Kept, ProductInfo } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 
 export const STEPS: readonly CalibrationStep[] = ['bias', 'dark', 'flat'];
@@ -255,6 +255,18 @@ function checkParams(run: PlannedRun): { low: number; high: number; maxSaturated
   return { low: n('low', 0.2), high: n('high', 0.8), maxSaturated: n('maxSaturated', 0.5) };
 }
 
+/** The frames a product kept against a step's refusal; for products made before `kept` existed, read from its warnings. */
+function keptBy(p: ProductInfo): Kept[] {
+  if (p.kept) return p.kept;
+  const out: Kept[] = [];
+  for (const w of p.warnings ?? []) {
+    const m = /^(.+?) kept though (\w+) would refuse it \(overruled by you\): (.*)$/.exec(w);
+    const inp = m && p.inputs.find((i) => i.name === m[1]);
+    if (inp) out.push({ ...inp, step: m[2], reason: m[3] });
+  }
+  return out;
+}
+
 /**
  * Flats the level check refused in the last run of their master (with its
  * reason), flats the user keeps although it refuses them, and, for masters
@@ -270,14 +282,15 @@ export function refusedFlats(plan: Plan, input: PlanInput, levels: ReadonlyMap<s
     const p = f.product;
     if (p?.kind !== 'flat') continue;
     made.add(p.runKey);
+    // Masters made before the refusing step was recorded have no `step`: the level check was the only one that refused.
     for (const l of p.leftOut ?? []) {
+      if (l.step && l.step !== FLAT_CHECK) continue;
       out.set(l.id, { id: l.id, name: l.name, master: f.name, reason: l.reason, from: 'run', overruled: overruled.has(l.id) });
     }
     // A flat kept by the user: the run says why it would have refused it.
-    for (const w of p.warnings ?? []) {
-      const m = /^(.+?) kept though checkFlatLevel would refuse it \(overruled by you\): (.*)$/.exec(w);
-      const inp = m && p.inputs.find((i) => i.name === m[1]);
-      if (inp && !out.has(inp.id)) out.set(inp.id, { id: inp.id, name: inp.name, master: f.name, reason: m[2], from: 'run', overruled: overruled.has(inp.id) });
+    for (const k of keptBy(p)) {
+      if (k.step !== FLAT_CHECK || out.has(k.id)) continue;
+      out.set(k.id, { id: k.id, name: k.name, master: f.name, reason: k.reason, from: 'run', overruled: overruled.has(k.id) });
     }
   }
   for (const run of flatRuns) {
