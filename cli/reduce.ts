@@ -13,8 +13,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runsToDo, type Plan } from '../src/core/pipeline/plan';
 import type { RunOutcome } from '../src/core/pipeline/scheduler';
-import { validateParamFile, type ParamFile, type ParamLayer } from '../src/core/pipeline/params';
-import { RECIPE_SCHEMAS } from '../src/core/pipeline/recipes';
+import type { ParamLayer } from '../src/core/pipeline/params';
+import { paramLayersOf, readParamFile } from '../src/core/pipeline/paramFile';
 import { reduceFolder } from './reduceFolder';
 
 interface Args {
@@ -56,18 +56,17 @@ function parseArgs(argv: string[]): Args {
   return { ...(a as Args), input: resolve(pos[0]), output: resolve(pos[1]) };
 }
 
+/** The page's parameter file (exported from the recipes view), groups included; or a bare object of recipes. */
 function readParams(path: string): ParamLayer[] {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`--params ${path}: ${(err as Error).message}`);
   }
-  // The recipes view exports { "recipes": {...} } with a little about itself; a bare object of recipes works too.
-  const values = (json && typeof json === 'object' && 'recipes' in (json as object) ? (json as { recipes: unknown }).recipes : json) as ParamFile;
-  const problems = validateParamFile(values, RECIPE_SCHEMAS, path);
-  if (problems.length) throw new UsageError(problems.join('\n'));
-  return [{ source: 'user', name: path, values }];
+  const file = readParamFile(text, path);
+  if (!file.ok) throw new UsageError(file.problems.join('\n'));
+  return paramLayersOf(file, path);
 }
 
 const say = (quiet: boolean, text: string) => {

@@ -7,6 +7,8 @@
  * counts, per recipe, the runs of the current plan a group reaches.
  */
 import { compileSelect, descriptorRow, type Classification } from '../../core/classify';
+
+export { scopeError } from '../../core/pipeline/paramFile';
 import type { PlanFrame } from '../../core/pipeline/facts';
 import type { Plan, PlannedRun } from '../../core/pipeline/plan';
 import type { RecipeName } from '../../core/pipeline/recipes';
@@ -20,17 +22,6 @@ export interface ScopeOption {
 /** A select-language string literal: single quotes, a quote inside doubled (select.ts). */
 export function quote(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** Why an expression cannot be a group, or undefined when it compiles. */
-export function scopeError(expr: string): string | undefined {
-  if (!expr.trim()) return 'Type an expression, e.g. filter == \'R\' and exptime > 60';
-  try {
-    compileSelect(expr);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
 }
 
 function distinct(values: (string | undefined)[]): string[] {
