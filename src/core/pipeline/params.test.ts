@@ -55,6 +55,16 @@ describe('checkParam', () => {
     expect(checkParam(s, ['a'])).toBe('p must be text, got ["a"]');
   });
 
+  it('a section string: FITS form [x1:x2,y1:y2], refused with the reason otherwise', () => {
+    const s = spec({ type: 'string', format: 'section', nullable: true });
+    expect(checkParam(s, '[1:10,1:10]')).toBeNull();
+    expect(checkParam(s, '[2049:2080, *]')).toBeNull();
+    expect(checkParam(s, null)).toBeNull();
+    expect(checkParam(s, '1:10,1:10')).toBe("p: section '1:10,1:10' must look like [x1:x2,y1:y2]");
+    expect(checkParam(s, '[1:10]')).toBe("p: section '[1:10]' must have exactly two axes (x,y), found 1");
+    expect(checkParam(s, '')).toMatch(/^p: section '' must look like/);
+  });
+
   it('null only when nullable, whatever the type', () => {
     for (const type of ['number', 'integer', 'boolean', 'choice', 'string'] as const) {
       expect(checkParam(spec({ type, choices: ['a'] }), null)).toBe('p must be set (it has no automatic value)');

@@ -17,6 +17,7 @@
  * Everything here is JSON: the same shape is stored in IndexedDB, exported
  * by the recipes view and read by `npm run reduce -- --params file.json`.
  */
+import { parseSection } from '../kernels/section';
 
 export type ParamType = 'number' | 'integer' | 'boolean' | 'choice' | 'string';
 export type ParamValue = number | boolean | string | null;
@@ -33,6 +34,8 @@ export interface ParamSpec {
   choices?: readonly string[];
   /** null allowed (the step then decides, and says so in the log). */
   nullable?: boolean;
+  /** What a 'string' must look like: 'section' is a FITS section, [x1:x2,y1:y2] (checked without the frame's size). */
+  format?: 'section';
   /** One line: what it does, in the words of the field. */
   doc: string;
 }
@@ -72,7 +75,16 @@ export function checkParam(spec: ParamSpec, value: unknown): string | null {
     case 'boolean':
       return typeof value === 'boolean' ? null : `${what} must be true or false, got ${show(value)}`;
     case 'string':
-      return typeof value === 'string' ? null : `${what} must be text, got ${show(value)}`;
+      if (typeof value !== 'string') return `${what} must be text, got ${show(value)}`;
+      if (spec.format === 'section') {
+        try {
+          // Any size: '*' and the bounds are checked against the frame when the step runs.
+          parseSection(value, 2 ** 30, 2 ** 30);
+        } catch (err) {
+          return `${what}: ${(err as Error).message}`;
+        }
+      }
+      return null;
     case 'choice':
       if (typeof value !== 'string' || !spec.choices?.includes(value)) {
         return `${what} must be one of ${(spec.choices ?? []).join(', ')}, got ${show(value)}`;

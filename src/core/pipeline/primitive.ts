@@ -123,7 +123,7 @@ export function choice<T extends string>(p: StepValues, key: string): T {
 /** Shorthand for schema entries. */
 export function param(
   name: string, type: ParamSpec['type'], def: ParamValue, doc: string,
-  extra: Partial<Pick<ParamSpec, 'min' | 'max' | 'choices' | 'nullable'>> = {},
+  extra: Partial<Pick<ParamSpec, 'min' | 'max' | 'choices' | 'nullable' | 'format'>> = {},
 ): ParamSpec {
   return { name, type, default: def, doc, ...extra };
 }

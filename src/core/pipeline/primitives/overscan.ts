@@ -37,7 +37,7 @@ export const overscanCorrect: FramePrimitive = {
     param('hsigma', 'number', 3, 'Lines more than this many sigma above the fit are rejected', { min: 0 }),
     param('niter', 'integer', 2, 'Rejection iterations of the fit', { min: 0, max: 20 }),
     param('nbiascontam', 'integer', 0, 'Strip columns (or rows) next to the data to ignore: charge bleeding from the last data column', { min: 0 }),
-    param('biassec', 'string', null, 'Overscan section in FITS form [x1:x2,y1:y2]; empty = BIASSEC from the header', { nullable: true }),
+    param('biassec', 'string', null, 'Overscan section in FITS form [x1:x2,y1:y2]; empty = BIASSEC from the header', { nullable: true, format: 'section' }),
   ],
   run(frame, p, ctx) {
     const fn = choice<FitFunction>(p, 'function');
@@ -132,7 +132,7 @@ export const trimData: FramePrimitive = {
   name: 'trimData',
   doc: 'Cuts the frame to its data section (TRIMSEC when the header has one, else DATASEC), dropping the overscan.',
   params: [
-    param('section', 'string', null, 'Section to keep, FITS form [x1:x2,y1:y2]; empty = TRIMSEC, else DATASEC from the header', { nullable: true }),
+    param('section', 'string', null, 'Section to keep, FITS form [x1:x2,y1:y2]; empty = TRIMSEC, else DATASEC from the header', { nullable: true, format: 'section' }),
   ],
   run(frame, p, ctx) {
     let done = 0;
