@@ -11,7 +11,8 @@
  * IndexedDB is on disk as it is for a user; a default Playwright context keeps
  * it in memory and would count the stored night as browser memory.
  *
- * Memory is sampled every 50 ms over every Chromium process started for the
+ * Memory is sampled every 50 ms (peaks over the whole bench, and of the
+ * ingest and the reduction apart) over every Chromium process started for the
  * benchmark: the sum of their PSS (proportional set size: shared pages split
  * between the processes that map them, so the renderer, GPU and utility
  * processes' common libraries count once) and, for reference, the sum of
@@ -90,7 +91,7 @@ async function waitForServer(url: string): Promise<void> {
   }
 }
 
-/** BENCH_TIMELINE=1: each run's start and end (seconds after "Reduce all") and its steps' times, on stderr. */
+/** BENCH_TIMELINE=1: each run's start and end (seconds after "Reduce all") and its steps' times, on stderr (and the PSS each second). */
 async function printTimeline(page: import('@playwright/test').Page, zero: number): Promise<void> {
   const runs = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((ok, no) => { const r = indexedDB.open('ccd-workbench'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
@@ -118,9 +119,22 @@ async function main() {
     const serverPids = new Set([server.pid!, ...descendants(server.pid!)]);
     const context = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, headless: true, viewport: { width: 1440, height: 900 } });
     let peak = { pss: 0, rss: 0, byType: {} as Record<string, number> };
+    // The peak of each phase apart (ingest, reduce) and when in the reduction it came.
+    const phasePeak: Record<string, number> = {};
+    let phase = 'start';
+    let reduceStart = 0;
+    let reducePeakAt = 0;
+    /** PSS per second of the reduction (its highest sample), for the timeline. */
+    const perSecond: number[] = [];
     const sample = () => {
       const m = browserMemory(serverPids);
       peak = { pss: Math.max(peak.pss, m.pss), rss: Math.max(peak.rss, m.rss), byType: m.pss > peak.pss ? m.byType : peak.byType };
+      if (phase === 'reduce' && m.pss > (phasePeak.reduce ?? 0)) reducePeakAt = (Date.now() - reduceStart) / 1000;
+      phasePeak[phase] = Math.max(phasePeak[phase] ?? 0, m.pss);
+      if (phase === 'reduce') {
+        const k = Math.floor((Date.now() - reduceStart) / 1000);
+        perSecond[k] = Math.max(perSecond[k] ?? 0, m.pss);
+      }
     };
     const sampler = setInterval(sample, 50);
     const page = context.pages()[0] ?? (await context.newPage());
@@ -131,6 +145,7 @@ async function main() {
     const idle = browserMemory(serverPids);
 
     const t0 = performance.now();
+    phase = 'ingest';
     await page.getByLabel('Add FITS files').setInputFiles(files);
     await page.getByRole('region', { name: 'Ingest progress' }).getByText(`Done: ${files.length} / ${files.length} files`).waitFor({ timeout: 600_000 });
     const ingestSeconds = (performance.now() - t0) / 1000;
@@ -140,6 +155,8 @@ async function main() {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const t1 = performance.now();
     const clickedAt = Date.now();
+    phase = 'reduce';
+    reduceStart = clickedAt;
     await page.getByRole('button', { name: 'Reduce all' }).click();
     const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
     await status.waitFor({ timeout: 1_200_000 });
@@ -147,7 +164,10 @@ async function main() {
     const statusText = (await status.textContent()) ?? '';
     clearInterval(sampler);
     sample();
-    if (process.env.BENCH_TIMELINE) await printTimeline(page, clickedAt);
+    if (process.env.BENCH_TIMELINE) {
+      await printTimeline(page, clickedAt);
+      console.error(`PSS (MB) each second of the reduction: ${Array.from(perSecond, (x) => Math.round((x ?? 0) / 2 ** 20)).join(' ')}`);
+    }
     await context.close();
     if (!statusText.startsWith('Reduction complete')) throw new Error(statusText);
 
@@ -166,6 +186,9 @@ async function main() {
       peak_pss_mb: mb(peak.pss),
       peak_rss_sum_mb: mb(peak.rss),
       peak_pss_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])),
+      peak_pss_ingest_mb: mb(phasePeak.ingest ?? 0),
+      peak_pss_reduce_mb: mb(phasePeak.reduce ?? 0),
+      peak_pss_reduce_at_s: round2(reducePeakAt),
       idle_pss_mb: mb(idle.pss),
       ccdproc_seconds: ccdproc,
       reduce_ratio_to_ccdproc: ccdproc ? round2(reduceSeconds / ccdproc) : undefined,

@@ -24,9 +24,16 @@ import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
 
 /**
- * Memory each pipeline worker may use for parked frames and stack bands (the
- * page stays under 1 GB with two). A run that cannot overlap any other (a
- * night's master bias) gets every worker's part: see RunContext.share.
+ * Memory each pipeline worker may use for parked frames and stack bands. A
+ * run that cannot overlap any other (a night's master bias) gets every
+ * worker's part: see RunContext.share. Frames beyond it go to scratch (OPFS
+ * files, fast: src/db/opfsScratch.ts). Measured on the 2048 x 2048 bench night
+ * (npm run bench:browser:night, BENCH_WORKER_MEMORY_MB): reduce 32-37 s and
+ * peak PSS of the browser ~1.35-1.45 GB at 256 MB, 36 s / 1.38 GB at 192,
+ * 37 s / 1.32 GB at 128, 44 s / 1.07 GB at 64. Less memory saves little: most
+ * of the peak is the page and its workers' fixed working set (a frame being
+ * reduced, its calibrations, cosmic-ray and source-detection buffers), not
+ * this budget; so 256, the fastest.
  */
 export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
 

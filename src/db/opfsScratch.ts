@@ -1,0 +1,228 @@
+/**
+ * A run's scratch frames in the Origin Private File System.
+ *
+ * Why here and not in IndexedDB: scratch is a run's private working space
+ * (frames its per-frame steps processed that did not fit in its memory,
+ * written once and read back band by band by its stack, removed when the run
+ * ends), not stored data. Nothing else ever reads it, it needs no
+ * transaction, index or structured clone, and it must be fast: IndexedDB
+ * under load writes ~40-100 MB/s, while a FileSystemSyncAccessHandle in a
+ * worker writes ~375 MB/s and reads from the page cache at several GB/s,
+ * straight from and into the caller's typed arrays, with no message to
+ * another process per call. The library's pixels (raw files and products)
+ * stay in IndexedDB, as DESIGN.md says; only this throwaway copy moves.
+ *
+ * Sync access handles exist only in dedicated workers (the pipeline's), so
+ * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,
+ * and a browser or realm without them (see IdbPixelStore).
+ *
+ * One file per frame, its planes one after the other (each plane's rows
+ * contiguous; SCI and VAR float32, DQ uint16), sized up front so a full quota
+ * fails before any pixel is written, and one open handle per frame until the
+ * run removes it. A crashed or reloaded page leaves its files behind: the page
+ * clears the directory when a reduction starts (clearScratchDirectory), under
+ * the reduction lock, before any run starts.
+ */
+import { StorageFullError, isQuotaError } from './errors';
+
+/** The directory under the origin's private root that holds every scratch file. */
+export const SCRATCH_DIRECTORY = 'pipeline-scratch';
+
+/** One plane of a scratch frame, by its HDU index in the frame's layout. */
+export interface ScratchPlaneSpec {
+  hdu: number;
+  width: number;
+  height: number;
+  /** DQ planes are uint16; SCI and VAR float32. */
+  dq: boolean;
+}
+
+/** The parts of the OPFS API used here (so tests can hand in a fake root). */
+export type ScratchRoot = () => Promise<FileSystemDirectoryHandle>;
+
+type Pixels = Float32Array | Uint16Array;
+
+/** True in a realm that can write scratch through sync access handles (a dedicated worker of a browser that has them). */
+export function opfsScratchSupported(): boolean {
+  return (
+    typeof navigator !== 'undefined' &&
+    typeof navigator.storage?.getDirectory === 'function' &&
+    typeof FileSystemFileHandle !== 'undefined' &&
+    typeof (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle === 'function'
+  );
+}
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+interface Plane extends ScratchPlaneSpec {
+  offset: number;
+  /** Rows written so far (rows come top to bottom). */
+  next: number;
+}
+
+/** One scratch frame: a file and its open sync access handle. */
+export class ScratchFile {
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    private readonly dir: FileSystemDirectoryHandle,
+    private readonly handle: FileSystemSyncAccessHandle,
+    private readonly planes: Map<number, Plane>,
+  ) {}
+
+  private plane(hdu: number): Plane {
+    const p = this.planes.get(hdu);
+    if (!p) throw new Error(`${this.name}: no plane at HDU ${hdu} in its scratch file`);
+    if (this.closed) throw new Error(`${this.name}: its scratch file was removed`);
+    return p;
+  }
+
+  /** Rows from y0 on (the next rows of the plane, in order). */
+  write(hdu: number, y0: number, data: Pixels): void {
+    const p = this.plane(hdu);
+    if (y0 !== p.next) throw new Error(`${this.name}: scratch rows must come in order (got ${y0}, expected ${p.next})`);
+    if (data.length % p.width) throw new Error(`${this.name}: ${data.length} pixels are not whole rows of ${p.width}`);
+    const rows = data.length / p.width;
+    if (y0 + rows > p.height) throw new Error(`${this.name}: rows ${y0}-${y0 + rows} beyond the plane's ${p.height}`);
+    // The plane's own type, converted only when the caller's is not it.
+    const typed = p.dq ? (data instanceof Uint16Array ? data : Uint16Array.from(data)) : data instanceof Float32Array ? data : Float32Array.from(data);
+    const at = p.offset + y0 * p.width * typed.BYTES_PER_ELEMENT;
+    let wrote: number;
+    try {
+      wrote = this.handle.write(bytesOf(typed), { at });
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError(this.name);
+      throw err;
+    }
+    if (wrote !== typed.byteLength) throw new StorageFullError(this.name);
+    p.next = y0 + rows;
+  }
+
+  /** Rows of the plane written so far. */
+  rowsWritten(hdu: number): number {
+    return this.plane(hdu).next;
+  }
+
+  /** Rows [y0, y1) of a plane into `out`. */
+  read<T extends Pixels>(hdu: number, y0: number, y1: number, out: T): T {
+    const p = this.plane(hdu);
+    if (y0 < 0 || y1 > p.next || y1 < y0) throw new Error(`${this.name}: scratch rows ${y0}-${y1} were not written (${p.next} of ${p.height})`);
+    const n = (y1 - y0) * p.width;
+    const mine = p.dq ? out instanceof Uint16Array : out instanceof Float32Array;
+    // Straight into the caller's array when it has the plane's type; else through one of that type.
+    const into: Pixels = mine ? out.subarray(0, n) : p.dq ? new Uint16Array(n) : new Float32Array(n);
+    const at = p.offset + y0 * p.width * into.BYTES_PER_ELEMENT;
+    const got = this.handle.read(bytesOf(into), { at });
+    if (got !== into.byteLength) throw new Error(`${this.name}: its scratch file is short (read ${got} of ${into.byteLength} bytes)`);
+    if (!mine) out.set(into as never);
+    return out;
+  }
+
+  /** Closes the handle (the file stays). Safe more than once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.handle.close();
+    } catch { /* already closed (a terminated realm) */ }
+  }
+
+  /** Closes the handle and deletes the file. Safe more than once. */
+  async remove(): Promise<void> {
+    this.close();
+    try {
+      await this.dir.removeEntry(this.id);
+    } catch (err) {
+      // Gone already (removed twice, or the directory cleared): nothing to do.
+      if ((err as { name?: string })?.name !== 'NotFoundError') throw err;
+    }
+  }
+}
+
+/** Where a worker's runs put their scratch frames. */
+export class OpfsScratch {
+  private dir?: Promise<FileSystemDirectoryHandle>;
+
+  constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
+
+  private directory(): Promise<FileSystemDirectoryHandle> {
+    this.dir ??= this.root().then((r) => r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true }));
+    // A failure is not kept: the next frame asks again.
+    this.dir.catch(() => (this.dir = undefined));
+    return this.dir;
+  }
+
+  /** A new scratch file for these planes, sized for all of them (a full quota fails here, naming the frame). */
+  async create(id: string, name: string, specs: readonly ScratchPlaneSpec[]): Promise<ScratchFile> {
+    const planes = new Map<number, Plane>();
+    let size = 0;
+    for (const s of specs) {
+      planes.set(s.hdu, { ...s, offset: size, next: 0 });
+      size += s.width * s.height * (s.dq ? 2 : 4);
+    }
+    let dir: FileSystemDirectoryHandle;
+    try {
+      dir = await this.directory();
+    } catch (err) {
+      if (isQuotaError(err)) throw new StorageFullError(name);
+      throw err;
+    }
+    let handle: FileSystemSyncAccessHandle | undefined;
+    try {
+      const file = await dir.getFileHandle(id, { create: true });
+      handle = await file.createSyncAccessHandle();
+      handle.truncate(size);
+      return new ScratchFile(id, name, dir, handle, planes);
+    } catch (err) {
+      try { handle?.close(); } catch { /* closed */ }
+      await dir.removeEntry(id).catch(() => undefined);
+      if (isQuotaError(err)) throw new StorageFullError(name);
+      // The directory may be gone (site data cleared): the next frame looks it up again.
+      this.dir = undefined;
+      throw err;
+    }
+  }
+}
+
+let shared: OpfsScratch | undefined;
+
+/** This realm's OPFS scratch, or undefined where sync access handles do not exist (the IndexedDB scratch is used then). */
+export function defaultOpfsScratch(): OpfsScratch | undefined {
+  if (!opfsScratchSupported()) return undefined;
+  shared ??= new OpfsScratch();
+  return shared;
+}
+
+/**
+ * Removes every file and folder under the scratch directory; returns how many.
+ * Only for when no run can be using it (the page holds the reduction lock and
+ * has not started a run). A missing directory or a browser without OPFS is
+ * nothing to clear; an entry that cannot be removed (still open in a worker
+ * of a page that is going away) is left for the next time.
+ */
+export async function clearScratchDirectory(root?: ScratchRoot): Promise<number> {
+  const getRoot = root ?? (typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? () => navigator.storage.getDirectory() : undefined);
+  if (!getRoot) return 0;
+  let dir: FileSystemDirectoryHandle;
+  try {
+    dir = await (await getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY);
+  } catch {
+    return 0; // no directory (never spilled), or OPFS unusable here (a private window in some browsers)
+  }
+  const names: string[] = [];
+  try {
+    for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    try {
+      await dir.removeEntry(name, { recursive: true });
+      removed++;
+    } catch { /* in use or gone: left for the next reduction */ }
+  }
+  return removed;
+}

@@ -1,0 +1,133 @@
+/**
+ * An in-memory Origin Private File System, as much of it as the scratch
+ * store uses (directories, files, sync access handles), for Node tests.
+ * A quota (bytes over all files) makes growing a file throw a
+ * QuotaExceededError DOMException, as Chromium does.
+ */
+
+class FakeFile {
+  bytes = new Uint8Array(0);
+  open = false;
+}
+
+class FakeHandle {
+  private closed = false;
+
+  constructor(private readonly file: FakeFile, private readonly fs: FakeOpfs) {}
+
+  private check(): void {
+    if (this.closed) throw new DOMException('closed', 'InvalidStateError');
+  }
+
+  truncate(size: number): void {
+    this.check();
+    this.fs.grow(size - this.file.bytes.length);
+    const next = new Uint8Array(size);
+    next.set(this.file.bytes.subarray(0, size));
+    this.file.bytes = next;
+  }
+
+  getSize(): number {
+    this.check();
+    return this.file.bytes.length;
+  }
+
+  write(src: ArrayBufferView, opts: { at?: number } = {}): number {
+    this.check();
+    const at = opts.at ?? 0;
+    const data = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+    if (at + data.length > this.file.bytes.length) this.truncate(at + data.length);
+    this.file.bytes.set(data, at);
+    this.fs.writes++;
+    return data.length;
+  }
+
+  read(dst: ArrayBufferView, opts: { at?: number } = {}): number {
+    this.check();
+    const at = opts.at ?? 0;
+    const out = new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength);
+    const part = this.file.bytes.subarray(at, at + out.length);
+    out.set(part);
+    return part.length;
+  }
+
+  flush(): void {
+    this.check();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.file.open = false;
+  }
+}
+
+class FakeFileHandle {
+  readonly kind = 'file';
+
+  constructor(readonly name: string, private readonly file: FakeFile, private readonly fs: FakeOpfs) {}
+
+  async createSyncAccessHandle(): Promise<FakeHandle> {
+    if (this.file.open) throw new DOMException('already open', 'NoModificationAllowedError');
+    this.file.open = true;
+    return new FakeHandle(this.file, this.fs);
+  }
+}
+
+class FakeDir {
+  readonly kind = 'directory';
+  readonly entries = new Map<string, FakeDir | FakeFile>();
+
+  constructor(readonly name: string, private readonly fs: FakeOpfs) {}
+
+  async getDirectoryHandle(name: string, opts: { create?: boolean } = {}): Promise<FakeDir> {
+    let e = this.entries.get(name);
+    if (!e && opts.create) this.entries.set(name, (e = new FakeDir(name, this.fs)));
+    if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
+    if (!(e instanceof FakeDir)) throw new DOMException(`${name} is a file`, 'TypeMismatchError');
+    return e;
+  }
+
+  async getFileHandle(name: string, opts: { create?: boolean } = {}): Promise<FakeFileHandle> {
+    let e = this.entries.get(name);
+    if (!e && opts.create) this.entries.set(name, (e = new FakeFile()));
+    if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
+    if (!(e instanceof FakeFile)) throw new DOMException(`${name} is a directory`, 'TypeMismatchError');
+    return new FakeFileHandle(name, e, this.fs);
+  }
+
+  async removeEntry(name: string, opts: { recursive?: boolean } = {}): Promise<void> {
+    const e = this.entries.get(name);
+    if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
+    if (e instanceof FakeFile && e.open) throw new DOMException(`${name} is open`, 'NoModificationAllowedError');
+    if (e instanceof FakeDir && e.entries.size && !opts.recursive) throw new DOMException(`${name} is not empty`, 'InvalidModificationError');
+    if (e instanceof FakeDir) for (const n of [...e.entries.keys()]) await e.removeEntry(n, { recursive: true });
+    if (e instanceof FakeFile) this.fs.grow(-e.bytes.length);
+    this.entries.delete(name);
+  }
+
+  async *keys(): AsyncGenerator<string> {
+    for (const k of [...this.entries.keys()]) yield k;
+  }
+}
+
+export class FakeOpfs {
+  readonly root: FakeDir = new FakeDir('', this);
+  used = 0;
+  writes = 0;
+
+  constructor(private readonly quota = Infinity) {}
+
+  grow(delta: number): void {
+    if (delta > 0 && this.used + delta > this.quota) throw new DOMException('quota', 'QuotaExceededError');
+    this.used += delta;
+  }
+
+  /** The root as OpfsScratch wants it. */
+  readonly getRoot = async (): Promise<FileSystemDirectoryHandle> => this.root as unknown as FileSystemDirectoryHandle;
+
+  /** Names under a directory of the root ([] when it does not exist). */
+  list(dir: string): string[] {
+    const d = this.root.entries.get(dir);
+    return d instanceof FakeDir ? [...d.entries.keys()] : [];
+  }
+}
