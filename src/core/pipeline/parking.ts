@@ -7,7 +7,8 @@
  * Planes that carry no information are not kept: a VAR plane that is one
  * number everywhere (a bias's read noise) is kept as that number, a DQ plane
  * of zeros as nothing; reading them back fills the band. A master bias of
- * fifteen frames then holds fifteen SCI planes, not forty-five planes.
+ * fifteen frames then holds fifteen SCI planes, not forty-five planes, in
+ * memory and in scratch alike.
  */
 import { medianInPlace } from '../kernels/select';
 import type { Frame } from '../kernels/frame';
@@ -20,14 +21,19 @@ export interface Geometry {
   exts: { extver: number; width: number; height: number; var: boolean; dq: boolean }[];
 }
 
-/** A parked frame: planes that are constant are dropped and remembered as their value. */
-interface Parked {
-  frame: AstroFrame;
+/** What is remembered of a parked frame's dropped planes, in memory or in scratch. */
+interface Dropped {
+  /** The planes the frame has (a dropped plane still counts: it is read back filled). */
   geometry: Geometry;
   /** Per extension: the constant of a dropped VAR plane. */
   constVar: (number | undefined)[];
   /** Per extension: a dropped DQ plane was all zero. */
   zeroDq: boolean[];
+}
+
+/** A frame parked in memory. */
+interface Parked extends Dropped {
+  frame: AstroFrame;
 }
 
 function constantOf(a: Float32Array): number | undefined {
@@ -50,6 +56,8 @@ export function sampleStride(n: number, width: number): number {
 
 export class Parking {
   private inMemory = new Map<Member, Parked>();
+  /** Frames written to scratch without their dropped planes. */
+  private spilled = new Map<Member, Dropped>();
   private bytes = 0;
   readonly scratch: string[] = [];
 
@@ -78,14 +86,19 @@ export class Parking {
       this.bytes += size;
       return;
     }
-    this.restore({ frame, geometry, constVar, zeroDq });
     const id = await writeFrame(this.store, 'scratch', `${member.ref.name} (scratch)`, frame, frameHeadersOf(frame));
     this.scratch.push(id);
     member.stored = await this.store.open(id);
+    this.spilled.set(member, { geometry, constVar, zeroDq });
+  }
+
+  /** The frame's dropped planes, wherever it is parked. */
+  private dropped(member: Member): Dropped | undefined {
+    return this.inMemory.get(member) ?? this.spilled.get(member);
   }
 
   /** The full frame again: dropped planes made whole. */
-  private restore(p: Parked): AstroFrame {
+  private restore(p: Dropped & { frame: AstroFrame }): AstroFrame {
     p.frame.exts.forEach((e, k) => {
       const n = e.data.width * e.data.height;
       const c = p.constVar[k];
@@ -96,7 +109,7 @@ export class Parking {
   }
 
   geometry(member: Member): Geometry {
-    const p = this.inMemory.get(member);
+    const p = this.dropped(member);
     if (p) return p.geometry;
     return { exts: member.stored.exts.map((e: StoredExt) => ({ extver: e.extver, width: e.width, height: e.height, var: e.planes.var !== undefined, dq: e.planes.dq !== undefined })) };
   }
@@ -110,7 +123,7 @@ export class Parking {
 
   /** The value of a VAR plane that was one number everywhere (kept as that number), else undefined. */
   constantVar(member: Member, ext: number): number | undefined {
-    return this.inMemory.get(member)?.constVar[ext];
+    return this.dropped(member)?.constVar[ext];
   }
 
   unit(member: Member): AstroFrame['bunit'] {
@@ -128,7 +141,8 @@ export class Parking {
     }
     const loaded = await loadFrame(this.store, member.stored);
     loaded.meta = { ...member.meta };
-    return loaded;
+    const spilled = this.spilled.get(member);
+    return spilled ? this.restore({ ...spilled, frame: loaded }) : loaded;
   }
 
   /** Rows of a plane held in memory, as a view (no copy); undefined when the plane is not in memory as an array. */
@@ -139,14 +153,15 @@ export class Parking {
   }
 
   async readRows<T extends Float32Array | Uint16Array>(member: Member, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
-    const p = this.inMemory.get(member);
+    const p = this.dropped(member);
     if (!p) return this.store.readRows(member.stored, ext, plane, y0, y1, out);
-    const d: Frame = p.frame.exts[ext].data;
-    const src = plane === 'sci' ? d.sci : plane === 'var' ? d.var : d.dq;
-    if (src) {
+    const d: Frame | undefined = this.inMemory.get(member)?.frame.exts[ext].data;
+    const src = d && (plane === 'sci' ? d.sci : plane === 'var' ? d.var : d.dq);
+    if (src && d) {
       out.set(src.subarray(y0 * d.width, y1 * d.width) as never);
       return out;
     }
+    if (!d && (plane === 'sci' || member.stored.exts[ext].planes[plane] !== undefined)) return this.store.readRows(member.stored, ext, plane, y0, y1, out);
     if (plane === 'var' && p.constVar[ext] !== undefined) return out.fill(p.constVar[ext]!) as T;
     if (plane === 'dq' && p.zeroDq[ext]) return out.fill(0) as T;
     throw new Error(`${member.ref.name} has no ${plane.toUpperCase()} plane`);
@@ -155,6 +170,7 @@ export class Parking {
   /** Frees what the run kept: memory now, scratch storage through the store. */
   async release(): Promise<void> {
     this.inMemory.clear();
+    this.spilled.clear();
     this.bytes = 0;
     for (const id of this.scratch.splice(0)) await this.store.removeScratch(id);
   }
