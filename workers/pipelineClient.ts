@@ -225,6 +225,10 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
     },
   ).finally(() => {
     batchCancel.dispose();
+    // Every run has settled: the workers go, and with them their calibration caches and heaps
+    // (hundreds of MB after a night). The next reduction starts new ones.
+    void p.terminate();
+    if (pool === p) pool = undefined;
     release();
   });
   return {

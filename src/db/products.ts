@@ -79,3 +79,8 @@ export async function sweepOrphanStrips(db: WorkbenchDb, now = Date.now()): Prom
     return orphans.size;
   });
 }
+
+/** Every product in the library (the current one of each slot: a remade product replaces the old). */
+export function listProducts(db: WorkbenchDb): Promise<FileRecord[]> {
+  return db.files.where('type').equals('product').toArray();
+}

@@ -65,6 +65,17 @@ export async function ingestFiles(files: PendingFile[]): Promise<void> {
 function finish() {
   const { ingest, setIngest } = useLibrary.getState();
   if (ingest.running && (ingest.done >= ingest.total || abort?.signal.aborted)) setIngest({ running: false });
+  if (!useLibrary.getState().ingest.running) releaseWorkers();
+}
+
+/**
+ * The workers go when a batch has ended: each holds a few hundred MB of heap
+ * and buffers after a night, which the reduction that usually follows needs
+ * more. The next drop starts new ones (a few tens of ms).
+ */
+function releaseWorkers() {
+  void pool?.terminate();
+  pool = undefined;
 }
 
 export function cancelIngest(): void {
@@ -89,5 +100,6 @@ export async function loadDemoNight(): Promise<void> {
     );
   } finally {
     setIngest({ running: false });
+    releaseWorkers();
   }
 }

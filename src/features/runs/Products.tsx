@@ -3,15 +3,13 @@ import { useState } from 'react';
 import { PRODUCT_LABEL } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 import { useNav } from '../../ui/nav';
-import { downloadProduct, downloadProducts } from './downloads';
-
-const ORDER = { bias: 0, dark: 1, flat: 2, reduced: 3, stack: 4 } as const;
+import { downloadAllProducts, downloadProduct, productOrder } from './downloads';
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
   const showInLibrary = useNav((s) => s.showInLibrary);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
-  const sorted = [...products].sort((a, b) => ORDER[a.product!.kind] - ORDER[b.product!.kind] || a.name.localeCompare(b.name));
+  const sorted = [...products].sort(productOrder);
   const run = async (label: string, job: () => Promise<void>) => {
     setBusy(label);
     setError(undefined);
@@ -30,7 +28,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
         <button
           className="primary"
           disabled={!products.length || !!busy}
-          onClick={() => void run('zip', () => downloadProducts(sorted.map((p) => p.id)))}
+          onClick={() => void run('zip', () => downloadAllProducts())}
         >
           {busy === 'zip' ? 'Preparing the .zip…' : 'Download all products'}
         </button>

@@ -1,5 +1,6 @@
 /** What the runs view shows, from IndexedDB (run records, products) and the live plan. */
 import { useMemo } from 'react';
+import { listProducts } from '../../db/products';
 import { listRuns } from '../../db/runs';
 import { getDb } from '../../db/schema';
 import type { FileRecord, RunRecord } from '../../db/types';
@@ -25,9 +26,7 @@ export interface RunsData {
   runsLoaded: boolean;
 }
 
-async function loadProducts(): Promise<FileRecord[]> {
-  return getDb().files.where('type').equals('product').toArray();
-}
+const loadProducts = () => listProducts(getDb());
 
 export function useRunsData(): RunsData {
   const live = usePlan();
