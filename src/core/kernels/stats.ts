@@ -244,7 +244,7 @@ export function modeEstimate(data: Pixels, opts: ModeOptions = {}): number {
 }
 
 /** numpy's linear interpolation a + t*(b - a), written as numpy does for t >= 0.5 so results match to the bit. */
-function lerp(a: number, b: number, t: number): number {
+export function lerp(a: number, b: number, t: number): number {
   const d = b - a;
   return t >= 0.5 ? b - d * (1 - t) : a + d * t;
 }
