@@ -64,7 +64,7 @@ export async function reduceFolder(input: string, output: string, opts: ReduceOp
     const result = await executePlan(
       plan,
       (spec, { share }) => pool.run((api) => api.run(spec, config, opts.memoryBytes * share, opts.onLog ? Comlink.proxy((e: LogEntry) => opts.onLog!(spec.output.name, e)) : undefined)),
-      { concurrency: Math.min(workers, todo.length) },
+      { concurrency: Math.min(workers, todo.length), queueAhead: 1 },
       {
         start: (run) => opts.onStart?.(run),
         finish: (run, o) => {

@@ -192,8 +192,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
       if (cancelledBeforeStart.has(spec.key)) throw new CancelledError(`${spec.label}: cancelled`);
       const source = createCancelSource();
       perRun.set(spec.key, source);
-      progress.running.set(spec.key, { label: spec.label, step: 'start', fraction: 0 });
-      report();
+      // Shown as running from its first progress report: until then it waits in the pool's queue.
       try {
         const memory = { worker: workerMemory, run: workerMemory * p.size * share };
         return await p.run((api) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
@@ -206,7 +205,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
         progress.running.delete(spec.key);
       }
     },
-    { concurrency: p.size, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)! },
+    { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)! },
     {
       finish: async (run, outcome) => {
         progress.done++;

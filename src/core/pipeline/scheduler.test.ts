@@ -124,6 +124,20 @@ describe('executePlan: memory shares', () => {
   });
 });
 
+describe('executePlan: a queue ahead of the executor', () => {
+  it('hands `queueAhead` ready runs beyond the concurrency, never one whose dependencies are not done', async () => {
+    const plan = buildPlan({ frames: night() });
+    const fake = fakeExecutor();
+    await executePlan(plan, fake.exec, { concurrency: 2, queueAhead: 1 });
+    expect(fake.maxActive()).toBe(3);
+    for (const spec of fake.started) {
+      const run = plan.runs.find((r) => r.key === spec.key)!;
+      for (const d of run.dependsOn) expect(fake.doneAtStart.get(spec.key)!.has(d)).toBe(true);
+    }
+    expect(fake.started).toHaveLength(plan.runs.length);
+  });
+});
+
 describe('executePlan: order and concurrency', () => {
   it('runs every run once, each after the runs it depends on', async () => {
     const plan = buildPlan({ frames: night() });

@@ -42,6 +42,13 @@ export interface ScheduleOptions {
   cancel?: CancelCheck;
   /** Id of the execution of a planned run (the page gives the id of the run record it made). */
   newRunId?: (run: PlannedRun) => string;
+  /**
+   * Ready runs handed to the executor beyond `concurrency`, to wait in its
+   * queue: a worker that finishes starts the next run at once instead of after
+   * a round trip through this loop (and the page's busy main thread). The
+   * executor must run at most `concurrency` at a time itself (a worker pool does).
+   */
+  queueAhead?: number;
 }
 
 export interface PlanOutcome {
@@ -170,7 +177,8 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
       }
     }
     let launched = false;
-    for (let i = 0; i < pending.length && running.size < concurrency; ) {
+    const slots = concurrency + Math.max(0, Math.floor(opts.queueAhead ?? 0));
+    for (let i = 0; i < pending.length && running.size < slots; ) {
       if (ready(pending[i])) {
         launch(pending.splice(i, 1)[0]);
         launched = true;
