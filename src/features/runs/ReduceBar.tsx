@@ -49,7 +49,7 @@ export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: st
             aria-valuenow={progress.done}
             aria-valuetext={`${progress.done} of ${progress.total} runs done`}
           >
-            <div className="progress-fill" style={{ width: `${(100 * fraction).toFixed(1)}%` }} />
+            <div className="progress-fill" style={{ transform: `scaleX(${fraction.toFixed(3)})` }} />
           </div>
           <div className="rb-now">
             <strong>{progress.done} of {progress.total} runs</strong>
