@@ -5,6 +5,8 @@
  *    each combining a band of rows of every frame (the production kernels
  *    worker): shows how the pool scales with the cores it has. The band
  *    copies are made before timing; moving them in and the results out is timed.
+ * 3. The frame inspector (./inspect.ts): first picture, re-render, pan, for
+ *    ?inspect=2048,4096 (the default); `only=inspector` runs only this part.
  */
 import { WorkerPool } from '../workers/pool';
 import type { KernelsApi } from '../workers/kernels.worker';
@@ -13,11 +15,13 @@ import { collectTransferables } from '../workers/transfer';
 import * as Comlink from 'comlink';
 import type { BenchApi } from './bench.worker';
 import { floorSeconds, line, skyFrame, type BenchLine } from './lib';
+import { benchInspector } from './inspect';
 
 const params = new URLSearchParams(location.search);
 const size = Number(params.get('size') ?? 2048);
 const nFrames = Number(params.get('frames') ?? 15);
 const only = params.get('only')?.split(',');
+const inspectSizes = (params.get('inspect') ?? '2048,4096').split(',').map(Number).filter((n) => n > 0);
 /** ?verify=1: also check that the pool's banded result equals a one-thread combine (used by the e2e test). */
 const verify = params.get('verify') === '1';
 const out = document.getElementById('out')!;
@@ -69,6 +73,11 @@ async function poolCombine(frames: Float32Array[], kernel: string, opts: Combine
 async function main() {
   const cores = navigator.hardwareConcurrency || 1;
   emit({ machine: navigator.userAgent, cores, date: new Date().toISOString(), size, frames: nFrames });
+  if (!only || only.includes('inspector')) await benchInspector(inspectSizes, emit);
+  if (only?.length === 1 && only[0] === 'inspector') {
+    (window as unknown as { __bench: unknown }).__bench = lines;
+    return;
+  }
   await singleThread();
   const frames: Float32Array[] = [];
   for (let i = 0; i < nFrames; i++) frames.push(skyFrame(size, size, 1000 + i, { dx: (i % 5) * 1.7, dy: Math.floor(i / 5) * 2.3 }));

@@ -4,6 +4,7 @@ import { DropZone, LibraryView, StorageMeter } from '../features/library';
 import { CalibrationsView } from '../features/calibrations';
 import { RecipesView } from '../features/recipes';
 import { RunsView } from '../features/runs';
+import { InspectorView } from '../features/inspector';
 import { sweepOrphanStrips } from '../db/products';
 import { getDb } from '../db/schema';
 import { sweepInterruptedRuns } from '../../workers/pipelineClient';
@@ -15,6 +16,7 @@ const VIEWS: Record<Tab, () => React.ReactElement> = {
   calibrations: CalibrationsView,
   recipes: RecipesView,
   runs: RunsView,
+  inspector: InspectorView,
 };
 
 export function App() {

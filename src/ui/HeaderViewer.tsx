@@ -1,14 +1,14 @@
 /**
  * Header viewer for any HDU of a stored file, with a search box. Header text
  * comes from strangers: it is rendered as React text nodes, never as HTML.
+ * Shared by the library (beside the table) and the inspector (beside the image).
  */
 import { useMemo, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { formatCard } from '../../core/fits';
-import { getDb } from '../../db/schema';
-import { findFile, getHeaders } from '../../db/files';
-import { useLibrary } from './store';
-import type { HduSummary } from '../../db/types';
+import { formatCard } from '../core/fits';
+import { getDb } from '../db/schema';
+import { findFile, getHeaders } from '../db/files';
+import type { HduSummary } from '../db/types';
 
 function highlight(line: string, q: string): React.ReactNode {
   if (!q) return line;
@@ -30,10 +30,21 @@ function hduLabel(index: number, extname: string, hdu?: HduSummary): string {
   return `${index}: ${name}${kind}${shape}`;
 }
 
-export function HeaderViewer() {
-  const fileId = useLibrary((s) => s.headerFileId);
-  const close = useLibrary((s) => s.showHeader);
-  const [hduIndex, setHduIndex] = useState(0);
+export interface HeaderViewerProps {
+  fileId?: string;
+  /** Shows a close button that calls this. */
+  onClose?: () => void;
+  /** HDU shown first (its position in the file). */
+  initialHdu?: number;
+}
+
+export function HeaderViewer(props: HeaderViewerProps) {
+  // A new file starts at its own first HDU and an empty search.
+  return <HeaderViewerOf key={props.fileId ?? ''} {...props} />;
+}
+
+function HeaderViewerOf({ fileId, onClose, initialHdu = 0 }: HeaderViewerProps) {
+  const [hduIndex, setHduIndex] = useState(initialHdu);
   const [query, setQuery] = useState('');
   const file = useLiveQuery(() => (fileId ? findFile(getDb(), fileId) : undefined), [fileId]);
   const headers = useLiveQuery(() => (fileId ? getHeaders(getDb(), fileId) : undefined), [fileId]);
@@ -47,7 +58,7 @@ export function HeaderViewer() {
     <aside className="header-viewer" aria-label="FITS header">
       <div className="hv-top">
         <h2 title={file.name}>{file.name}</h2>
-        <button className="icon-btn" aria-label="Close header" onClick={() => close(undefined)}>×</button>
+        {onClose && <button className="icon-btn" aria-label="Close header" onClick={onClose}>×</button>}
       </div>
       <dl className="hv-facts">
         <dt>Type</dt>

@@ -7,13 +7,18 @@
  */
 import { LUT_SIZE, lutMapping } from './lut';
 
-/** LUT_SIZE display fractions in [0, 1], non-decreasing; the identity when no pixel lies within the limits. */
-export function histequCdf(data: ArrayLike<number>, low: number, high: number): Float32Array {
+/**
+ * LUT_SIZE display fractions in [0, 1], non-decreasing; the identity when no
+ * pixel lies within the limits. `maxSamples` caps the pixels counted: a large
+ * frame is sampled with an odd stride (so no column pattern is favoured).
+ */
+export function histequCdf(data: ArrayLike<number>, low: number, high: number, maxSamples = Infinity): Float32Array {
   const { factor } = lutMapping(low, high);
   const counts = new Float64Array(LUT_SIZE);
   const last = LUT_SIZE - 1;
+  const stride = data.length > maxSamples ? Math.ceil(data.length / maxSamples) | 1 : 1;
   let total = 0;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < data.length; i += stride) {
     const t = (data[i] - low) * factor;
     // NaN fails both comparisons and is skipped with the out-of-range values.
     if (t >= 0 && t <= last) {

@@ -29,7 +29,7 @@ export const SCALE_LABELS: Record<ScaleName, string> = {
   squared: 'squared',
   asinh: 'asinh',
   sinh: 'sinh',
-  histequ: 'histogram equalization',
+  histequ: 'histequ',
 };
 
 /** DS9's default exponent of the log and pow scales. */

@@ -67,12 +67,40 @@ function nameColumnWidth(rows: readonly LibraryRow[]): number {
   const ctx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
   if (!ctx) return 150;
   ctx.font = getComputedStyle(document.body).font;
-  // Cell padding (12 px) and a little air.
-  return Math.round(Math.min(340, Math.max(150, ctx.measureText(longest).width + 20)));
+  // Cell padding (12 px), the Inspect button (24 px) and a little air.
+  return Math.round(Math.min(364, Math.max(174, ctx.measureText(longest).width + 44)));
+}
+
+/** A frame the inspector can show: read, with pixels (not a headers-only file). */
+function inspectable(r: LibraryRow): boolean {
+  return r.status === 'ok' && r.shape !== '';
+}
+
+function InspectButton({ row }: { row: LibraryRow }) {
+  const inspect = useNav((s) => s.inspectFrames);
+  const ok = inspectable(row);
+  return (
+    <button
+      className="inspect-btn"
+      aria-label={`Inspect ${row.name}`}
+      title={ok ? 'Inspect (or double-click the row)' : 'No pixels to show'}
+      disabled={!ok}
+      onClick={(e) => { e.stopPropagation(); inspect([row.id]); }}
+    >
+      <svg width="13" height="13" viewBox="0 0 16 16" aria-hidden><circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.8" /><path d="M10 10l4.5 4.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" /></svg>
+    </button>
+  );
 }
 
 function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.ReactNode) {
-  if (columnId === 'name') return <span title={row.original.path ? `${row.original.path}/${row.original.name}` : row.original.name}>{row.original.name}</span>;
+  if (columnId === 'name') {
+    return (
+      <span className="name-cell">
+        <span className="name-text" title={row.original.path ? `${row.original.path}/${row.original.name}` : row.original.name}>{row.original.name}</span>
+        <InspectButton row={row.original} />
+      </span>
+    );
+  }
   if (columnId === 'type') return <TypeBadge row={row.original} />;
   if (columnId === 'status') return <StatusCell row={row.original} />;
   if (columnId === 'tagKeyword') return <code className="keyword" title={row.original.tagReason}>{row.original.tagKeyword}</code>;
@@ -80,6 +108,7 @@ function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.Reac
 }
 
 export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryEmpty: boolean }) {
+  const inspect = useNav((s) => s.inspectFrames);
   const selection = useLibrary((s) => s.selection);
   const setSelection = useLibrary((s) => s.setSelection);
   const groupBy = useLibrary((s) => s.groupBy);
@@ -209,6 +238,10 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
                   if ((e.target as HTMLElement).closest('input')) return;
                   if (e.shiftKey || e.ctrlKey || e.metaKey) row.toggleSelected();
                   else showHeader(r.id);
+                }}
+                onDoubleClick={(e) => {
+                  if ((e.target as HTMLElement).closest('input, button') || !inspectable(r)) return;
+                  inspect([r.id]);
                 }}
               >
                 <td className="select-col">

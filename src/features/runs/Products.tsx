@@ -7,6 +7,7 @@ import { downloadAllProducts, downloadProduct, productOrder } from './downloads'
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
   const showInLibrary = useNav((s) => s.showInLibrary);
+  const inspectFrames = useNav((s) => s.inspectFrames);
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
   const sorted = [...products].sort(productOrder);
@@ -51,7 +52,8 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
                 <td>{PRODUCT_LABEL[p.product!.kind]}</td>
                 <td>{p.product!.inputs.length} frame{p.product!.inputs.length === 1 ? '' : 's'}{p.product!.leftOut?.length ? `, ${p.product!.leftOut.length} left out` : ''}</td>
                 <td className="num">{new Date(p.product!.createdAt).toLocaleTimeString()}</td>
-                <td>
+                <td className="product-actions">
+                  <button onClick={() => inspectFrames([p.id])} aria-label={`Inspect ${p.name}`}>Inspect</button>
                   <button disabled={!!busy} onClick={() => void run(p.id, () => downloadProduct(p.id))} aria-label={`Download ${p.name}`}>FITS</button>
                 </td>
               </tr>

@@ -11,6 +11,7 @@ import { formatStepValues } from '../../core/pipeline/params';
 import { useReduction } from '../../ui/reduction';
 import { useNav } from '../../ui/nav';
 import type { FileRecord } from '../../db/types';
+import type { ProductInfo } from '../../core/pipeline/products';
 import { stateClass } from './PlanTable';
 import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
@@ -51,9 +52,46 @@ function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
   );
 }
 
+/** What the product was made from, each frame one click from the inspector. */
+function Provenance({ info, productId, onInspect }: { info: ProductInfo; productId: string; onInspect(ids: string[]): void }) {
+  const cals = (['bias', 'dark', 'flat'] as const).flatMap((step) => (info.calibrations[step] ? [{ step, ref: info.calibrations[step]! }] : []));
+  const offsets = new Map((info.members ?? []).map((m) => [m.id, m]));
+  return (
+    <section className="provenance" aria-label="Provenance">
+      <h3>
+        Made from {info.inputs.length} frame{info.inputs.length === 1 ? '' : 's'}
+        {info.inputs.length > 0 && <button className="small-btn" onClick={() => onInspect([productId, ...info.inputs.map((i) => i.id)])}>Inspect with its inputs</button>}
+      </h3>
+      <ul className="prov-list">
+        {info.inputs.map((i) => {
+          const m = offsets.get(i.id);
+          return (
+            <li key={i.id}>
+              <button className="link" onClick={() => onInspect([i.id])} aria-label={`Inspect input ${i.name}`}>{i.name}</button>
+              {m && <span className="muted small"> offset {m.dx.toFixed(2)}, {m.dy.toFixed(2)} px</span>}
+            </li>
+          );
+        })}
+      </ul>
+      {cals.length > 0 && (
+        <p className="prov-cals">
+          Calibrations:{' '}
+          {cals.map(({ step, ref }, k) => (
+            <span key={step}>
+              {k > 0 && ', '}
+              {step} <button className="link" onClick={() => onInspect([ref.id])} aria-label={`Inspect ${step} ${ref.name}`}>{ref.name}</button>
+            </span>
+          ))}
+        </p>
+      )}
+    </section>
+  );
+}
+
 export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: FileRecord; onClose(): void }) {
   const { active, start, cancelRun } = useReduction();
   const showInLibrary = useNav((s) => s.showInLibrary);
+  const inspectFrames = useNav((s) => s.inspectFrames);
   const [allParams, setAllParams] = useState(false);
   const { run, last } = row;
   const changed = changedParams(run.params);
@@ -77,7 +115,9 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
         )}
         {product && <button onClick={() => void downloadProduct(product.id)}>Download {product.name}</button>}
         {product && <button onClick={() => showInLibrary(product.id)}>Show in library</button>}
+        {product && <button onClick={() => inspectFrames([product.id])} aria-label={`Inspect ${product.name}`}>Inspect</button>}
       </div>
+      {product?.product && <Provenance info={product.product} productId={product.id} onInspect={inspectFrames} />}
       {last?.error && <p className="rd-error" role="alert">{last.error}</p>}
 
       <h3>Inputs ({run.inputs.length})</h3>

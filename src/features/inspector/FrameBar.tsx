@@ -1,0 +1,63 @@
+/**
+ * The open frames (DS9's frames) and how they are compared: one at a time,
+ * blinking at a chosen rate or stepped by hand, or side by side; and the
+ * locks of view (optionally aligned by the pipeline's registration) and of
+ * display across frames.
+ */
+import { useInspector } from './store';
+
+const RATES = [125, 250, 500, 1000, 2000];
+
+export function FrameBar() {
+  const frames = useInspector((s) => s.frames);
+  const current = useInspector((s) => s.current);
+  const layout = useInspector((s) => s.layout);
+  const blink = useInspector((s) => s.blink);
+  const locks = useInspector((s) => s.locks);
+  const offsets = useInspector((s) => s.offsets);
+  const s = useInspector.getState;
+  const placed = frames.filter((f) => offsets.has(f.fileId)).length;
+
+  return (
+    <div className="frame-bar">
+      <div className="frame-chips" role="tablist" aria-label="Open frames">
+        {frames.map((f, k) => (
+          <span key={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
+            <button role="tab" aria-selected={f.fileId === current} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
+              <span className="muted small">{k + 1}</span> {f.name}
+            </button>
+            <button className="icon-btn" aria-label={`Close ${f.name}`} onClick={() => s().remove(f.fileId)}>×</button>
+          </span>
+        ))}
+      </div>
+      <div className="fb-controls">
+        <div className="segmented" role="group" aria-label="Layout">
+          {(['single', 'blink', 'tile'] as const).map((l) => (
+            <button key={l} aria-pressed={layout === l} disabled={l !== 'single' && frames.length < 2} onClick={() => s().setLayout(l)}>
+              {l === 'single' ? 'Single' : l === 'blink' ? 'Blink' : 'Side by side'}
+            </button>
+          ))}
+        </div>
+        {layout === 'blink' && (
+          <div className="tb-group" aria-label="Blink">
+            <button aria-label="Previous frame" onClick={() => { s().setBlink({ playing: false }); s().step(-1); }}>◀</button>
+            <button aria-label={blink.playing ? 'Pause blinking' : 'Blink'} onClick={() => s().setBlink({ playing: !blink.playing })}>{blink.playing ? '❚❚' : '▶'}</button>
+            <button aria-label="Next frame" onClick={() => { s().setBlink({ playing: false }); s().step(1); }}>▶|</button>
+            <select aria-label="Blink interval" value={blink.interval} onChange={(e) => s().setBlink({ interval: Number(e.target.value) })}>
+              {RATES.map((r) => <option key={r} value={r}>{r} ms</option>)}
+            </select>
+          </div>
+        )}
+        <label className="check" title="Pan and zoom every frame together">
+          <input type="checkbox" checked={locks.view} onChange={(e) => s().setLocks({ view: e.target.checked })} /> Lock view
+        </label>
+        <label className="check" title={placed > 1 ? `Align by the pipeline's registration (${placed} frames placed by a stack)` : 'No stack registers two of the open frames'}>
+          <input type="checkbox" checked={locks.align} disabled={!locks.view || placed < 2} onChange={(e) => s().setLocks({ align: e.target.checked })} /> Align
+        </label>
+        <label className="check" title="Limits, scale and colormap apply to every frame">
+          <input type="checkbox" checked={locks.display} onChange={(e) => s().setLocks({ display: e.target.checked })} /> Lock display
+        </label>
+      </div>
+    </div>
+  );
+}
