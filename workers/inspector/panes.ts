@@ -14,6 +14,8 @@ import { dqBitColours } from '../../src/core/display/dqBits';
 import { planeKey, type FrameStore, type Plane } from './frames';
 import type { DrawResult, PaneState } from './protocol';
 
+/** Outside the frame: the page's image background. NaN: a cyan no colormap ends in, so it is never mistaken for data. */
+const BACKGROUND_CSS = '#0b1119';
 const COLOURS = { background: packRGBA(0x0b, 0x11, 0x19), nan: packRGBA(0x00, 0xd0, 0xff) };
 const BIT_COLOURS = dqBitColours();
 /** Histogram equalization counts at most this many pixels (evenly spread): the distribution of 4 million is the frame's. */
@@ -62,6 +64,9 @@ export class Panes {
   attach(id: string, canvas: OffscreenCanvas): void {
     const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('this browser cannot draw on a canvas in a worker');
+    // The page's background until the first picture (an opaque canvas starts black).
+    ctx.fillStyle = BACKGROUND_CSS;
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
     this.panes.set(id, { canvas, ctx, waiting: [], scheduled: false, paints: 0 });
   }
 
@@ -74,6 +79,8 @@ export class Panes {
     pane.canvas.width = w;
     pane.canvas.height = h;
     pane.image = undefined;
+    pane.ctx.fillStyle = BACKGROUND_CSS;
+    pane.ctx.fillRect(0, 0, w, h);
     this.schedule(id);
   }
 

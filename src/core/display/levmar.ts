@@ -27,7 +27,12 @@ export interface LeastSquaresResult {
   converged: boolean;
 }
 
-export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLike<number>, maxIterations = 200): LeastSquaresResult {
+/**
+ * Minimizes the sum of squared residuals from `start`. `bounds` (per
+ * parameter, [min, max], either end may be infinite) keeps a step inside a
+ * box: a trial beyond it is clipped to it.
+ */
+export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLike<number>, maxIterations = 200, bounds?: readonly (readonly [number, number])[]): LeastSquaresResult {
   const m = start.length;
   let p = Float64Array.from(start);
   const grad = new Float64Array(m);
@@ -62,7 +67,10 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLik
       }
       const step = choleskySolve(M, Float64Array.from(Jtr), m);
       const trial = new Float64Array(m);
-      for (let a = 0; a < m; a++) trial[a] = p[a] + step[a];
+      for (let a = 0; a < m; a++) {
+        const t = p[a] + step[a];
+        trial[a] = bounds?.[a] ? Math.min(bounds[a][1], Math.max(bounds[a][0], t)) : t;
+      }
       const c = chi2Of(trial);
       if (Number.isFinite(c) && c < chi2) {
         const relative = (chi2 - c) / Math.max(c, 1e-300);

@@ -25,6 +25,14 @@ export type ProfileModel = 'gaussian' | 'moffat';
 
 export const FWHM_PER_SIGMA = 2 * Math.sqrt(2 * Math.LN2);
 
+/**
+ * Moffat's beta is kept within [1.01, MAX_BETA]: beyond ~50 the profile is a
+ * Gaussian to within the noise, and an unbounded beta creeps off to infinity
+ * on a Gaussian star (with alpha after it) without changing the FWHM.
+ */
+export const MAX_BETA = 50;
+const MOFFAT_BOUNDS: [number, number][] = [[-Infinity, Infinity], [-Infinity, Infinity], [-Infinity, Infinity], [-Infinity, Infinity], [1e-3, Infinity], [1.01, MAX_BETA]];
+
 export interface StarOptions {
   model?: ProfileModel;
   /** How far from the click the star's peak may be (pixels). Default 5. */
@@ -260,14 +268,14 @@ export function measureStar(data: ArrayLike<number>, width: number, height: numb
   if (model === 'moffat') {
     const beta0 = 2.5;
     const alpha0 = (FWHM_PER_SIGMA * Math.abs(g.p[4])) / (2 * Math.sqrt(Math.pow(2, 1 / beta0) - 1));
-    fit = levenbergMarquardt(moffatProblem(px), [g.p[0], g.p[1], g.p[2], g.p[3], alpha0, beta0]);
+    fit = levenbergMarquardt(moffatProblem(px), [g.p[0], g.p[1], g.p[2], g.p[3], alpha0, beta0], 200, MOFFAT_BOUNDS);
     iterations += fit.iterations;
   }
   for (let round = 0; round < 3; round++) {
     const dropped = dropOutliers(px, model, fit.p, fwhmOf(model, fit.p));
     if (!dropped) break;
     rejected += dropped;
-    fit = levenbergMarquardt(model === 'gaussian' ? gaussianProblem(px) : moffatProblem(px), fit.p);
+    fit = model === 'gaussian' ? levenbergMarquardt(gaussianProblem(px), fit.p) : levenbergMarquardt(moffatProblem(px), fit.p, 200, MOFFAT_BOUNDS);
     iterations += fit.iterations;
   }
   const p = fit.p;

@@ -51,7 +51,8 @@ export function Colorbar() {
         .catch(() => undefined);
       return () => { live = false; };
     }
-    setLabels(ys.map((y) => limits.low + (limits.high - limits.low) * scaleInverse(display.scale, y, display.exponent)));
+    // The ends are the limits themselves (DS9's log maps x = 1 a hair above 1, so its inverse at 1 falls short).
+    setLabels(ys.map((y, k) => (k === 0 ? limits.low : k === ys.length - 1 ? limits.high : limits.low + (limits.high - limits.low) * scaleInverse(display.scale, y, display.exponent))));
   }, [frame?.info, frame?.fileId, frame?.image, frame?.plane, frame?.slice, display?.scale, display?.exponent, limits?.low, limits?.high, ticks]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (

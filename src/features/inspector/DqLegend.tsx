@@ -36,7 +36,7 @@ export function DqLegend() {
             <input type="checkbox" checked={(overlay.bits & b.bit) !== 0} onChange={(e) => setOverlay({ bits: e.target.checked ? overlay.bits | b.bit : overlay.bits & ~b.bit })} />
             <span className="swatch" style={{ background: b.colour }} />
             {b.name}
-            <span className="muted small" data-bit={b.bit}>{counts ? ` ${counts[k].toLocaleString()}` : ''}</span>
+            <span className="muted small dq-count" data-bit={b.bit}>{counts ? counts[k].toLocaleString() : ''}</span>
           </label>
         );
       })}

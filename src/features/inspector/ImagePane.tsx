@@ -9,7 +9,7 @@ import { useEffect, useRef } from 'react';
 import { fitView, panBy, pixelAt, screenToImage, zoomAbout, type View } from '../../core/display/viewport';
 import { contrastBiasAt, nextZoom } from './interaction';
 import { MarksOverlay } from './MarksOverlay';
-import { displayOf, useInspector, type InspectedFrame } from './store';
+import { displayOf, frameError, useInspector, type InspectedFrame } from './store';
 import { usePaint, usePane } from './usePane';
 import type { PaneState } from '../../../workers/inspector/protocol';
 
@@ -156,7 +156,7 @@ export function ImagePane({ frame, generation, main, caption, selected }: ImageP
 
   const progress = frame.progress[frame.plane];
   const loading = progress && !progress.error && progress.loadedRows < progress.height;
-  const error = frame.error ?? progress?.error;
+  const error = frameError(frame);
   return (
     <div className={`image-pane${selected ? ' selected' : ''}`}>
       {caption && <div className="pane-caption" title={frame.name}>{frame.name}</div>}
@@ -177,7 +177,7 @@ export function ImagePane({ frame, generation, main, caption, selected }: ImageP
         onWheel={onWheel}
         onContextMenu={(e) => e.preventDefault()}
       >
-        <canvas key={generation} ref={pane.canvasRef} className="pane-canvas" />
+        <canvas key={generation} ref={pane.canvasRef} className="pane-canvas" style={error ? { visibility: 'hidden' } : undefined} />
         {frame.view && <MarksOverlay fileId={frame.fileId} view={frame.view} size={pane.size} dpr={pane.dpr} />}
         {loading && (
           <div className="pane-loading" role="status">

@@ -10,6 +10,7 @@ import { Colorbar } from './Colorbar';
 import { DisplayBar } from './DisplayBar';
 import { DqLegend } from './DqLegend';
 import { FrameBar } from './FrameBar';
+import { Guard } from './Guard';
 import { KEY_HELP, handleKey } from './keys';
 import { Magnifier } from './Magnifier';
 import { Panner } from './Panner';
@@ -36,8 +37,11 @@ function useKeyboard(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      // Typing in a field is typing, not a command.
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+      // Typing in a field is typing, not a command (a checkbox or a button is no field).
+      const typing = t && (t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)));
+      if (typing) return;
+      // Tab steps through the frames only from the image (elsewhere it moves the focus, as it should).
+      if (e.key === 'Tab' && !(t === document.body || t?.classList.contains('pane-box'))) return;
       if (handleKey(e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
@@ -55,9 +59,11 @@ export function InspectorView() {
   return (
     <div className="inspector">
       <div className="inspector-bars">
-        <FrameBar />
-        {hasFrames && <DisplayBar />}
-        <DqLegend />
+        <Guard what="toolbar">
+          <FrameBar />
+          {hasFrames && <DisplayBar />}
+          <DqLegend />
+        </Guard>
       </div>
       {notice && (
         <div className="notice" role="status">
@@ -66,17 +72,23 @@ export function InspectorView() {
       )}
       <div className="inspector-body">
         <div className="inspector-main">
-          <Stage generation={generation} />
-          {hasFrames && <Colorbar />}
+          <Guard what="image view">
+            <Stage generation={generation} />
+            {hasFrames && <Colorbar />}
+          </Guard>
         </div>
         <aside className="inspector-side" aria-label="Inspector tools">
           <div className="side-views">
             <Panner generation={generation} />
             <Magnifier generation={generation} />
           </div>
-          <Readout probe={probe} />
-          <PixelTable probe={probe} />
-          <AnalysisPanel />
+          <Guard what="readout">
+            <Readout probe={probe} />
+            <PixelTable probe={probe} />
+          </Guard>
+          <Guard what="analysis panel">
+            <AnalysisPanel />
+          </Guard>
           <div className="key-help">
             <button className="link small" aria-expanded={help} onClick={() => setHelp(!help)}>{help ? 'Hide' : 'Mouse and keys'}</button>
             {help && (

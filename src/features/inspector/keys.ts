@@ -3,7 +3,8 @@
  * position: arrows pan, + and - zoom by 2, f fits, 1 is 1:1; r measures the
  * star, w shows the 3D surface (Astro-WISE inspect), l and c the row and
  * column cuts, m the statistics of an 11 x 11 box, h the histogram; Tab and
- * Shift+Tab step through the frames, b starts or stops blinking, i inverts.
+ * Shift+Tab step through the frames, b starts or stops blinking, i inverts,
+ * Escape clears the marks.
  */
 import { panBy } from '../../core/display/viewport';
 import { zoomCurrent } from './DisplayBar';
@@ -23,6 +24,7 @@ export const KEY_HELP: [string, string][] = [
   ['Tab, Shift+Tab', 'next, previous frame'],
   ['b', 'blink on or off'],
   ['i', 'invert the colormap'],
+  ['Esc', 'clear the crosshair, region, line and star'],
 ];
 
 /** Handles a key for the inspector; true when it did something (the caller prevents the default). */
@@ -71,6 +73,10 @@ export function handleKey(e: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' 
       return true;
     case 'h':
       s.setPanel('histogram');
+      return true;
+    case 'Escape':
+      s.mark({ crosshair: undefined, region: undefined, line: undefined, star: undefined });
+      useInspector.setState({ starFit: undefined });
       return true;
   }
   if (!cursor) return false;

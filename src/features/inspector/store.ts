@@ -261,6 +261,11 @@ export const useInspector = create<InspectorState>((set, get) => ({
   setOffsets: (offsets) => set({ offsets }),
 }));
 
+/** Why a frame cannot be shown: the frame itself (deleted, unreadable) or the plane on display (pixels missing). */
+export function frameError(f: InspectedFrame | undefined): string | undefined {
+  return f?.error ?? f?.progress[f.plane]?.error;
+}
+
 export function currentFrame(s: Pick<InspectorState, 'frames' | 'current'>): InspectedFrame | undefined {
   return s.frames.find((f) => f.fileId === s.current);
 }

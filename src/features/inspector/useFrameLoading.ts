@@ -79,7 +79,7 @@ export function useFrameLoading(): { generation: number; notice?: string; dismis
       if (present.has(id)) continue;
       const f = s.frames.find((x) => x.fileId === id);
       if (f && !f.error) {
-        s.patchFrame(id, { error: 'This file was deleted from the library.', info: undefined });
+        s.patchFrame(id, { error: 'This file was deleted from the library.', info: undefined, drawn: undefined });
         void inspector().close(id);
       }
     }

@@ -1,6 +1,6 @@
 /** The measurements beside the image, one tab each: histogram, cuts, region statistics, radial profile, 3D surface, header. */
 import { HeaderViewer } from '../../../ui/HeaderViewer';
-import { currentFrame, useInspector, type Panel } from '../store';
+import { currentFrame, frameError, useInspector, type Panel } from '../store';
 import { CutsPanel } from './CutsPanel';
 import { HistogramPanel } from './HistogramPanel';
 import { RadialPanel } from './RadialPanel';
@@ -20,6 +20,7 @@ export function AnalysisPanel() {
   const panel = useInspector((s) => s.panel);
   const setPanel = useInspector((s) => s.setPanel);
   const frame = useInspector(currentFrame);
+  const error = frameError(frame);
   return (
     <section className="analysis" aria-label="Analysis">
       <div className="analysis-tabs" role="tablist" aria-label="Analysis">
@@ -30,11 +31,12 @@ export function AnalysisPanel() {
         ))}
       </div>
       <div className="analysis-body" role="tabpanel" aria-label={TABS.find((t) => t.id === panel)?.label}>
-        {panel === 'histogram' && <HistogramPanel />}
-        {panel === 'cuts' && <CutsPanel />}
-        {panel === 'region' && <RegionPanel />}
-        {panel === 'radial' && <RadialPanel />}
-        {panel === 'surface' && <SurfacePanel />}
+        {error && panel !== 'header' && <p className="muted">Nothing to measure: {error}</p>}
+        {!error && panel === 'histogram' && <HistogramPanel />}
+        {!error && panel === 'cuts' && <CutsPanel />}
+        {!error && panel === 'region' && <RegionPanel />}
+        {!error && panel === 'radial' && <RadialPanel />}
+        {!error && panel === 'surface' && <SurfacePanel />}
         {panel === 'header' && (frame ? <HeaderViewer fileId={frame.fileId} initialHdu={frame.info?.images[frame.image]?.hdus.sci ?? 0} /> : null)}
       </div>
     </section>

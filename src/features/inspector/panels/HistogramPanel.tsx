@@ -31,11 +31,12 @@ export function HistogramPanel() {
   const figure = useMemo(() => {
     if (!h) return undefined;
     const centres = Array.from({ length: h.counts.length }, (_, i) => (h.edges[i] + h.edges[i + 1]) / 2);
-    const data = [{ type: 'bar', x: centres, y: Array.from(h.counts), marker: { color: '#5da9e9' }, hovertemplate: '%{x:.6g}: %{y} px<extra></extra>' }];
+    // A filled step line, as DS9 draws its pixel distribution (thin bars leave seams between them).
+    const data = [{ type: 'scatter', mode: 'lines', x: centres, y: Array.from(h.counts), line: { color: '#5da9e9', width: 1, shape: 'hvh' }, fill: 'tozeroy', fillcolor: 'rgba(93,169,233,0.35)', hovertemplate: '%{x:.6g}: %{y} px<extra></extra>' }];
     const shapes = range === 'minmax' && limits
       ? [limits.low, limits.high].map((x) => ({ type: 'line', x0: x, x1: x, yref: 'paper', y0: 0, y1: 1, line: { color: '#f4d35e', width: 1, dash: 'dot' } }))
       : [];
-    return { data, layout: { bargap: 0, shapes, xaxis: { ...AXIS, title: { text: `${frame?.plane.toUpperCase()} value` } }, yaxis: { ...AXIS, type: logY ? 'log' : 'linear', title: { text: 'pixels' } } } };
+    return { data, layout: { shapes, xaxis: { ...AXIS, title: { text: `${frame?.plane.toUpperCase()} value` } }, yaxis: { ...AXIS, type: logY ? 'log' : 'linear', ...(logY ? { dtick: 1, exponentformat: 'power' } : {}), title: { text: 'pixels' } } } };
   }, [h, logY, range, limits, frame?.plane]);
 
   if (!frame) return null;

@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo } from 'react';
 import { inspector } from '../../../../workers/inspectorClient';
-import type { ProfileModel } from '../../../core/display/radial';
+import { MAX_BETA, type ProfileModel } from '../../../core/display/radial';
 import { formatValue } from '../format';
 import { currentFrame, useInspector } from '../store';
 import { useWcs } from '../useWcs';
@@ -28,10 +28,10 @@ export function RadialPanel() {
   const figure = useMemo(() => fit && {
     data: [
       { type: 'scatter', mode: 'markers', x: Array.from(fit.profile.r), y: Array.from(fit.profile.value), marker: { size: 4, color: '#5da9e9' }, name: 'pixels', hovertemplate: 'r %{x:.2f}: %{y:.6g}<extra></extra>' },
-      { type: 'scatter', mode: 'lines', x: Array.from(fit.curve.r), y: Array.from(fit.curve.value), line: { color: '#f4d35e', width: 2 }, name: model },
+      { type: 'scatter', mode: 'lines', x: Array.from(fit.curve.r), y: Array.from(fit.curve.value), line: { color: '#f4d35e', width: 2 }, name: fit.model },
     ],
     layout: { xaxis: { ...AXIS, title: { text: 'radius (px)' } }, yaxis: { ...AXIS, title: { text: 'value' } }, showlegend: true, legend: { x: 1, xanchor: 'right', y: 1 } },
-  }, [fit, model]);
+  }, [fit]);
   // Pixel scale from the WCS (arcsec per pixel), for the FWHM in arcseconds.
   const scale = wcs ? Math.sqrt(Math.abs(wcs.cd[0] * wcs.cd[3] - wcs.cd[1] * wcs.cd[2])) * 3600 : undefined;
   if (!frame) return null;
@@ -48,11 +48,11 @@ export function RadialPanel() {
       {star && !answer.busy && !fit && !answer.error && <p className="rb-error" role="alert">No star to fit there (blank sky, the edge, or NaN pixels).</p>}
       {fit && (
         <>
-          <table className="stats-table" aria-label="Star measurement">
+          <table className="stats-table" aria-label="Star measurement" data-x={fit.x + 1} data-y={fit.y + 1} data-fwhm={fit.fwhm}>
             <tbody>
               <tr><th scope="row">centre x, y</th><td className="mono" data-stat="centre">{(fit.x + 1).toFixed(3)}, {(fit.y + 1).toFixed(3)}</td></tr>
               <tr><th scope="row">FWHM</th><td className="mono" data-stat="fwhm">{fit.fwhm.toFixed(3)} px{scale ? ` = ${(fit.fwhm * scale).toFixed(2)}″` : ''}</td></tr>
-              <tr><th scope="row">{model === 'moffat' ? 'alpha, beta' : 'sigma'}</th><td className="mono">{model === 'moffat' ? `${fit.alpha!.toFixed(3)}, ${fit.beta!.toFixed(3)}` : fit.sigma!.toFixed(3)}</td></tr>
+              <tr><th scope="row">{fit.model === 'moffat' ? 'alpha, beta' : 'sigma'}</th><td className="mono">{fit.model === 'moffat' ? `${fit.alpha!.toFixed(3)}, ${fit.beta! >= MAX_BETA ? `≥ ${MAX_BETA} (Gaussian)` : fit.beta!.toFixed(3)}` : fit.sigma!.toFixed(3)}</td></tr>
               <tr><th scope="row">background</th><td className="mono" data-stat="background">{formatValue(fit.background)}</td></tr>
               <tr><th scope="row">peak above it</th><td className="mono">{formatValue(fit.amplitude)}</td></tr>
               <tr><th scope="row">fit rms</th><td className="mono">{formatValue(fit.rms)}{fit.rejected ? `, ${fit.rejected} outlier${fit.rejected === 1 ? '' : 's'} left out` : ''}</td></tr>

@@ -62,7 +62,7 @@ export function RegionPanel() {
             {ROWS.map((r) => (
               <tr key={r.key} title={r.title}>
                 <th scope="row">{r.label}</th>
-                <td className="mono" data-stat={r.key}>{formatValue(st[r.key])}</td>
+                <td className="mono" data-stat={r.key} data-value={st[r.key]}>{formatValue(st[r.key])}</td>
               </tr>
             ))}
           </tbody>
