@@ -193,6 +193,8 @@ export async function benchInspector(sizes: number[], emit: (o: unknown) => void
   const paneId = 'bench-pane';
   await attachCanvas(paneId, host);
   await inspector().resizePane(paneId, CANVAS.width, CANVAS.height);
+  // As the app does when idle (warmInspector): the worker's database is open before the first frame.
+  await inspector().warm();
   for (const size of sizes) {
     const data = skyFrame(size, size, 77);
     const floor = floorSeconds([data]);

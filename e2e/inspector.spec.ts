@@ -136,6 +136,51 @@ test('a raw frame: zscale limits, pixel values, histogram, cuts, region statisti
   expect(await statValue(page, 'sum')).toBe(ref.region.sum);
   await page.screenshot({ path: 'test-results/inspector-region-1440.png' });
 
+  // A box drawn with the Region tool: its section and pixel count.
+  await tool(page, 'Region').click();
+  const r0 = await screenOf(frame, 60, 70);
+  const r1 = await screenOf(frame, 90, 100);
+  await page.mouse.move(r0.x, r0.y);
+  await page.mouse.down();
+  await page.mouse.move(r1.x, r1.y, { steps: 5 });
+  await page.mouse.up();
+  await expect(page.getByLabel('Region section')).toHaveValue('[60:90,70:100]');
+  await expect(page.locator('td[data-stat="npix"]')).toHaveText('961');
+
+  // A line drawn with the Line tool: the cut along it, every pixel of length, bilinear (computed here from the file).
+  await tool(page, 'Line').click();
+  const l0 = await screenOf(frame, 40.3, 50.6);
+  const l1 = await screenOf(frame, 140.8, 93.2);
+  await page.mouse.move(l0.x, l0.y);
+  await page.mouse.down();
+  await page.mouse.move(l1.x, l1.y, { steps: 5 });
+  await page.mouse.up();
+  await page.getByRole('tab', { name: 'Cuts' }).click();
+  const [lx0, ly0, lx1, ly1] = ((await page.getByTestId('cut-line').getAttribute('data-line')) ?? '').split(',').map(Number);
+  const along = (await plotData(page, 'Cut along the line'))[0];
+  const length = Math.hypot(lx1 - lx0, ly1 - ly0);
+  expect(along.y.length).toBe(Math.floor(length) + 1);
+  const pix = (x: number, y: number) => img.data[y * img.width + x];
+  along.y.forEach((v, k) => {
+    const x = lx0 + ((lx1 - lx0) / length) * k;
+    const y = ly0 + ((ly1 - ly0) / length) * k;
+    const fx = x - Math.floor(x), fy = y - Math.floor(y), X = Math.floor(x), Y = Math.floor(y);
+    const expected = (pix(X, Y) * (1 - fx) + pix(X + 1, Y) * fx) * (1 - fy) + (pix(X, Y + 1) * (1 - fx) + pix(X + 1, Y + 1) * fx) * fy;
+    expect(v).toBeCloseTo(expected, 6);
+  });
+  await page.screenshot({ path: 'test-results/inspector-line-1440.png' });
+
+  // Contrast and bias with the right button, as in DS9: across for bias, down for contrast; Reset undoes them.
+  const pb = (await frame.boundingBox())!;
+  await page.mouse.move(pb.x + 0.25 * pb.width, pb.y + 0.2 * pb.height);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(pb.x + 0.75 * pb.width, pb.y + 0.4 * pb.height, { steps: 4 });
+  await page.mouse.up({ button: 'right' });
+  await expect(page.locator('.cb-value')).toHaveText('c 4.00 b 0.75');
+  await page.screenshot({ path: 'test-results/inspector-contrast-bias-1440.png' });
+  await page.getByRole('button', { name: 'Reset contrast and bias' }).click();
+  await expect(page.locator('.cb-value')).toHaveText('c 1.00 b 0.50');
+
   // The radial profile of a bright isolated star (Star tool): centroid on the truth, FWHM within 10% of truth.json.
   await tool(page, 'Star').click();
   const star = await screenOf(frame, Math.round(ref.star.x) + 1, Math.round(ref.star.y) - 1);
@@ -161,6 +206,11 @@ test('a raw frame: zscale limits, pixel values, histogram, cuts, region statisti
   expect(surface.z!.length).toBe(31);
   expect(surface.z![15][15]).toBe(img.data[(Math.round(ref.star.y) - 1) * img.width + Math.round(ref.star.x) - 1]);
   await page.screenshot({ path: 'test-results/inspector-surface-1440.png' });
+
+  // The 3D view button: around the crosshair it set (there is none after Escape: the view's centre).
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: '3D view' }).click();
+  await expect(page.getByRole('img', { name: 'Surface around the crosshair' })).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
 
   // Zoom 1:1, then three times by 2 about the centre: 8 device pixels per image pixel, every one a sharp block.
   await zoomButton(page, '1:1').click();
@@ -271,6 +321,14 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   await expect(page.getByLabel('Limits', { exact: true })).toHaveValue('zscale');
   await expect(page.getByLabel('Low limit')).toHaveAttribute('data-value', String(zscale(vars.data, { width: w, height: vars.height }).z1));
   await page.getByRole('group', { name: 'Plane' }).getByRole('button', { name: 'SCI' }).click();
+
+  // A calibration of the product, from its run's provenance, in one click.
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.getByRole('button', { name: 'Reduce raw0021.fits' }).click();
+  await page.getByRole('button', { name: 'Inspect flat raw0008_flat.fits' }).click();
+  await expect(page.locator('.frame-chip.active')).toContainText('raw0008_flat.fits');
+  await pictureReady(page, 'raw0008_flat.fits');
+  await page.getByRole('button', { name: 'Close raw0008_flat.fits' }).click();
 
   // A stack with its members, from its run's provenance, in one click.
   await page.getByRole('tab', { name: 'Runs' }).click();

@@ -17,6 +17,9 @@ panes = new Panes(frames);
 const analysis = new Analysis(frames);
 
 const api: InspectorApi = {
+  async warm() {
+    await getDb().open();
+  },
   open: (fileId) => frames.open(fileId),
   close: async (fileId) => frames.close(fileId),
   async watch(onProgress) {

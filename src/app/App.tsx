@@ -8,6 +8,7 @@ import { InspectorView } from '../features/inspector';
 import { sweepOrphanStrips } from '../db/products';
 import { getDb } from '../db/schema';
 import { sweepInterruptedRuns } from '../../workers/pipelineClient';
+import { warmInspector } from '../../workers/inspectorClient';
 import { TABS, useNav, type Tab } from '../ui/nav';
 import { useReduction } from '../ui/reduction';
 
@@ -28,6 +29,7 @@ export function App() {
     // written are never listed: say so, and reclaim the space.
     void sweepInterruptedRuns(getDb()).catch((err: unknown) => console.warn('run sweep failed', err));
     void sweepOrphanStrips(getDb()).catch((err: unknown) => console.warn('storage sweep failed', err));
+    warmInspector();
   }, []);
   const View = VIEWS[tab];
   return (

@@ -9,14 +9,13 @@
 import { buildLut, lutMapping, packRGBA, type DisplayParams } from '../../src/core/display/lut';
 import { histequCdf, histequInverse } from '../../src/core/display/histequ';
 import { computeLimits, type Limits, type LimitsMode } from '../../src/core/display/limits';
-import { overlayMask, renderView } from '../../src/core/display/render';
+import { BACKGROUND_CSS, NAN_CSS, overlayMask, renderView } from '../../src/core/display/render';
 import { dqBitColours } from '../../src/core/display/dqBits';
 import { planeKey, type FrameStore, type Plane } from './frames';
 import type { DrawResult, PaneState } from './protocol';
 
-/** Outside the frame: the page's image background. NaN: a cyan no colormap ends in, so it is never mistaken for data. */
-const BACKGROUND_CSS = '#0b1119';
-const COLOURS = { background: packRGBA(0x0b, 0x11, 0x19), nan: packRGBA(0x00, 0xd0, 0xff) };
+const cssWord = (css: string) => packRGBA(parseInt(css.slice(1, 3), 16), parseInt(css.slice(3, 5), 16), parseInt(css.slice(5, 7), 16));
+const COLOURS = { background: cssWord(BACKGROUND_CSS), nan: cssWord(NAN_CSS) };
 const BIT_COLOURS = dqBitColours();
 /** Histogram equalization counts at most this many pixels (evenly spread): the distribution of 4 million is the frame's. */
 const HISTEQU_SAMPLES = 4 * 2 ** 20;

@@ -124,6 +124,8 @@ export interface Surface {
 }
 
 export interface InspectorApi {
+  /** Opens the database ahead of the first frame (the page calls it when idle). */
+  warm(): Promise<void>;
   /** Opens a stored frame: its images; starts loading the main image's planes. Progress arrives on `onProgress`. */
   open(fileId: string): Promise<FrameInfo>;
   /** Forgets a frame (its pixels are freed). */

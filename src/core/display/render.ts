@@ -14,6 +14,14 @@ import type { Size, View } from './viewport';
 
 export type PlaneData = Float32Array | Uint16Array;
 
+/**
+ * CSS colours of what is not data: outside the frame (the page's image
+ * background) and NaN pixels (a cyan no colormap here ends in, so a NaN is
+ * never taken for a value; the colorbar shows it as a swatch).
+ */
+export const BACKGROUND_CSS = '#0b1119';
+export const NAN_CSS = '#00d0ff';
+
 export interface RenderTarget {
   pixels: Uint32Array;
   width: number;

@@ -6,6 +6,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { colourAt } from '../../core/display/lut';
 import { scaleInverse } from '../../core/display/scale';
+import { NAN_CSS } from '../../core/display/render';
 import { inspector } from '../../../workers/inspectorClient';
 import { formatValue } from './format';
 import { currentFrame, displayOf, useInspector } from './store';
@@ -56,15 +57,18 @@ export function Colorbar() {
   }, [frame?.info, frame?.fileId, frame?.image, frame?.plane, frame?.slice, display?.scale, display?.exponent, limits?.low, limits?.high, ticks]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
-    <div className="colorbar" ref={boxRef} aria-label="Colorbar">
-      <canvas ref={ref} className="colorbar-ramp" />
-      <div className="colorbar-ticks">
-        {labels.map((v, k) => (
-          <span key={k} style={{ left: `${(100 * k) / Math.max(1, labels.length - 1)}%` }} className={k === 0 ? 'first' : k === labels.length - 1 ? 'last' : ''}>
-            {formatValue(v)}
-          </span>
-        ))}
+    <div className="colorbar" aria-label="Colorbar">
+      <div className="colorbar-scale" ref={boxRef}>
+        <canvas ref={ref} className="colorbar-ramp" />
+        <div className="colorbar-ticks">
+          {labels.map((v, k) => (
+            <span key={k} style={{ left: `${(100 * k) / Math.max(1, labels.length - 1)}%` }} className={k === 0 ? 'first' : k === labels.length - 1 ? 'last' : ''}>
+              {formatValue(v)}
+            </span>
+          ))}
+        </div>
       </div>
+      <span className="nan-key small" title="NaN pixels are shown in this colour"><span className="swatch" style={{ background: NAN_CSS }} />NaN</span>
     </div>
   );
 }

@@ -36,6 +36,20 @@ export function zoomCurrent(direction: 1 | -1 | 'fit' | 'one'): void {
   s.setView(f.fileId, zoomAbout(f.view, s.canvas, factor, s.canvas.width / 2, s.canvas.height / 2));
 }
 
+/** The 3D tab around the crosshair, or around the middle of the view when there is none (the w key uses the pointer). */
+function showSurface(): void {
+  const s = useInspector.getState();
+  const f = currentFrame(s);
+  const image = f?.info?.images[f.image];
+  if (!f || !image) return;
+  if (s.marks.crosshair?.fileId !== f.fileId && f.view) {
+    const ix = Math.min(image.width - 1, Math.max(0, Math.round(f.view.cx)));
+    const iy = Math.min(image.height - 1, Math.max(0, Math.round(f.view.cy)));
+    s.mark({ crosshair: { fileId: f.fileId, ix, iy } });
+  }
+  s.setPanel('surface');
+}
+
 function LimitInputs() {
   const frame = useInspector(currentFrame);
   const setLimits = useInspector((s) => s.setLimits);
@@ -122,8 +136,8 @@ export function DisplayBar() {
       </label>
       <label className="check"><input type="checkbox" checked={display.invert} onChange={(e) => s().setDisplay({ invert: e.target.checked })} /> Invert</label>
       <span className="tb-group" title="Drag with the right mouse button over the image: across for bias, down for contrast">
-        <span className="muted small mono">c {display.contrast.toFixed(2)} b {display.bias.toFixed(2)}</span>
-        <button className="small-btn" disabled={display.contrast === DEFAULT_CONTRAST && display.bias === DEFAULT_BIAS} onClick={() => s().setDisplay({ contrast: DEFAULT_CONTRAST, bias: DEFAULT_BIAS })}>Reset</button>
+        <span className="muted small mono cb-value">c {display.contrast.toFixed(2)} b {display.bias.toFixed(2)}</span>
+        <button className="small-btn" aria-label="Reset contrast and bias" disabled={display.contrast === DEFAULT_CONTRAST && display.bias === DEFAULT_BIAS} onClick={() => s().setDisplay({ contrast: DEFAULT_CONTRAST, bias: DEFAULT_BIAS })}>Reset</button>
       </span>
       {hasDq && (
         <label className="check" title="Paint flagged pixels over SCI, one colour per bit">
@@ -140,6 +154,7 @@ export function DisplayBar() {
       <div className="segmented" role="group" aria-label="Tool">
         {TOOLS.map((t) => <button key={t.id} aria-pressed={tool === t.id} title={t.title} onClick={() => s().setTool(t.id)}>{t.label}</button>)}
       </div>
+      <button className="small-btn" onClick={showSurface} title="The pixels around the crosshair (or the view's centre) in 3D (w over the image)">3D view</button>
     </div>
   );
 }

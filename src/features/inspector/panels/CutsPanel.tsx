@@ -82,6 +82,11 @@ export function CutsPanel() {
         </div>
         {!useLine && <label className="check"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> follow the pointer</label>}
         {!useLine && at && <span className="muted small mono" data-testid="cut-at">through x {at.ix + 1}, y {at.iy + 1}</span>}
+        {useLine && line && (
+          <span className="muted small mono" data-testid="cut-line" data-line={[line.x0, line.y0, line.x1, line.y1].join(',')}>
+            from {(line.x0 + 1).toFixed(1)}, {(line.y0 + 1).toFixed(1)} to {(line.x1 + 1).toFixed(1)}, {(line.y1 + 1).toFixed(1)}
+          </span>
+        )}
       </div>
       {answer.error && <p className="rb-error" role="alert">{answer.error}</p>}
       {!figure && !answer.error && <p className="muted">Click the image (Pan tool) to put the crosshair where the cuts go, press l or c over it, or draw a line with the Line tool.</p>}

@@ -42,7 +42,7 @@ export function SurfacePanel() {
         </select>
         {at && <span className="muted small mono">around x {at.ix + 1}, y {at.iy + 1}</span>}
       </div>
-      {!at && <p className="muted">Press w with the pointer on the image, or click it (Pan tool) and open this tab.</p>}
+      {!at && <p className="muted">Press w with the pointer on the image, or click it (Pan tool) and press “3D view”.</p>}
       {answer.error && <p className="rb-error" role="alert">{answer.error}</p>}
       {figure && <Plot data={figure.data} layout={figure.layout} label="Surface around the crosshair" height={300} />}
     </div>
