@@ -72,6 +72,8 @@ test('a raw frame: zscale limits, pixel values, histogram, cuts, region statisti
   await page.goto('/');
   await addFiles(page, [path.join(SAMPLE_NIGHT, 'raw0020.fits'), path.join(SAMPLE_NIGHT, 'raw0021.fits')]);
   await waitForRows(page, 2);
+  await page.locator('tr.file-row').first().hover();
+  await page.screenshot({ path: 'test-results/inspector-library-1440.png' });
   await page.getByRole('button', { name: 'Inspect raw0020.fits' }).click();
   await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute('aria-selected', 'true');
   const frame = pane(page, 'raw0020.fits');

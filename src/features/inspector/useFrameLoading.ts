@@ -46,6 +46,14 @@ export function useFrameLoading(): { generation: number; notice?: string; dismis
     setGeneration((g) => g + 1);
   }), []);
 
+  // Frames closed in the view free their pixels in the worker.
+  const shown = useRef(new Set<string>());
+  useEffect(() => {
+    const now = new Set(frames.map((f) => f.fileId));
+    for (const id of shown.current) if (!now.has(id)) void inspector().close(id).catch(() => undefined);
+    shown.current = now;
+  }, [frames]);
+
   // Open every frame the worker has not opened yet.
   useEffect(() => {
     for (const f of frames) {
