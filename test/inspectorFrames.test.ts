@@ -121,6 +121,18 @@ describe('FrameStore', () => {
     expect(planeLimits(plane, { kind: 'minmax' })).toEqual({ low: 1000, high: 1600 });
   });
 
+  it('reads any plane of a cube', async () => {
+    const w = 8, h = 6, d = 3;
+    const px = Float32Array.from({ length: w * h * d }, (_, i) => Math.floor(i / (w * h)) * 1000 + (i % (w * h)) + 0.5);
+    const id = await add('cube.fits', writeFits([{ cards: [], data: px, width: w, height: h }]));
+    const store = new FrameStore(db, () => false);
+    const info = await store.open(id);
+    expect(info.images[0].depth).toBe(d);
+    const third = await store.load({ fileId: id, image: 0, plane: 'sci', slice: 2 });
+    expect(Array.from(third.data)).toEqual(Array.from(px.subarray(2 * w * h)));
+    await expect(store.load({ fileId: id, image: 0, plane: 'sci', slice: 3 })).rejects.toThrow(/no plane 4/);
+  });
+
   it('says which frame is broken: a strip missing, a file deleted', async () => {
     const bytes = new Uint8Array(readFileSync(path.join(night, 'raw0001.fits')));
     const id = await add('raw0001.fits', bytes);

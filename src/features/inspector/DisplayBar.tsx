@@ -127,6 +127,10 @@ export function DisplayBar() {
         <select aria-label="Scale" value={display.scale} onChange={(e) => isScaleName(e.target.value) && s().setDisplay({ scale: e.target.value })}>
           {SCALE_NAMES.map((n) => <option key={n} value={n}>{SCALE_LABELS[n]}</option>)}
         </select>
+        {(display.scale === 'log' || display.scale === 'pow') && (
+          <input type="number" className="num-input short" aria-label="Scale exponent" title="DS9's log exponent (1000 by default)" min={2} step={100}
+            value={display.exponent} onChange={(e) => { const a = Number(e.target.value); if (a > 1) s().setDisplay({ exponent: a }); }} />
+        )}
       </label>
       <label className="tb-group">
         Colormap
