@@ -142,6 +142,7 @@ async function main() {
     await page.goto(`http://localhost:${port}/`);
     await page.getByRole('button', { name: 'Add files…' }).waitFor();
     if (workerMemoryMb) await page.evaluate((mb) => localStorage.setItem('ccd-workbench:worker-memory-mb', mb), workerMemoryMb);
+    if (process.env.BENCH_PIPELINE_WORKERS) await page.evaluate((n) => localStorage.setItem('ccd-workbench:pipeline-workers', n), process.env.BENCH_PIPELINE_WORKERS);
     const idle = browserMemory(serverPids);
 
     const t0 = performance.now();
@@ -183,6 +184,7 @@ async function main() {
       reduce_seconds: round2(reduceSeconds),
       runs: statusText,
       worker_memory_mb: workerMemoryMb ? Number(workerMemoryMb) : undefined,
+      pipeline_workers: process.env.BENCH_PIPELINE_WORKERS ? Number(process.env.BENCH_PIPELINE_WORKERS) : undefined,
       peak_pss_mb: mb(peak.pss),
       peak_rss_sum_mb: mb(peak.rss),
       peak_pss_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])),

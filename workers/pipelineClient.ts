@@ -49,6 +49,28 @@ export function workerMemoryBytes(): number {
   return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 2 ** 20) : WORKER_MEMORY_BYTES;
 }
 
+/** Developer knob: localStorage[WORKERS_KEY] = how many pipeline workers (1-8). */
+export const WORKERS_KEY = 'ccd-workbench:pipeline-workers';
+
+/**
+ * Pipeline workers: every core but one, at most 2. The one left is for what a
+ * reduction also needs: the page's main thread and the browser process that
+ * writes IndexedDB (storage is ~45% of a browser run). Measured on the
+ * 2048 x 2048 bench night on 2 cores (npm run bench:browser:night,
+ * BENCH_PIPELINE_WORKERS, quiet machine): 1 worker reduced it in 31.6-33.6 s
+ * with a peak PSS of 0.99 GB, 2 workers in 31.0-31.5 s with 1.24-1.25 GB, so
+ * the second worker there bought ~4% for 25% more memory. With cores to spare
+ * the second worker runs independent frames side by side, as in Node.
+ */
+export function workerCount(): number {
+  let n = NaN;
+  try {
+    n = Number(globalThis.localStorage?.getItem(WORKERS_KEY) ?? NaN);
+  } catch { /* storage blocked: the default */ }
+  if (Number.isInteger(n) && n > 0) return Math.min(n, 8);
+  return Math.max(1, Math.min(2, (navigator.hardwareConcurrency || 2) - 1));
+}
+
 export const session = crypto.randomUUID();
 let lockTaken = false;
 
@@ -92,8 +114,7 @@ let pool: WorkerPool<PipelineApi> | undefined;
 function getPool(): WorkerPool<PipelineApi> {
   pool ??= new WorkerPool<PipelineApi>(
     () => new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }),
-    // Both cores: the runs of a night are mostly independent frames.
-    { size: Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2)) },
+    { size: workerCount() },
   );
   return pool;
 }
