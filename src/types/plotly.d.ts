@@ -1,8 +1,11 @@
 /**
- * The small part of plotly.js the views use (plotly.js-dist-min ships no
- * types). Figures are plain data, so `unknown`-typed fields are honest here.
+ * The small part of plotly.js the views use (plotly.js-strict-dist-min ships no
+ * types). The strict bundle: its regl-based traces run precompiled code
+ * instead of code generated with Function(), so no trace plotly may draw
+ * needs 'unsafe-eval'; the page's Content-Security-Policy has none
+ * (e2e/csp.spec.ts draws every plot we use under it). Figures are plain data, so `unknown`-typed fields are honest here.
  */
-declare module 'plotly.js-dist-min' {
+declare module 'plotly.js-strict-dist-min' {
   export interface PlotlyHTMLElement extends HTMLElement {
     on(event: 'plotly_click', handler: (e: { points: { customdata?: unknown; curveNumber: number; pointNumber: number }[] }) => void): void;
     removeAllListeners?(event: string): void;

@@ -38,7 +38,7 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
     const root = ref.current;
     if (!root || !points.length) return;
     let cancelled = false;
-    void import('plotly.js-dist-min')
+    void import('plotly.js-strict-dist-min')
       .then(async ({ default: Plotly }) => {
         if (cancelled) return;
         const layout = {
@@ -72,7 +72,7 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
   useEffect(() => {
     const root = ref.current;
     return () => {
-      if (root) void import('plotly.js-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
+      if (root) void import('plotly.js-strict-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
     };
   }, []);
 

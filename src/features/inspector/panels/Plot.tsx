@@ -25,7 +25,7 @@ export function Plot({ data, layout, label, height = 240 }: { data: unknown[]; l
     const root = ref.current;
     if (!root) return;
     let cancelled = false;
-    void import('plotly.js-dist-min')
+    void import('plotly.js-strict-dist-min')
       .then(({ default: Plotly }) => {
         if (cancelled) return;
         return Plotly.react(root, data, themed({ height, ...layout }), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] });
@@ -39,7 +39,7 @@ export function Plot({ data, layout, label, height = 240 }: { data: unknown[]; l
   useEffect(() => {
     const root = ref.current;
     return () => {
-      if (root) void import('plotly.js-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
+      if (root) void import('plotly.js-strict-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
     };
   }, []);
   return (
