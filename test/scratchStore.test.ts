@@ -128,7 +128,7 @@ describe('scratch frames', () => {
     const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot) });
     const err = await store.create({ role: 'scratch', name: 'big.fits (scratch)', exts: [{ extver: 1, width: W, height: H, var: true, dq: false }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StorageFullError);
-    expect((err as Error).message).toMatch(/^big\.fits \(scratch\): not stored/);
+    expect((err as Error).message).toMatch(/^big\.fits \(scratch\): not written — the browser's storage quota is full, so the run stopped.*restart the run/);
     expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
     expect(await scratchStrips()).toBe(0);
   });

@@ -3,6 +3,7 @@
  * page), parses and stores them. Exposed with comlink.
  */
 import * as Comlink from 'comlink';
+import { holdLifeline } from './lifeline';
 import { getDb } from '../src/db/schema';
 import { ingestOne, type IngestOutcome } from './ingest';
 import { generateDemoNight } from '../src/core/demo';
@@ -38,4 +39,5 @@ const api: IngestApi = {
   },
 };
 
+holdLifeline();
 Comlink.expose(api);

@@ -4,6 +4,7 @@
  * the next run: a night's science frames share their masters.
  */
 import * as Comlink from 'comlink';
+import { holdLifeline } from './lifeline';
 import { getDb } from '../src/db/schema';
 import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import { calibrationBudget, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
@@ -35,4 +36,5 @@ const api: PipelineApi = {
   },
 };
 
+holdLifeline();
 Comlink.expose(api);

@@ -10,7 +10,7 @@
  * interrupted (src/db/runs.ts).
  */
 import * as Comlink from 'comlink';
-import { WorkerPool } from './pool';
+import { WorkerCrashedError, WorkerPool } from './pool';
 import { CancelledError, createCancelSource, type CancelSource } from './cancel';
 import type { PipelineApi } from './pipeline.worker';
 import { buildPlan, runsToDo, type Plan, type PlanInput, type PlannedRun } from '../src/core/pipeline/plan';
@@ -19,7 +19,8 @@ import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { clearScratchDirectory } from '../src/db/opfsScratch';
-import { createRuns, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
+import { discardRunWrites } from '../src/db/products';
+import { createRuns, getRun, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
 
@@ -220,6 +221,15 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
           progress.running.set(spec.key, { label: spec.label, step, fraction });
           report();
         })));
+      } catch (err) {
+        if (!(err instanceof WorkerCrashedError)) throw err;
+        // The worker died mid-run (out of memory, killed): it wrote neither the run's end nor
+        // removed the strips of the product it was making. The pool has replaced it; the run fails
+        // with the reason, and its other runs go on.
+        await discardRunWrites(db, spec.id).catch((e: unknown) => console.warn(`${spec.label}: could not remove its unpublished strips`, e));
+        const current = await getRun(db, spec.id);
+        const step = current?.step && current.step !== 'start' ? ` at "${current.step}"` : '';
+        throw new Error(`the pipeline worker stopped${step}: ${(err.cause as Error | undefined)?.message ?? err.message}. Restart the run; if it stops again, close other tabs to give the browser more memory.`);
       } finally {
         source.dispose();
         perRun.delete(spec.key);

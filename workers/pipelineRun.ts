@@ -10,6 +10,7 @@ import type { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import type { CancelCheck } from '../src/core/cancel';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { updateRun } from '../src/db/runs';
+import { StorageFullError, isQuotaError } from '../src/db/errors';
 import type { WorkbenchDb } from '../src/db/schema';
 
 export interface RunInDbOptions {
@@ -39,8 +40,9 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
   };
   await updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 });
   const store = new IdbPixelStore(db, { run: { id: spec.id, finish: () => ({ log: log.slice(), step: 'done' }) } });
+  let result: RunResult;
   try {
-    const result = await executeRun(spec, store, {
+    result = await executeRun(spec, store, {
       log(e) {
         log.push(e);
         flush();
@@ -52,12 +54,10 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
         flush();
       },
     }, { memoryBytes: opts.memoryBytes, calibrations: opts.calibrations, cancel: opts.cancel });
-    // A progress write queued before the product's transaction could land after it: the final state goes last.
+  } catch (caught) {
     await flushing;
-    await updateRun(db, spec.id, { log, progress: 1, step: 'done', heartbeat: Date.now() });
-    return result;
-  } catch (err) {
-    await flushing;
+    // Any write of the run may meet a full disk (a heartbeat, a scratch strip): say so, whichever it was.
+    const err = isQuotaError(caught) ? new StorageFullError(spec.label, 'run') : caught;
     const cancelled = (err as Error)?.name === 'CancelledError';
     await updateRun(db, spec.id, {
       status: cancelled ? 'cancelled' : 'failed',
@@ -69,4 +69,10 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
     });
     throw err;
   }
+  // The run is done: its product and its 'done' were written in one transaction. A progress
+  // write queued before that could land after it, so the final log goes last; failing to write
+  // it (a full disk) leaves the run done, with the log of its last progress report.
+  await flushing;
+  await updateRun(db, spec.id, { log, progress: 1, step: 'done', heartbeat: Date.now() }).catch(() => undefined);
+  return result;
 }

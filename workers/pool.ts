@@ -44,7 +44,9 @@
  *   it: stopping work inside a worker is cooperative, through a cancel token
  *   (see ./cancel.ts; `createCancelSource({ signal })` links the two).
  * - A worker that fails (an uncaught error in the worker, a message that
- *   cannot be deserialised, or in Node an unexpected exit) is terminated and
+ *   cannot be deserialised, a worker that stops without a word, seen through
+ *   the lifeline lock it holds (./lifeline.ts: self.close(), out of memory,
+ *   killed), or in Node an unexpected exit) is terminated and
  *   dropped; the task it was running rejects with a WorkerCrashedError that
  *   says why; the next task that needs a worker gets a fresh one. Errors
  *   thrown by an exposed worker function are not crashes: comlink rethrows
@@ -61,6 +63,7 @@
  * limit, transfer detach, both cancel modes, crash and a missing script.
  */
 import * as Comlink from 'comlink';
+import { lifelineName, watchLifeline } from './lifeline';
 
 /** How the pool talks to one kind of worker object. */
 export interface WorkerHost<W> {
@@ -87,6 +90,15 @@ export const browserWorkerHost: WorkerHost<Worker> = {
       // The reply can never arrive, so the pending call would hang forever.
       fail(new Error('a message from the worker could not be deserialised'));
     });
+    // A worker that closes itself or is stopped by the browser (out of memory) fires no event:
+    // the lock it holds for its life is released then (./lifeline.ts).
+    const onMessage = (event: MessageEvent) => {
+      const name = lifelineName(event.data);
+      if (!name) return;
+      worker.removeEventListener('message', onMessage);
+      watchLifeline(name, () => fail(new Error('the worker stopped (closed, killed or out of memory)')));
+    };
+    worker.addEventListener('message', onMessage);
   },
   terminate: (worker) => worker.terminate(),
 };

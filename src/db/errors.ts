@@ -1,10 +1,17 @@
 /** Storage failures translated into messages a user can act on. */
 
 export class StorageFullError extends Error {
-  constructor(readonly file: string) {
+  /**
+   * `file`: the file being stored (ingest) or the frame a run was writing.
+   * Either way the write that failed rolled back whole: what was stored before stays.
+   */
+  constructor(readonly file: string, readonly during: 'ingest' | 'run' = 'ingest') {
     super(
-      `${file}: not stored — the browser's storage quota is full. ` +
-        'Nothing already stored was changed. Free space (delete files or products) or allow more storage, then add the file again.',
+      during === 'ingest'
+        ? `${file}: not stored — the browser's storage quota is full. ` +
+          'Nothing already stored was changed. Free space (delete files or products) or allow more storage, then add the file again.'
+        : `${file}: not written — the browser's storage quota is full, so the run stopped. ` +
+          'Files and products stored before it are kept; the product it was making is not. Free space (delete files or products) or allow more storage, then restart the run.',
     );
     this.name = 'StorageFullError';
   }

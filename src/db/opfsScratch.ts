@@ -93,10 +93,10 @@ export class ScratchFile {
     try {
       wrote = this.handle.write(bytesOf(typed), { at });
     } catch (err) {
-      if (isQuotaError(err)) throw new StorageFullError(this.name);
+      if (isQuotaError(err)) throw new StorageFullError(this.name, 'run');
       throw err;
     }
-    if (wrote !== typed.byteLength) throw new StorageFullError(this.name);
+    if (wrote !== typed.byteLength) throw new StorageFullError(this.name, 'run');
     p.next = y0 + rows;
   }
 
@@ -166,7 +166,7 @@ export class OpfsScratch {
     try {
       dir = await this.directory();
     } catch (err) {
-      if (isQuotaError(err)) throw new StorageFullError(name);
+      if (isQuotaError(err)) throw new StorageFullError(name, 'run');
       throw err;
     }
     let handle: FileSystemSyncAccessHandle | undefined;
@@ -178,7 +178,7 @@ export class OpfsScratch {
     } catch (err) {
       try { handle?.close(); } catch { /* closed */ }
       await dir.removeEntry(id).catch(() => undefined);
-      if (isQuotaError(err)) throw new StorageFullError(name);
+      if (isQuotaError(err)) throw new StorageFullError(name, 'run');
       // The directory may be gone (site data cleared): the next frame looks it up again.
       this.dir = undefined;
       throw err;

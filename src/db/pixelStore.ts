@@ -57,7 +57,7 @@ export class IdbPixelStore implements PixelStore {
   private hold(id: string, name: string): void {
     this.live.set(id, name);
     this.keepalive ??= setInterval(() => {
-      for (const [fid, n] of this.live) void markWriting(this.db, fid, n).catch(() => undefined);
+      for (const [fid, n] of this.live) void markWriting(this.db, fid, n, this.opts.run?.id).catch(() => undefined);
     }, KEEPALIVE_MS);
   }
 
@@ -105,7 +105,8 @@ export class IdbPixelStore implements PixelStore {
       }
     }
     const db = this.db;
-    await markWriting(db, id, spec.name);
+    const runId = this.opts.run?.id;
+    await markWriting(db, id, spec.name, runId);
     this.hold(id, spec.name);
     let beat = Date.now();
     const planes = new Map<string, StripBuffer>();
@@ -119,7 +120,7 @@ export class IdbPixelStore implements PixelStore {
       await writeProductStrips(db, id, h.index, strips, spec.name);
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
-        await markWriting(db, id, spec.name);
+        await markWriting(db, id, spec.name, runId);
       }
     };
     return {
@@ -190,7 +191,7 @@ export class IdbPixelStore implements PixelStore {
             if (runPatch) await db.runs.update(store.opts.run!.id, runPatch);
           });
         } catch (err) {
-          if (isQuotaError(err)) throw new StorageFullError(spec.name);
+          if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
         }
         return id;

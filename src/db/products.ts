@@ -18,8 +18,8 @@ export function newProductId(): string {
 export const STALE_WRITE_MS = 2 * 60_000;
 
 /** Announces (or refreshes) a product being written. */
-export async function markWriting(db: WorkbenchDb, fileId: string, name: string): Promise<void> {
-  await db.writing.put({ fileId, name, heartbeat: Date.now() });
+export async function markWriting(db: WorkbenchDb, fileId: string, name: string, run?: string): Promise<void> {
+  await db.writing.put({ fileId, name, heartbeat: Date.now(), ...(run ? { run } : {}) });
 }
 
 /** One strip of a product plane, as the writer hands it over. */
@@ -35,7 +35,7 @@ export async function writeProductStrips(db: WorkbenchDb, fileId: string, hdu: n
   try {
     await db.strips.bulkPut(strips.map((s) => ({ fileId, hdu, plane: 0, ...s })));
   } catch (err) {
-    if (isQuotaError(err)) throw new StorageFullError(name);
+    if (isQuotaError(err)) throw new StorageFullError(name, 'run');
     throw err;
   }
 }
@@ -49,7 +49,7 @@ export async function publishProduct(db: WorkbenchDb, record: FileRecord, header
       await db.writing.delete(record.id);
     });
   } catch (err) {
-    if (isQuotaError(err)) throw new StorageFullError(record.name);
+    if (isQuotaError(err)) throw new StorageFullError(record.name, 'run');
     throw err;
   }
 }
@@ -59,6 +59,23 @@ export async function discardProduct(db: WorkbenchDb, fileId: string): Promise<v
   await db.transaction('rw', db.strips, db.writing, async () => {
     await db.strips.where('fileId').equals(fileId).delete();
     await db.writing.delete(fileId);
+  });
+}
+
+/**
+ * Removes the unpublished strips of a run whose worker died (closed, killed,
+ * out of memory): nobody will publish or discard them, and waiting for their
+ * heartbeat to go stale would keep their space until the next start-up.
+ * Returns how many frames it removed.
+ */
+export async function discardRunWrites(db: WorkbenchDb, runId: string): Promise<number> {
+  return db.transaction('rw', db.strips, db.writing, async () => {
+    const ids = (await db.writing.filter((w) => w.run === runId).toArray()).map((w) => w.fileId);
+    for (const id of ids) {
+      await db.strips.where('fileId').equals(id).delete();
+      await db.writing.delete(id);
+    }
+    return ids.length;
   });
 }
 

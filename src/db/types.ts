@@ -89,6 +89,8 @@ export interface WritingRecord {
   fileId: string;
   name: string;
   heartbeat: number;
+  /** The run writing it, when a run is: the page discards its strips if the run's worker dies. */
+  run?: string;
 }
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';

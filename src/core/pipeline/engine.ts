@@ -389,7 +389,10 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     await writer?.discard();
     throw err;
   } finally {
-    await parking.release();
+    // Removing the run's scratch frames must not fail a run whose product is published (nor hide
+    // the error of one that failed): what a failed removal leaves is swept later, at start-up
+    // (strips with a stale heartbeat) or when the next reduction starts (scratch files).
+    await parking.release().catch((err: unknown) => emit('storage', 'warn', `scratch frames not removed now (${err instanceof Error ? err.message : String(err)}); they are removed later`));
   }
 }
 

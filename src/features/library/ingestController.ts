@@ -5,7 +5,7 @@
  * out files; a file already in a worker finishes or rolls back atomically.
  */
 import * as Comlink from 'comlink';
-import { WorkerPool } from '../../../workers/pool';
+import { WorkerCrashedError, WorkerPool } from '../../../workers/pool';
 import type { IngestApi } from '../../../workers/ingest.worker';
 import type { IngestOutcome } from '../../../workers/ingest';
 import { useLibrary } from './store';
@@ -55,7 +55,11 @@ export async function ingestFiles(files: PendingFile[]): Promise<void> {
       .run((api) => api.ingestFile(file, path), { signal })
       .then(record, (err: unknown) => {
         if (signal.aborted) return;
-        record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message: `${file.name}: ${String(err)}`, type: '' });
+        // A worker that died (out of memory, killed) stored nothing of this file: its transaction never committed.
+        const message = err instanceof WorkerCrashedError
+          ? `${file.name}: not stored — the ingest worker stopped (${(err.cause as Error | undefined)?.message ?? err.message}). Add the file again.`
+          : `${file.name}: ${String(err)}`;
+        record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message, type: '' });
       }),
   );
   await Promise.all(tasks);
