@@ -95,7 +95,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   };
   if (imageHdu < 0) {
     return {
-      record: { ...base, message: 'no image data in this file (headers only)', width: 0, height: 0, depth: 0, stripRows: 0 },
+      record: { ...base, message: ['no image data in this file (headers only)', ...parsed.warnings.map((w) => `warning: ${w}`)].join('; '), width: 0, height: 0, depth: 0, stripRows: 0 },
       headers,
       strips: [],
     };
@@ -105,7 +105,8 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   const stripRows = stripRowsFor(width);
   const planeSize = width * height;
   const strips: StripRecord[] = [];
-  const notes: string[] = [];
+  // Damage read past (a file cut inside padding or a later header, bytes after the last HDU) shows with the file.
+  const notes: string[] = parsed.warnings.map((w) => `warning: ${w}`);
   const storePlanes = (hdu: number, px: Float32Array | Float64Array, w: number, h: number, planes: number) => {
     const rows = stripRowsFor(w);
     for (let z = 0; z < planes; z++) {

@@ -106,22 +106,52 @@ export interface ParsedHeader {
   end: number;
 }
 
+/** The file ended before the header's END card: astropy warns and keeps the HDUs before it. */
+export class HeaderCutShort extends FitsError {}
+
+const isEndCard = (b: Uint8Array, p: number) => {
+  if (b[p] !== 0x45 || b[p + 1] !== 0x4e || b[p + 2] !== 0x44) return false;
+  for (let i = 3; i < CARD; i++) if (b[p + i] !== 0x20) return false;
+  return true;
+};
+const XTENSION = [0x58, 0x54, 0x45, 0x4e, 0x53, 0x49, 0x4f, 0x4e];
+/** True when the 8 bytes at `p` spell XTENSION: where an extension header starts. */
+export function startsXtension(b: Uint8Array, p: number): boolean {
+  for (let i = 0; i < 8; i++) if (b[p + i] !== XTENSION[i]) return false;
+  return true;
+}
+
+export type HeaderScan = { kind: 'end'; at: number } | { kind: 'cut' } | { kind: 'next'; at: number };
+
 /**
- * Parse the header that starts at `offset`. Throws FitsError when the file ends
- * before an END card.
+ * Where the header at `offset` ends, without parsing it: its END card; the
+ * end of the bytes; or the start of another extension header before any END
+ * (a garbled END must not let one header run on into the next).
+ */
+export function scanHeader(bytes: Uint8Array, offset: number): HeaderScan {
+  for (let pos = offset; pos + CARD <= bytes.length; pos += CARD) {
+    if (isEndCard(bytes, pos)) return { kind: 'end', at: pos };
+    if (pos > offset && (pos - offset) % BLOCK === 0 && startsXtension(bytes, pos)) return { kind: 'next', at: pos };
+  }
+  return { kind: 'cut' };
+}
+
+/**
+ * Parse the header that starts at `offset`. Throws HeaderCutShort when the
+ * bytes end before an END card, and FitsError when another header starts first.
  */
 export function parseHeader(bytes: Uint8Array, offset: number, name: string, hduIndex: number): ParsedHeader {
+  const scan = scanHeader(bytes, offset);
+  if (scan.kind === 'next') {
+    throw new FitsError(
+      name,
+      `header of HDU ${hduIndex} has no END card: another extension header starts at byte ${scan.at} before any END (a damaged END card?)`,
+    );
+  }
+  const stop = scan.kind === 'end' ? scan.at : bytes.length - ((bytes.length - offset) % CARD);
   const cards: Card[] = [];
-  let pos = offset;
-  while (pos + CARD <= bytes.length) {
-    const text = cardText(bytes, pos);
-    pos += CARD;
-    if (text.startsWith('END') && text.slice(3).trim() === '') {
-      const used = pos - offset;
-      const end = offset + Math.ceil(used / BLOCK) * BLOCK;
-      return { cards, end };
-    }
-    const card = parseCard(text);
+  for (let pos = offset; pos < stop; pos += CARD) {
+    const card = parseCard(cardText(bytes, pos));
     if (card.key === 'CONTINUE') {
       const prev = cards[cards.length - 1];
       if (prev && typeof prev.value === 'string' && prev.value.endsWith('&') && typeof card.value === 'string') {
@@ -132,10 +162,14 @@ export function parseHeader(bytes: Uint8Array, offset: number, name: string, hdu
     }
     cards.push(card);
   }
-  throw new FitsError(
-    name,
-    `header has no END card (HDU ${hduIndex}: ${cards.length} cards read before the file ended)`,
-  );
+  if (scan.kind === 'cut') {
+    throw new HeaderCutShort(
+      name,
+      `header has no END card (HDU ${hduIndex}: ${cards.length} cards read before the file ended)`,
+    );
+  }
+  const used = scan.at + CARD - offset;
+  return { cards, end: offset + Math.ceil(used / BLOCK) * BLOCK };
 }
 
 /** Value of `key` (case-insensitive). The last occurrence wins; COMMENT/HISTORY give all their texts joined by newlines. */

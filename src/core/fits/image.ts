@@ -2,8 +2,7 @@
  * Pixels of one image HDU, plain or tile-compressed, in physical units.
  */
 import { decodePixels } from './decode';
-import { headerGet } from './header';
-import { fitsBytes, humanBytes } from './parse';
+import { fitsBytes, humanBytes, numberKeyword, optionalInt } from './parse';
 import { readCompressedImage } from './tiled/tiles';
 import { FitsError, type FitsFile, type ImagePixels } from './types';
 
@@ -28,21 +27,25 @@ export function readImage(file: FitsFile, bytes: Uint8Array, hduIndex: number): 
     if (hdu.dataOffset + (count * Math.abs(hdu.bitpix)) / 8 > data.length) {
       throw new FitsError(name, `HDU ${hduIndex}: data unit is truncated (these are not the bytes parseFits saw)`);
     }
-    const bscale = headerGet(hdu.cards, 'BSCALE');
-    const bzero = headerGet(hdu.cards, 'BZERO');
-    const blank = headerGet(hdu.cards, 'BLANK');
+    const where = `HDU ${hduIndex}`;
     const pixels = decodePixels(data, hdu.dataOffset, count, hdu.bitpix, {
-      bscale: typeof bscale === 'number' ? bscale : 1,
-      bzero: typeof bzero === 'number' ? bzero : 0,
+      bscale: numberKeyword(hdu.cards, 'BSCALE', name, where, 1),
+      bzero: numberKeyword(hdu.cards, 'BZERO', name, where, 0),
       // BLANK only means something for integer data (FITS 4.0, 4.4.2.5).
-      blank: hdu.bitpix > 0 && typeof blank === 'number' ? blank : undefined,
+      blank: hdu.bitpix > 0 ? optionalInt(hdu.cards, 'BLANK', name, where) : undefined,
     });
     return { width, height, depth, data: pixels };
   } catch (e) {
-    if (e instanceof RangeError) {
+    // Only a failed allocation is "out of memory"; any other RangeError is a reader bug and says so.
+    if (e instanceof RangeError && OUT_OF_MEMORY.test(e.message)) {
       const npix = hdu.naxis.reduce((a, b) => a * b, 1);
-      throw new FitsError(name, `HDU ${hduIndex}: image of ${npix} pixels (${humanBytes(npix * 4)}) does not fit in memory`);
+      throw new FitsError(name, `HDU ${hduIndex}: image of ${npix} pixels (${humanBytes(npix * 4)}) does not fit in memory (${e.message})`);
     }
-    throw e;
+    if (e instanceof FitsError) throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new Error(`${name}: HDU ${hduIndex} could not be decoded: a fault in the reader, not in the file (${what})`, { cause: e });
   }
 }
+
+/** V8's messages when a buffer cannot be had: "Array buffer allocation failed", "Invalid typed array length: N". */
+const OUT_OF_MEMORY = /allocation failed|invalid (typed )?array( buffer)? length|out of memory/i;

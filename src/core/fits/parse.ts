@@ -2,12 +2,30 @@
  * Walking a FITS file: whole-file gzip, then every HDU's header and the size of
  * its data unit. Every structural problem becomes a FitsError that names the
  * file and says what is wrong, before any pixel is touched, so a broken file
- * can never turn into a wrong image or a RangeError deep in a decoder.
+ * can never turn into a wrong image or a RangeError deep in a decoder. Damage
+ * astropy reads past with a warning (a file cut inside the padding after an
+ * HDU, or inside a later header; bytes after the last HDU) is kept as a
+ * warning on the parsed file, naming what is missing, for the library to show.
  */
-import { gunzipSync } from 'fflate';
-import { BLOCK, headerGet, parseHeader } from './header';
+import { gunzipBounded } from './gzip';
+import { BLOCK, HeaderCutShort, headerGet, parseHeader, scanHeader, startsXtension } from './header';
 import { compressedImageCards } from './tiled/imageHeader';
 import { FitsError, type Card, type Compression, type FitsFile, type HduInfo } from './types';
+
+/**
+ * What one file may cost. 1 GiB for the file (inflated, for .gz) and for one
+ * HDU's decoded pixels: V8 gives typed arrays up to 2^32 elements, but an
+ * ingest worker holds the input, the decoded pixels and their strips at once
+ * (about three times this), and a worker that runs out of memory takes the
+ * tab with it. 16k x 16k float32 pixels fit.
+ */
+export const LIMITS = {
+  maxBytes: 2 ** 30,
+  /** A header longer than this (200 000 cards) is not a header. */
+  maxHeaderBytes: 16 * 2 ** 20,
+  /** Inflated bytes allowed past the last HDU of a .gz (trailing padding), so its checksum can still be checked. */
+  gzipTrailing: 2 ** 20,
+};
 
 const ALLOWED_BITPIX = new Set([8, 16, 32, 64, -32, -64]);
 const COMPRESSIONS = new Set<Compression>(['RICE_1', 'GZIP_1', 'GZIP_2', 'PLIO_1', 'HCOMPRESS_1', 'NOCOMPRESS']);
@@ -17,22 +35,6 @@ const inflated = new WeakMap<Uint8Array, Uint8Array>();
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** The FITS bytes of an input that may be whole-file gzip (.fits.gz). */
-export function fitsBytes(input: Uint8Array, name: string): Uint8Array {
-  if (!isGzip(input)) return input;
-  const cached = inflated.get(input);
-  if (cached) return cached;
-  let out: Uint8Array;
-  try {
-    out = gunzipSync(input);
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new FitsError(name, `gzip stream is corrupt (${why}); the file cannot be decompressed`);
-  }
-  inflated.set(input, out);
-  return out;
 }
 
 /** "32 TB", "1.5 MB": sizes in a message a person can read. */
@@ -47,12 +49,85 @@ export function humanBytes(n: number): string {
   return u === 0 ? `${n} bytes` : `${+n.toPrecision(3)} ${units[u]}`;
 }
 
+const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
+
+/**
+ * How many inflated bytes reading this FITS stream needs, as far as the
+ * headers in `bytes` (the output so far) tell: the end of the last data unit
+ * declared, plus a block to see whether another extension follows. Throws
+ * when a header declares more than LIMITS allow, before any of it is inflated.
+ */
+export function fitsNeed(bytes: Uint8Array, name: string): number {
+  let pos = 0;
+  for (let index = 0; ; index++) {
+    if (index > 0) {
+      if (pos + 8 > bytes.length) return pos + BLOCK;
+      if (!startsXtension(bytes, pos)) return pos + LIMITS.gzipTrailing;
+    }
+    if (index === 0 && bytes.length >= 9 && String.fromCharCode(...bytes.subarray(0, 9)) !== 'SIMPLE  =') {
+      throw new FitsError(name, 'not a FITS file (the gzip stream does not start with SIMPLE)');
+    }
+    const scan = scanHeader(bytes, pos);
+    if (scan.kind === 'next') parseHeader(bytes, pos, name, index); // throws: no END before the next header
+    if (scan.kind !== 'end') {
+      // Headers have no declared size: let them grow geometrically up to the header limit.
+      if (bytes.length - pos >= LIMITS.maxHeaderBytes) {
+        throw new FitsError(name, `HDU ${index}: no END card in the first ${humanBytes(LIMITS.maxHeaderBytes)} of its header`);
+      }
+      return Math.min(pos + LIMITS.maxHeaderBytes, bytes.length + Math.max(BLOCK, bytes.length - pos));
+    }
+    const header = parseHeader(bytes, pos, name, index);
+    const { dataBytes } = dataUnit(header.cards, index, name);
+    if (header.end + dataBytes > LIMITS.maxBytes) {
+      throw new FitsError(name, `${tooLarge(header.cards, index, dataBytes)}; the gzip stream was not decompressed`);
+    }
+    pos = header.end + padded(dataBytes);
+  }
+}
+
+/** The FITS bytes of an input that may be whole-file gzip (.fits.gz), inflated within what its headers declare. */
+export function fitsBytes(input: Uint8Array, name: string): Uint8Array {
+  if (!isGzip(input)) return input;
+  const cached = inflated.get(input);
+  if (cached) return cached;
+  const out = gunzipBounded(
+    input,
+    name,
+    (so) => fitsNeed(so, name),
+    (total) => `the gzip stream holds more than its FITS headers declare (over ${humanBytes(total)}, more than ${humanBytes(LIMITS.gzipTrailing)} past the last HDU); refused without decompressing the rest`,
+  );
+  inflated.set(input, out);
+  return out;
+}
+
 function intKeyword(cards: Card[], key: string, name: string, where: string, fallback?: number): number {
   const v = headerGet(cards, key);
   if (v === undefined || v === null) {
     if (fallback !== undefined) return fallback;
     throw new FitsError(name, `${where}: required keyword ${key} is missing`);
   }
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new FitsError(name, `${where}: ${key} must be an integer, found ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** A number keyword (BSCALE, BZERO, ZSCALE...): absent gives the fallback, anything but a number is an error. */
+export function numberKeyword(cards: readonly Card[], key: string, name: string, where: string, fallback: number): number;
+export function numberKeyword(cards: readonly Card[], key: string, name: string, where: string): number | undefined;
+export function numberKeyword(cards: readonly Card[], key: string, name: string, where: string, fallback?: number): number | undefined {
+  const v = headerGet(cards, key);
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new FitsError(name, `${where}: ${key} must be a number, found ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** An integer keyword that may be absent (BLANK, ZDITHER0, ZTILEn...): anything but an integer is an error. */
+export function optionalInt(cards: readonly Card[], key: string, name: string, where: string): number | undefined {
+  const v = headerGet(cards, key);
+  if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     throw new FitsError(name, `${where}: ${key} must be an integer, found ${JSON.stringify(v)}`);
   }
@@ -78,11 +153,19 @@ function imageShape(cards: Card[], name: string, where: string, prefix: '' | 'Z'
 
 const product = (xs: number[]) => xs.reduce((a, b) => a * b, 1);
 
-/** One HDU's description from its header; `available` is how many bytes the file holds after the header. */
-function describeHdu(cards: Card[], index: number, name: string, dataOffset: number, available: number): HduInfo {
+interface DataUnit {
+  bitpix: number;
+  naxis: number[];
+  pcount: number;
+  gcount: number;
+  groups: boolean;
+  /** |BITPIX|/8 x GCOUNT x (PCOUNT + NAXIS1 x ... x NAXISn) (FITS 4.0, eq. 2); NAXIS1 left out for random groups. */
+  dataBytes: number;
+}
+
+/** The one place the size of a data unit is worked out: the walk, the gzip bound and the decoders all use it. */
+export function dataUnit(cards: Card[], index: number, name: string): DataUnit {
   const where = `HDU ${index}`;
-  const xtensionValue = headerGet(cards, 'XTENSION');
-  const xtension = index === 0 ? 'PRIMARY' : String(xtensionValue ?? '').trim().toUpperCase();
   const { bitpix, naxis } = imageShape(cards, name, where, '');
   const pcount = intKeyword(cards, 'PCOUNT', name, where, 0);
   const gcount = intKeyword(cards, 'GCOUNT', name, where, 1);
@@ -92,46 +175,117 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
   const groups = index === 0 && headerGet(cards, 'GROUPS') === true && naxis[0] === 0;
   const axes = groups ? naxis.slice(1) : naxis;
   const dataBytes = naxis.length === 0 ? 0 : (Math.abs(bitpix) / 8) * gcount * (pcount + product(axes));
+  return { bitpix, naxis, pcount, gcount, groups, dataBytes };
+}
+
+/** Why a declared data unit is refused for its size, naming the keywords that declare it. */
+function tooLarge(cards: Card[], index: number, dataBytes: number): string {
+  const pcount = headerGet(cards, 'PCOUNT');
+  const gcount = headerGet(cards, 'GCOUNT');
+  const naxis = [];
+  for (let i = 1; i <= Number(headerGet(cards, 'NAXIS')); i++) naxis.push(headerGet(cards, `NAXIS${i}`));
+  const bpp = Math.abs(Number(headerGet(cards, 'BITPIX'))) / 8;
+  const byGroups = (typeof pcount === 'number' && pcount > 0) || (typeof gcount === 'number' && gcount > 1);
+  const why = byGroups
+    ? `PCOUNT = ${pcount ?? 0} and GCOUNT = ${gcount ?? 1} declare a data unit of ${humanBytes(dataBytes)}`
+    : `NAXIS claims ${humanBytes(dataBytes)} of data (${naxis.join(' x ')} x ${bpp} bytes)`;
+  return `HDU ${index}: ${why}, more than the ${humanBytes(LIMITS.maxBytes)} this reader can hold`;
+}
+
+interface Described {
+  hdu: HduInfo;
+  /** Set when the data unit runs past the end of the file but what the reader needs of it is there. */
+  cutShort?: string;
+}
+
+/** One HDU's description from its header; `available` is how many bytes the file holds after the header. */
+function describeHdu(cards: Card[], index: number, name: string, dataOffset: number, available: number): Described {
+  const where = `HDU ${index}`;
+  const xtensionValue = headerGet(cards, 'XTENSION');
+  const xtension = index === 0 ? 'PRIMARY' : String(xtensionValue ?? '').trim().toUpperCase();
+  const { bitpix, naxis, groups, dataBytes } = dataUnit(cards, index, name);
 
   const extnameValue = headerGet(cards, 'EXTNAME');
   let extname = typeof extnameValue === 'string' ? extnameValue.trim() : index === 0 ? 'PRIMARY' : '';
   const zimage = xtension === 'BINTABLE' && headerGet(cards, 'ZIMAGE') === true;
+  const isImage = (xtension === 'PRIMARY' || xtension === 'IMAGE') && !groups && naxis.length > 0 && product(naxis) > 0;
+  const bpp = Math.abs(bitpix) / 8;
+  const imageBytes = isImage ? product(naxis) * bpp : 0;
+  // Pixels decode to float32, or float64 for BITPIX 32, 64 and -64.
+  const outBytes = (zimage ? 0 : imageBytes / bpp) * (bitpix === 32 || bitpix === 64 || bitpix === -64 ? 8 : 4);
+  if (dataBytes > LIMITS.maxBytes || outBytes > LIMITS.maxBytes) {
+    throw new FitsError(name, tooLarge(cards, index, Math.max(dataBytes, imageBytes)));
+  }
+  if (imageBytes > dataBytes) {
+    throw new FitsError(
+      name,
+      `${where}: GCOUNT = ${headerGet(cards, 'GCOUNT')} declares a data unit of ${dataBytes} bytes, too small for the ${naxis.join(' x ')} image it describes (${imageBytes} bytes)`,
+    );
+  }
+  if (isImage) checkScaling(cards, bitpix, name, where);
 
+  let cutShort: string | undefined;
   if (dataBytes > available) {
-    const what = zimage
-      ? `compressed tile data cut short: the table and its heap need ${dataBytes} bytes`
-      : dataBytes > 1e9 && dataBytes > 4 * available
-        ? `NAXIS claims ${humanBytes(dataBytes)} of data (${naxis.join(' x ')} x ${Math.abs(bitpix) / 8} bytes)`
-        : `data unit is truncated: expected ${dataBytes} bytes (${naxis.map((_, i) => `NAXIS${i + 1}`).join('*')}*|BITPIX|/8)`;
-    throw new FitsError(name, `${where}: ${what}, but the file holds only ${available} bytes after the header`);
+    // What the reader needs of the data unit: the pixels of an image, all of a compressed one, none of a table.
+    const needed = zimage ? dataBytes : imageBytes;
+    if (needed > available) {
+      const what = zimage
+        ? `compressed tile data cut short: the table and its heap need ${dataBytes} bytes`
+        : `data unit is truncated: expected ${imageBytes} bytes (${naxis.map((_, i) => `NAXIS${i + 1}`).join('*')}*|BITPIX|/8)`;
+      throw new FitsError(name, `${where}: ${what}, but the file holds only ${available} bytes after the header`);
+    }
+    cutShort = `the data unit of HDU ${index} is cut short: its header declares ${dataBytes} bytes, the file holds ${available}`;
   }
 
   const base = { index, xtension, dataOffset, dataBytes };
   if (zimage) {
-    const shape = imageShape(cards, name, `${where} (tile-compressed image)`, 'Z');
+    const zwhere = `${where} (tile-compressed image)`;
+    const shape = imageShape(cards, name, zwhere, 'Z');
     const cmp = String(headerGet(cards, 'ZCMPTYPE') ?? '').trim().toUpperCase() as Compression;
     if (!COMPRESSIONS.has(cmp)) {
       throw new FitsError(name, `${where}: unknown tile compression ZCMPTYPE = '${cmp}'`);
     }
     if (!extname) extname = 'COMPRESSED_IMAGE';
     const npix = product(shape.naxis);
-    // A compressed image can claim any size; refuse what no browser could hold rather than fail mid-decode.
-    if (npix * 8 > 2 ** 34) {
-      throw new FitsError(name, `${where}: ZNAXIS claims ${humanBytes(npix * Math.abs(shape.bitpix) / 8)} of pixels, too large to decode`);
+    // A compressed image can claim any size: refuse what cannot be held before a tile is read.
+    const wide = shape.bitpix === 32 || shape.bitpix === 64 || shape.bitpix === -64;
+    if (npix * (wide ? 8 : 4) > LIMITS.maxBytes) {
+      throw new FitsError(
+        name,
+        `${where}: ZNAXIS claims ${humanBytes(npix * (wide ? 8 : 4))} of decoded pixels (${shape.naxis.join(' x ')}), more than the ${humanBytes(LIMITS.maxBytes)} this reader can hold`,
+      );
     }
+    checkScaling(cards, shape.bitpix, name, zwhere);
     return {
-      ...base,
-      extname,
-      bitpix: shape.bitpix,
-      naxis: shape.naxis,
-      isImage: shape.naxis.length > 0 && npix > 0,
-      compressed: cmp,
-      cards: compressedImageCards(cards),
-      tableCards: cards,
+      hdu: {
+        ...base,
+        extname,
+        bitpix: shape.bitpix,
+        naxis: shape.naxis,
+        isImage: shape.naxis.length > 0 && npix > 0,
+        compressed: cmp,
+        cards: compressedImageCards(cards),
+        tableCards: cards,
+      },
+      cutShort,
     };
   }
-  const isImage = (xtension === 'PRIMARY' || xtension === 'IMAGE') && !groups && naxis.length > 0 && product(naxis) > 0;
-  return { ...base, extname, bitpix, naxis: isImage ? naxis : [], isImage, cards };
+  return { hdu: { ...base, extname, bitpix, naxis: isImage ? naxis : [], isImage, cards }, cutShort };
+}
+
+/** BSCALE/BZERO must be numbers and BLANK an integer where they appear: a value read past would give wrong pixels. */
+function checkScaling(cards: Card[], bitpix: number, name: string, where: string): void {
+  numberKeyword(cards, 'BSCALE', name, where);
+  numberKeyword(cards, 'BZERO', name, where);
+  if (bitpix > 0) optionalInt(cards, 'BLANK', name, where);
+}
+
+/** What follows the last HDU, as a warning (astropy warns too), or undefined when nothing does. */
+function trailing(bytes: Uint8Array, pos: number, last: number): string | undefined {
+  const rest = bytes.subarray(pos);
+  if (rest.every((b) => b === 0)) return `${rest.length} bytes of zeros after the last HDU (HDU ${last}) were ignored`;
+  const start = Array.from(rest.subarray(0, 8), (c) => (c >= 32 && c <= 126 ? String.fromCharCode(c) : '?')).join('');
+  return `${rest.length} bytes after HDU ${last} do not start an extension (they begin '${start}', not 'XTENSION') and were not read: any HDUs there are missing`;
 }
 
 /**
@@ -140,6 +294,10 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
  */
 export function parseFits(input: Uint8Array, name: string): FitsFile {
   if (input.length === 0) throw new FitsError(name, 'file is empty (zero bytes)');
+  if (input.length > LIMITS.maxBytes) {
+    throw new FitsError(name, `file is ${humanBytes(input.length)}, more than the ${humanBytes(LIMITS.maxBytes)} this reader can hold`);
+  }
+  if (isGzip(input) && input.length < 18) throw new FitsError(name, `gzip stream is corrupt (only ${input.length} bytes)`);
   const bytes = fitsBytes(input, name);
   if (bytes.length === 0) throw new FitsError(name, 'file is empty (the gzip stream holds zero bytes)');
   const start = String.fromCharCode(...bytes.subarray(0, 9));
@@ -147,19 +305,41 @@ export function parseFits(input: Uint8Array, name: string): FitsFile {
     throw new FitsError(name, 'not a FITS file (does not start with SIMPLE)');
   }
   const hdus: HduInfo[] = [];
+  const warnings: string[] = [];
   let pos = 0;
   while (pos < bytes.length) {
-    if (hdus.length > 0) {
-      // Anything after the last HDU that is not another XTENSION header is ignored, as astropy and cfitsio do.
-      const next = String.fromCharCode(...bytes.subarray(pos, pos + 8));
-      if (next !== 'XTENSION') break;
+    if (hdus.length > 0 && !startsXtension(bytes, pos)) {
+      const note = trailing(bytes, pos, hdus.length - 1);
+      if (note) warnings.push(note);
+      break;
     }
-    const header = parseHeader(bytes, pos, name, hdus.length);
+    let header;
+    try {
+      header = parseHeader(bytes, pos, name, hdus.length);
+    } catch (e) {
+      // A later header cut short: astropy keeps the HDUs before it and warns; so do we, naming what is lost.
+      if (!(e instanceof HeaderCutShort) || hdus.length === 0) throw e;
+      warnings.push(
+        `the file is cut short inside the header of HDU ${hdus.length} (it ends ${bytes.length - pos} bytes into it, before its END card): HDU ${hdus.length} and any after it are missing`,
+      );
+      break;
+    }
     const dataOffset = header.end;
     const available = Math.max(0, bytes.length - dataOffset);
-    const hdu = describeHdu(header.cards, hdus.length, name, dataOffset, available);
+    const { hdu, cutShort } = describeHdu(header.cards, hdus.length, name, dataOffset, available);
     hdus.push(hdu);
-    pos = dataOffset + Math.ceil(hdu.dataBytes / BLOCK) * BLOCK;
+    if (cutShort) {
+      warnings.push(`${cutShort}: any HDUs after HDU ${hdu.index} are missing`);
+      break;
+    }
+    const next = dataOffset + padded(hdu.dataBytes);
+    if (next > bytes.length) {
+      warnings.push(
+        `the file is cut short inside the padding after HDU ${hdu.index} (it ends at byte ${bytes.length}, the HDU's last block at ${next}): any HDUs after HDU ${hdu.index} are missing`,
+      );
+      break;
+    }
+    pos = next;
   }
-  return { name, hdus };
+  return { name, hdus, warnings };
 }

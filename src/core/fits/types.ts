@@ -40,6 +40,12 @@ export interface HduInfo {
 export interface FitsFile {
   name: string;
   hdus: HduInfo[];
+  /**
+   * Damage read past, as astropy reads past it with a warning: a file cut
+   * inside the padding after an HDU or inside a later header, bytes after the
+   * last HDU. Each names what is missing; the library shows them with the file.
+   */
+  warnings: string[];
 }
 
 /** Decoded pixels in physical units (BZERO/BSCALE applied, BLANK -> NaN). x (NAXIS1) runs fastest. */

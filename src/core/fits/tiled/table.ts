@@ -4,6 +4,7 @@
  * variable-length array descriptors (P: two int32, Q: two int64) into the heap.
  */
 import { headerGet } from '../header';
+import { optionalInt } from '../parse';
 import { FitsError, type Card } from '../types';
 
 export interface Column {
@@ -28,9 +29,10 @@ export interface TableLayout {
 export const TYPE_BYTES: Record<string, number> = { L: 1, B: 1, A: 1, I: 2, J: 4, K: 8, E: 4, D: 8, C: 8, M: 16 };
 
 export function tableLayout(cards: Card[], name: string, where: string): TableLayout {
-  const rowBytes = Number(headerGet(cards, 'NAXIS1') ?? 0);
-  const rows = Number(headerGet(cards, 'NAXIS2') ?? 0);
-  const fields = Number(headerGet(cards, 'TFIELDS') ?? 0);
+  const rowBytes = optionalInt(cards, 'NAXIS1', name, where) ?? 0;
+  const rows = optionalInt(cards, 'NAXIS2', name, where) ?? 0;
+  const fields = optionalInt(cards, 'TFIELDS', name, where) ?? 0;
+  if (fields < 0 || fields > 999) throw new FitsError(name, `${where}: TFIELDS ${fields} is out of range (0-999)`);
   const columns = new Map<string, Column>();
   let offset = 0;
   for (let i = 1; i <= fields; i++) {
@@ -55,8 +57,11 @@ export function tableLayout(cards: Card[], name: string, where: string): TableLa
   if (offset > rowBytes) {
     throw new FitsError(name, `${where}: the TFORMn columns need ${offset} bytes per row but NAXIS1 is ${rowBytes}`);
   }
-  const theap = headerGet(cards, 'THEAP');
-  const heapStart = typeof theap === 'number' ? theap : rowBytes * rows;
+  const theap = optionalInt(cards, 'THEAP', name, where);
+  if (theap !== undefined && theap < rowBytes * rows) {
+    throw new FitsError(name, `${where}: THEAP ${theap} points inside the table's rows (${rowBytes * rows} bytes)`);
+  }
+  const heapStart = theap ?? rowBytes * rows;
   return { rowBytes, rows, columns, heapStart };
 }
 

@@ -7,8 +7,9 @@
  * usually quantized to integers first; ZSCALE/ZZERO (per tile or as keywords)
  * and the dither sequence bring them back.
  */
-import { decompressSync } from 'fflate';
+import { inflateTile } from '../gzip';
 import { headerGet } from '../header';
+import { numberKeyword, optionalInt } from '../parse';
 import { FitsError, type Card, type HduInfo, type ImagePixels } from '../types';
 import { NULL_VALUE, unquantize, type Quantize } from './dither';
 import { riceDecode } from './rice';
@@ -27,14 +28,18 @@ interface TileContext {
   cards: Card[];
 }
 
-/** ZNAMEi/ZVALi compression parameters (BLOCKSIZE, BYTEPIX...). */
-function compressionParams(cards: Card[]): Map<string, number> {
+/** ZNAMEi/ZVALi compression parameters (BLOCKSIZE, BYTEPIX...); the ones the decoder uses must be integers. */
+function compressionParams(cards: Card[], name: string, where: string): Map<string, number> {
   const params = new Map<string, number>();
   for (let i = 1; i < 100; i++) {
     const key = headerGet(cards, `ZNAME${i}`);
     if (key === undefined) break;
-    const val = headerGet(cards, `ZVAL${i}`);
-    if (typeof key === 'string' && typeof val === 'number') params.set(key.trim().toUpperCase(), val);
+    const param = String(key).trim().toUpperCase();
+    if (param === 'BLOCKSIZE' || param === 'BYTEPIX') {
+      const val = optionalInt(cards, `ZVAL${i}`, name, `${where}, ${param}`);
+      if (val === undefined || val <= 0) throw new FitsError(name, `${where}: ZVAL${i} (${param}) must be a positive integer`);
+      params.set(param, val);
+    }
   }
   return params;
 }
@@ -62,8 +67,7 @@ function tileNumber(ctx: TileContext, row: number, key: string): number | undefi
   if (column && !column.varKind) {
     return readScalar(ctx.view, ctx.dataStart + row * ctx.layout.rowBytes + column.offset, column.type);
   }
-  const v = headerGet(ctx.cards, key);
-  return typeof v === 'number' ? v : undefined;
+  return numberKeyword(ctx.cards, key, ctx.name, ctx.where);
 }
 
 /** Big-endian elements of `size` bytes as numbers: ints (unsigned for 1 byte), or IEEE floats. */
@@ -89,13 +93,11 @@ function unshuffle(raw: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-function inflate(ctx: TileContext, data: Uint8Array, tile: number, what: string): Uint8Array {
-  try {
-    return decompressSync(data);
-  } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new FitsError(ctx.name, `${ctx.where}: ${what} of tile ${tile} is corrupt or cut short (${why})`);
-  }
+/** Inflate a tile into at most `maxBytes` (8 per pixel): a tile pointing at a gzip bomb stops there. */
+function inflate(ctx: TileContext, data: Uint8Array, tile: number, what: string, maxBytes: number): Uint8Array {
+  const out = inflateTile(data, maxBytes);
+  if (out instanceof Uint8Array) return out;
+  throw new FitsError(ctx.name, `${ctx.where}: ${what} of tile ${tile} is corrupt or cut short (${out.error})`);
 }
 
 function elementSize(ctx: TileContext, bytes: number, npix: number, tile: number, what: string): number {
@@ -132,8 +134,9 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
   const naxis = hdu.naxis;
   const ndim = naxis.length;
   const tileDims = naxis.map((len, i) => {
-    const z = headerGet(cards, `ZTILE${i + 1}`);
-    return typeof z === 'number' && z > 0 ? Math.min(z, len) : i === 0 ? len : 1;
+    const z = optionalInt(cards, `ZTILE${i + 1}`, name, where);
+    if (z !== undefined && z <= 0) throw new FitsError(name, `${where}: ZTILE${i + 1} must be positive, found ${z}`);
+    return z !== undefined ? Math.min(z, len) : i === 0 ? len : 1;
   });
   const tilesPerAxis = naxis.map((len, i) => Math.ceil(len / tileDims[i]));
   const ntiles = tilesPerAxis.reduce((a, b) => a * b, 1);
@@ -142,7 +145,7 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
   }
 
   const floatImage = hdu.bitpix < 0;
-  const params = compressionParams(cards);
+  const params = compressionParams(cards, name, where);
   const blocksize = params.get('BLOCKSIZE') ?? 32;
   const bytepix = params.get('BYTEPIX') ?? 4;
   const quantizeKey = String(headerGet(cards, 'ZQUANTIZ') ?? 'NO_DITHER').trim().toUpperCase();
@@ -150,10 +153,10 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
     quantizeKey === 'SUBTRACTIVE_DITHER_1' || quantizeKey === 'SUBTRACTIVE_DITHER_2' || quantizeKey === 'NONE'
       ? quantizeKey
       : 'NO_DITHER';
-  const ditherSeed = Number(headerGet(cards, 'ZDITHER0') ?? 1);
-  const bscale = Number(headerGet(cards, 'BSCALE') ?? 1);
-  const bzero = Number(headerGet(cards, 'BZERO') ?? 0);
-  const blank = headerGet(cards, 'BLANK');
+  const ditherSeed = optionalInt(cards, 'ZDITHER0', name, where) ?? 1;
+  const bscale = numberKeyword(cards, 'BSCALE', name, where, 1);
+  const bzero = numberKeyword(cards, 'BZERO', name, where, 0);
+  const blank = hdu.bitpix > 0 ? optionalInt(cards, 'BLANK', name, where) : undefined;
   const compressedCol = layout.columns.get('COMPRESSED_DATA');
   const gzipCol = layout.columns.get('GZIP_COMPRESSED_DATA');
   const rawCol = layout.columns.get('UNCOMPRESSED_DATA');
@@ -187,7 +190,7 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
       if (cmp === 'RICE_1') {
         ints = riceDecode(compressed, npix, bytepix, blocksize, name, `${where}, tile ${tileNo}`);
       } else {
-        let raw = cmp === 'NOCOMPRESS' ? compressed : inflate(ctx, compressed, tileNo, cmp);
+        let raw = cmp === 'NOCOMPRESS' ? compressed : inflate(ctx, compressed, tileNo, cmp, npix * 8);
         const elSize = elementSize(ctx, raw.length, npix, tileNo, cmp);
         if (cmp === 'GZIP_2' && elSize > 1) raw = unshuffle(raw, elSize);
         // Unquantized float tiles (ZQUANTIZ = NONE) hold IEEE values; everything else holds integers.
@@ -220,7 +223,7 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
     } else {
       // The tile could not be compressed: raw pixels, gzip'd or not.
       const gz = heapCell(ctx, row, gzipCol);
-      const raw = gz ? inflate(ctx, gz, tileNo, 'GZIP_COMPRESSED_DATA') : heapCell(ctx, row, rawCol);
+      const raw = gz ? inflate(ctx, gz, tileNo, 'GZIP_COMPRESSED_DATA', npix * 8) : heapCell(ctx, row, rawCol);
       if (!raw) throw new FitsError(name, `${where}: tile ${tileNo} has no data in any column`);
       const elSize = elementSize(ctx, raw.length, npix, tileNo, gz ? 'GZIP_COMPRESSED_DATA' : 'UNCOMPRESSED_DATA');
       decodeElements(raw, elSize, floatImage, values);
