@@ -1,0 +1,29 @@
+/**
+ * Registers the service worker (vite-plugin-pwa, registerType 'prompt') and
+ * says when a new version of the app is installed and waiting. Nothing
+ * updates by itself: "Reload to update" lets the waiting worker take over and
+ * reloads the page. Stored data lives in IndexedDB and OPFS, which a new
+ * service worker never touches (workbox only replaces its own precache), and
+ * the Dexie schema upgrades forward on open. While an ingest or a reduction
+ * runs the button waits for it: a reload would interrupt the work (nothing
+ * stored is lost, but the run would need a restart).
+ */
+import { useRegisterSW } from 'virtual:pwa-register/react';
+
+export function UpdateNotice({ busy }: { busy: boolean }) {
+  const {
+    needRefresh: [needRefresh],
+    updateServiceWorker,
+  } = useRegisterSW({
+    onRegisterError: (err: unknown) => console.warn('service worker registration failed: the app will not work offline', err),
+  });
+  if (!needRefresh) return null;
+  return (
+    <div className="update-notice" role="status" aria-label="Update ready">
+      <span>{busy ? 'A new version is ready: reload once the work in progress ends.' : 'A new version of the workbench is ready.'}</span>
+      <button type="button" disabled={busy} onClick={() => void updateServiceWorker(true)}>
+        Reload to update
+      </button>
+    </div>
+  );
+}
