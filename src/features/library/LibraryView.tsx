@@ -6,15 +6,17 @@ import { getDb } from '../../db/schema';
 import { FileTable } from './FileTable';
 import { HeaderViewer } from './HeaderViewer';
 import { IngestProgress } from './IngestProgress';
+import { WorkspaceStatus } from './WorkspaceStatus';
 import { SELECT_FIELDS, selectRow, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
-import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
+import { useThrottledLiveQueryState } from '../../ui/useThrottledLiveQuery';
 import { useNav } from '../../ui/nav';
 import { usePlan } from '../../ui/usePlan';
 
 export function LibraryView() {
-  const files = useThrottledLiveQuery(() => listFiles(getDb()), ['files']);
+  // A failed read shows in the banner above the view (with the plan's, which reads the same tables), with Retry.
+  const { value: files, error } = useThrottledLiveQueryState(() => listFiles(getDb()), ['files'], { banner: true });
   const expression = useLibrary((s) => s.expression);
   const notice = useLibrary((s) => s.notice);
   const setNotice = useLibrary((s) => s.setNotice);
@@ -48,13 +50,14 @@ export function LibraryView() {
     <div className={`library${headerOpen ? ' with-panel' : ''}`}>
       <Toolbar shown={shown} total={rows.length} />
       <IngestProgress />
+      <WorkspaceStatus />
       {notice && (
         <div className="notice" role="status">
           {notice} <button className="icon-btn" aria-label="Dismiss notice" onClick={() => setNotice(undefined)}>×</button>
         </div>
       )}
       <div className="library-body">
-        {files === undefined ? <p className="muted">Opening the library…</p> : <FileTable rows={shown} libraryEmpty={rows.length === 0} />}
+        {files === undefined ? !error && <p className="muted">Opening the library…</p> : <FileTable rows={shown} libraryEmpty={rows.length === 0} />}
         <HeaderViewer />
       </div>
     </div>

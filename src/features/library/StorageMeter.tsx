@@ -1,20 +1,25 @@
 /** Space used and available in the browser's storage, and whether it is persistent. */
 import { useEffect, useState } from 'react';
-import { useLiveQuery } from 'dexie-react-hooks';
-import { getDb } from '../../db/schema';
-import { countFiles } from '../../db/files';
+import { onTablesChanged } from '../../db/live';
 import { requestPersistence, storageInfo, type StorageInfo } from '../../db/storage';
 import { formatBytes } from './format';
 
 export function StorageMeter() {
   const [info, setInfo] = useState<StorageInfo>();
-  const count = useLiveQuery(() => countFiles(getDb()), []);
   useEffect(() => {
     void requestPersistence().finally(() => storageInfo().then(setInfo));
+    // Re-estimated after files or products are added or deleted (strips go with them). A change
+    // notification, not a query: the meter in the title bar must not fail with the library.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = onTablesChanged(['files'], () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void storageInfo().then(setInfo, () => undefined), 500);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
   }, []);
-  useEffect(() => {
-    void storageInfo().then(setInfo);
-  }, [count]);
   if (!info) return <span className="storage muted">storage: unknown</span>;
   const free = Math.max(0, info.quota - info.usage);
   return (

@@ -30,7 +30,7 @@ const loadProducts = () => listProducts(getDb());
 
 export function useRunsData(): RunsData {
   const live = usePlan();
-  const runs = useThrottledLiveQuery(() => listRuns(getDb()), ['runs'], 200);
+  const runs = useThrottledLiveQuery(() => listRuns(getDb()), ['runs'], 200, 'the runs');
   const products = useThrottledLiveQuery(loadProducts, ['files']);
   return useMemo(() => {
     const latest = new Map<string, RunRecord>();

@@ -1,0 +1,261 @@
+/**
+ * Nothing lost, in Chromium: a full disk mid-ingest and mid-run (the origin's
+ * quota lowered over CDP, so IndexedDB itself throws QuotaExceededError), a
+ * worker that dies mid-ingest and mid-run (it closes itself in the middle of
+ * a write), a reload mid-ingest, and a library query that fails. Each time
+ * the message says what happened, what was stored before stays, the database
+ * holds only whole files and products (every strip of every plane, no strip
+ * without its file), and the app goes on: the file is added again, the run
+ * restarted, the query retried.
+ */
+import { expect, test, type CDPSession, type Page, type Worker } from '@playwright/test';
+import { SAMPLE_NIGHT, fitsFilesIn, waitForRows, fileRows } from './helpers';
+
+const NIGHT = fitsFilesIn(SAMPLE_NIGHT);
+
+async function addFiles(page: Page, files: string[]) {
+  await page.setInputFiles('input[aria-label="Add FITS files"]', files);
+}
+
+/**
+ * Reads the database with the raw IndexedDB API (not the app's code) and
+ * checks it: every ok file has every strip of every image plane, no strip
+ * belongs to a file that is not listed, nothing is left in `writing`.
+ */
+async function checkDatabase(page: Page): Promise<{ files: number; ok: number; strips: number; problems: string[] }> {
+  return page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      const req = indexedDB.open('ccd-workbench');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = <T,>(store: string, keys = false): Promise<T[]> => new Promise((resolve, reject) => {
+      const s = db.transaction(store).objectStore(store);
+      const req = keys ? s.getAllKeys() : s.getAll();
+      req.onsuccess = () => resolve(req.result as T[]);
+      req.onerror = () => reject(req.error);
+    });
+    type Hdu = { index: number; isImage: boolean; naxis: number[] };
+    const files = await all<{ id: string; name: string; status: string; hdus: Hdu[] }>('files');
+    const strips = await all<[string, number, number, number]>('strips', true);
+    const writing = await all<unknown>('writing', true);
+    const headers = new Set(await all<string>('headers', true));
+    db.close();
+    const ids = new Set(files.map((f) => f.id));
+    const problems: string[] = [];
+    const perPlane = new Map<string, number>();
+    for (const [fileId, hdu, plane] of strips) {
+      if (!ids.has(fileId)) problems.push(`strip of ${fileId} without its file`);
+      const k = `${fileId}|${hdu}|${plane}`;
+      perPlane.set(k, (perPlane.get(k) ?? 0) + 1);
+    }
+    if (writing.length) problems.push(`${writing.length} writing records left`);
+    for (const f of files) {
+      if (f.status !== 'ok') continue;
+      if (!headers.has(f.id)) problems.push(`${f.name}: no headers`);
+      for (const h of f.hdus) {
+        if (!h.isImage || h.naxis.length < 2 || h.naxis.some((n) => n <= 0)) continue;
+        const rows = Math.max(1, Math.floor((256 * 1024) / h.naxis[0]));
+        const want = Math.ceil(h.naxis[1] / rows);
+        const depth = h.naxis.slice(2).reduce((a, b) => a * b, 1);
+        for (let z = 0; z < depth; z++) {
+          const got = perPlane.get(`${f.id}|${h.index}|${z}`) ?? 0;
+          if (got !== want) problems.push(`${f.name}: HDU ${h.index} plane ${z} has ${got} of ${want} strips`);
+        }
+      }
+    }
+    return { files: files.length, ok: files.filter((f) => f.status === 'ok').length, strips: strips.length, problems };
+  });
+}
+
+/** Sets (or with no size, removes) the origin's storage quota. IndexedDB then refuses writes past it. */
+async function setQuota(page: Page, cdp: CDPSession, quotaSize?: number) {
+  // The storage key is the origin with its slash: without it the override is accepted and ignored.
+  const origin = `${new URL(page.url()).origin}/`;
+  await cdp.send('Storage.overrideQuotaForOrigin', quotaSize === undefined ? { origin } : { origin, quotaSize });
+}
+
+async function usage(page: Page, cdp: CDPSession): Promise<number> {
+  return (await cdp.send('Storage.getUsageAndQuota', { origin: new URL(page.url()).origin })).usage;
+}
+
+/** Makes a worker close itself in the middle of its next write to `store`: a worker killed mid-write. */
+async function dieOnNextWrite(worker: Worker, store: string) {
+  await worker.evaluate((name) => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === name) self.close();
+      return put.apply(this, args);
+    };
+  }, store);
+}
+
+async function reduceAll(page: Page) {
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.getByRole('button', { name: 'Reduce all' }).click();
+}
+
+const finished = (page: Page) => page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
+
+test('a full disk mid-ingest and mid-run: clear messages, what was stored stays, deleting frees the space, the app goes on', async ({ page }) => {
+  await page.goto('/');
+  const cdp = await page.context().newCDPSession(page);
+  await expect(page.getByText(/used ·/)).toBeVisible();
+
+  // Room for a few raw frames (about 130 kB each stored), not the night.
+  await setQuota(page, cdp, (await usage(page, cdp)) + 1_000_000);
+  await addFiles(page, NIGHT);
+  const progress = page.getByRole('region', { name: 'Ingest progress' });
+  await expect(progress).toContainText(`Done: ${NIGHT.length} / ${NIGHT.length} files`, { timeout: 60_000 });
+  const problems = page.getByRole('list', { name: 'Files with errors' }).getByRole('listitem');
+  await expect(problems.first()).toContainText(/raw\d{4}\.fits: not stored — the browser's storage quota is full\. Nothing already stored was changed/);
+  const full = await checkDatabase(page);
+  expect(full.problems).toEqual([]);
+  expect(full.ok).toBeGreaterThan(0);
+  expect(full.ok).toBeLessThan(NIGHT.length);
+  await waitForRows(page, full.files);
+  await page.screenshot({ path: 'test-results/nothing-lost-quota-ingest.png' });
+
+  // Deleting from the library frees the pixels too, and the meter shows it.
+  const meterBefore = await page.locator('.storage').textContent();
+  const usedBefore = await usage(page, cdp);
+  await page.getByRole('checkbox', { name: 'Select all shown files' }).check();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await waitForRows(page, 0);
+  expect((await checkDatabase(page)).strips).toBe(0);
+  await expect.poll(() => usage(page, cdp), { timeout: 30_000 }).toBeLessThan(usedBefore);
+  await expect(page.locator('.storage')).not.toHaveText(meterBefore!, { timeout: 30_000 });
+
+  // With the space freed, files go in again under the same quota.
+  const few = NIGHT.slice(0, 3);
+  await addFiles(page, few);
+  await waitForRows(page, 3);
+  expect(await checkDatabase(page)).toMatchObject({ ok: 3, problems: [] });
+
+  // Mid-run: the night stored with room to spare, then the quota cut below what the first product needs.
+  await setQuota(page, cdp);
+  await addFiles(page, NIGHT);
+  await waitForRows(page, NIGHT.length);
+  const stored = await checkDatabase(page);
+  await setQuota(page, cdp, (await usage(page, cdp)) + 200_000);
+  await reduceAll(page);
+  await expect(finished(page)).toBeVisible({ timeout: 90_000 });
+  await expect(finished(page)).toContainText(/quota is full, so the run stopped\. Files and products stored before it are kept; the product it was making is not\. .*then restart the run\./);
+  await page.screenshot({ path: 'test-results/nothing-lost-quota-run.png' });
+  const afterRun = await checkDatabase(page);
+  expect(afterRun.problems).toEqual([]);
+  // Every file stored before the run is still there, whole.
+  expect(afterRun.ok).toBeGreaterThanOrEqual(stored.ok);
+
+  // Space back: Restart completes every run.
+  await setQuota(page, cdp);
+  await page.getByRole('button', { name: /^Restart \d+ unfinished runs?$/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 120_000 });
+  expect((await checkDatabase(page)).problems).toEqual([]);
+});
+
+test('a worker that dies mid-ingest or mid-run fails only its own file or run, with the reason; the rest completes; Restart works', async ({ page }) => {
+  await page.goto('/');
+  let ingestWorkers = 0;
+  const firstIngestWorker = new Promise<Worker>((resolve) => {
+    page.on('worker', (w) => {
+      if (/ingest/.test(w.url()) && ingestWorkers++ === 0) resolve(w);
+    });
+  });
+  await addFiles(page, NIGHT);
+  await dieOnNextWrite(await firstIngestWorker, 'files');
+  const progress = page.getByRole('region', { name: 'Ingest progress' });
+  await expect(progress).toContainText(`Done: ${NIGHT.length} / ${NIGHT.length} files`, { timeout: 60_000 });
+  const problems = page.getByRole('list', { name: 'Files with errors' }).getByRole('listitem');
+  await expect(problems).toHaveCount(1);
+  await expect(problems.first()).toContainText(/^(raw\d{4}\.fits): not stored — the ingest worker stopped \(the worker stopped \(closed, killed or out of memory\)\)\. Add the file again\.$/);
+  const lost = (await problems.first().textContent())!.split(':')[0];
+  await waitForRows(page, NIGHT.length - 1);
+  expect(await checkDatabase(page)).toMatchObject({ ok: NIGHT.length - 1, problems: [] });
+  expect(ingestWorkers).toBeGreaterThanOrEqual(2);
+  // Added again, it goes in.
+  await addFiles(page, NIGHT.filter((f) => f.endsWith(lost)));
+  await waitForRows(page, NIGHT.length);
+
+  // A pipeline worker dies while writing a reduced frame, once the masters are made.
+  const pipelineWorkers: Worker[] = [];
+  page.on('worker', (w) => {
+    if (/pipeline/.test(w.url())) pipelineWorkers.push(w);
+  });
+  await reduceAll(page);
+  const bar = page.getByRole('progressbar', { name: 'Reduction progress' });
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await dieOnNextWrite(pipelineWorkers[0], 'strips');
+  await expect(finished(page)).toBeVisible({ timeout: 120_000 });
+  await expect(finished(page)).toContainText(/Reduction finished: \d+ of 13 runs done, [12] failed/);
+  await expect(finished(page)).toContainText(/the pipeline worker stopped( at "[^"]+")?: the worker stopped \(closed, killed or out of memory\)\. Restart the run/);
+  await page.screenshot({ path: 'test-results/nothing-lost-worker-died.png' });
+  // The dead worker's unpublished strips are gone at once, not at the next start-up.
+  expect((await checkDatabase(page)).problems).toEqual([]);
+  expect(pipelineWorkers.length).toBeGreaterThanOrEqual(2);
+
+  await page.getByRole('button', { name: /^Restart \d+ unfinished runs?$/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 120_000 });
+  const total = await page.locator('.plan-table .state').count();
+  await expect(page.locator('.plan-table .state-done, .plan-table .state-up-to-date')).toHaveCount(total);
+  expect((await checkDatabase(page)).problems).toEqual([]);
+});
+
+test('a reload in the middle of an ingest leaves only whole files, and no strip without its file', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo night' }).click();
+  await expect(fileRows(page).first()).toBeVisible({ timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByText(/used ·/)).toBeVisible();
+  const after = await checkDatabase(page);
+  expect(after.problems).toEqual([]);
+  await waitForRows(page, after.files);
+  // The ingest did stop part-way (the demo night has 25 files).
+  expect(after.files).toBeLessThan(25);
+  // Every stored file opens in the inspector.
+  await fileRows(page).first().dblclick();
+  await expect(page.getByRole('tab', { name: 'Inspector' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('a library query that fails shows its reason and Retry, and Retry recovers', async ({ page }) => {
+  // The test breaks IndexedDB reads of the page (not the workers') while a flag is set.
+  await page.addInitScript(() => {
+    const w = window as unknown as { __failReads?: boolean };
+    w.__failReads = true;
+    for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as (IDBObjectStore | IDBIndex)[]) {
+      for (const method of ['getAll', 'openCursor', 'count'] as const) {
+        const original = proto[method] as (...a: unknown[]) => IDBRequest;
+        (proto as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+          if (w.__failReads) throw new DOMException('reading is broken by the test', 'UnknownError');
+          return original.apply(this, args);
+        };
+      }
+    }
+  });
+  await page.goto('/');
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not read the library' });
+  await expect(alert).toContainText('UnknownError: reading is broken by the test');
+  await expect(page.getByText('Opening the library…')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/nothing-lost-query-failed.png' });
+  // Still broken: Retry says so again.
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(alert).toContainText('reading is broken by the test');
+  // Another view waiting on the runs shows the same, in its banner.
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  const runsAlert = page.getByRole('alert').filter({ hasText: 'Could not read the runs' });
+  await expect(runsAlert).toContainText('reading is broken by the test');
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await expect(alert).toContainText('reading is broken by the test');
+  // Repaired: Retry reads the library.
+  await page.evaluate(() => { (window as unknown as { __failReads?: boolean }).__failReads = false; });
+  await alert.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByText('The library is empty.')).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not read' })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Could not read' })).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await addFiles(page, NIGHT.slice(0, 2));
+  await waitForRows(page, 2);
+});
