@@ -10,6 +10,8 @@ import type { LibraryRow } from './rows';
 import { SELECT_FIELDS } from './rows';
 import { useLibrary, type GroupBy } from './store';
 import { downloadText } from '../../ui/download';
+import { exportWorkspaceToDownload, importWorkspaceFile, useWorkspaceJob } from './workspaceController';
+import { ARCHIVE_SUFFIX } from '../../core/workspace/format';
 
 const TAGS = ['bias', 'dark', 'flat', 'science', 'unclassified'] as const;
 
@@ -26,6 +28,8 @@ export function expressionError(expr: string): string | undefined {
 export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }) {
   const inputRef = useRef<HTMLInputElement>(null);
   const folderRef = useRef<HTMLInputElement>(null);
+  const archiveRef = useRef<HTMLInputElement>(null);
+  const archiving = useWorkspaceJob((s) => !!s.job?.running);
   const { expression, setExpression, groupBy, setGroupBy, selection, setSelection, ingest, setNotice } = useLibrary();
   const selectedIds = Object.keys(selection).filter((id) => selection[id]);
   const exprError = expressionError(expression);
@@ -94,6 +98,27 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
           </select>
         </label>
         <button onClick={() => downloadText('library.csv', rowsToCsv(shown), 'text/csv')} disabled={!shown.length}>Export CSV</button>
+      </div>
+
+      <div className="tb-group" aria-label="Workspace archive">
+        <button
+          onClick={() => void exportWorkspaceToDownload()}
+          disabled={archiving || !total}
+          title="Everything stored (files, tags, pins, parameters, presets, products, run logs) as one archive"
+        >
+          Export workspace
+        </button>
+        <button onClick={() => archiveRef.current?.click()} disabled={archiving || ingest.running} title={`Add a workspace archive (${ARCHIVE_SUFFIX}) to this one; nothing here is overwritten`}>
+          Import workspace…
+        </button>
+        <input
+          ref={archiveRef}
+          type="file"
+          accept={`${ARCHIVE_SUFFIX},.tar,application/x-tar`}
+          aria-label="Import a workspace archive"
+          className="visually-hidden"
+          onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importWorkspaceFile(f); }}
+        />
       </div>
 
       {/* Its own line under the toolbar: a long message (it lists the known fields) never squeezes the field. */}
