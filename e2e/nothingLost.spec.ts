@@ -97,7 +97,7 @@ async function reduceAll(page: Page) {
 
 const finished = (page: Page) => page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
 
-test('a full disk mid-ingest and mid-run: clear messages, what was stored stays, deleting frees the space, the app goes on', async ({ page }) => {
+test('a full disk mid-ingest: a clear message, what was stored stays, deleting frees the space, the app goes on', async ({ page }) => {
   await page.goto('/');
   const cdp = await page.context().newCDPSession(page);
   await expect(page.getByText(/used ·/)).toBeVisible();
@@ -127,26 +127,36 @@ test('a full disk mid-ingest and mid-run: clear messages, what was stored stays,
   await expect.poll(() => usage(page, cdp), { timeout: 30_000 }).toBeLessThan(usedBefore);
   await expect(page.locator('.storage')).not.toHaveText(meterBefore!, { timeout: 30_000 });
 
-  // With the space freed, files go in again under the same quota.
-  const few = NIGHT.slice(0, 3);
-  await addFiles(page, few);
+  // With the space freed, files the full disk refused go in under the same quota.
+  const refused = (await problems.allTextContents()).map((t) => t.split(':')[0]);
+  const again = NIGHT.filter((f) => refused.some((name) => f.endsWith(`/${name}`))).slice(0, 3);
+  expect(again).toHaveLength(3);
+  await addFiles(page, again);
   await waitForRows(page, 3);
   expect(await checkDatabase(page)).toMatchObject({ ok: 3, problems: [] });
+});
 
-  // Mid-run: the night stored with room to spare, then the quota cut below what the first product needs.
-  await setQuota(page, cdp);
+test('a full disk mid-run: the run says so, what was stored stays, and Restart completes once there is room', async ({ page }) => {
+  await page.goto('/');
+  const cdp = await page.context().newCDPSession(page);
+  await expect(page.getByText(/used ·/)).toBeVisible();
+  // Room for the night (about 3 MB stored) and a few of its 13 products (0.65 MB each), not all.
+  // The quota is set before the first write: Chromium's IndexedDB did not apply an override
+  // lowered later in the same page (measured: a reduction went 6.6 MB past it).
+  await setQuota(page, cdp, (await usage(page, cdp)) + 5_000_000);
   await addFiles(page, NIGHT);
   await waitForRows(page, NIGHT.length);
   const stored = await checkDatabase(page);
-  await setQuota(page, cdp, (await usage(page, cdp)) + 200_000);
+  expect(stored).toMatchObject({ ok: NIGHT.length, problems: [] });
   await reduceAll(page);
   await expect(finished(page)).toBeVisible({ timeout: 90_000 });
+  await expect(finished(page)).toContainText(/Reduction finished: \d+ of 13 runs done, \d+ failed/);
   await expect(finished(page)).toContainText(/quota is full, so the run stopped\. Files and products stored before it are kept; the product it was making is not\. .*then restart the run\./);
   await page.screenshot({ path: 'test-results/nothing-lost-quota-run.png' });
   const afterRun = await checkDatabase(page);
   expect(afterRun.problems).toEqual([]);
-  // Every file stored before the run is still there, whole.
-  expect(afterRun.ok).toBeGreaterThanOrEqual(stored.ok);
+  // Every file stored before the run is still there, whole, and some products were made.
+  expect(afterRun.ok).toBeGreaterThan(stored.ok);
 
   // Space back: Restart completes every run.
   await setQuota(page, cdp);
