@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
 import { parseHeader, BLOCK } from '../src/core/fits/header';
 import { decodePixels } from '../src/core/fits/decode';
+import { blankValue, dataUnit, numberKeyword } from '../src/core/fits/parse';
 import { headerGet } from '../src/core/fits';
 
 export interface DiskHdu {
@@ -40,11 +41,6 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
   return got === length ? buf : buf.subarray(0, got);
 }
 
-const num = (cards: Card[], key: string) => {
-  const v = headerGet(cards, key);
-  return typeof v === 'number' ? v : undefined;
-};
-
 /** Walks the headers of a plain FITS file; undefined when it must be decoded whole (gzip, tile compression). */
 function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
   const hdus: DiskHdu[] = [];
@@ -68,24 +64,22 @@ function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
       }
     }
     const cards = parsed.cards;
-    const bitpix = num(cards, 'BITPIX') ?? 8;
-    const naxisN = num(cards, 'NAXIS') ?? 0;
-    const naxis = Array.from({ length: naxisN }, (_, i) => num(cards, `NAXIS${i + 1}`) ?? 0);
     const xt = hdus.length === 0 ? 'PRIMARY' : String(headerGet(cards, 'XTENSION') ?? '').trim().toUpperCase();
     if (headerGet(cards, 'ZIMAGE') === true) return undefined;
+    // The core reader's one data-size function (and its checks of BITPIX, NAXISn, PCOUNT, GCOUNT).
+    const { bitpix, naxis, dataBytes } = dataUnit(cards, hdus.length, name);
     const count = naxis.length ? naxis.reduce((a, b) => a * b, 1) : 0;
-    const pcount = num(cards, 'PCOUNT') ?? 0, gcount = num(cards, 'GCOUNT') ?? 1;
-    const dataBytes = (Math.abs(bitpix) / 8) * gcount * (pcount + count);
+    const where = `HDU ${hdus.length}`;
     const dataOffset = pos + parsed.end;
     const extname = String(headerGet(cards, 'EXTNAME') ?? (hdus.length === 0 ? 'PRIMARY' : '')).trim();
     const isImage = (xt === 'PRIMARY' || xt === 'IMAGE') && count > 0;
     if (isImage && dataOffset + dataBytes > size) {
       throw new FitsError(name, `HDU ${hdus.length}: data unit is truncated (${size - dataOffset} of ${dataBytes} bytes)`);
     }
-    const blank = num(cards, 'BLANK');
     hdus.push({
       index: hdus.length, extname, naxis, isImage, bitpix, cards, dataOffset,
-      bscale: num(cards, 'BSCALE') ?? 1, bzero: num(cards, 'BZERO') ?? 0, blank: bitpix > 0 ? blank : undefined,
+      bscale: numberKeyword(cards, 'BSCALE', name, where, 1), bzero: numberKeyword(cards, 'BZERO', name, where, 0),
+      blank: bitpix > 0 ? blankValue(cards) : undefined,
     });
     pos = dataOffset + Math.ceil(dataBytes / BLOCK) * BLOCK;
   }

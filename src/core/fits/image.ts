@@ -2,7 +2,7 @@
  * Pixels of one image HDU, plain or tile-compressed, in physical units.
  */
 import { decodePixels } from './decode';
-import { fitsBytes, humanBytes, numberKeyword, optionalInt } from './parse';
+import { blankValue, fitsBytes, humanBytes, numberKeyword } from './parse';
 import { readCompressedImage } from './tiled/tiles';
 import { FitsError, type FitsFile, type ImagePixels } from './types';
 
@@ -32,7 +32,7 @@ export function readImage(file: FitsFile, bytes: Uint8Array, hduIndex: number): 
       bscale: numberKeyword(hdu.cards, 'BSCALE', name, where, 1),
       bzero: numberKeyword(hdu.cards, 'BZERO', name, where, 0),
       // BLANK only means something for integer data (FITS 4.0, 4.4.2.5).
-      blank: hdu.bitpix > 0 ? optionalInt(hdu.cards, 'BLANK', name, where) : undefined,
+      blank: hdu.bitpix > 0 ? blankValue(hdu.cards) : undefined,
     });
     return { width, height, depth, data: pixels };
   } catch (e) {

@@ -102,11 +102,12 @@ export function fitsBytes(input: Uint8Array, name: string): Uint8Array {
 
 function intKeyword(cards: Card[], key: string, name: string, where: string, fallback?: number): number {
   const v = headerGet(cards, key);
-  if (v === undefined || v === null) {
+  if (v === undefined) {
     if (fallback !== undefined) return fallback;
     throw new FitsError(name, `${where}: required keyword ${key} is missing`);
   }
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
+  if (v === null) throw new FitsError(name, `${where}: ${key} has no value`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
     throw new FitsError(name, `${where}: ${key} must be an integer, found ${JSON.stringify(v)}`);
   }
   return v;
@@ -117,7 +118,7 @@ export function numberKeyword(cards: readonly Card[], key: string, name: string,
 export function numberKeyword(cards: readonly Card[], key: string, name: string, where: string): number | undefined;
 export function numberKeyword(cards: readonly Card[], key: string, name: string, where: string, fallback?: number): number | undefined {
   const v = headerGet(cards, key);
-  if (v === undefined || v === null) return fallback;
+  if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new FitsError(name, `${where}: ${key} must be a number, found ${JSON.stringify(v)}`);
   }
@@ -127,8 +128,8 @@ export function numberKeyword(cards: readonly Card[], key: string, name: string,
 /** An integer keyword that may be absent (BLANK, ZDITHER0, ZTILEn...): anything but an integer is an error. */
 export function optionalInt(cards: readonly Card[], key: string, name: string, where: string): number | undefined {
   const v = headerGet(cards, key);
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) {
     throw new FitsError(name, `${where}: ${key} must be an integer, found ${JSON.stringify(v)}`);
   }
   return v;
@@ -194,6 +195,7 @@ function tooLarge(cards: Card[], index: number, dataBytes: number): string {
 
 interface Described {
   hdu: HduInfo;
+  warning?: string;
   /** Set when the data unit runs past the end of the file but what the reader needs of it is there. */
   cutShort?: string;
 }
@@ -222,7 +224,7 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
       `${where}: GCOUNT = ${headerGet(cards, 'GCOUNT')} declares a data unit of ${dataBytes} bytes, too small for the ${naxis.join(' x ')} image it describes (${imageBytes} bytes)`,
     );
   }
-  if (isImage) checkScaling(cards, bitpix, name, where);
+  const warning = isImage ? checkScaling(cards, bitpix, name, where) : undefined;
 
   let cutShort: string | undefined;
   if (dataBytes > available) {
@@ -255,7 +257,7 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
         `${where}: ZNAXIS claims ${humanBytes(npix * (wide ? 8 : 4))} of decoded pixels (${shape.naxis.join(' x ')}), more than the ${humanBytes(LIMITS.maxBytes)} this reader can hold`,
       );
     }
-    checkScaling(cards, shape.bitpix, name, zwhere);
+    const zwarning = checkScaling(cards, shape.bitpix, name, zwhere);
     return {
       hdu: {
         ...base,
@@ -268,16 +270,35 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
         tableCards: cards,
       },
       cutShort,
+      warning: zwarning,
     };
   }
-  return { hdu: { ...base, extname, bitpix, naxis: isImage ? naxis : [], isImage, cards }, cutShort };
+  return { hdu: { ...base, extname, bitpix, naxis: isImage ? naxis : [], isImage, cards }, cutShort, warning };
 }
 
-/** BSCALE/BZERO must be numbers and BLANK an integer where they appear: a value read past would give wrong pixels. */
-function checkScaling(cards: Card[], bitpix: number, name: string, where: string): void {
+/**
+ * BSCALE/BZERO must be numbers where they appear (astropy fails on them too): a
+ * value read past would give wrong pixels. A BLANK that is not an integer is
+ * ignored with a warning, as astropy does; the warning says so.
+ */
+function checkScaling(cards: Card[], bitpix: number, name: string, where: string): string | undefined {
   numberKeyword(cards, 'BSCALE', name, where);
   numberKeyword(cards, 'BZERO', name, where);
-  if (bitpix > 0) optionalInt(cards, 'BLANK', name, where);
+  const blank = headerGet(cards, 'BLANK');
+  if (bitpix > 0 && blank !== undefined && blankValue(cards) === undefined) {
+    return `${where}: BLANK = ${JSON.stringify(blank)} is not an integer and is ignored (as astropy does): no pixel is read as undefined`;
+  }
+  const range = { 8: [0, 255], 16: [-32768, 32767], 32: [-(2 ** 31), 2 ** 31 - 1] }[bitpix];
+  if (range && typeof blank === 'number' && (blank < range[0] || blank > range[1])) {
+    return `${where}: BLANK = ${blank} is outside the range of BITPIX ${bitpix} data: no pixel is read as undefined`;
+  }
+  return undefined;
+}
+
+/** BLANK of integer data when it is an integer; anything else is ignored (see checkScaling). */
+export function blankValue(cards: readonly Card[]): number | undefined {
+  const v = headerGet(cards, 'BLANK');
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
 }
 
 /** What follows the last HDU, as a warning (astropy warns too), or undefined when nothing does. */
@@ -326,8 +347,9 @@ export function parseFits(input: Uint8Array, name: string): FitsFile {
     }
     const dataOffset = header.end;
     const available = Math.max(0, bytes.length - dataOffset);
-    const { hdu, cutShort } = describeHdu(header.cards, hdus.length, name, dataOffset, available);
+    const { hdu, cutShort, warning } = describeHdu(header.cards, hdus.length, name, dataOffset, available);
     hdus.push(hdu);
+    if (warning) warnings.push(warning);
     if (cutShort) {
       warnings.push(`${cutShort}: any HDUs after HDU ${hdu.index} are missing`);
       break;

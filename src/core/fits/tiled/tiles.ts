@@ -9,7 +9,7 @@
  */
 import { inflateTile } from '../gzip';
 import { headerGet } from '../header';
-import { numberKeyword, optionalInt } from '../parse';
+import { blankValue, numberKeyword, optionalInt } from '../parse';
 import { FitsError, type Card, type HduInfo, type ImagePixels } from '../types';
 import { NULL_VALUE, unquantize, type Quantize } from './dither';
 import { riceDecode } from './rice';
@@ -156,7 +156,7 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
   const ditherSeed = optionalInt(cards, 'ZDITHER0', name, where) ?? 1;
   const bscale = numberKeyword(cards, 'BSCALE', name, where, 1);
   const bzero = numberKeyword(cards, 'BZERO', name, where, 0);
-  const blank = hdu.bitpix > 0 ? optionalInt(cards, 'BLANK', name, where) : undefined;
+  const blank = hdu.bitpix > 0 ? blankValue(cards) : undefined;
   const compressedCol = layout.columns.get('COMPRESSED_DATA');
   const gzipCol = layout.columns.get('GZIP_COMPRESSED_DATA');
   const rawCol = layout.columns.get('UNCOMPRESSED_DATA');
