@@ -7,6 +7,7 @@ import { holdLifeline } from './lifeline';
 import { getDb } from '../src/db/schema';
 import { ingestOne, type IngestOutcome } from './ingest';
 import { generateDemoNight } from '../src/core/demo';
+import { humanBytes, LIMITS } from '../src/core/fits/parse';
 
 export interface IngestApi {
   /** Reads, parses and stores one file. Never throws for bad input: the outcome says what went wrong. */
@@ -17,6 +18,11 @@ export interface IngestApi {
 
 const api: IngestApi = {
   async ingestFile(file, path) {
+    // Refused before reading: a 2 GB file read whole, then decoded, would take the worker and the tab with it.
+    if (file.size > LIMITS.maxBytes) {
+      const message = `${file.name}: file is ${humanBytes(file.size)}, more than the ${humanBytes(LIMITS.maxBytes)} this reader can hold; it was not read`;
+      return { id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message, type: 'unclassified' };
+    }
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
