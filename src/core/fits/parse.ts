@@ -77,11 +77,16 @@ export function fitsNeed(bytes: Uint8Array, name: string): number {
       return Math.min(pos + LIMITS.maxHeaderBytes, bytes.length + Math.max(BLOCK, bytes.length - pos));
     }
     const header = parseHeader(bytes, pos, name, index);
-    const { dataBytes } = dataUnit(header.cards, index, name);
-    if (header.end + dataBytes > LIMITS.maxBytes) {
-      throw new FitsError(name, `${tooLarge(header.cards, index, dataBytes)}; the gzip stream was not decompressed`);
+    const { dataBytes, bitpix, naxis } = dataUnit(header.cards, index, name);
+    // Pixels past the limit (an image's, or all of a tile-compressed one) are refused now, before they are inflated.
+    const xtension = index === 0 ? 'PRIMARY' : String(headerGet(header.cards, 'XTENSION') ?? '').trim().toUpperCase();
+    const image = xtension === 'PRIMARY' || xtension === 'IMAGE';
+    const needed = headerGet(header.cards, 'ZIMAGE') === true ? dataBytes : image && naxis.length ? product(naxis) * (Math.abs(bitpix) / 8) : 0;
+    if (header.end + needed > LIMITS.maxBytes) {
+      throw new FitsError(name, `${tooLarge(header.cards, index, needed)}; the gzip stream was not decompressed`);
     }
-    pos = header.end + padded(dataBytes);
+    // Past the limit, the stream must end first: parseFits then reads the HDUs before as a file cut short.
+    pos = Math.min(header.end + padded(dataBytes), LIMITS.maxBytes);
   }
 }
 
@@ -215,8 +220,10 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
   const imageBytes = isImage ? product(naxis) * bpp : 0;
   // Pixels decode to float32, or float64 for BITPIX 32, 64 and -64.
   const outBytes = (zimage ? 0 : imageBytes / bpp) * (bitpix === 32 || bitpix === 64 || bitpix === -64 ? 8 : 4);
-  if (dataBytes > LIMITS.maxBytes || outBytes > LIMITS.maxBytes) {
-    throw new FitsError(name, tooLarge(cards, index, Math.max(dataBytes, imageBytes)));
+  // What the reader needs of the data unit: the pixels of an image, all of a compressed one, none of a table.
+  const needed = zimage ? dataBytes : imageBytes;
+  if (needed > LIMITS.maxBytes || outBytes > LIMITS.maxBytes) {
+    throw new FitsError(name, tooLarge(cards, index, needed));
   }
   if (imageBytes > dataBytes) {
     throw new FitsError(
@@ -228,15 +235,16 @@ function describeHdu(cards: Card[], index: number, name: string, dataOffset: num
 
   let cutShort: string | undefined;
   if (dataBytes > available) {
-    // What the reader needs of the data unit: the pixels of an image, all of a compressed one, none of a table.
-    const needed = zimage ? dataBytes : imageBytes;
     if (needed > available) {
       const what = zimage
         ? `compressed tile data cut short: the table and its heap need ${dataBytes} bytes`
         : `data unit is truncated: expected ${imageBytes} bytes (${naxis.map((_, i) => `NAXIS${i + 1}`).join('*')}*|BITPIX|/8)`;
       throw new FitsError(name, `${where}: ${what}, but the file holds only ${available} bytes after the header`);
     }
-    cutShort = `the data unit of HDU ${index} is cut short: its header declares ${dataBytes} bytes, the file holds ${available}`;
+    const pcount = headerGet(cards, 'PCOUNT') ?? 0;
+    const gcount = headerGet(cards, 'GCOUNT') ?? 1;
+    const by = pcount !== 0 || gcount !== 1 ? ` (PCOUNT = ${pcount}, GCOUNT = ${gcount})` : '';
+    cutShort = `the data unit of HDU ${index} is cut short: its header declares ${humanBytes(dataBytes)}${by}, the file holds ${humanBytes(available)}`;
   }
 
   const base = { index, xtension, dataOffset, dataBytes };
@@ -342,6 +350,13 @@ export function parseFits(input: Uint8Array, name: string): FitsFile {
       if (!(e instanceof HeaderCutShort) || hdus.length === 0) throw e;
       warnings.push(
         `the file is cut short inside the header of HDU ${hdus.length} (it ends ${bytes.length - pos} bytes into it, before its END card): HDU ${hdus.length} and any after it are missing`,
+      );
+      break;
+    }
+    if (header.end > bytes.length && hdus.length > 0) {
+      // The file ends in the blank padding of a later header: astropy drops that HDU with a warning.
+      warnings.push(
+        `the file is cut short inside the header of HDU ${hdus.length} (it ends ${bytes.length - pos} bytes into its ${header.end - pos}): HDU ${hdus.length} and any after it are missing`,
       );
       break;
     }
