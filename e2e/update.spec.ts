@@ -6,8 +6,8 @@
  * manifest with the new file's revision, as a rebuild writes them). The
  * browser finds the new service worker, which installs and waits; the page
  * says "A new version ... is ready" with "Reload to update"; nothing changes
- * until that is pressed; then the page runs the new version and the stored
- * files are all still there.
+ * until that is pressed, and the button waits while an ingest runs; then the
+ * page runs the new version and the stored files are all still there.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { preview } from 'vite';
-import { SAMPLE_NIGHT, waitForRows } from './helpers';
+import { SAMPLE_NIGHT, fitsFilesIn, waitForRows } from './helpers';
 
 const DIST = path.resolve(process.env.E2E_DIST ?? 'dist');
 const MARK = '<!-- the next version -->';
@@ -64,13 +64,27 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     expect(await waitingWorker(page)).toBe(true);
     expect(await pageHasMark(page)).toBe(false);
 
+    // While work runs (here the ingest of the rest of the night) the button waits for it.
+    await page.evaluate(() => {
+      const seen = window as unknown as { updateWhileBusy?: string };
+      new MutationObserver(() => {
+        const button = document.querySelector<HTMLButtonElement>('[aria-label="Update ready"] button');
+        if (button?.disabled) seen.updateWhileBusy = button.parentElement?.textContent ?? '';
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    const rest = fitsFilesIn(SAMPLE_NIGHT).filter((f) => !files.includes(f));
+    await page.setInputFiles('input[aria-label="Add FITS files"]', rest);
+    await waitForRows(page, files.length + rest.length);
+    expect(await page.evaluate(() => (window as unknown as { updateWhileBusy?: string }).updateWhileBusy)).toMatch(/reload once the work in progress ends/);
+    await expect(notice.getByRole('button', { name: 'Reload to update' })).toBeEnabled();
+
     await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload to update' }).click()]);
     await expect(page.getByRole('tab', { name: 'Library' })).toBeVisible();
     expect(await pageHasMark(page)).toBe(true);
     expect(await waitingWorker(page)).toBe(false);
     await expect(page.getByRole('status', { name: 'Update ready' })).toHaveCount(0);
     // The stored files survived the update.
-    await waitForRows(page, 3);
+    await waitForRows(page, fitsFilesIn(SAMPLE_NIGHT).length);
   } finally {
     await context.close();
     await server.close();
