@@ -16,6 +16,7 @@ import { unzipSync } from 'fflate';
 import { expect, test, type Browser, type Download, type Page } from '@playwright/test';
 import { parseFits } from '../src/core/fits';
 import { STAMP } from '../src/core/pipeline/provenance';
+import { bytesSource, readWorkspaceArchive } from '../src/core/workspace/archive';
 import { SAMPLE_NIGHT, fileRows, fitsFilesIn, waitForRows } from './helpers';
 
 const STAMP_KEYS = new Set(Object.values(STAMP));
@@ -117,8 +118,32 @@ test('a workspace exported from one profile and imported into a fresh one reduce
     await expect(a.getByRole('status').filter({ hasText: /^Exported 40 files/ })).toBeVisible({ timeout: 60_000 });
     console.log(`export: ${Date.now() - t0} ms`);
     expect(exported.suggestedFilename()).toMatch(/^workspace-\d{4}-\d\d-\d\dT\d{4}\.ccdworkspace\.tar$/);
-    const archive = await save(exported, dir);
+    const downloaded = await save(exported, dir);
     await a.screenshot({ path: 'test-results/workspace-export-1024.png' });
+
+    // Where the browser has a save picker, the archive is written straight to the chosen file. The picker
+    // is stubbed with a real FileSystemFileHandle (in the origin's private file system): headless Chromium
+    // cannot answer a picker.
+    await a.evaluate(() => {
+      localStorage.setItem('ccd-workbench:save-picker', '1');
+      (window as unknown as { showSaveFilePicker: unknown }).showSaveFilePicker = async () =>
+        (await navigator.storage.getDirectory()).getFileHandle('picked.ccdworkspace.tar', { create: true });
+    });
+    await a.getByRole('button', { name: 'Export workspace' }).click();
+    await expect(a.getByRole('status').filter({ hasText: /^Exported 40 files .* to the chosen file\.$/ })).toBeVisible({ timeout: 60_000 });
+    const picked = await a.evaluate(async () => {
+      const f = await (await (await navigator.storage.getDirectory()).getFileHandle('picked.ccdworkspace.tar')).getFile();
+      const bytes = new Uint8Array(await f.arrayBuffer());
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(s);
+    });
+    const archive = path.join(dir, 'picked.ccdworkspace.tar');
+    writeFileSync(archive, Buffer.from(picked, 'base64'));
+    // Both ways give the same archive but for its date: the same entries, sizes and SHA-256.
+    const [viaBlob, viaPicker] = await Promise.all([downloaded, archive].map((f) => readWorkspaceArchive(bytesSource(new Uint8Array(readFileSync(f))), 4)));
+    expect(viaPicker.manifest.entries).toEqual(viaBlob.manifest.entries);
+    expect(viaPicker.manifest.counts).toEqual(viaBlob.manifest.counts);
     await a.context().close();
 
     // ---- Profile B: a fresh profile imports the archive.
@@ -126,7 +151,7 @@ test('a workspace exported from one profile and imported into a fresh one reduce
     await expect(fileRows(b)).toHaveCount(0);
     const t1 = Date.now();
     await b.getByLabel('Import a workspace archive').setInputFiles(archive);
-    await expect(b.getByRole('status').filter({ hasText: /^Imported workspace-/ })).toContainText('40 files', { timeout: 60_000 });
+    await expect(b.getByRole('status').filter({ hasText: /^Imported picked\.ccdworkspace\.tar: / })).toContainText('40 files', { timeout: 60_000 });
     console.log(`import: ${Date.now() - t1} ms`);
     await libraryCount(b, 40);
     expect(await libraryCsv(b, dir)).toBe(listA);

@@ -12,6 +12,7 @@ import { useLibrary, type GroupBy } from './store';
 import { downloadText } from '../../ui/download';
 import { exportWorkspaceToDownload, importWorkspaceFile, useWorkspaceJob } from './workspaceController';
 import { ARCHIVE_SUFFIX } from '../../core/workspace/format';
+import { useReduction } from '../../ui/reduction';
 
 const TAGS = ['bias', 'dark', 'flat', 'science', 'unclassified'] as const;
 
@@ -30,6 +31,8 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
   const folderRef = useRef<HTMLInputElement>(null);
   const archiveRef = useRef<HTMLInputElement>(null);
   const archiving = useWorkspaceJob((s) => !!s.job?.running);
+  // An import changes the plan a reduction is running; it waits for the reduction to end.
+  const reducing = useReduction((s) => !!s.active || s.starting);
   const { expression, setExpression, groupBy, setGroupBy, selection, setSelection, ingest, setNotice } = useLibrary();
   const selectedIds = Object.keys(selection).filter((id) => selection[id]);
   const exprError = expressionError(expression);
@@ -108,7 +111,11 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
         >
           Export workspace
         </button>
-        <button onClick={() => archiveRef.current?.click()} disabled={archiving || ingest.running} title={`Add a workspace archive (${ARCHIVE_SUFFIX}) to this one; nothing here is overwritten`}>
+        <button
+          onClick={() => archiveRef.current?.click()}
+          disabled={archiving || ingest.running || reducing}
+          title={reducing ? 'Wait for the reduction to end' : `Add a workspace archive (${ARCHIVE_SUFFIX}) to this one; nothing here is overwritten`}
+        >
           Import workspace…
         </button>
         <input

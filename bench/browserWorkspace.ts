@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:browser:workspace`: the time and memory of exporting a whole
+ * workspace and importing it into a fresh profile, through the built app in
+ * Debian's Chromium. A night is added and reduced in profile A (persistent,
+ * on disk, as a user's), "Export workspace" is timed to the archive's
+ * download, then profile B (another fresh folder) imports it, timed to the
+ * "Imported" line. Prints one JSON line: seconds, archive size, and the peak
+ * PSS of the browser's processes during each (sampled every 50 ms, as
+ * bench:browser:night does), beside their PSS just before.
+ *
+ * BENCH_WORKSPACE_NIGHT=sample (default: ../shared/sample-night) or sim (the
+ * simulated 2048 x 2048 night of `npm run bench:night`, 41 frames);
+ * BENCH_DIST / BENCH_PORT: your own build and port.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from '@playwright/test';
+import { chromiumLaunch } from '../playwright.config';
+import { listFits } from '../cli/library';
+import { ensureNight, nightDir, shared } from './nightFiles';
+
+const port = Number(process.env.BENCH_PORT ?? 4176);
+const dist = process.env.BENCH_DIST;
+const which = process.env.BENCH_WORKSPACE_NIGHT ?? 'sample';
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch { /* the process ended */ }
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) { out.push(c); todo.push(c); }
+  return out;
+}
+
+/** PSS in bytes over the Chromium processes below this one, in all and per kind of process. */
+function browserPss(excluded: Set<number>): { pss: number; byType: Record<string, number> } {
+  let pss = 0;
+  const byType: Record<string, number> = {};
+  for (const pid of descendants(process.pid)) {
+    if (excluded.has(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium')) continue;
+      const p = 1024 * Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      pss += p;
+      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      byType[type] = (byType[type] ?? 0) + p;
+    } catch { /* the process ended */ }
+  }
+  return { pss, byType };
+}
+
+const mb = (b: number) => Math.round(b / 2 ** 20);
+
+/** Peak PSS while `work` runs, and the PSS just before. */
+async function measured<T>(excluded: Set<number>, work: () => Promise<T>) {
+  const before = browserPss(excluded);
+  let peak = before;
+  const timer = setInterval(() => { const m = browserPss(excluded); if (m.pss > peak.pss) peak = m; }, 50);
+  const t0 = performance.now();
+  try {
+    const result = await work();
+    return { result, seconds: Math.round((performance.now() - t0) / 10) / 100, before_mb: mb(before.pss), peak_mb: mb(peak.pss), peak_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function waitForServer(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    if (i > 150) throw new Error(`${url} did not answer: is the app built?`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main() {
+  let dir = join(shared, 'sample-night');
+  if (which === 'sim') { ensureNight(); dir = nightDir; }
+  const files = listFits(dir);
+  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort', ...(dist ? ['--outDir', dist] : [])], { stdio: 'ignore', detached: true });
+  const work = mkdtempSync(join(tmpdir(), 'ccd-bench-workspace-'));
+  const contexts: BrowserContext[] = [];
+  try {
+    const url = `http://localhost:${port}/`;
+    await waitForServer(url);
+    const excluded = new Set([server.pid!, ...descendants(server.pid!)]);
+    const open = async (name: string) => {
+      const ctx = await chromium.launchPersistentContext(join(work, name), { ...chromiumLaunch, headless: true, viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+      contexts.push(ctx);
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      await page.goto(url);
+      await page.getByRole('button', { name: 'Add files…' }).waitFor();
+      return { ctx, page };
+    };
+
+    const a = await open('profile-a');
+    await a.page.getByLabel('Add FITS files').setInputFiles(files);
+    await a.page.getByRole('region', { name: 'Ingest progress' }).getByText(`Done: ${files.length} / ${files.length} files`).waitFor({ timeout: 900_000 });
+    await a.page.getByRole('tab', { name: 'Runs' }).click();
+    await a.page.getByRole('button', { name: 'Reduce all' }).click();
+    await a.page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ }).waitFor({ timeout: 1_800_000 });
+    await a.page.getByRole('tab', { name: 'Library' }).click();
+    const archive = join(work, 'workspace.ccdworkspace.tar');
+    const exp = await measured(excluded, async () => {
+      const [download] = await Promise.all([a.page.waitForEvent('download', { timeout: 900_000 }), a.page.getByRole('button', { name: 'Export workspace' }).click()]);
+      await download.saveAs(archive);
+      return (await a.page.getByRole('status').filter({ hasText: /^Exported/ }).textContent()) ?? '';
+    });
+    await a.ctx.close();
+
+    const b = await open('profile-b');
+    const imp = await measured(excluded, async () => {
+      await b.page.getByLabel('Import a workspace archive').setInputFiles(archive);
+      const done = b.page.getByRole('status').filter({ hasText: /^Imported/ }).or(b.page.getByRole('alert'));
+      await done.waitFor({ timeout: 1_800_000 });
+      return (await done.textContent()) ?? '';
+    });
+    if (!/^Imported/.test(imp.result)) throw new Error(imp.result);
+    console.log(JSON.stringify({
+      bench: 'workspace', night: which, files: files.length, archive_mb: mb(statSync(archive).size),
+      export: { ...exp, result: exp.result.slice(0, 160) }, import: { ...imp, result: imp.result.slice(0, 200) },
+    }));
+  } finally {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    try { process.kill(-server.pid!); } catch { /* gone */ }
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err: unknown) => { console.error(err); process.exit(1); });
