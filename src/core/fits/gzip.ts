@@ -5,24 +5,21 @@
  * parse.ts fitsNeed), and the CRC-32 and ISIZE of every member are checked,
  * so a damaged file is an error and never an image with wrong pixels.
  *
- * Why pako and not fflate (which the rest of the reader and the zip export
- * use): fflate's one-shot gunzipSync allocates what ISIZE claims (1 MB of
- * random bytes after a gzip magic asked for 1.95 GB) and its streaming
- * Gunzip checks neither the CRC nor ISIZE. pako is a line-by-line port of
- * zlib: its streaming Inflate checks both ("incorrect data check",
- * "incorrect length check"), reads concatenated members as gzip(1) and
- * Python's gzip do, and hands out output in fixed chunks, so a bound is
- * enforced within one chunk. DecompressionStream would also check, but it is
- * asynchronous only, and the reader is synchronous in workers, in Node and in
- * the command line.
+ * Why pako and not fflate (which the rest of the code uses for zip export):
+ * fflate's one-shot gunzipSync allocates what ISIZE claims (1 MB of random
+ * bytes after a gzip magic asked for 1.95 GB) and its streaming Gunzip checks
+ * neither the CRC nor ISIZE. pako is a line-by-line port of zlib and exports
+ * zlib's own interface: inflate() checks both ("incorrect data check",
+ * "incorrect length check") and writes straight into a buffer we size, so a
+ * bound holds to the byte and nothing is copied chunk by chunk.
+ * DecompressionStream would also check, but it is asynchronous only, and the
+ * reader is synchronous in workers, in Node and in the command line.
  */
-import { Inflate } from 'pako';
+import { Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateInit2, zlibInflateReset, zlibInflateReset2 } from 'pako';
 import { FitsError } from './types';
 
-/** Output chunk size: the most a bound can be overshot by before inflation stops. */
+/** Room given at a time while a whole-file stream's size is not yet known. */
 const CHUNK = 1 << 16;
-/** Compressed bytes given to the inflater at a time (deflate expands at most ~1032:1). */
-const SLICE = 1 << 16;
 
 /**
  * Given the bytes inflated so far, how many the output may hold. It may throw
@@ -30,7 +27,7 @@ const SLICE = 1 << 16;
  */
 export type OutputBound = (out: Uint8Array) => number;
 
-/** A member of a multi-member stream, or a tile: one pako inflater over `input`, output into `sink`. */
+/** Where inflated bytes go: zlib writes straight into `out`, never past `limit` + 1 bytes. */
 interface Sink {
   out: Uint8Array;
   total: number;
@@ -40,56 +37,61 @@ interface Sink {
 class Exceeded extends Error {}
 
 /**
- * Room for `chunk` in the sink. Output may pass the bound by less than one
- * chunk: when what is already held reaches the bound (asked again with those
- * bytes, so headers just inflated can raise it) and more comes, inflation stops.
+ * Room for more output. One byte past the bound is allowed, so a stream that
+ * goes on past it is seen to; the bound is asked again (with the bytes so
+ * far, so headers just inflated can raise it) before that byte is refused.
  */
-function append(sink: Sink, chunk: Uint8Array, bound: (out: Uint8Array) => number): void {
-  if (sink.total + chunk.length > sink.limit) {
+function makeRoom(sink: Sink, bound: OutputBound): void {
+  if (sink.total > sink.limit) {
     sink.limit = bound(sink.out.subarray(0, sink.total));
-    if (sink.total >= sink.limit) throw new Exceeded();
+    if (sink.total > sink.limit) throw new Exceeded();
   }
-  const need = sink.total + chunk.length;
-  if (need > sink.out.length) {
-    // Geometric growth, never past the bound and one chunk: a short stream never costs what its headers claim.
-    const next = new Uint8Array(Math.max(need, Math.min(sink.limit + CHUNK, 2 * sink.out.length)));
+  if (sink.total === sink.out.length) {
+    // Geometric growth, never past the bound: a short stream never costs what its headers claim.
+    const size = Math.min(sink.limit + 1, Math.max(sink.total + CHUNK, 2 * sink.out.length));
+    const next = new Uint8Array(size);
     next.set(sink.out.subarray(0, sink.total));
     sink.out = next;
   }
-  sink.out.set(chunk, sink.total);
-  sink.total = need;
 }
 
 interface RunResult {
-  /** Offset in `input` just after the last member read. */
+  /** Offset in `input` just after the last stream or member read. */
   end: number;
   error?: string;
   cutShort?: boolean;
 }
 
-/** Inflate gzip members (or one zlib/raw stream) from `input[start..]` into `sink`. */
-function run(input: Uint8Array, start: number, sink: Sink, bound: OutputBound, windowBits: number, chunkSize = CHUNK): RunResult {
-  let pos = start;
+/**
+ * Inflate `input` (gzip members, one zlib or raw deflate stream: zlib's
+ * windowBits) into `sink`. For gzip, members that follow one another are read
+ * on, as gzip(1) and Python do. zlib checks each member's CRC-32 and length.
+ */
+function run(strm: ZStream, input: Uint8Array, sink: Sink, bound: OutputBound, gzip: boolean): RunResult {
+  strm.input = input;
+  strm.next_in = 0;
+  strm.avail_in = input.length;
   for (;;) {
-    const inflater = new Inflate({ chunkSize, windowBits });
-    inflater.onData = (chunk: Uint8Array) => append(sink, chunk, bound);
-    inflater.onEnd = () => {};
-    let fed = pos;
-    while (!inflater.ended && fed < input.length) {
-      const next = Math.min(input.length, fed + SLICE);
-      inflater.push(input.subarray(fed, next), next === input.length);
-      fed = next;
+    makeRoom(sink, bound);
+    strm.output = sink.out as Uint8Array<ArrayBuffer>;
+    strm.next_out = sink.total;
+    strm.avail_out = Math.min(sink.out.length, sink.limit + 1) - sink.total;
+    const status = zlibInflate(strm, Z_NO_FLUSH);
+    sink.total = strm.next_out;
+    if (status === Z_STREAM_END) {
+      const at = strm.next_in;
+      if (gzip && strm.avail_in >= 2 && input[at] === 0x1f && input[at + 1] === 0x8b) {
+        zlibInflateReset(strm);
+        continue;
+      }
+      return { end: at };
     }
-    if (!inflater.ended) return { end: fed, cutShort: true };
-    // pako's Z_BUF_ERROR at Z_FINISH: the input ended before the stream did.
-    if (inflater.err === -5) return { end: fed, cutShort: true };
-    if (inflater.err !== 0) return { end: fed, error: inflater.msg || `zlib error ${inflater.err}` };
-    // Where this stream (and any members pako read on from the same slice) ended.
-    const left = (inflater as unknown as { strm: { avail_in: number } }).strm.avail_in;
-    pos = fed - left;
-    // A member that ended exactly at a slice's end: the next member, if any, starts here.
-    if (windowBits > 16 && pos < input.length && input[pos] === 0x1f && input[pos + 1] === 0x8b) continue;
-    return { end: pos };
+    if (status === Z_OK || status === Z_BUF_ERROR) {
+      // No input left and the stream not ended: it is cut short. Otherwise zlib wants more room.
+      if (strm.avail_in === 0) return { end: input.length, cutShort: true };
+      continue;
+    }
+    return { end: strm.next_in, error: strm.msg || `zlib error ${status}` };
   }
 }
 
@@ -106,9 +108,11 @@ function describe(why: string): string {
  */
 export function gunzipBounded(input: Uint8Array, name: string, bound: OutputBound, exceeded: (total: number) => string): Uint8Array {
   const sink: Sink = { out: new Uint8Array(0), total: 0, limit: 0 };
+  const strm = new ZStream();
+  zlibInflateInit2(strm, 16 + 15);
   let result: RunResult;
   try {
-    result = run(input, 0, sink, bound, 16 + 15);
+    result = run(strm, input, sink, bound, true);
   } catch (e) {
     if (e instanceof Exceeded) throw new FitsError(name, exceeded(sink.total));
     throw e;
@@ -127,24 +131,34 @@ export function gunzipBounded(input: Uint8Array, name: string, bound: OutputBoun
 }
 
 /**
- * Inflate one compressed tile (gzip or zlib framed, else raw deflate, as
- * fflate's decompressSync accepted) into at most `maxBytes`: a tile that
- * inflates to more is refused without inflating the rest of it.
+ * An inflater for the tiles of one image: one zlib state reused tile after
+ * tile (thousands of tiles each get their own stream). Each tile is inflated
+ * straight into a buffer of the most it may hold, plus one byte to see it
+ * overflow: a tile pointing at a gzip bomb stops there. Gzip and zlib framing
+ * are told apart by their headers, anything else is raw deflate, as fflate's
+ * decompressSync (used before) did.
  */
-export function inflateTile(data: Uint8Array, maxBytes: number): Uint8Array | { error: string } {
-  const sink: Sink = { out: new Uint8Array(0), total: 0, limit: maxBytes };
-  const gzip = data[0] === 0x1f && data[1] === 0x8b;
-  const zlib = !gzip && data.length > 1 && (data[0] & 15) === 8 && data[0] >> 4 <= 7 && ((data[0] << 8) | data[1]) % 31 === 0;
-  let result: RunResult;
-  try {
-    // Output chunks no larger than the tile (plus a little, to see it overflow): thousands of tiles each get their own.
-    result = run(data, 0, sink, () => maxBytes, gzip ? 16 + 15 : zlib ? 15 : -15, Math.min(CHUNK, maxBytes + 1024));
-  } catch (e) {
-    if (e instanceof Exceeded) return { error: `it inflates to more than the ${maxBytes} bytes the tile can hold` };
-    throw e;
-  }
-  if (result.error) return { error: describe(result.error) };
-  if (result.cutShort) return { error: 'the compressed data is cut short' };
-  if (sink.total > maxBytes) return { error: `it inflates to more than the ${maxBytes} bytes the tile can hold` };
-  return sink.out.subarray(0, sink.total);
+export function tileInflater(): (data: Uint8Array, maxBytes: number) => Uint8Array | { error: string } {
+  const strm = new ZStream();
+  let initialised = false;
+  return (data, maxBytes) => {
+    const gzip = data[0] === 0x1f && data[1] === 0x8b;
+    const zlib = !gzip && data.length > 1 && (data[0] & 15) === 8 && data[0] >> 4 <= 7 && ((data[0] << 8) | data[1]) % 31 === 0;
+    const windowBits = gzip ? 16 + 15 : zlib ? 15 : -15;
+    if (!initialised) zlibInflateInit2(strm, windowBits);
+    else zlibInflateReset2(strm, windowBits);
+    initialised = true;
+    const sink: Sink = { out: new Uint8Array(maxBytes + 1), total: 0, limit: maxBytes };
+    let result: RunResult;
+    try {
+      result = run(strm, data, sink, () => maxBytes, false);
+    } catch (e) {
+      if (e instanceof Exceeded) return { error: `it inflates to more than the ${maxBytes} bytes the tile can hold` };
+      throw e;
+    }
+    if (result.error) return { error: describe(result.error) };
+    if (sink.total > maxBytes) return { error: `it inflates to more than the ${maxBytes} bytes the tile can hold` };
+    if (result.cutShort) return { error: 'the compressed data is cut short' };
+    return sink.out.subarray(0, sink.total);
+  };
 }

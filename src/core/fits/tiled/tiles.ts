@@ -7,7 +7,7 @@
  * usually quantized to integers first; ZSCALE/ZZERO (per tile or as keywords)
  * and the dither sequence bring them back.
  */
-import { inflateTile } from '../gzip';
+import { tileInflater } from '../gzip';
 import { headerGet } from '../header';
 import { blankValue, numberKeyword, optionalInt } from '../parse';
 import { FitsError, type Card, type HduInfo, type ImagePixels } from '../types';
@@ -26,6 +26,7 @@ interface TileContext {
   dataEnd: number;
   layout: TableLayout;
   cards: Card[];
+  inflate: ReturnType<typeof tileInflater>;
 }
 
 /** ZNAMEi/ZVALi compression parameters (BLOCKSIZE, BYTEPIX...); the ones the decoder uses must be integers. */
@@ -95,7 +96,7 @@ function unshuffle(raw: Uint8Array, size: number): Uint8Array {
 
 /** Inflate a tile into at most `maxBytes` (8 per pixel): a tile pointing at a gzip bomb stops there. */
 function inflate(ctx: TileContext, data: Uint8Array, tile: number, what: string, maxBytes: number): Uint8Array {
-  const out = inflateTile(data, maxBytes);
+  const out = ctx.inflate(data, maxBytes);
   if (out instanceof Uint8Array) return out;
   throw new FitsError(ctx.name, `${ctx.where}: ${what} of tile ${tile} is corrupt or cut short (${out.error})`);
 }
@@ -126,6 +127,7 @@ export function readCompressedImage(bytes: Uint8Array, hdu: HduInfo, name: strin
     dataEnd: hdu.dataOffset + hdu.dataBytes,
     layout,
     cards,
+    inflate: tileInflater(),
   };
   const cmp = hdu.compressed!;
   if (cmp === 'PLIO_1' || cmp === 'HCOMPRESS_1') {
