@@ -229,6 +229,23 @@ test('a reload in the middle of an ingest leaves only whole files, and no strip 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('a reload in the middle of a reduction: the runs are interrupted and their unpublished strips removed at once', async ({ page }) => {
+  await page.goto('/');
+  await addFiles(page, NIGHT);
+  await waitForRows(page, NIGHT.length);
+  await reduceAll(page);
+  const bar = page.getByRole('progressbar', { name: 'Reduction progress' });
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
+  await page.reload();
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(page.locator('.plan-table .state-interrupted').first()).toBeVisible({ timeout: 20_000 });
+  // Well inside the two minutes a writer's heartbeat stays fresh: the sweep knew the run had ended.
+  await expect.poll(async () => (await checkDatabase(page)).problems, { timeout: 20_000 }).toEqual([]);
+  await page.getByRole('button', { name: /^Restart \d+ interrupted runs?$/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 120_000 });
+  expect((await checkDatabase(page)).problems).toEqual([]);
+});
+
 test('a library query that fails shows its reason and Retry, and Retry recovers', async ({ page }) => {
   // The test breaks IndexedDB reads of the page (not the workers') while a flag is set.
   await page.addInitScript(() => {

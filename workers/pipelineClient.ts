@@ -19,7 +19,7 @@ import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { clearScratchDirectory } from '../src/db/opfsScratch';
-import { discardRunWrites } from '../src/db/products';
+import { discardRunWrites, sweepOrphanStrips } from '../src/db/products';
 import { createRuns, getRun, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, RunRecord } from '../src/db/types';
@@ -278,8 +278,14 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   };
 }
 
-/** At start-up: runs a previous page left queued or running are interrupted. */
-export function sweepInterruptedRuns(db: WorkbenchDb): Promise<number> {
+/**
+ * At start-up: runs a previous page left queued or running are interrupted,
+ * and the strips they were writing are removed at once (their heartbeats may
+ * still look fresh: the page was reloaded a moment ago).
+ */
+export async function sweepInterruptedRuns(db: WorkbenchDb): Promise<number> {
   holdSessionLock();
-  return markInterrupted(db);
+  const marked = await markInterrupted(db);
+  if (marked) await sweepOrphanStrips(db);
+  return marked;
 }

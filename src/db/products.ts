@@ -79,13 +79,20 @@ export async function discardRunWrites(db: WorkbenchDb, runId: string): Promise<
   });
 }
 
-/** Strips whose file record does not exist and whose writer stopped beating: leftovers of interrupted runs. */
+/**
+ * Strips whose file record does not exist and whose writer is gone: leftovers
+ * of interrupted runs. A writer is gone when its heartbeat is stale, or at
+ * once when the run it wrote for has ended (marked interrupted after a reload,
+ * failed, cancelled): no need to wait for its heartbeat to age.
+ */
 export async function sweepOrphanStrips(db: WorkbenchDb, now = Date.now()): Promise<number> {
-  return db.transaction('rw', db.files, db.strips, db.writing, async () => {
+  return db.transaction('rw', [db.files, db.strips, db.writing, db.runs], async () => {
     const ids = new Set((await db.files.toCollection().primaryKeys()) as string[]);
     const live = new Set<string>();
     for (const w of await db.writing.toArray()) {
-      if (now - w.heartbeat < STALE_WRITE_MS) live.add(w.fileId);
+      const status = w.run ? (await db.runs.get(w.run))?.status : undefined;
+      const ended = !!w.run && status !== 'queued' && status !== 'running';
+      if (!ended && now - w.heartbeat < STALE_WRITE_MS) live.add(w.fileId);
       else await db.writing.delete(w.fileId);
     }
     const orphans = new Set<string>();
