@@ -11,6 +11,7 @@ import { sweepInterruptedRuns } from '../../workers/pipelineClient';
 import { warmInspector } from '../../workers/inspectorClient';
 import { TABS, useNav, type Tab } from '../ui/nav';
 import { useReduction } from '../ui/reduction';
+import { FailedQueries, ViewGuard } from '../ui/QueryError';
 
 const VIEWS: Record<Tab, () => React.ReactElement> = {
   library: LibraryView,
@@ -59,7 +60,10 @@ export function App() {
           <StorageMeter />
         </header>
         <main id="view" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-          <View />
+          <FailedQueries />
+          <ViewGuard key={tab} what={`the ${tab} view`}>
+            <View />
+          </ViewGuard>
         </main>
       </div>
     </DropZone>
