@@ -124,7 +124,11 @@ describe('workspace export and import', () => {
     const mine = (await partial.files.toArray())[0];
     await retagFiles(partial, [mine.id], { type: 'dark', reason: 'set by you to dark' });
     await putParams(partial, { id: 'user', kind: 'user', name: 'mine', values: { reduceScience: { flagCosmicRays: { sigclip: 7 } } }, updatedAt: 0 });
+    // A file that could not be read here (an error record) gives way to the archive's readable copy.
+    const other = (await source.files.where('name').equals('raw0002.fits').first())!;
+    await partial.files.put({ ...other, status: 'error', message: 'raw0002.fits: could not be read', imageHdu: -1 });
     const s = await importWorkspace(partial, bytesSource(archive));
+    expect((await partial.files.get(other.id))!).toEqual(other);
     expect(s.kept.files).toBe(1);
     expect(s.kept.params).toBe(1);
     expect((await partial.files.get(mine.id))!.type).toBe('dark');

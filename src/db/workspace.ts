@@ -7,7 +7,8 @@
  * Import into a workspace that is not empty MERGES and never overwrites: what
  * is already here stays as it is, and only what is missing is added. Files are
  * keyed by the SHA-256 of their bytes, so a file both hold is stored once
- * (with the tag here); pins, parameter sets, presets, exclusions and
+ * (with the tag here; a file that could not be read here takes the archive's
+ * readable copy); pins, parameter sets, presets, exclusions and
  * overrules are keyed by their ids, runs by theirs; a product is skipped when
  * this workspace already has one for the same slot (the library keeps one
  * product per slot). Why merge: an import then can never destroy anything
@@ -96,9 +97,11 @@ async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
   const here = Object.fromEntries(await Promise.all(TABLES.map(async (t) =>
     [t, new Set((await db.table(t).toCollection().primaryKeys()).map(String))] as const))) as Record<TableName, Set<string>>;
   const slots = new Set((await db.files.where('type').equals('product').toArray()).map((f) => f.product?.runKey));
+  // A file that could not be read here (an error record, no pixels) gives way to the archive's readable copy.
+  const unreadable = new Set((await db.files.where('status').equals('error').primaryKeys()).map(String));
   const newFiles = new Set<string>();
   for (const f of archive.tables.files as unknown as FileRecord[]) {
-    const taken = here.files.has(f.id) || (f.product && slots.has(f.product.runKey));
+    const taken = (here.files.has(f.id) && !(f.status === 'ok' && unreadable.has(f.id))) || (f.product && slots.has(f.product.runKey));
     if (taken) kept.files++;
     else { newFiles.add(f.id); add.files.push(f as unknown as Record<string, unknown>); }
   }

@@ -11,7 +11,7 @@
 import { BLOCK, TarError, padding, parseTarHeader, sniff, tarEnd, tarHeader } from './tar';
 import {
   BYTES_PER, FORMAT, FORMAT_ENTRY, FORMAT_VERSION, MANIFEST_ENTRY, TABLES, WorkspaceArchiveError, decodeRecord, dtypeOf,
-  encodeRecord, parseStripName, parseTablePartName, sha256Hex, stripBytes, stripFromBytes, stripName,
+  encodeRecord, parseStripName, parseTablePartName, tablePartName, sha256Hex, stripBytes, stripFromBytes, stripName,
   type FormatEntry, type Manifest, type ManifestEntry, type StripData, type StripKey, type TableName,
 } from './format';
 import { checkRecord, recordKey } from './records';
@@ -68,7 +68,7 @@ export class WorkspaceArchiveWriter {
     let lines: string[] = [];
     let size = 0;
     const flush = async () => {
-      await this.entry(`tables/${table}-${String(part++).padStart(4, '0')}.jsonl`, enc.encode(lines.join('\n') + '\n'));
+      await this.entry(tablePartName(table, part++), enc.encode(lines.join('\n') + '\n'));
       lines = [];
       size = 0;
     };
