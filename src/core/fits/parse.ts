@@ -205,9 +205,25 @@ interface Described {
   cutShort?: string;
 }
 
+/** Keywords a header holds once: a second one means two headers ran together (a damaged END), or worse. */
+const ONCE = /^(SIMPLE|XTENSION|BITPIX|NAXIS\d*|PCOUNT|GCOUNT|ZBITPIX|ZNAXIS\d*|ZCMPTYPE|TFIELDS)$/;
+
+function checkOnce(cards: Card[], name: string, where: string): void {
+  const seen = new Set<string>();
+  for (const c of cards) {
+    const key = c.key.toUpperCase();
+    if (!ONCE.test(key)) continue;
+    if (seen.has(key)) {
+      throw new FitsError(name, `${where}: the header holds ${key} twice (two headers run together through a damaged END card?)`);
+    }
+    seen.add(key);
+  }
+}
+
 /** One HDU's description from its header; `available` is how many bytes the file holds after the header. */
 function describeHdu(cards: Card[], index: number, name: string, dataOffset: number, available: number): Described {
   const where = `HDU ${index}`;
+  checkOnce(cards, name, where);
   const xtensionValue = headerGet(cards, 'XTENSION');
   const xtension = index === 0 ? 'PRIMARY' : String(xtensionValue ?? '').trim().toUpperCase();
   const { bitpix, naxis, groups, dataBytes } = dataUnit(cards, index, name);
@@ -309,6 +325,25 @@ export function blankValue(cards: readonly Card[]): number | undefined {
   return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
 }
 
+const XTENSION_CARD = Array.from("XTENSION= '", (c) => c.charCodeAt(0));
+
+/**
+ * A data unit that covers a block starting "XTENSION= '" has swallowed the
+ * next extension's header: its NAXISn (or BITPIX, PCOUNT, GCOUNT) are wrong,
+ * and reading on would give an image of header text and lose the HDUs it
+ * covers. Pixel data starting a block with those 11 bytes is not a real risk.
+ */
+function overrunsHeader(bytes: Uint8Array, hdu: HduInfo, next: number, name: string): void {
+  for (let p = hdu.dataOffset; p < Math.min(next, bytes.length - XTENSION_CARD.length); p += BLOCK) {
+    if (XTENSION_CARD.every((c, i) => bytes[p + i] === c)) {
+      throw new FitsError(
+        name,
+        `HDU ${hdu.index}: its data unit (${hdu.dataBytes} bytes, as its header declares) runs over an extension header at byte ${p}: NAXISn, BITPIX, PCOUNT or GCOUNT are wrong`,
+      );
+    }
+  }
+}
+
 /** What follows the last HDU, as a warning (astropy warns too), or undefined when nothing does. */
 function trailing(bytes: Uint8Array, pos: number, last: number): string | undefined {
   const rest = bytes.subarray(pos);
@@ -370,6 +405,7 @@ export function parseFits(input: Uint8Array, name: string): FitsFile {
       break;
     }
     const next = dataOffset + padded(hdu.dataBytes);
+    overrunsHeader(bytes, hdu, next, name);
     if (next > bytes.length) {
       warnings.push(
         `the file is cut short inside the padding after HDU ${hdu.index} (it ends at byte ${bytes.length}, the HDU's last block at ${next}): any HDUs after HDU ${hdu.index} are missing`,

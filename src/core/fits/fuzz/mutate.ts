@@ -126,8 +126,10 @@ const NUMBER_KEYS = /^(BSCALE|BZERO|ZSCALE|ZZERO)$/;
 const VALUES = ["'abc'", 'abc', "'12'", 'T', '', '1.5', '(1, 2)', '0', '-1', '1', '2', '7', '99999999999', '-99999999999', '1E300', '32768', '1.0E5'];
 
 function valueIsValid(key: string, value: string): boolean {
-  if (INT_KEYS.test(key)) return /^[+-]?\d+$/.test(value);
-  if (NUMBER_KEYS.test(key)) return /^[+-]?(\d+\.?\d*|\.\d+)([ED][+-]?\d+)?$/.test(value) && Number.isFinite(Number(value.replace('D', 'E')));
+  const number = /^[+-]?(\d+\.?\d*|\.\d+)([ED][+-]?\d+)?$/.test(value) ? Number(value.replace('D', 'E')) : NaN;
+  // An integer written as a float (1.0E5) is read as that integer, as cfitsio reads it.
+  if (INT_KEYS.test(key)) return Number.isSafeInteger(number);
+  if (NUMBER_KEYS.test(key)) return Number.isFinite(number);
   return true;
 }
 
