@@ -90,6 +90,21 @@ async function dieOnNextWrite(worker: Worker, store: string) {
   }, store);
 }
 
+/** Makes a worker throw an uncaught error (from a timer) at its next write to `store`, the write going on. */
+async function throwOnNextWrite(worker: Worker, store: string) {
+  await worker.evaluate((name) => {
+    const put = IDBObjectStore.prototype.put;
+    let thrown = false;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === name && !thrown) {
+        thrown = true;
+        setTimeout(() => { throw new Error('thrown by the test'); });
+      }
+      return put.apply(this, args);
+    };
+  }, store);
+}
+
 async function reduceAll(page: Page) {
   await page.getByRole('tab', { name: 'Runs' }).click();
   await page.getByRole('button', { name: 'Reduce all' }).click();
@@ -167,25 +182,34 @@ test('a full disk mid-run: the run says so, what was stored stays, and Restart c
 
 test('a worker that dies mid-ingest or mid-run fails only its own file or run, with the reason; the rest completes; Restart works', async ({ page }) => {
   await page.goto('/');
-  let ingestWorkers = 0;
-  const firstIngestWorker = new Promise<Worker>((resolve) => {
-    page.on('worker', (w) => {
-      if (/ingest/.test(w.url()) && ingestWorkers++ === 0) resolve(w);
-    });
+  // Two ingest workers: one closes itself mid-write, the other throws from a timer (an uncaught error).
+  const ingestWorkers: Worker[] = [];
+  let gotTwo!: () => void;
+  const two = new Promise<void>((resolve) => (gotTwo = resolve));
+  page.on('worker', (w) => {
+    if (!/ingest/.test(w.url())) return;
+    ingestWorkers.push(w);
+    if (ingestWorkers.length === 2) gotTwo();
   });
   await addFiles(page, NIGHT);
-  await dieOnNextWrite(await firstIngestWorker, 'files');
+  await two;
+  await Promise.all([dieOnNextWrite(ingestWorkers[0], 'files'), throwOnNextWrite(ingestWorkers[1], 'files')]);
   const progress = page.getByRole('region', { name: 'Ingest progress' });
   await expect(progress).toContainText(`Done: ${NIGHT.length} / ${NIGHT.length} files`, { timeout: 60_000 });
   const problems = page.getByRole('list', { name: 'Files with errors' }).getByRole('listitem');
-  await expect(problems).toHaveCount(1);
-  await expect(problems.first()).toContainText(/^(raw\d{4}\.fits): not stored — the ingest worker stopped \(the worker stopped \(closed, killed or out of memory\)\)\. Add the file again\.$/);
-  const lost = (await problems.first().textContent())!.split(':')[0];
-  await waitForRows(page, NIGHT.length - 1);
-  expect(await checkDatabase(page)).toMatchObject({ ok: NIGHT.length - 1, problems: [] });
-  expect(ingestWorkers).toBeGreaterThanOrEqual(2);
-  // Added again, it goes in.
-  await addFiles(page, NIGHT.filter((f) => f.endsWith(lost)));
+  const messages = await problems.allTextContents();
+  // The closed worker's transaction never commits; the one that threw may have committed before
+  // the pool stopped it, and then the file is counted stored, as the library lists it.
+  expect(messages.length).toBeGreaterThanOrEqual(1);
+  expect(messages.length).toBeLessThanOrEqual(2);
+  expect(messages.some((m) => /^raw\d{4}\.fits: not stored — the ingest worker stopped \(the worker stopped \(closed, killed or out of memory\)\)\. Add the file again\.$/.test(m))).toBe(true);
+  for (const m of messages) expect(m).toMatch(/^raw\d{4}\.fits: not stored — the ingest worker stopped \((the worker stopped \(closed, killed or out of memory\)|Uncaught Error: thrown by the test.*)\)\. Add the file again\.$/);
+  const lost = messages.map((m) => m.split(':')[0]);
+  await waitForRows(page, NIGHT.length - lost.length);
+  expect(await checkDatabase(page)).toMatchObject({ ok: NIGHT.length - lost.length, problems: [] });
+  expect(ingestWorkers.length).toBeGreaterThanOrEqual(3);
+  // Added again, they go in.
+  await addFiles(page, NIGHT.filter((f) => lost.some((name) => f.endsWith(`/${name}`))));
   await waitForRows(page, NIGHT.length);
 
   // A pipeline worker dies while writing a reduced frame, once the masters are made.

@@ -41,6 +41,12 @@ export function findFile(db: WorkbenchDb, id: string): Promise<FileRecord | unde
   return db.files.get(id);
 }
 
+/** A readable file of this name and size stored at or after `since` (a worker's outcome lost with the worker). */
+export async function findStoredSince(db: WorkbenchDb, name: string, size: number, since: number): Promise<FileRecord | undefined> {
+  const named = await db.files.where('name').equals(name).toArray();
+  return named.find((f) => f.status === 'ok' && f.size === size && f.addedAt >= since);
+}
+
 export function countFiles(db: WorkbenchDb): Promise<number> {
   return db.files.count();
 }

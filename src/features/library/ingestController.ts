@@ -9,6 +9,9 @@ import { WorkerCrashedError, WorkerPool } from '../../../workers/pool';
 import type { IngestApi } from '../../../workers/ingest.worker';
 import type { IngestOutcome } from '../../../workers/ingest';
 import { useLibrary } from './store';
+import { getDb } from '../../db/schema';
+import type { FileRecord } from '../../db/types';
+import { findStoredSince } from '../../db/files';
 
 export interface PendingFile {
   file: File;
@@ -39,6 +42,11 @@ function record(outcome: IngestOutcome) {
   });
 }
 
+/** The library's listing of this file if a worker stored it since `since` (the worker died before saying so). */
+async function storedSince(file: File, since: number): Promise<FileRecord | undefined> {
+  return findStoredSince(getDb(), file.name, file.size, since).catch(() => undefined);
+}
+
 export async function ingestFiles(files: PendingFile[]): Promise<void> {
   if (!files.length) return;
   const { ingest, resetIngest, setIngest } = useLibrary.getState();
@@ -50,16 +58,25 @@ export async function ingestFiles(files: PendingFile[]): Promise<void> {
     abort = new AbortController();
   }
   const signal = abort!.signal;
+  const startedAt = Date.now();
   const tasks = files.map(({ file, path }) =>
     getPool()
       .run((api) => api.ingestFile(file, path), { signal })
-      .then(record, (err: unknown) => {
+      .then(record, async (err: unknown) => {
         if (signal.aborted) return;
-        // A worker that died (out of memory, killed) stored nothing of this file: its transaction never committed.
-        const message = err instanceof WorkerCrashedError
-          ? `${file.name}: not stored — the ingest worker stopped (${(err.cause as Error | undefined)?.message ?? err.message}). Add the file again.`
-          : `${file.name}: ${String(err)}`;
-        record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message, type: '' });
+        if (err instanceof WorkerCrashedError) {
+          // The worker died with the file (out of memory, killed, an uncaught error). Its one
+          // transaction either committed whole or not at all: the library says which.
+          const stored = await storedSince(file, startedAt);
+          if (stored) {
+            record({ id: stored.id, name: file.name, size: file.size, status: 'ok', stored: 'stored', message: '', type: stored.type });
+            return;
+          }
+          const reason = (err.cause as Error | undefined)?.message ?? err.message;
+          record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message: `${file.name}: not stored — the ingest worker stopped (${reason}). Add the file again.`, type: '' });
+          return;
+        }
+        record({ id: '', name: file.name, size: file.size, status: 'error', stored: 'failed', message: `${file.name}: ${String(err)}`, type: '' });
       }),
   );
   await Promise.all(tasks);
