@@ -81,6 +81,7 @@ const WARNING: Record<string, RegExp> = {
   'mef with a huge PCOUNT in CAT': /data unit of HDU 2 is cut short: its header declares 100 GB \(PCOUNT = 99999999999, GCOUNT = 1\).*after HDU 2 are missing/,
   'mef with bytes after the last HDU': /bytes after HDU 4 do not start an extension \(they begin 'hello wo'/,
   "i16_blank with BLANK = 'abc'": /HDU 0: BLANK = "abc" is not an integer and is ignored/,
+  'mef with a non-ASCII byte in OBJECT': /HDU 0: 1 header cards hold bytes that are not printable ASCII; they are shown as '\?'/,
 };
 
 describe('damaged plain files, as astropy reads them', () => {

@@ -104,6 +104,8 @@ export interface ParsedHeader {
   cards: Card[];
   /** Byte offset just after the header's last (padded) block. */
   end: number;
+  /** Cards holding bytes that are not printable ASCII (shown as '?'; astropy warns about them). */
+  unprintable: number;
 }
 
 /** The file ended before the header's END card: astropy warns and keeps the HDUs before it. */
@@ -150,8 +152,18 @@ export function parseHeader(bytes: Uint8Array, offset: number, name: string, hdu
   }
   const stop = scan.kind === 'end' ? scan.at : bytes.length - ((bytes.length - offset) % CARD);
   const cards: Card[] = [];
+  let unprintable = 0;
   for (let pos = offset; pos < stop; pos += CARD) {
-    const card = parseCard(cardText(bytes, pos));
+    const text = cardText(bytes, pos);
+    if (text.includes('?')) {
+      for (let i = pos; i < pos + CARD; i++) {
+        if (bytes[i] !== 0 && (bytes[i] < 32 || bytes[i] > 126)) {
+          unprintable++;
+          break;
+        }
+      }
+    }
+    const card = parseCard(text);
     if (card.key === 'CONTINUE') {
       const prev = cards[cards.length - 1];
       if (prev && typeof prev.value === 'string' && prev.value.endsWith('&') && typeof card.value === 'string') {
@@ -169,7 +181,7 @@ export function parseHeader(bytes: Uint8Array, offset: number, name: string, hdu
     );
   }
   const used = scan.at + CARD - offset;
-  return { cards, end: offset + Math.ceil(used / BLOCK) * BLOCK };
+  return { cards, end: offset + Math.ceil(used / BLOCK) * BLOCK, unprintable };
 }
 
 /** Value of `key` (case-insensitive). The last occurrence wins; COMMENT/HISTORY give all their texts joined by newlines. */

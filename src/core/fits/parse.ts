@@ -399,6 +399,9 @@ export function parseFits(input: Uint8Array, name: string): FitsFile {
     const available = Math.max(0, bytes.length - dataOffset);
     const { hdu, cutShort, warning } = describeHdu(header.cards, hdus.length, name, dataOffset, available);
     hdus.push(hdu);
+    if (header.unprintable) {
+      warnings.push(`HDU ${hdu.index}: ${header.unprintable} header cards hold bytes that are not printable ASCII; they are shown as '?'`);
+    }
     if (warning) warnings.push(warning);
     if (cutShort) {
       warnings.push(`${cutShort}: any HDUs after HDU ${hdu.index} are missing`);

@@ -86,6 +86,7 @@ plain_case("i16_scaled with BSCALE = 'abc'", 'i16_scaled.fits', edits=edit('i16_
 plain_case("i16_scaled with NAXIS1 = 'abc'", 'i16_scaled.fits', edits=edit('i16_scaled.fits', 0, 'NAXIS1', "'abc'"))
 plain_case('i16_scaled with NAXIS1 = 1.5', 'i16_scaled.fits', edits=edit('i16_scaled.fits', 0, 'NAXIS1', '1.5'))
 plain_case('i16_scaled with BITPIX = 12', 'i16_scaled.fits', edits=edit('i16_scaled.fits', 0, 'BITPIX', '12'))
+plain_case('mef with a non-ASCII byte in OBJECT', 'mef.fits', edits=[[find_card(open(os.path.join(SHARED, 'mef.fits'), 'rb').read(), 0, 'OBJECT') + 13, '\xe9']])
 plain_case("i16_blank with BLANK = 'abc'", 'i16_blank.fits', edits=edit('i16_blank.fits', 0, 'BLANK', "'abc'"))
 rice = open(os.path.join(SHARED, 'rice_f32.fits.fz'), 'rb').read()
 plain_case("rice_f32.fits.fz with ZDITHER0 = 'abc'", 'rice_f32.fits.fz', edits=edit('rice_f32.fits.fz', 2880, 'ZDITHER0', "'abc'"))
