@@ -8,7 +8,7 @@
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
-import { parseHeader, BLOCK } from '../src/core/fits/header';
+import { parseHeader, BLOCK, HeaderCutShort } from '../src/core/fits/header';
 import { decodePixels } from '../src/core/fits/decode';
 import { blankValue, dataUnit, numberKeyword } from '../src/core/fits/parse';
 import { headerGet } from '../src/core/fits';
@@ -55,7 +55,7 @@ function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
         parsed = parseHeader(chunk, 0, name, hdus.length);
         break;
       } catch (err) {
-        if (!(err instanceof FitsError) || chunk.length < BLOCK || pos + chunk.length >= size) throw err;
+        if (!(err instanceof HeaderCutShort) || chunk.length < BLOCK || pos + chunk.length >= size) throw err;
         const more = readAt(fd, pos + chunk.length, BLOCK);
         const next = new Uint8Array(chunk.length + more.length);
         next.set(chunk);
