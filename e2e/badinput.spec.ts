@@ -5,7 +5,7 @@
  * damage astropy reads past, a warning naming what is missing), the good one
  * loads, the stored frame is untouched, and the page keeps answering.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,8 +104,10 @@ function badFiles(dir: string): Map<string, RegExp> {
   return expect;
 }
 
+const dir = mkdtempSync(path.join(tmpdir(), 'badinput-'));
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
 test('bad files each show their own error, the good one loads, a stored frame is untouched, the page answers', async ({ page }, info) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'badinput-'));
   const bad = badFiles(dir);
   // A 2 GB file, sparse on disk: refused by its size before it is read.
   const huge = path.join(dir, 'huge.fits');
