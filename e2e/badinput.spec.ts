@@ -104,7 +104,10 @@ function badFiles(dir: string): Map<string, RegExp> {
   return expect;
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'badinput-'));
+let dir = '';
+test.beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'badinput-'));
+});
 test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('bad files each show their own error, the good one loads, a stored frame is untouched, the page answers', async ({ page }, info) => {
