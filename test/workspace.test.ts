@@ -109,6 +109,8 @@ describe('workspace export and import', () => {
     // Archives record db.verno; readWorkspaceArchive refuses any other. When this fails, a schema version was
     // added: convert (or accept) archives of the older schema in src/core/workspace/archive.ts, then update this.
     expect(source.verno).toBe(4);
+    // Every table of the database is archived: its records in TABLES, pixels as strips; only `writing` is transient.
+    expect(source.tables.map((t) => t.name).sort()).toEqual([...TABLES, 'strips', 'writing'].sort());
     expect(() => new TextDecoder().decode(archive.subarray(0, 40))).not.toThrow();
   });
 
