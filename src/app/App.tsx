@@ -12,6 +12,8 @@ import { warmInspector } from '../../workers/inspectorClient';
 import { TABS, useNav, type Tab } from '../ui/nav';
 import { useReduction } from '../ui/reduction';
 import { FailedQueries, ViewGuard } from '../ui/QueryError';
+import { useLibrary } from '../features/library/store';
+import { UpdateNotice } from './UpdateNotice';
 
 const VIEWS: Record<Tab, () => React.ReactElement> = {
   library: LibraryView,
@@ -25,6 +27,7 @@ export function App() {
   const tab = useNav((s) => s.tab);
   const setTab = useNav((s) => s.setTab);
   const running = useReduction((s) => !!s.active);
+  const ingesting = useLibrary((s) => s.ingest.running);
   useEffect(() => {
     // Runs a previous page left queued or running were interrupted; the strips their products had
     // written are never listed: say so, and reclaim the space.
@@ -59,6 +62,7 @@ export function App() {
           </nav>
           <StorageMeter />
         </header>
+        <UpdateNotice busy={running || ingesting} />
         <main id="view" role="tabpanel" aria-labelledby={`tab-${tab}`}>
           <FailedQueries />
           <ViewGuard key={tab} what={`the ${tab} view`}>
