@@ -139,6 +139,15 @@ describe('workspace export and import', () => {
     expect(await partial.strips.count()).toBe(before.strips.length);
   });
 
+  it('brings a run the export caught running in as interrupted (it runs nowhere here)', async () => {
+    const busy = await freshDb('ws-busy');
+    const run = (await source.runs.toArray())[0];
+    await busy.runs.put({ ...run, id: 'run-caught', status: 'running', step: 'flagCosmicRays', heartbeat: 1234 });
+    const target = await freshDb('ws-busy-target');
+    await importWorkspace(target, bytesSource(await exportBytes(busy)));
+    expect(await target.runs.get('run-caught')).toEqual({ ...run, id: 'run-caught', step: 'flagCosmicRays', heartbeat: 1234, status: 'interrupted', endedAt: 1234, error: 'interrupted: the workspace was exported while it was running' });
+  });
+
   const entries = (bytes: Uint8Array) => {
     const out: { path: string; offset: number; size: number; header: number }[] = [];
     for (let at = 0; ;) {

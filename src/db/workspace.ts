@@ -30,7 +30,7 @@ import { TABLES, WorkspaceArchiveError, type Manifest, type TableName } from '..
 import { StorageFullError, isQuotaError } from './errors';
 import { STALE_WRITE_MS } from './products';
 import type { WorkbenchDb } from './schema';
-import type { FileRecord, StripRecord } from './types';
+import type { FileRecord, RunRecord, StripRecord } from './types';
 
 /** Strips read from or written to IndexedDB per call: about 8 MB, the working set of both directions. */
 const STRIP_BATCH = 8;
@@ -90,6 +90,16 @@ export interface ImportSummary {
 
 const zero = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
+/**
+ * A run the archive caught queued or running (exported during a reduction) is
+ * not running here and its product was never published: it arrives
+ * interrupted, as a reload would leave it, so "Restart" offers it.
+ */
+export function settled(run: RunRecord): RunRecord {
+  if (run.status !== 'queued' && run.status !== 'running') return run;
+  return { ...run, status: 'interrupted', error: `interrupted: the workspace was exported while it was ${run.status}`, endedAt: run.heartbeat ?? run.createdAt };
+}
+
 /** What of the archive is new here, and what is kept as it is. */
 async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
   const add = Object.fromEntries(TABLES.map((t) => [t, [] as Record<string, unknown>[]])) as Record<TableName, Record<string, unknown>[]>;
@@ -113,7 +123,7 @@ async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
     const key = t === 'exclusions' ? 'frameId' : 'id';
     for (const r of archive.tables[t]) {
       if (here[t].has(String(r[key]))) kept[t]++;
-      else add[t].push(r);
+      else add[t].push(t === 'runs' ? settled(r as unknown as RunRecord) as unknown as Record<string, unknown> : r);
     }
   }
   return { add, kept, newFiles };
