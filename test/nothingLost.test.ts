@@ -258,7 +258,9 @@ describe('a product commit that fails at any write', () => {
       await reset(db);
       expect(await snapshot(db), `write ${n}`).toEqual(baseline);
     }
-    expect(failedRuns).toBeGreaterThan(steps / 2);
+    // Not vacuous: most writes the run cannot do without (strips, the publish) are hit. Progress
+    // writes, whose number follows the machine's speed, are the ones a run survives.
+    expect(failedRuns).toBeGreaterThanOrEqual(15);
   }, 300_000);
 
   it('a crash at any write: after a reload the run is interrupted, its strips are swept, and a restart makes the product', async () => {
