@@ -240,6 +240,24 @@ test('a worker that dies mid-ingest or mid-run fails only its own file or run, w
   expect((await checkDatabase(page)).problems).toEqual([]);
 });
 
+test('the demo night\'s worker dying part-way: the files it stored are whole, the reason is shown, loading it again completes it', async ({ page }) => {
+  await page.goto('/');
+  const worker = new Promise<Worker>((resolve) => page.on('worker', (w) => { if (/ingest/.test(w.url())) resolve(w); }));
+  await page.getByRole('button', { name: 'Load demo night' }).click();
+  const w = await worker;
+  // Let a few files in, then die in the middle of the next one.
+  await expect.poll(() => fileRows(page).count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+  await dieOnNextWrite(w, 'files');
+  const problem = page.getByRole('list', { name: 'Files with errors' }).getByRole('listitem');
+  await expect(problem).toHaveText(/^demo night: stopped after \d+ files — the ingest worker stopped \(the worker stopped \(closed, killed or out of memory\)\)\. Load it again for the rest\.$/, { timeout: 60_000 });
+  const stored = await checkDatabase(page);
+  expect(stored.problems).toEqual([]);
+  expect(stored.ok).toBeLessThan(25);
+  await page.getByRole('button', { name: 'Load demo night' }).click();
+  await waitForRows(page, 25);
+  expect(await checkDatabase(page)).toMatchObject({ ok: 25, problems: [] });
+});
+
 test('a reload in the middle of an ingest leaves only whole files, and no strip without its file', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Load demo night' }).click();

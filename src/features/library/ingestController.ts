@@ -119,6 +119,13 @@ export async function loadDemoNight(): Promise<void> {
         ),
       { signal: abort.signal },
     );
+  } catch (err) {
+    // The worker died part-way (the files it stored are whole) or the demo could not be made: say so.
+    if (!abort.signal.aborted) {
+      const { ingest } = useLibrary.getState();
+      const reason = err instanceof WorkerCrashedError ? `the ingest worker stopped (${(err.cause as Error | undefined)?.message ?? err.message})` : String(err);
+      setIngest({ failed: ingest.failed + 1, problems: [...ingest.problems, { name: 'demo night', message: `demo night: stopped after ${ingest.done} files — ${reason}. Load it again for the rest.` }] });
+    }
   } finally {
     setIngest({ running: false });
     releaseWorkers();
