@@ -47,8 +47,10 @@ function makeRoom(sink: Sink, bound: OutputBound): void {
     if (sink.total > sink.limit) throw new Exceeded();
   }
   if (sink.total === sink.out.length) {
-    // Geometric growth, never past the bound: a short stream never costs what its headers claim.
-    const size = Math.min(sink.limit + 1, Math.max(sink.total + CHUNK, 2 * sink.out.length));
+    // Up to the bound, so a short stream never costs what its headers claim; but by half as much again at
+    // least, so a file of many HDUs (each raising the bound a little) is not copied once per HDU.
+    const len = sink.out.length;
+    const size = Math.max(Math.min(sink.limit + 1, Math.max(sink.total + CHUNK, 2 * len)), Math.floor(1.5 * len));
     const next = new Uint8Array(size);
     next.set(sink.out.subarray(0, sink.total));
     sink.out = next;

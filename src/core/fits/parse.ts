@@ -57,9 +57,12 @@ const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
  * declared, plus a block to see whether another extension follows. Throws
  * when a header declares more than LIMITS allow, before any of it is inflated.
  */
-export function fitsNeed(bytes: Uint8Array, name: string): number {
-  let pos = 0;
-  for (let index = 0; ; index++) {
+export function fitsNeed(bytes: Uint8Array, name: string, resume: { pos: number; index: number } = { pos: 0, index: 0 }): number {
+  // The bytes inflated so far never change, so each call starts after the HDUs the last one sized.
+  let pos = resume.pos;
+  for (let index = resume.index; ; index++) {
+    resume.pos = pos;
+    resume.index = index;
     if (index > 0) {
       if (pos + 8 > bytes.length) return pos + BLOCK;
       if (!startsXtension(bytes, pos)) return pos + LIMITS.gzipTrailing;
@@ -95,10 +98,11 @@ export function fitsBytes(input: Uint8Array, name: string): Uint8Array {
   if (!isGzip(input)) return input;
   const cached = inflated.get(input);
   if (cached) return cached;
+  const resume = { pos: 0, index: 0 };
   const out = gunzipBounded(
     input,
     name,
-    (so) => fitsNeed(so, name),
+    (so) => fitsNeed(so, name, resume),
     (total) => `the gzip stream holds more than its FITS headers declare (over ${humanBytes(total)}, more than ${humanBytes(LIMITS.gzipTrailing)} past the last HDU); refused without decompressing the rest`,
   );
   inflated.set(input, out);
