@@ -258,6 +258,24 @@ test('the demo night\'s worker dying part-way: the files it stored are whole, th
   expect(await checkDatabase(page)).toMatchObject({ ok: 25, problems: [] });
 });
 
+test('the inspector\'s worker closing itself is reported, and the frame is opened again in a new one', async ({ page }) => {
+  await page.goto('/');
+  await addFiles(page, NIGHT.slice(0, 1));
+  await waitForRows(page, 1);
+  const name = NIGHT[0].split('/').pop()!;
+  await page.getByRole('button', { name: `Inspect ${name}` }).click();
+  const pane = page.getByRole('img', { name: `Frame ${name}` });
+  await expect(pane).toBeVisible();
+  await expect(pane.getByRole('status')).toHaveCount(0, { timeout: 20_000 });
+  const inspectorWorker = page.workers().find((w) => /inspector/.test(w.url()))!;
+  const replaced = page.waitForEvent('worker', (w) => /inspector/.test(w.url()));
+  await inspectorWorker.evaluate(() => self.close());
+  await expect(page.getByRole('status').filter({ hasText: "The inspector's worker stopped" })).toHaveText(/The inspector's worker stopped \(closed, killed or out of memory\)\. The frames are opened again\./);
+  await replaced;
+  await expect(pane.getByRole('status')).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByLabel('Low limit')).toHaveAttribute('data-value', /\d/);
+});
+
 test('a reload in the middle of an ingest leaves only whole files, and no strip without its file', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Load demo night' }).click();

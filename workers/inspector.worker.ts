@@ -4,6 +4,7 @@
  * touches a pixel and never waits on one. See ./inspector/protocol.ts.
  */
 import * as Comlink from 'comlink';
+import { holdLifeline } from './lifeline';
 import { getDb } from '../src/db/schema';
 import { FrameStore } from './inspector/frames';
 import { Panes, planeLimits } from './inspector/panes';
@@ -56,4 +57,5 @@ const api: InspectorApi = {
   surface: (ref, ix, iy, half) => analysis.surface(ref, ix, iy, half),
 };
 
+holdLifeline();
 Comlink.expose(api);

@@ -7,6 +7,7 @@
  */
 import * as Comlink from 'comlink';
 import type { InspectorApi, LoadProgress } from './inspector/protocol';
+import { lifelineName, watchLifeline } from './lifeline';
 
 export type { InspectorApi } from './inspector/protocol';
 
@@ -26,13 +27,21 @@ function connect(): Connection {
   const worker = new Worker(new URL('./inspector.worker.ts', import.meta.url), { type: 'module' });
   const api = Comlink.wrap<InspectorApi>(worker);
   const conn: Connection = { worker, api, generation: ++generation };
-  worker.addEventListener('error', (e) => {
+  const died = (why: string) => {
     if (connection !== conn) return;
     connection = undefined;
     worker.terminate();
-    const why = e.message || 'it ran out of memory or failed to load';
     for (const l of crashListeners) l(`The inspector's worker stopped (${why}). The frames are opened again.`);
-  });
+  };
+  worker.addEventListener('error', (e) => died(e.message || 'it ran out of memory or failed to load'));
+  // A worker the browser stops (out of memory) or that closes fires no error: its lifeline lock says so.
+  const onLifeline = (e: MessageEvent) => {
+    const name = lifelineName(e.data);
+    if (!name) return;
+    worker.removeEventListener('message', onLifeline);
+    watchLifeline(name, () => died('closed, killed or out of memory'));
+  };
+  worker.addEventListener('message', onLifeline);
   void api.watch(Comlink.proxy((p: LoadProgress) => { for (const l of progressListeners) l(p); }));
   connection = conn;
   return conn;
