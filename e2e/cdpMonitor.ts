@@ -43,6 +43,7 @@ export class CdpMonitor {
   /** Every target attached, by type: shows the monitor saw the workers at all. */
   readonly attached: { type: string; url: string }[] = [];
   private readonly sessions = new Map<string, { type: string; url: string }>();
+  private readonly byTargetId = new Map<string, { type: string; url: string }>();
   private nextId = 1;
 
   private constructor(private readonly cdp: CDPSession) {}
@@ -51,8 +52,10 @@ export class CdpMonitor {
     const cdp = await browser.newBrowserCDPSession();
     const monitor = new CdpMonitor(cdp);
     cdp.on('Target.targetCreated', (e) => void monitor.attach(e.targetInfo));
+    // A worker is announced before its script URL is known: keep the URL current.
     cdp.on('Target.targetInfoChanged', (e) => {
-      for (const s of monitor.sessions.values()) if (s.url === '' && e.targetInfo.url) s.url = e.targetInfo.url;
+      const target = monitor.byTargetId.get(e.targetInfo.targetId);
+      if (target && e.targetInfo.url) target.url = e.targetInfo.url;
     });
     cdp.on('Target.receivedMessageFromTarget', (e) => monitor.onMessage(e.sessionId, e.message));
     await cdp.send('Target.setDiscoverTargets', { discover: true });
@@ -67,9 +70,11 @@ export class CdpMonitor {
     if (!WATCHED.has(t.type) || this.seen.has(t.targetId)) return;
     this.seen.add(t.targetId);
     try {
+      const target = { type: t.type, url: t.url };
+      this.byTargetId.set(t.targetId, target);
       const { sessionId } = await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
-      this.sessions.set(sessionId, { type: t.type, url: t.url });
-      this.attached.push({ type: t.type, url: t.url });
+      this.sessions.set(sessionId, target);
+      this.attached.push(target);
       for (const method of ['Log.enable', 'Audits.enable', 'Network.enable']) {
         await this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: this.nextId++, method, params: {} }) });
       }

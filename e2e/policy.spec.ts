@@ -78,7 +78,7 @@ test('a whole session: every request stays on the origin, and nothing violates t
     expect(seen.some((r) => /\/assets\/pipeline\.worker-[\w-]+\.js$/.test(r.url))).toBe(true);
     expect(seen.some((r) => /\/assets\/ingest\.worker-[\w-]+\.js$/.test(r.url))).toBe(true);
     expect(seen.some((r) => r.from === 'service worker' || r.from === 'cdp service_worker')).toBe(true);
-    expect(monitor.attached.some((t) => t.type === 'worker')).toBe(true);
+    for (const worker of ['ingest', 'pipeline']) expect(monitor.attached.some((t) => t.type === 'worker' && t.url.includes(`/assets/${worker}.worker-`)), `${worker} worker watched`).toBe(true);
     expect(monitor.attached.some((t) => t.type === 'service_worker')).toBe(true);
 
     // No violation anywhere.
