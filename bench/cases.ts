@@ -13,6 +13,9 @@ import { shiftFrame } from '../src/core/kernels/resample';
 import { frameStats } from '../src/core/kernels/stats';
 import type { Frame } from '../src/core/kernels/frame';
 import { skyFrame, timeBest } from './lib';
+import { gzip } from 'pako';
+import { parseFits, readImage, writeFits } from '../src/core/fits';
+import { bigEndian, buildTiledFile } from '../src/core/fits/tiled/tableBuilder';
 
 export interface BenchCase {
   kernel: string;
@@ -82,10 +85,50 @@ export function cases(frames: Float32Array[], width: number, height: number): Be
       run: () => timeBest(() => { registration = registerFrames(frame(frames[0], width, height), frame(frames[1], width, height)); }, 2),
       extra: () => ({ result: registration }),
     },
+    decodeCase('read_fits_gz', () => gzip(writeFits([{ cards: [], width, height, data: rawFrame(frames[0]) }]))),
+    decodeCase('read_fz_gzip1', () => gzipTiled(rawFrame(frames[0]), width, height)),
     {
       kernel: 'resample_shift_lanczos3',
       frames: 1,
       run: () => timeBest(() => shiftFrame(frame(frames[0], width, height), 3.37, -1.61, 'lanczos3'), 2),
     },
   ];
+}
+
+/** A frame as a camera writes it: whole numbers in unsigned 16 bits. */
+function rawFrame(f: Float32Array): Uint16Array {
+  return Uint16Array.from(f, (v) => Math.max(0, Math.min(65535, Math.round(v))));
+}
+
+/** The frame as a GZIP_1 tile-compressed image, one row a tile (as fpack and astropy write it). */
+function gzipTiled(raw: Uint16Array, width: number, height: number): Uint8Array {
+  const rows = Array.from({ length: height }, (_, y) => gzip(bigEndian(Array.from(raw.subarray(y * width, (y + 1) * width), (v) => v - 32768), 'I')));
+  return buildTiledFile([{ name: 'COMPRESSED_DATA', tform: 'PB', cells: rows }], [
+    { key: 'ZBITPIX', value: 16 },
+    { key: 'ZNAXIS', value: 2 },
+    { key: 'ZNAXIS1', value: width },
+    { key: 'ZNAXIS2', value: height },
+    { key: 'ZTILE1', value: width },
+    { key: 'ZTILE2', value: 1 },
+    { key: 'ZCMPTYPE', value: 'GZIP_1' },
+    { key: 'BZERO', value: 32768 },
+    { key: 'BSCALE', value: 1 },
+  ]);
+}
+
+/** Decoding one compressed raw frame (headers, inflate with its bounds and CRC, pixels), as ingest does. */
+function decodeCase(kernel: string, make: () => Uint8Array): BenchCase {
+  return {
+    kernel,
+    frames: 1,
+    run: () => {
+      const bytes = make();
+      // A fresh copy each time: the reader remembers what it inflated per input array.
+      return timeBest(() => {
+        const input = bytes.slice();
+        const file = parseFits(input, kernel);
+        readImage(file, input, file.hdus.findIndex((h) => h.isImage));
+      }, 5);
+    },
+  };
 }
