@@ -5,11 +5,13 @@
  * goes offline and every request that would reach the network is aborted.
  * The page reloads from the service worker's precache, ingests the sample
  * night, reduces it, paints a product in the inspector with its plots and
- * downloads the products.
+ * downloads the products. And the app is installable, as Chromium judges it.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { chromium, expect, test } from '@playwright/test';
+import { chromiumLaunch } from '../playwright.config';
 import { preview } from 'vite';
 import { downloadProducts, drawInspectorPlots, ingestNight, inspectProduct, reduceNight } from './session';
 
@@ -92,5 +94,38 @@ test('after one visit: offline, with the server gone, the page reloads, ingests,
   } finally {
     await context.close();
     if (!serverClosed) await server.close();
+  }
+});
+
+test('the app is installable: Chromium finds its manifest, icons and service worker and reports no installability error', async ({ baseURL }) => {
+  // A profile of its own: Playwright's contexts are incognito, where Chromium never offers to install.
+  const profile = mkdtempSync(path.join(tmpdir(), 'ccd-install-'));
+  const context = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, headless: true });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(baseURL!);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    });
+    const cdp = await context.newCDPSession(page);
+    const manifest = await cdp.send('Page.getAppManifest');
+    expect(manifest.url).toBe(new URL('manifest.webmanifest', baseURL).href);
+    expect(manifest.errors).toEqual([]);
+    const parsed = JSON.parse(manifest.data) as { name: string; display: string; icons: { src: string; sizes: string; purpose?: string }[] };
+    expect(parsed.name).toBe('CCD Workbench');
+    expect(parsed.display).toBe('standalone');
+    for (const icon of parsed.icons) {
+      const res = await page.request.get(new URL(icon.src, manifest.url).href);
+      expect(res.headers()['content-type'], icon.src).toBe('image/png');
+      const png = await res.body();
+      // The PNG's own size (IHDR) is the size the manifest claims.
+      expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`, icon.src).toBe(icon.sizes);
+    }
+    expect(parsed.icons.some((i) => i.purpose === 'maskable')).toBe(true);
+    await expect.poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, { timeout: 30_000 }).toEqual([]);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
   }
 });
