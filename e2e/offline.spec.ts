@@ -112,7 +112,8 @@ test('the app is installable: Chromium finds its manifest, icons and service wor
     const manifest = await cdp.send('Page.getAppManifest');
     expect(manifest.url).toBe(new URL('manifest.webmanifest', baseURL).href);
     expect(manifest.errors).toEqual([]);
-    const parsed = JSON.parse(manifest.data) as { name: string; display: string; icons: { src: string; sizes: string; purpose?: string }[] };
+    expect(manifest.data).toBeDefined();
+    const parsed = JSON.parse(manifest.data!) as { name: string; display: string; icons: { src: string; sizes: string; purpose?: string }[] };
     expect(parsed.name).toBe('CCD Workbench');
     expect(parsed.display).toBe('standalone');
     for (const icon of parsed.icons) {
