@@ -10,7 +10,8 @@ import { basename } from 'node:path';
 import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
 import { parseHeader, BLOCK, HeaderCutShort } from '../src/core/fits/header';
 import { decodePixels } from '../src/core/fits/decode';
-import { blankValue, dataUnit, numberKeyword } from '../src/core/fits/parse';
+import { dataUnit } from '../src/core/fits/parse';
+import { blankValue, numberKeyword } from '../src/core/fits/keywords';
 import { headerGet } from '../src/core/fits';
 
 export interface DiskHdu {

@@ -7,7 +7,7 @@ import { holdLifeline } from './lifeline';
 import { getDb } from '../src/db/schema';
 import { ingestOne, type IngestOutcome } from './ingest';
 import { generateDemoNight } from '../src/core/demo';
-import { humanBytes, LIMITS } from '../src/core/fits/parse';
+import { humanBytes, LIMITS } from '../src/core/fits/keywords';
 
 export interface IngestApi {
   /** Reads, parses and stores one file. Never throws for bad input: the outcome says what went wrong. */

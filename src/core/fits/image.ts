@@ -2,7 +2,8 @@
  * Pixels of one image HDU, plain or tile-compressed, in physical units.
  */
 import { decodePixels } from './decode';
-import { blankValue, fitsBytes, humanBytes, numberKeyword } from './parse';
+import { fitsBytes } from './parse';
+import { blankValue, humanBytes, numberKeyword } from './keywords';
 import { readCompressedImage } from './tiled/tiles';
 import { FitsError, type FitsFile, type ImagePixels } from './types';
 

@@ -4,7 +4,7 @@
  * variable-length array descriptors (P: two int32, Q: two int64) into the heap.
  */
 import { headerGet } from '../header';
-import { optionalInt } from '../parse';
+import { optionalInt } from '../keywords';
 import { FitsError, type Card } from '../types';
 
 export interface Column {

@@ -9,7 +9,7 @@
  */
 import { tileInflater } from '../gzip';
 import { headerGet } from '../header';
-import { blankValue, numberKeyword, optionalInt } from '../parse';
+import { blankValue, numberKeyword, optionalInt } from '../keywords';
 import { FitsError, type Card, type HduInfo, type ImagePixels } from '../types';
 import { NULL_VALUE, unquantize, type Quantize } from './dither';
 import { riceDecode } from './rice';
