@@ -13,6 +13,8 @@
  *   (GZIP tiles carry a CRC: none may);
  * - a damaged gzip stream: an error, or exactly the undamaged pixels (the
  *   stream's CRC-32 leaves nothing else);
+ * - a valid new BSCALE or BZERO of a plain image: every pixel its stored
+ *   value under the new scaling, decoded here;
  * - an invalid keyword value (BZERO = 'abc', NAXIS1 = 1.5, a garbled END):
  *   an error, or exactly the undamaged pixels (the keyword did not matter);
  * - a cut file: an error, or the HDUs before the cut exactly as they were,
@@ -81,13 +83,13 @@ function region(src: Source, bytes: Uint8Array, p: number): { region: Region; hd
 }
 
 /** A pixel of a plain image decoded from `bytes` with a DataView: BZERO + BSCALE * stored, BLANK -> NaN. */
-function pixelAt(src: Source, bytes: Uint8Array, hdu: number, i: number): number {
+function pixelAt(src: Source, bytes: Uint8Array, hdu: number, i: number, scaling: { BSCALE?: number; BZERO?: number } = {}): number {
   const info = src.parsed.hdus[hdu];
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bpp = Math.abs(info.bitpix) / 8;
   const p = info.dataOffset + i * bpp;
-  const bscale = Number(headerGet(info.cards, 'BSCALE') ?? 1);
-  const bzero = Number(headerGet(info.cards, 'BZERO') ?? 0);
+  const bscale = scaling.BSCALE ?? Number(headerGet(info.cards, 'BSCALE') ?? 1);
+  const bzero = scaling.BZERO ?? Number(headerGet(info.cards, 'BZERO') ?? 0);
   const blank = headerGet(info.cards, 'BLANK');
   let stored: number;
   switch (info.bitpix) {
@@ -184,6 +186,8 @@ export function judge(src: Source, m: Mutation, reading: Reading, reference: Rea
   }
 
   const damaged = plainOf(src, m);
+  const rescaled = scalingEdit(src, m, reading, damaged);
+  if (rescaled !== undefined) return rescaled;
   const regions = m.touched.map((p) => ({ p, ...region(src, damaged, p) }));
   const kinds = new Set(regions.map((r) => r.region));
   if (kinds.has('structural')) {
@@ -231,4 +235,25 @@ function plainOf(src: Source, m: Mutation): Uint8Array {
   } catch {
     return src.plain;
   }
+}
+
+/**
+ * A valid new BSCALE or BZERO of a plain image: every pixel must be its stored
+ * value under the new scaling (decoded here with a DataView). Undefined when
+ * the mutation is not such an edit.
+ */
+function scalingEdit(src: Source, m: Mutation, reading: Reading, damaged: Uint8Array): string | null | undefined {
+  const edit = m.card;
+  if (!edit?.valid || (edit.key !== 'BSCALE' && edit.key !== 'BZERO')) return undefined;
+  const info = src.parsed.hdus[edit.hdu];
+  if (!info.isImage || info.compressed) return undefined;
+  if (!reading.ok) return `error after a valid ${edit.key} = ${edit.value}: ${describeError(reading.error)}`;
+  const img = reading.images.get(edit.hdu);
+  if (!img) return `HDU ${edit.hdu} is missing after ${edit.key} = ${edit.value}`;
+  const value = Number(edit.value.replace('D', 'E'));
+  for (let i = 0; i < img.data.length; i++) {
+    const want = pixelAt(src, damaged, edit.hdu, i, { [edit.key]: value });
+    if (!same(img.data[i], want)) return `HDU ${edit.hdu} pixel ${i} is ${img.data[i]}, with ${edit.key} = ${edit.value} its bytes say ${want}`;
+  }
+  return null;
 }
