@@ -3,6 +3,7 @@
  * Buffers come in and go out as transferables (moved, not copied).
  */
 import * as Comlink from 'comlink';
+import { holdLifeline } from './lifeline';
 import { combineRange, makeCombineResult, type CombineInput, type CombineOptions, type CombineResult } from '../src/core/kernels/combine';
 import { getDb } from '../src/db/schema';
 import { tokenFromTransfer, type CancelToken } from './cancel';
@@ -29,4 +30,5 @@ const api: KernelsApi = {
   },
 };
 
+holdLifeline();
 Comlink.expose(api);
