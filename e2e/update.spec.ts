@@ -7,7 +7,8 @@
  * browser finds the new service worker, which installs and waits; the page
  * says "A new version ... is ready" with "Reload to update"; nothing changes
  * until that is pressed, and the button waits while an ingest runs; then the
- * page runs the new version and the stored files are all still there.
+ * page runs the new version and the stored files are all still there. Another
+ * tab of the old version is told the new one took over, and reloads into it.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,8 +76,13 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     const rest = fitsFilesIn(SAMPLE_NIGHT).filter((f) => !files.includes(f));
     await page.setInputFiles('input[aria-label="Add FITS files"]', rest);
     await waitForRows(page, files.length + rest.length);
-    expect(await page.evaluate(() => (window as unknown as { updateWhileBusy?: string }).updateWhileBusy)).toMatch(/reload once the work in progress ends/);
+    expect(await page.evaluate(() => (window as unknown as { updateWhileBusy?: string }).updateWhileBusy)).toMatch(/Reload once the work in progress ends/);
     await expect(notice.getByRole('button', { name: 'Reload to update' })).toBeEnabled();
+
+    // A second tab of the first version, open while the update is taken in the first.
+    const other = await context.newPage();
+    await other.goto(page.url());
+    await expect(other.getByRole('status', { name: 'Update ready' })).toContainText('A new version of the workbench is ready.');
 
     await Promise.all([page.waitForEvent('load'), notice.getByRole('button', { name: 'Reload to update' }).click()]);
     await expect(page.getByRole('tab', { name: 'Library' })).toBeVisible();
@@ -85,6 +91,16 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     await expect(page.getByRole('status', { name: 'Update ready' })).toHaveCount(0);
     // The stored files survived the update.
     await waitForRows(page, fitsFilesIn(SAMPLE_NIGHT).length);
+
+    // The other tab's old files went with the old worker: it says so, and its button reloads it into the new version.
+    const otherNotice = other.getByRole('status', { name: 'Update ready' });
+    await expect(otherNotice).toContainText('took over in another tab');
+    expect(await pageHasMark(other)).toBe(false);
+    await Promise.all([other.waitForEvent('load'), otherNotice.getByRole('button', { name: 'Reload to update' }).click()]);
+    await expect(other.getByRole('tab', { name: 'Library' })).toBeVisible();
+    expect(await pageHasMark(other)).toBe(true);
+    await expect(otherNotice).toHaveCount(0);
+    await waitForRows(other, fitsFilesIn(SAMPLE_NIGHT).length);
   } finally {
     await context.close();
     await server.close();
