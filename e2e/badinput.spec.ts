@@ -140,6 +140,11 @@ test('bad files each show their own error, the good one loads, a stored frame is
   const problems = page.getByRole('list', { name: 'Files with errors' });
   await expect(problems).toContainText(/huge\.fits: file is 2\.15 GB, more than the 1\.07 GB this reader can hold; it was not read/);
   for (const name of [...bad.keys()].filter((n) => n !== 'mef_cut.fits')) await expect(problems).toContainText(`${name}: `);
+  // The file read past its damage is listed apart, with what is missing.
+  const warned = page.getByRole('list', { name: 'Files read with warnings' });
+  await expect(warned.getByRole('listitem')).toHaveCount(1);
+  await expect(warned).toContainText(/mef_cut\.fits: the file is cut short inside the padding after HDU 1 .* any HDUs after HDU 1 are missing/);
+  await expect(page.locator('.ingest')).toContainText('1 read with warnings');
   await page.screenshot({ path: info.outputPath('badinput.png'), fullPage: true });
 
   // The page still answers: the header viewer of the good file opens, and a frame is drawn.

@@ -1,4 +1,4 @@
-/** Progress of the current ingest batch: files done / total, MB/s, cancel, and per-file problems. */
+/** Progress of the current ingest batch: files done / total, MB/s, cancel, per-file problems and warnings. */
 import { cancelIngest } from './ingestController';
 import { formatBytes } from './format';
 import { useLibrary } from './store';
@@ -19,11 +19,12 @@ export function IngestProgress() {
           {ingest.stored ? ` · ${ingest.stored} added` : ''}
           {ingest.duplicates ? ` · ${ingest.duplicates} already in the library` : ''}
           {ingest.failed ? ` · ${ingest.failed} with errors` : ''}
+          {ingest.warnings.length ? ` · ${ingest.warnings.length} read with warnings` : ''}
         </span>
         {ingest.running ? (
           <button onClick={cancelIngest}>Cancel</button>
         ) : (
-          <button className="icon-btn" aria-label="Dismiss" onClick={() => setIngest({ total: 0, problems: [] })}>×</button>
+          <button className="icon-btn" aria-label="Dismiss" onClick={() => setIngest({ total: 0, problems: [], warnings: [] })}>×</button>
         )}
       </div>
       <div
@@ -37,6 +38,13 @@ export function IngestProgress() {
       >
         <div className="progress-fill" style={{ transform: `scaleX(${pct / 100})` }} />
       </div>
+      {ingest.warnings.length > 0 && (
+        <ul className="problems warnings" aria-label="Files read with warnings">
+          {ingest.warnings.slice(-20).map((p, i) => (
+            <li key={i}>{p.message}</li>
+          ))}
+        </ul>
+      )}
       {ingest.problems.length > 0 && (
         <ul className="problems" aria-label="Files with errors">
           {ingest.problems.slice(-20).map((p, i) => (

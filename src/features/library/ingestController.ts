@@ -32,6 +32,8 @@ function getPool(): WorkerPool<IngestApi> {
 
 function record(outcome: IngestOutcome) {
   const { ingest, setIngest } = useLibrary.getState();
+  // The reader's warnings travel in the file's message as "warning: ..." parts (workers/ingest.ts).
+  const warned = outcome.status === 'ok' ? outcome.message.split('; ').filter((p) => p.startsWith('warning: ')).map((p) => p.slice(9)).join('; ') : '';
   setIngest({
     done: ingest.done + 1,
     bytesDone: ingest.bytesDone + outcome.size,
@@ -39,6 +41,7 @@ function record(outcome: IngestOutcome) {
     duplicates: ingest.duplicates + (outcome.stored === 'duplicate' ? 1 : 0),
     failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
     problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,
+    warnings: warned ? [...ingest.warnings, { name: outcome.name, message: `${outcome.name}: ${warned}` }] : ingest.warnings,
   });
 }
 

@@ -19,6 +19,8 @@ export interface IngestState {
   duplicates: number;
   failed: number;
   problems: IngestProblem[];
+  /** Files read past damage (a file cut short, bytes after the last HDU...): stored, with what is missing. */
+  warnings: IngestProblem[];
   cancelled: boolean;
   label: string;
 }
@@ -33,6 +35,7 @@ const idleIngest: IngestState = {
   duplicates: 0,
   failed: 0,
   problems: [],
+  warnings: [],
   cancelled: false,
   label: '',
 };
