@@ -38,10 +38,10 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
     const patch = { progress, step, log: log.slice(), heartbeat: now };
     flushing = flushing.then(() => updateRun(db, spec.id, patch)).catch(() => undefined);
   };
-  await updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 });
   const store = new IdbPixelStore(db, { run: { id: spec.id, finish: () => ({ log: log.slice(), step: 'done' }) } });
   let result: RunResult;
   try {
+    await updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 });
     result = await executeRun(spec, store, {
       log(e) {
         log.push(e);
@@ -59,6 +59,7 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
     // Any write of the run may meet a full disk (a heartbeat, a scratch strip): say so, whichever it was.
     const err = isQuotaError(caught) ? new StorageFullError(spec.label, 'run') : caught;
     const cancelled = (err as Error)?.name === 'CancelledError';
+    // If even this write fails, the run's own error still goes to the caller (the page records it).
     await updateRun(db, spec.id, {
       status: cancelled ? 'cancelled' : 'failed',
       error: cancelled ? `cancelled at "${step}"` : err instanceof Error ? err.message : String(err),
@@ -66,7 +67,7 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
       log,
       progress,
       step,
-    });
+    }).catch(() => undefined);
     throw err;
   }
   // The run is done: its product and its 'done' were written in one transaction. A progress
