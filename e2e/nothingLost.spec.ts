@@ -323,7 +323,7 @@ test('a library query that fails shows its reason and Retry, and Retry recovers'
     const w = window as unknown as { __failReads?: boolean };
     w.__failReads = true;
     for (const proto of [IDBObjectStore.prototype, IDBIndex.prototype] as (IDBObjectStore | IDBIndex)[]) {
-      for (const method of ['getAll', 'openCursor', 'count'] as const) {
+      for (const method of ['get', 'getAll', 'openCursor', 'count'] as const) {
         const original = proto[method] as (...a: unknown[]) => IDBRequest;
         (proto as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
           if (w.__failReads) throw new DOMException('reading is broken by the test', 'UnknownError');
@@ -356,4 +356,14 @@ test('a library query that fails shows its reason and Retry, and Retry recovers'
   await page.getByRole('tab', { name: 'Library' }).click();
   await addFiles(page, NIGHT.slice(0, 2));
   await waitForRows(page, 2);
+
+  // A panel whose read fails shows its reason and Retry in its place; the table stays.
+  await page.evaluate(() => { (window as unknown as { __failReads?: boolean }).__failReads = true; });
+  await fileRows(page).first().click();
+  const panel = page.getByRole('alert').filter({ hasText: 'The header viewer failed' });
+  await expect(panel).toContainText('UnknownError: reading is broken by the test');
+  await expect(fileRows(page)).toHaveCount(2);
+  await page.evaluate(() => { (window as unknown as { __failReads?: boolean }).__failReads = false; });
+  await panel.getByRole('button', { name: 'Retry' }).click();
+  await expect(page.getByTestId('header-text')).toContainText('SIMPLE  =');
 });

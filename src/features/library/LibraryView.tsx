@@ -11,6 +11,7 @@ import { SELECT_FIELDS, selectRow, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
 import { useThrottledLiveQueryState } from '../../ui/useThrottledLiveQuery';
+import { ViewGuard } from '../../ui/QueryError';
 import { useNav } from '../../ui/nav';
 import { usePlan } from '../../ui/usePlan';
 
@@ -58,7 +59,10 @@ export function LibraryView() {
       )}
       <div className="library-body">
         {files === undefined ? !error && <p className="muted">Opening the library…</p> : <FileTable rows={shown} libraryEmpty={rows.length === 0} />}
-        <HeaderViewer />
+        {/* Its reads throw into the render when they fail: they take down the panel, not the table. */}
+        <ViewGuard what="the header viewer">
+          <HeaderViewer />
+        </ViewGuard>
       </div>
     </div>
   );
