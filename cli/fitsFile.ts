@@ -5,13 +5,13 @@
  * tile-compressed images cannot be read by rows and are decoded whole by the
  * core reader (src/core/fits), which is also what checks them.
  */
-import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, readSync, readFileSync, closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
-import { parseHeader, BLOCK, HeaderCutShort } from '../src/core/fits/header';
+import { parseHeader, BLOCK, HeaderCutShort, startsXtension } from '../src/core/fits/header';
 import { decodePixels } from '../src/core/fits/decode';
 import { dataUnit } from '../src/core/fits/parse';
-import { blankValue, numberKeyword } from '../src/core/fits/keywords';
+import { blankValue, numberKeyword, LIMITS } from '../src/core/fits/keywords';
 import { headerGet } from '../src/core/fits';
 
 export interface DiskHdu {
@@ -28,7 +28,7 @@ export interface DiskHdu {
 }
 
 export type DiskFits =
-  | { mode: 'rows'; path: string; name: string; hdus: DiskHdu[] }
+  | { mode: 'rows'; path: string; name: string; hdus: DiskHdu[]; warnings: string[] }
   | { mode: 'whole'; path: string; name: string; parsed: FitsFile; bytes: Uint8Array };
 
 function readAt(fd: number, offset: number, length: number): Uint8Array {
@@ -43,12 +43,17 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
 }
 
 /** Walks the headers of a plain FITS file; undefined when it must be decoded whole (gzip, tile compression). */
-function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
+function walk(fd: number, size: number, name: string, warnings: string[]): DiskHdu[] | undefined {
   const hdus: DiskHdu[] = [];
   let pos = 0;
   while (pos < size) {
     let chunk = readAt(fd, pos, BLOCK);
     if (hdus.length === 0 && isGzip(chunk)) return undefined;
+    // Where the core reader keeps the HDUs before a damaged end with a warning (src/core/fits/parse.ts), so does the walk.
+    if (hdus.length > 0 && !startsXtension(chunk, 0)) {
+      warnings.push(`${size - pos} bytes after HDU ${hdus.length - 1} do not start an extension and were not read`);
+      break;
+    }
     // Grow the buffer a block at a time until the header's END card is in it.
     let parsed: ReturnType<typeof parseHeader> | undefined;
     for (;;) {
@@ -56,6 +61,10 @@ function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
         parsed = parseHeader(chunk, 0, name, hdus.length);
         break;
       } catch (err) {
+        if (err instanceof HeaderCutShort && hdus.length > 0 && pos + chunk.length >= size) {
+          warnings.push(`the file is cut short inside the header of HDU ${hdus.length}: HDU ${hdus.length} and any after it are missing`);
+          return hdus;
+        }
         if (!(err instanceof HeaderCutShort) || chunk.length < BLOCK || pos + chunk.length >= size) throw err;
         const more = readAt(fd, pos + chunk.length, BLOCK);
         const next = new Uint8Array(chunk.length + more.length);
@@ -63,6 +72,10 @@ function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
         next.set(more, chunk.length);
         chunk = next;
       }
+    }
+    if (hdus.length > 0 && pos + parsed.end > size) {
+      warnings.push(`the file is cut short inside the header of HDU ${hdus.length}: HDU ${hdus.length} and any after it are missing`);
+      break;
     }
     const cards = parsed.cards;
     const xt = hdus.length === 0 ? 'PRIMARY' : String(headerGet(cards, 'XTENSION') ?? '').trim().toUpperCase();
@@ -83,6 +96,9 @@ function walk(fd: number, size: number, name: string): DiskHdu[] | undefined {
       blank: bitpix > 0 ? blankValue(cards) : undefined,
     });
     pos = dataOffset + Math.ceil(dataBytes / BLOCK) * BLOCK;
+    if (pos > size && dataOffset + dataBytes <= size) {
+      warnings.push(`the file is cut short inside the padding after HDU ${hdus.length - 1}: any HDUs after it are missing`);
+    }
   }
   return hdus;
 }
@@ -92,13 +108,35 @@ export function openFits(path: string, readWhole: (p: string) => Uint8Array): Di
   const name = basename(path);
   const fd = openSync(path, 'r');
   try {
-    const hdus = walk(fd, fstatSync(fd).size, name);
-    if (hdus) return { mode: 'rows', path, name, hdus };
+    const warnings: string[] = [];
+    const hdus = walk(fd, fstatSync(fd).size, name, warnings);
+    if (hdus) return { mode: 'rows', path, name, hdus, warnings };
   } finally {
     closeSync(fd);
   }
   const bytes = readWhole(path);
   return { mode: 'whole', path, name, parsed: parseFits(bytes, name), bytes };
+}
+
+/**
+ * The page's verdict on a file: the core reader's checks, all of them (a
+ * header run over by a data unit, keywords given twice, scaling, what a cut
+ * file lost), throwing FitsError as a dropped file would fail and returning
+ * the warnings it would show. The walk above reads headers only, so a plain
+ * file is read whole once here, when the command lists the night (a few ms
+ * per frame); past the core's size limit, the walk's own notes stand.
+ */
+export function fitsWarnings(file: DiskFits): string[] {
+  if (file.mode === 'whole') return file.parsed.warnings;
+  const fd = openSync(file.path, 'r');
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+  if (size > LIMITS.maxBytes) return file.warnings;
+  return parseFits(new Uint8Array(readFileSync(file.path)), file.name).warnings;
 }
 
 /**

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import type { PlanFrame } from '../src/core/pipeline/facts';
-import { openFits } from './fitsFile';
+import { fitsWarnings, openFits } from './fitsFile';
 
 const FITS_NAME = /\.(fits|fit|fts)(\.gz|\.fz)?$|\.(fz|gz)$/i;
 
@@ -38,9 +38,12 @@ export function describeFile(path: string, root: string): PlanFrame {
     const primary = hdus[0].cards;
     const imageCards = image > 0 ? hdus[image].cards : undefined;
     const c = classifyFrame(primary, imageCards);
+    const warnings = fitsWarnings(f);
     return {
       ...base,
       status: 'ok',
+      // As a dropped file's note in the library: read, with what astropy would warn of.
+      message: warnings.length ? warnings.join('; ') : undefined,
       type: c.type,
       master: c.master !== undefined,
       descriptors: extractDescriptors(primary, imageCards),

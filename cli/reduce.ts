@@ -107,7 +107,10 @@ async function main(): Promise<number> {
     workers: args.workers,
     memoryBytes: args.memoryMB * 2 ** 20,
     onPlan: (plan, frames) => {
-      for (const f of frames) if (f.status === 'error') say(args.quiet, `cannot read ${f.name}: ${f.message}`);
+      for (const f of frames) {
+        if (f.status === 'error') say(args.quiet, `cannot read ${f.name}: ${f.message}`);
+        else if (f.message) say(args.quiet, `warning: ${f.name}: ${f.message}`);
+      }
       say(args.quiet, describePlan(plan));
       total = runsToDo(plan).length;
     },
