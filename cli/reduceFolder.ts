@@ -64,7 +64,8 @@ export async function reduceFolder(input: string, output: string, opts: ReduceOp
     const result = await executePlan(
       plan,
       (spec, { share }) => pool.run((api) => api.run(spec, config, opts.memoryBytes * share, opts.onLog ? Comlink.proxy((e: LogEntry) => opts.onLog!(spec.output.name, e)) : undefined)),
-      { concurrency: Math.min(workers, todo.length), queueAhead: 1 },
+      // A full disk fails every run after it the same way: the rest are not started.
+      { concurrency: Math.min(workers, todo.length), queueAhead: 1, haltOn: (err) => (/ENOSPC|no space left/i.test(String((err as Error)?.message ?? err)) ? 'the disk is full: free space, then run the command again' : undefined) },
       {
         start: (run) => opts.onStart?.(run),
         finish: (run, o) => {

@@ -19,6 +19,7 @@ import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { clearScratchDirectory } from '../src/db/opfsScratch';
+import { storageFullHalt } from '../src/db/errors';
 import { discardRunWrites, sweepOrphanStrips } from '../src/db/products';
 import { createRuns, getRun, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -236,7 +237,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
         progress.running.delete(spec.key);
       }
     },
-    { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)! },
+    { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)!, haltOn: storageFullHalt },
     {
       finish: async (run, outcome) => {
         progress.done++;

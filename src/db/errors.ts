@@ -27,3 +27,15 @@ export function isQuotaError(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Why the runs not yet started do not start once a run met a full disk (the
+ * scheduler's haltOn): each would fail the same way, repeating the message.
+ * Undefined for any other failure. A StorageFullError thrown in a worker
+ * arrives here by its name (comlink keeps an error's name, not its class).
+ */
+export function storageFullHalt(err: unknown): string | undefined {
+  const full = (err as { name?: string } | undefined)?.name === 'StorageFullError' || isQuotaError(err);
+  return full ? "the browser's storage quota is full: free space (delete files or products) or allow more storage, then restart it" : undefined;
+}
+

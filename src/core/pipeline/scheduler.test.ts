@@ -316,6 +316,35 @@ describe('executePlan: failures', () => {
   });
 });
 
+describe('executePlan: a failure that halts the plan', () => {
+  const full = (err: unknown) => ((err as Error).name === 'StorageFullError' ? 'storage is full' : undefined);
+  const diskFull = () => Object.assign(new Error('r2_reduced.fits: not written'), { name: 'StorageFullError' });
+
+  it('runs not yet started are not run, with the reason haltOn gives; runs in flight end as they will', async () => {
+    const plan = buildPlan({ frames: night() });
+    const fake = fakeExecutor({ fail: (s) => (s.output.name === 'r2_reduced.fits' ? diskFull() : undefined) });
+    const finished: string[] = [];
+    const { outcomes } = await executePlan(plan, fake.exec, { concurrency: 2, haltOn: full }, { finish: (run) => finished.push(run.key) });
+    const r2 = status(outcomes, plan, 'r2_reduced.fits');
+    expect(r2).toEqual({ status: 'failed', error: 'r2_reduced.fits: not written' });
+    const started = new Set(fake.started.map((s) => s.key));
+    // What ran alongside r2 finished; whatever was not started by the time r2 failed never starts.
+    const afterHalt = plan.runs.filter((r) => !started.has(r.key));
+    expect(afterHalt.length).toBeGreaterThan(0);
+    for (const r of afterHalt) expect(outcomes.get(r.key), r.key).toEqual({ status: 'not-run', reason: 'storage is full' });
+    expect(fake.started.some((s) => s.output.name === 'v2_reduced.fits' || s.recipe === 'stackScience')).toBe(false);
+    // Every run is reported once.
+    expect(finished.sort()).toEqual(plan.runs.map((r) => r.key).sort());
+  });
+
+  it('any other failure does not halt: the independent runs go on', async () => {
+    const plan = buildPlan({ frames: night() });
+    const fake = fakeExecutor({ fail: (s) => (s.output.name === 'r2_reduced.fits' ? new Error('no stars') : undefined) });
+    const { outcomes } = await executePlan(plan, fake.exec, { concurrency: 2, haltOn: full });
+    for (const name of ['r1_stack.fits', 'v1_stack.fits', 'v2_reduced.fits']) expect(status(outcomes, plan, name)?.status, name).toBe('done');
+  });
+});
+
 describe('executePlan: cancel', () => {
   it('stops launching: runs not started are cancelled and never executed', async () => {
     const plan = buildPlan({ frames: night() });

@@ -49,6 +49,12 @@ export interface ScheduleOptions {
    * executor must run at most `concurrency` at a time itself (a worker pool does).
    */
   queueAhead?: number;
+  /**
+   * A failure no later run can escape (a full disk): the reason to give the
+   * runs not yet started, which then do not start. Runs already handed to the
+   * executor end as they will. Undefined for any other failure.
+   */
+  haltOn?: (err: unknown) => string | undefined;
 }
 
 export interface PlanOutcome {
@@ -136,6 +142,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const newId = opts.newRunId ?? defaultRunId;
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || 1);
 
+  let halted: string | undefined;
   const settled = (key: string) => outcomes.has(key);
   const ready = (run: PlannedRun) => run.dependsOn.every(settled);
 
@@ -156,9 +163,11 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     // An executor that throws instead of rejecting fails its run, not the whole plan.
     const p = Promise.resolve().then(() => exec(spec, { share: alone ? 1 : 1 / concurrency })).then(
       (result) => ({ status: 'done', product: result.product, info: result.info, result }) as RunOutcome,
-      (err: unknown) => (err instanceof CancelledError || (err as Error)?.name === 'CancelledError'
-        ? ({ status: 'cancelled' } as RunOutcome)
-        : ({ status: 'failed', error: err instanceof Error ? err.message : String(err) } as RunOutcome)),
+      (err: unknown) => {
+        if (err instanceof CancelledError || (err as Error)?.name === 'CancelledError') return { status: 'cancelled' } as RunOutcome;
+        halted ??= opts.haltOn?.(err);
+        return { status: 'failed', error: err instanceof Error ? err.message : String(err) } as RunOutcome;
+      },
     ).then((outcome) => {
       runningKeys.delete(run.key);
       outcomes.set(run.key, outcome);
@@ -172,6 +181,13 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     if (isCancelRequested(opts.cancel)) {
       for (const run of pending.splice(0)) {
         const outcome: RunOutcome = { status: 'cancelled' };
+        outcomes.set(run.key, outcome);
+        events.finish?.(run, outcome);
+      }
+    }
+    if (halted !== undefined) {
+      for (const run of pending.splice(0)) {
+        const outcome: RunOutcome = { status: 'not-run', reason: halted };
         outcomes.set(run.key, outcome);
         events.finish?.(run, outcome);
       }
