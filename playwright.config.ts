@@ -27,10 +27,13 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
   },
   // Its own port, so a running `npm start` (4173) does not collide with the tests.
+  // Never reuse a server already listening there: it may serve another build
+  // (an older dist, or someone's dev server), and the tests would pass or
+  // fail against code they did not build. --strictPort then fails loudly.
   webServer: {
     command: 'npx vite preview --port 4180 --strictPort',
     url: 'http://localhost:4180',
-    reuseExistingServer: !process.env.CI,
+    reuseExistingServer: false,
     timeout: 60_000,
   },
 });

@@ -1,12 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headerGet, parseFits, readImage, writeFits } from './index';
 import type { Card, WriteHdu } from './types';
+import { requireFitsverify, skipFitsverify } from '../../../test/fitsverify';
 
-const hasFitsverify = spawnSync('sh', ['-c', 'command -v fitsverify'], { encoding: 'utf8' }).status === 0;
 
 function roundTrip(hdus: WriteHdu[]) {
   const bytes = writeFits(hdus);
@@ -127,8 +127,9 @@ describe('writeFits round trip through our reader', () => {
   });
 });
 
-describe.skipIf(!hasFitsverify)('fitsverify', () => {
+describe.skipIf(skipFitsverify)('fitsverify', () => {
   it('reports 0 warnings and 0 errors for a SCI/VAR/DQ MEF', () => {
+    requireFitsverify();
     const n = 40 * 30;
     const long = 'a long string value that must continue over more than one header card '.repeat(2);
     const bytes = writeFits([
