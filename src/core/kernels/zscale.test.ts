@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { zscale, zscaleFromSample, zscaleSample } from './zscale';
 import { close, f32, part1 } from './reference/part1';
 
+// Tolerance: measured max relative error 6.3e-16 (z2 of 'stars480', 3
+// ulp of a double; the 2-D case is exact). Both sides run in float64 on the
+// same float32 samples, so only the order of the fit's sums differs: 1e-14
+// (about 16x the measured error) leaves room for that, and nothing more.
+const ZREL = 1e-14;
+
 describe('zscale against astropy ZScaleInterval(n_samples=600)', () => {
   for (const [name, ref] of Object.entries(part1.stats)) {
     it(name, () => {
       const z = zscale(f32(ref.data));
-      expect(close(z.z1, ref.zscale600[0], 1e-5, 1), `z1 ${z.z1} vs ${ref.zscale600[0]}`).toBe(true);
-      expect(close(z.z2, ref.zscale600[1], 1e-5, 1), `z2 ${z.z2} vs ${ref.zscale600[1]}`).toBe(true);
+      expect(close(z.z1, ref.zscale600[0], ZREL, 1), `z1 ${z.z1} vs ${ref.zscale600[0]}`).toBe(true);
+      expect(close(z.z2, ref.zscale600[1], ZREL, 1), `z2 ${z.z2} vs ${ref.zscale600[1]}`).toBe(true);
     });
   }
 
@@ -15,8 +21,8 @@ describe('zscale against astropy ZScaleInterval(n_samples=600)', () => {
     const ref = part1.zscale2d;
     const z = zscale(f32(ref.data), { width: ref.width, height: ref.height });
     expect(z.npix).toBe(ref.width * ref.height - 1);
-    expect(close(z.z1, ref.limits[0], 1e-5)).toBe(true);
-    expect(close(z.z2, ref.limits[1], 1e-5)).toBe(true);
+    expect(close(z.z1, ref.limits[0], ZREL)).toBe(true);
+    expect(close(z.z2, ref.limits[1], ZREL)).toBe(true);
     expect(z.fitted).toBe(true);
   });
 });
