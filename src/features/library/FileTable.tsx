@@ -104,6 +104,11 @@ function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.Reac
   if (columnId === 'type') return <TypeBadge row={row.original} />;
   if (columnId === 'status') return <StatusCell row={row.original} />;
   if (columnId === 'tagKeyword') return <code className="keyword" title={row.original.tagReason}>{row.original.tagKeyword}</code>;
+  // Header text cut off by a narrow column can still be read in full, as text, in its tooltip.
+  if (columnId === 'filter' || columnId === 'object' || columnId === 'instrument') {
+    const text = row.original[columnId];
+    return text ? <span className="cell-text" title={text}>{text}</span> : fallback;
+  }
   return fallback;
 }
 

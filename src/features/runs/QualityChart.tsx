@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNav } from '../../ui/nav';
 import type { QualityPoint } from './qualityPoints';
+import { plotlyText } from './plotlyText';
 
 const COLORS = ['#5da9e9', '#f4d35e', '#4cc38a', '#ef6b6b', '#a78bfa', '#ef9b6b', '#8e9aaf'];
 
@@ -18,11 +19,12 @@ function traces(points: readonly QualityPoint[]): unknown[] {
     const color = COLORS[k % COLORS.length];
     const x = pts.map((p) => new Date(p.time).toISOString());
     const marker = { color, size: 9, symbol: pts.map((p) => (p.leftOut ? 'x' : 'circle')), line: { width: 1, color: '#0e141d' } };
-    const text = pts.map((p) => `${p.name}${p.leftOut ? `<br>left out of the stack: ${p.leftOut}` : ''}`);
+    const text = pts.map((p) => `${plotlyText(p.name)}${p.leftOut ? `<br>left out of the stack: ${plotlyText(p.leftOut)}` : ''}`);
+    const name = plotlyText(filter);
     const common = { type: 'scatter', mode: 'lines+markers', x, text, customdata: pts.map((p) => p.id), legendgroup: filter, marker, line: { color, width: 1 } };
-    out.push({ ...common, y: pts.map((p) => p.fwhm), name: filter, yaxis: 'y', hovertemplate: '%{text}<br>FWHM %{y:.2f} px<extra>%{fullData.name}</extra>' });
-    out.push({ ...common, y: pts.map((p) => p.sky), name: filter, yaxis: 'y2', showlegend: false, hovertemplate: '%{text}<br>sky %{y:.1f}<extra>%{fullData.name}</extra>' });
-    out.push({ ...common, y: pts.map((p) => p.skyNoise), name: filter, yaxis: 'y3', showlegend: false, hovertemplate: '%{text}<br>sky noise %{y:.2f}<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.fwhm), name, yaxis: 'y', hovertemplate: '%{text}<br>FWHM %{y:.2f} px<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.sky), name, yaxis: 'y2', showlegend: false, hovertemplate: '%{text}<br>sky %{y:.1f}<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.skyNoise), name, yaxis: 'y3', showlegend: false, hovertemplate: '%{text}<br>sky noise %{y:.2f}<extra>%{fullData.name}</extra>' });
   });
   return out;
 }
