@@ -62,7 +62,7 @@ def combiner(masked=True):
 
 
 def flat(a, digits=10):
-    # 10 significant digits: far below the 1e-5 test tolerance, keeps the JSON small.
+    # 10 significant digits (5e-10): far below the test's tolerance of one float32 ulp (2^-23), keeps the JSON small.
     # (float32 data round-trips exactly with 9.)
     return [None if not np.isfinite(x) else float('%.*g' % (digits, x))
             for x in np.asarray(a, dtype=np.float64).ravel()]
