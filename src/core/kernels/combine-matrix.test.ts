@@ -1,6 +1,8 @@
 /**
  * Every combine method x rejection pair, one pass and iterated clipping, with
- * and without VAR planes, on three stacks, against reference/combine_matrix.json
+ * and without VAR planes, on four stacks (one with a DQ plane: masked values,
+ * and flags that must reach the output DQ only from the values that survive
+ * rejection), against reference/combine_matrix.json
  * (made by make_combine_matrix.py: ccdproc and astropy where they have the
  * operation, a plain numpy version of our definition where they do not; the
  * script's docstring says which number comes from where).
@@ -11,8 +13,9 @@
  * digits (5e-9 more). REL = 2^-23 is one float32 ulp: twice the rounding,
  * with room only for the last bits of a float64 sum taken in another order.
  * Measured (COMBINE_MATRIX_REPORT=1 prints every comparison): max 6.4e-8 over
- * every sci and VAR plane of the 210 cases (the float32 rounding plus
- * the references' 9 digits), and every count of combined values identical.
+ * every sci and VAR plane of the 280 cases (the float32 rounding plus
+ * the references' 9 digits), and every count of combined values and every
+ * DQ value identical.
  * A pixel where one value is rejected differently is off by ~1e-3 or more,
  * 10^4 x REL.
  * Iterated sigclip/madclip follow our definition (a rejected value never
@@ -26,6 +29,8 @@ interface Case { used: number; [plane: string]: number[] | number }
 interface Stack {
   seed: number; nFrames: number; width: number; height: number;
   data: number[]; var: number[];
+  /** The masked stack's DQ plane (null for the others) and the dqMask to use. */
+  dq: number[] | null; dqMask: number;
   differ: Record<string, number>;
   cases: Record<string, Case>;
 }
@@ -55,6 +60,7 @@ function inputsOf(s: Stack, withVar: boolean): CombineInput[] {
   return Array.from({ length: s.nFrames }, (_, k) => ({
     sci: Float32Array.from(s.data.slice(k * n, (k + 1) * n)),
     var: withVar ? Float32Array.from(s.var.slice(k * n, (k + 1) * n)) : undefined,
+    dq: s.dq ? Uint16Array.from(s.dq.slice(k * n, (k + 1) * n)) : undefined,
   }));
 }
 
@@ -62,7 +68,8 @@ const report: string[] = [];
 
 describe('combine: every method x rejection against ccdproc / astropy / numpy (reference/combine_matrix.json)', () => {
   for (const s of R.stacks) {
-    describe(`stack ${s.nFrames} x ${s.height}x${s.width} (seed ${s.seed})`, () => {
+    describe(`stack ${s.nFrames} x ${s.height}x${s.width} (seed ${s.seed}${s.dq ? ', DQ' : ''})`, () => {
+      const dqMask = s.dqMask;
       for (const withVar of [false, true]) {
         const inputs = inputsOf(s, withVar);
         for (const method of METHODS) {
@@ -78,7 +85,7 @@ describe('combine: every method x rejection against ccdproc / astropy / numpy (r
                 const sciCase = withVar && method !== 'wmean' && reject !== 'varclip' ? s.cases[`${refRej}/${maxIters}/novar`] : own;
                 expect(own, name).toBeDefined();
                 const r = combine(inputs, {
-                  method, reject, maxIters, lsigma: R.lsigma, hsigma: R.hsigma, nlow: R.nlow, nhigh: R.nhigh, maps: true,
+                  method, reject, maxIters, lsigma: R.lsigma, hsigma: R.hsigma, nlow: R.nlow, nhigh: R.nhigh, dqMask, maps: true,
                 });
                 expect(r.nUsed!.reduce((t, u) => t + u, 0), `${name}: values combined`).toBe(own.used);
                 const sci = maxRel(r.sci, sciCase[method] as number[]);
@@ -86,6 +93,11 @@ describe('combine: every method x rejection against ccdproc / astropy / numpy (r
                 if (process.env.COMBINE_MATRIX_REPORT) report.push(`seed ${s.seed} ${name}: sci ${sci.err.toExponential(2)}, VAR ${vr.err.toExponential(2)}`);
                 expect(sci.err, `${name}: sci at pixel ${sci.at}`).toBeLessThanOrEqual(REL);
                 expect(vr.err, `${name}: VAR at pixel ${vr.at}`).toBeLessThanOrEqual(REL);
+                // Output DQ: the OR over the values combined (none without a DQ plane).
+                // It depends on the rejection only: stored with the novar case but for varclip with VAR planes.
+                const dqCase = withVar && reject === 'varclip' ? own : s.cases[`${refRej}/${maxIters}/novar`];
+                const dqRef = (s.dq ? dqCase.dq : null) as number[] | null;
+                expect(Array.from(r.dq), `${name}: DQ`).toEqual(dqRef ?? new Array<number>(r.dq.length).fill(0));
               });
             }
           }
@@ -96,7 +108,7 @@ describe('combine: every method x rejection against ccdproc / astropy / numpy (r
         const withVarInputs = inputsOf(s, true);
         for (const reject of ['sigclip', 'madclip', 'winsorized', 'varclip'] as const) {
           expect(s.differ[reject], reject).toBeGreaterThanOrEqual(2);
-          const opts = { method: 'mean' as const, reject, lsigma: R.lsigma, hsigma: R.hsigma, maps: true };
+          const opts = { method: 'mean' as const, reject, lsigma: R.lsigma, hsigma: R.hsigma, dqMask, maps: true };
           const once = combine(withVarInputs, { ...opts, maxIters: 1 }).nUsed!;
           const iter = combine(withVarInputs, { ...opts, maxIters: 10 }).nUsed!;
           let npix = 0;

@@ -8,12 +8,17 @@ Stacks: three seeded stacks of float32 frames (9 x 16x16, 6 x 16x16,
 13 x 8x12), each with a VAR plane and planted outliers of many sizes, so
 that one pass of clipping and clipping iterated to convergence reject
 different values (checked below, for every clipping rejection and stack).
-No DQ masks here: masking is covered by combine.json's cases.
+A fourth stack is the first one with a DQ plane: 9% of its values masked
+(bad, saturated), 11% flagged nonLinear, which dqMask lets through, so the
+output DQ (the OR over the values that survive rejection) is compared too.
 
 Which reference makes which number (combine.ts's module comment defines ours):
 - rejection masks
-  - minmax:      ccdproc Combiner.clip_extrema(nlow, nhigh)
+  - minmax:      ccdproc Combiner.clip_extrema(nlow, nhigh) where nothing is
+    masked; with masks, numpy (minmax_keep: IRAF scales nlow/nhigh by nGood/N,
+    ccdproc does not)
   - sigclip:     astropy sigma_clip(cenfunc='median', stdfunc='std', maxiters=1)
+    (on the masked array: astropy keeps the input masks)
   - madclip:     astropy sigma_clip(cenfunc='median', stdfunc='mad_std', maxiters=1)
     (strict limits, as combine.ts). Iterated (maxiters 10) our definition
     legitimately differs: astropy's final mask is the original data against
@@ -52,6 +57,10 @@ ITERS = [1, 10]
 # combine.ts's winsorized constants (combine-reject.ts): clamp at c +- 1.5 s,
 # correction 1.134, settle at 0.0005 relative change, at most 50 steps.
 W_CLAMP, W_CORR, W_TOL, W_STEPS = 1.5, 1.134, 0.0005, 50
+# dq.ts's bits; the masked stack's dqMask excludes bad and saturated values
+# and lets nonLinear ones through, to reach the output DQ.
+DQ_BAD, DQ_NONLINEAR, DQ_SATURATED = 1, 2, 4
+DQ_MASK = 0xffff & ~DQ_NONLINEAR
 
 
 def make_stack(seed, nf, h, w):
@@ -68,8 +77,8 @@ def make_stack(seed, nf, h, w):
     return data.astype(np.float32), var
 
 
-def winsor_keep(x, iters):
-    keep = np.ones(len(x), dtype=bool)
+def winsor_keep(x, good, iters):
+    keep = good.copy()
     for _ in range(iters):
         v = x[keep]
         if len(v) < 3:
@@ -89,11 +98,11 @@ def winsor_keep(x, iters):
     return keep
 
 
-def clip_keep(x, iters, std):
+def clip_keep(x, good, iters, std):
     # sigclip / madclip as combine-reject.ts defines them: centre the median,
     # sigma the population std or 1.4826 * MAD (astropy's mad_std), strict
     # limits, the kept set only shrinks, stop when nothing changes.
-    keep = np.ones(len(x), dtype=bool)
+    keep = good.copy()
     for _ in range(iters):
         v = x[keep]
         if len(v) < 2:
@@ -107,8 +116,22 @@ def clip_keep(x, iters, std):
     return keep
 
 
-def varclip_keep(x, var, iters):
-    keep = np.ones(len(x), dtype=bool)
+def minmax_keep(x, good):
+    # IRAF imcombine / DRAGONS (combine-reject.ts rejectMinmax): drop the
+    # nlow lowest and nhigh highest good values, the counts scaled by
+    # nGood/N where some inputs are masked. ccdproc's clip_extrema does not
+    # scale them, so it is used (and this checked against it) only where
+    # nothing is masked.
+    g, nf = int(good.sum()), len(x)
+    dl, dh = (NLOW, NHIGH) if g == nf else (int(np.floor(g * NLOW / nf + 0.001)), int(np.floor(g * NHIGH / nf + 0.001)))
+    order = np.argsort(np.where(good, x, np.inf), kind='stable')[:g]
+    keep = np.zeros(nf, dtype=bool)
+    keep[order[dl:max(dl, g - dh)]] = True
+    return keep
+
+
+def varclip_keep(x, var, good, iters):
+    keep = good.copy()
     sd = np.sqrt(var)
     for _ in range(iters):
         if keep.sum() < 2:
@@ -145,18 +168,34 @@ def f32_list(a):
     return [float('%.9g' % x) for x in a.ravel()]
 
 
-def stack_cases(seed, nf, h, w):
+def stack_cases(seed, nf, h, w, with_dq=False):
     f32, var32 = make_stack(seed, nf, h, w)
     data, var = f32.astype(np.float64), var32.astype(np.float64)
-    masks = {('none', 1): np.zeros(data.shape, dtype=bool)}
-    c = combiner(data, masks[('none', 1)])
-    c.clip_extrema(nlow=NLOW, nhigh=NHIGH)
-    masks[('minmax', 1)] = np.asarray(c.data_arr.mask).copy()
+    dq = np.zeros(data.shape, dtype=np.uint16)
+    if with_dq:
+        # Drawn after the stack, so the data are those of the same seed unmasked.
+        rng = np.random.default_rng(seed + 1)
+        u = rng.random(data.shape)
+        dq[u < 0.07] = DQ_BAD
+        dq[(u >= 0.07) & (u < 0.09)] = DQ_SATURATED
+        dq[(u >= 0.09) & (u < 0.2)] = DQ_NONLINEAR
+    good = (dq & DQ_MASK) == 0
+    # Every pixel keeps 3 good values: combine.ts's all-masked fallback
+    # (DRAGONS) has no ccdproc counterpart and is tested in combine.test.ts.
+    assert good.sum(axis=0).min() >= 3
+    masks = {('none', 1): ~good}
+    mm = per_pixel(minmax_keep, data, good)
+    if not with_dq:
+        c = combiner(data, masks[('none', 1)])
+        c.clip_extrema(nlow=NLOW, nhigh=NHIGH)
+        assert (np.asarray(c.data_arr.mask) == mm).all()
+    masks[('minmax', 1)] = mm
+    masked_data = np.ma.masked_array(data, mask=~good)
     restored = {}
     for it in ITERS:
         for name, std in (('sigclip', 'std'), ('madclip', 'mad_std')):
             astro = np.ma.getmaskarray(sigma_clip(
-                data, sigma_lower=LS, sigma_upper=HS, maxiters=it, cenfunc='median', stdfunc=std, axis=0))
+                masked_data, sigma_lower=LS, sigma_upper=HS, maxiters=it, cenfunc='median', stdfunc=std, axis=0))
             if it == 1:
                 masks[(name, it)] = astro
                 continue
@@ -166,13 +205,13 @@ def stack_cases(seed, nf, h, w):
             # imcombine) never brings a rejected value back. So the reference
             # is the numpy loop of our definition, and it must equal astropy
             # at every pixel but those where astropy restored values.
-            ours = per_pixel(lambda x, n=it, f=std: clip_keep(x, n, f), data)
+            ours = per_pixel(lambda x, g, n=it, f=std: clip_keep(x, g, n, f), data, good)
             diff = (astro != ours).any(axis=0)
             assert not (astro & ~ours).any(), f'{name}: astropy rejects a value our definition keeps'
             restored[name] = int(diff.sum())
             masks[(name, it)] = ours
-        masks[('winsorized', it)] = per_pixel(lambda x, n=it: winsor_keep(x, n), data)
-        masks[('varclip', it)] = per_pixel(lambda x, v, n=it: varclip_keep(x, v, n), data, var)
+        masks[('winsorized', it)] = per_pixel(lambda x, g, n=it: winsor_keep(x, g, n), data, good)
+        masks[('varclip', it)] = per_pixel(lambda x, v, g, n=it: varclip_keep(x, v, g, n), data, var, good)
     # The point of ITERS: one pass and iterated clipping must differ here.
     differ = {}
     for name in ('sigclip', 'madclip', 'winsorized', 'varclip'):
@@ -181,6 +220,15 @@ def stack_cases(seed, nf, h, w):
         differ[name] = npix
     print(f'stack seed {seed} {nf}x{h}x{w}: pixels where one pass and iterated differ: {differ}; '
           f'where astropy restores values (iterated): {restored}')
+
+    if with_dq:
+        # The output DQ check means something only if rejection removes
+        # flagged values: count the pixels where it changes the OR.
+        dq_all = np.bitwise_or.reduce(np.where(good, dq, 0), axis=0)
+        dropped = {f'{r}/{i}': int((np.bitwise_or.reduce(np.where(m, 0, dq), axis=0) != dq_all).sum())
+                   for (r, i), m in masks.items() if r != 'none'}
+        assert min(dropped.values()) >= 2, dropped
+        print(f'  pixels whose output DQ loses a flag to rejection: {dropped}')
 
     cases = {}
     for (rej, it), m in masks.items():
@@ -205,6 +253,9 @@ def stack_cases(seed, nf, h, w):
         wsum = np.ma.sum(1.0 / mv, axis=0).filled(np.nan)
         key = f'{rej}/{it}'
         used = int(n.sum())
+        # Output DQ: the OR of the DQ of the values combined (bits outside
+        # the mask, here nonLinear, on values that survived rejection).
+        out_dq = np.bitwise_or.reduce(np.where(m, 0, dq), axis=0)
         if rej != 'varclip':
             # Without VAR planes (varclip then is sigclip, not stored again).
             cases[f'{key}/novar'] = {
@@ -213,6 +264,8 @@ def stack_cases(seed, nf, h, w):
                 'median': flat(med.data), 'median_var': flat(half_pi * s2 / n),
                 'sum': flat(sm.data), 'sum_var': flat(sm.uncertainty.array ** 2),
             }
+            if with_dq:
+                cases[f'{key}/novar']['dq'] = [int(d) for d in out_dq.ravel()]
         withvar = {
             'used': used,
             'mean_var': flat(sum_v / n ** 2), 'median_var': flat(half_pi * sum_v / n ** 2), 'sum_var': flat(sum_v),
@@ -222,17 +275,21 @@ def stack_cases(seed, nf, h, w):
             # Only varclip's mask depends on the VAR planes; the other
             # rejections' mean/median/sum are the novar case's.
             withvar.update(mean=flat(mean.data), median=flat(med.data), sum=flat(sm.data))
+            if with_dq:
+                withvar['dq'] = [int(d) for d in out_dq.ravel()]
         cases[f'{key}/var'] = withvar
     return {
         'seed': seed, 'nFrames': nf, 'height': h, 'width': w,
         'data': f32_list(f32), 'var': f32_list(var32),
+        'dq': [int(d) for d in dq.ravel()] if with_dq else None, 'dqMask': DQ_MASK,
         'differ': differ, 'astropy_restored': restored, 'cases': cases,
     }
 
 
 out = {
     'lsigma': LS, 'hsigma': HS, 'nlow': NLOW, 'nhigh': NHIGH, 'iters': ITERS,
-    'stacks': [stack_cases(20261129, 9, 16, 16), stack_cases(7, 7, 16, 16), stack_cases(13, 13, 8, 12)],
+    'stacks': [stack_cases(20261129, 9, 16, 16), stack_cases(7, 7, 16, 16), stack_cases(13, 13, 8, 12),
+               stack_cases(20261129, 9, 16, 16, with_dq=True)],
     'versions': {'numpy': np.__version__, 'ccdproc': ccdproc.__version__},
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'combine_matrix.json')
