@@ -6,7 +6,8 @@
  * Int16Array and wraps (40000 -> -25536), which is how nearly every CCD camera
  * writes raw frames; it throws on BITPIX -64; it cannot read .fits.gz; and its
  * getFrame spawns a worker through window.URL, which does not exist inside a
- * Worker. Nothing here imports fitsjs.
+ * Worker. Nothing here imports fitsjs; it is a devDependency that the tests
+ * use as a second reader (fitsjsAgreement.test.ts lists its known defects).
  *
  *   const file = parseFits(bytes, 'n1_0042.fits.gz');   // headers of every HDU
  *   const img = readImage(file, bytes, 1);              // pixels of HDU 1
