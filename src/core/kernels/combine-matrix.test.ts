@@ -1,6 +1,6 @@
 /**
  * Every combine method x rejection pair, one pass and iterated clipping, with
- * and without VAR planes, on four stacks (one with a DQ plane: masked values,
+ * and without VAR planes, on five stacks (one with a DQ plane: masked values,
  * and flags that must reach the output DQ only from the values that survive
  * rejection), against reference/combine_matrix.json
  * (made by make_combine_matrix.py: ccdproc and astropy where they have the
@@ -13,7 +13,7 @@
  * digits (5e-9 more). REL = 2^-23 is one float32 ulp: twice the rounding,
  * with room only for the last bits of a float64 sum taken in another order.
  * Measured (COMBINE_MATRIX_REPORT=1 prints every comparison): max 6.4e-8 over
- * every sci and VAR plane of the 280 cases (the float32 rounding plus
+ * every sci and VAR plane of the 350 cases (the float32 rounding plus
  * the references' 9 digits), and every count of combined values and every
  * DQ value identical.
  * A pixel where one value is rejected differently is off by ~1e-3 or more,

@@ -4,11 +4,12 @@ Run with Debian's python (it has ccdproc):  /usr/bin/python3 make_combine_matrix
 Writes combine_matrix.json next to this file; combine-matrix.test.ts reads it
 (the test never runs python).
 
-Stacks: three seeded stacks of float32 frames (9 x 16x16, 6 x 16x16,
-13 x 8x12), each with a VAR plane and planted outliers of many sizes, so
-that one pass of clipping and clipping iterated to convergence reject
-different values (checked below, for every clipping rejection and stack).
-A fourth stack is the first one with a DQ plane: 9% of its values masked
+Stacks: seeded stacks of float32 frames (9 x 16x16, 7 x 16x16, 13 x 8x12,
+and 70 x 4x6: more frames than combine.ts sorts with its network, so its
+one-pixel-at-a-time Shell sort path is compared too), each with a VAR
+plane and planted outliers of many sizes, so that one pass of clipping and
+clipping iterated to convergence reject different values (checked below, for every clipping rejection and stack).
+Another is the first one again with a DQ plane: 9% of its values masked
 (bad, saturated), 11% flagged nonLinear, which dqMask lets through, so the
 output DQ (the OR over the values that survive rejection) is compared too.
 
@@ -289,7 +290,7 @@ def stack_cases(seed, nf, h, w, with_dq=False):
 out = {
     'lsigma': LS, 'hsigma': HS, 'nlow': NLOW, 'nhigh': NHIGH, 'iters': ITERS,
     'stacks': [stack_cases(20261129, 9, 16, 16), stack_cases(7, 7, 16, 16), stack_cases(13, 13, 8, 12),
-               stack_cases(20261129, 9, 16, 16, with_dq=True)],
+               stack_cases(20261129, 9, 16, 16, with_dq=True), stack_cases(70, 70, 4, 6)],
     'versions': {'numpy': np.__version__, 'ccdproc': ccdproc.__version__},
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'combine_matrix.json')
