@@ -194,6 +194,15 @@ test('a night with hostile headers reduces; calibrations, runs, chart and produc
   await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 200_000 });
   await g.check();
 
+  // Run labels name the stack's object and filter, and the flat's filter and instrument, as text and in their tooltips.
+  const labels = await page.locator('.plan-table td.c-label').evaluateAll((tds) => tds.map((td) => ({ text: td.querySelector('button')?.textContent, title: td.getAttribute('title') })));
+  const stack = labels.find((l) => l.text?.startsWith('Stack '));
+  expect(stack?.text).toBe(`Stack ${OBJECT} ${FILTER} (2 frames)`);
+  expect(stack?.title).toBe(stack?.text);
+  const flat = labels.find((l) => l.text?.includes(FILTER) && !l.text.startsWith('Stack '));
+  expect(flat?.text).toContain(FORMULA);
+  expect(flat?.title).toBe(flat?.text);
+
   // The night-quality chart: the filter is the legend's text, not markup.
   const chart = page.getByRole('img', { name: /Night quality of 2 reduced frames/ });
   await expect(chart.locator('.scatterlayer .point')).toHaveCount(6, { timeout: 30_000 });
