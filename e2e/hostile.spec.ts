@@ -164,6 +164,10 @@ test('hostile header text is shown literally in the library, header viewer, insp
   await g.check();
 });
 
+/** A file name with markup, a quote and non-ASCII letters; FITS headers hold it with '?' for each non-ASCII letter. */
+const HOSTILE_NAME = `nuit d'été <b>x</b> &amp;.fits`;
+const HOSTILE_NAME_IN_FITS = `nuit d'?t? <b>x</b> &amp;.fits`;
+
 /** A small simulated night whose frames carry hostile OBJECT, FILTER, INSTRUME and OBSERVER. */
 function hostileNight(): { name: string; b64: string; kind: string }[] {
   const files: { name: string; b64: string; kind: string }[] = [];
@@ -176,7 +180,9 @@ function hostileNight(): { name: string; b64: string; kind: string }[] {
       return c;
     });
     cards.push({ key: 'OBSERVER', value: LONG });
-    files.push({ name: frame.plan.name, kind: frame.plan.kind, b64: b64(writeFits([{ cards, width: frame.naxis1, height: frame.naxis2, data: frame.pixels }])) });
+    // One input's file name is hostile too: it is shown in the library and recorded in the master's IMCMB cards.
+    const name = frame.plan.kind === 'bias' && files.filter((f) => f.kind === 'bias').length === 1 ? HOSTILE_NAME : frame.plan.name;
+    files.push({ name, kind: frame.plan.kind, b64: b64(writeFits([{ cards, width: frame.naxis1, height: frame.naxis2, data: frame.pixels }])) });
   });
   return files;
 }
@@ -237,6 +243,29 @@ test('a night with hostile headers reduces; calibrations, runs, chart and produc
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+
+  // The hostile file name: literal in the library, and in the master bias's IMCMB cards as printable ASCII.
+  await page.getByRole('tab', { name: 'Library' }).click();
+  const nameCell = row(page, HOSTILE_NAME).locator('.name-text');
+  await expect(nameCell).toBeVisible();
+  expect(await nameCell.evaluate((n) => n.textContent)).toBe(HOSTILE_NAME);
+  await expect(nameCell).toHaveAttribute('title', HOSTILE_NAME);
+  const biasName = night.find((f) => f.kind === 'bias')!.name.replace(/\.fits$/, '_bias.fits');
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  const biasDownload = page.waitForEvent('download');
+  await page.getByRole('button', { name: `Download ${biasName}` }).click();
+  const dir2 = mkdtempSync(path.join(tmpdir(), 'hostile-'));
+  try {
+    const file = path.join(dir2, biasName);
+    writeFileSync(file, readFileSync((await (await biasDownload).path())!));
+    const cfitsio = JSON.parse(execFileSync('/usr/bin/python3', [path.join(HERE, 'reference/cfitsio_keys.py'), file, 'IMCMB001', 'IMCMB002', 'IMCMB003'], { encoding: 'utf8' })) as { status: number; values: Record<string, string> };
+    expect(cfitsio.status).toBe(0);
+    expect(Object.values(cfitsio.values)).toContain(HOSTILE_NAME_IN_FITS);
+    expect(execFileSync('fitsverify', [file], { encoding: 'utf8' })).toMatch(/Verification found 0 warning\(s\) and 0 error\(s\)/);
+  } finally {
+    rmSync(dir2, { recursive: true, force: true });
+  }
+  await g.check();
 
   // The calibrations view lists each frame with its filter and object, as text.
   await page.getByRole('tab', { name: 'Calibrations' }).click();
