@@ -7,7 +7,7 @@
  */
 import type { Card } from '../src/core/fits/types';
 import type { CombineInput, CombineOptions, CombineResult } from '../src/core/kernels/combine';
-import { combineStreamed, type CancelToken } from '../src/core/kernels/combineStream';
+import { RESERVE_BYTES, combineStreamed, type CancelToken } from '../src/core/kernels/combineStream';
 import { readPlaneRows, stripRowsFor } from '../src/db/files';
 import { discardProduct, markWriting, newProductId, publishProduct, writeProductStrips } from '../src/db/products';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -46,6 +46,11 @@ function planesOf(f: FileRecord): { sci: number; var?: number; dq?: number } {
  */
 class ProductStripWriter {
   written = 0;
+  /**
+   * What this writer holds: one product strip of SCI, VAR and DQ. The copy of
+   * a short last strip is made after the combine is done with its strips.
+   */
+  readonly bufferBytes: number;
   private sci: Float32Array;
   private var: Float32Array;
   private dq: Uint16Array;
@@ -64,6 +69,7 @@ class ProductStripWriter {
     this.sci = new Float32Array(n);
     this.var = new Float32Array(n);
     this.dq = new Uint16Array(n);
+    this.bufferBytes = n * (4 + 4 + 2);
   }
 
   async add(y0: number, y1: number, r: CombineResult): Promise<void> {
@@ -88,15 +94,26 @@ class ProductStripWriter {
     const y1 = this.y0 + this.filled;
     const n = this.filled * w;
     const strip = { index, y0: this.y0, y1 };
-    await writeProductStrips(db, id, PRODUCT_HDU.sci, [{ ...strip, data: this.sci.slice(0, n) }], name);
-    await writeProductStrips(db, id, PRODUCT_HDU.var, [{ ...strip, data: this.var.slice(0, n) }], name);
-    await writeProductStrips(db, id, PRODUCT_HDU.dq, [{ ...strip, data: this.dq.slice(0, n) }], name);
+    // A copy only for a short last strip (a view would store the whole buffer), one plane at a time.
+    const rows = <T extends Float32Array | Uint16Array>(a: T): T => (n === a.length ? a : (a.slice(0, n) as T));
+    await writeProductStrips(db, id, PRODUCT_HDU.sci, [{ ...strip, data: rows(this.sci) }], name);
+    await writeProductStrips(db, id, PRODUCT_HDU.var, [{ ...strip, data: rows(this.var) }], name);
+    await writeProductStrips(db, id, PRODUCT_HDU.dq, [{ ...strip, data: rows(this.dq) }], name);
     await markWriting(db, id, name);
     this.written++;
     this.y0 = y1;
     this.filled = 0;
     if (y1 > this.height) throw new Error(`${name}: more rows than the frames have`);
   }
+}
+
+function gcd(a: number, b: number): number {
+  return b ? gcd(b, a % b) : a;
+}
+
+/** Least common multiple: the strip height that is whole bands of frames stored in bands of a and of b rows. */
+function lcm(a: number, b: number): number {
+  return (a / gcd(a, b)) * b;
 }
 
 async function loadInputs(db: WorkbenchDb, ids: string[]): Promise<FileRecord[]> {
@@ -153,8 +170,13 @@ export async function combineStored(
     nFrames: inputs.length,
     width,
     height,
-    bytesPerPixelPerFrame: 4 + (hasVar ? 4 : 0) + (hasDq ? 2 : 0),
-    alignRows: inputs[0].stripRows,
+    // The planes returned, and the stored records they were copied from for two frames more: the last
+    // reads' records are still held by their IndexedDB requests when the combine starts (measured in
+    // test/combineBudget.test.ts), the earlier ones are garbage by then.
+    bytesPerPixelPerFrame: ((4 + (hasVar ? 4 : 0) + (hasDq ? 2 : 0)) * (inputs.length + 2)) / inputs.length,
+    // Every frame's bands read whole, once: strips are whole bands of all of them.
+    alignRows: inputs.map((f) => f.stripRows).reduce(lcm),
+    reserveBytes: RESERVE_BYTES,
     async readStrip(k: number, y0: number, y1: number): Promise<CombineInput> {
       const f = inputs[k];
       const p = planes[k];
@@ -166,7 +188,7 @@ export async function combineStored(
       };
     },
   };
-  const sink = { writeStrip: (y0: number, y1: number, r: CombineResult) => out.add(y0, y1, r) };
+  const sink = { bufferBytes: out.bufferBytes, writeStrip: (y0: number, y1: number, r: CombineResult) => out.add(y0, y1, r) };
 
   try {
     await markWriting(db, id, name);

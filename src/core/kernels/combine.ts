@@ -188,6 +188,18 @@ function orderTieByFrame(v: Float64Array, fi: Float64Array, w: Float64Array | nu
   }
 }
 
+/**
+ * Bytes combine() allocates for N frames whatever the number of pixels (its
+ * per-frame and per-block scratch, and the sorting network it caches): an
+ * upper bound that the streamed combine counts in its budget. The planes it
+ * allocates per pixel are combineStream's OUTPUT_BYTES_PER_PIXEL.
+ */
+export function combineScratchBytes(N: number): number {
+  // 8 float64 arrays of N, N flags, 2 float64 blocks of N x BLOCK, 11 bytes per pixel of a block,
+  // a network of at most N^2 comparator pairs (int32), and the arrays' own headers.
+  return N * (8 * 8 + 1) + 2 * N * BLOCK * 8 + 11 * BLOCK + 8 * N * N + 1024;
+}
+
 /** Allocates the output planes for n pixels. */
 export function makeCombineResult(n: number, maps = false): CombineResult {
   return {

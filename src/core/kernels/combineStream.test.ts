@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { combine, type CombineInput, type CombineOptions, type CombineResult, type RejectMethod } from './combine';
+import { combineScratchBytes } from './combine';
 import {
-  CancelledError, DEFAULT_BYTES_PER_PIXEL_PER_FRAME, OUTPUT_BYTES_PER_PIXEL, combineStreamed, stripHeightFor,
+  CancelledError, DEFAULT_BYTES_PER_PIXEL_PER_FRAME, OUTPUT_BYTES_PER_PIXEL, bytesForStrips, combineStreamed, planStrips,
   type StripSink, type StripSource,
 } from './combineStream';
 import { DQ } from './dq';
@@ -12,6 +13,11 @@ function lcg(seed: number): () => number {
 }
 
 const NF = 20, W = 64, H = 97, n = W * H;
+
+/** The budget for strips of `rows` rows: the planes, the outputs (with maps) and the fixed costs. */
+function budgetFor(rows: number, bpp: number): number {
+  return rows * W * (NF * bpp + OUTPUT_BYTES_PER_PIXEL) + combineScratchBytes(NF);
+}
 
 /** 20 noisy frames with outliers, VAR, and a few masked pixels (one pixel masked in every frame). */
 function makeFrames(): CombineInput[] {
@@ -70,20 +76,35 @@ function memorySink(): StripSink & { out: CombineResult; strips: [number, number
   return sink;
 }
 
-describe('stripHeightFor', () => {
-  it('fits all frames\' strips plus the outputs in the budget, at least one row', () => {
-    const rows = stripHeightFor(1e6, 10, 100, 10);
-    expect(rows).toBe(Math.floor(1e6 / (100 * (10 * 10 + OUTPUT_BYTES_PER_PIXEL))));
-    expect(rows * 100 * (10 * 10 + OUTPUT_BYTES_PER_PIXEL)).toBeLessThanOrEqual(1e6);
-    expect((rows + 1) * 100 * (10 * 10 + OUTPUT_BYTES_PER_PIXEL)).toBeGreaterThan(1e6);
-    expect(stripHeightFor(10, 10, 100, 10)).toBe(1);
-    expect(() => stripHeightFor(1e6, 0, 100, 10)).toThrow();
+describe('planStrips', () => {
+  const s = { nFrames: 10, width: 100, height: 500, bytesPerPixelPerFrame: 10 };
+  const fixed = combineScratchBytes(10);
+  it('plans the tallest strip whose planes, outputs, scratch and sink buffer fit the budget', () => {
+    const perRow = 100 * (10 * 10 + OUTPUT_BYTES_PER_PIXEL - 4); // no maps: no rejectMap or nUsed
+    expect(planStrips(fixed + 7 * perRow + 5000, s, 5000)).toEqual({ rows: 7, bytes: fixed + 7 * perRow + 5000 });
+    expect(planStrips(fixed + 7 * perRow + 4999, s, 5000).rows).toBe(6);
+    expect(planStrips(fixed + 7 * (perRow + 400), { ...s, maps: true }).rows).toBe(7);
+    expect(planStrips(1e12, s).rows).toBe(500);
+    expect(bytesForStrips(7, { ...s, reserveBytes: 3000 }, 5000)).toBe(fixed + 7 * perRow + 8000);
+  });
+  it('plans whole stored bands, and refuses a budget below one band (or row) of every frame, with the least it needs', () => {
+    const perRow = 100 * (10 * 10 + OUTPUT_BYTES_PER_PIXEL - 4);
+    expect(planStrips(fixed + 47 * perRow, { ...s, alignRows: 16 }).rows).toBe(32);
+    expect(planStrips(fixed + 16 * perRow, { ...s, alignRows: 16 }).rows).toBe(16);
+    const kb = (b: number) => Math.ceil(b / 1024);
+    expect(() => planStrips(fixed + 15 * perRow, { ...s, alignRows: 16 })).toThrow(
+      `budget of ${kb(fixed + 15 * perRow)} kB is too small for 10 frames 100 pixels wide: one 16-row stored band of each, with the output, needs ${kb(fixed + 16 * perRow)} kB`,
+    );
+    expect(() => planStrips(fixed + perRow - 1, s)).toThrow(/one row of each/);
+    // A band taller than the frame: the frame is the band.
+    expect(planStrips(fixed + 500 * perRow, { ...s, alignRows: 4096 }).rows).toBe(500);
+    expect(() => planStrips(fixed + 499 * perRow, { ...s, alignRows: 4096 })).toThrow(/one 500-row stored band/);
   });
 });
 
 describe('combineStreamed', () => {
   const frames = makeFrames();
-  const budget3Rows = 3 * W * (NF * DEFAULT_BYTES_PER_PIXEL_PER_FRAME + OUTPUT_BYTES_PER_PIXEL);
+  const budget3Rows = budgetFor(3, DEFAULT_BYTES_PER_PIXEL_PER_FRAME);
   const rejects: RejectMethod[] = ['none', 'minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'];
 
   it('equals the in-memory combine exactly, for every method and rejection, within a 3-row budget', async () => {
@@ -96,7 +117,7 @@ describe('combineStreamed', () => {
           const whole = combine(inputs, opts);
           const src = memorySource(frames, withVar);
           const sink = memorySink();
-          await combineStreamed(src, { ...opts, memoryBytes: withVar ? budget3Rows : 3 * W * (NF * 6 + OUTPUT_BYTES_PER_PIXEL) }, sink);
+          await combineStreamed(src, { ...opts, memoryBytes: withVar ? budget3Rows : budgetFor(3, 6) }, sink);
           expect(src.peakRows).toBe(3);
           expect(sink.strips.length).toBe(Math.ceil(H / 3));
           const tag = `${method}/${reject}/${withVar ? 'var' : 'novar'}`;
@@ -113,7 +134,7 @@ describe('combineStreamed', () => {
   it('reports progress per strip and covers every row once', async () => {
     const calls: [number, number][] = [];
     const sink = memorySink();
-    await combineStreamed(memorySource(frames, true), { method: 'median', memoryBytes: 10 * W * (NF * 10 + OUTPUT_BYTES_PER_PIXEL) }, sink, (d, t) => calls.push([d, t]));
+    await combineStreamed(memorySource(frames, true), { method: 'median', memoryBytes: budgetFor(10, 10) }, sink, (d, t) => calls.push([d, t]));
     expect(calls.length).toBe(10);
     expect(calls[9]).toEqual([10, 10]);
     let y = 0;

@@ -6,7 +6,7 @@
  * pixel depends only on the input pixels at the same place, so the streamed
  * result is identical to combining everything at once.
  */
-import { combine, type CombineInput, type CombineOptions, type CombineResult } from './combine';
+import { combine, combineScratchBytes, type CombineInput, type CombineOptions, type CombineResult } from './combine';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
 
 export interface StripSource {
@@ -14,22 +14,29 @@ export interface StripSource {
   width: number;
   height: number;
   /**
-   * Bytes per pixel per frame the strips will hold; default
-   * DEFAULT_BYTES_PER_PIXEL_PER_FRAME (sci + var + dq). A source that knows
-   * its frames have no VAR or DQ can say 4 and get taller strips.
+   * Bytes per pixel per frame a strip allocates while it is read and held:
+   * what readStrip returns plus any copy the store makes on the way (a
+   * record read whole before its rows are copied out). Default
+   * DEFAULT_BYTES_PER_PIXEL_PER_FRAME (sci + var + dq).
    */
   bytesPerPixelPerFrame?: number;
   /**
-   * Height of the bands the frames are stored in. When the budget allows
-   * strips at least this tall, their height is rounded down to a multiple of
-   * it, so every stored band is read once rather than once per strip it spans.
+   * Height of the bands the frames are stored in, when the store can only
+   * read whole bands (IndexedDB records). Strips are then whole bands, so
+   * every band is read once; a budget too small for one band of every frame
+   * is refused, since it could only be kept by reading each band again for
+   * every strip inside it.
    */
   alignRows?: number;
+  /** Bytes to keep aside for the store's own small allocations (RESERVE_BYTES for IndexedDB); default 0. */
+  reserveBytes?: number;
   /** Rows y0 (inclusive) to y1 (exclusive) of one frame: planes of (y1 - y0) * width pixels. */
   readStrip(frameIndex: number, y0: number, y1: number): Promise<CombineInput>;
 }
 
 export interface StripSink {
+  /** Bytes the sink holds while the combine runs (a buffer of output rows, and its copies as it writes them); counted in the budget. */
+  bufferBytes?: number;
   writeStrip(y0: number, y1: number, result: CombineResult): Promise<void>;
 }
 
@@ -39,24 +46,76 @@ export { CancelledError };
 
 /** sci float32 + var float32 + dq uint16. */
 export const DEFAULT_BYTES_PER_PIXEL_PER_FRAME = 10;
-/** Output planes of one strip: sci, var (float32), dq, rejectMap, nUsed (uint16). */
-export const OUTPUT_BYTES_PER_PIXEL = 4 + 4 + 2 + 2 + 2;
+/**
+ * Per pixel of a strip, the most combine() allocates: the output planes sci,
+ * var (float32), dq, rejectMap, nUsed (uint16; the last two only with maps),
+ * and the zero DQ plane it lends frames without one when others have one.
+ */
+export const OUTPUT_BYTES_PER_PIXEL = 4 + 4 + 2 + 2 + 2 + 2;
 
 /**
- * Rows per strip so that all frames' strips plus the output planes fit in
- * memoryBytes:
- *   rows = floor(memoryBytes / (width * (nFrames * bytesPerPixelPerFrame + OUTPUT_BYTES_PER_PIXEL)))
- * and at least 1 (one row is the least a strip can be; a budget below that
- * is exceeded rather than refused). The combine scratch (a few times nFrames
- * numbers) is negligible and not counted.
+ * What a source reading IndexedDB keeps aside for the allocations planned
+ * one by one nowhere: its keys, requests and promises while it reads and
+ * writes. What test/combineBudget.test.ts measures above the planned bytes
+ * stays under it.
  */
-export function stripHeightFor(memoryBytes: number, nFrames: number, width: number, bytesPerPixelPerFrame: number): number {
-  if (!(nFrames >= 1 && width >= 1 && bytesPerPixelPerFrame > 0)) throw new Error('stripHeightFor: nFrames, width and bytesPerPixelPerFrame must be positive');
-  const perRow = width * (nFrames * bytesPerPixelPerFrame + OUTPUT_BYTES_PER_PIXEL);
-  const rows = Math.floor(memoryBytes / perRow);
-  return rows >= 1 ? rows : 1;
+export const RESERVE_BYTES = 2 ** 20;
+
+/** What planStrips needs to know of the frames. */
+export interface StripShape {
+  nFrames: number;
+  width: number;
+  height: number;
+  bytesPerPixelPerFrame: number;
+  alignRows?: number;
+  /** The combine makes its rejection maps (two more uint16 planes). */
+  maps?: boolean;
+  /** Bytes the source keeps aside (see StripSource.reserveBytes). */
+  reserveBytes?: number;
 }
 
+export interface StripPlan {
+  /** Rows per strip (the last may be shorter). */
+  rows: number;
+  /** Bytes the plan allocates at most: strips, outputs, combine scratch, the sink's buffer. */
+  bytes: number;
+}
+
+const MB = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${Math.ceil(b / 1024)} kB`);
+
+/**
+ * The tallest strip whose bytes, everything counted, fit memoryBytes:
+ *   rows * width * (nFrames * bytesPerPixelPerFrame + output planes)
+ *   + combineScratchBytes(nFrames) + reserveBytes + sinkBytes
+ * in whole bands when the frames are stored in bands (alignRows). A budget
+ * below one row (or one band) of every frame is refused with the minimum it
+ * would take: exceeding it silently, or re-reading bands, would break the
+ * promise the budget makes.
+ */
+export function planStrips(
+  memoryBytes: number,
+  s: StripShape,
+  sinkBytes = 0,
+): StripPlan {
+  const { nFrames, width, height, bytesPerPixelPerFrame: bpp } = s;
+  if (!(nFrames >= 1 && width >= 1 && height >= 1 && bpp > 0)) throw new Error('combine: nFrames, width, height and bytes per pixel must be positive');
+  const align = s.alignRows ?? 1;
+  const unit = align > 1 ? Math.min(align, height) : 1;
+  const perRow = bytesForStrips(1, s, 0) - bytesForStrips(0, s, 0);
+  let rows = Math.floor(Math.floor((memoryBytes - bytesForStrips(0, s, sinkBytes)) / perRow) / unit) * unit;
+  if (rows < unit) {
+    const what = unit > 1 ? `one ${unit}-row stored band` : 'one row';
+    throw new Error(`combine: a memory budget of ${MB(memoryBytes)} is too small for ${nFrames} frames ${width} pixels wide: ${what} of each, with the output, needs ${MB(bytesForStrips(unit, s, sinkBytes))}`);
+  }
+  rows = Math.min(rows, height);
+  return { rows, bytes: bytesForStrips(rows, s, sinkBytes) };
+}
+
+/** What strips of `rows` rows take, everything counted: the least budget that plans them. */
+export function bytesForStrips(rows: number, s: StripShape, sinkBytes = 0): number {
+  const out = s.maps ? OUTPUT_BYTES_PER_PIXEL : OUTPUT_BYTES_PER_PIXEL - 4;
+  return rows * s.width * (s.nFrames * s.bytesPerPixelPerFrame + out) + combineScratchBytes(s.nFrames) + (s.reserveBytes ?? 0) + sinkBytes;
+}
 
 /**
  * Streams the combine over strips. progress(done, total) is called after each
@@ -73,9 +132,7 @@ export async function combineStreamed(
   const { nFrames, width, height } = source;
   if (!(nFrames >= 1 && width >= 1 && height >= 1)) throw new Error('combineStreamed: source must have frames, width and height >= 1');
   const bpp = source.bytesPerPixelPerFrame ?? DEFAULT_BYTES_PER_PIXEL_PER_FRAME;
-  let rows = Math.min(height, stripHeightFor(opts.memoryBytes, nFrames, width, bpp));
-  const align = source.alignRows ?? 0;
-  if (align > 1 && rows >= align && rows < height) rows -= rows % align;
+  const { rows } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes }, sink.bufferBytes ?? 0);
   const total = Math.ceil(height / rows);
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {

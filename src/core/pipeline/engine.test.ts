@@ -6,6 +6,7 @@
  * and stages that do not load frames whose measurements came with them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bytesForStrips } from '../kernels/combineStream';
 import { CancelledError } from '../cancel';
 import { loadFrame } from './astroFrame';
 import { executeRun, type LogEntry, type RunInput } from './engine';
@@ -42,8 +43,10 @@ describe('memory budget', () => {
     const inputsBig = biasNight(big, 8);
     const inputsSmall = biasNight(small, 8);
     const a = await executeRun(runSpecFor('makeMasterBias', inputsBig), big);
-    // 60% of the budget parks frames: room for about one trimmed frame.
-    const b = await executeRun(runSpecFor('makeMasterBias', inputsSmall), small, {}, { memoryBytes: (1.5 * FRAME_BYTES) / 0.6 });
+    // 60% of the budget parks frames: room for one or two trimmed frames, as long as the stack's 40% holds one row of all
+    // eight SCI planes (their VAR one number, their DQ zero) with the combine's outputs and scratch.
+    const stackRow = bytesForStrips(1, { nFrames: 8, width: 96, height: 80, bytesPerPixelPerFrame: 4, maps: true });
+    const b = await executeRun(runSpecFor('makeMasterBias', inputsSmall), small, {}, { memoryBytes: Math.max((1.5 * FRAME_BYTES) / 0.6, stackRow / 0.4) });
     expect(big.scratchCreated).toEqual([]);
     expect(small.scratchCreated.length).toBeGreaterThanOrEqual(6);
     expect(small.liveScratch()).toEqual([]);
@@ -66,8 +69,8 @@ describe('memory budget', () => {
     const strips = make();
     const a = await executeRun(runSpecFor('stackScience', one.inputs), one.store);
     // Stack memory is 40% of the budget: about 10 rows of 4 shifted frames at a time.
-    const rowBytes = 128 * (4 * (4 + 4 + 2 + 16) + 14);
-    const b = await executeRun(runSpecFor('stackScience', strips.inputs), strips.store, {}, { memoryBytes: (10 * rowBytes) / 0.4 });
+    const stackBytes = bytesForStrips(10, { nFrames: 4, width: 128, height: 128, bytesPerPixelPerFrame: 4 + 4 + 2 + 16 });
+    const b = await executeRun(runSpecFor('stackScience', strips.inputs), strips.store, {}, { memoryBytes: stackBytes / 0.4 });
     const pa = productOf(one.store, a.product.id).planes[0];
     const pb = productOf(strips.store, b.product.id).planes[0];
     let differ = 0;
@@ -103,7 +106,7 @@ describe('cancellation', () => {
     let stackProgress = 0;
     const events = { progress: (_f: number, step: string) => { if (step === 'stackFrames' && ++stackProgress === 2) cancel.cancelled = true; } };
     // Stack memory for a few rows only, so there are many strips to cancel between.
-    const memoryBytes = (4 * 96 * (6 * 10 + 14)) / 0.4;
+    const memoryBytes = bytesForStrips(4, { nFrames: 6, width: 96, height: 80, bytesPerPixelPerFrame: 10, maps: true }) / 0.4;
     await expect(executeRun(runSpecFor('makeMasterBias', inputs), store, events, { memoryBytes, cancel })).rejects.toBeInstanceOf(CancelledError);
     expect(stackProgress).toBeGreaterThanOrEqual(2);
     expect(store.products()).toEqual([]);

@@ -6,6 +6,7 @@
  * frame into.
  */
 import { describe, expect, it } from 'vitest';
+import { bytesForStrips } from '../kernels/combineStream';
 import { DQ } from '../kernels/dq';
 import { shiftFrame } from '../kernels/resample';
 import { MemoryStore } from './memoryStore';
@@ -32,8 +33,9 @@ async function stackOne(dx: number, dy: number, memoryBytes: number) {
 
 describe('stackMembers with a shifted member', () => {
   const oneBand = 1e8;
-  // Strips of 8 rows: one frame of 4+4+2 bytes (+16 for the shift) per pixel, plus the output's 14.
-  const strips = 8 * S * (4 + 4 + 2 + 16 + 14);
+  // Strips of 8 rows: one frame of 4 bytes (SCI; its VAR is one number, its DQ all zero) +16 for the
+  // shift per pixel, the output planes with the maps the constant VAR needs, and the combine's scratch.
+  const strips = bytesForStrips(8, { nFrames: 1, width: S, height: S, bytesPerPixelPerFrame: 4 + 16, maps: true });
   for (const [dx, dy] of [[0.3, 0.4], [1.7, 2.6], [-0.4, -5.4], [3.2, 5.4], [0, -9]]) {
     for (const [label, memoryBytes] of [['one band', oneBand], ['strips of 8 rows', strips]] as const) {
       it(`equals shiftFrame of the whole frame for a shift of (${dx}, ${dy}), ${label}`, async () => {
