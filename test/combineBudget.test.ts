@@ -127,7 +127,7 @@ async function run(c: Case, memoryBytes: number) {
 function leastFor(c: Case, rows: number): number {
   const plan = (b: number) => {
     try {
-      return planStrips(b, { nFrames: c.N, width: c.W, height: c.H, bytesPerPixelPerFrame: ((c.withVarDq ? 10 : 4) * (c.N + 2)) / c.N, alignRows: c.band, reserveBytes: RESERVE_BYTES }, Math.min(c.H, stripRowsFor(c.W)) * c.W * 10).rows;
+      return planStrips(b, { nFrames: c.N, width: c.W, height: c.H, bytesPerPixelPerFrame: ((c.withVarDq ? 10 : 4) * (c.N + 1)) / c.N, alignRows: c.band, reserveBytes: RESERVE_BYTES }, Math.min(c.H, stripRowsFor(c.W)) * c.W * 10).rows;
     } catch {
       return 0;
     }

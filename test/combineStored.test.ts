@@ -53,11 +53,11 @@ afterEach(async () => {
 
 /**
  * A budget for strips of `rows` rows of these frames (SCI only): each frame's rows with the stored
- * records of two frames more, the outputs, the combine's scratch and reserve, and the product's
+ * records of one frame more, the outputs, the combine's scratch and reserve, and the product's
  * one-strip buffer (97 rows here). test/combineBudget.test.ts measures that it holds.
  */
 function budgetFor(rows: number): number {
-  return rows * W * ((N + 2) * 4 + 10) + combineScratchBytes(N) + RESERVE_BYTES + H * W * 10;
+  return rows * W * ((N + 1) * 4 + 10) + combineScratchBytes(N) + RESERVE_BYTES + H * W * 10;
 }
 
 async function readProduct(id: string) {

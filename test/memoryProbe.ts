@@ -54,8 +54,8 @@ export interface Probe {
   stop(): void;
 }
 
-/** A probe on `db` (call before db.open()). */
-export function memoryProbe(db: WorkbenchDb): Probe {
+/** A probe, on `db`'s strips too when given (call before db.open()). */
+export function memoryProbe(db?: WorkbenchDb): Probe {
   let base = 0;
   let on = false;
   const originals = new Map<string, unknown>();
@@ -148,6 +148,6 @@ export function memoryProbe(db: WorkbenchDb): Probe {
       };
     },
   };
-  db.use(middleware);
+  db?.use(middleware);
   return probe;
 }

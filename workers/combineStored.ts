@@ -170,10 +170,10 @@ export async function combineStored(
     nFrames: inputs.length,
     width,
     height,
-    // The planes returned, and the stored records they were copied from for two frames more: the last
-    // reads' records are still held by their IndexedDB requests when the combine starts (measured in
+    // The planes returned, and the stored records they were copied from for one frame more: the last
+    // read's records are still held by its IndexedDB request when the combine starts (measured in
     // test/combineBudget.test.ts), the earlier ones are garbage by then.
-    bytesPerPixelPerFrame: ((4 + (hasVar ? 4 : 0) + (hasDq ? 2 : 0)) * (inputs.length + 2)) / inputs.length,
+    bytesPerPixelPerFrame: ((4 + (hasVar ? 4 : 0) + (hasDq ? 2 : 0)) * (inputs.length + 1)) / inputs.length,
     // Every frame's bands read whole, once: strips are whole bands of all of them.
     alignRows: inputs.map((f) => f.stripRows).reduce(lcm),
     reserveBytes: RESERVE_BYTES,

@@ -134,22 +134,24 @@ export async function combineStreamed(
   const bpp = source.bytesPerPixelPerFrame ?? DEFAULT_BYTES_PER_PIXEL_PER_FRAME;
   const { rows } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes }, sink.bufferBytes ?? 0);
   const total = Math.ceil(height / rows);
+  // One strip per call: its inputs and result die with the call's frame, where the loop's own
+  // locals could stay alive across the next strip's reads (measured: one strip's outputs more).
+  const strip = async (y0: number, y1: number): Promise<void> => {
+    const expected = (y1 - y0) * width;
+    const inputs: CombineInput[] = [];
+    for (let k = 0; k < nFrames; k++) {
+      const s = await source.readStrip(k, y0, y1);
+      if (s.sci.length !== expected) {
+        throw new Error(`combineStreamed: frame ${k} rows ${y0}-${y1} gave ${s.sci.length} pixels, expected ${expected}`);
+      }
+      inputs.push(s);
+    }
+    await sink.writeStrip(y0, y1, combine(inputs, opts));
+  };
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {
     if (isCancelRequested(cancel)) throw new CancelledError('combine cancelled');
-    const y1 = Math.min(height, y0 + rows);
-    const expected = (y1 - y0) * width;
-    // A fresh list per strip: the previous strips become garbage before these are read.
-    const inputs: CombineInput[] = [];
-    for (let k = 0; k < nFrames; k++) {
-      const strip = await source.readStrip(k, y0, y1);
-      if (strip.sci.length !== expected) {
-        throw new Error(`combineStreamed: frame ${k} rows ${y0}-${y1} gave ${strip.sci.length} pixels, expected ${expected}`);
-      }
-      inputs.push(strip);
-    }
-    const result = combine(inputs, opts);
-    await sink.writeStrip(y0, y1, result);
+    await strip(y0, Math.min(height, y0 + rows));
     done++;
     progress?.(done, total);
   }

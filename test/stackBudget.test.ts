@@ -1,0 +1,56 @@
+/**
+ * The pipeline's stack step (stackStage.ts) within its budget when it writes
+ * its product band by band, measured in bytes (./memoryProbe.ts): members
+ * read from the store, shifted onto the reference grid (their bands with the
+ * interpolation's margin) or not, 4096 pixels wide, strips of 8 and 64 rows.
+ * When steps follow the stack, its result is a whole frame in memory, which
+ * this budget does not cover (the engine keeps it as the run's frame).
+ */
+import { describe, expect, it } from 'vitest';
+import { bytesForStrips } from '../src/core/kernels/combineStream';
+import { MemoryStore } from '../src/core/pipeline/memoryStore';
+import { Parking } from '../src/core/pipeline/parking';
+import { stackMembers } from '../src/core/pipeline/stackStage';
+import { makeMember, recipeValues } from '../src/core/pipeline/testing/frames';
+import { memoryProbe } from './memoryProbe';
+
+describe('stackMembers within its budget, writing its product', () => {
+  for (const shifted of [false, true]) {
+    for (const rows of [8, 64]) {
+      it(`${shifted ? 'shifted' : 'unshifted'} members, strips of ${rows} rows`, async () => {
+        const W = 4096, H = 128, N = 4;
+        const store = new MemoryStore();
+        const members = [];
+        for (let i = 0; i < N; i++) {
+          const sci = new Float32Array(W * H), v = new Float32Array(W * H), dq = new Uint16Array(W * H);
+          for (let p = 0; p < W * H; p++) {
+            sci[p] = 100 + ((p * 7919 + i * 13) % 97);
+            v[p] = 10 + (p % 5);
+            dq[p] = p % 101 === 0 ? 8 : 0;
+          }
+          const stored = store.add({ id: `m${i}`, name: `m${i}.fits`, primary: [], exts: [{ header: [], frame: { width: W, height: H, sci, var: v, dq } }] });
+          const m = makeMember(stored);
+          if (shifted) m.shift = { dx: 0.3 * i, dy: 0.7 * i, kernel: 'lanczos3' };
+          members.push(m);
+        }
+        // Nothing parked in memory: every member is read from the store.
+        const parking = new Parking(store, 0);
+        const p = recipeValues('stackScience', 'stackFrames', { reject: 'none', scale: 'none' });
+        // The product's planes are the store's (allocated here, before the probe starts).
+        const writer = await store.create({ role: 'product', name: 'x', exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
+        // The budget the stack plans `rows`-row strips with: its own accounting of a shifted member is 16 bytes more per pixel.
+        const memoryBytes = bytesForStrips(rows, { nFrames: N, width: W, height: H, bytesPerPixelPerFrame: 4 + 4 + 2 + (shifted ? 16 : 0) });
+        const probe = memoryProbe();
+        probe.start();
+        try {
+          await stackMembers(members, p, { parking, memoryBytes, log: () => {} }, writer);
+        } finally {
+          probe.stop();
+        }
+        console.log(`${shifted ? 'shifted' : 'unshifted'}, ${rows} rows: peak ${(probe.peak / 2 ** 20).toFixed(3)} MB of a ${(memoryBytes / 2 ** 20).toFixed(3)} MB budget`);
+        expect(probe.checkpoints).toBeGreaterThan(0);
+        expect(probe.peak).toBeLessThanOrEqual(memoryBytes);
+      }, 120_000);
+    }
+  }
+});
