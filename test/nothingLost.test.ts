@@ -174,8 +174,9 @@ describe('a product commit that fails at any write', () => {
   let baseline: Awaited<ReturnType<typeof snapshot>>;
   let plan: Plan;
   let bias: PlannedRun;
-  // Memory this small parks every frame as scratch strips: many more writes to fail at.
-  const memoryBytes = 1;
+  // Memory this small parks every frame as scratch strips (a 288 x 256 frame's SCI alone is 295 kB),
+  // many more writes to fail at, while the stack still has the few rows of every frame it must hold.
+  const memoryBytes = 256 * 1024;
 
   beforeAll(async () => {
     base = newName();
