@@ -204,7 +204,7 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
                       <span className="sort-mark">{sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}</span>
                     </button>
                     <input
-                      className="col-filter"
+                      className="th-filter"
                       aria-label={`Filter ${String(h.column.columnDef.header)}`}
                       placeholder="filter"
                       value={(h.column.getFilterValue() as string) ?? ''}
