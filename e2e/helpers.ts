@@ -52,3 +52,58 @@ export async function tableContents(page: Page): Promise<Map<string, { type: str
   );
   return new Map(rows.map((r) => [r.name, r]));
 }
+
+/** Runs view, "Reduce all", and the status saying every run ended well. */
+export async function reduceAllAndWait(page: Page, timeout = 90_000): Promise<void> {
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.getByRole('button', { name: 'Reduce all' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout });
+}
+
+/**
+ * Every object store of the app's database, read straight from IndexedDB: per
+ * store its record count and a digest of every record (binary values by their
+ * bytes), so two readings are equal only when nothing stored changed.
+ */
+export function databaseDigest(page: Page): Promise<Record<string, { count: number; sha256: string }>> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('ccd-workbench');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const out: Record<string, { count: number; sha256: string }> = {};
+    for (const name of Array.from(db.objectStoreNames)) {
+      const records = await new Promise<unknown[]>((resolve, reject) => {
+        const req = db.transaction(name).objectStore(name).getAll();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      // Each record as JSON with its binary values set apart, then those bytes themselves.
+      const parts: Uint8Array[] = [];
+      for (const record of records) {
+        const binary: Uint8Array[] = [];
+        const json = JSON.stringify(record, (_k, x) => {
+          if (x instanceof ArrayBuffer) x = new Uint8Array(x);
+          if (ArrayBuffer.isView(x)) {
+            binary.push(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+            return `bytes#${binary.length - 1}:${x.byteLength}`;
+          }
+          if (x instanceof Blob) return `blob:${x.size}`;
+          return x;
+        });
+        parts.push(new TextEncoder().encode(`${json}\n`), ...binary);
+      }
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        all.set(p, at);
+        at += p.length;
+      }
+      const digest = await crypto.subtle.digest('SHA-256', all);
+      out[name] = { count: records.length, sha256: Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('') };
+    }
+    db.close();
+    return out;
+  });
+}

@@ -7,8 +7,10 @@
  * browser finds the new service worker, which installs and waits; the page
  * says "A new version ... is ready" with "Reload to update"; nothing changes
  * until that is pressed, and the button waits while an ingest runs; then the
- * page runs the new version and the stored files are all still there. Another
- * tab of the old version is told the new one took over, and reloads into it.
+ * page runs the new version and everything stored is still there, byte for
+ * byte: files, a parameter, the reduction's products and run logs (every
+ * object store of the database read before and after). Another tab of the old
+ * version is told the new one took over, and reloads into it.
  */
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { preview } from 'vite';
-import { SAMPLE_NIGHT, fitsFilesIn, waitForRows } from './helpers';
+import { SAMPLE_NIGHT, databaseDigest, fitsFilesIn, reduceAllAndWait, waitForRows } from './helpers';
 
 const DIST = path.resolve(process.env.E2E_DIST ?? 'dist');
 const MARK = '<!-- the next version -->';
@@ -36,7 +38,7 @@ function deployNextVersion(dir: string): void {
 const waitingWorker = (page: Page) => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.waiting);
 const pageHasMark = (page: Page) => page.evaluate((mark) => document.documentElement.outerHTML.includes(mark), MARK);
 
-test('a new version is announced, waits for "Reload to update", and updating keeps the stored files', async ({ browser }) => {
+test('a new version is announced, waits for "Reload to update", and updating keeps everything stored', async ({ browser }) => {
   test.setTimeout(240_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'ccd-update-'));
   cpSync(DIST, dir, { recursive: true });
@@ -79,6 +81,19 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     expect(await page.evaluate(() => (window as unknown as { updateWhileBusy?: string }).updateWhileBusy)).toMatch(/Reload once the work in progress ends/);
     await expect(notice.getByRole('button', { name: 'Reload to update' })).toBeEnabled();
 
+    // Settings and products too: a parameter changed, the night reduced (products, run logs).
+    await page.getByRole('tab', { name: 'Recipes' }).click();
+    await page.getByRole('navigation', { name: 'Recipes' }).getByRole('button', { name: /^reduceScience/ }).click();
+    const sigclip = page.getByLabel('reduceScience.flagCosmicRays.sigclip', { exact: true });
+    await sigclip.fill('5');
+    await sigclip.press('Enter');
+    await reduceAllAndWait(page);
+    await page.getByRole('tab', { name: 'Library' }).click();
+    const before = await databaseDigest(page);
+    expect(before.params.count).toBeGreaterThan(0);
+    expect(before.runs.count).toBe(13);
+    await expect(notice.getByRole('button', { name: 'Reload to update' })).toBeEnabled();
+
     // A second tab of the first version, open while the update is taken in the first.
     const other = await context.newPage();
     await other.goto(page.url());
@@ -89,8 +104,10 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     expect(await pageHasMark(page)).toBe(true);
     expect(await waitingWorker(page)).toBe(false);
     await expect(page.getByRole('status', { name: 'Update ready' })).toHaveCount(0);
-    // The stored files survived the update.
-    await waitForRows(page, fitsFilesIn(SAMPLE_NIGHT).length);
+    // Everything stored survived the update, unchanged.
+    const all = fitsFilesIn(SAMPLE_NIGHT).length + 13;
+    await expect(page.getByText(`${all} of ${all} files`)).toBeVisible();
+    expect(await databaseDigest(page)).toEqual(before);
 
     // The other tab's old files went with the old worker: it says so, and its button reloads it into the new version.
     const otherNotice = other.getByRole('status', { name: 'Update ready' });
@@ -100,7 +117,8 @@ test('a new version is announced, waits for "Reload to update", and updating kee
     await expect(other.getByRole('tab', { name: 'Library' })).toBeVisible();
     expect(await pageHasMark(other)).toBe(true);
     await expect(otherNotice).toHaveCount(0);
-    await waitForRows(other, fitsFilesIn(SAMPLE_NIGHT).length);
+    await expect(other.getByText(`${all} of ${all} files`)).toBeVisible();
+    expect(await databaseDigest(other)).toEqual(before);
   } finally {
     await context.close();
     await server.close();
