@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config';
+import { waitForServer } from './procMemory';
 
 export interface App {
   url: string;
@@ -18,16 +19,6 @@ export interface App {
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
-}
-
-async function waitForServer(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not up yet */ }
-    if (i > 150) throw new Error(`${url} did not answer: is the app built (npm run build)?`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export async function openApp(port: number): Promise<App> {

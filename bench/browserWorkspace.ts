@@ -17,59 +17,26 @@
  * BENCH_DIST / BENCH_PORT: your own build and port.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config';
 import { listFits } from '../cli/library';
+import { browserMemory, descendants, waitForServer } from './procMemory';
 import { ensureNight, nightDir, shared } from './nightFiles';
 
 const port = Number(process.env.BENCH_PORT ?? 4176);
 const dist = process.env.BENCH_DIST;
 const which = process.env.BENCH_WORKSPACE_NIGHT ?? 'sample';
 
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
-    } catch { /* the process ended */ }
-  }
-  const out: number[] = [];
-  const todo = [root];
-  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) { out.push(c); todo.push(c); }
-  return out;
-}
-
-/** PSS in bytes over the Chromium processes below this one, in all and per kind of process. */
-function browserPss(excluded: Set<number>): { pss: number; byType: Record<string, number> } {
-  let pss = 0;
-  const byType: Record<string, number> = {};
-  for (const pid of descendants(process.pid)) {
-    if (excluded.has(pid)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium')) continue;
-      const p = 1024 * Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-      pss += p;
-      const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
-      byType[type] = (byType[type] ?? 0) + p;
-    } catch { /* the process ended */ }
-  }
-  return { pss, byType };
-}
-
 const mb = (b: number) => Math.round(b / 2 ** 20);
 
 /** Peak PSS while `work` runs, and the PSS just before. */
 async function measured<T>(excluded: Set<number>, work: () => Promise<T>) {
-  const before = browserPss(excluded);
+  const before = browserMemory(excluded);
   let peak = before;
-  const timer = setInterval(() => { const m = browserPss(excluded); if (m.pss > peak.pss) peak = m; }, 50);
+  const timer = setInterval(() => { const m = browserMemory(excluded); if (m.pss > peak.pss) peak = m; }, 50);
   const t0 = performance.now();
   try {
     const result = await work();
@@ -77,14 +44,6 @@ async function measured<T>(excluded: Set<number>, work: () => Promise<T>) {
     return { result, seconds: Math.round((performance.now() - t0) / 10) / 100, before_mb: mb(before.pss), before_by_process_mb: perProcess(before), peak_mb: mb(peak.pss), peak_by_process_mb: Object.fromEntries(Object.entries(peak.byType).map(([k, v]) => [k, mb(v)])) };
   } finally {
     clearInterval(timer);
-  }
-}
-
-async function waitForServer(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
-    if (i > 150) throw new Error(`${url} did not answer: is the app built?`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
