@@ -19,7 +19,7 @@ import { RefusedFlats } from './RefusedFlats';
 import { StaleNotice } from './StaleNotice';
 import { isProblem, plural, type FrameKind, type FrameRow } from './model';
 import { useCalibrationsUi, type Show } from './store';
-import { useAction } from './useAction';
+import { useAction } from '../../ui/useAction';
 import { useCalibrationsData } from './useCalibrationsData';
 import './calibrations.css';
 
@@ -43,7 +43,8 @@ function stepAbsent(r: FrameRow, step: CalibrationStep): boolean {
 
 export function CalibrationsView() {
   const { live, pins, rows, masters, refused, excluded, names } = useCalibrationsData();
-  const { busy, error, run, clear } = useAction();
+  const { busy: busyWith, error, run, clear } = useAction();
+  const busy = busyWith !== undefined;
   const show = useCalibrationsUi((s) => s.show);
   const setShow = useCalibrationsUi((s) => s.setShow);
   const setTab = useNav((s) => s.setTab);

@@ -1,27 +1,15 @@
 /** The products in the library: what each is, whether it is current, and the files to download. */
-import { useState } from 'react';
 import { PRODUCT_LABEL } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 import { useNav } from '../../ui/nav';
+import { useAction } from '../../ui/useAction';
 import { downloadAllProducts, downloadProduct, productOrder } from './downloads';
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
   const showInLibrary = useNav((s) => s.showInLibrary);
   const inspectFrames = useNav((s) => s.inspectFrames);
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const sorted = [...products].sort(productOrder);
-  const run = async (label: string, job: () => Promise<void>) => {
-    setBusy(label);
-    setError(undefined);
-    try {
-      await job();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(undefined);
-    }
-  };
   return (
     <section className="products" aria-label="Products">
       <div className="section-head">
@@ -29,7 +17,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
         <button
           className="primary"
           disabled={!products.length || !!busy}
-          onClick={() => void run('zip', () => downloadAllProducts())}
+          onClick={() => void run(() => downloadAllProducts(), 'zip')}
         >
           {busy === 'zip' ? 'Preparing the .zip…' : 'Download all products'}
         </button>
@@ -54,7 +42,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
                 <td className="num">{new Date(p.product!.createdAt).toLocaleTimeString()}</td>
                 <td className="product-actions">
                   <button onClick={() => inspectFrames([p.id])} aria-label={`Inspect ${p.name}`}>Inspect</button>
-                  <button disabled={!!busy} onClick={() => void run(p.id, () => downloadProduct(p.id))} aria-label={`Download ${p.name}`}>FITS</button>
+                  <button disabled={!!busy} onClick={() => void run(() => downloadProduct(p.id), p.id)} aria-label={`Download ${p.name}`}>FITS</button>
                 </td>
               </tr>
             ))}
