@@ -18,29 +18,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeFile } from '../cli/library';
 import { openFits, readWholeImage } from '../cli/fitsFile';
 import { FitsError } from '../src/core/fits';
+import { badInputCases, caseBytes } from '../src/core/fits/badinputCases';
 
-const REF = path.resolve(__dirname, '../src/core/fits/reference');
-const SHARED = path.resolve(__dirname, '../../shared/fixtures/fits');
-
-interface Case {
-  base?: string;
-  cut?: number;
-  edits?: [number, string][];
-  astropy?: 'ok' | 'warning' | 'error';
-  hdus?: number;
-}
-const cases = Object.entries(JSON.parse(readFileSync(path.join(REF, 'badinput_expected.json'), 'utf8')) as Record<string, Case>).filter(
-  ([, c]) => c.base && c.astropy && (c.cut !== undefined || c.edits),
-);
-
-function recipe(c: Case): Uint8Array {
-  const base = new Uint8Array(readFileSync(path.join(SHARED, c.base!)));
-  const end = Math.max(base.length, ...(c.edits ?? []).map(([off, text]) => off + text.length));
-  const b = new Uint8Array(end);
-  b.set(base);
-  for (const [off, text] of c.edits ?? []) for (let i = 0; i < text.length; i++) b[off + i] = text.charCodeAt(i);
-  return c.cut === undefined ? b : b.slice(0, c.cut);
-}
+const cases = Object.entries(badInputCases).filter(([, c]) => c.base && c.astropy && (c.cut !== undefined || c.edits));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cli-badinput-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,7 +34,7 @@ describe('the command reads bad input as the page does', () => {
   for (const [label, c] of cases) {
     it(`${label}: astropy ${c.astropy}`, () => {
       const file = path.join(dir, `${label.replace(/[^a-z0-9]+/gi, '_')}.fits`);
-      writeFileSync(file, recipe(c));
+      writeFileSync(file, caseBytes(c));
       const frame = describeFile(file, dir);
       const refused = c.astropy === 'error' || label.includes('garbled END');
       if (refused && frame.status === 'ok') {

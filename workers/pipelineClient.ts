@@ -44,11 +44,17 @@ export const WORKER_MEMORY_KEY = 'ccd-workbench:worker-memory-mb';
 
 /** Each worker's memory: the knob when set to a positive number of MB, else WORKER_MEMORY_BYTES. Read when a reduction starts. */
 export function workerMemoryBytes(): number {
-  let mb = NaN;
+  const mb = knob(WORKER_MEMORY_KEY);
+  return mb > 0 ? Math.round(mb * 2 ** 20) : WORKER_MEMORY_BYTES;
+}
+
+/** A developer knob's number from localStorage; NaN when unset, not a number, or storage is blocked. */
+function knob(key: string): number {
   try {
-    mb = Number(globalThis.localStorage?.getItem(WORKER_MEMORY_KEY) ?? NaN);
-  } catch { /* storage blocked: the default */ }
-  return Number.isFinite(mb) && mb > 0 ? Math.round(mb * 2 ** 20) : WORKER_MEMORY_BYTES;
+    return Number(globalThis.localStorage?.getItem(key) ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 /** Developer knob: localStorage[WORKERS_KEY] = how many pipeline workers (1-8). */
@@ -65,10 +71,7 @@ export const WORKERS_KEY = 'ccd-workbench:pipeline-workers';
  * the second worker runs independent frames side by side, as in Node.
  */
 export function workerCount(): number {
-  let n = NaN;
-  try {
-    n = Number(globalThis.localStorage?.getItem(WORKERS_KEY) ?? NaN);
-  } catch { /* storage blocked: the default */ }
+  const n = knob(WORKERS_KEY);
   if (Number.isInteger(n) && n > 0) return Math.min(n, 8);
   return Math.max(1, Math.min(2, (navigator.hardwareConcurrency || 2) - 1));
 }

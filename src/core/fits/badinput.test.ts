@@ -18,31 +18,7 @@ import { LIMITS } from './keywords';
 import { judge, readAll } from './fuzz/judge';
 import { makeSource } from './fuzz/mutate';
 import { bigEndian, buildTiledFile } from './tiled/tableBuilder';
-
-const REF = path.resolve(__dirname, 'reference');
-const SHARED = path.resolve(__dirname, '../../../../shared/fixtures/fits');
-
-interface Case {
-  base?: string;
-  file?: string;
-  cut?: number;
-  edits?: [number, string][];
-  astropy?: 'ok' | 'warning' | 'error';
-  python_gzip?: 'ok' | 'error';
-  hdus?: number;
-  sums?: (number | null)[];
-  error?: string;
-}
-const cases = JSON.parse(readFileSync(path.join(REF, 'badinput_expected.json'), 'utf8')) as Record<string, Case>;
-
-function recipe(c: Case): Uint8Array {
-  const base = new Uint8Array(readFileSync(path.join(SHARED, c.base!)));
-  const end = Math.max(base.length, ...(c.edits ?? []).map(([off, text]) => off + text.length));
-  const b = new Uint8Array(end);
-  b.set(base);
-  for (const [off, text] of c.edits ?? []) for (let i = 0; i < text.length; i++) b[off + i] = text.charCodeAt(i);
-  return c.cut === undefined ? b : b.slice(0, c.cut);
-}
+import { REF, SHARED, badInputCases, caseBytes } from './badinputCases';
 
 function fitsError(fn: () => unknown): FitsError {
   try {
@@ -86,14 +62,14 @@ const WARNING: Record<string, RegExp> = {
 };
 
 describe('damaged plain files, as astropy reads them', () => {
-  const plain = Object.entries(cases).filter(([, c]) => c.base);
+  const plain = Object.entries(badInputCases).filter(([, c]) => c.base);
   it('every case has its expected message here', () => {
     const named = plain.filter(([, c]) => c.astropy !== 'ok').map(([n]) => n).sort();
     expect(named).toEqual([...Object.keys(PROBLEM), ...Object.keys(WARNING)].sort());
   });
 
   it.each(plain)('%s', (name, c) => {
-    const bytes = recipe(c);
+    const bytes = caseBytes(c);
     if (PROBLEM[name]) {
       const e = fitsError(() => readEverything(bytes, c.base!));
       expect(e.message.startsWith(`${c.base}: `)).toBe(true);
@@ -127,7 +103,7 @@ describe('damaged .fits.gz, as Python gzip (zlib) reads them', () => {
     'u16_junk_after.fits.gz': /4 bytes after its end are not another gzip member/,
     'random_after_magic.fits.gz': /gzip stream is corrupt/,
   };
-  it.each(Object.entries(cases).filter(([, c]) => c.file))('%s', (name, c) => {
+  it.each(Object.entries(badInputCases).filter(([, c]) => c.file))('%s', (name, c) => {
     const bytes = new Uint8Array(readFileSync(path.join(REF, 'badinput', name)));
     if (c.python_gzip === 'error') {
       const e = fitsError(() => readEverything(bytes, name));

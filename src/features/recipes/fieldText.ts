@@ -21,7 +21,7 @@ export function parseField(spec: ParamSpec, text: string): Parsed {
   return error ? { ok: false, error } : { ok: true, value: value as ParamValue };
 }
 
-/** The text a field shows for a value: empty for null (the placeholder says "auto"). */
+/** The text a field shows for a value: empty for null, which the engine decides (the empty field's hint reads "auto"). */
 export function fieldText(v: ParamValue | undefined): string {
   return v === null || v === undefined ? '' : String(v);
 }
