@@ -5,7 +5,7 @@
  * tile-compressed images cannot be read by rows and are decoded whole by the
  * core reader (src/core/fits), which is also what checks them.
  */
-import { openSync, readSync, readFileSync, closeSync, fstatSync } from 'node:fs';
+import { openSync, readSync, readFileSync, closeSync, fstatSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseFits, readImage, isGzip, FitsError, type Card, type FitsFile } from '../src/core/fits';
 import { parseHeader, BLOCK, HeaderCutShort, startsXtension } from '../src/core/fits/header';
@@ -128,14 +128,7 @@ export function openFits(path: string, readWhole: (p: string) => Uint8Array): Di
  */
 export function fitsWarnings(file: DiskFits): string[] {
   if (file.mode === 'whole') return file.parsed.warnings;
-  const fd = openSync(file.path, 'r');
-  let size: number;
-  try {
-    size = fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
-  }
-  if (size > LIMITS.maxBytes) return file.warnings;
+  if (statSync(file.path).size > LIMITS.maxBytes) return file.warnings;
   return parseFits(new Uint8Array(readFileSync(file.path)), file.name).warnings;
 }
 
