@@ -3,6 +3,7 @@
  * listing of 1,000 files never touches pixels, and a combine can stream any
  * number of frames strip by strip.
  */
+import type { StripKey } from '../core/workspace/format';
 import type { Card, HduInfo } from '../core/fits/types';
 import type { FrameStats as KernelFrameStats } from '../core/kernels/stats';
 import type { DescriptorSet, FrameType } from '../core/classify';
@@ -73,13 +74,7 @@ export interface HeaderRecord {
  * pixels and variance, uint16 for data-quality planes of products.
  * `plane` is the cube slice (0 for 2-D images).
  */
-export interface StripRecord {
-  fileId: string;
-  hdu: number;
-  plane: number;
-  index: number;
-  y0: number;
-  y1: number;
+export interface StripRecord extends Omit<StripKey, 'dtype'> {
   /** Float32 pixels and variances; Uint16 DQ planes; Uint16 or Int16 for whole-number planes (raw frames): see toStrips. */
   data: Float32Array | Uint16Array | Int16Array;
 }

@@ -65,6 +65,7 @@ export function parseTablePartName(name: string): TableName | undefined {
 /** File ids are SHA-256 hex (ingested files) or product-<uuid>: safe in a path. */
 const FILE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Where a pixel strip belongs (the database's StripRecord is this key with its data) and how its bytes are stored. */
 export interface StripKey {
   fileId: string;
   hdu: number;
