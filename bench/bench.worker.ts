@@ -2,9 +2,12 @@
 import * as Comlink from 'comlink';
 import { cases } from './cases';
 import { floorSeconds, line, skyFrame, type BenchLine } from './lib';
+import { benchStorage } from './storageProbe';
 
 export interface BenchApi {
   benchCases(size: number, nFrames: number, only?: string[]): Promise<BenchLine[]>;
+  /** IndexedDB and OPFS read/write speeds in this worker, over `mb` MB (./storageProbe.ts). */
+  benchStorage(mb: number, stripMb?: number): Promise<BenchLine[]>;
 }
 
 const api: BenchApi = {
@@ -19,6 +22,7 @@ const api: BenchApi = {
     }
     return lines;
   },
+  benchStorage,
 };
 
 Comlink.expose(api);

@@ -24,15 +24,21 @@
  * build folder than dist/ (build it yourself: `npx vite build --outDir X`),
  * BENCH_PORT another port than 4175: so a bench does not share its build
  * or its server with someone else's on the same machine.
+ *
+ * Where the time went: the JSON has the CPU seconds of each Chromium thread
+ * kind during the ingest and the reduction (bench/procMemory.ts, CpuMeter);
+ * BENCH_TIMELINE=1 prints each run's steps and storage; BENCH_TRACE=file
+ * records a Chromium trace of the reduction (page and workers: tasks, V8 GC,
+ * IndexedDB) for chrome://tracing or Perfetto.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config';
 import { listFits } from '../cli/library';
-import { browserMemory, descendants, waitForServer } from './procMemory';
+import { CpuMeter, browserMemory, cpuSpent, descendants, waitForServer } from './procMemory';
 import { ccdprocSeconds, ensureNight, nightDir, nightSize, round2 } from './nightFiles';
 
 const port = Number(process.env.BENCH_PORT ?? 4175);
@@ -54,6 +60,20 @@ async function printTimeline(page: import('@playwright/test').Page, zero: number
   }
 }
 
+/** Ends the CDP trace and writes it to `file` (JSON for chrome://tracing or Perfetto). */
+async function saveTrace(tracer: import('@playwright/test').CDPSession, file: string): Promise<void> {
+  const ended = new Promise<{ stream?: string }>((ok) => tracer.once('Tracing.tracingComplete', ok));
+  await tracer.send('Tracing.end');
+  const { stream } = await ended;
+  const chunks: string[] = [];
+  for (;;) {
+    const r = await tracer.send('IO.read', { handle: stream!, size: 1 << 22 });
+    chunks.push(r.base64Encoded ? Buffer.from(r.data, 'base64').toString() : r.data);
+    if (r.eof) break;
+  }
+  writeFileSync(file, chunks.join(''));
+}
+
 async function main() {
   ensureNight();
   const files = listFits(nightDir);
@@ -73,7 +93,9 @@ async function main() {
     let reducePeakAt = 0;
     /** PSS per second of the reduction (its highest sample), for the timeline. */
     const perSecond: number[] = [];
+    const cpu = new CpuMeter(serverPids);
     const sample = () => {
+      cpu.sample();
       const m = browserMemory(serverPids);
       peak = { pss: Math.max(peak.pss, m.pss), rss: Math.max(peak.rss, m.rss), byType: m.pss > peak.pss ? m.byType : peak.byType };
       if (phase === 'reduce' && m.pss > (phasePeak.reduce ?? 0)) reducePeakAt = (Date.now() - reduceStart) / 1000;
@@ -92,6 +114,7 @@ async function main() {
     if (process.env.BENCH_PIPELINE_WORKERS) await page.evaluate((n) => localStorage.setItem('ccd-workbench:pipeline-workers', n), process.env.BENCH_PIPELINE_WORKERS);
     const idle = browserMemory(serverPids);
 
+    const cpu0 = cpu.totals();
     const t0 = performance.now();
     phase = 'ingest';
     await page.getByLabel('Add FITS files').setInputFiles(files);
@@ -100,11 +123,14 @@ async function main() {
     const ingestText = await page.getByRole('region', { name: 'Ingest progress' }).textContent();
     if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
 
+    const cpu1 = cpu.totals();
     await page.getByRole('tab', { name: 'Runs' }).click();
     const t1 = performance.now();
     const clickedAt = Date.now();
     phase = 'reduce';
     reduceStart = clickedAt;
+    const tracer = process.env.BENCH_TRACE ? await context.newCDPSession(page) : undefined;
+    if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline'] } });
     await page.getByRole('button', { name: 'Reduce all' }).click();
     const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
     await status.waitFor({ timeout: 1_200_000 });
@@ -112,6 +138,8 @@ async function main() {
     const statusText = (await status.textContent()) ?? '';
     clearInterval(sampler);
     sample();
+    const cpu2 = cpu.totals();
+    if (tracer) await saveTrace(tracer, process.env.BENCH_TRACE!);
     if (process.env.BENCH_TIMELINE) {
       await printTimeline(page, clickedAt);
       console.error(`PSS (MB) each second of the reduction: ${Array.from(perSecond, (x) => Math.round((x ?? 0) / 2 ** 20)).join(' ')}`);
@@ -139,6 +167,8 @@ async function main() {
       peak_pss_reduce_mb: mb(phasePeak.reduce ?? 0),
       peak_pss_reduce_at_s: round2(reducePeakAt),
       idle_pss_mb: mb(idle.pss),
+      ingest_cpu_seconds: cpuSpent(cpu0, cpu1),
+      reduce_cpu_seconds: cpuSpent(cpu1, cpu2),
       ccdproc_seconds: ccdproc,
       reduce_ratio_to_ccdproc: ccdproc ? round2(reduceSeconds / ccdproc) : undefined,
       ingest_reduce_ratio_to_ccdproc: ccdproc ? round2((ingestSeconds + reduceSeconds) / ccdproc) : undefined,

@@ -39,6 +39,16 @@ async function singleThread(): Promise<void> {
   worker.terminate();
 }
 
+/** ?storage=MB (default 256) &strip=MB,MB (record sizes, default 1): IndexedDB and OPFS speeds inside a worker. */
+async function storage(): Promise<void> {
+  const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' });
+  const api = Comlink.wrap<BenchApi>(worker);
+  for (const mb of (params.get('strip') ?? '1').split(',').map(Number)) {
+    for (const l of await api.benchStorage(Number(params.get('storage') ?? 256), mb)) emit(l);
+  }
+  worker.terminate();
+}
+
 async function poolCombine(frames: Float32Array[], kernel: string, opts: CombineOptions, workers: number): Promise<BenchLine> {
   const pool = new WorkerPool<KernelsApi>(() => new Worker(new URL('../workers/kernels.worker.ts', import.meta.url), { type: 'module' }), { size: workers });
   // Warm the workers up (module load) so the timing is the combine, not the start-up.
@@ -75,6 +85,11 @@ async function main() {
   emit({ machine: navigator.userAgent, cores, date: new Date().toISOString(), size, frames: nFrames });
   if (!only || only.includes('inspector')) await benchInspector(inspectSizes, emit);
   if (only?.length === 1 && only[0] === 'inspector') {
+    (window as unknown as { __bench: unknown }).__bench = lines;
+    return;
+  }
+  if (!only || only.includes('storage')) await storage();
+  if (only?.length === 1 && only[0] === 'storage') {
     (window as unknown as { __bench: unknown }).__bench = lines;
     return;
   }

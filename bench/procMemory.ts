@@ -60,3 +60,50 @@ export async function waitForServer(url: string): Promise<void> {
 }
 
 /** BENCH_TIMELINE=1: each run's start and end (seconds after "Reduce all") and its steps' times, on stderr (and the PSS each second). */
+
+/**
+ * CPU seconds (user + system) of the Chromium processes below this one, per
+ * process kind and thread name ("renderer/DedicatedWorker",
+ * "browser/ThreadPoolForeg", ...). `sample()` reads every thread and keeps
+ * the last reading of each, so threads that end (a pool's workers when it is
+ * done) still count up to their last sample: sample often (the memory
+ * sampler's 50 ms). `totals()` sums the readings; the difference of two says
+ * where a phase's time went.
+ */
+export class CpuMeter {
+  private readonly seen = new Map<string, { key: string; seconds: number }>();
+  constructor(private readonly excluded: Set<number>) {}
+
+  sample(): void {
+    const ticks = 100; // USER_HZ on Linux
+    for (const pid of descendants(process.pid)) {
+      if (this.excluded.has(pid)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!cmd.includes('chromium')) continue;
+        const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          try {
+            const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+            const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[\d:]+$/, '');
+            const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            this.seen.set(`${pid}/${tid}`, { key: `${type}/${name}`, seconds: (Number(f[11]) + Number(f[12])) / ticks });
+          } catch { /* the thread ended */ }
+        }
+      } catch { /* the process ended */ }
+    }
+  }
+
+  totals(): Record<string, number> {
+    this.sample();
+    const out: Record<string, number> = {};
+    for (const { key, seconds } of this.seen.values()) out[key] = (out[key] ?? 0) + seconds;
+    return out;
+  }
+}
+
+/** `after - before`, rounded to 0.01 s, largest first, without the entries under 0.05 s. */
+export function cpuSpent(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const d = Object.entries(after).map(([k, v]) => [k, Math.round((v - (before[k] ?? 0)) * 100) / 100] as const);
+  return Object.fromEntries(d.filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]));
+}

@@ -168,6 +168,9 @@ export function closure(plan: Plan, only: readonly string[]): Set<string> {
 /** The Web Lock one reduction holds: two at once (two tabs) would remake the same products over each other. */
 const REDUCTION_LOCK = 'ccd-workbench-reduction';
 
+/** Set while this tab's last reduction ends: its workers stop and its scratch is cleared, under the lock. */
+let ending: Promise<void> | undefined;
+
 /** Takes the reduction lock if no other tab holds it; resolves with its release, or undefined when it is taken. */
 function takeReductionLock(): Promise<(() => void) | undefined> {
   const locks = navigator.locks;
@@ -186,6 +189,8 @@ function takeReductionLock(): Promise<(() => void) | undefined> {
 /** Plans the library and runs it: every run gets a record first, then goes to the workers. */
 export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}): Promise<Reduction> {
   holdSessionLock();
+  // This tab's last reduction may still be clearing its scratch (holding the lock): a moment.
+  await ending;
   const release = await takeReductionLock();
   if (!release) throw new Error('a reduction is running in another tab of this browser: wait for it to end there');
   try {
@@ -260,10 +265,13 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   ).finally(() => {
     batchCancel.dispose();
     // Every run has settled: the workers go, and with them their calibration caches and heaps
-    // (hundreds of MB after a night). The next reduction starts new ones.
-    void p.terminate();
+    // (hundreds of MB after a night). The next reduction starts new ones. Their scratch files and
+    // product copies (src/db/productMirror.ts) go too, before the lock lets another reduction in.
     if (pool === p) pool = undefined;
-    release();
+    ending = p.terminate()
+      .then(() => clearScratchDirectory())
+      .then(() => undefined, () => undefined)
+      .finally(release);
   });
   return {
     batch,

@@ -22,6 +22,7 @@ import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
 import { defaultOpfsScratch, type OpfsScratch, type ScratchFile } from './opfsScratch';
+import { defaultProductMirror, type ProductMirror } from './productMirror';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
 
@@ -33,6 +34,12 @@ export interface IdbStoreOptions {
    * sync access handles), or `false` for IndexedDB strips.
    */
   scratch?: OpfsScratch | false;
+  /**
+   * Where copies of the products go for later runs to read fast
+   * (./productMirror.ts): default this realm's (a worker with OPFS sync
+   * access handles), `false` for none.
+   */
+  mirror?: ProductMirror | false;
 }
 
 /** Heartbeats of a writer are refreshed at most this often while it writes... */
@@ -49,9 +56,11 @@ export class IdbPixelStore implements PixelStore {
   /** Frames this store is writing or keeps as scratch: their heartbeats must not go stale. */
   private live = new Map<string, string>();
   private keepalive?: ReturnType<typeof setInterval>;
+  private readonly mirror: ProductMirror | undefined;
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
+    this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
   }
 
   private hold(id: string, name: string): void {
@@ -84,7 +93,7 @@ export class IdbPixelStore implements PixelStore {
     const e = frame.exts[ext];
     const hdu = e.planes[plane];
     if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
-    const file = this.files.get(frame.id);
+    const file = this.files.get(frame.id) ?? this.mirror?.get(frame.id);
     if (file) return file.read(hdu, y0, y1, out);
     return readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out);
   }
@@ -106,6 +115,18 @@ export class IdbPixelStore implements PixelStore {
     }
     const db = this.db;
     const runId = this.opts.run?.id;
+    const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
+    let copy = await mirror?.begin(id, spec.name, layout.filter((h) => h.plane !== undefined).map((h) => ({ hdu: h.index, width: h.width!, height: h.height!, dq: h.plane === 'dq' })));
+    /** The copy is an extra: a failure to write it drops it, never the product. */
+    const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
+      if (!copy) return;
+      try {
+        copy.write(hdu, y0, data);
+      } catch {
+        void mirror!.drop(copy);
+        copy = undefined;
+      }
+    };
     await markWriting(db, id, spec.name, runId);
     this.hold(id, spec.name);
     let beat = Date.now();
@@ -129,6 +150,7 @@ export class IdbPixelStore implements PixelStore {
         const buf = planes.get(`${ext}:${plane}`);
         if (!buf) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
         if (ext === 0 && plane === 'sci') sampler.add(data as Float32Array, y0 * spec.exts[0].width);
+        toCopy(buf.hdu.index, y0, data);
         await buf.add(y0, data, write);
       },
       async commit(headers: FrameHeaders, info?: ProductInfo) {
@@ -175,6 +197,11 @@ export class IdbPixelStore implements PixelStore {
           stats: sampler.stats(),
           product: info,
         };
+        // A copy missing rows (it cannot be: every row came through writeRows) is not trusted.
+        if (copy && full.some((h) => h.plane !== undefined && copy!.rowsWritten(h.index) !== h.height)) {
+          await mirror!.drop(copy);
+          copy = undefined;
+        }
         const runPatch = store.opts.run ? { ...store.opts.run.finish(), status: 'done' as const, productId: id, endedAt: Date.now(), progress: 1 } : undefined;
         try {
           await db.transaction('rw', [db.files, db.headers, db.writing, db.runs, db.strips], async () => {
@@ -191,14 +218,18 @@ export class IdbPixelStore implements PixelStore {
             if (runPatch) await db.runs.update(store.opts.run!.id, runPatch);
           });
         } catch (err) {
+          if (copy) await mirror!.drop(copy);
           if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
         }
+        if (copy) mirror!.keep(id, copy);
         return id;
       },
       async discard() {
         store.scratch.delete(id);
         store.release(id);
+        if (copy) await mirror!.drop(copy);
+        copy = undefined;
         await discardProduct(db, id);
       },
     };

@@ -381,7 +381,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const productHeaders = { primary, exts: made.headers.exts };
     const id = writer
       ? await writer.commit(productHeaders, info)
-      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info);
+      // A reduced frame is read again by its stack.
+      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, run.output.kind === 'reduced');
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };

@@ -48,6 +48,11 @@ export interface NewFrame {
   /** 'product' becomes a library file on commit; 'scratch' lives only for the run that made it. */
   role: 'product' | 'scratch';
   name: string;
+  /**
+   * Later runs will read this product again (a reduced frame, by its stack):
+   * a store may keep a faster copy for them (the IndexedDB store's OPFS copy).
+   */
+  readAgain?: boolean;
   exts: NewExt[];
 }
 

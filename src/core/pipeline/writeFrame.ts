@@ -5,10 +5,11 @@ import { deleteCards, setCard } from './cards';
 import type { ProductInfo } from './products';
 import type { FrameHeaders, NewFrame, PixelStore } from './store';
 
-export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: string): NewFrame {
+export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: string, readAgain?: boolean): NewFrame {
   return {
     role,
     name,
+    readAgain,
     exts: frame.exts.map((e) => ({ extver: e.extver, width: e.data.width, height: e.data.height, var: !!e.data.var, dq: !!e.data.dq })),
   };
 }
@@ -33,9 +34,9 @@ export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
 }
 
 export async function writeFrame(
-  store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo,
+  store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo, readAgain?: boolean,
 ): Promise<string> {
-  const writer = await store.create(newFrameOf(frame, role, name));
+  const writer = await store.create(newFrameOf(frame, role, name, readAgain));
   try {
     for (const [k, e] of frame.exts.entries()) {
       await writer.writeRows(k, 'sci', 0, e.data.sci);

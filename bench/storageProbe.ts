@@ -1,0 +1,87 @@
+/**
+ * What storing and reading pixels costs inside a Web Worker (where the
+ * pipeline runs), in MB/s: IndexedDB records of one strip each (the library's
+ * 1 MB strips of float32 noise, which no compression shrinks), written a
+ * plane per transaction and read one by one, several in flight, and with
+ * getAll; the same bytes as Blob values; and an OPFS file through a sync
+ * access handle. Part of bench.html (`only=storage`).
+ */
+import type { BenchLine } from './lib';
+
+
+function noise(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a[i] = 1000 + s / 2 ** 22; }
+  return a;
+}
+
+const req = <T>(r: IDBRequest<T>) => new Promise<T>((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+const done = (tx: IDBTransaction) => new Promise<void>((ok, no) => { tx.oncomplete = () => ok(); tx.onerror = () => no(tx.error); tx.onabort = () => no(tx.error); });
+
+async function openDb(): Promise<IDBDatabase> {
+  await req(indexedDB.deleteDatabase('ccd-bench-storage'));
+  const open = indexedDB.open('ccd-bench-storage', 1);
+  open.onupgradeneeded = () => { open.result.createObjectStore('s'); };
+  return req(open);
+}
+
+export async function benchStorage(mb: number, stripMb = 1): Promise<BenchLine[]> {
+  const STRIP = Math.round(stripMb * 2 ** 18); // float32 values
+  const n = Math.max(16, Math.round(mb / stripMb));
+  const strips = Array.from({ length: 16 }, (_, i) => noise(STRIP, i + 1));
+  const rate = (t0: number) => Math.round(((n * stripMb) / ((performance.now() - t0) / 1000)) * 10) / 10;
+  const out: Record<string, number> = {};
+  for (const kind of ['buffer', 'blob'] as const) {
+    const db = await openDb();
+    let t0 = performance.now();
+    let sync = 0;
+    // 16 strips (16 MB: one plane of a 2k frame) per transaction, relaxed as the app writes.
+    for (let i = 0; i < n; i += 16) {
+      const tx = db.transaction('s', 'readwrite', { durability: 'relaxed' });
+      for (let j = i; j < Math.min(n, i + 16); j++) {
+        const data = strips[j % 16].slice();
+        const ts = performance.now();
+        tx.objectStore('s').put(kind === 'blob' ? new Blob([data]) : data, j);
+        sync += performance.now() - ts;
+      }
+      await done(tx);
+    }
+    out[`idb_${kind}_write_mb_s`] = rate(t0);
+    // The part of a write the writing thread itself spends, in put() (cloning the value): it cannot compute meanwhile.
+    out[`idb_${kind}_put_thread_ms_per_mb`] = Math.round((sync / n / stripMb) * 100) / 100;
+    const value = async (v: unknown) => (kind === 'blob' ? new Float32Array(await (v as Blob).arrayBuffer()) : (v as Float32Array));
+    t0 = performance.now();
+    for (let j = 0; j < n; j++) await value(await req(db.transaction('s').objectStore('s').get(j)));
+    out[`idb_${kind}_read_one_by_one_mb_s`] = rate(t0);
+    t0 = performance.now();
+    for (let j = 0; j < n; j += 8) {
+      const tx = db.transaction('s');
+      await Promise.all(Array.from({ length: Math.min(8, n - j) }, async (_, k) => value(await req(tx.objectStore('s').get(j + k)))));
+    }
+    out[`idb_${kind}_read_8_in_flight_mb_s`] = rate(t0);
+    t0 = performance.now();
+    for (let j = 0; j < n; j += 8) {
+      const vs = await req(db.transaction('s').objectStore('s').getAll(IDBKeyRange.bound(j, j + 7)));
+      for (const v of vs) await value(v);
+    }
+    out[`idb_${kind}_read_getall_8_mb_s`] = rate(t0);
+    db.close();
+    await req(indexedDB.deleteDatabase('ccd-bench-storage'));
+  }
+  const root = await navigator.storage.getDirectory();
+  const handle = await root.getFileHandle('ccd-bench-storage.bin', { create: true });
+  const file = await (handle as unknown as { createSyncAccessHandle(): Promise<{ write(b: ArrayBufferView, o: { at: number }): number; read(b: ArrayBufferView, o: { at: number }): number; flush(): void; close(): void; truncate(n: number): void }> }).createSyncAccessHandle();
+  let t0 = performance.now();
+  for (let j = 0; j < n; j++) file.write(strips[j % 16], { at: j * STRIP * 4 });
+  file.flush();
+  out.opfs_write_mb_s = rate(t0);
+  const buf = new Float32Array(STRIP);
+  t0 = performance.now();
+  for (let j = 0; j < n; j++) file.read(buf, { at: j * STRIP * 4 });
+  out.opfs_read_mb_s = rate(t0);
+  file.truncate(0);
+  file.close();
+  await root.removeEntry('ccd-bench-storage.bin');
+  return [{ kernel: 'storage', mb: n * stripMb, strip_mb: stripMb, ...out } as unknown as BenchLine];
+}

@@ -1,0 +1,117 @@
+/**
+ * Copies of the products a pipeline worker made that later runs read again
+ * (reduced frames: NewFrame.readAgain), as OPFS files beside their
+ * IndexedDB strips, so the later runs in the same worker read them at file
+ * speed: a stack reads every reduced frame it combines, band by band.
+ *
+ * Measured on the browser bench night (npm run bench:browser:night, 2 cores):
+ * a 5-frame stack of 2048 x 2048 frames took 4.1-4.4 s reading its 204 MB
+ * from IndexedDB (~100 MB/s under the load of a reduction) and 2.3-2.9 s
+ * reading them from these files (0.15 s of it reading). Writing the copy costs
+ * ~25 ms per reduced frame (OPFS writes ~1.3-1.8 GB/s in a worker:
+ * bench.html?only=storage).
+ *
+ * The library's copy stays the IndexedDB one (DESIGN.md): a file here is
+ * written with the product's strips, becomes readable only once the product
+ * is published, and is thrown away with the reduction (the files live in the
+ * scratch directory, which the page clears before a reduction starts and
+ * after it ends). A product without a copy is read from IndexedDB as before;
+ * the copy never fails a run: when it cannot be made or written, it is
+ * dropped and the product is made as usual.
+ *
+ * Bounded: at most `limitBytes` of copies (the least recently read go first),
+ * and none while the origin's free quota is less than four times what the
+ * copies would then hold, so a copy never takes the space a product needs.
+ */
+import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
+import { defaultOpfsScratch } from './opfsScratch';
+
+/** What navigator.storage.estimate() answers (injectable for tests). */
+export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
+
+/** 1 GB of copies per worker: a night's reduced frames of 2k x 2k (40 MB each) for stacks of 25. */
+export const MIRROR_LIMIT_BYTES = 2 ** 30;
+
+export class ProductMirror {
+  /** Readable copies by product id; insertion order is recency of use. */
+  private kept = new Map<string, ScratchFile>();
+  private sizes = new Map<ScratchFile, number>();
+  /** Bytes of every copy this mirror holds, readable or being written. */
+  private bytes = 0;
+
+  constructor(
+    private readonly scratch: OpfsScratch,
+    private readonly limitBytes: number = MIRROR_LIMIT_BYTES,
+    private readonly estimate: QuotaEstimate = () => navigator.storage.estimate(),
+  ) {}
+
+  /** A file for the copy of product `id` about to be written, or undefined when there is no room for one. */
+  async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[]): Promise<ScratchFile | undefined> {
+    const size = planes.reduce((s, p) => s + p.width * p.height * (p.dq ? 2 : 4), 0);
+    if (size > this.limitBytes) return undefined;
+    this.evict(this.limitBytes - size);
+    try {
+      const { quota, usage } = await this.estimate();
+      if (quota === undefined || usage === undefined || quota - usage < 4 * (this.bytes + size)) return undefined;
+      const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
+      this.sizes.set(file, size);
+      this.bytes += size;
+      return file;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The product is published: its copy can be read. */
+  keep(id: string, file: ScratchFile): void {
+    this.kept.set(id, file);
+  }
+
+  /** The copy of product `id`, if there is one. */
+  get(id: string): ScratchFile | undefined {
+    const file = this.kept.get(id);
+    if (file) {
+      this.kept.delete(id);
+      this.kept.set(id, file);
+    }
+    return file;
+  }
+
+  /** Throws away a copy that will not be read (its product failed, or writing the copy did). */
+  async drop(file: ScratchFile): Promise<void> {
+    for (const [id, f] of this.kept) if (f === file) this.kept.delete(id);
+    this.forget(file);
+    await file.remove().catch(() => undefined);
+  }
+
+  /** Bytes of the copies held (for tests and logs). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  private evict(room: number): void {
+    for (const [id, file] of this.kept) {
+      if (this.bytes <= room) break;
+      this.kept.delete(id);
+      this.forget(file);
+      void file.remove().catch(() => undefined);
+    }
+  }
+
+  private forget(file: ScratchFile): void {
+    const size = this.sizes.get(file);
+    if (size === undefined) return;
+    this.sizes.delete(file);
+    this.bytes -= size;
+  }
+}
+
+let shared: ProductMirror | undefined;
+
+/** This realm's mirror, or undefined where OPFS sync access handles do not exist (Node, the page's main thread). */
+export function defaultProductMirror(): ProductMirror | undefined {
+  const scratch = defaultOpfsScratch();
+  if (!scratch) return undefined;
+  shared ??= new ProductMirror(scratch);
+  return shared;
+}

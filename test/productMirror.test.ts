@@ -1,0 +1,169 @@
+/**
+ * The OPFS copies of reduced frames (src/db/productMirror.ts) on the
+ * IndexedDB store, on a fake OPFS (./fakeOpfs.ts): a product marked
+ * readAgain is read back from its copy once published, exactly as written
+ * and without IndexedDB; nothing else is copied; a copy is never readable
+ * before its product is published and never outlives a product that failed;
+ * the copies stay within their limit (least recently read go first) and
+ * leave the quota alone when it is short; a copy that cannot be made never
+ * fails the product.
+ */
+import 'fake-indexeddb/auto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductInfo } from '../src/core/pipeline/products';
+import { OpfsScratch, SCRATCH_DIRECTORY, clearScratchDirectory } from '../src/db/opfsScratch';
+import { IdbPixelStore } from '../src/db/pixelStore';
+import { ProductMirror, type QuotaEstimate } from '../src/db/productMirror';
+import { WorkbenchDb } from '../src/db/schema';
+import { FakeOpfs } from './fakeOpfs';
+
+const W = 260;
+const H = 90;
+/** One product's planes: SCI and VAR float32, DQ uint16. */
+const COPY_BYTES = W * H * (4 + 4 + 2);
+const plenty: QuotaEstimate = async () => ({ quota: 2 ** 40, usage: 0 });
+
+function planes(seed: number) {
+  return {
+    sci: Float32Array.from({ length: W * H }, (_, i) => Math.cos(i * 0.13 + seed) * 500 + seed),
+    var: Float32Array.from({ length: W * H }, (_, i) => (i % 89) + seed),
+    dq: Uint16Array.from({ length: W * H }, (_, i) => (i * 3 + seed) % 7),
+  };
+}
+
+function info(name: string): ProductInfo {
+  return {
+    kind: 'reduced', recipe: 'reduceScience', runKey: `key-${name}`, signature: 's', inputs: [], calibrations: {},
+    params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron',
+  };
+}
+
+/** Writes a product in bands of 17 rows (SCI, then VAR, then DQ) and publishes it unless told not to. */
+async function writeProduct(store: IdbPixelStore, name: string, seed: number, opts: { readAgain?: boolean; publish?: boolean } = {}) {
+  const w = await store.create({ role: 'product', name, readAgain: opts.readAgain ?? true, exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
+  const p = planes(seed);
+  for (const plane of ['sci', 'var', 'dq'] as const) {
+    for (let y = 0; y < H; y += 17) await w.writeRows(0, plane, y, p[plane].subarray(y * W, Math.min(H, y + 17) * W));
+  }
+  if (opts.publish === false) return { w, p, id: w.id };
+  const id = await w.commit({ primary: [{ key: 'OBJECT', value: name }], exts: [[]] }, info(name));
+  return { w, p, id };
+}
+
+async function readAll(store: IdbPixelStore, id: string) {
+  const f = await store.open(id);
+  return {
+    sci: await store.readRows(f, 0, 'sci', 0, H, new Float32Array(W * H)),
+    var: await store.readRows(f, 0, 'var', 0, H, new Float32Array(W * H)),
+    dq: await store.readRows(f, 0, 'dq', 0, H, new Uint16Array(W * H)),
+    band: await store.readRows(f, 0, 'sci', 31, 58, new Float32Array(27 * W)),
+  };
+}
+
+describe('product copies in OPFS', () => {
+  let db: WorkbenchDb;
+  beforeAll(async () => {
+    db = new WorkbenchDb('product-mirror');
+    await db.open();
+  });
+  afterAll(async () => {
+    db.close();
+    await db.delete();
+  });
+
+  const copies = (fs: FakeOpfs) => fs.list(SCRATCH_DIRECTORY).filter((n) => n.startsWith('mirror-')).sort();
+  const stripsOf = (id: string) => db.strips.where('fileId').equals(id).count();
+
+  it('reads a published product marked readAgain from its copy, exactly as written, without IndexedDB', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const { id, p } = await writeProduct(store, 'a_reduced.fits', 1);
+    expect(copies(fs)).toEqual([`mirror-${id}`]);
+    expect(mirror.heldBytes).toBe(COPY_BYTES);
+    // The library's copy is whole in IndexedDB, read the same way by a store without copies.
+    const fromDb = await readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), id);
+    expect(fromDb.sci).toEqual(p.sci);
+    expect(fromDb.dq).toEqual(p.dq);
+    // With its strips gone from IndexedDB, the next run's store still reads every value: from the copy.
+    await db.strips.where('fileId').equals(id).delete();
+    const later = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const got = await readAll(later, id);
+    expect(got.sci).toEqual(p.sci);
+    expect(got.var).toEqual(p.var);
+    expect(got.dq).toEqual(p.dq);
+    expect(got.band).toEqual(p.sci.subarray(31 * W, 58 * W));
+    await expect(readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), id)).rejects.toThrow(/stored pixels are incomplete/);
+  });
+
+  it('copies only products marked readAgain, and a copy is readable only once its product is published', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    await writeProduct(store, 'a_stack.fits', 2, { readAgain: false });
+    expect(copies(fs)).toEqual([]);
+    const { w, id } = await writeProduct(store, 'b_reduced.fits', 3, { publish: false });
+    expect(copies(fs)).toEqual([`mirror-${id}`]);
+    expect(mirror.get(id)).toBeUndefined();
+    await w.commit({ primary: [], exts: [[]] }, info('b_reduced.fits'));
+    expect(mirror.get(id)).toBeDefined();
+  });
+
+  it('leaves no copy behind a product that is discarded', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const { w, id } = await writeProduct(store, 'c_reduced.fits', 4, { publish: false });
+    await w.discard();
+    await w.discard();
+    expect(copies(fs)).toEqual([]);
+    expect(mirror.heldBytes).toBe(0);
+    expect(mirror.get(id)).toBeUndefined();
+    expect(await stripsOf(id)).toBe(0);
+  });
+
+  it('keeps at most its limit, dropping the least recently read', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 2 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const a = await writeProduct(store, 'd1_reduced.fits', 5);
+    const b = await writeProduct(store, 'd2_reduced.fits', 6);
+    await readAll(store, a.id); // a is now the most recently read
+    const c = await writeProduct(store, 'd3_reduced.fits', 7);
+    expect(copies(fs)).toEqual([`mirror-${a.id}`, `mirror-${c.id}`].sort());
+    expect(mirror.get(b.id)).toBeUndefined();
+    expect(mirror.heldBytes).toBe(2 * COPY_BYTES);
+    // b is still read, from IndexedDB.
+    expect((await readAll(store, b.id)).var).toEqual(b.p.var);
+  });
+
+  it('makes no copy when the free quota is short or OPFS refuses, and the product is made all the same', async () => {
+    const tight: QuotaEstimate = async () => ({ quota: 1000 * COPY_BYTES, usage: 997 * COPY_BYTES });
+    const fs = new FakeOpfs();
+    const short = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, tight);
+    const one = await writeProduct(new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: short }), 'e_reduced.fits', 8);
+    expect(copies(fs)).toEqual([]);
+    expect((await readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), one.id)).sci).toEqual(one.p.sci);
+    // OPFS itself full (a fake with room for less than one copy).
+    const small = new FakeOpfs(COPY_BYTES / 2);
+    const refused = new ProductMirror(new OpfsScratch(small.getRoot), 10 * COPY_BYTES, plenty);
+    const two = await writeProduct(new IdbPixelStore(db, { scratch: false, mirror: refused }), 'f_reduced.fits', 9);
+    expect(copies(small)).toEqual([]);
+    expect(refused.heldBytes).toBe(0);
+    expect((await readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), two.id)).dq).toEqual(two.p.dq);
+    // No OPFS at all.
+    const none = new ProductMirror(new OpfsScratch(async () => { throw new DOMException('no OPFS here', 'SecurityError'); }), 10 * COPY_BYTES, plenty);
+    const three = await writeProduct(new IdbPixelStore(db, { scratch: false, mirror: none }), 'g_reduced.fits', 10);
+    expect((await readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), three.id)).sci).toEqual(three.p.sci);
+  });
+
+  it('lives in the scratch directory, which the page clears around a reduction', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const { id } = await writeProduct(store, 'h_reduced.fits', 11);
+    mirror.get(id)!.close(); // the worker is gone: its handles with it
+    expect(await clearScratchDirectory(fs.getRoot)).toBe(1);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
+  });
+});
