@@ -11,7 +11,8 @@
  * IndexedDB is on disk as it is for a user; a default Playwright context keeps
  * it in memory and would count the stored night as browser memory.
  *
- * Memory is sampled every 50 ms (peaks over the whole bench, and of the
+ * Memory is sampled every 100 ms (BENCH_SAMPLE_MS: RSS, and PSS once a
+ * second or when RSS reaches a new high; peaks over the whole bench, and of the
  * ingest and the reduction apart) over every Chromium process started for the
  * benchmark: the sum of their PSS (proportional set size: shared pages split
  * between the processes that map them, so the renderer, GPU and utility
@@ -26,7 +27,9 @@
  * or its server with someone else's on the same machine.
  *
  * Where the time went: the JSON has the CPU seconds of each Chromium thread
- * kind during the ingest and the reduction (bench/procMemory.ts, CpuMeter);
+ * kind during the ingest and the reduction (bench/procMemory.ts, BrowserWatch),
+ * the share of the machine's CPU busy in each phase, and this bench's own CPU
+ * seconds (what watching cost);
  * BENCH_TIMELINE=1 prints each run's steps and storage; BENCH_TRACE=file
  * records a Chromium trace of the reduction (page and workers: tasks, V8 GC,
  * IndexedDB) for chrome://tracing or Perfetto.
@@ -38,7 +41,7 @@ import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config';
 import { listFits } from '../cli/library';
-import { CpuMeter, browserMemory, cpuSpent, descendants, waitForServer } from './procMemory';
+import { BrowserWatch, busyShare, cpuSpent, descendants, machineTicks, waitForServer } from './procMemory';
 import { ccdprocSeconds, ensureNight, nightDir, nightSize, round2 } from './nightFiles';
 
 const port = Number(process.env.BENCH_PORT ?? 4175);
@@ -93,10 +96,18 @@ async function main() {
     let reducePeakAt = 0;
     /** PSS per second of the reduction (its highest sample), for the timeline. */
     const perSecond: number[] = [];
-    const cpu = new CpuMeter(serverPids);
-    const sample = () => {
-      cpu.sample();
-      const m = browserMemory(serverPids);
+    const watch = new BrowserWatch(serverPids);
+    // PSS is costly to read (BrowserWatch.memory): it is read once a second, and whenever the cheap
+    // RSS sum reaches a new high, so the peak is read when it happens.
+    let lastPss = -Infinity;
+    let highRss = 0;
+    const sample = (force = false) => {
+      watch.sampleThreads();
+      const rssNow = watch.rss();
+      if (!force && rssNow <= highRss && performance.now() - lastPss < 1000) return;
+      highRss = Math.max(highRss, rssNow);
+      lastPss = performance.now();
+      const m = watch.memory();
       peak = { pss: Math.max(peak.pss, m.pss), rss: Math.max(peak.rss, m.rss), byType: m.pss > peak.pss ? m.byType : peak.byType };
       if (phase === 'reduce' && m.pss > (phasePeak.reduce ?? 0)) reducePeakAt = (Date.now() - reduceStart) / 1000;
       phasePeak[phase] = Math.max(phasePeak[phase] ?? 0, m.pss);
@@ -105,16 +116,17 @@ async function main() {
         perSecond[k] = Math.max(perSecond[k] ?? 0, m.pss);
       }
     };
-    const sampler = setInterval(sample, 50);
+    const sampler = setInterval(sample, Number(process.env.BENCH_SAMPLE_MS ?? 100));
     const page = context.pages()[0] ?? (await context.newPage());
     if (process.env.BENCH_CONSOLE) page.on('console', (m) => console.error(m.text()));
     await page.goto(`http://localhost:${port}/`);
     await page.getByRole('button', { name: 'Add files…' }).waitFor();
     if (workerMemoryMb) await page.evaluate((mb) => localStorage.setItem('ccd-workbench:worker-memory-mb', mb), workerMemoryMb);
     if (process.env.BENCH_PIPELINE_WORKERS) await page.evaluate((n) => localStorage.setItem('ccd-workbench:pipeline-workers', n), process.env.BENCH_PIPELINE_WORKERS);
-    const idle = browserMemory(serverPids);
+    const idle = watch.memory();
 
-    const cpu0 = cpu.totals();
+    const cpu0 = watch.cpuTotals();
+    const m0 = machineTicks();
     const t0 = performance.now();
     phase = 'ingest';
     await page.getByLabel('Add FITS files').setInputFiles(files);
@@ -123,7 +135,8 @@ async function main() {
     const ingestText = await page.getByRole('region', { name: 'Ingest progress' }).textContent();
     if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
 
-    const cpu1 = cpu.totals();
+    const cpu1 = watch.cpuTotals();
+    const m1 = machineTicks();
     await page.getByRole('tab', { name: 'Runs' }).click();
     const t1 = performance.now();
     const clickedAt = Date.now();
@@ -137,8 +150,9 @@ async function main() {
     const reduceSeconds = (performance.now() - t1) / 1000;
     const statusText = (await status.textContent()) ?? '';
     clearInterval(sampler);
-    sample();
-    const cpu2 = cpu.totals();
+    sample(true);
+    const cpu2 = watch.cpuTotals();
+    const m2 = machineTicks();
     if (tracer) await saveTrace(tracer, process.env.BENCH_TRACE!);
     if (process.env.BENCH_TIMELINE) {
       await printTimeline(page, clickedAt);
@@ -167,6 +181,10 @@ async function main() {
       peak_pss_reduce_mb: mb(phasePeak.reduce ?? 0),
       peak_pss_reduce_at_s: round2(reducePeakAt),
       idle_pss_mb: mb(idle.pss),
+      // Of all the machine's cores, the share busy (any process) during each phase.
+      ingest_machine_busy: busyShare(m0, m1),
+      reduce_machine_busy: busyShare(m1, m2),
+      bench_cpu_seconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e4) / 100,
       ingest_cpu_seconds: cpuSpent(cpu0, cpu1),
       reduce_cpu_seconds: cpuSpent(cpu1, cpu2),
       ccdproc_seconds: ccdproc,

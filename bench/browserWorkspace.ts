@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config';
 import { listFits } from '../cli/library';
-import { browserMemory, descendants, waitForServer } from './procMemory';
+import { BrowserWatch, descendants, waitForServer } from './procMemory';
 import { ensureNight, nightDir, shared } from './nightFiles';
 
 const port = Number(process.env.BENCH_PORT ?? 4176);
@@ -34,9 +34,10 @@ const mb = (b: number) => Math.round(b / 2 ** 20);
 
 /** Peak PSS while `work` runs, and the PSS just before. */
 async function measured<T>(excluded: Set<number>, work: () => Promise<T>) {
-  const before = browserMemory(excluded);
+  const watch = new BrowserWatch(excluded);
+  const before = watch.memory();
   let peak = before;
-  const timer = setInterval(() => { const m = browserMemory(excluded); if (m.pss > peak.pss) peak = m; }, 50);
+  const timer = setInterval(() => { const m = watch.memory(); if (m.pss > peak.pss) peak = m; }, 250);
   const t0 = performance.now();
   try {
     const result = await work();
