@@ -80,6 +80,8 @@ async function reduceNight(page: Page, before: () => Promise<void>): Promise<Map
 test('runs that spill to OPFS scratch make the same products, and leave no scratch behind', async ({ page, browser, baseURL }) => {
   // Default memory; a scratch file as a crashed page leaves it: the reduction clears it before its runs.
   const normal = await reduceNight(page, async () => {
+    // One pipeline worker whatever the cores: the stacks then run where every reduced frame was made (and copied).
+    await page.evaluate(() => localStorage.setItem('ccd-workbench:pipeline-workers', '1'));
     await page.evaluate(async (dirName) => {
       const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(dirName, { create: true });
       await dir.getFileHandle('scratch-left-by-a-crash', { create: true });
@@ -88,7 +90,12 @@ test('runs that spill to OPFS scratch make the same products, and leave no scrat
   });
   // The reduction's end clears the directory (its reduced frames' OPFS copies too) before another may start.
   await expect.poll(() => scratchEntries(page)).toEqual([]);
-  for (const [label, line] of Object.entries(await storageLogs(page))) expect(line, label).not.toMatch(/scratch/);
+  const lines = await storageLogs(page);
+  for (const [label, line] of Object.entries(lines)) expect(line, label).not.toMatch(/scratch/);
+  // Each stack read its reduced frames from their OPFS copies (src/db/productMirror.ts), not from IndexedDB.
+  const stacks = Object.keys(lines).filter((l) => l.startsWith('Stack'));
+  expect(stacks).toHaveLength(2);
+  for (const label of stacks) expect(lines[label], label).toMatch(/read [\d.]+ MB in [\d.]+ s \([\d.]+ MB of it from OPFS copies of the reduced frames\)/);
 
   // 1 MB per worker, in a fresh context: every master parks its frames in scratch.
   const context = await browser.newContext({ baseURL });
@@ -101,7 +108,7 @@ test('runs that spill to OPFS scratch make the same products, and leave no scrat
     const logs = await storageLogs(small);
     const masters = Object.keys(logs).filter((l) => l.startsWith('Master'));
     expect(masters).toHaveLength(3);
-    for (const label of masters) expect(logs[label], label).toMatch(/MB of it scratch/);
+    for (const label of masters) expect(logs[label], label).toMatch(/MB of it scratch, in OPFS files/);
     // Scratch went to OPFS (the directory was made by the runs' first spill) and nothing is left in it.
     await expect.poll(() => scratchEntries(small)).toEqual([]);
     expect(fallbacks).toEqual([]);

@@ -80,6 +80,8 @@ describe('product copies in OPFS', () => {
     const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
     const { id, p } = await writeProduct(store, 'a_reduced.fits', 1);
     expect(copies(fs)).toEqual([`mirror-${id}`]);
+    // The run's storage line can say where its reads came from.
+    expect(store.readsFrom(id)).toBe('copy');
     expect(mirror.heldBytes).toBe(COPY_BYTES);
     // The library's copy is whole in IndexedDB, read the same way by a store without copies.
     const fromDb = await readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), id);
@@ -105,6 +107,7 @@ describe('product copies in OPFS', () => {
     const { w, id } = await writeProduct(store, 'b_reduced.fits', 3, { publish: false });
     expect(copies(fs)).toEqual([`mirror-${id}`]);
     expect(mirror.get(id)).toBeUndefined();
+    expect(store.readsFrom(id)).toBeUndefined();
     await w.commit({ primary: [], exts: [[]] }, info('b_reduced.fits'));
     expect(mirror.get(id)).toBeDefined();
   });

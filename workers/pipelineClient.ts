@@ -30,11 +30,12 @@ import type { FileRecord, RunRecord } from '../src/db/types';
  * run that cannot overlap any other (a night's master bias) gets every
  * worker's part: see RunContext.share. Frames beyond it go to scratch (OPFS
  * files, fast: src/db/opfsScratch.ts). Measured on the 2048 x 2048 bench night
- * (npm run bench:browser:night, BENCH_WORKER_MEMORY_MB): reduce 32-37 s and
- * peak PSS of the browser ~1.35-1.45 GB at 256 MB, 36 s / 1.38 GB at 192,
- * 37 s / 1.32 GB at 128, 44 s / 1.07 GB at 64. Less memory saves little: most
- * of the peak is the page and its workers' fixed working set (a frame being
- * reduced, its calibrations, cosmic-ray and source-detection buffers), not
+ * (npm run bench:browser:night, BENCH_WORKER_MEMORY_MB, 1 worker, 2 cores):
+ * reduce 23-25.5 s with a peak PSS of the browser of 0.97-1.07 GiB at 256 MB,
+ * 25.2 s / 1.03 GiB at 192, 26.3 s / 0.98 GiB at 160, 26.1 s / 0.94 GiB at
+ * 128. Less memory saves little: most of the peak is the page and the
+ * worker's fixed working set (a frame being reduced, its calibrations,
+ * cosmic-ray and source-detection buffers, garbage not yet collected), not
  * this budget; so 256, the fastest.
  */
 export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
@@ -63,12 +64,12 @@ export const WORKERS_KEY = 'ccd-workbench:pipeline-workers';
 /**
  * Pipeline workers: every core but one, at most 2. The one left is for what a
  * reduction also needs: the page's main thread and the browser process that
- * writes IndexedDB (storage is ~45% of a browser run). Measured on the
- * 2048 x 2048 bench night on 2 cores (npm run bench:browser:night,
- * BENCH_PIPELINE_WORKERS, quiet machine): 1 worker reduced it in 31.6-33.6 s
- * with a peak PSS of 0.99 GB, 2 workers in 31.0-31.5 s with 1.24-1.25 GB, so
- * the second worker there bought ~4% for 25% more memory. With cores to spare
- * the second worker runs independent frames side by side, as in Node.
+ * writes IndexedDB. Measured on the 2048 x 2048 bench night on 2 cores
+ * (npm run bench:browser:night, BENCH_PIPELINE_WORKERS): 1 worker reduced it
+ * in 23.0-25.5 s with a peak PSS of 0.97-1.07 GiB, 2 workers in 21.5-21.9 s
+ * with 1.28-1.29 GiB: the second worker there buys ~8% for ~25% more memory,
+ * and the memory is the tighter limit. With cores to spare the second worker
+ * runs independent frames side by side, as in Node.
  */
 export function workerCount(): number {
   const n = knob(WORKERS_KEY);

@@ -5,12 +5,14 @@
  * (frames its per-frame steps processed that did not fit in its memory,
  * written once and read back band by band by its stack, removed when the run
  * ends), not stored data. Nothing else ever reads it, it needs no
- * transaction, index or structured clone, and it must be fast: IndexedDB
- * under load writes ~40-100 MB/s, while a FileSystemSyncAccessHandle in a
- * worker writes ~375 MB/s and reads from the page cache at several GB/s,
- * straight from and into the caller's typed arrays, with no message to
- * another process per call. The library's pixels (raw files and products)
- * stay in IndexedDB, as DESIGN.md says; only this throwaway copy moves.
+ * transaction, index or structured clone, and it must be fast: in a worker
+ * IndexedDB writes 170-270 MB/s and reads 250-620 MB/s on an idle machine
+ * (less under a reduction's load), while a FileSystemSyncAccessHandle writes
+ * 1.6-2 GB/s and reads 12-18 GB/s (bench.html?only=storage), straight from
+ * and into the caller's typed arrays, with no message to another process per
+ * call. The library's pixels (raw files and products) stay in IndexedDB, as
+ * DESIGN.md says; only throwaway copies live here (this scratch, and the
+ * copies of reduced frames their stack reads: ./productMirror.ts).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,

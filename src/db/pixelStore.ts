@@ -235,6 +235,10 @@ export class IdbPixelStore implements PixelStore {
     };
   }
 
+  readsFrom(id: string): 'copy' | 'file' | undefined {
+    return this.files.has(id) ? 'file' : this.mirror?.has(id) ? 'copy' : undefined;
+  }
+
   async removeScratch(id: string): Promise<void> {
     this.scratch.delete(id);
     const file = this.files.get(id);

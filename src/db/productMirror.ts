@@ -77,6 +77,11 @@ export class ProductMirror {
     return file;
   }
 
+  /** There is a readable copy of product `id` (without counting as a use). */
+  has(id: string): boolean {
+    return this.kept.has(id);
+  }
+
   /** Throws away a copy that will not be read (its product failed, or writing the copy did). */
   async drop(file: ScratchFile): Promise<void> {
     for (const [id, f] of this.kept) if (f === file) this.kept.delete(id);

@@ -22,6 +22,32 @@ describe('MeteredStore', () => {
     expect(store.tally.scratchBytes).toBe(6 * 100 * 50);
     expect(store.tally.writtenBytes).toBe(4 * 100 * 50);
     expect(store.tally.commitSeconds).toBe(0);
+    // A store with one kind of storage says nothing of where.
+    expect(store.tally.copyBytes).toBe(0);
+    expect(store.tally.scratchFileBytes).toBe(0);
+  });
+
+  it('counts what came from fast copies and what went to scratch files, as the store says', async () => {
+    const inner = new MemoryStore();
+    inner.add({ id: 'r', name: 'r_reduced.fits', primary: [], exts: [{ frame: frame(100, 50) }] });
+    inner.add({ id: 'b', name: 'b.fits', primary: [], exts: [{ frame: frame(100, 50) }] });
+    const scratchIds = new Set<string>();
+    const withCopies = Object.assign(Object.create(inner) as MemoryStore, {
+      readsFrom: (id: string) => (id === 'r' ? 'copy' as const : scratchIds.has(id) ? 'file' as const : undefined),
+      create: async (spec: Parameters<MemoryStore['create']>[0]) => {
+        const w = await inner.create(spec);
+        if (spec.role === 'scratch') scratchIds.add(w.id);
+        return w;
+      },
+    });
+    const store = new MeteredStore(withCopies);
+    await store.readRows(await store.open('r'), 0, 'sci', 0, 50, new Float32Array(100 * 50));
+    await store.readRows(await store.open('b'), 0, 'sci', 0, 10, new Float32Array(100 * 10));
+    expect(store.tally.readBytes).toBe(4 * 100 * 60);
+    expect(store.tally.copyBytes).toBe(4 * 100 * 50);
+    const scratch = await store.create({ role: 'scratch', name: 's', exts: [{ extver: 1, width: 100, height: 50, var: false, dq: false }] });
+    await scratch.writeRows(0, 'sci', 0, new Float32Array(100 * 50));
+    expect(store.tally.scratchFileBytes).toBe(4 * 100 * 50);
   });
 
   it('says it in one line', () => {
@@ -29,6 +55,8 @@ describe('MeteredStore', () => {
     expect(describeTally({ readBytes: 240 * MB, readSeconds: 1.6, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 0, commitSeconds: 0.05 }))
       .toBe('read 240 MB in 1.60 s, wrote 40 MB in 0.40 s, published in 0.05 s');
     expect(describeTally({ readBytes: 3 * MB, readSeconds: 0.1, writtenBytes: 0, writeSeconds: 0.2, scratchBytes: 12 * MB, commitSeconds: 0 }))
-      .toBe('read 3.0 MB in 0.10 s, wrote 12 MB in 0.20 s (12 MB of it scratch: the frames did not fit in the run\'s memory)');
+      .toBe('read 3.0 MB in 0.10 s, wrote 12 MB in 0.20 s (12 MB of it scratch, in IndexedDB: the frames did not fit in the run\'s memory)');
+    expect(describeTally({ readBytes: 201 * MB, readSeconds: 0.15, copyBytes: 200 * MB, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 96 * MB, scratchFileBytes: 96 * MB, commitSeconds: 0 }))
+      .toBe('read 201 MB in 0.15 s (200 MB of it from OPFS copies of the reduced frames), wrote 136 MB in 0.40 s (96 MB of it scratch, in OPFS files: the frames did not fit in the run\'s memory)');
   });
 });

@@ -14,10 +14,14 @@ export interface StorageTally {
   writeSeconds: number;
   scratchBytes: number;
   commitSeconds: number;
+  /** Of readBytes: read from fast copies of products (PixelStore.readsFrom 'copy'). */
+  copyBytes?: number;
+  /** Of scratchBytes: written to scratch files (PixelStore.readsFrom 'file'), not the store's own storage. */
+  scratchFileBytes?: number;
 }
 
 export class MeteredStore implements PixelStore {
-  readonly tally: StorageTally = { readBytes: 0, readSeconds: 0, writtenBytes: 0, writeSeconds: 0, scratchBytes: 0, commitSeconds: 0 };
+  readonly tally: StorageTally = { readBytes: 0, readSeconds: 0, writtenBytes: 0, writeSeconds: 0, scratchBytes: 0, commitSeconds: 0, copyBytes: 0, scratchFileBytes: 0 };
 
   constructor(private readonly inner: PixelStore) {}
 
@@ -30,12 +34,14 @@ export class MeteredStore implements PixelStore {
     const r = await this.inner.readRows(frame, ext, plane, y0, y1, out);
     this.tally.readSeconds += (performance.now() - t0) / 1000;
     this.tally.readBytes += r.byteLength;
+    if (this.inner.readsFrom?.(frame.id) === 'copy') this.tally.copyBytes! += r.byteLength;
     return r;
   }
 
   async create(spec: NewFrame): Promise<FrameWriter> {
     const w = await this.inner.create(spec);
     const tally = this.tally;
+    const inFile = spec.role === 'scratch' && this.inner.readsFrom?.(w.id) === 'file';
     return {
       id: w.id,
       async writeRows(ext, plane, y0, data) {
@@ -44,6 +50,7 @@ export class MeteredStore implements PixelStore {
         tally.writeSeconds += (performance.now() - t0) / 1000;
         if (spec.role === 'scratch') tally.scratchBytes += data.byteLength;
         else tally.writtenBytes += data.byteLength;
+        if (inFile) tally.scratchFileBytes! += data.byteLength;
       },
       async commit(headers, info) {
         const t0 = performance.now();
@@ -58,15 +65,26 @@ export class MeteredStore implements PixelStore {
   removeScratch(id: string): Promise<void> {
     return this.inner.removeScratch(id);
   }
+
+  readsFrom(id: string): 'copy' | 'file' | undefined {
+    return this.inner.readsFrom?.(id);
+  }
 }
 
-/** "read 240 MB in 1.6 s, wrote 40 MB in 0.4 s (12 MB of it scratch), published in 0.1 s". */
+/**
+ * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of the reduced frames),
+ * wrote 40 MB in 0.4 s (12 MB of it scratch, in OPFS files: ...), published in 0.1 s".
+ */
 export function describeTally(t: StorageTally): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;
   const s = (x: number) => `${x.toFixed(2)} s`;
-  const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}`];
+  const copies = t.copyBytes ? ` (${mb(t.copyBytes)} of it from OPFS copies of the reduced frames)` : '';
+  const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}${copies}`];
   const written = t.writtenBytes + t.scratchBytes;
-  if (written) parts.push(`wrote ${mb(written)} in ${s(t.writeSeconds)}${t.scratchBytes ? ` (${mb(t.scratchBytes)} of it scratch: the frames did not fit in the run's memory)` : ''}`);
+  if (written) {
+    const where = !t.scratchBytes ? '' : t.scratchFileBytes === t.scratchBytes ? ', in OPFS files' : t.scratchFileBytes ? `, ${mb(t.scratchFileBytes)} in OPFS files` : ', in IndexedDB';
+    parts.push(`wrote ${mb(written)} in ${s(t.writeSeconds)}${t.scratchBytes ? ` (${mb(t.scratchBytes)} of it scratch${where}: the frames did not fit in the run's memory)` : ''}`);
+  }
   if (t.commitSeconds) parts.push(`published in ${s(t.commitSeconds)}`);
   return parts.join(', ');
 }

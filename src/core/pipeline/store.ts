@@ -84,6 +84,12 @@ export interface PixelStore {
   create(spec: NewFrame): Promise<FrameWriter>;
   /** Removes a scratch frame (the run that made it is done with it). */
   removeScratch(id: string): Promise<void>;
+  /**
+   * Where a frame's rows come from when not from the store's own storage, for
+   * the run's storage line: 'copy' (a fast copy of a product), 'file' (scratch
+   * in a file of its own). Stores with one kind of storage leave it out.
+   */
+  readsFrom?(id: string): 'copy' | 'file' | undefined;
 }
 
 /** One HDU as the layout rules below need it. */
