@@ -39,6 +39,23 @@ export async function productFitsParts(db: WorkbenchDb, id: string): Promise<{ n
 }
 
 /**
+ * A product's name as a path inside the .zip that cannot leave the folder it
+ * is unzipped into: products are named after their first input's folder and
+ * name (core/pipeline/plan.ts), and an imported workspace can carry any
+ * folder text. Empty, '.' and '..' segments go, backslashes count as
+ * separators, control characters and colons become '_'.
+ */
+export function zipEntryName(name: string): string {
+  const segments = name
+    .replace(/[\u0000-\u001f\u007f]/g, '_')
+    .split(/[\\/]+/)
+    .filter((s) => s !== '' && s !== '.' && s !== '..')
+    // A drive letter ('C:') or an NTFS stream ('x:y') is not a name either.
+    .map((s) => s.replace(/:/g, '_'));
+  return segments.length ? segments.join('/') : 'product.fits';
+}
+
+/**
  * Every product given, as one .zip (stored, not deflated: float pixels barely
  * compress, and storing costs nothing), built product by product so only one
  * product's strips are read at a time. Returns the parts of a Blob.
@@ -52,7 +69,8 @@ export async function productsZipParts(db: WorkbenchDb, ids: readonly string[]):
   });
   const used = new Set<string>();
   for (const id of ids) {
-    const { name, parts } = await productFitsParts(db, id);
+    const { name: stored, parts } = await productFitsParts(db, id);
+    const name = zipEntryName(stored);
     // Two products of the same name (two nights' masters made from files of one name) stay apart.
     let entry = name;
     for (let k = 2; used.has(entry); k++) entry = name.replace(/\.fits$/i, `-${k}.fits`);
