@@ -15,6 +15,8 @@ export interface Finished {
   failed: { key: string; label: string; reason: string }[];
   cancelled: number;
   at: number;
+  /** Ids of the products the done runs made. */
+  products: string[];
 }
 
 interface ReductionState {
@@ -60,14 +62,16 @@ export const useReduction = create<ReductionState>((set, get) => ({
     }
     const labels = new Map(reduction.plan.runs.map((r) => [r.key, r.label]));
     const failed: Finished['failed'] = [];
+    const products: string[] = [];
     let cancelled = 0;
     for (const key of reduction.keys) {
       const o = outcome.outcomes.get(key);
+      if (o?.status === 'done') products.push(o.product.id);
       if (!o || o.status === 'done') continue;
       if (o.status === 'cancelled') cancelled++;
       else failed.push({ key, label: labels.get(key) ?? key, reason: reasonOf(o) });
     }
-    set({ active: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now() } });
+    set({ active: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now(), products } });
   },
   cancelAll: () => get().active?.cancelAll(),
   cancelRun: (key) => get().active?.cancelRun(key),

@@ -7,10 +7,12 @@
  */
 import type { LivePlan } from '../../ui/usePlan';
 import { useReduction } from '../../ui/reduction';
+import { useCaughtUp } from '../../ui/useCaughtUp';
 import { useRecipes } from './store';
 
 export function StaleBar({ live }: { live: LivePlan }) {
   const { active, progress, finished, error, start } = useReduction();
+  const settled = useCaughtUp(finished, live);
   const rerunAt = useRecipes((s) => s.rerunAt);
   const keys = [...new Set(live.stale.values())];
   const labels = new Map((live.plan?.runs ?? []).map((r) => [r.key, r]));
@@ -58,8 +60,10 @@ export function StaleBar({ live }: { live: LivePlan }) {
             {finished.failed.length ? `, ${finished.failed.length} failed` : ''}{finished.cancelled ? `, ${finished.cancelled} cancelled` : ''}.
             <ul>{finished.failed.map((f) => <li key={f.key}><strong>{f.label}</strong>: {f.reason}</li>)}</ul>
           </div>
-        ) : (
+        ) : settled ? (
           <p className="ok-text" role="status">Reduction complete: {finished.total} run{finished.total === 1 ? '' : 's'} done.</p>
+        ) : (
+          <p className="muted" role="status">All {finished.total} run{finished.total === 1 ? '' : 's'} done: updating the library…</p>
         )
       )}
     </div>

@@ -4,10 +4,14 @@
  * is in), Cancel, and how it ended (a status line naming failed runs).
  */
 import { useReduction } from '../../ui/reduction';
+import { useCaughtUp } from '../../ui/useCaughtUp';
+import type { LivePlan } from '../../ui/usePlan';
 import type { PlanRow } from './useRunsData';
 
-export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: string }) {
+export function ReduceBar({ rows, live }: { rows: PlanRow[]; live: LivePlan }) {
   const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
+  const planError = live.error;
+  const settled = useCaughtUp(finished, live);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
   // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.
@@ -59,15 +63,17 @@ export function ReduceBar({ rows, planError }: { rows: PlanRow[]; planError?: st
           </div>
         </div>
       )}
-      {!active && finished && <FinishedLine />}
+      {!active && finished && <FinishedLine settled={settled} />}
     </div>
   );
 }
 
-function FinishedLine() {
+/** `settled`: the plan and the lists have caught up with the products (the last few hundred ms of a reduction). */
+function FinishedLine({ settled }: { settled: boolean }) {
   const finished = useReduction((s) => s.finished)!;
   const { failed, cancelled, total } = finished;
   if (!failed.length && !cancelled) {
+    if (!settled) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
     return <p className="rb-status ok" role="status">Reduction complete: {total} run{total === 1 ? '' : 's'} done.</p>;
   }
   return (
