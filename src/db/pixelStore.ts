@@ -219,6 +219,7 @@ export class IdbPixelStore implements PixelStore {
           });
         } catch (err) {
           if (copy) await mirror!.drop(copy);
+          copy = undefined;
           if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
         }
