@@ -19,6 +19,11 @@
  * the copy never fails a run: when it cannot be made or written, it is
  * dropped and the product is made as usual.
  *
+ * The copies are this worker's (its sync access handles stay open): with
+ * two pipeline workers a stack reads the frames the other worker made from
+ * IndexedDB. Chromium's read-only handles (several readers at once) would
+ * let any worker read any copy; not done.
+ *
  * Bounded: at most `limitBytes` of copies (the least recently read go first),
  * and none while the origin's free quota is less than four times what the
  * copies would then hold, so a copy never takes the space a product needs.
