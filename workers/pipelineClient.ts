@@ -66,8 +66,8 @@ export const WORKERS_KEY = 'ccd-workbench:pipeline-workers';
  * reduction also needs: the page's main thread and the browser process that
  * writes IndexedDB. Measured on the 2048 x 2048 bench night on 2 cores
  * (npm run bench:browser:night, BENCH_PIPELINE_WORKERS): 1 worker reduced it
- * in 23.0-25.5 s with a peak PSS of 0.97-1.07 GiB, 2 workers in 21.5-21.9 s
- * with 1.28-1.29 GiB: the second worker there buys ~8% for ~25% more memory,
+ * in 23.0-25.5 s with a peak PSS of 0.97-1.07 GiB, 2 workers in 21.5-22.3 s
+ * with 1.26-1.29 GiB: the second worker there buys ~8% for ~25% more memory,
  * and the memory is the tighter limit. With cores to spare the second worker
  * runs independent frames side by side, as in Node.
  */
