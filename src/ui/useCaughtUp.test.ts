@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CATCH_UP_MS, caughtUp } from './useCaughtUp';
-import type { Finished } from './reduction';
 
-const finished: Finished = { batch: 'b', total: 3, failed: [], cancelled: 0, at: 1_000_000, products: ['p1', 'p2'] };
+const finished = { at: 1_000_000, ids: ['p1', 'p2'] };
 
 describe('caughtUp', () => {
-  it('waits until the live plan holds every product the reduction made', () => {
+  it('waits until the live query holds every file the work stored', () => {
     expect(caughtUp(finished, undefined, finished.at + 10)).toBe(false);
     expect(caughtUp(finished, new Set(['raw', 'p1']), finished.at + 10)).toBe(false);
     expect(caughtUp(finished, new Set(['raw', 'p1', 'p2']), finished.at + 10)).toBe(true);
@@ -14,7 +13,7 @@ describe('caughtUp', () => {
     expect(caughtUp(finished, new Set(), finished.at + CATCH_UP_MS - 1)).toBe(false);
     expect(caughtUp(finished, new Set(), finished.at + CATCH_UP_MS)).toBe(true);
   });
-  it('has nothing to wait for when no product was made', () => {
-    expect(caughtUp({ ...finished, products: [] }, new Set(), finished.at)).toBe(true);
+  it('has nothing to wait for when nothing was stored', () => {
+    expect(caughtUp({ ...finished, ids: [] }, new Set(), finished.at)).toBe(true);
   });
 });

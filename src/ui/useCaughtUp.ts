@@ -1,41 +1,53 @@
 /**
- * Whether the views have caught up with a finished reduction (caughtUp,
- * below): true once the live plan was built from a
- * library holding every product the reduction made, or CATCH_UP_MS after it
- * ended, whichever comes first.
+ * Whether the views have caught up with work that has just ended (caughtUp,
+ * below): true once the live query a view shows lists every file the work
+ * stored (a reduction's products, an ingest's files), or CATCH_UP_MS after
+ * it ended, whichever comes first.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { Finished } from './reduction';
 import type { LivePlan } from './usePlan';
 
+/** Work that has ended: when (ms since epoch) and the ids of the files it stored. */
+export interface Ended {
+  at: number;
+  ids: readonly string[];
+}
+
 /**
- * Past this, a finished reduction is said to be complete whether or not the
- * live plan has caught up (a product deleted in the meantime never shows).
+ * Past this, ended work is said to be done whether or not the live query has
+ * caught up (a file deleted in the meantime never shows).
  */
 export const CATCH_UP_MS = 3000;
 
 /**
- * The views' live plan has seen every product of the finished reduction: the
- * plan, the products list and the library then agree with "Reduction
- * complete" when it shows. The live queries follow the database a few
- * hundred ms behind (throttled), and a status saying complete beside a plan
- * still saying "1 run to do" reads as a contradiction.
+ * The live query has seen every file the ended work stored: what it shows
+ * then agrees with the "complete" or "Done" beside it. The live queries
+ * follow the database a few hundred ms behind (throttled), and a status
+ * saying complete beside a plan still saying "1 run to do" (or "Done: 27
+ * files" above a list of 23) reads as a contradiction.
  */
-export function caughtUp(finished: Finished, known: ReadonlySet<string> | undefined, now = Date.now()): boolean {
-  if (now - finished.at >= CATCH_UP_MS) return true;
-  return !!known && finished.products.every((id) => known.has(id));
+export function caughtUp(ended: Ended, known: ReadonlySet<string> | undefined, now = Date.now()): boolean {
+  if (now - ended.at >= CATCH_UP_MS) return true;
+  return !!known && ended.ids.every((id) => known.has(id));
 }
 
-export function useCaughtUp(finished: Finished | undefined, live: LivePlan): boolean {
-  const known = useMemo(() => (live.input ? new Set(live.input.frames.map((f) => f.id)) : undefined), [live.input]);
-  // A re-render when the wait runs out, should the plan never show a product (deleted meanwhile).
+/** caughtUp for a view, re-rendered when the wait runs out (should a file never show: deleted meanwhile). */
+export function useCaughtUp(ended: Ended | undefined, known: ReadonlySet<string> | undefined): boolean {
   const [, expire] = useState(0);
   useEffect(() => {
-    if (!finished) return;
-    const left = finished.at + CATCH_UP_MS - Date.now();
+    if (!ended) return;
+    const left = ended.at + CATCH_UP_MS - Date.now();
     if (left <= 0) return;
     const timer = setTimeout(() => expire((n) => n + 1), left);
     return () => clearTimeout(timer);
-  }, [finished]);
-  return !finished || caughtUp(finished, known);
+  }, [ended]);
+  return !ended || caughtUp(ended, known);
+}
+
+/** A finished reduction caught up by the views' live plan (its products among the plan's frames). */
+export function useReductionCaughtUp(finished: Finished | undefined, live: LivePlan): boolean {
+  const known = useMemo(() => (live.input ? new Set(live.input.frames.map((f) => f.id)) : undefined), [live.input]);
+  const ended = useMemo(() => (finished ? { at: finished.at, ids: finished.products } : undefined), [finished]);
+  return useCaughtUp(ended, known);
 }

@@ -37,6 +37,8 @@ export function LibraryView() {
     lib.showHeader(focus.fileId);
   }, [focus]);
   const rows = useMemo(() => entries.map((e) => e.row), [entries]);
+  // What the table was built from: the ingest's "Done" waits for every file it stored to be here.
+  const listed = useMemo(() => (files ? new Set(files.map((f) => f.id)) : undefined), [files]);
   const shown = useMemo(() => {
     if (!expression.trim()) return rows;
     try {
@@ -50,7 +52,7 @@ export function LibraryView() {
   return (
     <div className={`library${headerOpen ? ' with-panel' : ''}`}>
       <Toolbar shown={shown} total={rows.length} />
-      <IngestProgress />
+      <IngestProgress listed={listed} />
       <WorkspaceStatus />
       {notice && (
         <div className="notice" role="status">

@@ -42,6 +42,8 @@ function record(outcome: IngestOutcome) {
     failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
     problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,
     warnings: warned ? [...ingest.warnings, { name: outcome.name, message: `${outcome.name}: ${warned}` }] : ingest.warnings,
+    // In the library from now on (stored, an error record, or there already): the listing shows it.
+    ids: outcome.stored !== 'failed' && outcome.id ? [...ingest.ids, outcome.id] : ingest.ids,
   });
 }
 
@@ -88,7 +90,7 @@ export async function ingestFiles(files: PendingFile[]): Promise<void> {
 
 function finish() {
   const { ingest, setIngest } = useLibrary.getState();
-  if (ingest.running && (ingest.done >= ingest.total || abort?.signal.aborted)) setIngest({ running: false });
+  if (ingest.running && (ingest.done >= ingest.total || abort?.signal.aborted)) setIngest({ running: false, endedAt: Date.now() });
   if (!useLibrary.getState().ingest.running) releaseWorkers();
 }
 
@@ -104,7 +106,7 @@ function releaseWorkers() {
 
 export function cancelIngest(): void {
   abort?.abort();
-  useLibrary.getState().setIngest({ cancelled: true, running: false });
+  useLibrary.getState().setIngest({ cancelled: true, running: false, endedAt: Date.now() });
 }
 
 export async function loadDemoNight(): Promise<void> {
@@ -130,7 +132,7 @@ export async function loadDemoNight(): Promise<void> {
       setIngest({ failed: ingest.failed + 1, problems: [...ingest.problems, { name: 'demo night', message: `demo night: stopped after ${ingest.done} files — ${reason}. Load it again for the rest.` }] });
     }
   } finally {
-    setIngest({ running: false });
+    setIngest({ running: false, endedAt: Date.now() });
     releaseWorkers();
   }
 }

@@ -23,6 +23,10 @@ export interface IngestState {
   warnings: IngestProblem[];
   cancelled: boolean;
   label: string;
+  /** Ids of the files the batch stored or found stored: the library's listing must show them. */
+  ids: string[];
+  /** When the batch ended (ms since epoch); 0 while it runs. */
+  endedAt: number;
 }
 
 const idleIngest: IngestState = {
@@ -38,6 +42,8 @@ const idleIngest: IngestState = {
   warnings: [],
   cancelled: false,
   label: '',
+  ids: [],
+  endedAt: 0,
 };
 
 interface LibraryState {

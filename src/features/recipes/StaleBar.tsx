@@ -7,12 +7,12 @@
  */
 import type { LivePlan } from '../../ui/usePlan';
 import { useReduction } from '../../ui/reduction';
-import { useCaughtUp } from '../../ui/useCaughtUp';
+import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import { useRecipes } from './store';
 
 export function StaleBar({ live }: { live: LivePlan }) {
   const { active, progress, finished, error, start } = useReduction();
-  const settled = useCaughtUp(finished, live);
+  const settled = useReductionCaughtUp(finished, live);
   const rerunAt = useRecipes((s) => s.rerunAt);
   const keys = [...new Set(live.stale.values())];
   const labels = new Map((live.plan?.runs ?? []).map((r) => [r.key, r]));

@@ -4,14 +4,14 @@
  * is in), Cancel, and how it ended (a status line naming failed runs).
  */
 import { useReduction } from '../../ui/reduction';
-import { useCaughtUp } from '../../ui/useCaughtUp';
+import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import type { LivePlan } from '../../ui/usePlan';
 import type { PlanRow } from './useRunsData';
 
 export function ReduceBar({ rows, live }: { rows: PlanRow[]; live: LivePlan }) {
   const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
   const planError = live.error;
-  const settled = useCaughtUp(finished, live);
+  const settled = useReductionCaughtUp(finished, live);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
   // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.
