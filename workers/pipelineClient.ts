@@ -31,12 +31,13 @@ import type { FileRecord, RunRecord } from '../src/db/types';
  * worker's part: see RunContext.share. Frames beyond it go to scratch (OPFS
  * files, fast: src/db/opfsScratch.ts). Measured on the 2048 x 2048 bench night
  * (npm run bench:browser:night, BENCH_WORKER_MEMORY_MB, 1 worker, 2 cores):
- * reduce 23-25.5 s with a peak PSS of the browser of 0.97-1.07 GiB at 256 MB,
- * 25.2 s / 1.03 GiB at 192, 26.3 s / 0.98 GiB at 160, 26.1 s / 0.94 GiB at
- * 128. Less memory saves little: most of the peak is the page and the
- * worker's fixed working set (a frame being reduced, its calibrations,
- * cosmic-ray and source-detection buffers, garbage not yet collected), not
- * this budget; so 256, the fastest.
+ * reduce 23-26.8 s (mostly 23-25) with a peak PSS of the browser of
+ * 0.97-1.07 GiB at 256 MB; one run each: 25.2 s / 1.03 GiB at 192, 26.3 s /
+ * 0.98 GiB at 160, 26.1 s / 0.94 GiB at 128. Less memory saves little: most
+ * of the peak is the page and the worker's fixed working set (a frame being
+ * reduced, its calibrations, cosmic-ray and source-detection buffers,
+ * garbage not yet collected), not this budget; so 256, where masters spill
+ * least.
  */
 export const WORKER_MEMORY_BYTES = 256 * 2 ** 20;
 
@@ -66,7 +67,7 @@ export const WORKERS_KEY = 'ccd-workbench:pipeline-workers';
  * reduction also needs: the page's main thread and the browser process that
  * writes IndexedDB. Measured on the 2048 x 2048 bench night on 2 cores
  * (npm run bench:browser:night, BENCH_PIPELINE_WORKERS): 1 worker reduced it
- * in 23.0-25.5 s with a peak PSS of 0.97-1.07 GiB, 2 workers in 21.5-22.3 s
+ * in 23.0-26.8 s with a peak PSS of 0.97-1.07 GiB, 2 workers in 21.5-22.3 s
  * with 1.26-1.29 GiB: the second worker there buys ~8% for ~25% more memory,
  * and the memory is the tighter limit. With cores to spare the second worker
  * runs independent frames side by side, as in Node.
