@@ -15,7 +15,7 @@ import type { Frame } from '../src/core/kernels/frame';
 import { skyFrame, timeBest } from './lib';
 import { gzip } from 'pako';
 import { parseFits, readImage, writeFits } from '../src/core/fits';
-import { bigEndian, buildTiledFile } from '../src/core/fits/tiled/tableBuilder';
+import { bigEndian, buildTiledFile, rowTiledImageKeywords } from '../src/core/fits/tiled/tableBuilder';
 
 export interface BenchCase {
   kernel: string;
@@ -104,13 +104,7 @@ function rawFrame(f: Float32Array): Uint16Array {
 function gzipTiled(raw: Uint16Array, width: number, height: number): Uint8Array {
   const rows = Array.from({ length: height }, (_, y) => gzip(bigEndian(Array.from(raw.subarray(y * width, (y + 1) * width), (v) => v - 32768), 'I')));
   return buildTiledFile([{ name: 'COMPRESSED_DATA', tform: 'PB', cells: rows }], [
-    { key: 'ZBITPIX', value: 16 },
-    { key: 'ZNAXIS', value: 2 },
-    { key: 'ZNAXIS1', value: width },
-    { key: 'ZNAXIS2', value: height },
-    { key: 'ZTILE1', value: width },
-    { key: 'ZTILE2', value: 1 },
-    { key: 'ZCMPTYPE', value: 'GZIP_1' },
+    ...rowTiledImageKeywords(16, width, height, 'GZIP_1'),
     { key: 'BZERO', value: 32768 },
     { key: 'BSCALE', value: 1 },
   ]);

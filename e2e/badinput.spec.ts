@@ -13,7 +13,7 @@ import { expect, test } from '@playwright/test';
 import { gzip } from 'pako';
 import { FIXTURES, SAMPLE_NIGHT, dropFiles, tableContents, waitForRows } from './helpers';
 import { formatCard } from '../src/core/fits/cardFormat';
-import { buildTiledFile } from '../src/core/fits/tiled/tableBuilder';
+import { buildTiledFile, rowTiledImageKeywords } from '../src/core/fits/tiled/tableBuilder';
 
 const REFERENCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/core/fits/reference');
 
@@ -59,15 +59,7 @@ function badFiles(dir: string): Map<string, RegExp> {
   const zeros = gzip(new Uint8Array(32 << 20), { level: 9 });
   const fz = buildTiledFile(
     [{ name: 'COMPRESSED_DATA', tform: 'PB', cells: Array.from({ length: 100 }, (_, i) => (i === 0 ? zeros : null)) }],
-    [
-      { key: 'ZBITPIX', value: 16 },
-      { key: 'ZNAXIS', value: 2 },
-      { key: 'ZNAXIS1', value: 100 },
-      { key: 'ZNAXIS2', value: 100 },
-      { key: 'ZTILE1', value: 100 },
-      { key: 'ZTILE2', value: 1 },
-      { key: 'ZCMPTYPE', value: 'GZIP_1' },
-    ],
+    rowTiledImageKeywords(16, 100, 100, 'GZIP_1'),
   );
   const view = new DataView(fz.buffer);
   for (let r = 1; r < 100; r++) {

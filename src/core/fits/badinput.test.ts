@@ -17,7 +17,7 @@ import { fitsNeed } from './parse';
 import { LIMITS } from './keywords';
 import { judge, readAll } from './fuzz/judge';
 import { makeSource } from './fuzz/mutate';
-import { bigEndian, buildTiledFile } from './tiled/tableBuilder';
+import { bigEndian, buildTiledFile, rowTiledImageKeywords } from './tiled/tableBuilder';
 import { REF, SHARED, badInputCases, caseBytes } from './badinputCases';
 
 function fitsError(fn: () => unknown): FitsError {
@@ -171,15 +171,7 @@ describe('decompression bombs and impossible sizes are refused before allocating
     const cells = Array.from({ length: h }, (_, i) => (i === 0 ? zeros : null));
     const bytes = buildTiledFile(
       [{ name: 'COMPRESSED_DATA', tform: 'PB', cells }],
-      [
-        { key: 'ZBITPIX', value: 16 },
-        { key: 'ZNAXIS', value: 2 },
-        { key: 'ZNAXIS1', value: w },
-        { key: 'ZNAXIS2', value: h },
-        { key: 'ZTILE1', value: w },
-        { key: 'ZTILE2', value: 1 },
-        { key: 'ZCMPTYPE', value: 'GZIP_1' },
-      ],
+      rowTiledImageKeywords(16, w, h, 'GZIP_1'),
     );
     // Every row's descriptor points at the one stream.
     const file = parseFits(bytes, 'bomb.fits.fz');

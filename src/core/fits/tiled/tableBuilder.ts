@@ -19,6 +19,22 @@ export interface BuildColumn {
 
 const SCALAR_BYTES: Record<string, number> = { B: 1, I: 2, J: 4, K: 8, E: 4, D: 8 };
 
+/**
+ * The Z keywords of a 2-D image compressed one row a tile (as fpack and
+ * astropy write it), for buildTiledFile.
+ */
+export function rowTiledImageKeywords(zbitpix: number, width: number, height: number, zcmptype: string): Card[] {
+  return [
+    { key: 'ZBITPIX', value: zbitpix },
+    { key: 'ZNAXIS', value: 2 },
+    { key: 'ZNAXIS1', value: width },
+    { key: 'ZNAXIS2', value: height },
+    { key: 'ZTILE1', value: width },
+    { key: 'ZTILE2', value: 1 },
+    { key: 'ZCMPTYPE', value: zcmptype },
+  ];
+}
+
 /** A primary HDU plus one BINTABLE holding `columns`, with the given extra (Z...) keywords. */
 export function buildTiledFile(columns: BuildColumn[], keywords: Card[]): Uint8Array {
   const rows = columns[0].cells.length;
