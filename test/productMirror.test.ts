@@ -9,12 +9,13 @@
  * fails the product.
  */
 import 'fake-indexeddb/auto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProductInfo } from '../src/core/pipeline/products';
 import { OpfsScratch, SCRATCH_DIRECTORY, clearScratchDirectory } from '../src/db/opfsScratch';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { ProductMirror, type QuotaEstimate } from '../src/db/productMirror';
-import { WorkbenchDb } from '../src/db/schema';
+import type { WorkbenchDb } from '../src/db/schema';
+import { useTestDb } from './testDb';
 import { FakeOpfs } from './fakeOpfs';
 
 const W = 260;
@@ -62,14 +63,7 @@ async function readAll(store: IdbPixelStore, id: string) {
 
 describe('product copies in OPFS', () => {
   let db: WorkbenchDb;
-  beforeAll(async () => {
-    db = new WorkbenchDb('product-mirror');
-    await db.open();
-  });
-  afterAll(async () => {
-    db.close();
-    await db.delete();
-  });
+  useTestDb('product-mirror', (d) => (db = d));
 
   const copies = (fs: FakeOpfs) => fs.list(SCRATCH_DIRECTORY).filter((n) => n.startsWith('mirror-')).sort();
   const stripsOf = (id: string) => db.strips.where('fileId').equals(id).count();

@@ -6,12 +6,13 @@
  */
 import 'fake-indexeddb/auto';
 import { unzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFits } from '../src/core/fits';
 import type { ProductInfo } from '../src/core/pipeline/products';
 import { productFitsParts, productsZipParts, zipEntryName } from '../src/db/exportFits';
 import { IdbPixelStore } from '../src/db/pixelStore';
-import { WorkbenchDb } from '../src/db/schema';
+import type { WorkbenchDb } from '../src/db/schema';
+import { useTestDb } from './testDb';
 
 describe('zipEntryName', () => {
   it('keeps ordinary names and folders', () => {
@@ -31,14 +32,7 @@ describe('zipEntryName', () => {
 
 describe('productsZipParts', () => {
   let db: WorkbenchDb;
-  beforeAll(async () => {
-    db = new WorkbenchDb('products-zip');
-    await db.open();
-  });
-  afterAll(async () => {
-    db.close();
-    await db.delete();
-  });
+  useTestDb('products-zip', (d) => (db = d));
 
   const W = 40;
   const H = 30;

@@ -20,6 +20,7 @@ import { productFitsParts } from '../src/db/exportFits';
 import { OpfsScratch, SCRATCH_DIRECTORY, clearScratchDirectory, opfsScratchSupported } from '../src/db/opfsScratch';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { WorkbenchDb } from '../src/db/schema';
+import { useTestDb } from './testDb';
 import { ingestOne } from '../workers/ingest';
 import { loadPlanInput } from '../workers/pipelineClient';
 import { FakeOpfs } from './fakeOpfs';
@@ -70,14 +71,7 @@ async function readBack(store: IdbPixelStore, frame: StoredFrame, data: ReturnTy
 
 describe('scratch frames', () => {
   let db: WorkbenchDb;
-  beforeAll(async () => {
-    db = new WorkbenchDb('scratch-store');
-    await db.open();
-  });
-  afterAll(async () => {
-    db.close();
-    await db.delete();
-  });
+  useTestDb('scratch-store', (d) => (db = d));
 
   const scratchStrips = async () => (await db.strips.toArray()).filter((s) => s.fileId.startsWith('scratch-')).length;
 
