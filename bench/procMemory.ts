@@ -138,11 +138,6 @@ export class BrowserWatch {
   }
 }
 
-/** One reading of the Chromium processes' memory (lists the processes: not for a fast sampler, use BrowserWatch). */
-export function browserMemory(excluded: Set<number>): BrowserMemory {
-  return new BrowserWatch(excluded).memory();
-}
-
 /** Resolves once the app's server answers at `url`. */
 export async function waitForServer(url: string): Promise<void> {
   for (let i = 0; ; i++) {

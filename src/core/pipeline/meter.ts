@@ -15,9 +15,9 @@ export interface StorageTally {
   scratchBytes: number;
   commitSeconds: number;
   /** Of readBytes: read from fast copies of products (PixelStore.readsFrom 'copy'). */
-  copyBytes?: number;
+  copyBytes: number;
   /** Of scratchBytes: written to scratch files (PixelStore.readsFrom 'file'), not the store's own storage. */
-  scratchFileBytes?: number;
+  scratchFileBytes: number;
 }
 
 export class MeteredStore implements PixelStore {
@@ -34,7 +34,7 @@ export class MeteredStore implements PixelStore {
     const r = await this.inner.readRows(frame, ext, plane, y0, y1, out);
     this.tally.readSeconds += (performance.now() - t0) / 1000;
     this.tally.readBytes += r.byteLength;
-    if (this.inner.readsFrom?.(frame.id) === 'copy') this.tally.copyBytes! += r.byteLength;
+    if (this.inner.readsFrom?.(frame.id) === 'copy') this.tally.copyBytes += r.byteLength;
     return r;
   }
 
@@ -50,7 +50,7 @@ export class MeteredStore implements PixelStore {
         tally.writeSeconds += (performance.now() - t0) / 1000;
         if (spec.role === 'scratch') tally.scratchBytes += data.byteLength;
         else tally.writtenBytes += data.byteLength;
-        if (inFile) tally.scratchFileBytes! += data.byteLength;
+        if (inFile) tally.scratchFileBytes += data.byteLength;
       },
       async commit(headers, info) {
         const t0 = performance.now();
@@ -82,7 +82,8 @@ export function describeTally(t: StorageTally): string {
   const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}${copies}`];
   const written = t.writtenBytes + t.scratchBytes;
   if (written) {
-    const where = !t.scratchBytes ? '' : t.scratchFileBytes === t.scratchBytes ? ', in OPFS files' : t.scratchFileBytes ? `, ${mb(t.scratchFileBytes)} in OPFS files` : ', in IndexedDB';
+    // Only a store that says where (PixelStore.readsFrom) gets a place named: the command's file store does not.
+    const where = !t.scratchFileBytes ? '' : t.scratchFileBytes === t.scratchBytes ? ', in OPFS files' : `, ${mb(t.scratchFileBytes)} in OPFS files`;
     parts.push(`wrote ${mb(written)} in ${s(t.writeSeconds)}${t.scratchBytes ? ` (${mb(t.scratchBytes)} of it scratch${where}: the frames did not fit in the run's memory)` : ''}`);
   }
   if (t.commitSeconds) parts.push(`published in ${s(t.commitSeconds)}`);
