@@ -21,7 +21,7 @@ import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
-import { defaultOpfsScratch, type OpfsScratch, type ScratchFile } from './opfsScratch';
+import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
@@ -102,7 +102,7 @@ export class IdbPixelStore implements PixelStore {
     const id = spec.role === 'product' ? newProductId() : `scratch-${crypto.randomUUID()}`;
     const layout = frameLayout(spec);
     if (spec.role === 'scratch' && this.opfs) {
-      const planes = layout.filter((h) => h.plane !== undefined).map((h) => ({ hdu: h.index, width: h.width!, height: h.height!, dq: h.plane === 'dq' }));
+      const planes = filePlanes(layout);
       try {
         const file = await this.opfs.create(id, spec.name, planes);
         return this.opfsWriter(spec, layout, file);
@@ -116,7 +116,7 @@ export class IdbPixelStore implements PixelStore {
     const db = this.db;
     const runId = this.opts.run?.id;
     const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
-    let copy = await mirror?.begin(id, spec.name, layout.filter((h) => h.plane !== undefined).map((h) => ({ hdu: h.index, width: h.width!, height: h.height!, dq: h.plane === 'dq' })));
+    let copy = await mirror?.begin(id, spec.name, filePlanes(layout));
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;
@@ -280,6 +280,11 @@ export class IdbPixelStore implements PixelStore {
       },
     };
   }
+}
+
+/** The planes of a frame's layout as an OPFS file holds them (scratch, or a product's copy). */
+function filePlanes(layout: readonly LayoutHdu[]): ScratchPlaneSpec[] {
+  return layout.filter((h) => h.plane !== undefined).map((h) => ({ hdu: h.index, width: h.width!, height: h.height!, dq: h.plane === 'dq' }));
 }
 
 /** A written frame's HDUs as scienceExtensions reads them (EXTNAME and size in the cards, as the library's headers have them). */
