@@ -271,7 +271,8 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
     // product copies (src/db/productMirror.ts) go too, before the lock lets another reduction in.
     if (pool === p) pool = undefined;
     ending = p.terminate()
-      .then(() => clearScratchDirectory())
+      // The terminated workers' file handles close a moment after: up to 3 s for them.
+      .then(() => clearScratchDirectory(undefined, 3000))
       .then(() => undefined, () => undefined)
       .finally(release);
   });

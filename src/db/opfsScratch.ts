@@ -201,10 +201,13 @@ export function defaultOpfsScratch(): OpfsScratch | undefined {
  * Removes every file and folder under the scratch directory; returns how many.
  * Only for when no run can be using it (the page holds the reduction lock and
  * has not started a run). A missing directory or a browser without OPFS is
- * nothing to clear; an entry that cannot be removed (still open in a worker
- * of a page that is going away) is left for the next time.
+ * nothing to clear. An entry that cannot be removed is still open in a
+ * worker: one of a page going away is left for the next time; one of this
+ * page's pool just terminated closes a moment later (Chromium releases a
+ * terminated worker's sync access handles asynchronously), so with
+ * `patienceMs` the entries still open are tried again until then.
  */
-export async function clearScratchDirectory(root?: ScratchRoot): Promise<number> {
+export async function clearScratchDirectory(root?: ScratchRoot, patienceMs = 0): Promise<number> {
   const getRoot = root ?? (typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? () => navigator.storage.getDirectory() : undefined);
   if (!getRoot) return 0;
   let dir: FileSystemDirectoryHandle;
@@ -213,18 +216,26 @@ export async function clearScratchDirectory(root?: ScratchRoot): Promise<number>
   } catch {
     return 0; // no directory (never spilled), or OPFS unusable here (a private window in some browsers)
   }
-  const names: string[] = [];
+  let names: string[] = [];
   try {
     for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
   } catch {
     return 0;
   }
+  const until = Date.now() + patienceMs;
   let removed = 0;
-  for (const name of names) {
-    try {
-      await dir.removeEntry(name, { recursive: true });
-      removed++;
-    } catch { /* in use or gone: left for the next reduction */ }
+  for (;;) {
+    const open: string[] = [];
+    for (const name of names) {
+      try {
+        await dir.removeEntry(name, { recursive: true });
+        removed++;
+      } catch (err) {
+        if ((err as { name?: string })?.name !== 'NotFoundError') open.push(name);
+      }
+    }
+    if (!open.length || Date.now() >= until) return removed;
+    names = open;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return removed;
 }
