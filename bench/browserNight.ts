@@ -32,7 +32,8 @@
  * seconds (what watching cost);
  * BENCH_TIMELINE=1 prints each run's steps and storage; BENCH_TRACE=file
  * records a Chromium trace of the reduction (page and workers: tasks, V8 GC,
- * IndexedDB) for chrome://tracing or Perfetto.
+ * IndexedDB) for chrome://tracing or Perfetto; BENCH_PROFILE=file.cpuprofile
+ * records the page's main thread (JavaScript samples) during the reduction.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,6 +145,8 @@ async function main() {
     reduceStart = clickedAt;
     const tracer = process.env.BENCH_TRACE ? await context.newCDPSession(page) : undefined;
     if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline'] } });
+    const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : undefined;
+    if (profiler) { await profiler.send('Profiler.enable'); await profiler.send('Profiler.start'); }
     await page.getByRole('button', { name: 'Reduce all' }).click();
     const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
     await status.waitFor({ timeout: 1_200_000 });
@@ -154,6 +157,7 @@ async function main() {
     const cpu2 = watch.cpuTotals();
     const m2 = machineTicks();
     if (tracer) await saveTrace(tracer, process.env.BENCH_TRACE!);
+    if (profiler) writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify((await profiler.send('Profiler.stop')).profile));
     if (process.env.BENCH_TIMELINE) {
       await printTimeline(page, clickedAt);
       console.error(`PSS (MB) each second of the reduction: ${Array.from(perSecond, (x) => Math.round((x ?? 0) / 2 ** 20)).join(' ')}`);
