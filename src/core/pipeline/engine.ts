@@ -320,6 +320,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         } else {
           streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
         }
+        // The members' frames are not read again when only per-frame steps on the stack follow (a
+        // master flat's normalisation and bad-pixel flags): free them now, not after the product is
+        // written. Up to the run's budget of frames was held through those steps and the write,
+        // on top of the stack and its temporaries: the peak of a whole night's reduction.
+        if (stages.slice(si + 1).every((s) => s.kind === 'frame')) await parking.release();
       }
     }
     const made = result ? { headers: frameHeadersOf(result), bunit: result.bunit } : streamed ? { headers: headersWithUnit(streamed.primary, streamed.exts, streamed.bunit), bunit: streamed.bunit } : undefined;
