@@ -45,9 +45,18 @@ export function useCaughtUp(ended: Ended | undefined, known: ReadonlySet<string>
   return !ended || caughtUp(ended, known);
 }
 
-/** A finished reduction caught up by the views' live plan (its products among the plan's frames). */
-export function useReductionCaughtUp(finished: Finished | undefined, live: LivePlan): boolean {
-  const known = useMemo(() => (live.input ? new Set(live.input.frames.map((f) => f.id)) : undefined), [live.input]);
+/**
+ * A finished reduction caught up by the views' live plan (its products among
+ * the plan's frames) and, when a view also lists products from a query of its
+ * own (the runs view), by that list too.
+ */
+export function useReductionCaughtUp(finished: Finished | undefined, live: LivePlan, listed?: readonly { id: string }[]): boolean {
+  const known = useMemo(() => {
+    if (!live.input) return undefined;
+    const inPlan = new Set(live.input.frames.map((f) => f.id));
+    if (!listed) return inPlan;
+    return new Set(listed.map((f) => f.id).filter((id) => inPlan.has(id)));
+  }, [live.input, listed]);
   const ended = useMemo(() => (finished ? { at: finished.at, ids: finished.products } : undefined), [finished]);
   return useCaughtUp(ended, known);
 }

@@ -6,12 +6,14 @@
 import { useReduction } from '../../ui/reduction';
 import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import type { LivePlan } from '../../ui/usePlan';
+import type { FileRecord } from '../../db/types';
 import type { PlanRow } from './useRunsData';
 
-export function ReduceBar({ rows, live }: { rows: PlanRow[]; live: LivePlan }) {
+/** `products`: the products list beside it, so "Reduction complete" does not show before the list has them. */
+export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: LivePlan; products: readonly FileRecord[] }) {
   const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
   const planError = live.error;
-  const settled = useReductionCaughtUp(finished, live);
+  const settled = useReductionCaughtUp(finished, live, products);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
   // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.

@@ -23,7 +23,7 @@ export function RunsView() {
   if (!live.plan && !live.error) return <p className="empty">Building the plan…</p>;
   return (
     <div className="runs-view">
-      <ReduceBar rows={rows} live={live} />
+      <ReduceBar rows={rows} live={live} products={products} />
       <div className={`runs-main${row ? ' with-details' : ''}`}>
         <section className="plan-section" aria-label="Plan">
           <div className="section-head">
