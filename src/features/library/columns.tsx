@@ -34,25 +34,30 @@ const TYPE_ORDER: Record<string, number> = {
   bias: 0, dark: 1, flat: 2, science: 3, 'master bias': 4, 'master dark': 5, 'master flat': 6, reduced: 7, stack: 8, unclassified: 9,
 };
 
+/**
+ * Default widths: every column but Night (shown when grouping by night) fits a
+ * 1440-pixel window, Status included; longer texts end in an ellipsis and show
+ * whole in their tooltip.
+ */
 export const columns = [
-  col.accessor('name', { header: 'Name', size: 150, enableGrouping: false }),
+  col.accessor('name', { header: 'Name', size: 146, enableGrouping: false }),
   col.accessor('type', {
     header: 'Type',
-    size: 100,
+    size: 96,
     sortingFn: (a, b) => (TYPE_ORDER[a.original.type] ?? 9) - (TYPE_ORDER[b.original.type] ?? 9),
   }),
-  col.accessor('tagKeyword', { header: 'Decided by', size: 188, enableGrouping: false }),
-  col.accessor('filter', { header: 'Filter', size: 58 }),
-  col.accessor('exptime', { header: 'Exp (s)', size: 68, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last' }),
+  col.accessor('tagKeyword', { header: 'Decided by', size: 180, enableGrouping: false }),
+  col.accessor('filter', { header: 'Filter', size: 54 }),
+  col.accessor('exptime', { header: 'Exp (s)', size: 60, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last' }),
   col.accessor('date_obs', { header: 'Date/time (UTC)', size: 160, cell: (c) => formatDate(c.getValue()) }),
   col.accessor('night', { header: 'Night', size: 92 }),
-  col.accessor('binning', { header: 'Bin', size: 42 }),
-  col.accessor('object', { header: 'Object', size: 110 }),
-  col.accessor('instrument', { header: 'Instrument', size: 95 }),
-  col.accessor('shape', { header: 'Shape', size: 80, enableGrouping: false }),
-  col.accessor('size', { header: 'Size', size: 70, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
-  col.accessor('median', { header: 'Median', size: 75, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('fwhm', { header: 'FWHM', size: 58, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('sky', { header: 'Sky', size: 70, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('status', { header: 'Status', size: 240, enableGrouping: false }),
+  col.accessor('binning', { header: 'Bin', size: 38 }),
+  col.accessor('object', { header: 'Object', size: 80 }),
+  col.accessor('instrument', { header: 'Instrument', size: 88 }),
+  col.accessor('shape', { header: 'Shape', size: 82, enableGrouping: false }),
+  col.accessor('size', { header: 'Size', size: 62, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
+  col.accessor('median', { header: 'Median', size: 68, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('fwhm', { header: 'FWHM', size: 54, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('sky', { header: 'Sky', size: 60, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
+  col.accessor('status', { header: 'Status', size: 140, enableGrouping: false }),
 ];
