@@ -79,20 +79,25 @@ export function databaseDigest(page: Page): Promise<Record<string, { count: numb
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
-      // Each record as JSON with its binary values set apart, then those bytes themselves.
+      // Each record as JSON with its binary values set apart, then those bytes themselves
+      // (a Blob's too: pixel strips stored through OPFS staging are Blobs).
       const parts: Uint8Array[] = [];
       for (const record of records) {
-        const binary: Uint8Array[] = [];
+        const binary: (Uint8Array | Blob)[] = [];
         const json = JSON.stringify(record, (_k, x) => {
           if (x instanceof ArrayBuffer) x = new Uint8Array(x);
           if (ArrayBuffer.isView(x)) {
             binary.push(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
             return `bytes#${binary.length - 1}:${x.byteLength}`;
           }
-          if (x instanceof Blob) return `blob:${x.size}`;
+          if (x instanceof Blob) {
+            binary.push(x);
+            return `blob#${binary.length - 1}:${x.size}`;
+          }
           return x;
         });
-        parts.push(new TextEncoder().encode(`${json}\n`), ...binary);
+        parts.push(new TextEncoder().encode(`${json}\n`));
+        for (const b of binary) parts.push(b instanceof Blob ? new Uint8Array(await b.arrayBuffer()) : b);
       }
       const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
       let at = 0;

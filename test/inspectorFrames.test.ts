@@ -142,6 +142,12 @@ describe('FrameStore', () => {
     await expect(store.load({ fileId: id, image: 0, plane: 'sci', slice: 0 })).rejects.toThrow(/raw0001\.fits: its stored pixels are incomplete/);
     await expect(store.load({ fileId: id, image: 0, plane: 'dq', slice: 0 })).rejects.toThrow(/no DQ plane/);
 
+    // A strip cut short (a damaged record) is refused too, not read as a shifted image.
+    const cut = await add('raw0003.fits', new Uint8Array(readFileSync(path.join(night, 'raw0003.fits'))));
+    const strip = (await db.strips.get([cut, 0, 0, 0]))!;
+    await db.strips.put({ ...strip, data: strip.data.slice(0, strip.data.length - 1) });
+    await expect(new FrameStore(db, () => false).load({ fileId: cut, image: 0, plane: 'sci', slice: 0 })).rejects.toThrow(/holds \d+ values, not \d+/);
+
     const other = await add('raw0002.fits', new Uint8Array(readFileSync(path.join(night, 'raw0002.fits'))));
     await deleteFiles(db, [other]);
     await expect(new FrameStore(db, () => false).open(other)).rejects.toThrow(/no longer in the library/);

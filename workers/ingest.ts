@@ -9,7 +9,6 @@ import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
-import { defaultStripStaging, type StripStaging } from '../src/db/stripStaging';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
 
@@ -148,8 +147,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   };
 }
 
-/** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts). */
-export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: StripStaging | undefined = defaultStripStaging()): Promise<IngestOutcome> {
+export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
   // Re-dropping a night should cost a hash per file, not a decode.
   const known = await findFile(db, id);
@@ -166,7 +164,7 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: Stri
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging);
+    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? []);
     return { id, name: item.name, size: record.size, status: record.status, stored, message: record.message, type: record.type };
   } catch (err) {
     // Storage refused the file (quota): the transaction rolled back, nothing changed.

@@ -11,10 +11,8 @@
  * 1.6-2 GB/s and reads 12-18 GB/s (bench.html?only=storage), straight from
  * and into the caller's typed arrays, with no message to another process per
  * call. The library's pixels (raw files and products) stay in IndexedDB, as
- * DESIGN.md says; only throwaway copies live here (this scratch, the
- * copies of reduced frames their stack reads: ./productMirror.ts, and the
- * staging files strips pass through on their way into IndexedDB:
- * ./stripStaging.ts).
+ * DESIGN.md says; only throwaway copies live here (this scratch, and the
+ * copies of reduced frames their stack reads: ./productMirror.ts).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,

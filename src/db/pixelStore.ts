@@ -23,7 +23,6 @@ import { discardProduct, markWriting, newProductId, writeProductStrips, type Pen
 import { StorageFullError, isQuotaError } from './errors';
 import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
-import { defaultStripStaging, type StripStaging } from './stripStaging';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
 
@@ -41,12 +40,6 @@ export interface IdbStoreOptions {
    * access handles), `false` for none.
    */
   mirror?: ProductMirror | false;
-  /**
-   * How product strips reach IndexedDB: through OPFS staging files
-   * (./stripStaging.ts; default this realm's, a worker with sync access
-   * handles), or `false` for typed arrays put as they are.
-   */
-  staging?: StripStaging | false;
 }
 
 /** Heartbeats of a writer are refreshed at most this often while it writes... */
@@ -64,12 +57,10 @@ export class IdbPixelStore implements PixelStore {
   private live = new Map<string, string>();
   private keepalive?: ReturnType<typeof setInterval>;
   private readonly mirror: ProductMirror | undefined;
-  private readonly staging: StripStaging | undefined;
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
     this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
-    this.staging = opts.staging === false ? undefined : opts.staging ?? defaultStripStaging();
   }
 
   private hold(id: string, name: string): void {
@@ -147,7 +138,7 @@ export class IdbPixelStore implements PixelStore {
     const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
     const store = this;
     const write = async (h: LayoutHdu, strips: PendingStrip[]) => {
-      await writeProductStrips(db, id, h.index, strips, spec.name, store.staging);
+      await writeProductStrips(db, id, h.index, strips, spec.name);
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
         await markWriting(db, id, spec.name, runId);
