@@ -167,6 +167,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   };
   const stackStep = recipe.steps.find((s) => s.primitive.kind === 'stack');
   const parking = new Parking(store, memoryBytes * 0.6, !!stackStep && stepValues(run.params, stackStep.id).scale === 'median');
+  // Removing the run's scratch frames must not fail a run whose product is made (nor hide the error
+  // of one that failed): a removal that fails now is tried again at the run's end, and what is still
+  // left then is swept later, at start-up (strips with a stale heartbeat) or when the next
+  // reduction starts (scratch files).
+  const releaseParking = () => parking.release().catch((err: unknown) => emit('storage', 'warn', `scratch frames not removed now (${err instanceof Error ? err.message : String(err)}); they are removed later`));
   const tallies = new Map<string, StepTally>();
   const tally = (s: RecipeStep) => {
     let t = tallies.get(s.id);
@@ -324,7 +329,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         // master flat's normalisation and bad-pixel flags): free them now, not after the product is
         // written. Up to the run's budget of frames was held through those steps and the write,
         // on top of the stack and its temporaries: the peak of a whole night's reduction.
-        if (stages.slice(si + 1).every((s) => s.kind === 'frame')) await parking.release();
+        if (stages.slice(si + 1).every((s) => s.kind === 'frame')) await releaseParking();
       }
     }
     const made = result ? { headers: frameHeadersOf(result), bunit: result.bunit } : streamed ? { headers: headersWithUnit(streamed.primary, streamed.exts, streamed.bunit), bunit: streamed.bunit } : undefined;
@@ -395,10 +400,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     await writer?.discard();
     throw err;
   } finally {
-    // Removing the run's scratch frames must not fail a run whose product is published (nor hide
-    // the error of one that failed): what a failed removal leaves is swept later, at start-up
-    // (strips with a stale heartbeat) or when the next reduction starts (scratch files).
-    await parking.release().catch((err: unknown) => emit('storage', 'warn', `scratch frames not removed now (${err instanceof Error ? err.message : String(err)}); they are removed later`));
+    await releaseParking();
   }
 }
 

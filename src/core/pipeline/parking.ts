@@ -167,12 +167,26 @@ export class Parking {
     throw new Error(`${member.ref.name} has no ${plane.toUpperCase()} plane`);
   }
 
-  /** Frees what the run kept: memory now, scratch storage through the store. */
+  /**
+   * Frees what the run kept: memory now, scratch storage through the store.
+   * A frame leaves the scratch list once removed, so a removal that failed is
+   * tried again by the next release (the first failure is thrown after every
+   * frame was tried).
+   */
   async release(): Promise<void> {
     this.inMemory.clear();
     this.spilled.clear();
     this.bytes = 0;
-    for (const id of this.scratch.splice(0)) await this.store.removeScratch(id);
+    let failure: { err: unknown } | undefined;
+    for (const id of [...this.scratch]) {
+      try {
+        await this.store.removeScratch(id);
+        this.scratch.splice(this.scratch.indexOf(id), 1);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+    if (failure) throw failure.err;
   }
 }
 
