@@ -35,29 +35,32 @@ const TYPE_ORDER: Record<string, number> = {
 };
 
 /**
- * Default widths: every column but Night (shown when grouping by night) fits a
- * 1440-pixel window, Status included; longer texts end in an ellipsis and show
- * whole in their tooltip.
+ * Widths: with names of up to ~20 characters every column but Night (shown
+ * when grouping by night) fits a 1440-pixel window; longer names widen the
+ * Name column and push the last columns behind a horizontal scroll, never
+ * Status. Longer texts end in an ellipsis, whole in their tooltip.
  */
 export const columns = [
-  col.accessor('name', { header: 'Name', size: 146, enableGrouping: false }),
+  // Sized by the page to the longest name (FileTable's nameColumnWidth, 174-364 px).
+  col.accessor('name', { header: 'Name', size: 174, enableGrouping: false }),
   col.accessor('type', {
     header: 'Type',
     size: 96,
     sortingFn: (a, b) => (TYPE_ORDER[a.original.type] ?? 9) - (TYPE_ORDER[b.original.type] ?? 9),
   }),
+  // Beside the name and type: a file's errors and warnings show whatever the width of the window.
+  col.accessor('status', { header: 'Status', size: 140, enableGrouping: false }),
   col.accessor('tagKeyword', { header: 'Decided by', size: 180, enableGrouping: false }),
   col.accessor('filter', { header: 'Filter', size: 54 }),
   col.accessor('exptime', { header: 'Exp (s)', size: 60, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last' }),
   col.accessor('date_obs', { header: 'Date/time (UTC)', size: 160, cell: (c) => formatDate(c.getValue()) }),
   col.accessor('night', { header: 'Night', size: 92 }),
   col.accessor('binning', { header: 'Bin', size: 38 }),
-  col.accessor('object', { header: 'Object', size: 80 }),
+  col.accessor('object', { header: 'Object', size: 76 }),
   col.accessor('instrument', { header: 'Instrument', size: 88 }),
   col.accessor('shape', { header: 'Shape', size: 82, enableGrouping: false }),
   col.accessor('size', { header: 'Size', size: 62, cell: (c) => formatBytes(c.getValue()), enableGrouping: false }),
   col.accessor('median', { header: 'Median', size: 68, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
   col.accessor('fwhm', { header: 'FWHM', size: 54, cell: (c) => formatNumber(c.getValue(), 2), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('sky', { header: 'Sky', size: 60, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
-  col.accessor('status', { header: 'Status', size: 140, enableGrouping: false }),
+  col.accessor('sky', { header: 'Sky', size: 58, cell: (c) => formatNumber(c.getValue(), 1), sortUndefined: 'last', enableGrouping: false }),
 ];
