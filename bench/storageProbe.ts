@@ -92,9 +92,11 @@ type SyncHandle = { write(b: ArrayBufferView, o: { at: number }): number; read(b
 /**
  * Strips stored as slices of an OPFS file: each plane (16 strips) written to
  * a file through a sync access handle, then put() as Blob slices of that
- * File; the browser copies the bytes into IndexedDB itself, off this thread.
- * The file is removed once the transaction is complete, and the values are
- * checked afterwards (they must not depend on the file).
+ * File; a persistent profile's IndexedDB copies the bytes itself, off this
+ * thread. The file is removed once the transaction is complete, and the
+ * values are checked afterwards. Measured only: the app does not store this
+ * way, because an in-memory IndexedDB (a private window) keeps the Blob, not
+ * a copy, and loses the pixels with the file (README, "A night in the browser").
  */
 async function viaOpfsFile(root: FileSystemDirectoryHandle, strips: Float32Array[], n: number, STRIP: number, stripMb: number, out: Record<string, number>): Promise<void> {
   const db = await openDb();
