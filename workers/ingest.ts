@@ -4,7 +4,7 @@
  * fake-indexeddb). Every failure becomes an error record naming the file and
  * the problem; a failure never touches what is already stored.
  */
-import { parseFits, readImage, type FitsFile } from '../src/core/fits';
+import { parseFits, readImage, type FitsFile, type ImagePixels } from '../src/core/fits';
 import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
@@ -107,19 +107,19 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   const strips: StripRecord[] = [];
   // Damage read past (a file cut inside padding or a later header, bytes after the last HDU) shows with the file.
   const notes: string[] = parsed.warnings.map((w) => `warning: ${w}`);
-  const storePlanes = (hdu: number, px: Float32Array | Float64Array, w: number, h: number, planes: number) => {
+  const storePlanes = (hdu: number, px: Float32Array | Float64Array, w: number, h: number, planes: number, known: ImagePixels['integerKind']) => {
     const rows = stripRowsFor(w);
     for (let z = 0; z < planes; z++) {
-      strips.push(...toStrips(id, hdu, z, px.subarray(z * w * h, (z + 1) * w * h), w, h, rows));
+      strips.push(...toStrips(id, hdu, z, px.subarray(z * w * h, (z + 1) * w * h), w, h, rows, known));
     }
   };
-  storePlanes(imageHdu, data, width, height, depth);
+  storePlanes(imageHdu, data, width, height, depth, pixels.integerKind);
   // Every other image extension is kept too, each in strips of its own width: the amplifiers or CCDs
   // of a multi-extension raw frame, or the VAR and DQ of another tool's product.
   for (const h of parsed.hdus) {
     if (h.index === imageHdu || !h.isImage || h.naxis.length < 2) continue;
     const other = readImage(parsed, item.bytes, h.index);
-    storePlanes(h.index, other.data, other.width, other.height, other.depth);
+    storePlanes(h.index, other.data, other.width, other.height, other.depth, other.integerKind);
   }
   const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards);
   // The listing's median and noise from about 250 000 pixels (an odd stride, so no column pattern is

@@ -137,9 +137,11 @@ export function toStrips(
   width: number,
   height: number,
   stripRows: number,
+  /** What the header already says of the values (ImagePixels.integerKind): no scan then. */
+  known?: 'u16' | 'i16',
 ): StripRecord[] {
   const strips: StripRecord[] = [];
-  const kind = integerKind(data);
+  const kind = known ?? integerKind(data);
   for (let index = 0, y0 = 0; y0 < height; index++, y0 += stripRows) {
     const y1 = Math.min(height, y0 + stripRows);
     const part = data.subarray(y0 * width, y1 * width);

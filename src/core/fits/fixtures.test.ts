@@ -144,11 +144,34 @@ describe('shared FITS fixtures', () => {
         const got = img.data[Number(index)];
         expect(near(got, value, rel), `pixel ${index}: ${got} vs ${value}`).toBe(true);
       }
+      // The header's promise of 16-bit whole numbers (the library then skips its scan) holds by astropy's numbers.
+      if (img.integerKind) {
+        const [lo, hi] = img.integerKind === 'u16' ? [0, 65535] : [-32768, 32767];
+        expect(exp.nan).toBe(0);
+        expect(exp.min! >= lo && exp.max! <= hi, `${exp.min}..${exp.max} in ${img.integerKind}`).toBe(true);
+        for (const value of Object.values(exp.samples ?? {})) expect(Number.isInteger(value), `sample ${value}`).toBe(true);
+      }
     });
   });
 });
 
 describe('fixture details astropy does not list', () => {
+  it('says from the header alone which images hold 16-bit whole numbers, and only those', () => {
+    const kind = (name: string, hdu: number) => {
+      const bytes = load(name);
+      return readImage(parseFits(bytes, name), bytes, hdu).integerKind;
+    };
+    expect(kind('i16.fits', 0)).toBe('i16'); // BITPIX 16, no scaling
+    expect(kind('i8_signed.fits', 0)).toBe('i16'); // BITPIX 8, BZERO -128
+    expect(kind('mef.fits', 1)).toBe('u16'); // BITPIX 16, BZERO 32768
+    expect(kind('mef.fits', 4)).toBe('u16');
+    expect(kind('i16_blank.fits', 0)).toBeUndefined(); // BLANK pixels are NaN
+    expect(kind('i16_scaled.fits', 0)).toBeUndefined(); // BSCALE 0.5
+    expect(kind('i32.fits', 0)).toBeUndefined();
+    expect(kind('f32_nan.fits', 0)).toBeUndefined();
+    expect(kind('mef.fits', 3)).toBeUndefined(); // BITPIX -32
+  });
+
   if (!existsSync(EXPECTED)) return;
   it('mef.fits keeps HIERARCH keys and joins CONTINUE strings', () => {
     const file = parseFits(load('mef.fits'), 'mef.fits');

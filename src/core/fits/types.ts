@@ -56,6 +56,13 @@ export interface ImagePixels {
   depth: number;
   /** Float64Array only for BITPIX -64, 32 and 64 where float32 would lose precision; else Float32Array. */
   data: Float32Array | Float64Array;
+  /**
+   * Set when the header alone says every value is a whole number of 16 bits
+   * (BITPIX 16 or 8, BSCALE 1, BZERO 0 or the unsigned / signed-byte offset,
+   * no BLANK): 'u16' for 0..65535, 'i16' for -32768..32767. Undefined when
+   * only looking at the values can tell.
+   */
+  integerKind?: 'u16' | 'i16';
 }
 
 /** An HDU to write. `data` decides the on-disk BITPIX unless `bitpix` says otherwise. */
