@@ -151,6 +151,13 @@ describe('frameStats', () => {
     const sub = data.filter((_, i) => i % 7 === 0);
     expect(s.median).toBe(median(sub));
     expect(Math.abs(s.median - median(data))).toBeLessThan(0.5);
+    // A NaN on a sampled pixel is left out of the sample, and still counted.
+    const holed = data.slice();
+    holed[14] = NaN;
+    const t = frameStats(holed, { saturation: 60000, sample: 7 });
+    expect(t.nanCount).toBe(2);
+    expect(t.count).toBe(w * h - 2);
+    expect(t.median).toBe(median(holed.filter((v, i) => i % 7 === 0 && !Number.isNaN(v))));
   });
 
   it('honours the mask', () => {

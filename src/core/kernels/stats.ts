@@ -359,21 +359,41 @@ export function frameStats(data: Pixels, opts: FrameStatsOptions = {}): FrameSta
   let nanCount = 0;
   let nsat = 0;
   let ns = 0;
-  let next = 0; // next index that belongs to the strided sample
-  for (let i = 0; i < len; i++) {
-    const v = data[i];
-    const inSample = i === next;
-    if (inSample) next += stride;
-    if (v - v !== 0) {
-      nanCount++;
-      continue;
+  if (mask) {
+    let next = 0; // next index that belongs to the strided sample
+    for (let i = 0; i < len; i++) {
+      const v = data[i];
+      const inSample = i === next;
+      if (inSample) next += stride;
+      if (v - v !== 0) {
+        nanCount++;
+        continue;
+      }
+      if (mask[i] !== 0) continue;
+      count++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (v >= sat) nsat++;
+      if (inSample) values[ns++] = v;
     }
-    if (mask && mask[i] !== 0) continue;
-    count++;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-    if (v >= sat) nsat++;
-    if (inSample) values[ns++] = v;
+  } else {
+    // Without a mask (the library's ingest, every frame): the whole-frame pass has no sample test
+    // in it, and the strided sample is a loop of its own over 1/stride of the pixels.
+    for (let i = 0; i < len; i++) {
+      const v = data[i];
+      if (v - v !== 0) {
+        nanCount++;
+        continue;
+      }
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (v >= sat) nsat++;
+    }
+    count = len - nanCount;
+    for (let i = 0; i < len; i += stride) {
+      const v = data[i];
+      if (v - v === 0) values[ns++] = v;
+    }
   }
   const { median: med, mad: m } = ns ? madOf(values, ns) : { median: NaN, mad: NaN };
   return {
