@@ -39,6 +39,11 @@ export interface ScratchPlaneSpec {
   dq: boolean;
 }
 
+/** Bytes of one plane in a scratch file: SCI and VAR float32, DQ uint16. */
+export function planeBytes(p: ScratchPlaneSpec): number {
+  return p.width * p.height * (p.dq ? 2 : 4);
+}
+
 /** The parts of the OPFS API used here (so tests can hand in a fake root). */
 export type ScratchRoot = () => Promise<FileSystemDirectoryHandle>;
 
@@ -162,7 +167,7 @@ export class OpfsScratch {
     let size = 0;
     for (const s of specs) {
       planes.set(s.hdu, { ...s, offset: size, next: 0 });
-      size += s.width * s.height * (s.dq ? 2 : 4);
+      size += planeBytes(s);
     }
     let dir: FileSystemDirectoryHandle;
     try {

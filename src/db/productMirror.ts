@@ -6,7 +6,7 @@
  *
  * Measured on the browser bench night (npm run bench:browser:night, 2 cores):
  * a 5-frame stack of 2048 x 2048 frames took 4.1-4.4 s reading its 204 MB
- * from IndexedDB (~100 MB/s under the load of a reduction) and 2.3-2.9 s
+ * from IndexedDB (~100 MB/s under the load of a reduction) and 2.0-2.5 s
  * reading them from these files (0.15 s of it reading). Writing the copy costs
  * ~25 ms per reduced frame (OPFS writes ~1.3-1.8 GB/s in a worker:
  * bench.html?only=storage).
@@ -29,7 +29,7 @@
  * copies would then hold, so a copy never takes the space a product needs.
  */
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
-import { defaultOpfsScratch } from './opfsScratch';
+import { defaultOpfsScratch, planeBytes } from './opfsScratch';
 
 /** What navigator.storage.estimate() answers (injectable for tests). */
 export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
@@ -52,7 +52,7 @@ export class ProductMirror {
 
   /** A file for the copy of product `id` about to be written, or undefined when there is no room for one. */
   async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[]): Promise<ScratchFile | undefined> {
-    const size = planes.reduce((s, p) => s + p.width * p.height * (p.dq ? 2 : 4), 0);
+    const size = planes.reduce((s, p) => s + planeBytes(p), 0);
     if (size > this.limitBytes) return undefined;
     this.evict(this.limitBytes - size);
     try {
