@@ -177,16 +177,16 @@ export class Parking {
     this.inMemory.clear();
     this.spilled.clear();
     this.bytes = 0;
-    let failure: { err: unknown } | undefined;
+    const failures: unknown[] = [];
     for (const id of [...this.scratch]) {
       try {
         await this.store.removeScratch(id);
         this.scratch.splice(this.scratch.indexOf(id), 1);
       } catch (err) {
-        failure ??= { err };
+        failures.push(err);
       }
     }
-    if (failure) throw failure.err;
+    if (failures.length) throw failures[0];
   }
 }
 
