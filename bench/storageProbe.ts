@@ -70,9 +70,9 @@ export async function benchStorage(mb: number, stripMb = 1): Promise<BenchLine[]
     await req(indexedDB.deleteDatabase('ccd-bench-storage'));
   }
   const root = await navigator.storage.getDirectory();
-  await viaOpfsFile(root, strips, n, STRIP, stripMb, out);
+  await viaOpfsFile(root, strips, n, STRIP, stripMb, rate, out);
   const handle = await root.getFileHandle('ccd-bench-storage.bin', { create: true });
-  const file = await (handle as unknown as { createSyncAccessHandle(): Promise<{ write(b: ArrayBufferView, o: { at: number }): number; read(b: ArrayBufferView, o: { at: number }): number; flush(): void; close(): void; truncate(n: number): void }> }).createSyncAccessHandle();
+  const file = await handle.createSyncAccessHandle();
   let t0 = performance.now();
   for (let j = 0; j < n; j++) file.write(strips[j % 16], { at: j * STRIP * 4 });
   file.flush();
@@ -87,8 +87,6 @@ export async function benchStorage(mb: number, stripMb = 1): Promise<BenchLine[]
   return [{ kernel: 'storage', mb: n * stripMb, strip_mb: stripMb, ...out } as unknown as BenchLine];
 }
 
-type SyncHandle = { write(b: ArrayBufferView, o: { at: number }): number; read(b: ArrayBufferView, o: { at: number }): number; flush(): void; close(): void; truncate(n: number): void };
-
 /**
  * Strips stored as slices of an OPFS file: each plane (16 strips) written to
  * a file through a sync access handle, then put() as Blob slices of that
@@ -98,16 +96,17 @@ type SyncHandle = { write(b: ArrayBufferView, o: { at: number }): number; read(b
  * way, because an in-memory IndexedDB (a private window) keeps the Blob, not
  * a copy, and loses the pixels with the file (README, "A night in the browser").
  */
-async function viaOpfsFile(root: FileSystemDirectoryHandle, strips: Float32Array[], n: number, STRIP: number, stripMb: number, out: Record<string, number>): Promise<void> {
+async function viaOpfsFile(
+  root: FileSystemDirectoryHandle, strips: Float32Array[], n: number, STRIP: number, stripMb: number, rate: (t0: number) => number, out: Record<string, number>,
+): Promise<void> {
   const db = await openDb();
-  const rate = (t0: number) => Math.round(((n * stripMb) / ((performance.now() - t0) / 1000)) * 10) / 10;
   let sync = 0;
   const t0 = performance.now();
   for (let i = 0; i < n; i += 16) {
     const name = `ccd-bench-plane-${i}.bin`;
     const h = await root.getFileHandle(name, { create: true });
     const ts = performance.now();
-    const f = await (h as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+    const f = await h.createSyncAccessHandle();
     const m = Math.min(n, i + 16) - i;
     for (let j = 0; j < m; j++) f.write(strips[(i + j) % 16], { at: j * STRIP * 4 });
     f.close();
