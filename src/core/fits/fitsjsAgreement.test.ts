@@ -102,7 +102,7 @@ const KNOWN_DEFECTS: Record<string, Defect> = {
   },
   'f64.fits': { reason: 'BITPIX -64 is decoded as float32, so a frame has twice the pixels', shows: [/^HDU 0 frame 0: fitsjs gives 798 pixels, ours 399$/] },
   // fitsjs's own words, misspelt there: "Compress type GZIP_1 is not yet implement".
-  'gzip1_i16.fits.fz': { reason: 'GZIP_1 tile compression is not implemented', shows: [/^fitsjs does not read it: .*Compress type GZIP_1 is not yet implement$/] },
+  'gzip1_i16.fits.fz': { reason: 'fitsjs has no GZIP_1 tile decompression (our reader decodes it: fixtures.test.ts)', shows: [/^fitsjs does not read it: .*Compress type GZIP_1 is not yet implement$/] },
   'hostile_header.fits': { reason: "a quote inside a string value stays doubled ('' is not read as ')", shows: [/^HDU 0 FILTER: fitsjs "r'' & /] },
   'i16_blank.fits': { reason: 'BLANK is ignored: blank pixels read as -32768 instead of NaN', shows: [/^HDU 0: 1 pixels differ, first pixel 35 of frame 0: fitsjs -32768, ours NaN$/] },
   'i64.fits': { reason: 'BITPIX 64 is refused', shows: [/^fitsjs does not read it: .*BITPIX value 64 is not permitted/] },
