@@ -32,8 +32,11 @@
  * seconds (what watching cost);
  * BENCH_TIMELINE=1 prints each run's steps and storage; BENCH_TRACE=file
  * records a Chromium trace of the reduction (page and workers: tasks, V8 GC,
- * IndexedDB) for chrome://tracing or Perfetto; BENCH_PROFILE=file.cpuprofile
- * records the page's main thread (JavaScript samples) during the reduction.
+ * IndexedDB, and JavaScript samples of every thread, workers included) for
+ * chrome://tracing or Perfetto (`npx tsx bench/traceProfile.ts file` sums
+ * the samples per thread and function; build with `--minify false` for the
+ * names); BENCH_PROFILE=file.cpuprofile records the page's main thread
+ * (JavaScript samples) during the reduction.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,7 +147,7 @@ async function main() {
     phase = 'reduce';
     reduceStart = clickedAt;
     const tracer = process.env.BENCH_TRACE ? await context.newCDPSession(page) : undefined;
-    if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline'] } });
+    if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'] } });
     const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : undefined;
     if (profiler) { await profiler.send('Profiler.enable'); await profiler.send('Profiler.start'); }
     await page.getByRole('button', { name: 'Reduce all' }).click();
