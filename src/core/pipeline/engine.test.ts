@@ -36,6 +36,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** Counts the row reads of each frame. */
+class ReadCountingStore extends MemoryStore {
+  reads = new Map<string, number>();
+  override async readRows<T extends Float32Array | Uint16Array>(frame: StoredFrame, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
+    this.reads.set(frame.id, (this.reads.get(frame.id) ?? 0) + 1);
+    return super.readRows(frame, ext, plane, y0, y1, out);
+  }
+}
+
 describe('memory budget', () => {
   it('parks frames in scratch when they do not fit, with the same master and no scratch left behind', async () => {
     const big = new MemoryStore();
@@ -55,6 +64,28 @@ describe('memory budget', () => {
     expect(pb.sci).toEqual(pa.sci);
     expect(pb.var).toEqual(pa.var);
     expect(pb.dq).toEqual(pa.dq);
+  });
+
+  it('reads a master bias once for all the flats of a master flat, even when it does not fit the calibration budget', async () => {
+    const flatsRun = async (memoryBytes?: number) => {
+      const store = new ReadCountingStore();
+      const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 3)), store);
+      const inputs: RunInput[] = [];
+      for (let i = 0; i < 4; i++) {
+        store.add(rawInput(CAM, { id: `f${i + 1}`, imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: `2024-03-01T18:0${i}:00`, illumination: 30000, seed: 20 + i }));
+        inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits`, calibrations: { bias: bias.product } });
+      }
+      store.reads.clear();
+      const flat = await executeRun(runSpecFor('makeMasterFlat', inputs), store, {}, memoryBytes ? { memoryBytes } : {});
+      return { reads: store.reads.get(bias.product.id) ?? 0, flat: productOf(store, flat.product.id).planes[0] };
+    };
+    const roomy = await flatsRun();
+    // A trimmed master bias with VAR and DQ is 80 x 80 x 10 bytes; a budget of 150 kB leaves its
+    // calibration cache 56 kB (calibrationBudget), so the worker's cache cannot keep it.
+    const tight = await flatsRun(150_000);
+    expect(roomy.reads).toBeGreaterThan(0);
+    expect(tight.reads).toBe(roomy.reads);
+    expect(tight.flat.sci).toEqual(roomy.flat.sci);
   });
 
   it('streams a stack of shifted frames in strips with the same result as in one band', async () => {
@@ -219,19 +250,12 @@ describe('log', () => {
 });
 
 describe('stages whose steps are satisfied', () => {
-  class CountingStore extends MemoryStore {
-    reads = new Map<string, number>();
-    override async readRows<T extends Float32Array | Uint16Array>(frame: StoredFrame, ext: number, plane: PlaneKind, y0: number, y1: number, out: T): Promise<T> {
-      this.reads.set(frame.id, (this.reads.get(frame.id) ?? 0) + 1);
-      return super.readRows(frame, ext, plane, y0, y1, out);
-    }
-  }
 
   it('do not load frames whose measurements came with them (stackScience on measured inputs)', async () => {
     const field = starGrid({ nx: 4, ny: 4, x0: 22, y0: 22, step: 26, fwhm: 3.2, fluxes: [20000, 40000, 60000], seed: 8 });
     const shifts = [{ dx: 0, dy: 0 }, { dx: 1.3, dy: -0.7 }, { dx: -1.6, dy: 1.2 }, { dx: 8, dy: 8 }];
     const make = () => {
-      const store = new CountingStore();
+      const store = new ReadCountingStore();
       // The fourth frame is blurred: selectFrames leaves it out before the stack reads anything.
       const inputs: RunInput[] = shifts.map((shift, i) => addReduced(store, { id: `s${i + 1}`, field, shift, size: 128, sky: 200, readNoise: 5, seed: 70 + i, fwhm: i === 3 ? 9 : 3.2, dateObs: `2024-03-01T22:0${i}:00` }));
       return { store, inputs };

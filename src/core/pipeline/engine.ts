@@ -194,6 +194,22 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const calibrationsOf = new Map<Member, RunInput['calibrations']>(members.map((m, i) => [m, run.inputs[i].calibrations]));
   const acceptOf = new Map<Member, readonly string[]>(members.map((m, i) => [m, run.inputs[i].accept ?? []]));
 
+  /**
+   * Calibrations held while one stage calibrates every member of a master,
+   * beside the worker's cache: a master bias of a large camera (160 MB at
+   * 4096 x 4096) does not fit the cache's budget and was read again for each
+   * of a master flat's frames. Dropped when that stage ends, before the stack.
+   */
+  const held = new Map<string, AstroFrame>();
+  let holding = false;
+  const calibrationFrame = async (id: string): Promise<AstroFrame> => {
+    const hit = held.get(id);
+    if (hit) return hit;
+    const frame = await calCache.get(store, id);
+    if (holding) held.set(id, frame);
+    return frame;
+  };
+
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
   async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = ''): Promise<{ changed: boolean; refused?: string; step?: string }> {
     let changed = false;
@@ -208,7 +224,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       };
       const loaded = new Map<CalibrationStep, AstroFrame>();
       if (prim.calibration && cals?.[prim.calibration]) {
-        loaded.set(prim.calibration, await calCache.get(store, cals[prim.calibration]!.id));
+        loaded.set(prim.calibration, await calibrationFrame(cals[prim.calibration]!.id));
       }
       const start = performance.now();
       const outcome = prim.run(frame, t.values, ctx);
@@ -254,6 +270,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           const skippedBefore = nIn - activeMembers(members).length;
           done += skippedBefore;
           const todo = activeMembers(members);
+          holding = true;
           for (const [i, m] of todo.entries()) {
             checkCancel();
             const where = ` · ${m.ref.name} (${i + 1} of ${todo.length})`;
@@ -274,6 +291,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
             }
             done++;
           }
+          holding = false;
+          held.clear();
         }
       } else if (stage.kind === 'group') {
         checkCancel();
