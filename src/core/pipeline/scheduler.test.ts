@@ -168,11 +168,27 @@ describe('executePlan: order and concurrency', () => {
     expect(fake.maxActive()).toBe(5);
   });
 
-  it('with one at a time, follows the plan order', async () => {
+  it('with one at a time, follows the plan order, but a stack comes as soon as its frames are reduced', async () => {
     const plan = buildPlan({ frames: night() });
     const fake = fakeExecutor();
     await executePlan(plan, fake.exec, { concurrency: 1 });
-    expect(fake.started.map((s) => s.key)).toEqual(plan.runs.map((r) => r.key));
+    expect(plan.runs.map((r) => r.output.name)).toEqual([
+      'b1_bias.fits', 'd1_dark.fits', 'fR1_flat.fits', 'fV1_flat.fits',
+      'r1_reduced.fits', 'r2_reduced.fits', 'r3_reduced.fits', 'v1_reduced.fits', 'v2_reduced.fits', 'r1_stack.fits', 'v1_stack.fits',
+    ]);
+    expect(fake.started.map((s) => s.output.name)).toEqual([
+      'b1_bias.fits', 'd1_dark.fits', 'fR1_flat.fits', 'fV1_flat.fits',
+      'r1_reduced.fits', 'r2_reduced.fits', 'r3_reduced.fits', 'r1_stack.fits', 'v1_reduced.fits', 'v2_reduced.fits', 'v1_stack.fits',
+    ]);
+  });
+
+  it('with a run queued ahead, the stack still comes right after the frame queued with its last one', async () => {
+    const plan = buildPlan({ frames: night() });
+    const fake = fakeExecutor();
+    await executePlan(plan, fake.exec, { concurrency: 1, queueAhead: 1 });
+    const order = fake.started.map((s) => s.output.name);
+    expect(order.indexOf('r1_stack.fits')).toBe(order.indexOf('v1_reduced.fits') + 1);
+    expect(order.at(-1)).toBe('v1_stack.fits');
   });
 
   it('tells start and finish of every run', async () => {

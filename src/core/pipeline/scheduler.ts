@@ -1,7 +1,8 @@
 /**
  * Running a plan: every run whose dependencies are done goes to the
  * executor (a worker pool in the page, worker threads in the command), at
- * most `concurrency` at a time, in plan order. A run's references to other
+ * most `concurrency` at a time, in plan order but for stacks, which go as
+ * soon as their frames are reduced. A run's references to other
  * runs (its inputs, its calibrations) become the ids of their products as
  * they are made. A run whose calibration failed is not attempted (its product
  * would be wrong); a stack goes on without frames whose reduction failed.
@@ -145,6 +146,12 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   let halted: string | undefined;
   const settled = (key: string) => outcomes.has(key);
   const ready = (run: PlannedRun) => run.dependsOn.every(settled);
+  // A ready run made of other runs' products (a stack) goes before the others, which keep the plan's
+  // order: a stack starts as soon as its frames are reduced, not after every other frame of the
+  // night. The worker then still has their copies (src/db/productMirror.ts keeps 1 GB: 25 frames
+  // of 2k x 2k, 6 of 4k x 4k), and the user sees the stack early.
+  const ofProducts = (run: PlannedRun) => (run.inputs.some((i) => 'run' in i.ref) ? 1 : 0);
+  const stacksFirst = (a: PlannedRun, b: PlannedRun) => ofProducts(b) - ofProducts(a);
 
   const launch = (run: PlannedRun) => {
     let spec: RunSpec;
@@ -194,11 +201,11 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     }
     let launched = false;
     const slots = concurrency + Math.max(0, Math.floor(opts.queueAhead ?? 0));
-    for (let i = 0; i < pending.length && running.size < slots; ) {
-      if (ready(pending[i])) {
-        launch(pending.splice(i, 1)[0]);
-        launched = true;
-      } else i++;
+    for (const run of pending.filter(ready).sort(stacksFirst)) {
+      if (running.size >= slots) break;
+      pending.splice(pending.indexOf(run), 1);
+      launch(run);
+      launched = true;
     }
     if (running.size) await Promise.race(running);
     else if (!launched && pending.length) {
