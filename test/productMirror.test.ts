@@ -4,7 +4,8 @@
  * readAgain is read back from its copy once published, exactly as written
  * and without IndexedDB; nothing else is copied; a copy is never readable
  * before its product is published and never outlives a product that failed;
- * the copies stay within their limit (least recently read go first) and
+ * the copies stay within their limit (those already read go first, then the
+ * oldest) and
  * leave the quota alone when it is short; a copy that cannot be made never
  * fails the product.
  */
@@ -119,19 +120,23 @@ describe('product copies in OPFS', () => {
     expect(await stripsOf(id)).toBe(0);
   });
 
-  it('keeps at most its limit, dropping the least recently read', async () => {
+  it('keeps at most its limit, dropping first the copies already read (their stack is made), then the oldest', async () => {
     const fs = new FakeOpfs();
     const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 2 * COPY_BYTES, plenty);
     const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
     const a = await writeProduct(store, 'd1_reduced.fits', 5);
     const b = await writeProduct(store, 'd2_reduced.fits', 6);
-    await readAll(store, a.id); // a is now the most recently read
+    await readAll(store, b.id); // b's stack has read it; a is older but not read yet
     const c = await writeProduct(store, 'd3_reduced.fits', 7);
     expect(copies(fs)).toEqual([`mirror-${a.id}`, `mirror-${c.id}`].sort());
-    expect(mirror.get(b.id)).toBeUndefined();
+    expect(mirror.has(b.id)).toBe(false);
     expect(mirror.heldBytes).toBe(2 * COPY_BYTES);
     // b is still read, from IndexedDB.
     expect((await readAll(store, b.id)).var).toEqual(b.p.var);
+    // Nothing read: the oldest goes.
+    const d = await writeProduct(store, 'd4_reduced.fits', 8);
+    expect(copies(fs)).toEqual([`mirror-${c.id}`, `mirror-${d.id}`].sort());
+    expect(mirror.has(a.id)).toBe(false);
   });
 
   it('makes no copy when the free quota is short or OPFS refuses, and the product is made all the same', async () => {

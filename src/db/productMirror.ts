@@ -24,9 +24,14 @@
  * IndexedDB. Chromium's read-only handles (several readers at once) would
  * let any worker read any copy; not done.
  *
- * Bounded: at most `limitBytes` of copies (the least recently read go first),
- * and none while the origin's free quota is less than four times what the
- * copies would then hold, so a copy never takes the space a product needs.
+ * Bounded: at most `limitBytes` of copies, and none while the origin's free
+ * quota is less than four times what the copies would then hold, so a copy
+ * never takes the space a product needs. Copies already read go first, then
+ * the oldest: a reduced frame is read by one stack, which the scheduler
+ * starts as soon as its frames are reduced (src/core/pipeline/scheduler.ts),
+ * so a copy its stack has read is the one least likely to be read again. (When
+ * reading counted as recent use, a 4096 x 4096 night's second stack found one
+ * of its five copies gone, evicted for the first stack's, which were done.)
  */
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
 import { defaultOpfsScratch, planeBytes } from './opfsScratch';
@@ -38,8 +43,10 @@ export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
 export const MIRROR_LIMIT_BYTES = 2 ** 30;
 
 export class ProductMirror {
-  /** Readable copies by product id; insertion order is recency of use. */
+  /** Readable copies by product id, oldest first. */
   private kept = new Map<string, ScratchFile>();
+  /** Products whose copy has been read. */
+  private read = new Set<string>();
   private sizes = new Map<ScratchFile, number>();
   /** Bytes of every copy this mirror holds, readable or being written. */
   private bytes = 0;
@@ -75,10 +82,7 @@ export class ProductMirror {
   /** The copy of product `id`, if there is one. */
   get(id: string): ScratchFile | undefined {
     const file = this.kept.get(id);
-    if (file) {
-      this.kept.delete(id);
-      this.kept.set(id, file);
-    }
+    if (file) this.read.add(id);
     return file;
   }
 
@@ -89,7 +93,11 @@ export class ProductMirror {
 
   /** Throws away a copy that will not be read (its product failed, or writing the copy did). */
   async drop(file: ScratchFile): Promise<void> {
-    for (const [id, f] of this.kept) if (f === file) this.kept.delete(id);
+    for (const [id, f] of this.kept) {
+      if (f !== file) continue;
+      this.kept.delete(id);
+      this.read.delete(id);
+    }
     this.forget(file);
     await file.remove().catch(() => undefined);
   }
@@ -99,12 +107,17 @@ export class ProductMirror {
     return this.bytes;
   }
 
+  /** Removes copies until `room` bytes are left: those already read first, then the oldest. */
   private evict(room: number): void {
-    for (const [id, file] of this.kept) {
-      if (this.bytes <= room) break;
-      this.kept.delete(id);
-      this.forget(file);
-      void file.remove().catch(() => undefined);
+    for (const readOnly of [true, false]) {
+      for (const [id, file] of this.kept) {
+        if (this.bytes <= room) return;
+        if (readOnly && !this.read.has(id)) continue;
+        this.kept.delete(id);
+        this.read.delete(id);
+        this.forget(file);
+        void file.remove().catch(() => undefined);
+      }
     }
   }
 
