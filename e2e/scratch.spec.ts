@@ -95,7 +95,7 @@ test('runs that spill to OPFS scratch make the same products, and leave no scrat
   // Each stack read its reduced frames from their OPFS copies (src/db/productMirror.ts), not from IndexedDB.
   const stacks = Object.keys(lines).filter((l) => l.startsWith('Stack'));
   expect(stacks).toHaveLength(2);
-  for (const label of stacks) expect(lines[label], label).toMatch(/read [\d.]+ MB in [\d.]+ s \([\d.]+ MB of it from OPFS copies of the reduced frames\)/);
+  for (const label of stacks) expect(lines[label], label).toMatch(/read [\d.]+ MB in [\d.]+ s \([\d.]+ MB of it from OPFS copies of earlier products\)/);
 
   // 1 MB per worker, in a fresh context: every master parks its frames in scratch.
   const context = await browser.newContext({ baseURL });

@@ -4,14 +4,15 @@
  * readAgain is read back from its copy once published, exactly as written
  * and without IndexedDB; nothing else is copied; a copy is never readable
  * before its product is published and never outlives a product that failed;
- * the copies stay within their limit (those already read go first, then the
- * oldest) and
+ * the copies stay within their limit (reduced frames' copies already read go
+ * first, then the oldest, and masters' last) and
  * leave the quota alone when it is short; a copy that cannot be made never
  * fails the product.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { ProductInfo } from '../src/core/pipeline/products';
+import type { ReadAgain } from '../src/core/pipeline/store';
 import { OpfsScratch, SCRATCH_DIRECTORY, clearScratchDirectory } from '../src/db/opfsScratch';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { ProductMirror, type QuotaEstimate } from '../src/db/productMirror';
@@ -41,8 +42,9 @@ function info(name: string): ProductInfo {
 }
 
 /** Writes a product in bands of 17 rows (SCI, then VAR, then DQ) and publishes it unless told not to. */
-async function writeProduct(store: IdbPixelStore, name: string, seed: number, opts: { readAgain?: boolean; publish?: boolean } = {}) {
-  const w = await store.create({ role: 'product', name, readAgain: opts.readAgain ?? true, exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
+async function writeProduct(store: IdbPixelStore, name: string, seed: number, opts: { readAgain?: ReadAgain | 'never'; publish?: boolean } = {}) {
+  const readAgain = opts.readAgain === 'never' ? undefined : opts.readAgain ?? 'once';
+  const w = await store.create({ role: 'product', name, readAgain, exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
   const p = planes(seed);
   for (const plane of ['sci', 'var', 'dq'] as const) {
     for (let y = 0; y < H; y += 17) await w.writeRows(0, plane, y, p[plane].subarray(y * W, Math.min(H, y + 17) * W));
@@ -97,7 +99,7 @@ describe('product copies in OPFS', () => {
     const fs = new FakeOpfs();
     const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, plenty);
     const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
-    await writeProduct(store, 'a_stack.fits', 2, { readAgain: false });
+    await writeProduct(store, 'a_stack.fits', 2, { readAgain: 'never' });
     expect(copies(fs)).toEqual([]);
     const { w, id } = await writeProduct(store, 'b_reduced.fits', 3, { publish: false });
     expect(copies(fs)).toEqual([`mirror-${id}`]);
@@ -137,6 +139,23 @@ describe('product copies in OPFS', () => {
     const d = await writeProduct(store, 'd4_reduced.fits', 8);
     expect(copies(fs)).toEqual([`mirror-${c.id}`, `mirror-${d.id}`].sort());
     expect(mirror.has(a.id)).toBe(false);
+  });
+
+  it('keeps a master\'s copy, read by every frame it calibrates, over the reduced frames\' copies', async () => {
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 2 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const master = await writeProduct(store, 'b1_bias.fits', 4, { readAgain: 'often' });
+    await readAll(store, master.id); // read by a frame: a master's copy stays all the same
+    const a = await writeProduct(store, 'd1_reduced.fits', 5);
+    const b = await writeProduct(store, 'd2_reduced.fits', 6);
+    expect(copies(fs)).toEqual([`mirror-${master.id}`, `mirror-${b.id}`].sort());
+    expect(mirror.has(a.id)).toBe(false);
+    expect((await readAll(store, master.id)).sci).toEqual(master.p.sci);
+    // Only masters left to make room with: the oldest goes.
+    const m2 = await writeProduct(store, 'f1_flat.fits', 7, { readAgain: 'often' });
+    const m3 = await writeProduct(store, 'f2_flat.fits', 8, { readAgain: 'often' });
+    expect(copies(fs)).toEqual([`mirror-${m2.id}`, `mirror-${m3.id}`].sort());
   });
 
   it('makes no copy when the free quota is short or OPFS refuses, and the product is made all the same', async () => {

@@ -12,7 +12,7 @@
  * and into the caller's typed arrays, with no message to another process per
  * call. The library's pixels (raw files and products) stay in IndexedDB, as
  * DESIGN.md says; only throwaway copies live here (this scratch, and the
- * copies of reduced frames their stack reads: ./productMirror.ts).
+ * copies of reduced frames and masters that later runs read: ./productMirror.ts).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,

@@ -116,7 +116,7 @@ export class IdbPixelStore implements PixelStore {
     const db = this.db;
     const runId = this.opts.run?.id;
     const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
-    let copy = await mirror?.begin(id, spec.name, filePlanes(layout));
+    let copy = await mirror?.begin(id, spec.name, filePlanes(layout), spec.readAgain);
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;

@@ -1,8 +1,11 @@
 /**
  * Copies of the products a pipeline worker made that later runs read again
- * (reduced frames: NewFrame.readAgain), as OPFS files beside their
- * IndexedDB strips, so the later runs in the same worker read them at file
- * speed: a stack reads every reduced frame it combines, band by band.
+ * (NewFrame.readAgain), as OPFS files beside their IndexedDB strips, so the
+ * later runs in the same worker read them at file speed: a stack reads every
+ * reduced frame it combines, band by band ('once'), and every frame reads its
+ * master bias and flat ('often') when they are too large for the worker's
+ * calibration cache (a 4096 x 4096 master is 160 MB, the cache 96 MB): 385 MB
+ * per science frame, 1.4-1.5 s from IndexedDB in a 4.5-5 s run.
  *
  * Measured on the browser bench night (npm run bench:browser:night, 2 cores):
  * a 5-frame stack of 2048 x 2048 frames took 4.1-4.4 s reading its 204 MB
@@ -26,27 +29,36 @@
  *
  * Bounded: at most `limitBytes` of copies, and none while the origin's free
  * quota is less than four times what the copies would then hold, so a copy
- * never takes the space a product needs. Copies already read go first, then
- * the oldest: a reduced frame is read by one stack, which the scheduler
- * starts as soon as its frames are reduced (src/core/pipeline/scheduler.ts),
- * so a copy its stack has read is the one least likely to be read again. (When
- * reading counted as recent use, a 4096 x 4096 night's second stack found one
- * of its five copies gone, evicted for the first stack's, which were done.)
+ * never takes the space a product needs. Copies of reduced frames already
+ * read go first, then the oldest, and masters' copies last: a reduced frame is
+ * read by one stack, which the scheduler starts as soon as its frames are
+ * reduced (src/core/pipeline/scheduler.ts), so a copy its stack has read is
+ * the one least likely to be read again, while a master is read by every
+ * frame it calibrates. (When reading counted as recent use, a 4096 x 4096
+ * night's second stack found one of its five copies gone, evicted for the
+ * first stack's, which were done.)
  */
+import type { ReadAgain } from '../core/pipeline/store';
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
 import { defaultOpfsScratch, planeBytes } from './opfsScratch';
 
 /** What navigator.storage.estimate() answers (injectable for tests). */
 export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
 
-/** 1 GB of copies per worker: a night's reduced frames of 2k x 2k (40 MB each) for stacks of 25. */
-export const MIRROR_LIMIT_BYTES = 2 ** 30;
+/**
+ * 2 GB of copies per worker: the reduced frames of a stack of 25 at 2k x 2k
+ * (40 MB each) with the masters, or of a stack of 8 at 4k x 4k (160 MB each)
+ * with three masters. It is disk, not memory, and only while a reduction runs.
+ */
+export const MIRROR_LIMIT_BYTES = 2 * 2 ** 30;
 
 export class ProductMirror {
   /** Readable copies by product id, oldest first. */
   private kept = new Map<string, ScratchFile>();
   /** Products whose copy has been read. */
   private read = new Set<string>();
+  /** How each copy's product will be read again, by copy. */
+  private kinds = new Map<ScratchFile, ReadAgain>();
   private sizes = new Map<ScratchFile, number>();
   /** Bytes of every copy this mirror holds, readable or being written. */
   private bytes = 0;
@@ -58,7 +70,7 @@ export class ProductMirror {
   ) {}
 
   /** A file for the copy of product `id` about to be written, or undefined when there is no room for one. */
-  async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[]): Promise<ScratchFile | undefined> {
+  async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[], readAgain: ReadAgain = 'once'): Promise<ScratchFile | undefined> {
     const size = planes.reduce((s, p) => s + planeBytes(p), 0);
     if (size > this.limitBytes) return undefined;
     this.evict(this.limitBytes - size);
@@ -67,6 +79,7 @@ export class ProductMirror {
       if (quota === undefined || usage === undefined || quota - usage < 4 * (this.bytes + size)) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
       this.sizes.set(file, size);
+      this.kinds.set(file, readAgain);
       this.bytes += size;
       return file;
     } catch {
@@ -107,12 +120,21 @@ export class ProductMirror {
     return this.bytes;
   }
 
-  /** Removes copies until `room` bytes are left: those already read first, then the oldest. */
+  /**
+   * Removes copies until `room` bytes are left: reduced frames' copies
+   * already read, then the other reduced frames' (oldest first), then the
+   * masters' (oldest first).
+   */
   private evict(room: number): void {
-    for (const readOnly of [true, false]) {
+    const passes: ((id: string, kind: ReadAgain) => boolean)[] = [
+      (id, kind) => kind === 'once' && this.read.has(id),
+      (_id, kind) => kind === 'once',
+      () => true,
+    ];
+    for (const pass of passes) {
       for (const [id, file] of this.kept) {
         if (this.bytes <= room) return;
-        if (readOnly && !this.read.has(id)) continue;
+        if (!pass(id, this.kinds.get(file) ?? 'once')) continue;
         this.kept.delete(id);
         this.read.delete(id);
         this.forget(file);
@@ -125,6 +147,7 @@ export class ProductMirror {
     const size = this.sizes.get(file);
     if (size === undefined) return;
     this.sizes.delete(file);
+    this.kinds.delete(file);
     this.bytes -= size;
   }
 }

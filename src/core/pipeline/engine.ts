@@ -26,7 +26,7 @@ import { setCard } from './cards';
 import { frameTime } from './facts';
 import { RECIPES, type Recipe, type RecipeName, type RecipeStep } from './recipes';
 import { stackMembers } from './stackStage';
-import type { FrameWriter, PixelStore, StoredFrame } from './store';
+import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
 
@@ -136,6 +136,11 @@ function roundStar(s: Star): Star {
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+
+/** A reduced frame is read again by its stack, a master by every frame it calibrates; a stack is not read again. */
+function readAgainOf(kind: ProductKind): ReadAgain | undefined {
+  return kind === 'reduced' ? 'once' : kind === 'bias' || kind === 'dark' || kind === 'flat' ? 'often' : undefined;
+}
 
 export async function executeRun(run: RunSpec, backing: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
   const store = new MeteredStore(backing);
@@ -316,7 +321,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         // The stack's product is the last step's: write its bands as they come.
         if (si === stages.length - 1) {
           const g = parking.geometry(act[0]);
-          writer = await store.create({ role: 'product', name: run.output.name, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
+          writer = await store.create({ role: 'product', name: run.output.name, readAgain: readAgainOf(recipe.produces), exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
         }
         const out = await stackMembers(members, t.values, {
           parking,
@@ -410,8 +415,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const productHeaders = { primary, exts: made.headers.exts };
     const id = writer
       ? await writer.commit(productHeaders, info)
-      // A reduced frame is read again by its stack.
-      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, run.output.kind === 'reduced');
+      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgainOf(kind));
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };

@@ -72,13 +72,13 @@ export class MeteredStore implements PixelStore {
 }
 
 /**
- * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of the reduced frames),
+ * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of earlier products),
  * wrote 40 MB in 0.4 s (12 MB of it scratch, in OPFS files: ...), published in 0.1 s".
  */
 export function describeTally(t: StorageTally): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;
   const s = (x: number) => `${x.toFixed(2)} s`;
-  const copies = t.copyBytes ? ` (${mb(t.copyBytes)} of it from OPFS copies of the reduced frames)` : '';
+  const copies = t.copyBytes ? ` (${mb(t.copyBytes)} of it from OPFS copies of earlier products)` : '';
   const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}${copies}`];
   const written = t.writtenBytes + t.scratchBytes;
   if (written) {

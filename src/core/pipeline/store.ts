@@ -44,15 +44,20 @@ export interface NewExt {
   dq: boolean;
 }
 
+/** How a product will be read again by later runs of the same reduction (NewFrame.readAgain). */
+export type ReadAgain = 'once' | 'often';
+
 export interface NewFrame {
   /** 'product' becomes a library file on commit; 'scratch' lives only for the run that made it. */
   role: 'product' | 'scratch';
   name: string;
   /**
-   * Later runs will read this product again (a reduced frame, by its stack):
-   * a store may keep a faster copy for them (the IndexedDB store's OPFS copy).
+   * Later runs will read this product again: 'once' (a reduced frame, by its
+   * stack) or 'often' (a master, by every frame it calibrates whenever the
+   * worker's calibration cache cannot keep it). A store may keep a faster
+   * copy for them (the IndexedDB store's OPFS copy).
    */
-  readAgain?: boolean;
+  readAgain?: ReadAgain;
   exts: NewExt[];
 }
 

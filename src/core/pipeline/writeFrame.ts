@@ -3,9 +3,9 @@ import type { Card } from '../fits/types';
 import type { AstroFrame } from './astroFrame';
 import { deleteCards, setCard } from './cards';
 import type { ProductInfo } from './products';
-import type { FrameHeaders, NewFrame, PixelStore } from './store';
+import type { FrameHeaders, NewFrame, PixelStore, ReadAgain } from './store';
 
-export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: string, readAgain?: boolean): NewFrame {
+export function newFrameOf(frame: AstroFrame, role: NewFrame['role'], name: string, readAgain?: ReadAgain): NewFrame {
   return {
     role,
     name,
@@ -34,7 +34,7 @@ export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
 }
 
 export async function writeFrame(
-  store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo, readAgain?: boolean,
+  store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo, readAgain?: ReadAgain,
 ): Promise<string> {
   const writer = await store.create(newFrameOf(frame, role, name, readAgain));
   try {
