@@ -59,11 +59,12 @@ for (const e of events) {
   for (const n of data.cpuProfile?.nodes ?? []) prof.nodes.set(n.id, n);
   const samples = data.cpuProfile?.samples ?? [];
   const deltas = data.timeDeltas ?? [];
-  // A sample's delta is the time since the previous sample: charged to this one, as DevTools does.
+  // A sample's delta is the time since the previous sample, charged to this sample: over thousands
+  // of samples a ms apart, which neighbour gets the interval does not change the sums.
   for (let i = 0; i < samples.length; i++) prof.self.set(samples[i], (prof.self.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
 }
 
-// Anonymous functions are told apart by their line (in an unminified build: \`vite build --minify false\`).
+// Anonymous functions are told apart by their line (in an unminified build: `vite build --minify false`).
 const label = (n: ProfileNode) => {
   const { functionName, url, lineNumber } = n.callFrame;
   const where = (url ?? '').split('/').slice(-1)[0].replace(/-[\w-]{8}\.js$/, '.js');

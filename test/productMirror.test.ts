@@ -152,10 +152,34 @@ describe('product copies in OPFS', () => {
     expect(copies(fs)).toEqual([`mirror-${master.id}`, `mirror-${b.id}`].sort());
     expect(mirror.has(a.id)).toBe(false);
     expect((await readAll(store, master.id)).sci).toEqual(master.p.sci);
-    // Only masters left to make room with: the oldest goes.
+    // Only masters left to make room with: the least recently read goes.
     const m2 = await writeProduct(store, 'f1_flat.fits', 7, { readAgain: 'often' });
+    await readAll(store, master.id);
     const m3 = await writeProduct(store, 'f2_flat.fits', 8, { readAgain: 'often' });
-    expect(copies(fs)).toEqual([`mirror-${m2.id}`, `mirror-${m3.id}`].sort());
+    expect(copies(fs)).toEqual([`mirror-${master.id}`, `mirror-${m3.id}`].sort());
+    expect(mirror.has(m2.id)).toBe(false);
+  });
+
+  it('gives way to the products when the disk fills: the copies keep within a quarter of the free space', async () => {
+    let free = 100 * COPY_BYTES;
+    const estimate: QuotaEstimate = async () => ({ quota: 1000 * COPY_BYTES, usage: 1000 * COPY_BYTES - free });
+    const fs = new FakeOpfs();
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 10 * COPY_BYTES, estimate);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror });
+    const a = await writeProduct(store, 'h1_reduced.fits', 11);
+    const b = await writeProduct(store, 'h2_reduced.fits', 12);
+    const c = await writeProduct(store, 'h3_reduced.fits', 13);
+    expect(mirror.heldBytes).toBe(3 * COPY_BYTES);
+    // Products took the disk: room for two copies (a quarter of 9), so the two oldest go for the new one.
+    free = 9 * COPY_BYTES;
+    const d = await writeProduct(store, 'h4_reduced.fits', 14);
+    expect(copies(fs)).toEqual([`mirror-${c.id}`, `mirror-${d.id}`].sort());
+    expect(mirror.has(a.id) || mirror.has(b.id)).toBe(false);
+    // Less than a quarter for even one: none is made, and those held go.
+    free = 3 * COPY_BYTES;
+    await writeProduct(store, 'h5_reduced.fits', 15);
+    expect(copies(fs)).toEqual([]);
+    expect(mirror.heldBytes).toBe(0);
   });
 
   it('makes no copy when the free quota is short or OPFS refuses, and the product is made all the same', async () => {

@@ -5,7 +5,7 @@
  * reduced frame it combines, band by band ('once'), and every frame reads its
  * master bias and flat ('often') when they are too large for the worker's
  * calibration cache (a 4096 x 4096 master is 160 MB, the cache 96 MB): 385 MB
- * per science frame, 1.4-1.5 s from IndexedDB in a 4.5-5 s run.
+ * per science frame, 1.3-1.5 s from IndexedDB in a 4.5-5 s run.
  *
  * Measured on the browser bench night (npm run bench:browser:night, 2 cores):
  * a 5-frame stack of 2048 x 2048 frames took 4.1-4.4 s reading its 204 MB
@@ -53,7 +53,7 @@ export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
 export const MIRROR_LIMIT_BYTES = 2 * 2 ** 30;
 
 export class ProductMirror {
-  /** Readable copies by product id, oldest first. */
+  /** Readable copies by product id, oldest first (a master's: least recently read first). */
   private kept = new Map<string, ScratchFile>();
   /** Products whose copy has been read. */
   private read = new Set<string>();
@@ -74,9 +74,15 @@ export class ProductMirror {
     const size = planes.reduce((s, p) => s + planeBytes(p), 0);
     if (size > this.limitBytes) return undefined;
     this.evict(this.limitBytes - size);
+    // Copies still being written are not evicted (one per run, so one at most in a worker).
+    if (this.bytes + size > this.limitBytes) return undefined;
     try {
       const { quota, usage } = await this.estimate();
-      if (quota === undefined || usage === undefined || quota - usage < 4 * (this.bytes + size)) return undefined;
+      if (quota === undefined || usage === undefined) return undefined;
+      // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
+      const free = quota - usage;
+      if (free < 4 * (this.bytes + size)) this.evict(free / 4 - size);
+      if (free < 4 * (this.bytes + size)) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
       this.sizes.set(file, size);
       this.kinds.set(file, readAgain);
@@ -95,7 +101,13 @@ export class ProductMirror {
   /** The copy of product `id`, if there is one. */
   get(id: string): ScratchFile | undefined {
     const file = this.kept.get(id);
-    if (file) this.read.add(id);
+    if (!file) return undefined;
+    this.read.add(id);
+    if (this.kinds.get(file) === 'often') {
+      // A master read now is read again by the next frames: last to go among the masters.
+      this.kept.delete(id);
+      this.kept.set(id, file);
+    }
     return file;
   }
 
@@ -123,7 +135,12 @@ export class ProductMirror {
   /**
    * Removes copies until `room` bytes are left: reduced frames' copies
    * already read, then the other reduced frames' (oldest first), then the
-   * masters' (oldest first).
+   * masters' (least recently read first). A copy removed here is not being
+   * read: a worker runs one run at a time, and a run begins its copy only
+   * once it has read what it reads from copies (a reduced frame or a master
+   * flat is written at its run's end; a master bias or dark, written as it is
+   * stacked, stacks frames from scratch, not from copies). Overlapping runs
+   * in a worker would have to change that.
    */
   private evict(room: number): void {
     const passes: ((id: string, kind: ReadAgain) => boolean)[] = [

@@ -8,8 +8,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bytesForStrips } from '../kernels/combineStream';
 import { CancelledError } from '../cancel';
-import { loadFrame } from './astroFrame';
-import { executeRun, type LogEntry, type RunInput } from './engine';
+import { frameBytes, loadFrame } from './astroFrame';
+import { calibrationBudget, executeRun, type LogEntry, type RunInput } from './engine';
 import { MemoryStore } from './memoryStore';
 import { stepValues } from './params';
 import { RECIPES } from './recipes';
@@ -66,26 +66,56 @@ describe('memory budget', () => {
     expect(pb.dq).toEqual(pa.dq);
   });
 
-  it('reads a master bias once for all the flats of a master flat, even when it does not fit the calibration budget', async () => {
-    const flatsRun = async (memoryBytes?: number) => {
+  describe('calibrations a master flat\'s frames share', () => {
+    const TIGHT = 150_000;
+    /** Four flats with a master bias (and a master dark when asked), made in the run's store. */
+    const flatsRun = async (opts: { memoryBytes?: number; dark?: boolean } = {}) => {
       const store = new ReadCountingStore();
       const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 3)), store);
+      let dark: RunInput['calibrations'] = {};
+      if (opts.dark) {
+        const darks: RunInput[] = [];
+        for (let i = 0; i < 3; i++) {
+          store.add(rawInput(CAM, { id: `d${i + 1}`, imagetyp: 'Dark Frame', exptime: 1, dateObs: `2024-03-01T17:3${i}:00`, seed: 30 + i }));
+          darks.push({ id: `d${i + 1}`, name: `d${i + 1}.fits`, calibrations: { bias: bias.product } });
+        }
+        dark = { dark: (await executeRun(runSpecFor('makeMasterDark', darks), store)).product };
+      }
       const inputs: RunInput[] = [];
       for (let i = 0; i < 4; i++) {
         store.add(rawInput(CAM, { id: `f${i + 1}`, imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: `2024-03-01T18:0${i}:00`, illumination: 30000, seed: 20 + i }));
-        inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits`, calibrations: { bias: bias.product } });
+        inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits`, calibrations: { bias: bias.product, ...dark } });
       }
+      const biasFrame = await loadFrame(store, await store.open(bias.product.id));
       store.reads.clear();
-      const flat = await executeRun(runSpecFor('makeMasterFlat', inputs), store, {}, memoryBytes ? { memoryBytes } : {});
-      return { reads: store.reads.get(bias.product.id) ?? 0, flat: productOf(store, flat.product.id).planes[0] };
+      const flat = await executeRun(runSpecFor('makeMasterFlat', inputs), store, {}, opts.memoryBytes ? { memoryBytes: opts.memoryBytes } : {});
+      return {
+        biasReads: store.reads.get(bias.product.id) ?? 0,
+        darkReads: dark.dark ? store.reads.get(dark.dark.id) ?? 0 : 0,
+        masterBytes: frameBytes(biasFrame),
+        flat: productOf(store, flat.product.id).planes[0],
+      };
     };
-    const roomy = await flatsRun();
-    // A trimmed master bias with VAR and DQ is 80 x 80 x 10 bytes; a budget of 150 kB leaves its
-    // calibration cache 56 kB (calibrationBudget), so the worker's cache cannot keep it.
-    const tight = await flatsRun(150_000);
-    expect(roomy.reads).toBeGreaterThan(0);
-    expect(tight.reads).toBe(roomy.reads);
-    expect(tight.flat.sci).toEqual(roomy.flat.sci);
+
+    it('reads a master bias once for all the flats, even when the calibration cache cannot keep it', async () => {
+      const roomy = await flatsRun();
+      const tight = await flatsRun({ memoryBytes: TIGHT });
+      expect(tight.masterBytes).toBeGreaterThan(calibrationBudget(TIGHT));
+      expect(roomy.biasReads).toBeGreaterThan(0);
+      expect(tight.biasReads).toBe(roomy.biasReads);
+      expect(tight.flat.sci).toEqual(roomy.flat.sci);
+    });
+
+    it('holds one master beyond the cache\'s budget, not two: with a bias and a dark, the dark is read for every flat', async () => {
+      const roomy = await flatsRun({ dark: true });
+      const tight = await flatsRun({ memoryBytes: TIGHT, dark: true });
+      expect(2 * tight.masterBytes).toBeGreaterThan(calibrationBudget(TIGHT));
+      // Roomy: each read once (as many reads as one load takes); tight: the bias once, the dark four times.
+      expect(roomy.darkReads).toBe(roomy.biasReads);
+      expect(tight.biasReads).toBe(roomy.biasReads);
+      expect(tight.darkReads).toBe(4 * roomy.darkReads);
+      expect(tight.flat.sci).toEqual(roomy.flat.sci);
+    });
   });
 
   it('streams a stack of shifted frames in strips with the same result as in one band', async () => {

@@ -14,7 +14,7 @@
 import { MeteredStore, describeTally } from './meter';
 import { extractDescriptors } from '../classify/descriptors';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
-import { loadFrame, type AstroFrame, type FrameMeta } from './astroFrame';
+import { frameBytes, loadFrame, type AstroFrame, type FrameMeta } from './astroFrame';
 import { CalibrationCache } from './calibrationCache';
 import { stepValues, type ResolvedParams, type StepValues } from './params';
 import { Parking } from './parking';
@@ -200,19 +200,48 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const acceptOf = new Map<Member, readonly string[]>(members.map((m, i) => [m, run.inputs[i].accept ?? []]));
 
   /**
-   * Calibrations held while one stage calibrates every member of a master,
+   * Calibrations held while one stage calibrates the members of a master,
    * beside the worker's cache: a master bias of a large camera (160 MB at
    * 4096 x 4096) does not fit the cache's budget and was read again for each
-   * of a master flat's frames. Dropped when that stage ends, before the stack.
+   * of a master flat's frames. Held only while a later member of the stage
+   * needs it (`neededLater`, counted per calibration), and within the cache's
+   * budget or one calibration, whichever is larger: one master more than the
+   * steps themselves hold, whatever the darks or pins of the members.
    */
   const held = new Map<string, AstroFrame>();
-  let holding = false;
+  const neededLater = new Map<string, number>();
+  const heldBudget = calibrationBudget(memoryBytes);
+  let heldBytes = 0;
   const calibrationFrame = async (id: string): Promise<AstroFrame> => {
     const hit = held.get(id);
     if (hit) return hit;
     const frame = await calCache.get(store, id);
-    if (holding) held.set(id, frame);
+    const size = frameBytes(frame);
+    if ((neededLater.get(id) ?? 0) > 0 && heldBytes + size <= Math.max(heldBudget, size)) {
+      held.set(id, frame);
+      heldBytes += size;
+    }
     return frame;
+  };
+  /** The ids of the calibrations a member's steps in a stage use. */
+  const calibrationIds = (m: Member, steps: readonly RecipeStep[]): Set<string> => {
+    const cals = calibrationsOf.get(m);
+    const ids = new Set<string>();
+    for (const s of steps) {
+      const step = (s.primitive as FramePrimitive).calibration;
+      const cal = step ? cals?.[step] : undefined;
+      if (cal) ids.add(cal.id);
+    }
+    return ids;
+  };
+  /** Lets go of the held calibrations no later member needs (all of them once the stage ends). */
+  const letGo = (all = false) => {
+    for (const [id, frame] of held) {
+      if (!all && (neededLater.get(id) ?? 0) > 0) continue;
+      held.delete(id);
+      heldBytes -= frameBytes(frame);
+    }
+    if (all) neededLater.clear();
   };
 
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
@@ -275,29 +304,35 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           const skippedBefore = nIn - activeMembers(members).length;
           done += skippedBefore;
           const todo = activeMembers(members);
-          holding = true;
-          for (const [i, m] of todo.entries()) {
-            checkCancel();
-            const where = ` · ${m.ref.name} (${i + 1} of ${todo.length})`;
-            if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
-              for (const s of stage.steps) tally(s).frames++;
-            } else {
-              const frame = await parking.frame(m);
-              const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where);
-              if (r.refused) {
-                m.leftOut = r.refused;
-                leftOut.push({ ...m.ref, reason: r.refused, step: r.step });
-                stepLog(r.step ?? stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
-              } else if (r.changed) {
-                await parking.park(m, frame);
+          const idsOf = new Map(todo.map((m) => [m, calibrationIds(m, stage.steps)]));
+          for (const ids of idsOf.values()) for (const id of ids) neededLater.set(id, (neededLater.get(id) ?? 0) + 1);
+          try {
+            for (const [i, m] of todo.entries()) {
+              checkCancel();
+              // From here on, the members after this one.
+              for (const id of idsOf.get(m)!) neededLater.set(id, neededLater.get(id)! - 1);
+              const where = ` · ${m.ref.name} (${i + 1} of ${todo.length})`;
+              if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
+                for (const s of stage.steps) tally(s).frames++;
               } else {
-                m.meta = { ...m.meta, ...frame.meta };
+                const frame = await parking.frame(m);
+                const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where);
+                if (r.refused) {
+                  m.leftOut = r.refused;
+                  leftOut.push({ ...m.ref, reason: r.refused, step: r.step });
+                  stepLog(r.step ?? stage.steps[0].id).warn(`${m.ref.name} refused: ${r.refused}`);
+                } else if (r.changed) {
+                  await parking.park(m, frame);
+                } else {
+                  m.meta = { ...m.meta, ...frame.meta };
+                }
               }
+              done++;
+              letGo();
             }
-            done++;
+          } finally {
+            letGo(true);
           }
-          holding = false;
-          held.clear();
         }
       } else if (stage.kind === 'group') {
         checkCancel();

@@ -148,8 +148,8 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const ready = (run: PlannedRun) => run.dependsOn.every(settled);
   // A ready run made of other runs' products (a stack) goes before the others, which keep the plan's
   // order: a stack starts as soon as its frames are reduced, not after every other frame of the
-  // night. The worker then still has their copies (src/db/productMirror.ts keeps 1 GB: 25 frames
-  // of 2k x 2k, 6 of 4k x 4k), and the user sees the stack early.
+  // night. The worker then still has their copies (src/db/productMirror.ts, MIRROR_LIMIT_BYTES of
+  // them), and the user sees the stack early.
   const ofProducts = (run: PlannedRun) => (run.inputs.some((i) => 'run' in i.ref) ? 1 : 0);
   const stacksFirst = (a: PlannedRun, b: PlannedRun) => ofProducts(b) - ofProducts(a);
 
@@ -201,10 +201,12 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     }
     let launched = false;
     const slots = concurrency + Math.max(0, Math.floor(opts.queueAhead ?? 0));
-    for (const run of pending.filter(ready).sort(stacksFirst)) {
-      if (running.size >= slots) break;
-      pending.splice(pending.indexOf(run), 1);
-      launch(run);
+    // One at a time: a run that cannot go (launch settles it at once) may make others ready.
+    while (running.size < slots) {
+      const next = pending.filter(ready).sort(stacksFirst)[0];
+      if (!next) break;
+      pending.splice(pending.indexOf(next), 1);
+      launch(next);
       launched = true;
     }
     if (running.size) await Promise.race(running);
