@@ -52,16 +52,18 @@ export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
  */
 export const MIRROR_LIMIT_BYTES = 2 * 2 ** 30;
 
+/** A copy being written or readable: its size, how its product will be read again, whether it has been. */
+interface Copy {
+  size: number;
+  readAgain: ReadAgain;
+  read: boolean;
+}
+
 export class ProductMirror {
+  /** Every copy this mirror holds, readable or being written. */
+  private copies = new Map<ScratchFile, Copy>();
   /** Readable copies by product id, oldest first (a master's: least recently read first). */
   private kept = new Map<string, ScratchFile>();
-  /** Products whose copy has been read. */
-  private read = new Set<string>();
-  /** How each copy's product will be read again, by copy. */
-  private kinds = new Map<ScratchFile, ReadAgain>();
-  private sizes = new Map<ScratchFile, number>();
-  /** Bytes of every copy this mirror holds, readable or being written. */
-  private bytes = 0;
 
   constructor(
     private readonly scratch: OpfsScratch,
@@ -75,18 +77,16 @@ export class ProductMirror {
     if (size > this.limitBytes) return undefined;
     this.evict(this.limitBytes - size);
     // Copies still being written are not evicted (one per run, so one at most in a worker).
-    if (this.bytes + size > this.limitBytes) return undefined;
+    if (this.heldBytes + size > this.limitBytes) return undefined;
     try {
       const { quota, usage } = await this.estimate();
       if (quota === undefined || usage === undefined) return undefined;
       // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
       const free = quota - usage;
-      if (free < 4 * (this.bytes + size)) this.evict(free / 4 - size);
-      if (free < 4 * (this.bytes + size)) return undefined;
+      if (free < 4 * (this.heldBytes + size)) this.evict(free / 4 - size);
+      if (free < 4 * (this.heldBytes + size)) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
-      this.sizes.set(file, size);
-      this.kinds.set(file, readAgain);
-      this.bytes += size;
+      this.copies.set(file, { size, readAgain, read: false });
       return file;
     } catch {
       return undefined;
@@ -101,9 +101,10 @@ export class ProductMirror {
   /** The copy of product `id`, if there is one. */
   get(id: string): ScratchFile | undefined {
     const file = this.kept.get(id);
-    if (!file) return undefined;
-    this.read.add(id);
-    if (this.kinds.get(file) === 'often') {
+    const copy = file && this.copies.get(file);
+    if (!file || !copy) return undefined;
+    copy.read = true;
+    if (copy.readAgain === 'often') {
       // A master read now is read again by the next frames: last to go among the masters.
       this.kept.delete(id);
       this.kept.set(id, file);
@@ -118,18 +119,15 @@ export class ProductMirror {
 
   /** Throws away a copy that will not be read (its product failed, or writing the copy did). */
   async drop(file: ScratchFile): Promise<void> {
-    for (const [id, f] of this.kept) {
-      if (f !== file) continue;
-      this.kept.delete(id);
-      this.read.delete(id);
-    }
     this.forget(file);
     await file.remove().catch(() => undefined);
   }
 
-  /** Bytes of the copies held (for tests and logs). */
+  /** Bytes of the copies held, readable or being written. */
   get heldBytes(): number {
-    return this.bytes;
+    let bytes = 0;
+    for (const c of this.copies.values()) bytes += c.size;
+    return bytes;
   }
 
   /**
@@ -143,17 +141,11 @@ export class ProductMirror {
    * in a worker would have to change that.
    */
   private evict(room: number): void {
-    const passes: ((id: string, kind: ReadAgain) => boolean)[] = [
-      (id, kind) => kind === 'once' && this.read.has(id),
-      (_id, kind) => kind === 'once',
-      () => true,
-    ];
-    for (const pass of passes) {
-      for (const [id, file] of this.kept) {
-        if (this.bytes <= room) return;
-        if (!pass(id, this.kinds.get(file) ?? 'once')) continue;
-        this.kept.delete(id);
-        this.read.delete(id);
+    const rank = (c: Copy) => (c.readAgain === 'often' ? 2 : c.read ? 0 : 1);
+    for (let pass = 0; pass <= 2; pass++) {
+      for (const file of [...this.kept.values()]) {
+        if (this.heldBytes <= room) return;
+        if (rank(this.copies.get(file)!) !== pass) continue;
         this.forget(file);
         void file.remove().catch(() => undefined);
       }
@@ -161,11 +153,8 @@ export class ProductMirror {
   }
 
   private forget(file: ScratchFile): void {
-    const size = this.sizes.get(file);
-    if (size === undefined) return;
-    this.sizes.delete(file);
-    this.kinds.delete(file);
-    this.bytes -= size;
+    this.copies.delete(file);
+    for (const [id, f] of this.kept) if (f === file) this.kept.delete(id);
   }
 }
 
