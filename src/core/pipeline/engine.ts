@@ -211,16 +211,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const held = new Map<string, AstroFrame>();
   const neededLater = new Map<string, number>();
   const heldBudget = calibrationBudget(memoryBytes);
-  let heldBytes = 0;
+  const heldBytes = () => [...held.values()].reduce((b, f) => b + frameBytes(f), 0);
   const calibrationFrame = async (id: string): Promise<AstroFrame> => {
     const hit = held.get(id);
     if (hit) return hit;
     const frame = await calCache.get(store, id);
     const size = frameBytes(frame);
-    if ((neededLater.get(id) ?? 0) > 0 && heldBytes + size <= Math.max(heldBudget, size)) {
-      held.set(id, frame);
-      heldBytes += size;
-    }
+    if ((neededLater.get(id) ?? 0) > 0 && heldBytes() + size <= Math.max(heldBudget, size)) held.set(id, frame);
     return frame;
   };
   /** The ids of the calibrations a member's steps in a stage use. */
@@ -236,11 +233,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   };
   /** Lets go of the held calibrations no later member needs (all of them once the stage ends). */
   const letGo = (all = false) => {
-    for (const [id, frame] of held) {
-      if (!all && (neededLater.get(id) ?? 0) > 0) continue;
-      held.delete(id);
-      heldBytes -= frameBytes(frame);
-    }
+    for (const id of held.keys()) if (all || !((neededLater.get(id) ?? 0) > 0)) held.delete(id);
     if (all) neededLater.clear();
   };
 
