@@ -150,8 +150,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   // order: a stack starts as soon as its frames are reduced, not after every other frame of the
   // night. The worker then still has their copies (src/db/productMirror.ts, MIRROR_LIMIT_BYTES of
   // them), and the user sees the stack early.
-  const ofProducts = (run: PlannedRun) => (run.inputs.some((i) => 'run' in i.ref) ? 1 : 0);
-  const stacksFirst = (a: PlannedRun, b: PlannedRun) => ofProducts(b) - ofProducts(a);
+  const ofProducts = (run: PlannedRun) => run.inputs.some((i) => 'run' in i.ref);
 
   const launch = (run: PlannedRun) => {
     let spec: RunSpec;
@@ -203,7 +202,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
     const slots = concurrency + Math.max(0, Math.floor(opts.queueAhead ?? 0));
     // One at a time: a run that cannot go (launch settles it at once) may make others ready.
     while (running.size < slots) {
-      const next = pending.filter(ready).sort(stacksFirst)[0];
+      const next = pending.find((r) => ready(r) && ofProducts(r)) ?? pending.find(ready);
       if (!next) break;
       pending.splice(pending.indexOf(next), 1);
       launch(next);
