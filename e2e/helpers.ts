@@ -80,7 +80,7 @@ export function databaseDigest(page: Page): Promise<Record<string, { count: numb
         req.onerror = () => reject(req.error);
       });
       // Each record as JSON with its binary values set apart, then those bytes themselves
-      // (a Blob's too: pixel strips stored through OPFS staging are Blobs).
+      // (a Blob's too, should a record hold one: its size alone would not show changed bytes).
       const parts: Uint8Array[] = [];
       for (const record of records) {
         const binary: (Uint8Array | Blob)[] = [];
