@@ -748,6 +748,19 @@ describe('combine: against astropy/ccdproc (reference/combine.json)', () => {
     expectClose(s.var, R.sum_var, rel);
   });
 
+  it('mean after DQ masks and sigma clipping, VAR from the VAR planes of the values used (numpy, astropy sigma_clip)', () => {
+    // Pixels where clipping removed nothing take the VAR sum gathered over
+    // the block, those where it removed some sum the survivors one by one,
+    // masked pixels go the one-by-one path: all three occur here.
+    const a = combine(inputs, { method: 'mean', reject: 'sigclip', ...base, maps: true });
+    expectClose(a.sci, R.mean_sigclip_iter, 2 ** -23);
+    expectClose(a.var, R.mean_sigclip_iter_var, 2 ** -23);
+    let clean = 0, clipped = 0;
+    for (let p = 0; p < n; p++) if (!anyMasked[p]) { if (a.rejectMap![p] === 0) clean++; else clipped++; }
+    expect(clean).toBeGreaterThan(0);
+    expect(clipped).toBeGreaterThan(0);
+  });
+
   it('per-frame weights after DQ masks, sigma clipping and scale/zero, with and without VAR (numpy, astropy sigma_clip)', () => {
     // Masked values excluded via DQ, clipping iterated to convergence (as
     // astropy's sigma_clip with maxiters 10); frame 8 weighs 0. The only

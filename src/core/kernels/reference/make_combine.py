@@ -172,6 +172,13 @@ sclipped = sigma_clip(np.ma.masked_array(scaled, mask=mask), sigma_lower=LS, sig
                       cenfunc='median', stdfunc='std', axis=0)
 put('wt_mean_scaled_sigclip', sclipped, np.ma.masked_array(svar, mask=np.ma.getmaskarray(sclipped)))
 
+# Unweighted mean after the same clipping, with VAR planes: sum of the used
+# VARs / n^2 (combine.ts sums them over the block as it gathers it where
+# nothing is rejected, frame by frame where something is).
+n_clip = np.ma.count(clipped, axis=0)
+out['mean_sigclip_iter'] = flat(np.ma.mean(clipped, axis=0))
+out['mean_sigclip_iter_var'] = flat(np.ma.sum(np.ma.masked_array(mv.data, mask=np.ma.getmaskarray(clipped)), axis=0) / n_clip ** 2)
+
 out['versions'] = {'numpy': np.__version__, 'ccdproc': ccdproc.__version__}
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'combine.json')
