@@ -114,9 +114,14 @@ export async function loadFrame(store: PixelStore, stored: StoredFrame): Promise
   };
 }
 
-/** Bytes the pixels of a frame hold (for the engine's memory budget). */
+/**
+ * Bytes the pixels of a frame keep alive (for the engine's memory budget):
+ * each plane's whole buffer, which is more than its pixels after trimData
+ * (trimmed in place, the planes are views of the untrimmed buffers).
+ */
 export function frameBytes(frame: AstroFrame): number {
+  const held = (a: ArrayBufferView | undefined) => a?.buffer.byteLength ?? 0;
   let b = 0;
-  for (const e of frame.exts) b += e.data.sci.byteLength + (e.data.var?.byteLength ?? 0) + (e.data.dq?.byteLength ?? 0);
+  for (const e of frame.exts) b += held(e.data.sci) + held(e.data.var) + held(e.data.dq);
   return b;
 }
