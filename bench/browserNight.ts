@@ -36,7 +36,9 @@
  * chrome://tracing or Perfetto (`npx tsx bench/traceProfile.ts file` sums
  * the samples per thread and function; build with `--minify false` for the
  * names); BENCH_PROFILE=file.cpuprofile records the page's main thread
- * (JavaScript samples) during the reduction.
+ * (JavaScript samples) during the reduction. A reduction still going after
+ * BENCH_REDUCE_TIMEOUT_S (1200) fails the bench, printing the runs bar and
+ * each run's state first.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,13 +51,15 @@ import { BrowserWatch, busyShare, cpuSpent, descendants, machineTicks, waitForSe
 import { ccdprocSeconds, ensureNight, nightDir, nightSize, round2 } from './nightFiles';
 
 const port = Number(process.env.BENCH_PORT ?? 4175);
+/** How long "Reduce all" may take before the bench gives up and prints where the runs stood (BENCH_REDUCE_TIMEOUT_S). */
+const reduceTimeoutS = Number(process.env.BENCH_REDUCE_TIMEOUT_S ?? 1200);
 const dist = process.env.BENCH_DIST;
 const workerMemoryMb = process.env.BENCH_WORKER_MEMORY_MB;
 
 async function printTimeline(page: import('@playwright/test').Page, zero: number): Promise<void> {
   const runs = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((ok, no) => { const r = indexedDB.open('ccd-workbench'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
-    return new Promise<{ label: string; startedAt?: number; endedAt?: number; log: { step: string; seconds?: number; message: string }[] }[]>((ok) => {
+    return new Promise<{ label: string; status: string; step?: string; startedAt?: number; endedAt?: number; log: { step: string; seconds?: number; message: string }[] }[]>((ok) => {
       const r = db.transaction('runs').objectStore('runs').getAll();
       r.onsuccess = () => ok(r.result);
     });
@@ -63,7 +67,9 @@ async function printTimeline(page: import('@playwright/test').Page, zero: number
   for (const r of runs.sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0))) {
     const steps = r.log.filter((e) => e.seconds !== undefined && e.step !== 'storage').map((e) => `${e.step} ${e.seconds!.toFixed(2)}`).join(', ');
     const storage = r.log.find((e) => e.step === 'storage')?.message ?? '';
-    console.error(`${(((r.startedAt ?? 0) - zero) / 1000).toFixed(2).padStart(6)} - ${(((r.endedAt ?? 0) - zero) / 1000).toFixed(2).padStart(6)} s  ${r.label.slice(0, 40)}: ${steps}\n         storage: ${storage}`);
+    const unfinished = r.status === 'done' ? '' : ` [${r.status}${r.step ? ` at ${r.step}` : ''}]`;
+    const at = (t?: number) => (t === undefined ? '…' : ((t - zero) / 1000).toFixed(2)).padStart(6);
+    console.error(`${at(r.startedAt)} - ${at(r.endedAt)} s  ${r.label.slice(0, 40)}${unfinished}: ${steps}\n         storage: ${storage}`);
   }
 }
 
@@ -152,7 +158,12 @@ async function main() {
     if (profiler) { await profiler.send('Profiler.enable'); await profiler.send('Profiler.start'); }
     await page.getByRole('button', { name: 'Reduce all' }).click();
     const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
-    await status.waitFor({ timeout: 1_200_000 });
+    await status.waitFor({ timeout: reduceTimeoutS * 1000 }).catch(async (err: unknown) => {
+      // A reduction that never ends says where it stood: the runs bar and every run's state.
+      console.error(`no end of the reduction after ${reduceTimeoutS} s; the runs view says: ${await page.locator('.reduce-bar').innerText().catch(() => '?')}`);
+      await printTimeline(page, clickedAt).catch(() => undefined);
+      throw err;
+    });
     const reduceSeconds = (performance.now() - t1) / 1000;
     const statusText = (await status.textContent()) ?? '';
     clearInterval(sampler);
