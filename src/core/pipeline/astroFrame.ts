@@ -114,14 +114,9 @@ export async function loadFrame(store: PixelStore, stored: StoredFrame): Promise
   };
 }
 
-/**
- * Bytes the pixels of a frame keep alive (for the engine's memory budget):
- * each plane's whole buffer, which is more than its pixels after trimData
- * (trimmed in place, the planes are views of the untrimmed buffers).
- */
+/** Bytes the pixels of a frame hold (for the engine's memory budget). */
 export function frameBytes(frame: AstroFrame): number {
-  const held = (a: ArrayBufferView | undefined) => a?.buffer.byteLength ?? 0;
   let b = 0;
-  for (const e of frame.exts) b += held(e.data.sci) + held(e.data.var) + held(e.data.dq);
+  for (const e of frame.exts) b += e.data.sci.byteLength + (e.data.var?.byteLength ?? 0) + (e.data.dq?.byteLength ?? 0);
   return b;
 }
