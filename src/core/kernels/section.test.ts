@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SectionError, formatSection, makeSection, parseSection, trim, trimArray, trimInPlace } from './section';
+import { SectionError, formatSection, makeSection, parseSection, trim, trimArray } from './section';
 import { makeFrame } from './frame';
 
 describe('parseSection', () => {
@@ -77,38 +77,6 @@ describe('trim', () => {
     expect(Array.from(t.dq!)).toEqual([0, 1, 2, 0, 1, 2, 0, 1]);
     expect(t.dq).toBeInstanceOf(Uint16Array);
     expect(trim(makeFrame(w, h), '[1:2,1:2]').var).toBeUndefined();
-  });
-
-  it('trims a frame in place: the same pixels as a copy, in views of the old planes', () => {
-    // Sections touching each edge, the whole width, one row, one column, and the whole frame.
-    const W = 7, H = 6;
-    for (const sec of ['[2:6,2:5]', '[1:3,1:6]', '[5:7,4:6]', '[*,3:4]', '[4:4,*]', '[1:7,2:2]', '[*,*]']) {
-      const f = makeFrame(W, H, true, true);
-      for (let i = 0; i < W * H; i++) { f.sci[i] = i + 0.5; f.var![i] = 1000 + i; f.dq![i] = i * 3; }
-      const copy = trim(f, sec);
-      const buffers = [f.sci.buffer, f.var!.buffer, f.dq!.buffer];
-      const t = trimInPlace(f, sec);
-      expect([t.width, t.height]).toEqual([copy.width, copy.height]);
-      expect(Array.from(t.sci)).toEqual(Array.from(copy.sci));
-      expect(Array.from(t.var!)).toEqual(Array.from(copy.var!));
-      expect(Array.from(t.dq!)).toEqual(Array.from(copy.dq!));
-      expect([t.sci.buffer, t.var!.buffer, t.dq!.buffer]).toEqual(buffers);
-      expect(t.dq).toBeInstanceOf(Uint16Array);
-    }
-    // Pixel (x, y) of [3:5,2:4] is input pixel (x + 2, y + 1), counted by hand.
-    const g = makeFrame(W, H);
-    g.sci.set(Array.from({ length: W * H }, (_, i) => i));
-    expect(Array.from(trimInPlace(g, '[3:5,2:4]').sci)).toEqual([9, 10, 11, 16, 17, 18, 23, 24, 25]);
-  });
-
-  it('trims a flipped section by copying, and leaves a missing VAR missing', () => {
-    const f = makeFrame(w, h);
-    f.sci.set(a);
-    const t = trimInPlace(f, '[3:2,1:1]');
-    expect(Array.from(t.sci)).toEqual([2, 1]);
-    expect(t.sci.buffer).not.toBe(f.sci.buffer);
-    expect(trimInPlace(makeFrame(w, h), '[1:2,1:2]').var).toBeUndefined();
-    expect(() => trimInPlace(makeFrame(w, h), '[1:6,1:4]')).toThrow(SectionError);
   });
 
   it('refuses an out-of-image section or a wrong-size array', () => {

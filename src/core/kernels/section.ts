@@ -149,48 +149,6 @@ export function trimArray<T extends PlaneArray>(
   return out;
 }
 
-/**
- * Moves the sub-image to the front of the same array, row by row, and
- * returns a view of it: no new plane. Each destination row starts at or
- * before its source row and ends before the next source row starts, so no
- * row is overwritten before it is read. The view keeps the whole buffer
- * alive (the margins trimmed off stay allocated as long as the view does).
- */
-function compactArray<T extends PlaneArray>(data: T, width: number, sec: Section): T {
-  const w = sec.x1 - sec.x0;
-  const h = sec.y1 - sec.y0;
-  for (let j = 0; j < h; j++) {
-    const start = (sec.y0 + j) * width + sec.x0;
-    if (start !== j * w) data.copyWithin(j * w, start, start + w);
-  }
-  return data.subarray(0, w * h) as T;
-}
-
-/**
- * Trims a frame the caller owns in place: its planes become views of their
- * own first pixels, where the sub-image is moved (a pipeline frame step
- * changes its frame in place; a new plane per trim was 1 GB of fresh memory
- * over a 2k night). The frame's old planes are overwritten: nothing else may
- * hold them. A flipped section is copied, as trim() does.
- */
-export function trimInPlace(frame: Frame, section: Section | string): Frame {
-  const sec = resolve(section, frame.width, frame.height);
-  if (sec.flipX || sec.flipY) return trim(frame, sec);
-  for (const plane of [frame.sci, frame.var, frame.dq]) {
-    if (plane && plane.length !== frame.width * frame.height) {
-      throw new RangeError(`array length ${plane.length} is not ${frame.width}x${frame.height}`);
-    }
-  }
-  const { width } = frame;
-  return {
-    width: sec.x1 - sec.x0,
-    height: sec.y1 - sec.y0,
-    sci: compactArray(frame.sci, width, sec),
-    var: frame.var && compactArray(frame.var, width, sec),
-    dq: frame.dq && compactArray(frame.dq, width, sec),
-  };
-}
-
 /** Trims SCI, VAR and DQ of a frame together into a new frame. */
 export function trim(frame: Frame, section: Section | string): Frame {
   const sec = resolve(section, frame.width, frame.height);

@@ -7,7 +7,7 @@ import { overscanLevels, subtractLevels } from '../../kernels/overscan';
 
 type Levels = ReturnType<typeof overscanLevels>;
 import type { Frame } from '../../kernels/frame';
-import { parseSection, trimInPlace } from '../../kernels/section';
+import { parseSection, trim } from '../../kernels/section';
 import { robustSigma } from '../../kernels/stats';
 import { deleteCards, setCard, cardNumber } from '../cards';
 import { lookup } from '../astroFrame';
@@ -146,7 +146,7 @@ export const trimData: FramePrimitive = {
         done++;
         continue;
       }
-      ext.data = trimInPlace(f, sec);
+      ext.data = trim(f, sec);
       shiftReference(ext.header, sec.x0, sec.y0);
       deleteCards(ext.header, ['BIASSEC', 'TRIMSEC']);
       setCard(ext.header, 'DATASEC', `[1:${ext.data.width},1:${ext.data.height}]`, 'data section after trimming');
