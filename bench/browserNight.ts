@@ -37,8 +37,9 @@
  * the samples per thread and function; build with `--minify false` for the
  * names); BENCH_PROFILE=file.cpuprofile records the page's main thread
  * (JavaScript samples) during the reduction. A reduction still going after
- * BENCH_REDUCE_TIMEOUT_S (1200) fails the bench, printing the runs bar and
- * each run's state first.
+ * BENCH_REDUCE_TIMEOUT_S (1200) fails the bench, printing the runs bar,
+ * each run's state, whether each worker answers, and the CPU each kind of
+ * thread spends over 5 s (spinning or waiting) first.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -161,6 +162,15 @@ async function main() {
     await status.waitFor({ timeout: reduceTimeoutS * 1000 }).catch(async (err: unknown) => {
       // A reduction that never ends says where it stood: the runs bar and every run's state.
       console.error(`no end of the reduction after ${reduceTimeoutS} s; the runs view says: ${await page.locator('.reduce-bar').innerText().catch(() => '?')}`);
+      // A worker blocked in a synchronous call does not answer; one waiting on a promise does.
+      for (const w of page.workers()) {
+        const answer = await Promise.race([w.evaluate(() => 'answers').catch((e: unknown) => String(e)), new Promise((r) => setTimeout(() => r('does not answer within 5 s: its thread is blocked'), 5000))]);
+        console.error(`worker ${w.url().split('/').pop()}: ${String(answer)}`);
+      }
+      // Spinning or waiting: the CPU each kind of thread spends over 5 s.
+      const before = watch.cpuTotals();
+      await new Promise((r) => setTimeout(r, 5000));
+      console.error(`CPU seconds over the next 5 s: ${JSON.stringify(cpuSpent(before, watch.cpuTotals()))}`);
       await printTimeline(page, clickedAt).catch(() => undefined);
       throw err;
     });
