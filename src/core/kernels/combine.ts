@@ -346,7 +346,7 @@ export function combineRange(
   // The sum of every frame's (scaled) VAR per pixel of the block, added frame
   // by frame while the block is gathered: where nothing is rejected (most
   // pixels) it is the VAR sum, in the same order as the per-pixel loop below,
-  // which reads N planes at one pixel each time and cost a fifth of a combine.
+  // which reads N planes at one pixel each time and took a sixth of a combine.
   const blockVar = new Float64Array(useNet && hasVar && !trackIdx ? B : 0);
 
   const oSci = out.sci, oVar = out.var, oDq = out.dq;
