@@ -14,7 +14,7 @@
 import { extractDescriptors } from '../core/classify';
 import type { Card } from '../core/fits/types';
 import { frameLayout, planeHdu, type LayoutHdu } from '../core/pipeline/layout';
-import { PRODUCT_LABEL, type ProductInfo } from '../core/pipeline/products';
+import { PRODUCT_LABEL, isMasterKind, type ProductInfo } from '../core/pipeline/products';
 import { scienceExtensions, type FrameHeaders, type HduLayout, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
 import { medianInPlace } from '../core/kernels/select';
 import { MAD_TO_SIGMA } from '../core/kernels/stats';
@@ -192,7 +192,7 @@ export class IdbPixelStore implements PixelStore {
           depth: 1,
           stripRows: stripRowsFor(e0.width),
           descriptors: extractDescriptors(headers.primary, headerRecord.hdus[1]?.cards),
-          auto: { type: info.kind === 'bias' || info.kind === 'dark' || info.kind === 'flat' ? info.kind : 'science', reason: `${PRODUCT_LABEL[info.kind]} made by the workbench (${info.recipe})` },
+          auto: { type: isMasterKind(info.kind) ? info.kind : 'science', reason: `${PRODUCT_LABEL[info.kind]} made by the workbench (${info.recipe})` },
           type: 'product',
           stats: sampler.stats(),
           product: info,

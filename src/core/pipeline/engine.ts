@@ -20,7 +20,7 @@ import { stepValues, type ResolvedParams, type StepValues } from './params';
 import { Parking } from './parking';
 import type { FrameContext, FramePrimitive, GroupPrimitive, Member, StepLog } from './primitive';
 import { activeMembers } from './primitive';
-import type { CalibrationStep, FrameRef, Kept, LeftOut, ProductInfo, ProductKind, StackMember, Star } from './products';
+import { isMasterKind, type CalibrationStep, type FrameRef, type Kept, type LeftOut, type ProductInfo, type ProductKind, type StackMember, type Star } from './products';
 import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
 import { frameTime } from './facts';
@@ -139,12 +139,13 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 
 /** A reduced frame is read again by its stack, a master by every frame it calibrates; a stack is not read again. */
 function readAgainOf(kind: ProductKind): ReadAgain | undefined {
-  return kind === 'reduced' ? 'once' : kind === 'bias' || kind === 'dark' || kind === 'flat' ? 'often' : undefined;
+  return kind === 'reduced' ? 'once' : isMasterKind(kind) ? 'often' : undefined;
 }
 
 export async function executeRun(run: RunSpec, backing: PixelStore, events: RunEvents = {}, opts: EngineOptions = {}): Promise<RunResult> {
   const store = new MeteredStore(backing);
   const recipe = RECIPES[run.recipe];
+  const readAgain = readAgainOf(recipe.produces);
   if (!recipe) throw new Error(`unknown recipe ${run.recipe}`);
   if (!run.inputs.length) throw new Error(`${run.label}: no input frames`);
   if (recipe.inputs === 'one' && run.inputs.length !== 1) throw new Error(`${run.recipe} takes one frame, ${run.label} has ${run.inputs.length}`);
@@ -349,7 +350,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         // The stack's product is the last step's: write its bands as they come.
         if (si === stages.length - 1) {
           const g = parking.geometry(act[0]);
-          writer = await store.create({ role: 'product', name: run.output.name, readAgain: readAgainOf(recipe.produces), exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
+          writer = await store.create({ role: 'product', name: run.output.name, readAgain, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
         }
         const out = await stackMembers(members, t.values, {
           parking,
@@ -404,7 +405,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       ? act.map((m) => ({ ...m.ref, dx: m.offset?.dx ?? 0, dy: m.offset?.dy ?? 0, method: m.offset?.method ?? 'reference', nMatched: m.offset?.nMatched ?? 0, scale: m.scale, zero: m.zero, weight: m.weight }))
       : undefined;
     const kind = recipe.produces;
-    const isMaster = kind === 'bias' || kind === 'dark' || kind === 'flat';
+    const isMaster = isMasterKind(kind);
     const info: ProductInfo = {
       kind,
       recipe: recipe.name,
@@ -443,7 +444,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const productHeaders = { primary, exts: made.headers.exts };
     const id = writer
       ? await writer.commit(productHeaders, info)
-      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgainOf(kind));
+      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgain);
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };

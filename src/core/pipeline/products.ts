@@ -9,6 +9,9 @@ import type { ResolvedParams } from './params';
 export type ProductKind = 'bias' | 'dark' | 'flat' | 'reduced' | 'stack';
 export type CalibrationStep = 'bias' | 'dark' | 'flat';
 
+/** A master (bias, dark or flat): a product that calibrates other frames. */
+export const isMasterKind = (k: string | undefined): k is CalibrationStep => k === 'bias' || k === 'dark' || k === 'flat';
+
 export const PRODUCT_LABEL: Record<ProductKind, string> = {
   bias: 'master bias',
   dark: 'master dark',

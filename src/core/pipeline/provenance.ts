@@ -9,7 +9,7 @@
 import type { Card } from '../fits/types';
 import { addHistory, deleteCards, setCard } from './cards';
 import { formatStepValues, type StepValues } from './params';
-import type { FrameRef, LeftOut, ProductKind, StackMember } from './products';
+import { isMasterKind, type FrameRef, type LeftOut, type ProductKind, type StackMember } from './products';
 
 /** Timestamp keyword of each primitive (8 characters, FITS standard). */
 export const STAMP: Record<string, string> = {
@@ -80,7 +80,7 @@ const KIND_TYPE: Record<ProductKind, string> = {
  */
 export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   setCard(primary, 'PRODTYPE', KIND_TYPE[o.kind], 'product of the CCD workbench');
-  if (o.kind === 'bias' || o.kind === 'dark' || o.kind === 'flat') {
+  if (isMasterKind(o.kind)) {
     for (const key of ['IMAGETYP', 'OBSTYPE']) {
       if (primary.some((c) => c.key.toUpperCase() === key)) setCard(primary, key, KIND_TYPE[o.kind]);
     }

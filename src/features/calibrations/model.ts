@@ -8,7 +8,7 @@
 import type { CandidateVerdict, StepDecision } from '../../core/pipeline/associate';
 import { frameTime, roleOf, type PlanFrame } from '../../core/pipeline/facts';
 import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../core/pipeline/plan';
-import type { CalibrationStep, Kept, ProductInfo } from '../../core/pipeline/products';
+import { isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 
 export const STEPS: readonly CalibrationStep[] = ['bias', 'dark', 'flat'];
@@ -145,8 +145,6 @@ export function effectiveWindow(kind: CalibrationStep, validity: { start: number
   const days = plan.rules.windowDays[kind];
   return { start: time - days * MS_PER_DAY, end: time + days * MS_PER_DAY, how: 'default', days, around: time };
 }
-
-const isMasterKind = (k: string | undefined): k is CalibrationStep => k === 'bias' || k === 'dark' || k === 'flat';
 
 /** Frames whose decision chose each calibration id (a planned master's `run:<key>` included). */
 function usersOf(plan: Plan): Map<string, { id: string; name: string }[]> {
