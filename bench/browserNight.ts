@@ -74,6 +74,24 @@ async function printTimeline(page: import('@playwright/test').Page, zero: number
   }
 }
 
+/**
+ * For a reduction that does not end: the runs bar, whether each worker
+ * answers (one blocked in a synchronous call does not; one waiting on a
+ * promise does), the CPU each kind of thread spends over 5 s (spinning or
+ * waiting), and every run's state.
+ */
+async function explainStall(page: import('@playwright/test').Page, watch: BrowserWatch, zero: number): Promise<void> {
+  console.error(`no end of the reduction after ${reduceTimeoutS} s; the runs view says: ${await page.locator('.reduce-bar').innerText().catch(() => '?')}`);
+  for (const w of page.workers()) {
+    const answer = await Promise.race([w.evaluate(() => 'answers').catch((e: unknown) => String(e)), new Promise((r) => setTimeout(() => r('does not answer within 5 s: its thread is blocked'), 5000))]);
+    console.error(`worker ${w.url().split('/').pop()}: ${String(answer)}`);
+  }
+  const before = watch.cpuTotals();
+  await new Promise((r) => setTimeout(r, 5000));
+  console.error(`CPU seconds over the next 5 s: ${JSON.stringify(cpuSpent(before, watch.cpuTotals()))}`);
+  await printTimeline(page, zero).catch(() => undefined);
+}
+
 /** Ends the CDP trace and writes it to `file` (JSON for chrome://tracing or Perfetto). */
 async function saveTrace(tracer: import('@playwright/test').CDPSession, file: string): Promise<void> {
   const ended = new Promise<{ stream?: string }>((ok) => tracer.once('Tracing.tracingComplete', ok));
@@ -160,18 +178,7 @@ async function main() {
     await page.getByRole('button', { name: 'Reduce all' }).click();
     const status = page.getByRole('status').filter({ hasText: /Reduction (complete|finished)/ });
     await status.waitFor({ timeout: reduceTimeoutS * 1000 }).catch(async (err: unknown) => {
-      // A reduction that never ends says where it stood: the runs bar and every run's state.
-      console.error(`no end of the reduction after ${reduceTimeoutS} s; the runs view says: ${await page.locator('.reduce-bar').innerText().catch(() => '?')}`);
-      // A worker blocked in a synchronous call does not answer; one waiting on a promise does.
-      for (const w of page.workers()) {
-        const answer = await Promise.race([w.evaluate(() => 'answers').catch((e: unknown) => String(e)), new Promise((r) => setTimeout(() => r('does not answer within 5 s: its thread is blocked'), 5000))]);
-        console.error(`worker ${w.url().split('/').pop()}: ${String(answer)}`);
-      }
-      // Spinning or waiting: the CPU each kind of thread spends over 5 s.
-      const before = watch.cpuTotals();
-      await new Promise((r) => setTimeout(r, 5000));
-      console.error(`CPU seconds over the next 5 s: ${JSON.stringify(cpuSpent(before, watch.cpuTotals()))}`);
-      await printTimeline(page, clickedAt).catch(() => undefined);
+      await explainStall(page, watch, clickedAt);
       throw err;
     });
     const reduceSeconds = (performance.now() - t1) / 1000;
