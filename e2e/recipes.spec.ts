@@ -110,6 +110,22 @@ test('an invalid parameter refused at the field', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Reduce all' })).toBeEnabled();
 });
 
+/** A value of the user's (unscoped) parameters as IndexedDB holds it. */
+function storedUserValue(page: Page, recipe: string, step: string, name: string): Promise<unknown> {
+  return page.evaluate(([r, st, n]) => new Promise((ok, no) => {
+    const open = indexedDB.open('ccd-workbench');
+    open.onerror = () => no(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('params').objectStore('params').getAll();
+      get.onsuccess = () => {
+        const user = (get.result as { kind: string; scope?: string; values: Record<string, Record<string, Record<string, unknown>>> }[]).find((x) => x.kind === 'user' && !x.scope);
+        ok(user?.values[r]?.[st]?.[n]);
+        open.result.close();
+      };
+    };
+  }), [recipe, step, name]);
+}
+
 test('values are kept, highlighted, and reset per parameter, per step and per recipe', async ({ page }) => {
   await page.goto('/');
   await openRecipe(page, 'reduceScience');
@@ -126,6 +142,8 @@ test('values are kept, highlighted, and reset per parameter, per step and per re
   await field(page, 'reduceScience.flatCorrect.minValue').fill('0.1');
   await field(page, 'reduceScience.flatCorrect.minValue').press('Enter');
   await expect(page.getByRole('navigation', { name: 'Recipes' }).getByRole('button', { name: /^reduceScience/ })).toContainText('4 set');
+  // The view shows a value at once and stores it a moment later: reload once it is stored.
+  await expect.poll(() => storedUserValue(page, 'reduceScience', 'flatCorrect', 'minValue')).toBe(0.1);
 
   await page.reload();
   await openRecipe(page, 'reduceScience');
