@@ -15,3 +15,9 @@ declare module 'plotly.js-strict-dist-min' {
   const Plotly: { react: typeof react; purge: typeof purge };
   export default Plotly;
 }
+
+/** The basic bundle (scatter, bar, pie): the same API for the traces it has. */
+declare module 'plotly.js-basic-dist-min' {
+  export * from 'plotly.js-strict-dist-min';
+  export { default } from 'plotly.js-strict-dist-min';
+}

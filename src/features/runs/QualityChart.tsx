@@ -1,11 +1,13 @@
 /**
  * Night quality: FWHM, sky level and sky noise of every reduced frame against
  * time, one trace per filter; frames a stack left out are drawn as crosses.
- * Clicking a point shows that frame in the library. Plotly is loaded when the
- * chart is first shown (it is most of the page's code).
+ * Clicking a point shows that frame in the library. Plotly's basic bundle is
+ * loaded as soon as the chart is mounted, in idle time, before any point is
+ * there to draw (../../ui/plotly.ts says why).
  */
 import { useEffect, useRef, useState } from 'react';
 import { useNav } from '../../ui/nav';
+import { loadPlotlyBasic, preload } from '../../ui/plotly';
 import type { QualityPoint } from './qualityPoints';
 import { plotlyText } from './plotlyText';
 
@@ -40,7 +42,7 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
     const root = ref.current;
     if (!root || !points.length) return;
     let cancelled = false;
-    void import('plotly.js-strict-dist-min')
+    void loadPlotlyBasic()
       .then(async ({ default: Plotly }) => {
         if (cancelled) return;
         const layout = {
@@ -71,10 +73,13 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
     };
   }, [points, showInLibrary]);
 
+  // Loaded before the first point comes: not at the end of a run, when the worker waits for the page.
+  useEffect(() => preload(loadPlotlyBasic), []);
+
   useEffect(() => {
     const root = ref.current;
     return () => {
-      if (root) void import('plotly.js-strict-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
+      if (root) void loadPlotlyBasic().then(({ default: Plotly }) => Plotly.purge(root));
     };
   }, []);
 

@@ -4,6 +4,7 @@
  * keeps plotly's `data` for anyone reading the plot back (the e2e tests do).
  */
 import { useEffect, useRef, useState } from 'react';
+import { loadPlotly } from '../../../ui/plotly';
 
 export const AXIS = { gridcolor: '#283446', zerolinecolor: '#283446', linecolor: '#3a475b', automargin: true };
 
@@ -25,7 +26,7 @@ export function Plot({ data, layout, label, height = 240 }: { data: unknown[]; l
     const root = ref.current;
     if (!root) return;
     let cancelled = false;
-    void import('plotly.js-strict-dist-min')
+    void loadPlotly()
       .then(({ default: Plotly }) => {
         if (cancelled) return;
         return Plotly.react(root, data, themed({ height, ...layout }), { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d'] });
@@ -39,7 +40,7 @@ export function Plot({ data, layout, label, height = 240 }: { data: unknown[]; l
   useEffect(() => {
     const root = ref.current;
     return () => {
-      if (root) void import('plotly.js-strict-dist-min').then(({ default: Plotly }) => Plotly.purge(root));
+      if (root) void loadPlotly().then(({ default: Plotly }) => Plotly.purge(root));
     };
   }, []);
   return (
