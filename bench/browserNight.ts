@@ -83,7 +83,14 @@ async function printTimeline(page: import('@playwright/test').Page, zero: number
 async function explainStall(page: import('@playwright/test').Page, watch: BrowserWatch, zero: number): Promise<void> {
   console.error(`no end of the reduction after ${reduceTimeoutS} s; the runs view says: ${await page.locator('.reduce-bar').innerText().catch(() => '?')}`);
   for (const w of page.workers()) {
-    const answer = await Promise.race([w.evaluate(() => 'answers').catch((e: unknown) => String(e)), new Promise((r) => setTimeout(() => r('does not answer within 5 s: its thread is blocked'), 5000))]);
+    const answer = await Promise.race([
+      w.evaluate(() => {
+        // What the worker's storage calls are waiting for (src/core/pending.ts), when it has any.
+        const pending = (globalThis as { ccdPending?: () => { label: string; seconds: number }[] }).ccdPending?.() ?? [];
+        return `answers; waiting for: ${pending.length ? pending.map((p) => `${p.label} (${p.seconds.toFixed(1)} s)`).join('; ') : 'nothing it tracks'}`;
+      }).catch((e: unknown) => String(e)),
+      new Promise((r) => setTimeout(() => r('does not answer within 5 s: its thread is blocked'), 5000)),
+    ]);
     console.error(`worker ${w.url().split('/').pop()}: ${String(answer)}`);
   }
   const before = watch.cpuTotals();

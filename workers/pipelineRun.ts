@@ -11,6 +11,7 @@ import type { CancelCheck } from '../src/core/cancel';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { updateRun } from '../src/db/runs';
 import { StorageFullError, isQuotaError } from '../src/db/errors';
+import { tracked } from '../src/core/pending';
 import type { WorkbenchDb } from '../src/db/schema';
 
 export interface RunInDbOptions {
@@ -36,12 +37,12 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
     if (!force && now - lastFlush < FLUSH_MS) return;
     lastFlush = now;
     const patch = { progress, step, log: log.slice(), heartbeat: now };
-    flushing = flushing.then(() => updateRun(db, spec.id, patch)).catch(() => undefined);
+    flushing = flushing.then(() => tracked(`IndexedDB run record ${spec.label}`, updateRun(db, spec.id, patch))).catch(() => undefined);
   };
   const store = new IdbPixelStore(db, { run: { id: spec.id, finish: () => ({ log: log.slice(), step: 'done' }) } });
   let result: RunResult;
   try {
-    await updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 });
+    await tracked(`IndexedDB run record ${spec.label}`, updateRun(db, spec.id, { status: 'running', spec, startedAt: Date.now(), heartbeat: Date.now(), session: opts.session, step, progress: 0 }));
     result = await executeRun(spec, store, {
       log(e) {
         log.push(e);

@@ -26,6 +26,7 @@
  * the reduction lock, before any run starts.
  */
 import { StorageFullError, isQuotaError } from './errors';
+import { tracked } from '../core/pending';
 
 /** The directory under the origin's private root that holds every scratch file. */
 export const SCRATCH_DIRECTORY = 'pipeline-scratch';
@@ -140,7 +141,7 @@ export class ScratchFile {
   async remove(): Promise<void> {
     this.close();
     try {
-      await this.dir.removeEntry(this.id);
+      await tracked(`OPFS removeEntry ${this.id}`, this.dir.removeEntry(this.id));
     } catch (err) {
       // Gone already (removed twice, or the directory cleared): nothing to do.
       if ((err as { name?: string })?.name !== 'NotFoundError') throw err;
@@ -155,7 +156,7 @@ export class OpfsScratch {
   constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
 
   private directory(): Promise<FileSystemDirectoryHandle> {
-    this.dir ??= this.root().then((r) => r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true }));
+    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${SCRATCH_DIRECTORY}`, r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true })));
     // A failure is not kept: the next frame asks again.
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;
@@ -178,8 +179,8 @@ export class OpfsScratch {
     }
     let handle: FileSystemSyncAccessHandle | undefined;
     try {
-      const file = await dir.getFileHandle(id, { create: true });
-      handle = await file.createSyncAccessHandle();
+      const file = await tracked(`OPFS getFileHandle ${id}`, dir.getFileHandle(id, { create: true }));
+      handle = await tracked(`OPFS createSyncAccessHandle ${id}`, file.createSyncAccessHandle());
       handle.truncate(size);
       return new ScratchFile(id, name, dir, handle, planes);
     } catch (err) {

@@ -23,6 +23,7 @@ import { discardProduct, markWriting, newProductId, writeProductStrips, type Pen
 import { StorageFullError, isQuotaError } from './errors';
 import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
+import { tracked } from '../core/pending';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
 
@@ -81,7 +82,7 @@ export class IdbPixelStore implements PixelStore {
   async open(id: string): Promise<StoredFrame> {
     const s = this.scratch.get(id);
     if (s) return s;
-    const [rec, headers] = await Promise.all([this.db.files.get(id), this.db.headers.get(id)]);
+    const [rec, headers] = await tracked(`IndexedDB open ${id}`, Promise.all([this.db.files.get(id), this.db.headers.get(id)]));
     if (!rec) throw new Error(`file ${id} is not in the library (deleted?)`);
     if (rec.status !== 'ok') throw new Error(`${rec.name} could not be read: ${rec.message}`);
     const cardsOf = (index: number): Card[] => headers?.hdus.find((h) => h.index === index)?.cards ?? [];
@@ -95,7 +96,7 @@ export class IdbPixelStore implements PixelStore {
     if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
     const file = this.files.get(frame.id) ?? this.mirror?.get(frame.id);
     if (file) return file.read(hdu, y0, y1, out);
-    return readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out);
+    return tracked(`IndexedDB read ${frame.name} HDU ${hdu} rows ${y0}-${y1}`, readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out));
   }
 
   async create(spec: NewFrame): Promise<FrameWriter> {
@@ -116,7 +117,7 @@ export class IdbPixelStore implements PixelStore {
     const db = this.db;
     const runId = this.opts.run?.id;
     const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
-    let copy = await mirror?.begin(id, spec.name, filePlanes(layout), spec.readAgain);
+    let copy = mirror && (await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, filePlanes(layout), spec.readAgain)));
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;
@@ -127,7 +128,7 @@ export class IdbPixelStore implements PixelStore {
         copy = undefined;
       }
     };
-    await markWriting(db, id, spec.name, runId);
+    await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
     this.hold(id, spec.name);
     let beat = Date.now();
     const planes = new Map<string, StripBuffer>();
@@ -138,10 +139,10 @@ export class IdbPixelStore implements PixelStore {
     const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
     const store = this;
     const write = async (h: LayoutHdu, strips: PendingStrip[]) => {
-      await writeProductStrips(db, id, h.index, strips, spec.name);
+      await tracked(`IndexedDB strips of ${spec.name} HDU ${h.index} rows ${strips[0]?.y0}-${strips.at(-1)?.y1}`, writeProductStrips(db, id, h.index, strips, spec.name));
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
-        await markWriting(db, id, spec.name, runId);
+        await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
       }
     };
     return {
@@ -204,7 +205,7 @@ export class IdbPixelStore implements PixelStore {
         }
         const runPatch = store.opts.run ? { ...store.opts.run.finish(), status: 'done' as const, productId: id, endedAt: Date.now(), progress: 1 } : undefined;
         try {
-          await db.transaction('rw', [db.files, db.headers, db.writing, db.runs, db.strips], async () => {
+          await tracked(`IndexedDB publish ${spec.name}`, db.transaction('rw', [db.files, db.headers, db.writing, db.runs, db.strips], async () => {
             // The product this one remakes (same slot) goes: the library keeps one product per slot.
             const previous = await db.files.where('type').equals('product').filter((f) => f.product?.runKey === info.runKey).primaryKeys();
             for (const old of previous) {
@@ -216,7 +217,7 @@ export class IdbPixelStore implements PixelStore {
             await db.headers.put(headerRecord);
             await db.writing.delete(id);
             if (runPatch) await db.runs.update(store.opts.run!.id, runPatch);
-          });
+          }));
         } catch (err) {
           if (copy) await mirror!.drop(copy);
           copy = undefined;
@@ -231,7 +232,7 @@ export class IdbPixelStore implements PixelStore {
         store.release(id);
         if (copy) await mirror!.drop(copy);
         copy = undefined;
-        await discardProduct(db, id);
+        await tracked(`IndexedDB discard ${spec.name}`, discardProduct(db, id));
       },
     };
   }

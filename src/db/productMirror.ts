@@ -41,6 +41,7 @@
 import type { ReadAgain } from '../core/pipeline/store';
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
 import { defaultOpfsScratch, planeBytes } from './opfsScratch';
+import { tracked } from '../core/pending';
 
 /** What navigator.storage.estimate() answers (injectable for tests). */
 export type QuotaEstimate = () => Promise<{ quota?: number; usage?: number }>;
@@ -79,7 +80,7 @@ export class ProductMirror {
     // Copies still being written are not evicted (one per run, so one at most in a worker).
     if (this.heldBytes + size > this.limitBytes) return undefined;
     try {
-      const { quota, usage } = await this.estimate();
+      const { quota, usage } = await tracked('navigator.storage.estimate', this.estimate());
       if (quota === undefined || usage === undefined) return undefined;
       // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
       const free = quota - usage;
