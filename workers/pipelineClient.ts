@@ -205,6 +205,15 @@ export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}):
   }
 }
 
+/**
+ * How long a cancelled run may take to stop by itself. A run looks at its
+ * cancel token between steps, frames and bands; one that has not stopped by
+ * then is waiting for something that does not come (a storage call that never
+ * returns was seen once in ~50 bench nights, README "Speed"): its worker is
+ * terminated, so Cancel always ends the run.
+ */
+export const CANCEL_GRACE_MS = 10_000;
+
 async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => void): Promise<Reduction> {
   const plan = await planLibrary(db);
   const keys = opts.only ? closure(plan, opts.only) : new Set(runsToDo(plan).map((r) => r.key));
@@ -213,7 +222,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   await createRuns(db, records);
 
   const batchCancel = createCancelSource({ mode: 'port' });
-  const perRun = new Map<string, CancelSource>();
+  const perRun = new Map<string, { source: CancelSource; cancel: () => void }>();
   const cancelledBeforeStart = new Set<string>();
   const progress: ReductionProgress = { batch, total: records.length, done: 0, running: new Map() };
   const report = () => opts.onProgress?.(progress);
@@ -224,16 +233,27 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
     async (spec, { share }) => {
       if (cancelledBeforeStart.has(spec.key)) throw new CancelledError(`${spec.label}: cancelled`);
       const source = createCancelSource();
-      perRun.set(spec.key, source);
+      const kill = new AbortController();
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const cancel = () => {
+        source.cancel();
+        grace ??= setTimeout(() => kill.abort(new Error(`cancelled, and still running after ${CANCEL_GRACE_MS / 1000} s`)), CANCEL_GRACE_MS);
+      };
+      perRun.set(spec.key, { source, cancel });
       // Shown as running from its first progress report: until then it waits in the pool's queue.
       try {
         const memory = { worker: workerMemory, run: workerMemory * p.size * share };
         return await p.run((api) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
           progress.running.set(spec.key, { label: spec.label, step, fraction });
           report();
-        })));
+        })), { kill: kill.signal });
       } catch (err) {
         if (!(err instanceof WorkerCrashedError)) throw err;
+        if (kill.signal.aborted) {
+          // Terminated after a cancel it did not answer: cancelled, and its unpublished strips go.
+          await discardRunWrites(db, spec.id).catch((e: unknown) => console.warn(`${spec.label}: could not remove its unpublished strips`, e));
+          throw new CancelledError(`${spec.label}: cancelled (its worker was stopped: the run did not stop within ${CANCEL_GRACE_MS / 1000} s)`);
+        }
         // The worker died mid-run (out of memory, killed): it wrote neither the run's end nor
         // removed the strips of the product it was making. The pool has replaced it; the run fails
         // with the reason, and its other runs go on.
@@ -242,6 +262,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
         const step = current?.step && current.step !== 'start' ? ` at "${current.step}"` : '';
         throw new Error(`the pipeline worker stopped${step}: ${(err.cause as Error | undefined)?.message ?? err.message}. Restart the run; if it stops again, close other tabs to give the browser more memory.`);
       } finally {
+        clearTimeout(grace);
         source.dispose();
         perRun.delete(spec.key);
         progress.running.delete(spec.key);
@@ -283,7 +304,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
     done,
     cancelAll: () => {
       batchCancel.cancel();
-      for (const s of perRun.values()) s.cancel();
+      for (const r of perRun.values()) r.cancel();
     },
     cancelRun: (key) => {
       const running = perRun.get(key);

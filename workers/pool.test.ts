@@ -213,4 +213,30 @@ describe('WorkerPool', () => {
     await expect(pool.run((api) => api.echo(2))).rejects.toBeInstanceOf(PoolTerminatedError);
     expect(pool.queued).toBe(0);
   });
+
+  it('kill terminates the worker of a task that does not stop: it rejects as a crash, the next task gets a new worker', async () => {
+    const pool = makePool(1);
+    const firstThread = await pool.run((api) => api.threadId());
+    const kill = new AbortController();
+    // A worker function that never answers (as a run waiting for a storage call that never returns).
+    const stuck = pool.run(() => new Promise<never>(() => undefined), { kill: kill.signal });
+    const queued = pool.run((api) => api.threadId());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pool.busy).toBe(1);
+    kill.abort(new Error('cancelled, and still running after 10 s'));
+    const error = await stuck.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect((error as Error).message).toContain('terminated: cancelled, and still running after 10 s');
+    expect(await queued).not.toBe(firstThread);
+    expect(pool.started).toBe(2);
+  });
+
+  it('a kill signal of a task that has ended does nothing', async () => {
+    const pool = makePool(1);
+    const kill = new AbortController();
+    const tid = await pool.run((api) => api.threadId(), { kill: kill.signal });
+    kill.abort();
+    expect(await pool.run((api) => api.threadId())).toBe(tid);
+    expect(pool.started).toBe(1);
+  });
 });

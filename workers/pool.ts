@@ -43,6 +43,10 @@
  *   one, else a DOMException). Once a task has started the pool does not stop
  *   it: stopping work inside a worker is cooperative, through a cancel token
  *   (see ./cancel.ts; `createCancelSource({ signal })` links the two).
+ * - `kill`: the last resort for a started task that does not stop (a worker
+ *   waiting for a call that never returns cannot look at its token).
+ *   Aborting it terminates the task's worker, as a crash would: the task
+ *   rejects with WorkerCrashedError, the next task gets a new worker.
  * - A worker that fails (an uncaught error in the worker, a message that
  *   cannot be deserialised, a worker that stops without a word, seen through
  *   the lifeline lock it holds (./lifeline.ts: self.close(), out of memory,
@@ -115,6 +119,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Higher runs first; equal priorities run in submission order. Default 0. */
   priority?: number;
+  /** Aborting it once the task runs terminates its worker (see the module comment). */
+  kill?: AbortSignal;
 }
 
 /** The worker running a task failed; the task's outcome is unknown. */
@@ -164,6 +170,7 @@ interface QueuedTask<API> {
   reject: (error: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  kill?: AbortSignal;
 }
 
 interface Slot<W, API> {
@@ -172,6 +179,10 @@ interface Slot<W, API> {
   /** Set while a task runs: rejects that task (crash or terminate). */
   abortRunning?: (error: Error) => void;
   dead: boolean;
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : reason === undefined ? 'the task was killed' : String(reason);
 }
 
 function abortErrorFrom(signal: AbortSignal): Error {
@@ -218,7 +229,7 @@ export class WorkerPool<API, W = Worker> {
 
   run<R>(task: (api: Comlink.Remote<API>) => Promise<R>, options: RunOptions = {}): Promise<R> {
     if (this.terminated) return Promise.reject(new PoolTerminatedError());
-    const { signal, priority = 0 } = options;
+    const { signal, priority = 0, kill } = options;
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
     return new Promise<R>((resolve, reject) => {
       const entry: QueuedTask<API> = {
@@ -227,6 +238,7 @@ export class WorkerPool<API, W = Worker> {
         resolve: resolve as (value: unknown) => void,
         reject,
         signal,
+        kill,
       };
       if (signal) {
         entry.onAbort = () => {
@@ -311,15 +323,20 @@ export class WorkerPool<API, W = Worker> {
   private dispatch(slot: Slot<W, API>, entry: QueuedTask<API>): void {
     this.running++;
     let finished = false;
+    const { kill } = entry;
+    const onKill = () => this.onWorkerFailure(slot, new Error(`terminated: ${describeReason(kill?.reason)}`));
     const finish = (settle: () => void): void => {
       if (finished) return;
       finished = true;
       this.running--;
       slot.abortRunning = undefined;
+      kill?.removeEventListener('abort', onKill);
       settle();
       this.pump();
     };
     slot.abortRunning = (error) => finish(() => entry.reject(error));
+    if (kill?.aborted) queueMicrotask(onKill);
+    else kill?.addEventListener('abort', onKill, { once: true });
     // Invoke through a promise so a task that throws synchronously rejects too.
     Promise.resolve()
       .then(() => entry.task(slot.api))
