@@ -240,3 +240,19 @@ test('exclusions, a validity window and the valid flag change the decisions and 
   await openCalibrations(page);
   await restored();
 });
+
+test('frames a re-run leaves without a flat (none usable) say so in the plan and when the reduction ends', async ({ page }) => {
+  await loadNight(page);
+  await reduceAll(page);
+  await page.getByRole('checkbox', { name: 'raw0008_flat.fits is valid' }).uncheck();
+  await staleNotice(page).getByRole('button', { name: /Re-run only these/ }).click();
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 60_000 });
+  const warning = page.locator('.rb-warn');
+  await expect(warning).toContainText('4 runs went without a flat: none was usable');
+  for (const f of R_FRAMES) {
+    await expect(warning).toContainText(f);
+    await expect(page.locator('tr.plan-row', { hasText: `Reduce ${f}` }).locator('td.c-cal')).toContainText('no flat');
+  }
+  for (const f of V_FRAMES) await expect(page.locator('tr.plan-row', { hasText: `Reduce ${f}` }).locator('td.c-cal')).not.toContainText('no flat');
+});

@@ -55,7 +55,7 @@ function HeaderViewerOf({ fileId, onClose, initialHdu = 0 }: HeaderViewerProps) 
 
   if (!fileId || !file) return null;
   return (
-    <aside className="header-viewer" aria-label="FITS header">
+    <aside className="header-viewer" aria-label="FITS header" onKeyDown={onClose ? (e) => { if (e.key === 'Escape') onClose(); } : undefined}>
       <div className="hv-top">
         <h2 title={file.name}>{file.name}</h2>
         {onClose && <button className="icon-btn" aria-label="Close header" onClick={onClose}>×</button>}
@@ -64,7 +64,8 @@ function HeaderViewerOf({ fileId, onClose, initialHdu = 0 }: HeaderViewerProps) 
         <dt>Type</dt>
         <dd><span className={`badge type-${file.type}`}>{file.type}</span> {(file.user ?? file.auto).reason}</dd>
         {file.status === 'error' && (<><dt>Error</dt><dd className="status-error">{file.message}</dd></>)}
-        <dt>SHA-256</dt>
+        {/* A raw file's id is the SHA-256 of its bytes; a product's is the workbench's own. */}
+        <dt>{file.product ? 'Product id' : 'SHA-256'}</dt>
         <dd className="mono small">{file.id.slice(0, 16)}…</dd>
       </dl>
       {headers && headers.hdus.length > 0 ? (

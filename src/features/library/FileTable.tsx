@@ -49,9 +49,11 @@ function StatusCell({ row }: { row: LibraryRow }) {
       </span>
     );
   }
+  // A product's message says how it was made; a raw file's says what to watch (saturation, a header repaired).
+  const warning = row.message && row.typeClass !== 'product';
   return (
     <span className="status-ok" title={row.message || 'read and stored'}>
-      <span className={`dot ${row.message ? 'dot-warn' : 'dot-ok'}`} aria-hidden /> ok{row.message && <span className="status-note"> — {row.message}</span>}
+      <span className={`dot ${warning ? 'dot-warn' : 'dot-ok'}`} aria-hidden /> ok{row.message && <span className={warning ? 'status-note' : 'status-made'}> — {row.message}</span>}
     </span>
   );
 }

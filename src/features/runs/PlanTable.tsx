@@ -59,7 +59,10 @@ export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selec
               </td>
               <td className="c-recipe">{RECIPE_LABEL[row.run.recipe] ?? row.run.recipe}</td>
               <td className="c-n">{row.run.inputs.length}</td>
-              <td className="c-cal" title={calibrationsOf(row)}>{calibrationsOf(row)}</td>
+              <td className="c-cal" title={[calibrationsOf(row), ...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`)].join(' · ')}>
+                {calibrationsOf(row)}
+                {row.missing.map((m) => <span key={m} className="cal-missing"> · no {m}</span>)}
+              </td>
               <td className="c-time">{secondsOf(row)}</td>
             </tr>
           ))}

@@ -16,6 +16,7 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
   const settled = useReductionCaughtUp(finished, live, products);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
+  const inFlight = rows.filter((r) => r.state === 'queued' || r.state === 'running').length;
   // Runs a reload, a crash, a cancel or an error stopped: one click takes them (and what they need) up again.
   const unfinished = rows.filter((r) => r.state === 'interrupted' || r.state === 'failed' || r.state === 'cancelled');
   const running = progress ? [...progress.running.values()] : [];
@@ -39,7 +40,7 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
         <span className="muted">
           {rows.length === 0
             ? 'Nothing to reduce yet: add raw frames in the Library.'
-            : `${todo} run${todo === 1 ? '' : 's'} to do · ${upToDate} up to date · ${rows.length} in the plan`}
+            : `${inFlight ? `${inFlight} running or queued · ` : ''}${todo} run${todo === 1 ? '' : 's'} to do · ${upToDate} up to date · ${rows.length} in the plan`}
         </span>
       </div>
       {planError && <p className="rb-error" role="alert">The plan cannot be built: {planError}</p>}
@@ -65,18 +66,29 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
           </div>
         </div>
       )}
-      {!active && finished && <FinishedLine settled={settled} />}
+      {!active && finished && <FinishedLine settled={settled} rows={rows} />}
     </div>
   );
 }
 
 /** `settled`: the plan and the lists have caught up with the products (the last few hundred ms of a reduction). */
-function FinishedLine({ settled }: { settled: boolean }) {
+function FinishedLine({ settled, rows }: { settled: boolean; rows: PlanRow[] }) {
   const finished = useReduction((s) => s.finished)!;
   const { failed, cancelled, total } = finished;
   if (!failed.length && !cancelled) {
     if (!settled) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
-    return <p className="rb-status ok" role="status">Reduction complete: {total} run{total === 1 ? '' : 's'} done.</p>;
+    const without = rows.filter((r) => r.state === 'done' && r.missing.length);
+    return (
+      <>
+        <p className="rb-status ok" role="status">Reduction complete: {total} run{total === 1 ? '' : 's'} done.</p>
+        {without.length > 0 && (
+          <p className="rb-warn">
+            {without.length} run{without.length === 1 ? '' : 's'} went without {[...new Set(without.flatMap((r) => r.missing))].map((m) => `a ${m}`).join(' or ')}: none was usable
+            ({without.map((r) => r.run.label.replace(/^Reduce /, '')).join(', ')}). The Calibrations view says why, and can pin one.
+          </p>
+        )}
+      </>
+    );
   }
   return (
     <div className="rb-status bad" role="status">

@@ -56,10 +56,13 @@ function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
 function Provenance({ info, productId, onInspect }: { info: ProductInfo; productId: string; onInspect(ids: string[]): void }) {
   const cals = (['bias', 'dark', 'flat'] as const).flatMap((step) => (info.calibrations[step] ? [{ step, ref: info.calibrations[step]! }] : []));
   const offsets = new Map((info.members ?? []).map((m) => [m.id, m]));
+  // Inputs the run refused or left out (a saturated flat, a frame a stack rejected) are listed, marked, not counted.
+  const leftOut = new Map((info.leftOut ?? []).map((f) => [f.id, f.reason]));
+  const used = info.inputs.filter((i) => !leftOut.has(i.id)).length;
   return (
     <section className="provenance" aria-label="Provenance">
       <h3>
-        Made from {info.inputs.length} frame{info.inputs.length === 1 ? '' : 's'}
+        Made from {used} frame{used === 1 ? '' : 's'}{leftOut.size > 0 && `, ${leftOut.size} left out`}
         {info.inputs.length > 0 && <button className="small-btn" onClick={() => onInspect([productId, ...info.inputs.map((i) => i.id)])}>Inspect with its inputs</button>}
       </h3>
       <ul className="prov-list">
@@ -69,6 +72,7 @@ function Provenance({ info, productId, onInspect }: { info: ProductInfo; product
             <li key={i.id}>
               <button className="link" onClick={() => onInspect([i.id])} aria-label={`Inspect input ${i.name}`}>{i.name}</button>
               {m && <span className="muted small"> offset {m.dx.toFixed(2)}, {m.dy.toFixed(2)} px</span>}
+              {leftOut.has(i.id) && <span className="prov-left-out"> left out: {leftOut.get(i.id)}</span>}
             </li>
           );
         })}

@@ -15,6 +15,8 @@ export interface PlanRow {
   /** The latest execution of this product slot, if any. */
   last?: RunRecord;
   state: RowState;
+  /** Calibration steps its frames go without because none was usable (not skipped by the user). */
+  missing: string[];
 }
 
 export interface RunsData {
@@ -38,6 +40,17 @@ export function useRunsData(): RunsData {
       const prev = latest.get(r.key);
       if (!prev || prev.createdAt < r.createdAt || (prev.createdAt === r.createdAt && prev.id < r.id)) latest.set(r.key, r);
     }
+    // A bias or flat with no usable master is left out of the run (its step skips): say so beside it.
+    // A night without darks is common, and the plan's notes leave it out too.
+    const missing = new Map<string, Set<string>>();
+    for (const d of live.plan?.decisions ?? []) {
+      if (!d.run) continue;
+      for (const step of ['bias', 'flat'] as const) {
+        if (d.decisions[step]?.outcome !== 'none') continue;
+        if (!missing.has(d.run)) missing.set(d.run, new Set());
+        missing.get(d.run)!.add(step);
+      }
+    }
     const rows = (live.plan?.runs ?? []).map((run): PlanRow => {
       const last = latest.get(run.key);
       let state: RowState;
@@ -45,7 +58,7 @@ export function useRunsData(): RunsData {
       else if (run.existing?.upToDate && !live.todo.has(run.key)) state = last?.status === 'done' ? 'done' : 'up to date';
       else if (last && (last.status === 'failed' || last.status === 'cancelled' || last.status === 'interrupted')) state = last.status;
       else state = run.existing ? 'stale' : 'to run';
-      return { run, last, state };
+      return { run, last, state, missing: [...(missing.get(run.key) ?? [])] };
     });
     const planned = new Set(rows.map((r) => r.run.key));
     const orphans = [...latest.values()].filter((r) => !planned.has(r.key) && r.status !== 'done');
