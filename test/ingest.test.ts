@@ -103,6 +103,24 @@ describe('ingest', () => {
     expect(await readRows(db, rec, 0, h)).toEqual(all);
   });
 
+  it("measures the listing's statistics on the data section, not the overscan beside it", async () => {
+    // A saturated flat as the sample night's: 256 data columns at 65535, 32 overscan columns at bias level.
+    const w = 288, h = 64;
+    const px = new Uint16Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px[y * w + x] = x < 256 ? (x % 100 === 0 ? 30000 : 65535) : 1000;
+    const cards = [{ key: 'IMAGETYP', value: 'flat' }, { key: 'SATURATE', value: 65535 }, { key: 'DATASEC', value: '[1:256,1:64]' }, { key: 'BIASSEC', value: '[257:288,1:64]' }];
+    const out = await ingestOne(db, { name: 'satflat.fits', path: '', bytes: writeFits([{ cards, data: px, width: w, height: h }]) });
+    const rec = (await db.files.get(out.id))!;
+    // 3 of every 256 data columns are unsaturated (x = 0, 100, 200): 253/256 saturated, 98.8%; with the
+    // overscan it would be 253/288 = 87.8%.
+    expect(rec.stats!.saturatedFraction).toBeCloseTo(253 / 256, 12);
+    expect(rec.stats!.median).toBe(65535);
+    expect(rec.stats!.min).toBe(30000);
+    expect(rec.message).toContain('99% of pixels at saturation');
+    // The pixels stored are the whole frame, overscan included.
+    expect((await readRows(db, rec, 0, 1))[270]).toBe(1000);
+  });
+
   it('stores the same bytes once', async () => {
     const a = await ingestOne(db, item(night, 'raw0001.fits'));
     const b = await ingestOne(db, { ...item(night, 'raw0001.fits'), name: 'copy.fits' });
