@@ -52,6 +52,7 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
   return (
     <div className="toolbar" role="toolbar" aria-label="Library actions">
       <div className="tb-group">
+        {/* The hidden inputs are reached through these buttons: out of the Tab order, where they would take focus unseen. */}
         <button className="primary" onClick={() => inputRef.current?.click()}>Add files…</button>
         <input
           ref={inputRef}
@@ -60,6 +61,7 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
           accept=".fits,.fit,.fts,.fz,.gz,application/fits,image/fits"
           aria-label="Add FITS files"
           className="visually-hidden"
+          tabIndex={-1}
           onChange={(e) => { onFiles(e.target.files); e.target.value = ''; }}
         />
         <button onClick={() => folderRef.current?.click()}>Add folder…</button>
@@ -69,6 +71,7 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
           multiple
           aria-label="Add a folder of FITS files"
           className="visually-hidden"
+          tabIndex={-1}
           onChange={(e) => { onFiles(e.target.files); e.target.value = ''; }}
         />
         <button onClick={() => void loadDemoNight()} disabled={ingest.running}>Load demo night</button>
@@ -124,6 +127,7 @@ export function Toolbar({ shown, total }: { shown: LibraryRow[]; total: number }
           accept={`${ARCHIVE_SUFFIX},.tar,application/x-tar`}
           aria-label="Import a workspace archive"
           className="visually-hidden"
+          tabIndex={-1}
           onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) void importWorkspaceFile(f); }}
         />
       </div>

@@ -81,6 +81,7 @@ export function ImportExport({ records }: { records: readonly ParamRecord[] }) {
           accept=".json,application/json"
           aria-label="Import parameters from JSON"
           className="visually-hidden"
+          tabIndex={-1}
           onChange={(e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
