@@ -209,7 +209,7 @@ export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}):
  * How long a cancelled run may take to stop by itself. A run looks at its
  * cancel token between steps, frames and bands; one that has not stopped by
  * then is waiting for something that does not come (a storage call that never
- * returns was seen once in ~50 bench nights, README "Speed"): its worker is
+ * returned was seen in the browser bench, README "Speed"): its worker is
  * terminated, so Cancel always ends the run.
  */
 export const CANCEL_GRACE_MS = 10_000;

@@ -239,4 +239,20 @@ describe('WorkerPool', () => {
     expect(await pool.run((api) => api.threadId())).toBe(tid);
     expect(pool.started).toBe(1);
   });
+
+  it('a kill that came while the task was queued does not terminate the worker it then gets', async () => {
+    const pool = makePool(1);
+    const gate = deferred();
+    const first = pool.run(async (api) => {
+      const tid = await api.threadId();
+      await gate.promise;
+      return tid;
+    });
+    const kill = new AbortController();
+    const queued = pool.run((api) => api.threadId(), { kill: kill.signal });
+    kill.abort();
+    gate.resolve();
+    expect(await queued).toBe(await first);
+    expect(pool.started).toBe(1);
+  });
 });

@@ -45,8 +45,9 @@
  *   (see ./cancel.ts; `createCancelSource({ signal })` links the two).
  * - `kill`: the last resort for a started task that does not stop (a worker
  *   waiting for a call that never returns cannot look at its token).
- *   Aborting it terminates the task's worker, as a crash would: the task
- *   rejects with WorkerCrashedError, the next task gets a new worker.
+ *   Aborting it while the task runs terminates the task's worker, as a crash
+ *   would: the task rejects with WorkerCrashedError, the next task gets a new
+ *   worker. Aborted while the task is queued, it does nothing.
  * - A worker that fails (an uncaught error in the worker, a message that
  *   cannot be deserialised, a worker that stops without a word, seen through
  *   the lifeline lock it holds (./lifeline.ts: self.close(), out of memory,
@@ -335,8 +336,9 @@ export class WorkerPool<API, W = Worker> {
       this.pump();
     };
     slot.abortRunning = (error) => finish(() => entry.reject(error));
-    if (kill?.aborted) queueMicrotask(onKill);
-    else kill?.addEventListener('abort', onKill, { once: true });
+    // A kill that came while the task waited in the queue does not count: the task has not had its
+    // chance to stop by itself (the caller's cancel token tells it to, as soon as it starts).
+    if (!kill?.aborted) kill?.addEventListener('abort', onKill, { once: true });
     // Invoke through a promise so a task that throws synchronously rejects too.
     Promise.resolve()
       .then(() => entry.task(slot.api))
