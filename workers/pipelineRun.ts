@@ -63,7 +63,7 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
     // If even this write fails, the run's own error still goes to the caller (the page records it).
     await updateRun(db, spec.id, {
       status: cancelled ? 'cancelled' : 'failed',
-      error: cancelled ? `cancelled at "${step}"` : err instanceof Error ? err.message : String(err),
+      error: cancelled ? (step === 'start' ? 'cancelled before its first step' : `cancelled at "${step}"`) : err instanceof Error ? err.message : String(err),
       endedAt: Date.now(),
       log,
       progress,

@@ -151,6 +151,8 @@ describe('roleOf', () => {
       kind: 'out', reason: 'could not be read: truncated: 2880-byte block expected',
     });
     expect(roleOf({ ...unreadable('x.fits', ''), message: undefined })).toEqual({ kind: 'out', reason: 'could not be read' });
+    // The reader's message begins with the file's name, which the views show beside the reason already.
+    expect(roleOf(unreadable('x.fits', 'x.fits: HDU 0: file ends inside the header'))).toEqual({ kind: 'out', reason: 'could not be read: HDU 0: file ends inside the header' });
   });
 
   it('a file without image data', () => {

@@ -101,7 +101,11 @@ export type Role =
 
 /** What a file is to the plan, or why it stays out. */
 export function roleOf(f: PlanFrame): Role {
-  if (f.status !== 'ok') return { kind: 'out', reason: `could not be read${f.message ? `: ${f.message}` : ''}` };
+  if (f.status !== 'ok') {
+    // The reader's message names the file already; the reason goes beside the name.
+    const message = f.message?.startsWith(`${f.name}: `) ? f.message.slice(f.name.length + 2) : f.message;
+    return { kind: 'out', reason: `could not be read${message ? `: ${message}` : ''}` };
+  }
   if (f.product) return { kind: 'product', product: f.product };
   if (!f.hdus.some((h) => h.isImage && h.naxis.length >= 2)) return { kind: 'out', reason: 'no image data' };
   const t = f.type;

@@ -10,6 +10,7 @@ import { useNav } from '../../ui/nav';
 import { setValid } from './actions';
 import { ValidityEditor } from './ValidityEditor';
 import { plural, type MasterRow } from './model';
+import { utcSeconds } from '../../ui/time';
 
 function NameList({ items, what }: { items: { id: string; name: string }[]; what: string }) {
   if (!items.length) return <span className="muted">none</span>;
@@ -25,7 +26,7 @@ function NameList({ items, what }: { items: { id: string; name: string }[]; what
 function Source({ row }: { row: MasterRow }) {
   if (row.source === 'planned') return <span className="cal-why">to be made by the next reduction</span>;
   if (row.source === 'imported') return <span className="cal-why" title={row.madeBy}>imported: {row.madeBy}</span>;
-  return <span className="cal-why">made here {row.createdAt ? new Date(row.createdAt).toLocaleString() : ''}</span>;
+  return <span className="cal-why">made here {row.createdAt ? utcSeconds(row.createdAt) : ''}</span>;
 }
 
 /** The valid flag: shows the click at once; the stored flag (through the plan, ~0.3 s later) then confirms it. */

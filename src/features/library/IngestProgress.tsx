@@ -39,7 +39,7 @@ export function IngestProgress({ listed }: { listed?: ReadonlySet<string> }) {
         )}
       </div>
       <div
-        className="progress"
+        className={`progress${ingest.failed ? ' with-errors' : ''}`}
         role="progressbar"
         aria-label="Files processed"
         aria-valuemin={0}

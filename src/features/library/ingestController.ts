@@ -38,7 +38,8 @@ function record(outcome: IngestOutcome) {
     done: ingest.done + 1,
     bytesDone: ingest.bytesDone + outcome.size,
     stored: ingest.stored + (outcome.status === 'ok' && (outcome.stored === 'stored' || outcome.stored === 'replaced-error') ? 1 : 0),
-    duplicates: ingest.duplicates + (outcome.stored === 'duplicate' ? 1 : 0),
+    // A file already listed with its error is counted once, with the errors.
+    duplicates: ingest.duplicates + (outcome.stored === 'duplicate' && outcome.status !== 'error' ? 1 : 0),
     failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
     problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,
     warnings: warned ? [...ingest.warnings, { name: outcome.name, message: `${outcome.name}: ${warned}` }] : ingest.warnings,

@@ -4,6 +4,7 @@ import type { FileRecord } from '../../db/types';
 import { useNav } from '../../ui/nav';
 import { useAction } from '../../ui/useAction';
 import { downloadAllProducts, downloadProduct, productOrder } from './downloads';
+import { utcClock, utcSeconds } from '../../ui/time';
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
   const showInLibrary = useNav((s) => s.showInLibrary);
@@ -39,7 +40,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
                 </td>
                 <td>{PRODUCT_LABEL[p.product!.kind]}</td>
                 <td>{p.product!.inputs.length} frame{p.product!.inputs.length === 1 ? '' : 's'}{p.product!.leftOut?.length ? `, ${p.product!.leftOut.length} left out` : ''}</td>
-                <td className="num">{new Date(p.product!.createdAt).toLocaleTimeString()}</td>
+                <td className="num" title={utcSeconds(p.product!.createdAt)}>{utcClock(p.product!.createdAt)}</td>
                 <td className="product-actions">
                   <button onClick={() => inspectFrames([p.id])} aria-label={`Inspect ${p.name}`}>Inspect</button>
                   <button disabled={!!busy} onClick={() => void run(() => downloadProduct(p.id), p.id)} aria-label={`Download ${p.name}`}>FITS</button>

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNav } from '../../ui/nav';
 import { loadPlotlyBasic, preload } from '../../ui/plotly';
-import type { QualityPoint } from './qualityPoints';
+import { commonUnit, type QualityPoint } from './qualityPoints';
 import { plotlyText } from './plotlyText';
 
 const COLORS = ['#5da9e9', '#f4d35e', '#4cc38a', '#ef6b6b', '#a78bfa', '#ef9b6b', '#8e9aaf'];
@@ -45,6 +45,7 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
     void loadPlotlyBasic()
       .then(async ({ default: Plotly }) => {
         if (cancelled) return;
+        const unit = commonUnit(points);
         const layout = {
           paper_bgcolor: '#151d29',
           plot_bgcolor: '#0e141d',
@@ -56,8 +57,8 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
           legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.01, yanchor: 'bottom', title: { text: 'filter ' } },
           xaxis: { ...AXIS, type: 'date', anchor: 'y3', title: { text: 'time (UTC)' } },
           yaxis: { ...AXIS, domain: [0.69, 1], title: { text: 'FWHM (px)' } },
-          yaxis2: { ...AXIS, domain: [0.36, 0.64], title: { text: 'sky' } },
-          yaxis3: { ...AXIS, domain: [0, 0.31], title: { text: 'sky noise' } },
+          yaxis2: { ...AXIS, domain: [0.36, 0.64], title: { text: unit ? `sky (${unit})` : 'sky' } },
+          yaxis3: { ...AXIS, domain: [0, 0.31], title: { text: unit ? `sky noise (${unit})` : 'sky noise' } },
           hovermode: 'closest',
         };
         const el = await Plotly.react(root, traces(points), layout, { displaylogo: false, responsive: true });

@@ -15,6 +15,7 @@ import type { ProductInfo } from '../../core/pipeline/products';
 import { stateClass } from './PlanTable';
 import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
+import { utcSeconds } from '../../ui/time';
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -172,7 +173,7 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
         </>
       ) : null}
 
-      <h3>Log{last ? ` (${last.status}${last.startedAt ? `, ${new Date(last.startedAt).toLocaleString()}` : ''})` : ''}</h3>
+      <h3>Log{last ? ` (${last.status}${last.startedAt ? `, ${utcSeconds(last.startedAt)}` : ''})` : ''}</h3>
       {last ? <LogTable log={last.log} started={last.startedAt} /> : <p className="muted">Not run yet.</p>}
     </section>
   );

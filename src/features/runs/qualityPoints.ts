@@ -13,6 +13,8 @@ export interface QualityPoint {
   fwhm: number;
   sky: number;
   skyNoise: number;
+  /** Unit of sky and sky noise (the product's BUNIT: electron after ADUToElectrons). */
+  unit?: string;
   /** Why a stack left it out, if one did. */
   leftOut?: string;
 }
@@ -33,7 +35,16 @@ export function qualityPoints(products: readonly FileRecord[]): QualityPoint[] {
       fwhm: p.product!.quality!.fwhm,
       sky: p.product!.quality!.sky,
       skyNoise: p.product!.quality!.skyNoise,
+      unit: p.product!.bunit,
       leftOut: leftOut.get(p.id),
     }))
     .sort((a, b) => a.time - b.time);
+}
+
+/** The unit every point's sky is in, for the axis titles; undefined when they differ or none is known. */
+export function commonUnit(points: readonly QualityPoint[]): string | undefined {
+  const units = new Set(points.map((p) => p.unit));
+  const [only] = units;
+  if (units.size !== 1 || !only || only === 'none') return undefined;
+  return only === 'electron' ? 'e⁻' : only === 'adu' ? 'ADU' : only;
 }

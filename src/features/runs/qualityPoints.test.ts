@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { commonUnit, type QualityPoint } from './qualityPoints';
+
+const pt = (unit?: string): QualityPoint => ({ id: 'a', name: 'a', time: 0, filter: 'R', fwhm: 3, sky: 400, skyNoise: 20, unit });
+
+describe('commonUnit', () => {
+  it('names the unit the chart axes share, and none when they differ or are unknown', () => {
+    expect(commonUnit([pt('electron'), pt('electron')])).toBe('e⁻');
+    expect(commonUnit([pt('adu')])).toBe('ADU');
+    expect(commonUnit([pt('electron'), pt('adu')])).toBeUndefined();
+    expect(commonUnit([pt('none')])).toBeUndefined();
+    expect(commonUnit([pt(undefined)])).toBeUndefined();
+  });
+});
