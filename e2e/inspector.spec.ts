@@ -447,3 +447,22 @@ test('a frame that cannot be shown says why: pixels missing from storage, a file
   await page.getByRole('button', { name: 'Close raw0002.fits' }).click();
   await expect(page.getByRole('tablist', { name: 'Open frames' }).getByRole('tab')).toHaveCount(1);
 });
+
+test('limits that are not numbers, or a low above the high, are refused with the reason and leave the display as it was', async ({ page }) => {
+  await page.goto('/');
+  await addFiles(page, [path.join(SAMPLE_NIGHT, 'raw0020.fits')]);
+  await waitForRows(page, 1);
+  await page.getByRole('button', { name: 'Inspect raw0020.fits' }).click();
+  await pictureReady(page, 'raw0020.fits');
+  const low = page.getByLabel('Low limit');
+  const before = await low.getAttribute('data-value');
+  const refused = page.getByRole('alert').filter({ hasText: 'Not applied' });
+  await low.fill('abc');
+  await low.press('Enter');
+  await expect(refused).toContainText('"abc" is not a number');
+  await low.fill('99999');
+  await low.press('Enter');
+  await expect(refused).toContainText('the low limit must be below the high');
+  await expect(low).toHaveAttribute('data-value', before!);
+  await expect(page.getByLabel('Limits')).toHaveValue('zscale');
+});

@@ -55,15 +55,21 @@ function LimitInputs() {
   const setLimits = useInspector((s) => s.setLimits);
   const [low, setLow] = useState('');
   const [high, setHigh] = useState('');
+  const [problem, setProblem] = useState<string>();
   const drawn = frame?.drawn;
   useEffect(() => {
     setLow(drawn ? formatValue(drawn.low) : '');
     setHigh(drawn ? formatValue(drawn.high) : '');
+    setProblem(undefined);
   }, [drawn?.low, drawn?.high]); // eslint-disable-line react-hooks/exhaustive-deps
   const apply = () => {
     const lo = Number(low);
     const hi = Number(high);
-    if (Number.isFinite(lo) && Number.isFinite(hi) && hi > lo) setLimits({ kind: 'user', low: lo, high: hi });
+    const bad = low.trim() === '' || !Number.isFinite(lo) ? `"${low}" is not a number`
+      : high.trim() === '' || !Number.isFinite(hi) ? `"${high}" is not a number`
+      : hi > lo ? undefined : `the low limit must be below the high (${lo} ≥ ${hi})`;
+    setProblem(bad);
+    if (!bad) setLimits({ kind: 'user', low: lo, high: hi });
     else { setLow(drawn ? formatValue(drawn.low) : ''); setHigh(drawn ? formatValue(drawn.high) : ''); }
   };
   return (
@@ -71,6 +77,7 @@ function LimitInputs() {
       <input aria-label="Low limit" className="num-input" data-value={drawn?.low} value={low} onChange={(e) => setLow(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
       <span className="muted">…</span>
       <input aria-label="High limit" className="num-input" data-value={drawn?.high} value={high} onChange={(e) => setHigh(e.target.value)} onBlur={apply} onKeyDown={(e) => e.key === 'Enter' && apply()} />
+      {problem && <span className="limit-problem" role="alert">Not applied: {problem}.</span>}
     </span>
   );
 }

@@ -67,7 +67,10 @@ export function ImportExport({ records }: { records: readonly ParamRecord[] }) {
     const names = [...new Set([read.recipes, ...read.groups.map((g) => g.recipes)].flatMap((f) => Object.keys(f)))];
     setOutcome({
       ok: true,
-      text: `${file.name}: ${n} value${n === 1 ? '' : 's'} imported for ${names.join(', ') || 'no recipe'}${read.groups.length ? ` (${read.groups.length} group${read.groups.length === 1 ? '' : 's'})` : ''}.`,
+      // A file replaces the values set before it: one that sets none puts every parameter back to its default.
+      text: n === 0
+        ? `${file.name} sets no parameter: every parameter is at its default now.`
+        : `${file.name}: ${n} value${n === 1 ? '' : 's'} imported for ${names.join(', ')}${read.groups.length ? ` (${read.groups.length} group${read.groups.length === 1 ? '' : 's'})` : ''}.`,
     });
   };
 
