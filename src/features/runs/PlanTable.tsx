@@ -1,5 +1,6 @@
 /** The plan, one row per run, with the state of its product slot: what "Reduce all" will do, and what it did. */
 import type { PlanRow } from './useRunsData';
+import { useReduction } from '../../ui/reduction';
 
 const RECIPE_LABEL: Record<string, string> = {
   makeMasterBias: 'master bias',
@@ -21,12 +22,15 @@ function calibrationsOf(row: PlanRow): string {
 
 function secondsOf(row: PlanRow): string {
   const r = row.last;
-  if (!r?.startedAt) return '';
+  // A product to make (again) has no time yet: the last run's would read as this one's.
+  if (!r?.startedAt || row.state === 'to run' || row.state === 'stale') return '';
   const end = r.endedAt ?? (r.status === 'running' ? Date.now() : r.startedAt);
   return `${((end - r.startedAt) / 1000).toFixed(1)} s`;
 }
 
 export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selected?: string; onSelect(key: string): void }) {
+  // Progress as this page hears it from the workers; the run's record is written at most every 400 ms.
+  const live = useReduction((s) => s.progress?.running);
   if (!rows.length) return <p className="empty">The plan is empty: the library has no raw frames to reduce.</p>;
   return (
     <div className="plan-scroll">
@@ -51,7 +55,7 @@ export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selec
             >
               <td className="c-state">
                 <span className={stateClass(row.state)}>{row.state}</span>
-                {row.state === 'running' && row.last && <span className="muted small"> {Math.round(100 * row.last.progress)}%</span>}
+                {row.state === 'running' && row.last && <span className="muted small"> {Math.round(100 * (live?.get(row.run.key)?.fraction ?? row.last.progress))}%</span>}
               </td>
               <td className="c-label" title={row.run.label}>
                 <button className="link" onClick={() => onSelect(row.run.key)}>{row.run.label}</button>
