@@ -64,8 +64,9 @@ export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selec
               <td className="c-recipe">{RECIPE_LABEL[row.run.recipe] ?? row.run.recipe}</td>
               <td className="c-n">{row.run.inputs.length}</td>
               <td className="c-cal" title={[calibrationsOf(row), ...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`)].join(' · ')}>
+                {/* First, so that a narrow column's ellipsis never hides it. */}
+                {row.missing.map((m) => <span key={m} className="cal-missing">no {m} · </span>)}
                 {calibrationsOf(row)}
-                {row.missing.map((m) => <span key={m} className="cal-missing"> · no {m}</span>)}
               </td>
               <td className="c-time">{secondsOf(row)}</td>
             </tr>
