@@ -63,7 +63,8 @@ export function Colorbar() {
         <div className="colorbar-ticks">
           {labels.map((v, k) => (
             <span key={k} style={{ left: `${(100 * k) / Math.max(1, labels.length - 1)}%` }} className={k === 0 ? 'first' : k === labels.length - 1 ? 'last' : ''}>
-              {formatValue(v)}
+              {/* A DQ plane holds whole bit masks: 0.8 or 1.6 would name no value it can have. */}
+              {frame?.plane === 'dq' ? String(Math.round(v)) : formatValue(v)}
             </span>
           ))}
         </div>
