@@ -126,6 +126,9 @@ describe('ingest', () => {
     const b = await ingestOne(db, { ...item(night, 'raw0001.fits'), name: 'copy.fits' });
     expect(a.stored).toBe('stored');
     expect(b.stored).toBe('duplicate');
+    // Under another name: said which file it is (the listing shows that one).
+    expect(b.message).toBe('the same bytes as raw0001.fits, already in the library');
+    expect((await ingestOne(db, item(night, 'raw0001.fits'))).message).toBe('');
     expect(await db.files.count()).toBe(1);
   });
 

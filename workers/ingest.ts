@@ -175,7 +175,9 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<Inge
   // Re-dropping a night should cost a hash per file, not a decode.
   const known = await findFile(db, id);
   if (known?.status === 'ok') {
-    return { id, name: item.name, size: item.bytes.byteLength, status: 'ok', stored: 'duplicate', message: '', type: known.type };
+    // Under another name, the listing shows the file by that name: say which, or the file seems lost.
+    const alias = known.name !== item.name ? `the same bytes as ${known.name}, already in the library` : '';
+    return { id, name: item.name, size: item.bytes.byteLength, status: 'ok', stored: 'duplicate', message: alias, type: known.type };
   }
   let analysed: ReturnType<typeof analyse> | undefined;
   let message = '';

@@ -35,7 +35,7 @@ export function IngestProgress({ listed }: { listed?: ReadonlySet<string> }) {
         {ingest.running ? (
           <button onClick={cancelIngest}>Cancel</button>
         ) : (
-          <button className="icon-btn" aria-label="Dismiss" onClick={() => setIngest({ total: 0, problems: [], warnings: [] })}>×</button>
+          <button className="icon-btn" aria-label="Dismiss" onClick={() => setIngest({ total: 0, problems: [], warnings: [], copies: [] })}>×</button>
         )}
       </div>
       <div
@@ -52,6 +52,13 @@ export function IngestProgress({ listed }: { listed?: ReadonlySet<string> }) {
       {ingest.warnings.length > 0 && (
         <ul className="problems warnings" aria-label="Files read with warnings">
           {ingest.warnings.slice(-20).map((p, i) => (
+            <li key={i}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+      {ingest.copies.length > 0 && (
+        <ul className="problems copies" aria-label="Files already in the library under another name">
+          {ingest.copies.slice(-20).map((p, i) => (
             <li key={i}>{p.message}</li>
           ))}
         </ul>

@@ -43,6 +43,7 @@ function record(outcome: IngestOutcome) {
     failed: ingest.failed + (outcome.status === 'error' ? 1 : 0),
     problems: outcome.status === 'error' ? [...ingest.problems, { name: outcome.name, message: outcome.message }] : ingest.problems,
     warnings: warned ? [...ingest.warnings, { name: outcome.name, message: `${outcome.name}: ${warned}` }] : ingest.warnings,
+    copies: outcome.stored === 'duplicate' && outcome.status === 'ok' && outcome.message ? [...ingest.copies, { name: outcome.name, message: `${outcome.name}: ${outcome.message}` }] : ingest.copies,
     // In the library from now on (stored, an error record, or there already): the listing shows it.
     ids: outcome.stored !== 'failed' && outcome.id ? [...ingest.ids, outcome.id] : ingest.ids,
   });

@@ -21,6 +21,8 @@ export interface IngestState {
   problems: IngestProblem[];
   /** Files read past damage (a file cut short, bytes after the last HDU...): stored, with what is missing. */
   warnings: IngestProblem[];
+  /** Files whose bytes the library holds under another name: not stored again, and said which. */
+  copies: IngestProblem[];
   cancelled: boolean;
   label: string;
   /** Ids of the files the batch stored or found stored: the library's listing must show them. */
@@ -40,6 +42,7 @@ const idleIngest: IngestState = {
   failed: 0,
   problems: [],
   warnings: [],
+  copies: [],
   cancelled: false,
   label: '',
   ids: [],
