@@ -9,7 +9,6 @@ import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { trimArray } from '../src/core/kernels/section';
-import type { Card } from '../src/core/fits/types';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
@@ -124,15 +123,14 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
     storePlanes(h.index, other.data, other.width, other.height, other.depth, other.integerKind);
   }
   const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards);
-  // The listing's median and noise from about 250 000 pixels (an odd stride, so no column pattern is
-  // favoured): their error is a few thousandths of the noise, and the full sort cost a 2k frame 150 ms.
-  // Minimum, maximum, NaNs and saturation still see every pixel.
-  const sample = Math.max(1, Math.floor(planeSize / 250_000)) | 1;
   // Measured on the data section (TRIMSEC, else DATASEC, as trimData cuts it): an overscan strip would
   // pull a flat's median toward the bias and its saturated fraction down (88% where checkFlatLevel,
   // which sees the trimmed frame, finds 99%).
-  const plane = data.subarray(0, planeSize);
-  const measured = dataSection(plane, width, height, imageHdu > 0 ? [parsed.hdus[imageHdu].cards, parsed.hdus[0].cards] : [parsed.hdus[0].cards]);
+  const measured = dataSection(data.subarray(0, planeSize), width, height, descriptors.trimsec ?? descriptors.datasec);
+  // The listing's median and noise from about 250 000 of those pixels (an odd stride, so no column
+  // pattern is favoured): their error is a few thousandths of the noise, and the full sort cost a 2k
+  // frame 150 ms. Minimum, maximum, NaNs and saturation see every one.
+  const sample = Math.max(1, Math.floor(measured.length / 250_000)) | 1;
   const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(measured, { saturation, sample });
   if (depth > 1) notes.push(`cube of ${depth} planes; plane 1 is shown and measured`);
   if (saturation !== undefined && saturatedFraction >= 0.01) {
@@ -154,20 +152,14 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   };
 }
 
-/** The pixels of the header's TRIMSEC, else DATASEC (the extension's cards first); the whole plane without one, or with one that does not fit. */
-function dataSection(plane: Float32Array | Float64Array, width: number, height: number, cardSets: readonly Card[][]): Float32Array | Float64Array {
-  for (const key of ['TRIMSEC', 'DATASEC']) {
-    for (const cards of cardSets) {
-      const value = cards.find((c) => c.key === key)?.value;
-      if (typeof value !== 'string') continue;
-      try {
-        return trimArray(plane, width, height, value);
-      } catch {
-        return plane; // a section that does not parse or fit: the run will say so; the listing measures everything
-      }
-    }
+/** The pixels of `section` (the header's data section); the whole plane without one, or with one that does not fit. */
+function dataSection(plane: Float32Array | Float64Array, width: number, height: number, section: string | undefined): Float32Array | Float64Array {
+  if (!section) return plane;
+  try {
+    return trimArray(plane, width, height, section);
+  } catch {
+    return plane; // a section that does not parse or fit: the run will say so; the listing measures everything
   }
-  return plane;
 }
 
 export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<IngestOutcome> {
