@@ -3,9 +3,16 @@
  * them and as the frames' DATE-OBS are (never the browser's local zone, which
  * would differ between two people looking at the same products).
  */
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** 'YYYY-MM-DD'. */
+export const isoDate = (ms: number): string => iso(ms).slice(0, 10);
+
+/** 'YYYY-MM-DD hh:mm UTC'. */
+export const isoMinute = (ms: number): string => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC`;
 
 /** 'YYYY-MM-DD hh:mm:ss UTC'. */
-export const utcSeconds = (ms: number): string => `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+export const utcSeconds = (ms: number): string => `${iso(ms).slice(0, 19).replace('T', ' ')} UTC`;
 
 /** 'hh:mm:ss UTC', for a column whose date is in its tooltip. */
-export const utcClock = (ms: number): string => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+export const utcClock = (ms: number): string => `${iso(ms).slice(11, 19)} UTC`;

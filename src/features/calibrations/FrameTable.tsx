@@ -7,7 +7,8 @@ import { Fragment } from 'react';
 import type { CalibrationStep } from '../../core/pipeline/products';
 import { DecisionCell } from './DecisionCell';
 import { FrameDetails } from './FrameDetails';
-import { isoMinute, type FrameRow, type RefusedFlat } from './model';
+import { type FrameRow, type RefusedFlat } from './model';
+import { isoMinute } from '../../ui/time';
 import { useCalibrationsUi } from './store';
 
 function FrameCell({ row, refused }: { row: FrameRow; refused?: RefusedFlat }) {

@@ -5,7 +5,8 @@
  */
 import { useState } from 'react';
 import { setValidity } from './actions';
-import { isoDate, MS_PER_DAY, type MasterRow } from './model';
+import { MS_PER_DAY, type MasterRow } from './model';
+import { isoDate } from '../../ui/time';
 
 function WindowText({ row }: { row: MasterRow }) {
   const w = row.window;

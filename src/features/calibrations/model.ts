@@ -311,10 +311,6 @@ export function refusedFlats(plan: Plan, input: PlanInput, levels: ReadonlyMap<s
 
 // ---------------------------------------------------------------- words
 
-/** UTC date, 'YYYY-MM-DD'. */
-export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-/** UTC date and time to the minute. */
-export const isoMinute = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const SOURCE_LABEL: Record<CandidateVerdict['source'], string> = {
   planned: 'made by this plan',
