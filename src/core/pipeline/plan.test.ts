@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cards, gmosBiasPrimary, gmosImagingPrimary, gmosLongslitPrimary, gmosSciExtension } from '../classify/testing/headers';
 import type { PlanFrame } from './facts';
 import type { ParamLayer } from './params';
-import { buildPlan, runsToDo, staleProducts, type Plan, type PlanInput, type PlannedRun } from './plan';
+import { buildPlan, runsToDo, staleProducts, type Plan, type PlanInput, type PlannedRun, missingCalibrations } from './plan';
 import type { CalibrationStep, ProductKind } from './products';
 import {
   bias, dark, flat, frameFromCards, importedMaster, productFrame, productsOf, rawFrame, science, unreadable,
@@ -214,6 +214,8 @@ describe('plan: reduce runs and their calibrations', () => {
     expect(r.inputs[0].calibrations.flat).toBeUndefined();
     expect(r.inputs[0].calibrations.bias?.name).toBe('b2_bias.fits');
     expect(r.dependsOn.some((k) => k.startsWith('flat|'))).toBe(false);
+    // The run that goes without, by its key, and only it (the other frames have their flats; the night has no dark to miss).
+    expect([...missingCalibrations(plan)]).toEqual([[r.key, ['flat']]]);
   });
 
   it('a library without any flat: every science frame says so', () => {

@@ -156,6 +156,28 @@ function describeConfig(facts: FrameFacts): string {
   return [facts.instrument, facts.binning && `bin ${facts.binning}`, facts.readout, facts.dataShape].filter(Boolean).join(', ');
 }
 
+/**
+ * The steps a frame should not go without: a frame with no usable bias or
+ * flat is still reduced (its step skips) but the user is told. A night
+ * without darks is common, and said nowhere.
+ */
+const NEEDED_STEPS = ['bias', 'flat'] as const;
+
+/** Per run, the needed steps its frames go without because no calibration is usable (skipped by the user: not listed). */
+export function missingCalibrations(plan: Pick<Plan, 'decisions'>): Map<string, CalibrationStep[]> {
+  const missing = new Map<string, CalibrationStep[]>();
+  for (const d of plan.decisions) {
+    if (!d.run) continue;
+    for (const step of NEEDED_STEPS) {
+      if (d.decisions[step]?.outcome !== 'none') continue;
+      const steps = missing.get(d.run) ?? [];
+      if (!steps.includes(step)) steps.push(step);
+      missing.set(d.run, steps);
+    }
+  }
+  return missing;
+}
+
 export function buildPlan(input: PlanInput): Plan {
   const rules: AssociationRules = { ...DEFAULT_RULES, ...input.rules, windowDays: { ...DEFAULT_RULES.windowDays, ...input.rules?.windowDays } };
   const now = input.now ?? Date.now();
@@ -352,7 +374,7 @@ export function buildPlan(input: PlanInput): Plan {
       output: { name: outputName('reduced', r.f), kind: 'reduced' },
     };
     const dec = decisions[decisions.length - 1];
-    for (const step of ['bias', 'flat'] as const) {
+    for (const step of NEEDED_STEPS) {
       const d = dec.decisions[step];
       if (d && (d.outcome === 'none')) notes.push(`${r.f.name}: ${d.summary}`);
     }

@@ -7,6 +7,7 @@ import type { FileRecord, RunRecord } from '../../db/types';
 import type { PlannedRun } from '../../core/pipeline/plan';
 import { usePlan, type LivePlan } from '../../ui/usePlan';
 import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
+import { missingCalibrations } from '../../core/pipeline/plan';
 
 export type RowState = 'to run' | 'stale' | 'up to date' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -40,17 +41,7 @@ export function useRunsData(): RunsData {
       const prev = latest.get(r.key);
       if (!prev || prev.createdAt < r.createdAt || (prev.createdAt === r.createdAt && prev.id < r.id)) latest.set(r.key, r);
     }
-    // A bias or flat with no usable master is left out of the run (its step skips): say so beside it.
-    // A night without darks is common, and the plan's notes leave it out too.
-    const missing = new Map<string, Set<string>>();
-    for (const d of live.plan?.decisions ?? []) {
-      if (!d.run) continue;
-      for (const step of ['bias', 'flat'] as const) {
-        if (d.decisions[step]?.outcome !== 'none') continue;
-        if (!missing.has(d.run)) missing.set(d.run, new Set());
-        missing.get(d.run)!.add(step);
-      }
-    }
+    const missing = live.plan ? missingCalibrations(live.plan) : new Map<string, string[]>();
     const rows = (live.plan?.runs ?? []).map((run): PlanRow => {
       const last = latest.get(run.key);
       let state: RowState;
@@ -58,7 +49,7 @@ export function useRunsData(): RunsData {
       else if (run.existing?.upToDate && !live.todo.has(run.key)) state = last?.status === 'done' ? 'done' : 'up to date';
       else if (last && (last.status === 'failed' || last.status === 'cancelled' || last.status === 'interrupted')) state = last.status;
       else state = run.existing ? 'stale' : 'to run';
-      return { run, last, state, missing: [...(missing.get(run.key) ?? [])] };
+      return { run, last, state, missing: missing.get(run.key) ?? [] };
     });
     const planned = new Set(rows.map((r) => r.run.key));
     const orphans = [...latest.values()].filter((r) => !planned.has(r.key) && r.status !== 'done');
