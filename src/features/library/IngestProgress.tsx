@@ -8,7 +8,7 @@ import { useMemo } from 'react';
 import { useCaughtUp } from '../../ui/useCaughtUp';
 import { cancelIngest } from './ingestController';
 import { formatBytes } from './format';
-import { useLibrary } from './store';
+import { useLibrary, type IngestProblem } from './store';
 
 export function IngestProgress({ listed }: { listed?: ReadonlySet<string> }) {
   const ingest = useLibrary((s) => s.ingest);
@@ -49,27 +49,19 @@ export function IngestProgress({ listed }: { listed?: ReadonlySet<string> }) {
       >
         <div className="progress-fill" style={{ transform: `scaleX(${pct / 100})` }} />
       </div>
-      {ingest.warnings.length > 0 && (
-        <ul className="problems warnings" aria-label="Files read with warnings">
-          {ingest.warnings.slice(-20).map((p, i) => (
-            <li key={i}>{p.message}</li>
-          ))}
-        </ul>
-      )}
-      {ingest.copies.length > 0 && (
-        <ul className="problems copies" aria-label="Files already in the library under another name">
-          {ingest.copies.slice(-20).map((p, i) => (
-            <li key={i}>{p.message}</li>
-          ))}
-        </ul>
-      )}
-      {ingest.problems.length > 0 && (
-        <ul className="problems" aria-label="Files with errors">
-          {ingest.problems.slice(-20).map((p, i) => (
-            <li key={i}>{p.message}</li>
-          ))}
-        </ul>
-      )}
+      <Messages kind="warnings" label="Files read with warnings" items={ingest.warnings} />
+      <Messages kind="copies" label="Files already in the library under another name" items={ingest.copies} />
+      <Messages kind="" label="Files with errors" items={ingest.problems} />
     </section>
+  );
+}
+
+/** One list of the batch's per-file messages (the last 20), when it has any. */
+function Messages({ kind, label, items }: { kind: string; label: string; items: readonly IngestProblem[] }) {
+  if (!items.length) return null;
+  return (
+    <ul className={`problems ${kind}`.trim()} aria-label={label}>
+      {items.slice(-20).map((p, i) => <li key={i}>{p.message}</li>)}
+    </ul>
   );
 }

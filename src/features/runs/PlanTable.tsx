@@ -46,31 +46,34 @@ export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selec
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr
-              key={row.run.key}
-              className={`plan-row${selected === row.run.key ? ' selected' : ''}`}
-              onClick={() => onSelect(row.run.key)}
-              aria-selected={selected === row.run.key}
-            >
-              <td className="c-state">
-                <span className={stateClass(row.state)}>{row.state}</span>
-                {row.state === 'running' && row.last && <span className="muted small"> {Math.round(100 * (live?.get(row.run.key)?.fraction ?? row.last.progress))}%</span>}
-              </td>
-              <td className="c-label" title={row.run.label}>
-                <button className="link" onClick={() => onSelect(row.run.key)}>{row.run.label}</button>
-                {row.last?.error && row.state !== 'up to date' && row.state !== 'done' && <div className="row-error" title={row.last.error}>{row.last.error}</div>}
-              </td>
-              <td className="c-recipe">{RECIPE_LABEL[row.run.recipe] ?? row.run.recipe}</td>
-              <td className="c-n">{row.run.inputs.length}</td>
-              <td className="c-cal" title={[calibrationsOf(row), ...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`)].join(' · ')}>
-                {/* First, so that a narrow column's ellipsis never hides it. */}
-                {row.missing.map((m) => <span key={m} className="cal-missing">no {m} · </span>)}
-                {calibrationsOf(row)}
-              </td>
-              <td className="c-time">{secondsOf(row)}</td>
-            </tr>
-          ))}
+          {rows.map((row) => {
+            const cals = calibrationsOf(row);
+            return (
+              <tr
+                key={row.run.key}
+                className={`plan-row${selected === row.run.key ? ' selected' : ''}`}
+                onClick={() => onSelect(row.run.key)}
+                aria-selected={selected === row.run.key}
+              >
+                <td className="c-state">
+                  <span className={stateClass(row.state)}>{row.state}</span>
+                  {row.state === 'running' && row.last && <span className="muted small"> {Math.round(100 * (live?.get(row.run.key)?.fraction ?? row.last.progress))}%</span>}
+                </td>
+                <td className="c-label" title={row.run.label}>
+                  <button className="link" onClick={() => onSelect(row.run.key)}>{row.run.label}</button>
+                  {row.last?.error && row.state !== 'up to date' && row.state !== 'done' && <div className="row-error" title={row.last.error}>{row.last.error}</div>}
+                </td>
+                <td className="c-recipe">{RECIPE_LABEL[row.run.recipe] ?? row.run.recipe}</td>
+                <td className="c-n">{row.run.inputs.length}</td>
+                <td className="c-cal" title={[...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`), cals].join(' · ')}>
+                  {/* First, so that a narrow column's ellipsis never hides it. */}
+                  {row.missing.map((m) => <span key={m} className="cal-missing">no {m} · </span>)}
+                  {cals}
+                </td>
+                <td className="c-time">{secondsOf(row)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

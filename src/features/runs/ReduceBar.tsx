@@ -84,7 +84,7 @@ function FinishedLine({ settled, rows }: { settled: boolean; rows: PlanRow[] }) 
         {without.length > 0 && (
           <p className="rb-warn">
             {without.length} run{without.length === 1 ? '' : 's'} went without {[...new Set(without.flatMap((r) => r.missing))].map((m) => `a ${m}`).join(' or ')}: none was usable
-            ({without.map((r) => r.run.label.replace(/^Reduce /, '')).join(', ')}). The Calibrations view says why, and can pin one.
+            ({without.map((r) => r.run.label).join(', ')}). The Calibrations view says why, and can pin one.
           </p>
         )}
       </>
