@@ -246,10 +246,26 @@ test('a raw frame: zscale limits, pixel values, histogram, cuts, region statisti
   await expect(ticks.last()).toHaveText(String(Number(z.z2.toPrecision(6))));
   await page.screenshot({ path: 'test-results/inspector-log-heat-1440.png' });
 
-  // 1024 x 700: everything still reachable.
+  // 1024 x 700: everything still reachable, and the fitted frame fitted again to its smaller pane.
+  const fitZoom = async () => {
+    const box = (await frame.boundingBox())!;
+    const dpr = await page.evaluate(() => devicePixelRatio);
+    return Math.min(Math.round(box.width * dpr) / img.width, Math.round(box.height * dpr) / img.height);
+  };
+  const zoomAt1440 = Number(await frame.getAttribute('data-zoom'));
+  expect(zoomAt1440).toBeCloseTo(await fitZoom(), 9);
   await page.setViewportSize({ width: 1024, height: 700 });
+  await expect.poll(async () => Number(await frame.getAttribute('data-zoom'))).toBeLessThan(zoomAt1440);
+  expect(Number(await frame.getAttribute('data-zoom'))).toBeCloseTo(await fitZoom(), 9);
   await page.waitForTimeout(400);
   await page.screenshot({ path: 'test-results/inspector-raw-1024.png' });
+
+  // A zoom the user chose is kept when the window changes size.
+  await zoomButton(page, '1:1').click();
+  await expect(frame).toHaveAttribute('data-zoom', '1');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.waitForTimeout(400);
+  await expect(frame).toHaveAttribute('data-zoom', '1');
 });
 
 test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a stack and its members blinked, side by side and aligned', async ({ page }) => {

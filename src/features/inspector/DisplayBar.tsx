@@ -9,10 +9,10 @@ import { COLORMAP_NAMES, isColormapName } from '../../core/display/colormaps';
 import { PERCENT_CLIPS, type LimitsMode } from '../../core/display/limits';
 import { DEFAULT_BIAS, DEFAULT_CONTRAST } from '../../core/display/lut';
 import { SCALE_LABELS, SCALE_NAMES, isScaleName } from '../../core/display/scale';
-import { fitView, zoomAbout } from '../../core/display/viewport';
+import { zoomAbout } from '../../core/display/viewport';
 import { formatZoom } from './interaction';
 import { formatValue } from './format';
-import { currentFrame, useInspector, type Tool } from './store';
+import { currentFrame, fittedView, useInspector, type Tool } from './store';
 
 function limitsKey(mode: LimitsMode): string {
   return mode.kind === 'percent' ? `percent:${mode.percent}` : mode.kind;
@@ -31,7 +31,7 @@ export function zoomCurrent(direction: 1 | -1 | 'fit' | 'one'): void {
   const f = currentFrame(s);
   const image = f?.info?.images[f.image];
   if (!f?.view || !image || !s.canvas) return;
-  if (direction === 'fit') return s.setView(f.fileId, fitView(image, s.canvas));
+  if (direction === 'fit') return s.setView(f.fileId, fittedView(image, s.canvas));
   const factor = direction === 'one' ? 1 / f.view.zoom : direction > 0 ? 2 : 0.5;
   s.setView(f.fileId, zoomAbout(f.view, s.canvas, factor, s.canvas.width / 2, s.canvas.height / 2));
 }

@@ -6,10 +6,10 @@
  * button centres the view on the point.
  */
 import { useEffect, useRef } from 'react';
-import { fitView, panBy, pixelAt, screenToImage, zoomAbout, type View } from '../../core/display/viewport';
+import { panBy, pixelAt, screenToImage, zoomAbout, type View } from '../../core/display/viewport';
 import { contrastBiasAt, nextZoom } from './interaction';
 import { MarksOverlay } from './MarksOverlay';
-import { displayOf, frameError, useInspector, type InspectedFrame } from './store';
+import { displayOf, fittedView, frameError, isFitted, useInspector, type InspectedFrame } from './store';
 import { usePaint, usePane } from './usePane';
 import type { PaneState } from '../../../workers/inspector/protocol';
 
@@ -42,8 +42,21 @@ export function ImagePane({ frame, generation, main, caption, selected }: ImageP
   // Fit a frame the first time it has a size to fit into.
   useEffect(() => {
     if (!image || frame.view || !pane.size.width) return;
-    useInspector.getState().setView(frame.fileId, fitView(image, pane.size));
+    useInspector.getState().setView(frame.fileId, fittedView(image, pane.size));
   }, [image, frame.view, frame.fileId, pane.size]);
+
+  // Fit it again when the pane changes size (the window, the layout, a
+  // panel), as long as nobody zoomed or panned since it was fitted. Only on
+  // a change of size: frames of other sizes whose views are locked to this
+  // one would otherwise refit each other in turn.
+  const fittedFor = useRef(pane.size);
+  useEffect(() => {
+    const before = fittedFor.current;
+    fittedFor.current = pane.size;
+    if (!image || !pane.size.width || (before.width === pane.size.width && before.height === pane.size.height)) return;
+    const view = useInspector.getState().frames.find((f) => f.fileId === frame.fileId)?.view;
+    if (isFitted(view)) useInspector.getState().setView(frame.fileId, fittedView(image, pane.size));
+  }, [image, frame.fileId, pane.size]);
 
   useEffect(() => {
     if (main && pane.size.width) useInspector.setState({ canvas: pane.size });

@@ -15,7 +15,7 @@ import { DEFAULT_EXPONENT } from '../../core/display/scale';
 import type { LimitsMode, Limits } from '../../core/display/limits';
 import type { Box } from '../../core/display/regionStats';
 import type { ProfileModel } from '../../core/display/radial';
-import type { Size, View } from '../../core/display/viewport';
+import { fitView, type Size, type View } from '../../core/display/viewport';
 import type { DisplaySettings, FrameInfo, PlaneKind } from '../../../workers/inspector/protocol';
 
 export type Layout = 'single' | 'blink' | 'tile';
@@ -126,6 +126,24 @@ export function displayOf(f: InspectedFrame): DisplaySettings {
 }
 
 /** The view of frame `to` that shows what `view` shows of frame `from`, given registration offsets. */
+/**
+ * Views that are a fit of the image to its pane, as "Fit" or the first
+ * showing made them: while a frame keeps such a view (no zoom or pan since),
+ * a pane that changes size fits it again, as DS9 does in zoom-to-fit mode.
+ * Any zoom or pan makes a new View object, which is not in the set.
+ */
+const fittedViews = new WeakSet<View>();
+
+export function fittedView(image: Size, pane: Size): View {
+  const v = fitView(image, pane);
+  fittedViews.add(v);
+  return v;
+}
+
+export function isFitted(view: View | undefined): boolean {
+  return view !== undefined && fittedViews.has(view);
+}
+
 export function alignedView(view: View, from: string, to: string, offsets: ReadonlyMap<string, { dx: number; dy: number }>): View {
   const a = offsets.get(from);
   const b = offsets.get(to);

@@ -28,7 +28,12 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
         {active ? (
           <button className="danger" onClick={cancelAll}>Cancel all</button>
         ) : (
-          <button className="primary" onClick={() => void start()} disabled={!rows.length || !!planError || starting}>
+          <button
+            className="primary"
+            onClick={() => void start()}
+            disabled={!todo || !!planError || starting}
+            title={rows.length && !todo ? 'Every product of the plan is up to date: nothing to reduce.' : undefined}
+          >
             Reduce all
           </button>
         )}
