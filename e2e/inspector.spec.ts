@@ -420,6 +420,13 @@ test('RA and Dec under the pointer from a TAN header, as astropy.wcs computes th
   await page.getByRole('searchbox', { name: 'Search header' }).fill('CD1_');
   await expect(page.getByTestId('header-text')).toContainText('CD1_1');
   await expect(page.getByTestId('header-text')).not.toContainText('CRVAL1');
+  // Beside the image the panel is narrower than a card: cards wrap there, unless the user says otherwise.
+  const sideways = () => page.getByTestId('header-text').evaluate((e) => e.scrollWidth > e.clientWidth);
+  await expect(page.getByRole('checkbox', { name: 'Wrap' })).toBeChecked();
+  expect(await sideways()).toBe(false);
+  await page.getByRole('checkbox', { name: 'Wrap' }).uncheck();
+  expect(await sideways()).toBe(true);
+  await page.getByRole('checkbox', { name: 'Wrap' }).check();
   await page.screenshot({ path: 'test-results/inspector-wcs-header-1440.png' });
 });
 

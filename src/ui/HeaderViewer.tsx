@@ -36,6 +36,12 @@ export interface HeaderViewerProps {
   onClose?: () => void;
   /** HDU shown first (its position in the file). */
   initialHdu?: number;
+  /**
+   * Long cards wrapped at the panel's edge (continuation lines indented)
+   * rather than scrolled sideways: the default where the panel is narrower
+   * than an 80-column card, as beside the inspector's image.
+   */
+  wrap?: boolean;
 }
 
 export function HeaderViewer(props: HeaderViewerProps) {
@@ -43,8 +49,9 @@ export function HeaderViewer(props: HeaderViewerProps) {
   return <HeaderViewerOf key={props.fileId ?? ''} {...props} />;
 }
 
-function HeaderViewerOf({ fileId, onClose, initialHdu = 0 }: HeaderViewerProps) {
+function HeaderViewerOf({ fileId, onClose, initialHdu = 0, wrap: wrapFirst = false }: HeaderViewerProps) {
   const [hduIndex, setHduIndex] = useState(initialHdu);
+  const [wrap, setWrap] = useState(wrapFirst);
   const [query, setQuery] = useState('');
   const file = useLiveQuery(() => (fileId ? findFile(getDb(), fileId) : undefined), [fileId]);
   const headers = useLiveQuery(() => (fileId ? getHeaders(getDb(), fileId) : undefined), [fileId]);
@@ -82,9 +89,12 @@ function HeaderViewerOf({ fileId, onClose, initialHdu = 0 }: HeaderViewerProps) 
               </select>
             </label>
             <input type="search" placeholder="Search header" aria-label="Search header" value={query} onChange={(e) => setQuery(e.target.value)} />
+            <label className="small">
+              <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap
+            </label>
             <span className="muted small">{shown.length} / {lines.length} cards</span>
           </div>
-          <pre className="header-text" data-testid="header-text">
+          <pre className={wrap ? 'header-text wrap' : 'header-text'} data-testid="header-text">
             {shown.map((l, i) => (
               <div key={i}>{highlight(l, query)}</div>
             ))}

@@ -37,7 +37,7 @@ export function AnalysisPanel() {
         {!error && panel === 'region' && <RegionPanel />}
         {!error && panel === 'radial' && <RadialPanel />}
         {!error && panel === 'surface' && <SurfacePanel />}
-        {panel === 'header' && (frame ? <HeaderViewer fileId={frame.fileId} initialHdu={frame.info?.images[frame.image]?.hdus.sci ?? 0} /> : null)}
+        {panel === 'header' && (frame ? <HeaderViewer fileId={frame.fileId} initialHdu={frame.info?.images[frame.image]?.hdus.sci ?? 0} wrap /> : null)}
       </div>
     </section>
   );
