@@ -150,3 +150,42 @@ test('the demo night is generated in a worker and ingested like dropped files', 
   await expect(page.getByTestId('header-text')).toContainText('SIMPLE  =');
   await page.screenshot({ path: info.outputPath('library-demo-night.png') });
 });
+
+test('a column is widened by dragging its header edge or with the arrow keys, and a double-click gives its width back', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, fitsFilesIn(SAMPLE_NIGHT));
+  await waitForRows(page, 27);
+  const header = page.locator('.file-table thead th', { has: page.getByRole('button', { name: 'Status' }) });
+  const edge = page.getByRole('separator', { name: 'Width of Status' });
+  const cells = page.locator('tr.file-row td.col-status');
+  const cut = () => cells.evaluateAll((tds) => tds.filter((td) => td.scrollWidth > td.clientWidth).length);
+  const width = async () => (await header.boundingBox())!.width;
+
+  // At its default width the notes of the saturated flats are cut.
+  const before = await width();
+  expect(await cut()).toBeGreaterThan(0);
+
+  const box = (await edge.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2 + 300, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  expect(await width()).toBeCloseTo(before + 300, -1);
+  expect(await cut()).toBe(0);
+
+  // The keyboard: 16 px a press.
+  await edge.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  expect(await width()).toBeCloseTo(before + 300 - 32, -1);
+
+  // The width stays when another view is shown and the library comes back.
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.getByRole('tab', { name: 'Library' }).click();
+  expect(await width()).toBeCloseTo(before + 300 - 32, -1);
+
+  await edge.dblclick();
+  expect(await width()).toBeCloseTo(before, 0);
+  expect(await cut()).toBeGreaterThan(0);
+});

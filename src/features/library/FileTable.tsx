@@ -2,7 +2,7 @@
  * The library table: sortable, filterable per column, groupable, virtualized
  * so a night of 1,000 files scrolls smoothly (only visible rows are in the DOM).
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   flexRender,
   getCoreRowModel,
@@ -12,11 +12,11 @@ import {
   getSortedRowModel,
   useReactTable,
   type ColumnFiltersState,
+  type Header,
   type SortingState,
   type Row,
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useState } from 'react';
 import { columns, textOrRange } from './columns';
 import type { LibraryRow } from './rows';
 import { useLibrary } from './store';
@@ -114,6 +114,52 @@ function renderCell(row: Row<LibraryRow>, columnId: string, fallback: React.Reac
   return fallback;
 }
 
+const RESIZE_STEP = 16;
+
+/**
+ * The right edge of a column's header: drag it (or focus it and press the
+ * arrow keys) to change the column's width; a double-click gives the column
+ * its default width back. For the status and decided-by columns, whose
+ * messages are otherwise cut.
+ */
+function ColumnResizer({ header, widths, setWidths }: {
+  header: Header<LibraryRow, unknown>;
+  widths: Record<string, number>;
+  setWidths: (w: Record<string, number>) => void;
+}) {
+  const { column } = header;
+  const label = String(column.columnDef.header);
+  const handler = header.getResizeHandler();
+  const reset = () => {
+    const { [column.id]: _, ...rest } = widths;
+    setWidths(rest);
+  };
+  return (
+    <div
+      className={`col-resizer${column.getIsResizing() ? ' resizing' : ''}`}
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Width of ${label}`}
+      aria-valuenow={header.getSize()}
+      aria-valuemin={column.columnDef.minSize}
+      aria-valuemax={column.columnDef.maxSize}
+      tabIndex={0}
+      title={`Drag to widen or narrow ${label}; double-click for its default width`}
+      // No text selected on the way (the drag runs over the headers' labels).
+      onMouseDown={(e) => { e.preventDefault(); handler(e); }}
+      onTouchStart={handler}
+      onDoubleClick={reset}
+      onKeyDown={(e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        const { minSize = 36, maxSize = 900 } = column.columnDef;
+        const next = header.getSize() + (e.key === 'ArrowRight' ? RESIZE_STEP : -RESIZE_STEP);
+        setWidths({ ...widths, [column.id]: Math.min(maxSize, Math.max(minSize, next)) });
+      }}
+    />
+  );
+}
+
 export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryEmpty: boolean }) {
   const inspect = useNav((s) => s.inspectFrames);
   const selection = useLibrary((s) => s.selection);
@@ -126,11 +172,17 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
   const grouping = useMemo(() => (groupBy === 'none' ? [] : [groupBy]), [groupBy]);
 
   const nameWidth = useMemo(() => nameColumnWidth(rows), [rows]);
+  const columnWidths = useLibrary((s) => s.columnWidths);
+  const setColumnWidths = useLibrary((s) => s.setColumnWidths);
+  // The name column fits the longest name until the user sets its width.
+  const columnSizing = useMemo(() => ({ name: nameWidth, ...columnWidths }), [nameWidth, columnWidths]);
   const table = useReactTable({
     data: rows,
     columns,
+    columnResizeMode: 'onChange',
+    onColumnSizingChange: (updater) => setColumnWidths(typeof updater === 'function' ? updater(columnSizing) : updater),
     state: {
-      columnSizing: { name: nameWidth },
+      columnSizing,
       sorting,
       columnFilters,
       grouping,
@@ -144,7 +196,7 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
     onColumnFiltersChange: setColumnFilters,
     onRowSelectionChange: (updater) => setSelection(typeof updater === 'function' ? updater(selection) : updater),
     enableRowSelection: (r) => !r.getIsGrouped(),
-    defaultColumn: { filterFn: textOrRange },
+    defaultColumn: { filterFn: textOrRange, minSize: 36, maxSize: 900 },
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
@@ -212,6 +264,7 @@ export function FileTable({ rows, libraryEmpty }: { rows: LibraryRow[]; libraryE
                       value={(h.column.getFilterValue() as string) ?? ''}
                       onChange={(e) => h.column.setFilterValue(e.target.value)}
                     />
+                    <ColumnResizer header={h} widths={columnWidths} setWidths={setColumnWidths} />
                   </th>
                 );
               })}

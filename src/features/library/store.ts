@@ -56,6 +56,8 @@ interface LibraryState {
   headerFileId?: string;
   ingest: IngestState;
   notice?: string;
+  /** Column widths the user set by dragging a header's edge (px by column id); the rest keep their defaults. */
+  columnWidths: Record<string, number>;
   setSelection(sel: Record<string, boolean>): void;
   setExpression(expr: string): void;
   setGroupBy(g: GroupBy): void;
@@ -63,6 +65,7 @@ interface LibraryState {
   setIngest(patch: Partial<IngestState>): void;
   resetIngest(total: number, label: string): void;
   setNotice(text?: string): void;
+  setColumnWidths(widths: Record<string, number>): void;
 }
 
 export const useLibrary = create<LibraryState>((set) => ({
@@ -72,6 +75,7 @@ export const useLibrary = create<LibraryState>((set) => ({
   headerFileId: undefined,
   ingest: idleIngest,
   notice: undefined,
+  columnWidths: {},
   setSelection: (selection) => set({ selection }),
   setExpression: (expression) => set({ expression }),
   setGroupBy: (groupBy) => set({ groupBy }),
@@ -80,4 +84,5 @@ export const useLibrary = create<LibraryState>((set) => ({
   resetIngest: (total, label) =>
     set({ ingest: { ...idleIngest, running: true, total, label, startedAt: performance.now() } }),
   setNotice: (notice) => set({ notice }),
+  setColumnWidths: (columnWidths) => set({ columnWidths }),
 }));
