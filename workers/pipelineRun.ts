@@ -54,7 +54,13 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
         opts.onProgress?.(f, s);
         flush();
       },
-    }, { memoryBytes: opts.memoryBytes, calibrations: opts.calibrations, cancel: opts.cancel });
+    }, {
+      memoryBytes: opts.memoryBytes,
+      // Scratch in OPFS files costs less than holding the frames (engine.ts, parkingBytes).
+      parkingBytes: store.scratchInFiles ? 0 : undefined,
+      calibrations: opts.calibrations,
+      cancel: opts.cancel,
+    });
   } catch (caught) {
     await flushing;
     // Any write of the run may meet a full disk (a heartbeat, a scratch strip): say so, whichever it was.

@@ -64,6 +64,11 @@ export class IdbPixelStore implements PixelStore {
     this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
   }
 
+  /** Scratch frames go to OPFS files (sync access handles: GB/s), not to IndexedDB strips. */
+  get scratchInFiles(): boolean {
+    return this.opfs !== undefined;
+  }
+
   private hold(id: string, name: string): void {
     this.live.set(id, name);
     this.keepalive ??= setInterval(() => {

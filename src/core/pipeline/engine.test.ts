@@ -66,6 +66,21 @@ describe('memory budget', () => {
     expect(pb.dq).toEqual(pa.dq);
   });
 
+  it('parks no frame in memory with parkingBytes 0 (scratch in files): every frame in scratch, the same master', async () => {
+    const held = new MemoryStore();
+    const spilled = new MemoryStore();
+    const a = await executeRun(runSpecFor('makeMasterBias', biasNight(held, 5)), held);
+    const b = await executeRun(runSpecFor('makeMasterBias', biasNight(spilled, 5)), spilled, {}, { parkingBytes: 0 });
+    expect(held.scratchCreated).toEqual([]);
+    expect(spilled.scratchCreated).toHaveLength(5);
+    expect(spilled.liveScratch()).toEqual([]);
+    const pa = productOf(held, a.product.id).planes[0];
+    const pb = productOf(spilled, b.product.id).planes[0];
+    expect(pb.sci).toEqual(pa.sci);
+    expect(pb.var).toEqual(pa.var);
+    expect(pb.dq).toEqual(pa.dq);
+  });
+
   describe('calibrations a master flat\'s frames share', () => {
     const TIGHT = 150_000;
     /** Four flats with a master bias (and a master dark when asked), made in the run's store. */
