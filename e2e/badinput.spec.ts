@@ -53,7 +53,7 @@ function badFiles(dir: string): Map<string, RegExp> {
   const bombPlain = new Uint8Array(bombHead.length + (16 << 20));
   bombPlain.set(bombHead);
   write('bomb.fits.gz', gzip(bombPlain, { level: 9 }));
-  expect.set('bomb.fits.gz', /^error: bomb\.fits\.gz: HDU 0: NAXIS claims 2\.5 GB of data .* the gzip stream was not decompressed/);
+  expect.set('bomb.fits.gz', /^error: HDU 0: NAXIS claims 2\.5 GB of data .* the gzip stream was not decompressed/);
 
   // 100 tiles all pointing at one gzip stream of 32 MB of zeros.
   const zeros = gzip(new Uint8Array(32 << 20), { level: 9 });
@@ -67,13 +67,13 @@ function badFiles(dir: string): Map<string, RegExp> {
     view.setUint32(5760 + r * 8 + 4, 0);
   }
   write('tilebomb.fits.fz', fz);
-  expect.set('tilebomb.fits.fz', /^error: tilebomb\.fits\.fz: HDU 1 \(GZIP_1 tile-compressed image\): GZIP_1 of tile 1 is corrupt or cut short \(it inflates to more than the 800 bytes/);
+  expect.set('tilebomb.fits.fz', /^error: HDU 1 \(GZIP_1 tile-compressed image\): GZIP_1 of tile 1 is corrupt or cut short \(it inflates to more than the 800 bytes/);
 
   write('huge_znaxis.fits.fz', withCard(withCard(fz, 2880, 'ZNAXIS1', '80000'), 2880, 'ZNAXIS2', '80000'));
-  expect.set('huge_znaxis.fits.fz', /^error: huge_znaxis\.fits\.fz: HDU 1: ZNAXIS claims 25\.6 GB of decoded pixels/);
+  expect.set('huge_znaxis.fits.fz', /^error: HDU 1: ZNAXIS claims 25\.6 GB of decoded pixels/);
 
   write('bad_crc.fits.gz', readFileSync(path.join(REFERENCE, 'badinput/u16_flipped_literal.fits.gz')));
-  expect.set('bad_crc.fits.gz', /^error: bad_crc\.fits\.gz: gzip stream is corrupt \(its CRC-32 checksum does not match/);
+  expect.set('bad_crc.fits.gz', /^error: gzip stream is corrupt \(its CRC-32 checksum does not match/);
 
   const mef = fixture('mef.fits');
   write('mef_cut.fits', mef.slice(0, 7060));
@@ -83,16 +83,16 @@ function badFiles(dir: string): Map<string, RegExp> {
   const end = new TextDecoder('latin1').decode(mef).indexOf('END     ', 2880);
   garbled.set([0x45, 0x4d, 0x44], end);
   write('mef_garbled_end.fits', garbled);
-  expect.set('mef_garbled_end.fits', /^error: mef_garbled_end\.fits: header of HDU 1 has no END card: another extension header starts at byte 8640/);
+  expect.set('mef_garbled_end.fits', /^error: header of HDU 1 has no END card: another extension header starts at byte 8640/);
 
   write('bzero_abc.fits', withCard(fixture('i16_scaled.fits'), 0, 'BZERO', "'abc'"));
-  expect.set('bzero_abc.fits', /^error: bzero_abc\.fits: HDU 0: BZERO must be a number, found "abc"/);
+  expect.set('bzero_abc.fits', /^error: HDU 0: BZERO must be a number, found "abc"/);
 
   let seed = 9;
   write('noise.fits', Uint8Array.from({ length: 4000 }, () => (seed = (seed * 16807) % 2147483647) & 255));
-  expect.set('noise.fits', /^error: noise\.fits: not a FITS file/);
+  expect.set('noise.fits', /^error: not a FITS file/);
   write('zero.fits', new Uint8Array(0));
-  expect.set('zero.fits', /^error: zero\.fits: file is empty \(zero bytes\)/);
+  expect.set('zero.fits', /^error: file is empty \(zero bytes\)/);
   return expect;
 }
 

@@ -109,9 +109,13 @@ test('bad files get a clear per-file error and do not disturb stored files', asy
   await page.getByLabel('Add FITS files').setInputFiles([...bad.map((n) => path.join(FIXTURES, n)), path.join(FIXTURES, 'u16.fits.gz'), path.join(FIXTURES, 'rice_i16.fits.fz')]);
   await waitForRows(page, 2 + bad.length + 2);
   const shown = await tableContents(page);
+  // Each row gives its own reason, without saying its name again; the ingest list, where each stands alone, names the file.
+  const errors = page.getByRole('list', { name: 'Files with errors' });
   for (const name of bad) {
-    expect(shown.get(name)?.status, name).toMatch(/^error/);
-    expect(shown.get(name)?.status, name).toContain(name);
+    const status = shown.get(name)?.status ?? '';
+    expect(status, name).toMatch(/^error: \S/);
+    expect(status, name).not.toContain(`${name}: `);
+    await expect(errors.getByRole('listitem').filter({ hasText: `${name}: ` })).toContainText(status.slice('error: '.length));
   }
   expect(shown.get('u16.fits.gz')?.status).toMatch(/^ok/);
   expect(shown.get('rice_i16.fits.fz')?.status).toMatch(/^ok/);

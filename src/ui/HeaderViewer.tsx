@@ -6,6 +6,7 @@
 import { useMemo, useState } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { formatCard } from '../core/fits';
+import { messageBesideName } from '../core/fileMessage';
 import { getDb } from '../db/schema';
 import { findFile, getHeaders } from '../db/files';
 import type { HduSummary } from '../db/types';
@@ -70,7 +71,7 @@ function HeaderViewerOf({ fileId, onClose, initialHdu = 0, wrap: wrapFirst = fal
       <dl className="hv-facts">
         <dt>Type</dt>
         <dd><span className={`badge type-${file.type}`}>{file.type}</span> {(file.user ?? file.auto).reason}</dd>
-        {file.status === 'error' && (<><dt>Error</dt><dd className="status-error">{file.message}</dd></>)}
+        {file.status === 'error' && (<><dt>Error</dt><dd className="status-error">{messageBesideName(file.name, file.message)}</dd></>)}
         {/* A raw file's id is the SHA-256 of its bytes; a product's is the workbench's own. */}
         <dt>{file.product ? 'Product id' : 'SHA-256'}</dt>
         <dd className="mono small">{file.id.slice(0, 16)}…</dd>

@@ -3,6 +3,7 @@
  * compares, the time, the configuration that groups calibrations, and what
  * role the file plays (raw frame, our product, a master made elsewhere).
  */
+import { messageBesideName } from '../fileMessage';
 import type { DescriptorSet } from '../classify/descriptors';
 import { mjdToMs } from '../classify/dates';
 import { spectroscopyReason } from '../classify/imaging';
@@ -102,8 +103,8 @@ export type Role =
 /** What a file is to the plan, or why it stays out. */
 export function roleOf(f: PlanFrame): Role {
   if (f.status !== 'ok') {
-    // The reader's message names the file already; the reason goes beside the name.
-    const message = f.message?.startsWith(`${f.name}: `) ? f.message.slice(f.name.length + 2) : f.message;
+    // The reason goes beside the name.
+    const message = messageBesideName(f.name, f.message);
     return { kind: 'out', reason: `could not be read${message ? `: ${message}` : ''}` };
   }
   if (f.product) return { kind: 'product', product: f.product };

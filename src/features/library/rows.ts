@@ -1,4 +1,5 @@
 /** The flat row the library table, the select language and the CSV export all share. */
+import { messageBesideName } from '../../core/fileMessage';
 import { DESCRIPTOR_FIELDS, descriptorRow } from '../../core/classify';
 import type { FileRecord } from '../../db/types';
 import { PRODUCT_LABEL } from '../../core/pipeline/products';
@@ -80,7 +81,8 @@ export function toRow(f: FileRecord, stale = false): LibraryRow {
     stale,
     saturated: f.stats?.saturatedFraction,
     status: f.status,
-    message: f.message,
+    // The row shows the name beside it.
+    message: messageBesideName(f.name, f.message) ?? '',
   };
 }
 
