@@ -36,6 +36,9 @@ test('the sample night reduced with one click, downloaded as one .zip of product
   await expect(page.getByRole('status')).toContainText('13 runs done');
   // "Complete" shows once the plan has seen every product: the plan beside it agrees at that moment, not a moment later.
   expect(await page.locator('.reduce-bar .rb-line .muted').textContent()).toBe('0 runs to do · 13 up to date · 13 in the plan');
+  // With nothing to do, "Reduce all" says so instead of running nothing.
+  await expect(page.getByRole('button', { name: 'Reduce all' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reduce all' })).toHaveAttribute('title', /up to date: nothing to reduce/);
   // ...and so does the products list, a query of its own.
   expect(await page.getByRole('heading', { name: /^Products \(\d+\)$/ }).textContent()).toBe('Products (13)');
 
