@@ -5,12 +5,13 @@
  * with SCI/VAR/DQ); the night-quality chart; a reload in the middle of a
  * reduction, then Restart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
 import { parseFits, type Card } from '../src/core/fits';
+import { generateDemoNight } from '../src/core/demo';
 import { SAMPLE_NIGHT, fitsFilesIn, waitForRows } from './helpers';
 
 const card = (cards: readonly Card[], key: string) => cards.find((c) => c.key === key)?.value;
@@ -124,4 +125,53 @@ test('a reload in the middle of a reduction leaves its runs interrupted, and Res
   // Nothing half-written: every slot done or up to date (the plan follows the library within a moment).
   const total = await page.locator('.plan-table .state').count();
   await expect(page.locator('.plan-table .state-done, .plan-table .state-up-to-date')).toHaveCount(total);
+});
+
+test('Cancel this run stops a running run at its next step: it ends cancelled, publishes nothing, and the runs needing it do not run', async ({ page }) => {
+  // Frames large enough for a master flat to run a few seconds: time to see it running and cancel it.
+  const dir = mkdtempSync(path.join(tmpdir(), 'cancel-night-'));
+  try {
+    const files = generateDemoNight({ seed: 11, width: 1536, height: 1536, nBias: 3, nFlatPerFilter: 10, filters: ['V'], nSciencePerFilter: 2, nSecondTarget: 0 });
+    for (const f of files) writeFileSync(path.join(dir, f.name), f.bytes);
+    await page.goto('/');
+    await addFiles(page, files.map((f) => path.join(dir, f.name)));
+    await waitForRows(page, files.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await reduceAll(page);
+  // Its row by its own label (the rows needing it name it in their errors).
+  const flatRow = page.locator('.plan-table tr.plan-row').filter({ has: page.locator('.c-label button', { hasText: /^Master flat/ }) });
+  await expect(flatRow.locator('.state')).toHaveText(/^running/, { timeout: 60_000 });
+  const label = (await flatRow.locator('.c-label button').textContent())!;
+  await flatRow.locator('.c-label button').click();
+  const details = page.getByRole('region', { name: `Run ${label}` });
+  // (Until it stops, the details say "Cancelling"; here it stops within one step.)
+  await details.getByRole('button', { name: 'Cancel this run' }).click();
+  // It stops; the science frames and the stack, which need its master, do not run, and say which run they needed.
+  const finished = page.getByRole('status').filter({ hasText: /^Reduction finished/ });
+  await expect(finished).toBeVisible({ timeout: 90_000 });
+  await expect(finished).toContainText(`: needs "${label}", which was cancelled`);
+  await expect(finished).toContainText(/^Reduction finished: 1 of 5 runs done, 1 cancelled, 3 not run\./);
+  await expect(flatRow.locator('.state')).toHaveText('cancelled');
+  await expect(flatRow.locator('.row-error')).toContainText('cancelled at');
+  const names = await page.locator('.products-table tbody tr td:first-child').allInnerTexts();
+  expect(names.filter((n) => n.endsWith('_flat.fits'))).toEqual([]);
+  expect(names.filter((n) => n.endsWith('_bias.fits'))).toHaveLength(1);
+  expect(names).toHaveLength(1);
+});
+
+test('Cancel all stops the running runs and the queued ones; Restart then completes them', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo night' }).click();
+  await waitForRows(page, 25);
+  await reduceAll(page);
+  await expect(page.locator('.plan-table .state-running').first()).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel all' }).click();
+  await expect(page.getByRole('button', { name: 'Cancelling…' })).toBeDisabled();
+  const finished = page.getByRole('status').filter({ hasText: /^Reduction finished/ });
+  await expect(finished).toContainText(/\d+ of \d+ runs done, \d+ cancelled/, { timeout: 60_000 });
+  await expect(page.locator('.plan-table .state-running, .plan-table .state-queued')).toHaveCount(0);
+  await page.getByRole('button', { name: /^Restart \d+ unfinished runs?$/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 90_000 });
 });

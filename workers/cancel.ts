@@ -86,14 +86,17 @@ export class CancelToken {
    * message can arrive) once every checkpointMs; then throws if cancelled.
    */
   async checkpoint(): Promise<void> {
-    if (this.state.needsYield) {
-      const t = now();
-      if (t - this.lastYield >= this.state.checkpointMs) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        this.lastYield = now();
-      }
-    }
+    await this.letCancelArrive();
     this.throwIfCancelled();
+  }
+
+  /** In port mode, a turn of the event loop (so a cancel message can arrive) once every checkpointMs. */
+  async letCancelArrive(): Promise<void> {
+    if (!this.state.needsYield) return;
+    const t = now();
+    if (t - this.lastYield < this.state.checkpointMs) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.lastYield = now();
   }
 
   /** @internal the transfer handler's serialiser. */

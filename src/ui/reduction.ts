@@ -6,18 +6,12 @@
  */
 import { create } from 'zustand';
 import type { PlanOutcome, RunOutcome } from '../core/pipeline/scheduler';
+import type { Finished } from './finished';
+
+export { finishedSummary, type Finished } from './finished';
 import { getDb } from '../db/schema';
 import { startReduction, type Reduction, type ReductionProgress } from '../../workers/pipelineClient';
 
-export interface Finished {
-  batch: string;
-  total: number;
-  failed: { key: string; label: string; reason: string }[];
-  cancelled: number;
-  at: number;
-  /** Ids of the products the done runs made. */
-  products: string[];
-}
 
 interface ReductionState {
   /** Set the moment Reduce all is pressed, before the plan is built: a second press does nothing. */
@@ -27,6 +21,8 @@ interface ReductionState {
   finished?: Finished;
   /** Why the last start failed (a plan that could not be built). */
   error?: string;
+  /** Runs of the active reduction the user cancelled, until it ends (a running one stops at its next step). */
+  cancelling: ReadonlySet<string>;
   /** Runs the plan (or only these product slots and what they need) in the workers. */
   start(only?: string[]): Promise<void>;
   cancelAll(): void;
@@ -39,6 +35,7 @@ function reasonOf(o: RunOutcome): string {
 
 export const useReduction = create<ReductionState>((set, get) => ({
   starting: false,
+  cancelling: new Set(),
   start: async (only) => {
     if (get().active || get().starting) return;
     set({ starting: true, error: undefined, finished: undefined });
@@ -52,7 +49,7 @@ export const useReduction = create<ReductionState>((set, get) => ({
       set({ starting: false, error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    set({ starting: false, active: reduction, progress: { batch: reduction.batch, total: reduction.keys.length, done: 0, running: new Map() } });
+    set({ starting: false, active: reduction, cancelling: new Set(), progress: { batch: reduction.batch, total: reduction.keys.length, done: 0, running: new Map() } });
     let outcome: PlanOutcome;
     try {
       outcome = await reduction.done;
@@ -69,10 +66,20 @@ export const useReduction = create<ReductionState>((set, get) => ({
       if (o?.status === 'done') products.push(o.product.id);
       if (!o || o.status === 'done') continue;
       if (o.status === 'cancelled') cancelled++;
-      else failed.push({ key, label: labels.get(key) ?? key, reason: reasonOf(o) });
+      else failed.push({ key, label: labels.get(key) ?? key, reason: reasonOf(o), ...(o.status === 'not-run' ? { notRun: true } : {}) });
     }
     set({ active: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now(), products } });
   },
-  cancelAll: () => get().active?.cancelAll(),
-  cancelRun: (key) => get().active?.cancelRun(key),
+  cancelAll: () => {
+    const { active } = get();
+    if (!active) return;
+    set({ cancelling: new Set(active.keys) });
+    active.cancelAll();
+  },
+  cancelRun: (key) => {
+    const { active, cancelling } = get();
+    if (!active) return;
+    set({ cancelling: new Set(cancelling).add(key) });
+    active.cancelRun(key);
+  },
 }));

@@ -294,6 +294,28 @@ describe('log', () => {
   });
 });
 
+describe('progress', () => {
+  it('moves step by step through a run of one frame, and frame by frame through a master', async () => {
+    const store = new MemoryStore();
+    const e: Exposure = { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 };
+    store.add(rawInput(CAM, e));
+    const seen: [number, string][] = [];
+    await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits' }]), store, { progress: (f, step) => seen.push([f, step]) });
+    const steps = RECIPES.reduceScience.steps;
+    // One report per step, before it, at its share of the frame (0, 1/n, 2/n...), then done.
+    expect(seen.map(([, s]) => s)).toEqual([...steps.map((s) => s.id), 'done']);
+    expect(seen.map(([f]) => f)).toEqual([...steps.map((_, k) => k / steps.length), 1]);
+
+    const masters = new MemoryStore();
+    const seenMaster: [number, string][] = [];
+    await executeRun(runSpecFor('makeMasterBias', biasNight(masters, 4)), masters, { progress: (f, step) => seenMaster.push([f, step]) });
+    const fractions = seenMaster.map(([f]) => f);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(seenMaster[0][1]).toMatch(/ · b1\.fits, frame 1 of 4$/);
+    expect(seenMaster.some(([, s]) => / · b4\.fits, frame 4 of 4$/.test(s))).toBe(true);
+  });
+});
+
 describe('stages whose steps are satisfied', () => {
 
   it('do not load frames whose measurements came with them (stackScience on measured inputs)', async () => {

@@ -13,7 +13,7 @@
  */
 import { MeteredStore, describeTally } from './meter';
 import { extractDescriptors } from '../classify/descriptors';
-import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
+import { CancelledError, cancelRequestedNow, type CancelCheck } from '../cancel';
 import { frameBytes, loadFrame, type AstroFrame, type FrameMeta } from './astroFrame';
 import { CalibrationCache } from './calibrationCache';
 import { stepValues, type ResolvedParams, type StepValues } from './params';
@@ -178,8 +178,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       if (!seen) emit(step, 'warn', m);
     },
   });
-  const checkCancel = () => {
-    if (isCancelRequested(opts.cancel)) throw new CancelledError(`${run.label}: cancelled`);
+  // Between steps and frames: a run's steps are synchronous, so this is where a Cancel sent by message arrives.
+  const checkCancel = async () => {
+    if (await cancelRequestedNow(opts.cancel)) throw new CancelledError(`${run.label}: cancelled`);
   };
   const stackStep = recipe.steps.find((s) => s.primitive.kind === 'stack');
   const parking = new Parking(store, opts.parkingBytes ?? memoryBytes * 0.6, !!stackStep && stepValues(run.params, stackStep.id).scale === 'median');
@@ -202,7 +203,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
 
   const members: Member[] = [];
   for (const input of run.inputs) {
-    checkCancel();
+    await checkCancel();
     const stored = await store.open(input.id);
     const t = timeOf(stored);
     members.push({ ref: { id: input.id, name: input.name }, stored, meta: { ...input.meta, exptime: t.exptime, time: t.time }, scale: 1, zero: 0, weight: 1 });
@@ -249,11 +250,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   };
 
   /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
-  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = ''): Promise<{ changed: boolean; refused?: string; step?: string }> {
+  /** `units`: what this frame counts for in the run's progress (one member, or every input for the stacked frame). */
+  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = '', units = 1): Promise<{ changed: boolean; refused?: string; step?: string }> {
     let changed = false;
-    for (const s of steps) {
-      checkCancel();
-      progress(`${s.id}${where}`);
+    for (const [k, s] of steps.entries()) {
+      await checkCancel();
+      // Step by step, so that a run of one frame (a science frame) moves too.
+      progress(`${s.id}${where}`, (units * k) / steps.length);
       const prim = s.primitive as FramePrimitive;
       const t = tally(s);
       const ctx: FrameContext = {
@@ -294,12 +297,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     for (const [si, stage] of stages.entries()) {
       if (stage.kind === 'frame') {
         if (result) {
-          const r = await applySteps(result, stage.steps, calibrationsOf.get(members[0]));
+          const r = await applySteps(result, stage.steps, calibrationsOf.get(members[0]), [], '', nIn);
           if (r.refused) throw new Error(`${run.output.name}: ${r.refused}`);
+          done += nIn;
         } else if (recipe.inputs === 'one') {
           const frame = await loadFrame(store, members[0].stored);
           frame.meta = { ...members[0].meta };
-          const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]), acceptOf.get(members[0]));
+          const r = await applySteps(frame, stage.steps, calibrationsOf.get(members[0]), acceptOf.get(members[0]), '', nIn);
           if (r.refused) throw new Error(`${members[0].ref.name}: ${r.refused}`);
           result = frame;
           done += nIn;
@@ -312,10 +316,10 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           for (const ids of idsOf.values()) for (const id of ids) neededLater.set(id, (neededLater.get(id) ?? 0) + 1);
           try {
             for (const [i, m] of todo.entries()) {
-              checkCancel();
+              await checkCancel();
               // From here on, the members after this one.
               for (const id of idsOf.get(m)!) neededLater.set(id, neededLater.get(id)! - 1);
-              const where = ` · ${m.ref.name} (${i + 1} of ${todo.length})`;
+              const where = ` · ${m.ref.name}, frame ${i + 1} of ${todo.length}`;
               if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
                 for (const s of stage.steps) tally(s).frames++;
               } else {
@@ -339,7 +343,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           }
         }
       } else if (stage.kind === 'group') {
-        checkCancel();
+        await checkCancel();
         progress(stage.step.id);
         const prim = stage.step.primitive as GroupPrimitive;
         const t = tally(stage.step);
@@ -350,7 +354,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         t.seconds += (performance.now() - start) / 1000;
         t.at = new Date().toISOString();
       } else {
-        checkCancel();
+        await checkCancel();
         const act = activeMembers(members);
         if (!act.length) {
           throw new Error(`no frame left to stack: ${leftOut.map((f) => `${f.name} (${f.reason})`).join('; ')}`);
@@ -397,7 +401,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     }
     const made = result ? { headers: frameHeadersOf(result), bunit: result.bunit } : streamed ? { headers: headersWithUnit(streamed.primary, streamed.exts, streamed.bunit), bunit: streamed.bunit } : undefined;
     if (!made) throw new Error(`${run.recipe} produced nothing`);
-    checkCancel();
+    await checkCancel();
 
     // ---- provenance and the product record
     const act = activeMembers(members);

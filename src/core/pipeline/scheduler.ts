@@ -66,12 +66,17 @@ export interface PlanOutcome {
 let counter = 0;
 const defaultRunId = (_run: PlannedRun) => `run-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
-/** Resolves a planned run against the products made so far; throws with the reason when it cannot go. */
-export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOutcome>, id: string): RunSpec {
+/**
+ * Resolves a planned run against the products made so far; throws with the
+ * reason when it cannot go. `labels`: the plan's run labels by key, to name
+ * a run it needs as the user sees it (else by its kind and key).
+ */
+export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOutcome>, id: string, labels?: ReadonlyMap<string, string>): RunSpec {
   const productOf = (key: string): FrameRef => {
     const o = products.get(key);
     if (o?.status === 'done') return o.product;
-    const what = `the ${key.split('|')[0]} run "${key}"`;
+    const label = labels?.get(key);
+    const what = label ? `"${label}"` : `the ${key.split('|')[0]} run "${key}"`;
     const why = o?.status === 'failed' ? `failed: ${o.error}` : o?.status === 'not-run' ? `did not run (${o.reason})` : o?.status === 'cancelled' ? 'was cancelled' : 'has not run';
     throw new Error(`needs ${what}, which ${why}`);
   };
@@ -141,6 +146,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const runningKeys = new Set<string>();
   const dependents = dependentsOf(plan);
   const newId = opts.newRunId ?? defaultRunId;
+  const labels = new Map(plan.runs.map((r) => [r.key, r.label]));
   const concurrency = Math.max(1, Math.floor(opts.concurrency) || 1);
 
   let halted: string | undefined;
@@ -155,7 +161,7 @@ export async function executePlan(plan: Plan, exec: Executor, opts: ScheduleOpti
   const launch = (run: PlannedRun) => {
     let spec: RunSpec;
     try {
-      spec = resolveRun(run, outcomes, newId(run));
+      spec = resolveRun(run, outcomes, newId(run), labels);
     } catch (err) {
       const outcome: RunOutcome = { status: 'not-run', reason: (err as Error).message };
       outcomes.set(run.key, outcome);

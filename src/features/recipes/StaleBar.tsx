@@ -6,7 +6,7 @@
  * The outcome of a re-run started here is shown here.
  */
 import type { LivePlan } from '../../ui/usePlan';
-import { useReduction } from '../../ui/reduction';
+import { finishedSummary, useReduction } from '../../ui/reduction';
 import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import { useRecipes } from './store';
 
@@ -56,8 +56,7 @@ export function StaleBar({ live }: { live: LivePlan }) {
       {showFinished && finished && (
         finished.failed.length || finished.cancelled ? (
           <div className="rerun-bad" role="status">
-            Reduction finished: {finished.total - finished.failed.length - finished.cancelled} of {finished.total} runs done
-            {finished.failed.length ? `, ${finished.failed.length} failed` : ''}{finished.cancelled ? `, ${finished.cancelled} cancelled` : ''}.
+            {finishedSummary(finished)}
             <ul>{finished.failed.map((f) => <li key={f.key}><strong>{f.label}</strong>: {f.reason}</li>)}</ul>
           </div>
         ) : settled ? (

@@ -3,7 +3,7 @@
  * progressbar of runs done out of the total, with the step each running run
  * is in), Cancel, and how it ended (a status line naming failed runs).
  */
-import { useReduction } from '../../ui/reduction';
+import { finishedSummary, useReduction } from '../../ui/reduction';
 import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import type { LivePlan } from '../../ui/usePlan';
 import type { FileRecord } from '../../db/types';
@@ -13,6 +13,7 @@ import type { PlanRow } from './useRunsData';
 export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: LivePlan; products: readonly FileRecord[] }) {
   const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
   const planError = live.error;
+  const allCancelled = useReduction((s) => !!s.active && s.active.keys.every((k) => s.cancelling.has(k)));
   const settled = useReductionCaughtUp(finished, live, products);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
@@ -26,7 +27,9 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
     <div className="reduce-bar">
       <div className="rb-line">
         {active ? (
-          <button className="danger" onClick={cancelAll}>Cancel all</button>
+          <button className="danger" onClick={cancelAll} disabled={allCancelled} title={allCancelled ? 'Every run stops at its next step' : undefined}>
+            {allCancelled ? 'Cancelling…' : 'Cancel all'}
+          </button>
         ) : (
           <button
             className="primary"
@@ -97,10 +100,7 @@ function FinishedLine({ settled, rows }: { settled: boolean; rows: PlanRow[] }) 
   }
   return (
     <div className="rb-status bad" role="status">
-      <p>
-        Reduction finished: {total - failed.length - cancelled} of {total} runs done
-        {failed.length ? `, ${failed.length} failed` : ''}{cancelled ? `, ${cancelled} cancelled` : ''}.
-      </p>
+      <p>{finishedSummary(finished)}</p>
       {failed.length > 0 && (
         <ul>
           {failed.map((f) => <li key={f.key}><strong>{f.label}</strong>: {f.reason}</li>)}

@@ -95,6 +95,7 @@ function Provenance({ info, productId, onInspect }: { info: ProductInfo; product
 
 export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: FileRecord; onClose(): void }) {
   const { active, start, cancelRun } = useReduction();
+  const cancelling = useReduction((s) => s.cancelling.has(row.run.key));
   const showInLibrary = useNav((s) => s.showInLibrary);
   const inspectFrames = useNav((s) => s.inspectFrames);
   const [allParams, setAllParams] = useState(false);
@@ -112,7 +113,11 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
       </div>
       <div className="rd-actions">
         <span className={stateClass(row.state)}>{row.state}</span>
-        {live && active && <button onClick={() => cancelRun(run.key)}>Cancel this run</button>}
+        {live && active && (cancelling ? (
+          <span className="muted" role="status">Cancelling: it stops at its next step</span>
+        ) : (
+          <button onClick={() => cancelRun(run.key)}>Cancel this run</button>
+        ))}
         {canRun && (
           <button className={again ? 'primary' : ''} onClick={() => void start([run.key])}>
             {again ? 'Restart' : row.state === 'up to date' || row.state === 'done' ? 'Run again' : 'Run this'}
