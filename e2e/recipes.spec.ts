@@ -308,4 +308,15 @@ test('a preset saved, reloaded and exported', async ({ page }) => {
   });
   await expect(page.getByRole('status').filter({ hasText: 'good.json: 1 value imported for stackScience' })).toBeVisible();
   await expect(field(page, 'stackScience.resample.kernel')).toHaveValue('bilinear');
+
+  // A file that names no recipe changes nothing, and says so; a misspelt key refuses the file.
+  const storedGood = await storedParams(page);
+  await page.getByLabel('Import parameters from JSON').setInputFiles({ name: 'empty.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+  await expect(page.getByRole('status').filter({ hasText: 'empty.json names no recipe: nothing was changed.' })).toBeVisible();
+  await page.getByLabel('Import parameters from JSON').setInputFiles({
+    name: 'typo.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ recipes: {}, grups: [{ scope: "filter == 'R'", recipes: {} }] })),
+  });
+  await expect(page.getByRole('alert').filter({ hasText: 'typo.json was not imported; nothing was changed.' })).toContainText('unknown key "grups"');
+  expect(await storedParams(page)).toEqual(storedGood);
+  await expect(field(page, 'stackScience.resample.kernel')).toHaveValue('bilinear');
 });

@@ -36,4 +36,24 @@ describe('a parameter file read for the plan (the command line reads it so)', ()
     expect(read.problems[0]).toMatch(/^bad\.json: groups\[0\]: scope "filtr == 1": unknown field 'filtr'/);
     expect(read.problems[1]).toMatch(/^bad\.json: groups\[1\] \(filter == 'R'\): stackScience\.resample\.kernel/);
   });
+
+  it('refuses keys it does not know, another format or version, so that a misspelt key loses nothing in silence', () => {
+    const read = readParamFile(JSON.stringify({
+      format: 'ccd-workbench-params', version: 1, recipes: { reduceScience: { flagCosmicRays: { sigclip: 6 } } }, comment: 'hi', grups: [],
+      groups: [{ scope: "filter == 'R'", recipes: {}, note: 'x' }],
+    }), 'typo.json');
+    expect(read.ok).toBe(false);
+    if (read.ok) return;
+    expect(read.problems).toEqual([
+      'typo.json: unknown keys "comment", "grups" (a parameter file has recipes, groups, format, version, exported, description)',
+      'typo.json: groups[0]: unknown key "note" (a group has scope and recipes)',
+    ]);
+    const other = readParamFile(JSON.stringify({ format: 'astropy', version: 2, recipes: {} }), 'other.json');
+    expect(other.ok === false && other.problems).toEqual([
+      'other.json: format is "astropy", not "ccd-workbench-params"',
+      'other.json: version 2 is not one this workbench reads (1)',
+    ]);
+    // What we export reads back.
+    expect(readParamFile(JSON.stringify(makeExport('x', {}, [])), 'x.json').ok).toBe(true);
+  });
 });

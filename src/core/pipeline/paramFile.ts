@@ -31,8 +31,12 @@ export interface ExportedParams {
   groups?: GroupValues[];
 }
 
+const FORMAT = 'ccd-workbench-params';
+/** Every key of the wrapped form (ExportedParams). */
+const FILE_KEYS = ['recipes', 'groups', 'format', 'version', 'exported', 'description'] as const;
+
 export function makeExport(description: string, recipes: ParamFile, groups: GroupValues[] = []): ExportedParams {
-  const out: ExportedParams = { format: 'ccd-workbench-params', version: 1, exported: new Date().toISOString(), description, recipes };
+  const out: ExportedParams = { format: FORMAT, version: 1, exported: new Date().toISOString(), description, recipes };
   const kept = groups.filter((g) => Object.keys(g.recipes).length);
   if (kept.length) out.groups = kept;
   return out;
@@ -66,6 +70,13 @@ export function readParamFile(text: string, label: string): Imported {
   const wrapped = 'recipes' in json;
   const recipes = wrapped ? json.recipes : json;
   const problems = validateParamFile(recipes, RECIPE_SCHEMAS, label);
+  if (wrapped) {
+    // A misspelt key ("grups") would otherwise drop what it holds without a word.
+    const unknown = Object.keys(json).filter((k) => !(FILE_KEYS as readonly string[]).includes(k));
+    if (unknown.length) problems.push(`${label}: unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')} (a parameter file has ${FILE_KEYS.join(', ')})`);
+    if (json.format !== undefined && json.format !== FORMAT) problems.push(`${label}: format is ${JSON.stringify(json.format)}, not "${FORMAT}"`);
+    if (json.version !== undefined && json.version !== 1) problems.push(`${label}: version ${JSON.stringify(json.version)} is not one this workbench reads (1)`);
+  }
   const groups: GroupValues[] = [];
   if (wrapped && json.groups !== undefined) {
     if (!Array.isArray(json.groups)) problems.push(`${label}: groups must be a list of { scope, recipes }`);
@@ -76,6 +87,8 @@ export function readParamFile(text: string, label: string): Imported {
           problems.push(`${where} must be an object with a scope (a select expression) and recipes`);
           return;
         }
+        const extra = Object.keys(g).filter((k) => k !== 'scope' && k !== 'recipes');
+        if (extra.length) problems.push(`${where}: unknown key${extra.length === 1 ? '' : 's'} ${extra.map((k) => `"${k}"`).join(', ')} (a group has scope and recipes)`);
         const why = scopeError(g.scope);
         if (why) problems.push(`${where}: scope "${g.scope}": ${why}`);
         problems.push(...validateParamFile(g.recipes, RECIPE_SCHEMAS, `${where} (${g.scope})`));

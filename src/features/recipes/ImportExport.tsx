@@ -49,6 +49,7 @@ export function ImportExport({ records }: { records: readonly ParamRecord[] }) {
     const recs: ParamRecord[] = [];
     const empty: string[] = [];
     const place = (scope: string | undefined, values: ParamFile) => {
+      if (!Object.keys(values).length) return; // names no recipe: this scope's values stay as they are
       const rec = userRecord(records, scope);
       let next = rec.values;
       for (const [recipe, steps] of Object.entries(values)) next = withRecipe(next, recipe, steps);
@@ -67,10 +68,13 @@ export function ImportExport({ records }: { records: readonly ParamRecord[] }) {
     const names = [...new Set([read.recipes, ...read.groups.map((g) => g.recipes)].flatMap((f) => Object.keys(f)))];
     setOutcome({
       ok: true,
-      // A file replaces the values set before it: one that sets none puts every parameter back to its default.
-      text: n === 0
-        ? `${file.name} sets no parameter: every parameter is at its default now.`
-        : `${file.name}: ${n} value${n === 1 ? '' : 's'} imported for ${names.join(', ')}${read.groups.length ? ` (${read.groups.length} group${read.groups.length === 1 ? '' : 's'})` : ''}.`,
+      // A file replaces the values of each recipe it names (for every frame and for each of its
+      // groups); recipes it does not name keep theirs.
+      text: !names.length
+        ? `${file.name} names no recipe: nothing was changed.`
+        : n === 0
+          ? `${file.name} sets no parameter of ${names.join(', ')}: ${names.length === 1 ? 'its' : 'their'} parameters are at their defaults now.`
+          : `${file.name}: ${n} value${n === 1 ? '' : 's'} imported for ${names.join(', ')}${read.groups.length ? ` (${read.groups.length} group${read.groups.length === 1 ? '' : 's'})` : ''}; other recipes keep their values.`,
     });
   };
 
