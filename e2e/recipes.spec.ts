@@ -270,6 +270,11 @@ test('a preset saved, reloaded and exported', async ({ page }) => {
   await expect(preset).toContainText('stackScience.resample.kernel = bicubic');
   await preset.getByRole('checkbox', { name: 'Preset windy night active' }).check();
   await expect(preset).toHaveClass(/active/);
+  // The same name again replaces it, and says so.
+  await page.getByLabel(/as$/).fill('windy night');
+  await page.getByRole('button', { name: 'Replace' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Preset windy night replaced (2 values for all frames).' })).toBeVisible();
+  await expect(preset).toHaveClass(/active/);
   await page.screenshot({ path: 'test-results/recipes-presets-1440.png', fullPage: true });
 
   // The preset's file, and the current values' file, are what `npm run reduce -- --params` accepts.

@@ -58,8 +58,12 @@ export function Presets({ records, editing, onShowScope }: Props) {
     }
   };
 
+  const scopeText = (scope: string | undefined) => (scope ? `for ${scope}` : 'for all frames');
   const save = () => {
     if (!trimmed || !n) return;
+    // Replacing a preset made for other frames changes what it applies to: ask first.
+    if (existing && (existing.scope ?? '') !== (editing.scope ?? '')
+      && !window.confirm(`Preset ${trimmed} holds values ${scopeText(existing.scope)}. Replace it with ${n} value${n === 1 ? '' : 's'} ${scopeText(editing.scope)}?`)) return;
     const rec: ParamRecord = {
       id: existing?.id ?? `preset:${trimmed}`,
       kind: 'preset',
@@ -69,7 +73,7 @@ export function Presets({ records, editing, onShowScope }: Props) {
       active: existing?.active ?? false,
       updatedAt: Date.now(),
     };
-    void act(() => saveRecord(rec), `Preset ${trimmed} saved (${n} value${n === 1 ? '' : 's'}).`);
+    void act(() => saveRecord(rec), `Preset ${trimmed} ${existing ? 'replaced' : 'saved'} (${n} value${n === 1 ? '' : 's'} ${scopeText(editing.scope)}).`);
     setName('');
   };
 
@@ -82,7 +86,7 @@ export function Presets({ records, editing, onShowScope }: Props) {
         </label>
         <div className="preset-save-line">
           <input id="preset-name" type="text" placeholder="preset name" value={name} onChange={(e) => setName(e.target.value)} />
-          <button type="submit" disabled={!trimmed || !n} title={n ? undefined : 'Set some values first'}>
+          <button type="submit" disabled={!trimmed || !n} title={!n ? 'Set some values first' : existing ? `Replace preset ${existing.name} (its values ${scopeText(existing.scope)})` : undefined}>
             {existing ? 'Replace' : 'Save preset'}
           </button>
         </div>
