@@ -14,10 +14,10 @@ export function stateClass(state: string): string {
   return `state state-${state.replace(/\s+/g, '-')}`;
 }
 
-function calibrationsOf(row: PlanRow): string {
+/** One line per calibration its first frame uses ("bias: x.fits"), or none. */
+function calibrationsOf(row: PlanRow): string[] {
   const first = row.run.inputs[0]?.calibrations ?? {};
-  const parts = (['bias', 'dark', 'flat'] as const).filter((s) => first[s]).map((s) => `${s}: ${first[s]!.name}`);
-  return parts.join(' · ') || '—';
+  return (['bias', 'dark', 'flat'] as const).filter((s) => first[s]).map((s) => `${s}: ${first[s]!.name}`);
 }
 
 function secondsOf(row: PlanRow): string {
@@ -65,10 +65,11 @@ export function PlanTable({ rows, selected, onSelect }: { rows: PlanRow[]; selec
                 </td>
                 <td className="c-recipe">{RECIPE_LABEL[row.run.recipe] ?? row.run.recipe}</td>
                 <td className="c-n">{row.run.inputs.length}</td>
-                <td className="c-cal" title={[...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`), cals].join(' · ')}>
-                  {/* First, so that a narrow column's ellipsis never hides it. */}
-                  {row.missing.map((m) => <span key={m} className="cal-missing">no {m} · </span>)}
-                  {cals}
+                <td className="c-cal" title={[...row.missing.map((m) => `no ${m}: none usable (the Calibrations view says why)`), ...cals].join('\n')}>
+                  {/* A line each, so that a narrow column cuts a name, never a whole calibration; what is missing first. */}
+                  {row.missing.map((m) => <div key={m} className="cal-missing">no {m}</div>)}
+                  {cals.map((c) => <div key={c}>{c}</div>)}
+                  {!row.missing.length && !cals.length && '—'}
                 </td>
                 <td className="c-time">{secondsOf(row)}</td>
               </tr>

@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useNav } from '../../ui/nav';
+import { isoDate } from '../../ui/time';
 import { loadPlotlyBasic, preload } from '../../ui/plotly';
 import { commonUnit, type QualityPoint } from './qualityPoints';
 import { plotlyText } from './plotlyText';
@@ -24,9 +25,9 @@ function traces(points: readonly QualityPoint[]): unknown[] {
     const text = pts.map((p) => `${plotlyText(p.name)}${p.leftOut ? `<br>left out of the stack: ${plotlyText(p.leftOut)}` : ''}`);
     const name = plotlyText(filter);
     const common = { type: 'scatter', mode: 'lines+markers', x, text, customdata: pts.map((p) => p.id), legendgroup: filter, marker, line: { color, width: 1 } };
-    out.push({ ...common, y: pts.map((p) => p.fwhm), name, yaxis: 'y', hovertemplate: '%{text}<br>FWHM %{y:.2f} px<extra>%{fullData.name}</extra>' });
-    out.push({ ...common, y: pts.map((p) => p.sky), name, yaxis: 'y2', showlegend: false, hovertemplate: '%{text}<br>sky %{y:.1f}<extra>%{fullData.name}</extra>' });
-    out.push({ ...common, y: pts.map((p) => p.skyNoise), name, yaxis: 'y3', showlegend: false, hovertemplate: '%{text}<br>sky noise %{y:.2f}<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.fwhm), name, yaxis: 'y', hovertemplate: '%{text}<br>FWHM %{y:.2f} px<br>%{x} UTC<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.sky), name, yaxis: 'y2', showlegend: false, hovertemplate: '%{text}<br>sky %{y:.1f}<br>%{x} UTC<extra>%{fullData.name}</extra>' });
+    out.push({ ...common, y: pts.map((p) => p.skyNoise), name, yaxis: 'y3', showlegend: false, hovertemplate: '%{text}<br>sky noise %{y:.2f}<br>%{x} UTC<extra>%{fullData.name}</extra>' });
   });
   return out;
 }
@@ -55,7 +56,8 @@ export function QualityChart({ points }: { points: readonly QualityPoint[] }) {
           showlegend: true,
           // Above the top panel, in the margin: never over a point.
           legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1.01, yanchor: 'bottom', title: { text: 'filter ' } },
-          xaxis: { ...AXIS, type: 'date', anchor: 'y3', title: { text: 'time (UTC)' } },
+          // Times as the rest of the app shows them (ISO, UTC): the hours on the ticks, the first date in the title.
+          xaxis: { ...AXIS, type: 'date', anchor: 'y3', tickformat: '%H:%M', hoverformat: '%Y-%m-%d %H:%M:%S', title: { text: `time (UTC) from ${isoDate(Math.min(...points.map((p) => p.time)))}` } },
           yaxis: { ...AXIS, domain: [0.69, 1], title: { text: 'FWHM (px)' } },
           yaxis2: { ...AXIS, domain: [0.36, 0.64], title: { text: unit ? `sky (${unit})` : 'sky' } },
           yaxis3: { ...AXIS, domain: [0, 0.31], title: { text: unit ? `sky noise (${unit})` : 'sky noise' } },
