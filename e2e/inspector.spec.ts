@@ -357,6 +357,9 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   const stackName = 'raw0020_stack.fits';
   await expect(page.locator('.frame-chip.active')).toContainText(stackName);
   await pictureReady(page, stackName);
+  // The readout is the stack's, not what the pointer last read on another frame.
+  await expect(page.locator('.ro-file')).toHaveText(stackName);
+  await expect(page.locator('.ro-xy')).toHaveText('—');
 
   // Blink at 125 ms: the pane goes through the frames by itself.
   await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Blink' }).click();

@@ -198,7 +198,8 @@ export const useInspector = create<InspectorState>((set, get) => ({
     });
   },
 
-  select: (fileId) => set({ current: fileId }),
+  // A readout left from hovering another frame would read as this one's (the blink's steps keep it: the pointer is still over the pane).
+  select: (fileId) => set((s) => ({ current: fileId, cursor: s.cursor?.fileId === fileId ? s.cursor : undefined })),
 
   step(delta) {
     const { frames, current } = get();
