@@ -138,7 +138,10 @@ test('values are kept, highlighted, and reset per parameter, per step and per re
   await expect(row('reduceScience.flagCosmicRays.sigclip').locator('.p-effective')).toContainText('5 user');
   await field(page, 'reduceScience.flagCosmicRays.replace').uncheck();
   await field(page, 'reduceScience.overscanCorrect.function').selectOption('poly');
-  // A nullable field left empty is "auto"; a number there is the user's.
+  // A nullable field left empty means what its doc says ("not flagged", "from the header"); a number there is the user's.
+  await expect(row('reduceScience.addDQ.nonLinear').locator('.p-default')).toHaveText('not flagged');
+  await expect(row('reduceScience.addDQ.nonLinear').locator('.p-effective')).toContainText('not flagged');
+  await expect(field(page, 'reduceScience.ADUToElectrons.gain')).toHaveAttribute('placeholder', 'GAIN/EGAIN from the header');
   await field(page, 'reduceScience.flatCorrect.minValue').fill('0.1');
   await field(page, 'reduceScience.flatCorrect.minValue').press('Enter');
   await expect(page.getByRole('navigation', { name: 'Recipes' }).getByRole('button', { name: /^reduceScience/ })).toContainText('4 set');

@@ -278,7 +278,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
         if (id && (outcome.status === 'not-run' || outcome.status === 'cancelled' || outcome.status === 'failed')) {
           const patch: Partial<RunRecord> = outcome.status === 'not-run'
             ? { status: 'failed', error: `not run: ${outcome.reason}`, endedAt: Date.now() }
-            : outcome.status === 'cancelled' ? { status: 'cancelled', endedAt: Date.now() } : { status: 'failed', error: outcome.error, endedAt: Date.now() };
+            : outcome.status === 'cancelled' ? { status: 'cancelled', error: 'cancelled before it started', endedAt: Date.now() } : { status: 'failed', error: outcome.error, endedAt: Date.now() };
           const current = await db.runs.get(id);
           if (current && (current.status === 'queued' || current.status === 'running')) await updateRun(db, id, patch);
         }

@@ -67,7 +67,7 @@ function parseAxis(text: string, size: number | undefined, axis: 'x' | 'y', whol
 export function parseSection(text: string, width?: number, height?: number): Section {
   if (typeof text !== 'string') throw new SectionError(`section must be a string, got ${typeof text}`);
   const m = /^\s*\[(.*)\]\s*$/s.exec(text);
-  if (!m) throw new SectionError(`section '${text}' must look like [x1:x2,y1:y2]`);
+  if (!m) throw new SectionError(`'${text}' is not a FITS section: it must look like [x1:x2,y1:y2]`);
   const axes = m[1].split(',');
   if (axes.length !== 2) {
     throw new SectionError(`section '${text}' must have exactly two axes (x,y), found ${axes.length}`);

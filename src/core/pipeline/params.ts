@@ -34,6 +34,8 @@ export interface ParamSpec {
   choices?: readonly string[];
   /** null allowed (the step then decides, and says so in the log). */
   nullable?: boolean;
+  /** What null means, in a few words ("from the header", "no limit"): from the doc's "empty = ...". */
+  empty?: string;
   /** What a 'string' must look like: 'section' is a FITS section, [x1:x2,y1:y2] (checked without the frame's size). */
   format?: 'section';
   /** One line: what it does, in the words of the field. */
@@ -103,6 +105,7 @@ export function checkParam(spec: ParamSpec, value: unknown): string | null {
 
 function show(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'number') return String(v); // Infinity, NaN: JSON would say null
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

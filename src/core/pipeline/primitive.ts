@@ -125,5 +125,8 @@ export function param(
   name: string, type: ParamSpec['type'], def: ParamValue, doc: string,
   extra: Partial<Pick<ParamSpec, 'min' | 'max' | 'choices' | 'nullable' | 'format'>> = {},
 ): ParamSpec {
-  return { name, type, default: def, doc, ...extra };
+  // A nullable parameter's doc says what empty means ("...; empty = from the header"): the view shows that for null.
+  const empty = extra.nullable ? /;\s*empty = ([^;]+)$/.exec(doc)?.[1] : undefined;
+  if (extra.nullable && !empty) throw new Error(`parameter ${name}: a nullable parameter's doc must end with "; empty = <what it means>"`);
+  return { name, type, default: def, doc, ...extra, ...(empty ? { empty } : {}) };
 }

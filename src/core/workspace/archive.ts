@@ -222,7 +222,8 @@ export async function readWorkspaceArchive(
     if (err instanceof TarError) {
       if (first) {
         const kind = sniff(head);
-        fail(`it is not a CCD Workbench workspace archive${kind ? ` (it looks like ${kind})` : ''}: ${err.message}`);
+        // What it looks like says enough; the tar reader's complaint would only puzzle.
+        fail(kind ? `it is not a CCD Workbench workspace archive (it looks like ${kind})` : `it is not a CCD Workbench workspace archive: ${err.message}`);
       }
       fail(err.message);
     }

@@ -169,7 +169,12 @@ export async function exportWorkspaceToDownload(): Promise<void> {
 
 export function importSummaryText(name: string, s: ImportSummary): string {
   const a = s.added;
-  const kept = Object.entries(s.kept).filter(([, n]) => n > 0).map(([t, n]) => `${n} ${t}`);
+  // The tables by the names the rest of the sentence uses.
+  const words: Record<string, [string, string]> = {
+    files: ['file', 'files'], headers: ['header', 'headers'], strips: ['pixel strip', 'pixel strips'], runs: ['run', 'runs'], pins: ['pin', 'pins'],
+    params: ['parameter set or preset', 'parameter sets and presets'], exclusions: ['exclusion', 'exclusions'], overrules: ['overrule', 'overrules'],
+  };
+  const kept = Object.entries(s.kept).filter(([, k]) => k > 0).map(([t, k]) => (words[t] ? n(k, ...words[t]) : `${k} ${t}`));
   return `Imported ${name}: ${n(a.files, 'file')}, ${n(a.runs, 'run')}, ${n(a.pins, 'pin')}, ${n(a.params, 'parameter set or preset', 'parameter sets and presets')}, ${n(a.exclusions, 'exclusion')}, ${n(a.overrules, 'overrule')} added`
     + (kept.length ? `; already here and kept as they are: ${kept.join(', ')}.` : '.');
 }

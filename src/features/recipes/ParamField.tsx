@@ -81,7 +81,7 @@ export function ParamField({ name, state, onSet, describedBy }: Props) {
         inputMode={spec.type === 'number' ? 'decimal' : spec.type === 'integer' ? 'numeric' : undefined}
         spellCheck={false}
         autoComplete="off"
-        placeholder={spec.nullable ? 'auto' : undefined}
+        placeholder={spec.nullable ? spec.empty ?? 'auto' : undefined}
         value={text}
         onChange={(e) => {
           setDraft(e.target.value);

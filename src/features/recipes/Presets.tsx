@@ -10,7 +10,7 @@ import type { ParamRecord } from '../../db/types';
 import { downloadText } from '../../ui/download';
 import { fileNameOf, makeExport } from './paramFile';
 import { presetsOf, removeRecords, saveRecord, userRecord } from './store';
-import { countValues, mergeFiles, showValue } from './values';
+import { countValues, mergeFiles, showValue, specAt } from './values';
 
 interface Props {
   records: readonly ParamRecord[];
@@ -23,7 +23,7 @@ function lines(values: ParamFile): string[] {
   const out: string[] = [];
   for (const [recipe, steps] of Object.entries(values)) {
     for (const [step, params] of Object.entries(steps)) {
-      for (const [name, v] of Object.entries(params)) out.push(`${recipe}.${step}.${name} = ${showValue(v)}`);
+      for (const [name, v] of Object.entries(params)) out.push(`${recipe}.${step}.${name} = ${showValue(v, specAt(recipe, step, name))}`);
     }
   }
   return out;

@@ -6,7 +6,7 @@
  * by one, a step at a time, or the whole recipe.
  */
 import { useMemo } from 'react';
-import type { ParamValue } from '../../core/pipeline/params';
+import type { ParamSpec, ParamValue } from '../../core/pipeline/params';
 import { RECIPES, recipeSchema, type RecipeName } from '../../core/pipeline/recipes';
 import type { ParamRecord } from '../../db/types';
 import { recipeStates, type Effective, type ParamState } from './effective';
@@ -131,12 +131,12 @@ export function RecipeEditor({ recipe, records, editing, stale, reach, onExport 
                     <td className="p-value">
                       <ParamField name={name} state={st} describedBy={docId} onSet={(v) => setValue(step.id, st, v)} />
                     </td>
-                    <td className="p-effective"><EffectiveCell e={st.effective} /></td>
+                    <td className="p-effective"><EffectiveCell e={st.effective} spec={spec} /></td>
                     <td className="p-default">
-                      <span className="mono">{showValue(st.base.value)}</span>
+                      <span className="mono">{showValue(st.base.value, spec)}</span>
                       {st.base.source === 'recipe' && !sameValue(st.base.value, spec.default) && (
-                        <div className="small muted" title={`The recipe's own default; the primitive's is ${showValue(spec.default)}`}>
-                          recipe (primitive: {showValue(spec.default)})
+                        <div className="small muted" title={`The recipe's own default; the primitive's is ${showValue(spec.default, spec)}`}>
+                          recipe (primitive: {showValue(spec.default, spec)})
                         </div>
                       )}
                     </td>
@@ -146,7 +146,7 @@ export function RecipeEditor({ recipe, records, editing, stale, reach, onExport 
                         className="icon-btn reset-btn"
                         disabled={!here}
                         aria-label={`Reset ${name}`}
-                        title={here ? `Back to ${showValue(st.below.value)} (${sourceText(st.below)})` : 'Not set here'}
+                        title={here ? `Back to ${showValue(st.below.value, spec)} (${sourceText(st.below)})` : 'Not set here'}
                         onClick={() => void setValue(step.id, st, undefined)}
                       >
                         ↺
@@ -169,10 +169,10 @@ function sourceText(e: Effective): string {
   return e.source === 'recipe' ? "the recipe's default" : 'default';
 }
 
-function EffectiveCell({ e }: { e: Effective }) {
+function EffectiveCell({ e, spec }: { e: Effective; spec: ParamSpec }) {
   return (
     <>
-      <span className={`mono${e.value === null ? ' muted' : ''}`}>{showValue(e.value)}</span>{' '}
+      <span className={`mono${e.value === null ? ' muted' : ''}`}>{showValue(e.value, spec)}</span>{' '}
       <span className={`src src-${e.source}`} title={sourceText(e)}>
         {e.source === 'user' && e.from ? 'group' : e.source}
       </span>

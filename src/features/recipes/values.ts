@@ -5,7 +5,8 @@
  * a reset leaves no `{}` behind and "how many values are set" is a count of
  * leaves.
  */
-import type { ParamFile, ParamValue, RecipeValues } from '../../core/pipeline/params';
+import type { ParamFile, ParamSpec, ParamValue, RecipeValues } from '../../core/pipeline/params';
+import { RECIPES, type RecipeName } from '../../core/pipeline/recipes';
 
 export function valueIn(file: ParamFile | undefined, recipe: string, step: string, param: string): ParamValue | undefined {
   const v = file?.[recipe]?.[step]?.[param];
@@ -71,9 +72,19 @@ export function sameValue(a: ParamValue | undefined, b: ParamValue | undefined):
   return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
 }
 
-/** How a value reads in the view and in messages: null is "auto" (the step decides at run time), as in HISTORY cards. */
-export function showValue(v: ParamValue | undefined): string {
+/**
+ * How a value reads in the view and in messages. null (the step decides at
+ * run time) reads as what it means for that parameter ("from the header",
+ * "no limit"), else "auto", as in HISTORY cards.
+ */
+export function showValue(v: ParamValue | undefined, spec?: Pick<ParamSpec, 'empty'>): string {
   if (v === undefined) return '';
-  if (v === null) return 'auto';
+  if (v === null) return spec?.empty ?? 'auto';
   return String(v);
+}
+
+/** The spec of recipe.step.name, if the recipes have it. */
+export function specAt(recipe: string, step: string, name: string): ParamSpec | undefined {
+  const steps = (RECIPES as Partial<Record<string, (typeof RECIPES)[RecipeName]>>)[recipe]?.steps;
+  return steps?.find((s) => s.id === step)?.primitive.params.find((p) => p.name === name);
 }

@@ -140,7 +140,7 @@ export const detectSources: FramePrimitive = {
     setCard(frame.primary, 'SKYLEVEL', q(quality.sky, 3), `sky level, ${frame.bunit}`);
     setCard(frame.primary, 'SKYNOISE', q(quality.skyNoise, 3), `sky noise (robust sigma), ${frame.bunit}`);
     setCard(frame.primary, 'NSTARS', quality.nStars, 'stars used for FWHM and ellipticity');
-    ctx.log(`FWHM ${Number.isFinite(quality.fwhm) ? quality.fwhm.toFixed(2) : '?'} px, ellipticity ${Number.isFinite(quality.ellipticity) ? quality.ellipticity.toFixed(3) : '?'}, sky ${quality.sky.toFixed(1)} +- ${quality.skyNoise.toFixed(2)} ${frame.bunit}, ${quality.nStars} stars (${frame.meta.stars.length} kept for matching)`);
+    ctx.log(`FWHM ${Number.isFinite(quality.fwhm) ? quality.fwhm.toFixed(2) : '?'} px, ellipticity ${Number.isFinite(quality.ellipticity) ? quality.ellipticity.toFixed(3) : '?'}, sky ${quality.sky.toFixed(1)} +- ${quality.skyNoise.toFixed(2)} ${frame.bunit}, ${quality.nStars} stars measured for FWHM and ellipticity, ${frame.meta.stars.length} detected and kept for registration`);
     if (quality.nStars === 0) ctx.warn(`no star bright enough to measure FWHM (peak > ${opts.minPeakSnr} sigma)`);
     return 'unchanged';
   },

@@ -22,10 +22,10 @@ export const selectFrames: GroupPrimitive = {
   name: 'selectFrames',
   doc: 'Leaves out of the stack the frames whose image quality is past the limits, each with its reason.',
   params: [
-    param('fwhmFactor', 'number', 2, 'Leave out frames whose FWHM exceeds this many times the median FWHM of the set', { nullable: true, min: 1 }),
-    param('maxFwhm', 'number', null, 'Leave out frames whose FWHM exceeds this, pixels', { nullable: true, min: 0 }),
-    param('maxEllipticity', 'number', 0.5, 'Leave out frames whose stars are more elongated than this (trailing, wind shake)', { nullable: true, min: 0, max: 1 }),
-    param('noiseFactor', 'number', null, 'Leave out frames whose sky noise exceeds this many times the median of the set', { nullable: true, min: 1 }),
+    param('fwhmFactor', 'number', 2, 'Leave out frames whose FWHM exceeds this many times the median FWHM of the set; empty = no limit', { nullable: true, min: 1 }),
+    param('maxFwhm', 'number', null, 'Leave out frames whose FWHM exceeds this, pixels; empty = no limit', { nullable: true, min: 0 }),
+    param('maxEllipticity', 'number', 0.5, 'Leave out frames whose stars are more elongated than this (trailing, wind shake); empty = no limit', { nullable: true, min: 0, max: 1 }),
+    param('noiseFactor', 'number', null, 'Leave out frames whose sky noise exceeds this many times the median of the set; empty = no limit', { nullable: true, min: 1 }),
   ],
   run(members, p, ctx) {
     const act = activeMembers(members);
@@ -184,7 +184,7 @@ export const scaleToReference: GroupPrimitive = {
       const fw = m.meta.quality?.fwhm ?? NaN;
       const w = choice(p, 'weight');
       m.weight = w === 'none' || !(noise > 0) ? 1 : w === 'noise' || !(fw > 0) ? 1 / (noise * noise) : 1 / (noise * noise * fw * fw);
-      if (m !== ref) ctx.log(`${m.ref.name}: scale ${scale.toFixed(4)}${note ? ` (${note})` : ''}, zero ${m.zero.toFixed(2)}`);
+      if (m !== ref) ctx.log(`${m.ref.name}: scale ${scale.toFixed(4)}${note ? ` (${note})` : ''}, zero ${m.zero.toFixed(2)} (added after scaling, in the frames' unit)`);
     }
     // Weights relative to the largest, for a readable record. Weights within 2% of each other
     // would change the noise of the mean by less than 0.01%: they are made equal, and the
