@@ -204,6 +204,12 @@ test('a parameter change that marks products stale and re-runs only those', asyn
   await stale.getByRole('button', { name: 'Re-run the 2 stale runs' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Reduction complete: 2 runs done.' })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('products are stale')).toHaveCount(0);
+  // A new change after it: the bar says what is stale now, not that the last re-run completed.
+  await field(page, 'stackScience.resample.kernel').selectOption('bilinear');
+  await expect(stale).toContainText('2 products are stale');
+  await expect(stale.getByRole('status').filter({ hasText: 'Reduction complete' })).toHaveCount(0);
+  await field(page, 'stackScience.resample.kernel').selectOption('bicubic');
+  await expect(page.getByText('products are stale')).toHaveCount(0);
 
   // Only the two stacks ran again.
   const after = await storedRuns(page);

@@ -17,7 +17,10 @@ export function StaleBar({ live }: { live: LivePlan }) {
   const keys = [...new Set(live.stale.values())];
   const labels = new Map((live.plan?.runs ?? []).map((r) => [r.key, r]));
   const mine = rerunAt !== undefined;
-  const showFinished = mine && !active && finished && finished.at >= rerunAt;
+  const rerunning = mine && !!active;
+  const failedSome = !!finished && (finished.failed.length > 0 || finished.cancelled > 0);
+  // A re-run's outcome, until something else goes stale: "complete" beside new stale products would contradict them.
+  const showFinished = mine && !active && finished && finished.at >= rerunAt && (failedSome || !keys.length);
   if (!keys.length && !(mine && (active || showFinished || error))) return null;
 
   const rerun = () => {
@@ -27,7 +30,8 @@ export function StaleBar({ live }: { live: LivePlan }) {
   const n = live.stale.size;
   return (
     <div className="stale-bar" role="region" aria-label="Stale products">
-      {keys.length > 0 && (
+      {/* While the re-run goes, its products are stale until each is made: its progress says it all. */}
+      {keys.length > 0 && !rerunning && (
         <div className="stale-line">
           <strong className="stale-text">{n} product{n === 1 ? ' is' : 's are'} stale</strong>
           {keys.length <= 3 ? (
