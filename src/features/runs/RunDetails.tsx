@@ -16,6 +16,10 @@ import { stateClass } from './PlanTable';
 import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
 import { utcSeconds } from '../../ui/time';
+import { RECIPES } from '../../core/pipeline/recipes';
+import type { FramePrimitive } from '../../core/pipeline/primitive';
+
+const CALIBRATION_STEPS = ['bias', 'dark', 'flat'] as const;
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -100,6 +104,8 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
   const inspectFrames = useNav((s) => s.inspectFrames);
   const [allParams, setAllParams] = useState(false);
   const { run, last } = row;
+  // The calibrations this recipe's steps apply (none for a master bias or a stack of reduced frames).
+  const calSteps = CALIBRATION_STEPS.filter((c) => RECIPES[run.recipe].steps.some((st) => (st.primitive as FramePrimitive).calibration === c));
   const changed = changedParams(run.params);
   const live = last && (last.status === 'queued' || last.status === 'running');
   const canRun = !active && !live;
@@ -132,13 +138,13 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
 
       <h3>Inputs ({run.inputs.length})</h3>
       <table className="rd-inputs">
-        <thead><tr><th>Frame</th><th>Bias</th><th>Dark</th><th>Flat</th></tr></thead>
+        <thead><tr><th>Frame</th>{calSteps.map((c) => <th key={c}>{c[0].toUpperCase() + c.slice(1)}</th>)}</tr></thead>
         <tbody>
           {run.inputs.map((inp) => (
             <tr key={inp.name}>
               <td>{inp.name}{inp.accept?.length ? <span className="muted small"> (kept by you)</span> : null}</td>
-              {(['bias', 'dark', 'flat'] as const).map((s) => (
-                <td key={s} title={inp.calibrations[s]?.source}>{inp.calibrations[s]?.name ?? <span className="muted">—</span>}</td>
+              {calSteps.map((c) => (
+                <td key={c} title={inp.calibrations[c]?.source ?? `no master ${c}: the step is skipped`}>{inp.calibrations[c]?.name ?? <span className="muted">none</span>}</td>
               ))}
             </tr>
           ))}
