@@ -2,8 +2,9 @@
  * A run's scratch frames in the Origin Private File System.
  *
  * Why here and not in IndexedDB: scratch is a run's private working space
- * (frames its per-frame steps processed that did not fit in its memory,
- * written once and read back band by band by its stack, removed when the run
+ * (frames its per-frame steps processed, waiting for its combine: in a
+ * browser every one of them, as these files cost about what memory does;
+ * see EngineOptions.parkingBytes), written once and read back band by band by its stack, removed when the run
  * ends), not stored data. Nothing else ever reads it, it needs no
  * transaction, index or structured clone, and it must be fast: in a worker
  * IndexedDB writes 170-270 MB/s and reads 250-620 MB/s on an idle machine

@@ -55,8 +55,8 @@ describe('MeteredStore', () => {
     expect(describeTally({ readBytes: 240 * MB, readSeconds: 1.6, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 0, commitSeconds: 0.05, copyBytes: 0, scratchFileBytes: 0 }))
       .toBe('read 240 MB in 1.60 s, wrote 40 MB in 0.40 s, published in 0.05 s');
     expect(describeTally({ readBytes: 3 * MB, readSeconds: 0.1, writtenBytes: 0, writeSeconds: 0.2, scratchBytes: 12 * MB, commitSeconds: 0, copyBytes: 0, scratchFileBytes: 0 }))
-      .toBe('read 3.0 MB in 0.10 s, wrote 12 MB in 0.20 s (12 MB of it scratch: the frames did not fit in the run\'s memory)');
+      .toBe('read 3.0 MB in 0.10 s, wrote 12 MB in 0.20 s (12 MB of it scratch: processed frames parked until the combine)');
     expect(describeTally({ readBytes: 201 * MB, readSeconds: 0.15, copyBytes: 200 * MB, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 96 * MB, scratchFileBytes: 96 * MB, commitSeconds: 0 }))
-      .toBe('read 201 MB in 0.15 s (200 MB of it from OPFS copies of earlier products), wrote 136 MB in 0.40 s (96 MB of it scratch, in OPFS files: the frames did not fit in the run\'s memory)');
+      .toBe('read 201 MB in 0.15 s (200 MB of it from OPFS copies of earlier products), wrote 136 MB in 0.40 s (96 MB of it scratch, in OPFS files: processed frames parked until the combine)');
   });
 });

@@ -84,7 +84,7 @@ export function describeTally(t: StorageTally): string {
   if (written) {
     // Only a store that says where (PixelStore.readsFrom) gets a place named: the command's file store does not.
     const where = !t.scratchFileBytes ? '' : t.scratchFileBytes === t.scratchBytes ? ', in OPFS files' : `, ${mb(t.scratchFileBytes)} in OPFS files`;
-    parts.push(`wrote ${mb(written)} in ${s(t.writeSeconds)}${t.scratchBytes ? ` (${mb(t.scratchBytes)} of it scratch${where}: the frames did not fit in the run's memory)` : ''}`);
+    parts.push(`wrote ${mb(written)} in ${s(t.writeSeconds)}${t.scratchBytes ? ` (${mb(t.scratchBytes)} of it scratch${where}: processed frames parked until the combine)` : ''}`);
   }
   if (t.commitSeconds) parts.push(`published in ${s(t.commitSeconds)}`);
   return parts.join(', ');
