@@ -77,8 +77,8 @@ export interface EngineOptions {
   /** Memory for parked frames and stack bands, bytes. Default 512 MB. */
   memoryBytes?: number;
   /**
-   * Of memoryBytes, what processed frames waiting for their stack may hold
-   * before the rest go to scratch. Default 0.6 of it. 0 where scratch costs
+   * The bytes of memoryBytes that processed frames waiting for their stack
+   * may hold before the rest go to scratch. Default 0.6 of memoryBytes. 0 where scratch costs
    * about what memory does: a browser worker's OPFS files (written at over
    * 1 GB/s) with Chromium's fresh memory dear. On the 2k bench night it
    * lowers the browser's peak by ~70 MB, the master flats' frames no longer
@@ -249,8 +249,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     if (all) neededLater.clear();
   };
 
-  /** Applies frame steps to one frame; returns whether any changed its pixels, or the refusal. */
-  /** `units`: what this frame counts for in the run's progress (one member, or every input for the stacked frame). */
+  /**
+   * Applies frame steps to one frame; returns whether any changed its pixels,
+   * or the refusal. `units`: what this frame counts for in the run's progress
+   * (one member, or every input for the stacked frame or a one-frame run).
+   */
   async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = '', units = 1): Promise<{ changed: boolean; refused?: string; step?: string }> {
     let changed = false;
     for (const [k, s] of steps.entries()) {
