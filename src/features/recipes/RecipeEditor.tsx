@@ -57,7 +57,7 @@ export function RecipeEditor({ recipe, records, editing, stale, reach, onExport 
           <button onClick={() => void save(withRecipe(editing.values, recipe, undefined))} disabled={!setHere}>
             Reset recipe
           </button>
-          <button onClick={onExport} title="This recipe's values as a parameter file (npm run reduce -- --params reads it)">Export recipe…</button>
+          <button onClick={onExport} title="This recipe's values as a parameter file (npm run reduce -- --params reads it)">Export recipe</button>
         </div>
       </div>
       {reach && editing.scope && (
