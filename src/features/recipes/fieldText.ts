@@ -47,5 +47,5 @@ export function allowedText(spec: ParamSpec): string {
       else s = kind;
     }
   }
-  return spec.nullable ? `${s}, or empty (${spec.empty ?? 'auto'})` : s;
+  return spec.nullable ? `${s}, or empty` : s;
 }
