@@ -62,7 +62,7 @@ export function ParamField({ name, state, onSet, describedBy }: Props) {
           void save(t === '' ? null : spec.type === 'boolean' ? t === 'true' : t);
         }}
       >
-        {spec.nullable && <option value="">auto</option>}
+        {spec.nullable && <option value="">{spec.empty ?? 'auto'}</option>}
         {options.map((c) => <option key={c} value={c}>{c}</option>)}
       </select>
     );
