@@ -64,7 +64,7 @@ test('an invalid parameter refused at the field', async ({ page }) => {
   await expect(sigclip).toHaveValue('abc');
   await expect(sigclip).toHaveAttribute('aria-invalid', 'true');
 
-  // A whole number is wanted where the schema says integer; empty is "auto" only where allowed.
+  // A whole number is wanted where the schema says integer; empty only where allowed.
   const niter = field(page, 'reduceScience.flagCosmicRays.niter');
   await niter.fill('2.5');
   await niter.press('Enter');
@@ -72,6 +72,17 @@ test('an invalid parameter refused at the field', async ({ page }) => {
   await niter.fill('');
   await niter.press('Enter');
   await expect(page.getByRole('alert').filter({ hasText: 'niter must be set' })).toBeVisible();
+
+  // Another recipe and back: the refused text and its reason are still there (never stored).
+  await openRecipe(page, 'stackScience');
+  await openRecipe(page, 'reduceScience');
+  await expect(sigclip).toHaveValue('abc');
+  await expect(sigclip).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('alert').filter({ hasText: "sigclip must be a finite number, got 'abc'" })).toBeVisible();
+  // Escape gives the field its value back.
+  await sigclip.press('Escape');
+  await expect(sigclip).toHaveValue('4.5');
+  await expect(sigclip).not.toHaveAttribute('aria-invalid', 'true');
 
   // Nothing reached the store, and the plan builds.
   expect(await storedParams(page)).toEqual([]);

@@ -2,39 +2,53 @@
  * One parameter's field: a select for choices, a checkbox for booleans, text
  * for numbers and strings. Text is checked when the user commits it (Enter
  * or leaving the field) with the schema's checkParam; a refused value stays
- * in the field with the reason under it and is not stored. Once a reason is
- * shown it follows the typing, so it goes away as soon as the text is right.
+ * in the field with the reason under it and is not stored, also when the user
+ * goes to another recipe or group and back (the recipes store keeps it until
+ * Escape, a stored value or a change from elsewhere). Once a reason is shown
+ * it follows the typing, so it goes away as soon as the text is right.
  */
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { ParamValue } from '../../core/pipeline/params';
 import type { ParamState } from './effective';
 import { fieldText, parseField } from './fieldText';
+import { useRecipes, type FieldDraft } from './store';
 
 interface Props {
   /** "recipe.step.param": the field's accessible name, as parameter files spell it. */
   name: string;
+  /** Where its unsaved text is kept (recipes store, fieldKey): the group being edited and the name. */
+  draftKey: string;
   state: ParamState;
   /** Stores a value (the caller drops it when it equals what lies below). */
   onSet(value: ParamValue): Promise<void>;
   describedBy: string;
 }
 
-export function ParamField({ name, state, onSet, describedBy }: Props) {
+export function ParamField({ name, draftKey, state, onSet, describedBy }: Props) {
   const { spec, effective } = state;
   const errorId = useId();
-  const [draft, setDraft] = useState<string>();
-  const [error, setError] = useState<string>();
-  // A value changed elsewhere (reset, preset, import) replaces what the field shows.
+  const kept = useRecipes((s) => s.drafts[draftKey]);
+  const draft = kept?.text;
+  const error = kept?.error;
+  const put = (patch: FieldDraft) => {
+    const now = useRecipes.getState().drafts[draftKey];
+    useRecipes.getState().setDraft(draftKey, { ...now, ...patch });
+  };
+  const setDraft = (text: string | undefined) => put({ text });
+  const setError = (reason: string | undefined) => put({ error: reason });
+  // A value changed elsewhere (reset, preset, import) replaces what the field shows; coming back to
+  // the field (another recipe, another group) does not.
+  const shown = useRef({ value: effective.value, source: effective.source });
   useEffect(() => {
-    setDraft(undefined);
-    setError(undefined);
-  }, [effective.value, effective.source]);
+    if (shown.current.value === effective.value && shown.current.source === effective.source) return;
+    shown.current = { value: effective.value, source: effective.source };
+    useRecipes.getState().setDraft(draftKey, undefined);
+  }, [effective.value, effective.source, draftKey]);
 
   const save = async (value: ParamValue) => {
     try {
       await onSet(value);
-      setError(undefined);
-      setDraft(undefined);
+      useRecipes.getState().setDraft(draftKey, undefined);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -84,19 +98,17 @@ export function ParamField({ name, state, onSet, describedBy }: Props) {
         placeholder={spec.nullable ? spec.empty ?? 'auto' : undefined}
         value={text}
         onChange={(e) => {
-          setDraft(e.target.value);
+          const text = e.target.value;
+          // Once a reason is shown it follows the typing.
           if (error) {
-            const parsed = parseField(spec, e.target.value);
-            setError(parsed.ok ? undefined : parsed.error);
-          }
+            const parsed = parseField(spec, text);
+            put({ text, error: parsed.ok ? undefined : parsed.error });
+          } else setDraft(text);
         }}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') {
-            setDraft(undefined);
-            setError(undefined);
-          }
+          if (e.key === 'Escape') useRecipes.getState().setDraft(draftKey, undefined);
         }}
       />
     );

@@ -12,7 +12,7 @@ import type { ParamRecord } from '../../db/types';
 import { recipeStates, type Effective, type ParamState } from './effective';
 import { allowedText } from './fieldText';
 import { ParamField } from './ParamField';
-import { saveRecord } from './store';
+import { fieldKey, saveRecord } from './store';
 import { countValues, sameValue, showValue, withoutStep, withRecipe, withValue } from './values';
 
 interface Props {
@@ -129,7 +129,7 @@ export function RecipeEditor({ recipe, records, editing, stale, reach, onExport 
                       <div id={docId} className="p-doc">{spec.doc}</div>
                     </th>
                     <td className="p-value">
-                      <ParamField name={name} state={st} describedBy={docId} onSet={(v) => setValue(step.id, st, v)} />
+                      <ParamField name={name} draftKey={fieldKey(editing.scope, name)} state={st} describedBy={docId} onSet={(v) => setValue(step.id, st, v)} />
                     </td>
                     <td className="p-effective"><EffectiveCell e={st.effective} spec={spec} /></td>
                     <td className="p-default">

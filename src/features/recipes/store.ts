@@ -24,15 +24,35 @@ interface RecipesState {
   scope?: string;
   /** When this view last started a re-run: its outcome is shown here (a "Reduce all" of the runs view is not). */
   rerunAt?: number;
+  /**
+   * Text typed in a field and not stored (refused, or not committed yet),
+   * with the reason it was refused, by fieldKey(): it is still there, with
+   * its reason, when the user comes back from another recipe or group.
+   */
+  drafts: Readonly<Record<string, FieldDraft>>;
   setRecipe(recipe: RecipeName): void;
   setScope(scope: string | undefined): void;
+  setDraft(key: string, draft: FieldDraft | undefined): void;
 }
+
+export interface FieldDraft {
+  text?: string;
+  error?: string;
+}
+
+/** A field's key among the drafts: the group being edited and "recipe.step.param". */
+export const fieldKey = (scope: string | undefined, name: string): string => `${scope ?? ''}\u0000${name}`;
 
 export const useRecipes = create<RecipesState>((set) => ({
   recipe: 'makeMasterBias',
   scope: undefined,
+  drafts: {},
   setRecipe: (recipe) => set({ recipe }),
   setScope: (scope) => set({ scope }),
+  setDraft: (key, draft) => set((s) => {
+    const { [key]: _, ...rest } = s.drafts;
+    return { drafts: draft && (draft.text !== undefined || draft.error !== undefined) ? { ...rest, [key]: draft } : rest };
+  }),
 }));
 
 /** Local writes since start: a re-read begun before the latest one would bring back older records. */
