@@ -10,7 +10,7 @@ import type { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import type { CancelCheck } from '../src/core/cancel';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { updateRun } from '../src/db/runs';
-import { StorageFullError, isQuotaError } from '../src/db/errors';
+import { StorageFullError, explainFull, isQuotaError } from '../src/db/errors';
 import { tracked } from '../src/core/pending';
 import type { WorkbenchDb } from '../src/db/schema';
 
@@ -64,7 +64,9 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
   } catch (caught) {
     await flushing;
     // Any write of the run may meet a full disk (a heartbeat, a scratch strip): say so, whichever it was.
-    const err = isQuotaError(caught) ? new StorageFullError(spec.label, 'run') : caught;
+    let err = isQuotaError(caught) ? new StorageFullError(spec.label, 'run') : caught;
+    // Said with the room the browser still reports, where that contradicts it (a private window).
+    if (err instanceof StorageFullError) err = await explainFull(err);
     const cancelled = (err as Error)?.name === 'CancelledError';
     // If even this write fails, the run's own error still goes to the caller (the page records it).
     await updateRun(db, spec.id, {

@@ -4,7 +4,7 @@
  * disk above all) never leaves half a file behind.
  */
 import type { WorkbenchDb } from './schema';
-import { StorageFullError, isQuotaError } from './errors';
+import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
@@ -32,7 +32,7 @@ export async function storeFile(
       return existing ? 'replaced-error' : 'stored';
     });
   } catch (err) {
-    if (isQuotaError(err)) throw new StorageFullError(record.name);
+    if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
   }
 }
