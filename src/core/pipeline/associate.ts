@@ -27,7 +27,7 @@
  * Pure: no DOM, no storage; the views read what this returns and never
  * recompute association themselves.
  */
-import type { CalibrationStep } from './products';
+import { CALIBRATION_STEPS, type CalibrationStep } from './products';
 
 /** What association needs to know of a frame (a raw science frame or flat) or of a candidate calibration. */
 export interface FrameFacts {
@@ -131,7 +131,6 @@ export interface AssociationRule {
   unknown?(frame: FrameFacts, cand: Candidate, rules: AssociationRules): UnknownSide | null;
 }
 
-const ALL_STEPS: readonly CalibrationStep[] = ['bias', 'dark', 'flat'];
 const MS_PER_DAY = 86_400_000;
 
 // ---------------------------------------------------------------- words
@@ -266,7 +265,7 @@ const exposureRule: AssociationRule = {
 
 const windowRule: AssociationRule = {
   name: 'window',
-  steps: ALL_STEPS,
+  steps: CALIBRATION_STEPS,
   doc: 'the frame was taken within the calibration\'s validity window: its own when it has one, else its time +- 90 days (bias, dark) or 180 days (flat)',
   short: 'outside the validity window',
   check(frame, cand, rules) {
@@ -304,16 +303,16 @@ const windowRule: AssociationRule = {
 export const ASSOCIATION_RULES: readonly AssociationRule[] = [
   {
     name: 'valid',
-    steps: ALL_STEPS,
+    steps: CALIBRATION_STEPS,
     doc: 'the calibration has not been marked invalid',
     short: 'marked invalid',
     check: (_frame, cand) => (cand.valid ? null : 'marked invalid'),
   },
-  descriptorRule('instrument', 'instrument', ALL_STEPS, 'same instrument (INSTRUME)', 'other instrument'),
-  descriptorRule('detector', 'detector', ALL_STEPS, 'same detector (DETECTOR)', 'other detector'),
-  descriptorRule('binning', 'binning', ALL_STEPS, 'same binning', 'other binning', (s) => s.replace(/\s+/g, '')),
-  descriptorRule('readout', 'readout', ALL_STEPS, 'same readout mode (speed, amplifier, gain and offset settings)', 'other readout'),
-  descriptorRule('shape', 'dataShape', ALL_STEPS, 'same data shape after trimming (size and number of extensions)', 'other shape'),
+  descriptorRule('instrument', 'instrument', CALIBRATION_STEPS, 'same instrument (INSTRUME)', 'other instrument'),
+  descriptorRule('detector', 'detector', CALIBRATION_STEPS, 'same detector (DETECTOR)', 'other detector'),
+  descriptorRule('binning', 'binning', CALIBRATION_STEPS, 'same binning', 'other binning', (s) => s.replace(/\s+/g, '')),
+  descriptorRule('readout', 'readout', CALIBRATION_STEPS, 'same readout mode (speed, amplifier, gain and offset settings)', 'other readout'),
+  descriptorRule('shape', 'dataShape', CALIBRATION_STEPS, 'same data shape after trimming (size and number of extensions)', 'other shape'),
   descriptorRule('filter', 'filter', ['flat'], 'flats: same filter', 'other filter'),
   exposureRule,
   windowRule,

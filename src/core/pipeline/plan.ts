@@ -129,7 +129,8 @@ interface RawFrame {
   night: string;
 }
 
-const STEPS_OF: Record<RecipeName, CalibrationStep[]> = {
+/** The calibration steps of each recipe: what its frames are associated with, and what a run's details list. */
+export const STEPS_OF: Readonly<Record<RecipeName, readonly CalibrationStep[]>> = {
   makeMasterBias: [],
   makeMasterDark: ['bias'],
   makeMasterFlat: ['bias', 'dark'],
@@ -330,7 +331,7 @@ export function buildPlan(input: PlanInput): Plan {
   const candById = new Map(candidates.map((c) => [c.id, c]));
   const decisions: FrameDecisions[] = [];
   const runOfCandidate = (id: string) => (id.startsWith('run:') ? id.slice(4) : undefined);
-  const decide = (r: RawFrame, steps: CalibrationStep[], scaleDark: boolean, runKey: string): PlannedInput['calibrations'] => {
+  const decide = (r: RawFrame, steps: readonly CalibrationStep[], scaleDark: boolean, runKey: string): PlannedInput['calibrations'] => {
     const out: PlannedInput['calibrations'] = {};
     const dec: FrameDecisions = { id: r.f.id, name: r.f.name, run: runKey, decisions: {} };
     for (const step of steps) {

@@ -8,6 +8,8 @@ import type { ResolvedParams } from './params';
 
 export type ProductKind = 'bias' | 'dark' | 'flat' | 'reduced' | 'stack';
 export type CalibrationStep = 'bias' | 'dark' | 'flat';
+/** Every calibration step, in the order a frame goes through them. */
+export const CALIBRATION_STEPS: readonly CalibrationStep[] = ['bias', 'dark', 'flat'];
 
 /** A master (bias, dark or flat): a product that calibrates other frames. */
 export const isMasterKind = (k: string | undefined): k is CalibrationStep => k === 'bias' || k === 'dark' || k === 'flat';

@@ -8,10 +8,10 @@
 import type { CandidateVerdict, StepDecision } from '../../core/pipeline/associate';
 import { frameTime, roleOf, type PlanFrame } from '../../core/pipeline/facts';
 import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../core/pipeline/plan';
-import { isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
+import { CALIBRATION_STEPS, isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 
-export const STEPS: readonly CalibrationStep[] = ['bias', 'dark', 'flat'];
+export const STEPS = CALIBRATION_STEPS;
 export const MS_PER_DAY = 86_400_000;
 /** The step whose refusals the refused-flats list shows and overrules. */
 export const FLAT_CHECK = 'checkFlatLevel';

@@ -1,6 +1,7 @@
 /** The plan, one row per run, with the state of its product slot: what "Reduce all" will do, and what it did. */
 import type { PlanRow } from './useRunsData';
 import { useReduction } from '../../ui/reduction';
+import { CALIBRATION_STEPS } from '../../core/pipeline/products';
 
 const RECIPE_LABEL: Record<string, string> = {
   makeMasterBias: 'master bias',
@@ -17,7 +18,7 @@ export function stateClass(state: string): string {
 /** One line per calibration its first frame uses ("bias: x.fits"), or none. */
 function calibrationsOf(row: PlanRow): string[] {
   const first = row.run.inputs[0]?.calibrations ?? {};
-  return (['bias', 'dark', 'flat'] as const).filter((s) => first[s]).map((s) => `${s}: ${first[s]!.name}`);
+  return CALIBRATION_STEPS.filter((s) => first[s]).map((s) => `${s}: ${first[s]!.name}`);
 }
 
 function secondsOf(row: PlanRow): string {

@@ -16,10 +16,8 @@ import { stateClass } from './PlanTable';
 import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
 import { utcSeconds } from '../../ui/time';
-import { RECIPES } from '../../core/pipeline/recipes';
-import type { FramePrimitive } from '../../core/pipeline/primitive';
-
-const CALIBRATION_STEPS = ['bias', 'dark', 'flat'] as const;
+import { STEPS_OF } from '../../core/pipeline/plan';
+import { CALIBRATION_STEPS } from '../../core/pipeline/products';
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -59,7 +57,7 @@ function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
 
 /** What the product was made from, each frame one click from the inspector. */
 function Provenance({ info, productId, onInspect }: { info: ProductInfo; productId: string; onInspect(ids: string[]): void }) {
-  const cals = (['bias', 'dark', 'flat'] as const).flatMap((step) => (info.calibrations[step] ? [{ step, ref: info.calibrations[step]! }] : []));
+  const cals = CALIBRATION_STEPS.flatMap((step) => (info.calibrations[step] ? [{ step, ref: info.calibrations[step]! }] : []));
   const offsets = new Map((info.members ?? []).map((m) => [m.id, m]));
   // Inputs the run refused or left out (a saturated flat, a frame a stack rejected) are listed, marked, not counted.
   const leftOut = new Map((info.leftOut ?? []).map((f) => [f.id, f.reason]));
@@ -105,7 +103,7 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
   const [allParams, setAllParams] = useState(false);
   const { run, last } = row;
   // The calibrations this recipe's steps apply (none for a master bias or a stack of reduced frames).
-  const calSteps = CALIBRATION_STEPS.filter((c) => RECIPES[run.recipe].steps.some((st) => (st.primitive as FramePrimitive).calibration === c));
+  const calSteps = STEPS_OF[run.recipe];
   const changed = changedParams(run.params);
   const live = last && (last.status === 'queued' || last.status === 'running');
   const canRun = !active && !live;
