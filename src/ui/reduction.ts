@@ -6,12 +6,11 @@
  */
 import { create } from 'zustand';
 import type { PlanOutcome, RunOutcome } from '../core/pipeline/scheduler';
+import { getDb } from '../db/schema';
+import { startReduction, type Reduction, type ReductionProgress } from '../../workers/pipelineClient';
 import type { Finished } from './finished';
 
 export { finishedSummary, type Finished } from './finished';
-import { getDb } from '../db/schema';
-import { startReduction, type Reduction, type ReductionProgress } from '../../workers/pipelineClient';
-
 
 interface ReductionState {
   /** Set the moment Reduce all is pressed, before the plan is built: a second press does nothing. */

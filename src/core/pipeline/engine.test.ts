@@ -45,6 +45,13 @@ class ReadCountingStore extends MemoryStore {
   }
 }
 
+/** Two products' first extensions, SCI, VAR and DQ alike to the bit. */
+function expectSamePlanes(got: { sci: unknown; var?: unknown; dq?: unknown }, want: { sci: unknown; var?: unknown; dq?: unknown }): void {
+  expect(got.sci).toEqual(want.sci);
+  expect(got.var).toEqual(want.var);
+  expect(got.dq).toEqual(want.dq);
+}
+
 describe('memory budget', () => {
   it('parks frames in scratch when they do not fit, with the same master and no scratch left behind', async () => {
     const big = new MemoryStore();
@@ -59,11 +66,7 @@ describe('memory budget', () => {
     expect(big.scratchCreated).toEqual([]);
     expect(small.scratchCreated.length).toBeGreaterThanOrEqual(6);
     expect(small.liveScratch()).toEqual([]);
-    const pa = productOf(big, a.product.id).planes[0];
-    const pb = productOf(small, b.product.id).planes[0];
-    expect(pb.sci).toEqual(pa.sci);
-    expect(pb.var).toEqual(pa.var);
-    expect(pb.dq).toEqual(pa.dq);
+    expectSamePlanes(productOf(small, b.product.id).planes[0], productOf(big, a.product.id).planes[0]);
   });
 
   it('parks no frame in memory with parkingBytes 0 (scratch in files): every frame in scratch, the same master', async () => {
@@ -74,11 +77,7 @@ describe('memory budget', () => {
     expect(held.scratchCreated).toEqual([]);
     expect(spilled.scratchCreated).toHaveLength(5);
     expect(spilled.liveScratch()).toEqual([]);
-    const pa = productOf(held, a.product.id).planes[0];
-    const pb = productOf(spilled, b.product.id).planes[0];
-    expect(pb.sci).toEqual(pa.sci);
-    expect(pb.var).toEqual(pa.var);
-    expect(pb.dq).toEqual(pa.dq);
+    expectSamePlanes(productOf(spilled, b.product.id).planes[0], productOf(held, a.product.id).planes[0]);
   });
 
   describe('calibrations a master flat\'s frames share', () => {

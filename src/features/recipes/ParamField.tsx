@@ -36,19 +36,22 @@ export function ParamField({ name, draftKey, state, onSet, describedBy }: Props)
   };
   const setDraft = (text: string | undefined) => put({ text });
   const setError = (reason: string | undefined) => put({ error: reason });
+  /** The field shows the value again. */
+  const clear = () => useRecipes.getState().setDraft(draftKey, undefined);
   // A value changed elsewhere (reset, preset, import) replaces what the field shows; coming back to
   // the field (another recipe, another group) does not.
   const shown = useRef({ value: effective.value, source: effective.source });
   useEffect(() => {
     if (shown.current.value === effective.value && shown.current.source === effective.source) return;
     shown.current = { value: effective.value, source: effective.source };
-    useRecipes.getState().setDraft(draftKey, undefined);
+    clear();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [effective.value, effective.source, draftKey]);
 
   const save = async (value: ParamValue) => {
     try {
       await onSet(value);
-      useRecipes.getState().setDraft(draftKey, undefined);
+      clear();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -108,7 +111,7 @@ export function ParamField({ name, draftKey, state, onSet, describedBy }: Props)
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') useRecipes.getState().setDraft(draftKey, undefined);
+          if (e.key === 'Escape') clear();
         }}
       />
     );

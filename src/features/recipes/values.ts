@@ -6,7 +6,7 @@
  * leaves.
  */
 import type { ParamFile, ParamSpec, ParamValue, RecipeValues } from '../../core/pipeline/params';
-import { RECIPES, type RecipeName } from '../../core/pipeline/recipes';
+import { RECIPES, isRecipeName } from '../../core/pipeline/recipes';
 
 export function valueIn(file: ParamFile | undefined, recipe: string, step: string, param: string): ParamValue | undefined {
   const v = file?.[recipe]?.[step]?.[param];
@@ -85,6 +85,6 @@ export function showValue(v: ParamValue | undefined, spec?: Pick<ParamSpec, 'emp
 
 /** The spec of recipe.step.name, if the recipes have it. */
 export function specAt(recipe: string, step: string, name: string): ParamSpec | undefined {
-  const steps = (RECIPES as Partial<Record<string, (typeof RECIPES)[RecipeName]>>)[recipe]?.steps;
-  return steps?.find((s) => s.id === step)?.primitive.params.find((p) => p.name === name);
+  if (!isRecipeName(recipe)) return undefined;
+  return RECIPES[recipe].steps.find((s) => s.id === step)?.primitive.params.find((p) => p.name === name);
 }
