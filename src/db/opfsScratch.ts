@@ -3,9 +3,9 @@
  *
  * Why here and not in IndexedDB: scratch is a run's private working space
  * (frames its per-frame steps processed, waiting for its combine: in a
- * browser every one of them, as these files cost about what memory does;
- * see EngineOptions.parkingBytes), written once and read back band by band by its stack, removed when the run
- * ends), not stored data. Nothing else ever reads it, it needs no
+ * browser every one of them, as these files cost about what memory does,
+ * see EngineOptions.parkingBytes; written once and read back band by band
+ * by its stack, removed when the run ends), not stored data. Nothing else ever reads it, it needs no
  * transaction, index or structured clone, and it must be fast: in a worker
  * IndexedDB writes 170-270 MB/s and reads 250-620 MB/s on an idle machine
  * (less under a reduction's load), while a FileSystemSyncAccessHandle writes
