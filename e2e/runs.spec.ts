@@ -151,6 +151,8 @@ test('Cancel this run stops a running run at its next step: it ends cancelled, p
   // It stops; the science frames and the stack, which need its master, do not run, and say which run they needed.
   const finished = page.getByRole('status').filter({ hasText: /^Reduction finished/ });
   await expect(finished).toBeVisible({ timeout: 90_000 });
+  // When it says so, the plan beside it already shows every run ended (no row still "queued").
+  expect(await page.locator('.plan-table .state-queued, .plan-table .state-running').count()).toBe(0);
   await expect(finished).toContainText(`: needs "${label}", which was cancelled`);
   await expect(finished).toContainText(/^Reduction finished: 1 of 5 runs done, 1 cancelled, 3 not run\./);
   await expect(flatRow.locator('.state')).toHaveText('cancelled');

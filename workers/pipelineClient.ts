@@ -228,6 +228,9 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
   const report = () => opts.onProgress?.(progress);
   const p = getPool();
   const workerMemory = workerMemoryBytes();
+  // The records this page writes for runs no worker finished; `done` waits for them, so that
+  // the views see every run's end as soon as the reduction is said to have ended.
+  const recording: Promise<unknown>[] = [];
   const done = executePlan(
     plan,
     async (spec, { share }) => {
@@ -270,22 +273,29 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
     },
     { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)!, haltOn: storageFullHalt },
     {
-      finish: async (run, outcome) => {
+      finish: (run, outcome) => {
         progress.done++;
         report();
         const id = ids.get(run.key);
-        // The worker records what it ran; runs that never reached one are recorded here.
+        // The worker records what it ran; runs that never reached one (or whose worker was stopped) are recorded here.
         if (id && (outcome.status === 'not-run' || outcome.status === 'cancelled' || outcome.status === 'failed')) {
-          const patch: Partial<RunRecord> = outcome.status === 'not-run'
-            ? { status: 'failed', error: `not run: ${outcome.reason}`, endedAt: Date.now() }
-            : outcome.status === 'cancelled' ? { status: 'cancelled', error: 'cancelled before it started', endedAt: Date.now() } : { status: 'failed', error: outcome.error, endedAt: Date.now() };
-          const current = await db.runs.get(id);
-          if (current && (current.status === 'queued' || current.status === 'running')) await updateRun(db, id, patch);
+          recording.push((async () => {
+            const current = await db.runs.get(id);
+            if (!current || (current.status !== 'queued' && current.status !== 'running')) return;
+            const cancelled = current.status === 'queued' ? 'cancelled before it started' : 'cancelled: its worker was stopped';
+            const patch: Partial<RunRecord> = outcome.status === 'not-run'
+              ? { status: 'failed', error: `not run: ${outcome.reason}`, endedAt: Date.now() }
+              : outcome.status === 'cancelled' ? { status: 'cancelled', error: cancelled, endedAt: Date.now() } : { status: 'failed', error: outcome.error, endedAt: Date.now() };
+            await updateRun(db, id, patch);
+          })().catch((e: unknown) => console.warn(`${run.label}: its end not recorded`, e)));
         }
         opts.onFinish?.(run, outcome);
       },
     },
-  ).finally(() => {
+  ).then(async (outcome) => {
+    await Promise.all(recording);
+    return outcome;
+  }).finally(() => {
     batchCancel.dispose();
     // Every run has settled: the workers go, and with them their calibration caches and heaps
     // (hundreds of MB after a night). The next reduction starts new ones. Their scratch files and
