@@ -18,6 +18,7 @@
  */
 import type { Frame } from './frame';
 import { DQ } from './dq';
+import { CHUNK } from './chunks';
 
 function sameShape(a: Frame, b: Frame, what: string): void {
   if (a.width !== b.width || a.height !== b.height) {
@@ -53,10 +54,25 @@ function orDq(o: Frame, a: Frame, b?: Frame): void {
   const ad = a.dq;
   const bd = b?.dq;
   const n = od.length;
-  if (ad && bd) for (let i = 0; i < n; i++) od[i] = ad[i] | bd[i];
+  if (ad && bd) for (let i0 = 0; i0 < n; i0 += CHUNK) orRange(ad, bd, od, i0, Math.min(n, i0 + CHUNK));
   else if (ad) { if (ad !== od) od.set(ad); }
   else if (bd) { if (bd !== od) od.set(bd); }
   else od.fill(0);
+}
+
+// addSub's per-pixel loops run in chunks, one call each: chunks.ts says why (a call of ~0.24 s
+// instead of 0.05 s in the app's master flats).
+
+function orRange(a: Uint16Array, b: Uint16Array, o: Uint16Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) o[i] = a[i] | b[i];
+}
+
+function addRange(a: Float32Array, b: Float32Array, o: Float32Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) o[i] = a[i] + b[i];
+}
+
+function subtractRange(a: Float32Array, b: Float32Array, o: Float32Array, i0: number, i1: number): void {
+  for (let i = i0; i < i1; i++) o[i] = a[i] - b[i];
 }
 
 function addSub(a: Frame, b: Frame, sign: 1 | -1, out?: Frame): Frame {
@@ -64,12 +80,12 @@ function addSub(a: Frame, b: Frame, sign: 1 | -1, out?: Frame): Frame {
   const o = target(a, out, !!(a.var || b.var), !!(a.dq || b.dq));
   const as = a.sci, bs = b.sci, os = o.sci;
   const n = os.length;
-  if (sign > 0) for (let i = 0; i < n; i++) os[i] = as[i] + bs[i];
-  else for (let i = 0; i < n; i++) os[i] = as[i] - bs[i];
+  const op = sign > 0 ? addRange : subtractRange;
+  for (let i0 = 0; i0 < n; i0 += CHUNK) op(as, bs, os, i0, Math.min(n, i0 + CHUNK));
   const ov = o.var;
   if (ov) {
     const av = a.var, bv = b.var;
-    if (av && bv) for (let i = 0; i < n; i++) ov[i] = av[i] + bv[i];
+    if (av && bv) for (let i0 = 0; i0 < n; i0 += CHUNK) addRange(av, bv, ov, i0, Math.min(n, i0 + CHUNK));
     else if (av) { if (av !== ov) ov.set(av); }
     else if (bv) { if (bv !== ov) ov.set(bv); }
   }

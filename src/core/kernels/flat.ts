@@ -11,6 +11,7 @@ import { DQ } from './dq';
 import { scale } from './arith';
 import { type Section, parseSection, checkSection } from './section';
 import { median, modeEstimate } from './stats';
+import { CHUNK } from './chunks';
 
 export interface NormalizeFlatOptions {
   /** Region the normalization statistic is measured on. Default: whole frame. */
@@ -110,10 +111,25 @@ export function divideByFlat(sci: Frame, flat: Frame, opts: DivideByFlatOptions 
   if (withVar) out.var ??= new Float32Array(n);
   else out.var = undefined;
   const od = (out.dq ??= new Uint16Array(n));
-  const sd = sci.dq, fd = flat.dq;
-  const ss = sci.sci, sv = sci.var, fv = flat.var, os = out.sci, ov = out.var;
-  const inv = 1 / norm, inv2 = inv * inv;
-  for (let i = 0; i < n; i++) {
+  const inv = 1 / norm;
+  // In chunks (see chunks.ts): whole frames in one call took 0.4 s instead of 0.04 s on two frames of every night.
+  const planes = { ss: sci.sci, sv: sci.var, sd: sci.dq, fs, fv: flat.var, fd: flat.dq, os: out.sci, ov: out.var, od, minValue, inv, inv2: inv * inv };
+  for (let i0 = 0; i0 < n; i0 += CHUNK) divideRange(planes, i0, Math.min(n, i0 + CHUNK));
+  return out;
+}
+
+/** divideByFlat's planes and constants, for divideRange. */
+interface DividePlanes {
+  ss: Float32Array; sv?: Float32Array; sd?: Uint16Array;
+  fs: Float32Array; fv?: Float32Array; fd?: Uint16Array;
+  os: Float32Array; ov?: Float32Array; od: Uint16Array;
+  minValue?: number; inv: number; inv2: number;
+}
+
+/** Pixels [i0, i1) of divideByFlat. */
+function divideRange(r: DividePlanes, i0: number, i1: number): void {
+  const { ss, sv, sd, fs, fv, fd, os, ov, od, minValue, inv, inv2 } = r;
+  for (let i = i0; i < i1; i++) {
     const bits = (sd ? sd[i] : 0) | (fd ? fd[i] : 0);
     let f = fs[i];
     if (minValue !== undefined && f < minValue) f = minValue;
@@ -132,5 +148,4 @@ export function divideByFlat(sci: Frame, flat: Frame, opts: DivideByFlatOptions 
     os[i] = x / f;
     od[i] = bits;
   }
-  return out;
 }

@@ -59,21 +59,35 @@ function dataSectionLevels(f: Frame, sat: number, datasec?: string): { median: n
   }
   const { sci, width } = f;
   const w = sec.x1 - sec.x0, h = sec.y1 - sec.y0;
+  // Row by row, a call each: kernels/chunks.ts says why (calls of 60-100 ms instead of 15 in the app).
   let saturated = 0;
   if (sat < Infinity) {
-    for (let y = sec.y0; y < sec.y1; y++) {
-      for (let i = y * width + sec.x0, end = i + w; i < end; i++) if (sci[i] >= sat) saturated++;
-    }
+    for (let y = sec.y0; y < sec.y1; y++) saturated += countAtOrAbove(sci, y * width + sec.x0, y * width + sec.x1, sat);
   }
-  // Every `stride`-th pixel of the section in row-major order.
+  // Every `stride`-th pixel of the section in row-major order (k counts the section's pixels).
   const stride = sampleStride(w * h, w);
   const sample = new Float32Array(Math.ceil((w * h) / stride));
   let n = 0;
-  for (let k = 0; k < w * h; k += stride) {
-    const v = sci[(sec.y0 + Math.floor(k / w)) * width + sec.x0 + (k % w)];
-    if (v - v === 0) sample[n++] = v;
+  for (let r = 0; r < h; r++) {
+    const first = (stride - ((r * w) % stride)) % stride; // the row's first sampled column
+    n = sampleRow(sci, (sec.y0 + r) * width + sec.x0, first, w, stride, sample, n);
   }
   return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
+}
+
+function countAtOrAbove(sci: Float32Array, i0: number, i1: number, level: number): number {
+  let k = 0;
+  for (let i = i0; i < i1; i++) if (sci[i] >= level) k++;
+  return k;
+}
+
+/** Appends the finite values of row[x] for x = first, first + stride, ... < w to sample from n; returns the new n. */
+function sampleRow(sci: Float32Array, row: number, first: number, w: number, stride: number, sample: Float32Array, n: number): number {
+  for (let x = first; x < w; x += stride) {
+    const v = sci[row + x];
+    if (v - v === 0) sample[n++] = v;
+  }
+  return n;
 }
 
 export const addDQ: FramePrimitive = {
