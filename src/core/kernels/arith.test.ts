@@ -29,6 +29,21 @@ describe('arithmetic with VAR and DQ', () => {
     expect(add(frame([1]), frame([2])).var).toBeUndefined();
   });
 
+  it('in place on a frame without VAR and DQ: the other side\'s planes, copied', () => {
+    const a = frame([10, 20]);
+    const b = frame([3, 4], [0.5, 0.25], [4, 8]);
+    expect(subtract(a, b, a)).toBe(a);
+    expect(Array.from(a.sci)).toEqual([7, 16]);
+    expect(Array.from(a.var!)).toEqual([0.5, 0.25]);
+    expect(Array.from(a.dq!)).toEqual([4, 8]);
+    expect(a.var).not.toBe(b.var);
+    expect(a.dq).not.toBe(b.dq);
+    const m = frame([2, 3]);
+    multiply(m, frame([5, 7], [1, 2], [1, 0]), m);
+    expect(Array.from(m.var!)).toEqual([4, 18]);
+    expect(Array.from(m.dq!)).toEqual([1, 0]);
+  });
+
   it('multiply: Va b^2 + Vb a^2', () => {
     const r = multiply(frame([2], [3]), frame([5], [7]));
     expect(r.sci[0]).toBe(10);

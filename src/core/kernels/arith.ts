@@ -47,12 +47,15 @@ function target(a: Frame, out: Frame | undefined, withVar: boolean, withDq: bool
   };
 }
 
-/** DQ of the result = dq(a) | dq(b) (either may be absent). */
-function orDq(o: Frame, a: Frame, b?: Frame): void {
+/**
+ * DQ of the result = ad | bd, the inputs' DQ planes (either may be absent).
+ * The callers take the inputs' planes before target(): when `out` is an
+ * input, target() gives it the planes it lacked, and reading them after
+ * would OR (or add) a plane of zeros, a pass over fresh memory for nothing.
+ */
+function orDq(o: Frame, ad: Uint16Array | undefined, bd?: Uint16Array): void {
   const od = o.dq;
   if (!od) return;
-  const ad = a.dq;
-  const bd = b?.dq;
   const n = od.length;
   if (ad && bd) for (let i0 = 0; i0 < n; i0 += CHUNK) orRange(ad, bd, od, i0, Math.min(n, i0 + CHUNK));
   else if (ad) { if (ad !== od) od.set(ad); }
@@ -77,19 +80,19 @@ function subtractRange(a: Float32Array, b: Float32Array, o: Float32Array, i0: nu
 
 function addSub(a: Frame, b: Frame, sign: 1 | -1, out?: Frame): Frame {
   sameShape(a, b, sign > 0 ? 'add' : 'subtract');
-  const o = target(a, out, !!(a.var || b.var), !!(a.dq || b.dq));
+  const av = a.var, bv = b.var, ad = a.dq, bd = b.dq; // before target(): see orDq
+  const o = target(a, out, !!(av || bv), !!(ad || bd));
   const as = a.sci, bs = b.sci, os = o.sci;
   const n = os.length;
   const op = sign > 0 ? addRange : subtractRange;
   for (let i0 = 0; i0 < n; i0 += CHUNK) op(as, bs, os, i0, Math.min(n, i0 + CHUNK));
   const ov = o.var;
   if (ov) {
-    const av = a.var, bv = b.var;
     if (av && bv) for (let i0 = 0; i0 < n; i0 += CHUNK) addRange(av, bv, ov, i0, Math.min(n, i0 + CHUNK));
     else if (av) { if (av !== ov) ov.set(av); }
     else if (bv) { if (bv !== ov) ov.set(bv); }
   }
-  orDq(o, a, b);
+  orDq(o, ad, bd);
   return o;
 }
 
@@ -106,8 +109,9 @@ export function subtract(a: Frame, b: Frame, out?: Frame): Frame {
 /** a * b, V = Va b^2 + Vb a^2. */
 export function multiply(a: Frame, b: Frame, out?: Frame): Frame {
   sameShape(a, b, 'multiply');
-  const o = target(a, out, !!(a.var || b.var), !!(a.dq || b.dq));
-  const as = a.sci, bs = b.sci, os = o.sci, av = a.var, bv = b.var, ov = o.var;
+  const av = a.var, bv = b.var, ad = a.dq, bd = b.dq; // before target(): see orDq
+  const o = target(a, out, !!(av || bv), !!(ad || bd));
+  const as = a.sci, bs = b.sci, os = o.sci, ov = o.var;
   const n = os.length;
   for (let i = 0; i < n; i++) {
     const x = as[i], y = bs[i];
@@ -115,7 +119,7 @@ export function multiply(a: Frame, b: Frame, out?: Frame): Frame {
     if (ov) ov[i] = (av ? av[i] * y * y : 0) + (bv ? bv[i] * x * x : 0);
     os[i] = x * y;
   }
-  orDq(o, a, b);
+  orDq(o, ad, bd);
   return o;
 }
 
@@ -125,10 +129,11 @@ export function multiply(a: Frame, b: Frame, out?: Frame): Frame {
  */
 export function divide(a: Frame, b: Frame, out?: Frame): Frame {
   sameShape(a, b, 'divide');
-  const o = target(a, out, !!(a.var || b.var), true);
+  const av = a.var, bv = b.var, ad = a.dq, bd = b.dq; // before target(): see orDq
+  const o = target(a, out, !!(av || bv), true);
   // OR the DQ before the loop (the loop adds noData on top); in-place safe since only DQ planes are read.
-  orDq(o, a, b);
-  const as = a.sci, bs = b.sci, os = o.sci, av = a.var, bv = b.var, ov = o.var, od = o.dq!;
+  orDq(o, ad, bd);
+  const as = a.sci, bs = b.sci, os = o.sci, ov = o.var, od = o.dq!;
   const n = os.length;
   for (let i = 0; i < n; i++) {
     const x = as[i], y = bs[i];
@@ -156,7 +161,7 @@ export function scale(a: Frame, k: number, out?: Frame): Frame {
     const av = a.var, ov = o.var, k2 = k * k;
     for (let i = 0; i < ov.length; i++) ov[i] = av[i] * k2;
   }
-  orDq(o, a);
+  orDq(o, a.dq);
   return o;
 }
 
@@ -166,7 +171,7 @@ export function addConstant(a: Frame, c: number, out?: Frame): Frame {
   const as = a.sci, os = o.sci;
   for (let i = 0; i < os.length; i++) os[i] = as[i] + c;
   if (a.var && o.var && a.var !== o.var) o.var.set(a.var);
-  orDq(o, a);
+  orDq(o, a.dq);
   return o;
 }
 
