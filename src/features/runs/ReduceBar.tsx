@@ -83,13 +83,14 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
 function FinishedLine({ settled, rows }: { settled: boolean; rows: PlanRow[] }) {
   const finished = useReduction((s) => s.finished)!;
   const { failed, cancelled, total } = finished;
-  // The plan's rows follow the run records a moment behind (a throttled live query): a line saying the
-  // reduction finished beside rows of it still "queued" would contradict them, until CATCH_UP_MS.
+  // The plan's rows follow the run records a moment behind (a throttled live query of their own, which
+  // may come after the one that lists the products): a line saying the reduction finished or is
+  // complete beside rows of it still "queued" or "running" would contradict them, until CATCH_UP_MS.
   const rowsBehind = rows.some((r) => r.last?.batch === finished.batch && (r.state === 'queued' || r.state === 'running'))
     && Date.now() - finished.at < CATCH_UP_MS;
   if ((failed.length || cancelled) && (!settled || rowsBehind)) return <p className="rb-status" role="status">Reduction ended: updating the plan…</p>;
   if (!failed.length && !cancelled) {
-    if (!settled) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
+    if (!settled || rowsBehind) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
     const without = rows.filter((r) => r.state === 'done' && r.missing.length);
     return (
       <>
