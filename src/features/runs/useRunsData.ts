@@ -8,8 +8,9 @@ import type { PlannedRun } from '../../core/pipeline/plan';
 import { usePlan, type LivePlan } from '../../ui/usePlan';
 import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
 import { missingCalibrations } from '../../core/pipeline/plan';
+import { rowState, type RowState } from './rowState';
 
-export type RowState = 'to run' | 'stale' | 'up to date' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type { RowState };
 
 export interface PlanRow {
   run: PlannedRun;
@@ -44,12 +45,7 @@ export function useRunsData(): RunsData {
     const missing = live.plan ? missingCalibrations(live.plan) : new Map<string, string[]>();
     const rows = (live.plan?.runs ?? []).map((run): PlanRow => {
       const last = latest.get(run.key);
-      let state: RowState;
-      if (last && (last.status === 'queued' || last.status === 'running')) state = last.status;
-      else if (run.existing?.upToDate && !live.todo.has(run.key)) state = last?.status === 'done' ? 'done' : 'up to date';
-      else if (last && (last.status === 'failed' || last.status === 'cancelled' || last.status === 'interrupted')) state = last.status;
-      else state = run.existing ? 'stale' : 'to run';
-      return { run, last, state, missing: missing.get(run.key) ?? [] };
+      return { run, last, state: rowState(run, last, live.todo), missing: missing.get(run.key) ?? [] };
     });
     const planned = new Set(rows.map((r) => r.run.key));
     const orphans = [...latest.values()].filter((r) => !planned.has(r.key) && r.status !== 'done');
