@@ -9,6 +9,7 @@ import { usePlan, type LivePlan } from '../../ui/usePlan';
 import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
 import { missingCalibrations } from '../../core/pipeline/plan';
 import { rowState, type RowState } from './rowState';
+import { useReduction } from '../../ui/reduction';
 
 export type { RowState };
 
@@ -36,6 +37,7 @@ export function useRunsData(): RunsData {
   const live = usePlan();
   const runs = useThrottledLiveQuery(() => listRuns(getDb()), ['runs'], 200, 'the runs');
   const products = useThrottledLiveQuery(loadProducts, ['files']);
+  const runningBatch = useReduction((s) => s.active?.batch);
   return useMemo(() => {
     const latest = new Map<string, RunRecord>();
     for (const r of runs ?? []) {
@@ -45,10 +47,10 @@ export function useRunsData(): RunsData {
     const missing = live.plan ? missingCalibrations(live.plan) : new Map<string, string[]>();
     const rows = (live.plan?.runs ?? []).map((run): PlanRow => {
       const last = latest.get(run.key);
-      return { run, last, state: rowState(run, last, live.todo), missing: missing.get(run.key) ?? [] };
+      return { run, last, state: rowState(run, last, live.todo, runningBatch), missing: missing.get(run.key) ?? [] };
     });
     const planned = new Set(rows.map((r) => r.run.key));
     const orphans = [...latest.values()].filter((r) => !planned.has(r.key) && r.status !== 'done');
     return { live, rows, orphans, products: products ?? [], runsLoaded: runs !== undefined };
-  }, [live, runs, products]);
+  }, [live, runs, products, runningBatch]);
 }
