@@ -265,6 +265,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       const ctx: FrameContext = {
         ...stepLog(s.id),
         calibration: (step) => loaded.get(step),
+        later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
       };
       const loaded = new Map<CalibrationStep, AstroFrame>();
       if (prim.calibration && cals?.[prim.calibration]) {

@@ -28,6 +28,8 @@ export interface StepLog {
 export interface FrameContext extends StepLog {
   /** The calibration chosen for this frame, loaded; undefined when there is none or the step is skipped. */
   calibration(step: CalibrationStep): AstroFrame | undefined;
+  /** Whether a later step of the recipe is the named primitive: a step may skip measuring what no later step reads. */
+  later(primitive: string): boolean;
 }
 
 /**

@@ -108,6 +108,19 @@ describe('addDQ', () => {
     expect(f.meta.saturatedFraction).toBeCloseTo(12 / (DATA_W * H), 12);
   });
 
+  it('measures the levels only when checkFlatLevel follows in the recipe (the one step that reads them)', () => {
+    const ahead: string[] = [];
+    const f = raw({}, 65535, (x) => level(x));
+    addDQ.run(f, defaultsOf(addDQ), { ...frameCtx(), later: (name) => { ahead.push(name); return false; } });
+    expect(ahead).toEqual(['checkFlatLevel']);
+    expect(f.meta.rawMedian).toBeUndefined();
+    expect(f.meta.saturatedFraction).toBeUndefined();
+    expect(f.exts[0].data.dq).toBeDefined(); // the flags are set all the same
+    const g = raw({}, 65535, (x) => level(x));
+    addDQ.run(g, defaultsOf(addDQ), { ...frameCtx(), later: (name) => name === 'checkFlatLevel' });
+    expect(g.meta.rawMedian).toBe(5000);
+  });
+
   it('takes the whole frame as the data section when there is no DATASEC', () => {
     const f = makeAstro({ exts: [{ data: makeTestFrame(W, H, level) }] });
     addDQ.run(f, defaultsOf(addDQ), frameCtx());

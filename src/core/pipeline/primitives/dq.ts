@@ -102,6 +102,9 @@ export const addDQ: FramePrimitive = {
     const notes: string[] = [];
     const medians: number[] = [];
     let satPixels = 0, allPixels = 0;
+    // The raw level figures are checkFlatLevel's alone: measured only where it follows (a master
+    // flat's frames), not on every bias and science frame (a median of 500k samples each).
+    const measure = ctx.later('checkFlatLevel');
     frame.exts.forEach((ext, k) => {
       const f = ext.data;
       const sat = saturationLevel(frame, k, optNum(p, 'saturation'));
@@ -111,16 +114,20 @@ export const addDQ: FramePrimitive = {
       // Later steps (cosmic rays, quality) need the level in the frame's current units: keep it in the header.
       if (sat.level !== undefined) setCard(ext.header, 'SATURATE', sat.level, `saturation level, ADU (${sat.from})`);
       // The level figures the flat check uses, on the data section only (the overscan would pull them down).
-      const levels = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value);
-      medians.push(levels.median);
-      satPixels += levels.saturated;
-      allPixels += levels.count;
+      if (measure) {
+        const levels = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value);
+        medians.push(levels.median);
+        satPixels += levels.saturated;
+        allPixels += levels.count;
+      }
       if (sat.level === undefined) notes.push(`ext ${ext.extver}: no saturation level (no SATURATE keyword, float data): nothing flagged saturated`);
       else notes.push(`ext ${ext.extver}: saturation ${sat.level} ADU (${sat.from}): ${flagged.saturated} px saturated${nl !== undefined ? `, ${flagged.nonLinear} non-linear` : ''}${missing ? `, ${missing} missing` : ''}`);
       if (k === 0) frame.meta.saturation = sat.level;
     });
-    frame.meta.rawMedian = medians.length === 1 ? medians[0] : median(Float64Array.from(medians));
-    frame.meta.saturatedFraction = allPixels ? satPixels / allPixels : 0;
+    if (measure) {
+      frame.meta.rawMedian = medians.length === 1 ? medians[0] : median(Float64Array.from(medians));
+      frame.meta.saturatedFraction = allPixels ? satPixels / allPixels : 0;
+    }
     for (const n of notes) ctx.log(n);
   },
 };
