@@ -13,6 +13,11 @@ describe('caughtUp', () => {
     expect(caughtUp(finished, new Set(), finished.at + CATCH_UP_MS - 1)).toBe(false);
     expect(caughtUp(finished, new Set(), finished.at + CATCH_UP_MS)).toBe(true);
   });
+  it('waits too while another query beside it is behind (the plan\'s rows), within the same CATCH_UP_MS', () => {
+    const all = new Set(['p1', 'p2']);
+    expect(caughtUp(finished, all, finished.at + 10, true)).toBe(false);
+    expect(caughtUp(finished, all, finished.at + CATCH_UP_MS, true)).toBe(true);
+  });
   it('has nothing to wait for when nothing was stored', () => {
     expect(caughtUp({ ...finished, ids: [] }, new Set(), finished.at)).toBe(true);
   });

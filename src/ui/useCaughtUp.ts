@@ -29,13 +29,16 @@ export const CATCH_UP_MS = 10_000;
  * saying complete beside a plan still saying "1 run to do" (or "Done: 27
  * files" above a list of 23) reads as a contradiction.
  */
-export function caughtUp(ended: Ended, known: ReadonlySet<string> | undefined, now = Date.now()): boolean {
+export function caughtUp(ended: Ended, known: ReadonlySet<string> | undefined, now = Date.now(), othersBehind = false): boolean {
   if (now - ended.at >= CATCH_UP_MS) return true;
-  return !!known && ended.ids.every((id) => known.has(id));
+  return !othersBehind && !!known && ended.ids.every((id) => known.has(id));
 }
 
-/** caughtUp for a view, re-rendered when the wait runs out (should a file never show: deleted meanwhile). */
-export function useCaughtUp(ended: Ended | undefined, known: ReadonlySet<string> | undefined): boolean {
+/**
+ * caughtUp for a view, re-rendered when the wait runs out (should a file never show: deleted meanwhile).
+ * `othersBehind`: another live query the view shows beside has not caught up yet (the same wait applies).
+ */
+export function useCaughtUp(ended: Ended | undefined, known: ReadonlySet<string> | undefined, othersBehind = false): boolean {
   const [, expire] = useState(0);
   useEffect(() => {
     if (!ended) return;
@@ -44,15 +47,16 @@ export function useCaughtUp(ended: Ended | undefined, known: ReadonlySet<string>
     const timer = setTimeout(() => expire((n) => n + 1), left);
     return () => clearTimeout(timer);
   }, [ended]);
-  return !ended || caughtUp(ended, known);
+  return !ended || caughtUp(ended, known, Date.now(), othersBehind);
 }
 
 /**
  * A finished reduction caught up by the views' live plan (its products among
  * the plan's frames) and, when a view also lists products from a query of its
- * own (the runs view), by that list too.
+ * own (the runs view), by that list too; `rowsBehind`: the view's run records
+ * still show runs of it queued or running.
  */
-export function useReductionCaughtUp(finished: Finished | undefined, live: LivePlan, listed?: readonly { id: string }[]): boolean {
+export function useReductionCaughtUp(finished: Finished | undefined, live: LivePlan, listed?: readonly { id: string }[], rowsBehind = false): boolean {
   const known = useMemo(() => {
     if (!live.input) return undefined;
     const inPlan = new Set(live.input.frames.map((f) => f.id));
@@ -60,5 +64,5 @@ export function useReductionCaughtUp(finished: Finished | undefined, live: LiveP
     return new Set(listed.map((f) => f.id).filter((id) => inPlan.has(id)));
   }, [live.input, listed]);
   const ended = useMemo(() => (finished ? { at: finished.at, ids: finished.products } : undefined), [finished]);
-  return useCaughtUp(ended, known);
+  return useCaughtUp(ended, known, rowsBehind);
 }

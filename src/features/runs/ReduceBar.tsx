@@ -4,7 +4,7 @@
  * is in), Cancel, and how it ended (a status line naming failed runs).
  */
 import { finishedSummary, useReduction } from '../../ui/reduction';
-import { CATCH_UP_MS, useReductionCaughtUp } from '../../ui/useCaughtUp';
+import { useReductionCaughtUp } from '../../ui/useCaughtUp';
 import type { LivePlan } from '../../ui/usePlan';
 import type { FileRecord } from '../../db/types';
 import type { PlanRow } from './useRunsData';
@@ -14,7 +14,11 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
   const { active, starting, progress, finished, error, start, cancelAll } = useReduction();
   const planError = live.error;
   const allCancelled = useReduction((s) => !!s.active && s.active.keys.every((k) => s.cancelling.has(k)));
-  const settled = useReductionCaughtUp(finished, live, products);
+  // The plan's rows follow the run records in a throttled live query of their own, which may come after
+  // the one that lists the products: "finished" or "complete" beside rows of the batch still "queued"
+  // or "running" would contradict them, so they are waited for too.
+  const rowsBehind = !!finished && rows.some((r) => r.last?.batch === finished.batch && (r.state === 'queued' || r.state === 'running'));
+  const settled = useReductionCaughtUp(finished, live, products, rowsBehind);
   const todo = rows.filter((r) => r.state === 'to run' || r.state === 'stale' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'interrupted').length;
   const upToDate = rows.filter((r) => r.state === 'up to date' || r.state === 'done').length;
   const inFlight = rows.filter((r) => r.state === 'queued' || r.state === 'running').length;
@@ -79,18 +83,13 @@ export function ReduceBar({ rows, live, products }: { rows: PlanRow[]; live: Liv
   );
 }
 
-/** `settled`: the plan and the lists have caught up with the products (the last few hundred ms of a reduction). */
+/** `settled`: the plan, its rows and the lists have caught up with the reduction (its last few hundred ms). */
 function FinishedLine({ settled, rows }: { settled: boolean; rows: PlanRow[] }) {
   const finished = useReduction((s) => s.finished)!;
   const { failed, cancelled, total } = finished;
-  // The plan's rows follow the run records a moment behind (a throttled live query of their own, which
-  // may come after the one that lists the products): a line saying the reduction finished or is
-  // complete beside rows of it still "queued" or "running" would contradict them, until CATCH_UP_MS.
-  const rowsBehind = rows.some((r) => r.last?.batch === finished.batch && (r.state === 'queued' || r.state === 'running'))
-    && Date.now() - finished.at < CATCH_UP_MS;
-  if ((failed.length || cancelled) && (!settled || rowsBehind)) return <p className="rb-status" role="status">Reduction ended: updating the plan…</p>;
+  if ((failed.length || cancelled) && !settled) return <p className="rb-status" role="status">Reduction ended: updating the plan…</p>;
   if (!failed.length && !cancelled) {
-    if (!settled || rowsBehind) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
+    if (!settled) return <p className="rb-status" role="status">All {total} run{total === 1 ? '' : 's'} done: updating the library…</p>;
     const without = rows.filter((r) => r.state === 'done' && r.missing.length);
     return (
       <>
