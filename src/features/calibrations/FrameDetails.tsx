@@ -8,7 +8,8 @@ import type { CalibrationStep } from '../../core/pipeline/products';
 import { useNav } from '../../ui/nav';
 import { exclude, putPinFor, removePin } from './actions';
 import { PinIcon } from './DecisionCell';
-import { SOURCE_LABEL, STEPS, type FrameRow } from './model';
+import { SOURCE_LABEL, type FrameRow } from './model';
+import { CALIBRATION_STEPS } from '../../core/pipeline/products';
 import { useCalibrationsUi } from './store';
 
 const VERDICT: Record<CandidateVerdict['verdict'], string> = { chosen: 'used', outranked: 'passes, not chosen', failed: 'fails a rule' };
@@ -80,7 +81,7 @@ export function FrameDetails({ row, busy, run }: { row: FrameRow; busy: boolean;
         </button>
         <button onClick={() => showInLibrary(row.d.id)}>Show in library</button>
       </div>
-      {STEPS.filter((s) => row.d.decisions[s]).map((s) => <StepCandidates key={s} row={row} step={s} busy={busy} run={run} />)}
+      {CALIBRATION_STEPS.filter((s) => row.d.decisions[s]).map((s) => <StepCandidates key={s} row={row} step={s} busy={busy} run={run} />)}
     </div>
   );
 }

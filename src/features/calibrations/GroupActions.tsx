@@ -6,7 +6,8 @@
 import { useMemo, useState } from 'react';
 import type { CalibrationStep } from '../../core/pipeline/products';
 import { exclude, putPinFor, removePinIds } from './actions';
-import { commonCandidates, plural, STEPS, type FrameRow } from './model';
+import { commonCandidates, plural, type FrameRow } from './model';
+import { CALIBRATION_STEPS } from '../../core/pipeline/products';
 import { useCalibrationsUi } from './store';
 
 export function GroupActions({ rows, busy, run }: { rows: FrameRow[]; busy: boolean; run(job: () => Promise<unknown>): void }) {
@@ -15,7 +16,7 @@ export function GroupActions({ rows, busy, run }: { rows: FrameRow[]; busy: bool
   const step = useCalibrationsUi((s) => s.groupStep);
   const setStep = useCalibrationsUi((s) => s.setGroupStep);
   const selected = useMemo(() => rows.filter((r) => selectedIds.has(r.d.id)), [rows, selectedIds]);
-  const steps = STEPS.filter((s) => selected.some((r) => r.d.decisions[s]));
+  const steps = CALIBRATION_STEPS.filter((s) => selected.some((r) => r.d.decisions[s]));
   const current: CalibrationStep = steps.includes(step) ? step : steps[0] ?? step;
   const { frames, candidates } = useMemo(() => commonCandidates(selected, current), [selected, current]);
   const [choice, setChoice] = useState('');

@@ -11,7 +11,6 @@ import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../cor
 import { CALIBRATION_STEPS, isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 
-export const STEPS = CALIBRATION_STEPS;
 export const MS_PER_DAY = 86_400_000;
 /** The step whose refusals the refused-flats list shows and overrules. */
 export const FLAT_CHECK = 'checkFlatLevel';
@@ -55,11 +54,11 @@ export function frameRows(plan: Plan, frames: ReadonlyMap<string, PlanFrame>, pi
   return plan.decisions.map((d) => {
     const frame = frames.get(d.id);
     const rowPins: FrameRow['pins'] = {};
-    for (const s of STEPS) {
+    for (const s of CALIBRATION_STEPS) {
       const p = own.get(`${d.id}|${s}`);
       if (p) rowPins[s] = p;
     }
-    const problems = STEPS.filter((s) => { const dec = d.decisions[s]; return dec && isProblem(dec); });
+    const problems = CALIBRATION_STEPS.filter((s) => { const dec = d.decisions[s]; return dec && isProblem(dec); });
     return { d, frame, kind: kindOf(d, frame), pins: rowPins, problems };
   });
 }
@@ -150,7 +149,7 @@ export function effectiveWindow(kind: CalibrationStep, validity: { start: number
 function usersOf(plan: Plan): Map<string, { id: string; name: string }[]> {
   const m = new Map<string, { id: string; name: string }[]>();
   for (const d of plan.decisions) {
-    for (const s of STEPS) {
+    for (const s of CALIBRATION_STEPS) {
       const id = d.decisions[s]?.chosen;
       if (!id) continue;
       const list = m.get(id) ?? [];
