@@ -15,6 +15,13 @@ import { sampleStride } from '../parking';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
 
+/**
+ * The name of the step that reads addDQ's raw level figures (flats.ts's
+ * checkFlatLevel). It lives here because flats.ts imports this module: addDQ
+ * asks for it by this name, and checkFlatLevel and the views use the same one.
+ */
+export const FLAT_LEVEL_CHECK = 'checkFlatLevel';
+
 /** Saturation level of one extension: the user's value, the header's, or the converter's limit. */
 export function saturationLevel(frame: AstroFrame, k: number, override?: number): { level?: number; from: string } {
   if (override !== undefined) return { level: override, from: 'parameter' };
@@ -104,7 +111,7 @@ export const addDQ: FramePrimitive = {
     let satPixels = 0, allPixels = 0;
     // The raw level figures are checkFlatLevel's alone: measured only where it follows (a master
     // flat's frames), not on every bias and science frame (a median of 500k samples each).
-    const measure = ctx.later('checkFlatLevel');
+    const measure = ctx.later(FLAT_LEVEL_CHECK);
     frame.exts.forEach((ext, k) => {
       const f = ext.data;
       const sat = saturationLevel(frame, k, optNum(p, 'saturation'));

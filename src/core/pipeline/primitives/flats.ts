@@ -9,7 +9,7 @@ import { meshBackground } from '../../kernels/background';
 import { median } from '../../kernels/stats';
 import { deleteCards, setCard } from '../cards';
 import { choice, num, param, type FramePrimitive } from '../primitive';
-import { saturationLevel } from './dq';
+import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
 
 /**
  * photopipe's check, on the raw levels addDQ measured (before any
@@ -19,7 +19,7 @@ import { saturationLevel } from './dq';
  */
 export const checkFlatLevel: FramePrimitive = {
   kind: 'frame',
-  name: 'checkFlatLevel',
+  name: FLAT_LEVEL_CHECK,
   doc: 'Refuses flats whose raw median lies outside [low, high] of saturation, or that are mostly saturated; each refusal is listed with its reason.',
   params: [
     param('low', 'number', 0.2, 'Lowest median allowed, as a fraction of the saturation level', { min: 0, max: 1 }),
