@@ -106,6 +106,8 @@ export interface StepDecision {
   outcome: 'chosen' | 'pinned' | 'skipped' | 'none';
   /** id of the calibration to use (chosen or pinned). */
   chosen?: string;
+  /** Pinned though the rules refuse it: the first rule's reason ("filter V != R"), which the run repeats as a warning. */
+  againstRule?: string;
   /** One sentence for the frame's row. */
   summary: string;
   /** Every candidate of this step: chosen first, then outranked by rank, then failed (also by rank). */
@@ -486,6 +488,7 @@ export function associate(
     }
     return {
       step, outcome: 'pinned', chosen: pinned.c.id,
+      ...(pinned.fail ? { againstRule: pinned.fail.reason } : {}),
       summary: `pinned by you: ${pinned.c.name}` + (pinned.fail ? ` (note: ${pinned.fail.reason})` : ''),
       candidates: [verdict(pinned, 'chosen', reason), ...others(pinned, `you pinned ${pinned.c.name}`)],
     };

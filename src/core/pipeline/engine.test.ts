@@ -248,6 +248,21 @@ describe('warnings', () => {
     expect(historyOf(productOf(store, r.product.id).stored.primary)).toContain(`warning: ${text} (x5)`);
   });
 
+  it('says, for the frame and in the product, that a pinned calibration is one the rules refuse', async () => {
+    const store = new MemoryStore();
+    const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 3)), store);
+    store.add(rawInput(CAM, { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 }));
+    const pinned = { ...bias.product, againstRule: 'binning 2x2 != 1x1' };
+    const r = await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits', calibrations: { bias: pinned } }]), store);
+    const text = 'sci.fits: bias b1_bias.fits pinned by you though the rules refuse it (binning 2x2 != 1x1)';
+    expect(r.info.warnings).toContain(text);
+    expect(r.log).toContainEqual(expect.objectContaining({ level: 'warn', step: 'subtractBias', message: text }));
+    expect(historyOf(productOf(store, r.product.id).stored.primary).join('\n')).toContain('pinned by you though the rules refuse it');
+    // A calibration the rules chose says nothing of the kind.
+    const plain = await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits', calibrations: { bias: bias.product } }]), store);
+    expect((plain.info.warnings ?? []).filter((w) => /pinned/.test(w))).toEqual([]);
+  });
+
   it('says the missing read noise of every bias once, with a count', async () => {
     const store = new MemoryStore();
     const inputs = biasNight(store, 5, { ...CAM, noReadNoise: true });

@@ -30,9 +30,15 @@ import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
 
+/** A calibration an input uses. */
+export interface CalibrationRef extends FrameRef {
+  /** Pinned by the user though the association rules refuse it: why they do ("filter V != R"). The run says so as a warning. */
+  againstRule?: string;
+}
+
 export interface RunInput extends FrameRef {
   /** The calibrations the plan chose for this input; a step without one is skipped with a note. */
-  calibrations?: Partial<Record<CalibrationStep, FrameRef>>;
+  calibrations?: Partial<Record<CalibrationStep, CalibrationRef>>;
   /** What an earlier run measured on this input (a reduced frame's stars and quality). */
   meta?: Pick<FrameMeta, 'quality' | 'stars' | 'measuredWith'>;
   /** Steps whose refusal of this input the user overruled: the frame is kept, with a warning. */
@@ -268,8 +274,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
       };
       const loaded = new Map<CalibrationStep, AstroFrame>();
-      if (prim.calibration && cals?.[prim.calibration]) {
-        loaded.set(prim.calibration, await calibrationFrame(cals[prim.calibration]!.id));
+      const cal = prim.calibration ? cals?.[prim.calibration] : undefined;
+      if (cal) {
+        loaded.set(prim.calibration!, await calibrationFrame(cal.id));
+        // The user's pin wins over the rules, but the product must not hide it.
+        if (cal.againstRule) ctx.warn(`${frame.name}: ${prim.calibration} ${cal.name} pinned by you though the rules refuse it (${cal.againstRule})`);
       }
       const start = performance.now();
       const outcome = prim.run(frame, t.values, ctx);

@@ -514,6 +514,10 @@ describe('plan: pins and skips', () => {
     const plan = buildPlan({ frames: frames(), pins: [{ id: 'p', step: 'flat', frameId: 'm67_V1.fits', calibrationId: 'mflatR.fits' }] });
     expect(decisionOf(plan, 'm67_V1.fits', 'flat')).toMatchObject({ outcome: 'pinned', chosen: 'mflatR.fits', summary: 'pinned by you: mflatR.fits (note: filter R != V)' });
     expect(calName(reduceOf(plan, 'm67_V1.fits'), 'flat')).toBe('mflatR.fits');
+    // The run carries the rule, so that its product says the flat was used against it.
+    expect(decisionOf(plan, 'm67_V1.fits', 'flat')?.againstRule).toBe('filter R != V');
+    expect(reduceOf(plan, 'm67_V1.fits').inputs[0].calibrations.flat?.againstRule).toBe('filter R != V');
+    expect(reduceOf(plan, 'm67_V2.fits').inputs[0].calibrations.flat?.againstRule).toBeUndefined();
   });
 
   it('skip: the reduce run has no calibration for that step, and does not wait for its master', () => {

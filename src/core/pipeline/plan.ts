@@ -69,6 +69,8 @@ export interface CalRef {
   source: Candidate['source'];
   /** Set when a run of this plan makes it. */
   run?: string;
+  /** Pinned by the user though the rules refuse it: why they do (StepDecision.againstRule). */
+  againstRule?: string;
 }
 
 export type InputRef = { file: string } | { run: string };
@@ -339,7 +341,7 @@ export function buildPlan(input: PlanInput): Plan {
       dec.decisions[step] = d;
       if (d.chosen) {
         const c = candById.get(d.chosen)!;
-        out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id) };
+        out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
       }
     }
     decisions.push(dec);

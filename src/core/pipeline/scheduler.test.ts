@@ -462,4 +462,13 @@ describe('resolveRun', () => {
     expect(spec.id).toBe('exec-1');
     expect(spec.inputs.map((i) => i.calibrations)).toEqual([{ bias: { id: 'B', name: 'b.fits' } }, { bias: { id: 'B', name: 'b.fits' } }]);
   });
+
+  it('passes on the rule a pinned calibration goes against, for the run to warn of it', () => {
+    const plan = buildPlan({ frames: night() });
+    const dark = byName(plan, 'd1_dark.fits');
+    const pinned = { ...dark, inputs: dark.inputs.map((inp, k) => (k === 0 ? { ...inp, calibrations: { bias: { ...inp.calibrations.bias!, againstRule: 'binning 2x2 != 1x1' } } } : inp)) };
+    const products = new Map<string, RunOutcome>([[dark.dependsOn[0], { status: 'done', product: { id: 'B', name: 'b.fits' } }]]);
+    const spec = resolveRun(pinned, products, 'exec-1');
+    expect(spec.inputs.map((i) => i.calibrations)).toEqual([{ bias: { id: 'B', name: 'b.fits', againstRule: 'binning 2x2 != 1x1' } }, { bias: { id: 'B', name: 'b.fits' } }]);
+  });
 });

@@ -100,7 +100,8 @@ export function resolveRun(run: PlannedRun, products: ReadonlyMap<string, RunOut
     const calibrations: NonNullable<RunSpec['inputs'][number]['calibrations']> = {};
     for (const [step, cal] of Object.entries(inp.calibrations)) {
       if (!cal) continue;
-      calibrations[step as keyof typeof calibrations] = cal.run ? productOf(cal.run) : { id: cal.id, name: cal.name };
+      const ref = cal.run ? productOf(cal.run) : { id: cal.id, name: cal.name };
+      calibrations[step as keyof typeof calibrations] = cal.againstRule ? { ...ref, againstRule: cal.againstRule } : ref;
     }
     inputs.push({ ...ref, calibrations, ...(meta ? { meta } : {}), ...(inp.accept ? { accept: inp.accept } : {}) });
   }
