@@ -75,6 +75,22 @@ describe('formatCard', () => {
     expect(formatCard({ key: 'COMMENT', value: null })).toEqual(['COMMENT'.padEnd(80)]);
   });
 
+  it('COMMENT and HISTORY break long text at a space, never inside a number or a word', () => {
+    // A HISTORY line as a stack writes for each member: 87 characters, the 73rd inside the number 1.0023.
+    const text = 'raw0025_reduced.fits: offset -11.375, 8.045 px, weight 0.98, scale 1.0023 zero 1.53 e-';
+    const lines = formatCard({ key: 'HISTORY', value: null, comment: text });
+    expectValidLines(lines);
+    const texts = lines.map((l) => l.slice(8).trimEnd());
+    expect(texts).toEqual(['raw0025_reduced.fits: offset -11.375, 8.045 px, weight 0.98, scale', '1.0023 zero 1.53 e-']);
+    expect(texts.join(' ')).toBe(text);
+    // A word longer than half a card (a path) is cut where the card ends.
+    const path = 'file /' + 'a'.repeat(100);
+    expect(formatCard({ key: 'COMMENT', value: null, comment: path }).map((l) => l.slice(8).trimEnd())).toEqual([path.slice(0, 72), path.slice(72)]);
+    // Exactly 72 characters: one card; 73 with a space at 72: the space goes.
+    expect(formatCard({ key: 'HISTORY', value: null, comment: 'y'.repeat(72) })).toHaveLength(1);
+    expect(formatCard({ key: 'HISTORY', value: null, comment: `${'y'.repeat(72)} z` }).map((l) => l.slice(8).trimEnd())).toEqual(['y'.repeat(72), 'z']);
+  });
+
   it('replaces characters outside printable ASCII', () => {
     const lines = formatCard({ key: 'OBSERVER', value: 'Ångström\tteam', comment: 'naïve' });
     expectValidLines(lines);

@@ -103,6 +103,30 @@ function normaliseKey(key: string): { key: string; hierarch: boolean } {
   return { key: k.replace(/=/g, '-'), hierarch: true };
 }
 
+/** Text a commentary card holds (columns 9-80). */
+const COMMENTARY_TEXT = 72;
+
+/**
+ * Long COMMENT/HISTORY text split into cards of 72 characters, at a space
+ * where there is one in the second half of the card (the space is dropped),
+ * so that a number or a word is never cut in two ("scale 1.002" / "3 zero"
+ * read as 1.002). A run of 36 characters or more without a space (a path) is
+ * cut where the card ends. astropy and cfitsio cut every 72 characters.
+ */
+export function wrapCommentary(text: string): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > COMMENTARY_TEXT) {
+    const space = rest.lastIndexOf(' ', COMMENTARY_TEXT);
+    const atSpace = space >= COMMENTARY_TEXT / 2;
+    const cut = atSpace ? space : COMMENTARY_TEXT;
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(atSpace ? cut + 1 : cut);
+  }
+  lines.push(rest);
+  return lines;
+}
+
 /**
  * The 80-character card(s) for one header entry: several for CONTINUE'd strings
  * and for COMMENT/HISTORY text longer than 72 characters.
@@ -112,11 +136,7 @@ export function formatCard(card: Card): string[] {
   const rawKey = toPrintableAscii(card.key).trim().toUpperCase();
   if (COMMENTARY.has(rawKey) || (rawKey === 'CONTINUE' && typeof card.value !== 'string')) {
     const text = comment ?? (card.value === null ? '' : toPrintableAscii(String(card.value)));
-    const lines: string[] = [];
-    for (let i = 0; i < text.length || i === 0; i += 72) {
-      lines.push((rawKey.padEnd(8) + text.slice(i, i + 72)).padEnd(CARD));
-    }
-    return lines;
+    return wrapCommentary(text).map((line) => (rawKey.padEnd(8) + line).padEnd(CARD));
   }
   const { key, hierarch } = normaliseKey(card.key);
   const value = card.value;

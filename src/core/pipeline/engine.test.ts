@@ -292,7 +292,10 @@ describe('log', () => {
     }
     expect(summary.find((e) => e.step === 'overscanCorrect')!.params!.order).toBe(4);
     // The step's own lines come before its summary: per-frame overscan lines for each frame.
-    expect(r.log.filter((e) => e.step === 'overscanCorrect' && e.seconds === undefined)).toHaveLength(4);
+    const perFrame = r.log.filter((e) => e.step === 'overscanCorrect' && e.seconds === undefined);
+    expect(perFrame).toHaveLength(4);
+    // Each names the frame it is about.
+    expect(perFrame.map((e) => e.frame)).toEqual(['b1.fits', 'b2.fits', 'b3.fits', 'b4.fits']);
   });
 
   it('says which steps were skipped and why', async () => {
@@ -305,6 +308,8 @@ describe('log', () => {
     expect(summary.get('subtractDark')).toBe('skipped: no master dark');
     expect(summary.get('flatCorrect')).toBe('skipped: no master flat');
     expect(summary.get('overscanCorrect')).toBe('done');
+    // A run of one frame needs no frame on each line.
+    expect(r.log.filter((x) => x.frame !== undefined)).toEqual([]);
   });
 });
 

@@ -68,6 +68,8 @@ export interface LogEntry {
   step: string;
   level: 'info' | 'warn';
   message: string;
+  /** The input frame a step's message is about, in a run of several (a master's frames). */
+  frame?: string;
   /** Summary entries of a step: its parameters and the time it took over all frames. */
   params?: StepValues;
   seconds?: number;
@@ -270,6 +272,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       const t = tally(s);
       const ctx: FrameContext = {
         ...stepLog(s.id),
+        // A master's steps say the same thing of each of its frames: each line names its frame.
+        ...(run.inputs.length > 1 ? { log: (m: string) => emit(s.id, 'info', m, { frame: frame.name }) } : {}),
         calibration: (step) => loaded.get(step),
         later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
       };

@@ -468,7 +468,7 @@ describe('plan: pins and skips', () => {
   it('a frame pin chooses that calibration for that frame only', () => {
     const plan = buildPlan({ frames: frames(), pins: [{ id: 'p1', step: 'bias', frameId: 'm67_R1.fits', calibrationId: 'mbias.fits' }] });
     expect(decisionOf(plan, 'm67_R1.fits', 'bias')).toMatchObject({ outcome: 'pinned', chosen: 'mbias.fits', summary: 'pinned by you: mbias.fits' });
-    expect(reduceOf(plan, 'm67_R1.fits').inputs[0].calibrations.bias).toEqual({ id: 'mbias.fits', name: 'mbias.fits', source: 'imported', run: undefined });
+    expect(reduceOf(plan, 'm67_R1.fits').inputs[0].calibrations.bias).toEqual({ id: 'mbias.fits', name: 'mbias.fits', source: 'imported', run: undefined, pinned: true });
     expect(reduceOf(plan, 'm67_R1.fits').dependsOn.some((k) => k.startsWith('bias|'))).toBe(false);
     expect(decisionOf(plan, 'm67_R2.fits', 'bias')).toMatchObject({ outcome: 'chosen', chosen: `run:${one(plan, 'bias').key}` });
   });

@@ -69,6 +69,8 @@ export interface CalRef {
   source: Candidate['source'];
   /** Set when a run of this plan makes it. */
   run?: string;
+  /** Pinned by the user (a pin of the frame or of a group it is in). */
+  pinned?: true;
   /** Pinned by the user though the rules refuse it: why they do (StepDecision.againstRule). */
   againstRule?: string;
 }
@@ -341,7 +343,7 @@ export function buildPlan(input: PlanInput): Plan {
       dec.decisions[step] = d;
       if (d.chosen) {
         const c = candById.get(d.chosen)!;
-        out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
+        out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.outcome === 'pinned' ? { pinned: true } : {}), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
       }
     }
     decisions.push(dec);

@@ -4,7 +4,7 @@
  * with the log (each primitive, its parameters, time, warnings) and error,
  * and its product.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LogEntry } from '../../core/pipeline/engine';
 import type { ResolvedParams } from '../../core/pipeline/params';
 import { formatStepValues } from '../../core/pipeline/params';
@@ -16,8 +16,8 @@ import { stateClass } from './PlanTable';
 import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
 import { utcSeconds } from '../../ui/time';
-import { STEPS_OF } from '../../core/pipeline/plan';
-import { CALIBRATION_STEPS } from '../../core/pipeline/products';
+import { STEPS_OF, type PlannedInput } from '../../core/pipeline/plan';
+import { CALIBRATION_STEPS, type CalibrationStep } from '../../core/pipeline/products';
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -32,16 +32,19 @@ function changedParams(params: ResolvedParams): { step: string; name: string; va
 function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
   if (!log.length) return <p className="muted">No log yet.</p>;
   const t0 = started ?? log[0].time;
+  // A master's steps log a line per frame: then a column says which.
+  const frames = log.some((e) => e.frame !== undefined);
   return (
     <table className="log-table" aria-label="Run log">
       <thead>
-        <tr><th>t (s)</th><th>Step</th><th>Message</th><th>Time</th></tr>
+        <tr><th>t (s)</th><th>Step</th>{frames && <th>Frame</th>}<th>Message</th><th>Time</th></tr>
       </thead>
       <tbody>
         {log.map((e, i) => (
           <tr key={i} className={e.level === 'warn' ? 'log-warn' : e.seconds !== undefined ? 'log-summary' : ''}>
             <td className="num">{((e.time - t0) / 1000).toFixed(2)}</td>
             <td className="mono">{e.step}</td>
+            {frames && <td className="log-frame">{e.frame ?? ''}</td>}
             <td>
               {e.level === 'warn' && <strong>warning: </strong>}
               {e.message}
@@ -55,8 +58,20 @@ function LogTable({ log, started }: { log: LogEntry[]; started?: number }) {
   );
 }
 
+/** One calibration of one input: its name, and whether the user pinned it (against the rules, if so). */
+function CalCell({ step, cal }: { step: string; cal?: PlannedInput['calibrations'][CalibrationStep] }) {
+  if (!cal) return <td title={`no master ${step}: the step is skipped`}><span className="muted">none</span></td>;
+  return (
+    <td title={cal.source}>
+      {cal.name}
+      {cal.pinned && <span className="muted small"> (pinned by you)</span>}
+      {cal.againstRule && <div className="cal-against">the rules refuse it: {cal.againstRule}</div>}
+    </td>
+  );
+}
+
 /** What the product was made from, each frame one click from the inspector. */
-function Provenance({ info, productId, onInspect }: { info: ProductInfo; productId: string; onInspect(ids: string[]): void }) {
+function Provenance({ info, productId, stale, onInspect }: { info: ProductInfo; productId: string; stale: boolean; onInspect(ids: string[]): void }) {
   const cals = CALIBRATION_STEPS.flatMap((step) => (info.calibrations[step] ? [{ step, ref: info.calibrations[step]! }] : []));
   const offsets = new Map((info.members ?? []).map((m) => [m.id, m]));
   // Inputs the run refused or left out (a saturated flat, a frame a stack rejected) are listed, marked, not counted.
@@ -65,7 +80,7 @@ function Provenance({ info, productId, onInspect }: { info: ProductInfo; product
   return (
     <section className="provenance" aria-label="Provenance">
       <h3>
-        Made from {used} frame{used === 1 ? '' : 's'}{leftOut.size > 0 && `, ${leftOut.size} left out`}
+        {stale ? 'The stale product was made' : 'Made'} from {used} frame{used === 1 ? '' : 's'}{leftOut.size > 0 && `, ${leftOut.size} left out`}
         {info.inputs.length > 0 && <button className="small-btn" onClick={() => onInspect([productId, ...info.inputs.map((i) => i.id)])}>Inspect with its inputs</button>}
       </h3>
       <ul className="prov-list">
@@ -82,7 +97,7 @@ function Provenance({ info, productId, onInspect }: { info: ProductInfo; product
       </ul>
       {cals.length > 0 && (
         <p className="prov-cals">
-          Calibrations:{' '}
+          {stale ? 'Calibrations it used: ' : 'Calibrations: '}
           {cals.map(({ step, ref }, k) => (
             <span key={step}>
               {k > 0 && ', '}
@@ -108,9 +123,13 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
   const live = last && (last.status === 'queued' || last.status === 'running');
   const canRun = !active && !live;
   const again = last && ['failed', 'cancelled', 'interrupted'].includes(last.status);
+  const stale = row.state === 'stale';
+  // A run chosen further down the page (the details sit below the plan on a narrow window) is brought into view.
+  const self = useRef<HTMLElement>(null);
+  useEffect(() => { self.current?.scrollIntoView?.({ block: 'nearest' }); }, []);
 
   return (
-    <section className="run-details" aria-label={`Run ${run.label}`}>
+    <section className="run-details" aria-label={`Run ${run.label}`} ref={self}>
       <div className="rd-head">
         <h2 title={run.label}>{run.label}</h2>
         <button className="icon-btn" aria-label="Close run details" onClick={onClose}>×</button>
@@ -131,19 +150,18 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
         {product && <button onClick={() => showInLibrary(product.id)}>Show in library</button>}
         {product && <button onClick={() => inspectFrames([product.id])} aria-label={`Inspect ${product.name}`}>Inspect</button>}
       </div>
-      {product?.product && <Provenance info={product.product} productId={product.id} onInspect={inspectFrames} />}
+      {product?.product && <Provenance info={product.product} productId={product.id} stale={stale} onInspect={inspectFrames} />}
       {last?.error && <p className="rd-error" role="alert">{last.error}</p>}
 
-      <h3>Inputs ({run.inputs.length})</h3>
+      <h3>{stale || !product ? 'Inputs of the next run' : 'Inputs'} ({run.inputs.length})</h3>
+      {stale && <p className="muted small">The product above is stale: the next run uses the inputs, calibrations and parameters listed here.</p>}
       <table className="rd-inputs">
         <thead><tr><th>Frame</th>{calSteps.map((c) => <th key={c}>{c[0].toUpperCase() + c.slice(1)}</th>)}</tr></thead>
         <tbody>
           {run.inputs.map((inp) => (
             <tr key={inp.name}>
               <td>{inp.name}{inp.accept?.length ? <span className="muted small"> (kept by you)</span> : null}</td>
-              {calSteps.map((c) => (
-                <td key={c} title={inp.calibrations[c]?.source ?? `no master ${c}: the step is skipped`}>{inp.calibrations[c]?.name ?? <span className="muted">none</span>}</td>
-              ))}
+              {calSteps.map((c) => <CalCell key={c} step={c} cal={inp.calibrations[c]} />)}
             </tr>
           ))}
         </tbody>

@@ -41,7 +41,7 @@ export function RunsView() {
             <p className="muted small">{orphans.length} earlier run{orphans.length === 1 ? '' : 's'} of frames no longer in the plan: {orphans.map((o) => `${o.label} (${o.status})`).join('; ')}</p>
           )}
         </section>
-        {row && <RunDetails row={row} product={productOf.get(row.run.key)} onClose={() => setSelected(undefined)} />}
+        {row && <RunDetails key={row.run.key} row={row} product={productOf.get(row.run.key)} onClose={() => setSelected(undefined)} />}
       </div>
       <div className="runs-bottom">
         <section className="quality" aria-label="Night quality">
