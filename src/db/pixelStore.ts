@@ -14,7 +14,7 @@
 import { extractDescriptors } from '../core/classify';
 import type { Card } from '../core/fits/types';
 import { frameLayout, planeHdu, type LayoutHdu } from '../core/pipeline/layout';
-import { PRODUCT_LABEL, isMasterKind, type ProductInfo } from '../core/pipeline/products';
+import { PRODUCT_LABEL, isMasterKind, madeFrom, type ProductInfo } from '../core/pipeline/products';
 import { scienceExtensions, type FrameHeaders, type HduLayout, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
 import { medianInPlace } from '../core/kernels/select';
 import { MAD_TO_SIGMA } from '../core/kernels/stats';
@@ -190,7 +190,7 @@ export class IdbPixelStore implements PixelStore {
           size: fitsSize(full),
           addedAt: Date.now(),
           status: 'ok',
-          message: `${PRODUCT_LABEL[info.kind]} made by ${info.recipe} from ${info.inputs.length} frame${info.inputs.length === 1 ? '' : 's'}`,
+          message: madeFrom(info),
           hdus,
           imageHdu: full.find((h) => h.plane === 'sci')!.index,
           width: e0.width,

@@ -115,6 +115,19 @@ export interface ProductInfo {
   warnings?: string[];
 }
 
+/**
+ * One line for the library: what made the product from how many frames,
+ * counting only those combined ("master flat made by makeMasterFlat from 5
+ * of 6 frames: 1 left out").
+ */
+export function madeFrom(info: Pick<ProductInfo, 'kind' | 'recipe' | 'inputs' | 'leftOut'>): string {
+  const n = info.inputs.length;
+  const left = new Set((info.leftOut ?? []).map((l) => l.id)).size;
+  const what = `${PRODUCT_LABEL[info.kind]} made by ${info.recipe}`;
+  if (!left) return `${what} from ${n} frame${n === 1 ? '' : 's'}`;
+  return `${what} from ${n - left} of ${n} frames: ${left} left out`;
+}
+
 /** File name without the FITS extensions ('raw0001.fits.fz' -> 'raw0001'). */
 export function baseName(name: string): string {
   return name.replace(/\.(fits|fit|fts)(\.gz|\.fz)?$/i, '').replace(/\.(gz|fz)$/i, '');

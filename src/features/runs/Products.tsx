@@ -11,6 +11,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
   const inspectFrames = useNav((s) => s.inspectFrames);
   const { busy, error, run } = useAction();
   const sorted = [...products].sort(productOrder);
+  const nStale = products.filter((p) => stale.has(p.id)).length;
   return (
     <section className="products" aria-label="Products">
       <div className="section-head">
@@ -23,6 +24,11 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
           {busy === 'zip' ? 'Preparing the .zip…' : 'Download all products'}
         </button>
       </div>
+      {nStale > 0 && (
+        <p className="rb-warn">
+          {nStale === products.length ? 'Every product is' : `${nStale} of the ${products.length} products are`} stale: the .zip holds them as they are. Reduce all remakes them first.
+        </p>
+      )}
       {error && <p className="rb-error" role="alert">{error}</p>}
       {products.length === 0 ? (
         <p className="muted">No product yet.</p>
