@@ -375,8 +375,10 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   while (!((await page.locator('.frame-chip.active').textContent()) ?? '').includes(stackName)) await page.getByRole('button', { name: 'Next frame' }).click();
 
   // Locked and aligned by the stack's registration: the same screen point is the same star in a member.
-  await page.getByLabel('Lock view').check();
+  // Align locks the view as well (it was disabled until Lock view was ticked, and nothing said so).
+  await expect(page.getByLabel('Lock view')).not.toBeChecked();
   await page.getByLabel('Align').check();
+  await expect(page.getByLabel('Lock view')).toBeChecked();
   const stackPane = pane(page, stackName);
   await hover(page, stackPane, Math.round(ref.star.x), Math.round(ref.star.y));
   await page.keyboard.press('r');

@@ -49,10 +49,11 @@ export function FrameBar() {
           </div>
         )}
         <label className="check" title="Pan and zoom every frame together">
-          <input type="checkbox" checked={locks.view} onChange={(e) => s().setLocks({ view: e.target.checked })} /> Lock view
+          <input type="checkbox" checked={locks.view} onChange={(e) => s().setLocks(e.target.checked ? { view: true } : { view: false, align: false })} /> Lock view
         </label>
-        <label className="check" title={placed > 1 ? `Align by the pipeline's registration (${placed} frames placed by a stack)` : 'No stack registers two of the open frames'}>
-          <input type="checkbox" checked={locks.align} disabled={!locks.view || placed < 2} onChange={(e) => s().setLocks({ align: e.target.checked })} /> Align
+        <label className="check" title={placed > 1 ? `Align by the pipeline's registration (${placed} frames placed by a stack); locks the view too` : 'No stack registers two of the open frames'}>
+          {/* Aligned frames are panned and zoomed together: ticking Align locks the view as well, unlocking the view ends the alignment. */}
+          <input type="checkbox" checked={locks.align && locks.view} disabled={placed < 2} onChange={(e) => s().setLocks(e.target.checked ? { align: true, view: true } : { align: false })} /> Align
         </label>
         <label className="check" title="Limits, scale and colormap apply to every frame">
           <input type="checkbox" checked={locks.display} onChange={(e) => s().setLocks({ display: e.target.checked })} /> Lock display

@@ -248,7 +248,11 @@ export const useInspector = create<InspectorState>((set, get) => ({
     set((s) => ({ frames: s.frames.map((f) => (f.fileId === s.current ? { ...f, plane } : f)) }));
   },
 
-  setLayout: (layout) => set((s) => ({ layout, blink: { ...s.blink, playing: layout === 'blink' } })),
+  // A new layout moves the panes under the pointer: a readout of a frame other than the current one is dropped (it returns when the pointer moves).
+  setLayout: (layout) => set((s) => ({
+    layout, blink: { ...s.blink, playing: layout === 'blink' },
+    cursor: s.cursor?.fileId === s.current ? s.cursor : undefined,
+  })),
   setBlink: (patch) => set((s) => ({ blink: { ...s.blink, ...patch } })),
   setLocks(patch) {
     set((s) => {
