@@ -296,6 +296,15 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   const frame = pane(page, name);
   await pictureReady(page, name);
   await expect(page.getByRole('group', { name: 'Plane' }).getByRole('button')).toHaveText(['SCI', 'VAR', 'DQ']);
+  // Its SCI header as the downloaded file has it, card for card: the structural cards the writer adds
+  // (XTENSION, BITPIX, NAXIS...) were missing from the viewer, which showed the stored cards only.
+  await page.getByRole('tab', { name: 'Header' }).click();
+  const viewerLines = await page.getByTestId('header-text').locator('div').allTextContents();
+  const sciHdu = fits.hdus.find((h) => h.extname === 'SCI')!;
+  expect(viewerLines.map((l) => l.slice(0, 8).trim())).toEqual(sciHdu.cards.map((c) => c.key));
+  expect(viewerLines[0]).toMatch(/^XTENSION= 'IMAGE   '/);
+  expect(viewerLines[1]).toMatch(/^BITPIX  =\s+-32/);
+  await page.getByRole('tab', { name: 'Histogram' }).click();
   // The readout names every plane's value at the pixel, and the DQ bits.
   await hover(page, frame, cx, cy);
   await expect(page.locator('.ro-xy')).toHaveText(`${cx}, ${cy}`);

@@ -4,9 +4,31 @@
  * one giant buffer. Same layout as the command writes (core/pipeline/layout).
  */
 import { Zip, ZipPassThrough } from 'fflate';
-import { encodeBigEndian, headerBlock } from '../core/fits';
+import { encodeBigEndian, headerBlock, headerLines, type Card } from '../core/fits';
 import { readPlaneRows, stripRowsFor } from './files';
 import type { WorkbenchDb } from './schema';
+import type { FileRecord } from './types';
+
+/**
+ * How HDU i of a stored product is written: its name and data shape. The
+ * structural cards (SIMPLE/XTENSION, BITPIX, NAXISn, EXTNAME) are not stored
+ * with the product's cards; the writer makes them from these.
+ */
+function hduShape(rec: FileRecord, i: number) {
+  const h = rec.hdus[i];
+  const [width, height] = h.naxis;
+  return {
+    extname: h.index === 0 ? undefined : h.extname,
+    shape: { bitpix: h.bitpix, axes: h.isImage ? [width, height] : [], unsigned16: h.bitpix === 16 },
+    last: i === rec.hdus.length - 1,
+  };
+}
+
+/** The header of HDU i of a stored product, card by card, as its FITS file has it (without END). */
+export function productHeaderLines(rec: FileRecord, cards: readonly Card[], i: number): string[] {
+  const { extname, shape, last } = hduShape(rec, i);
+  return headerLines(cards, extname, shape, i, last).slice(0, -1);
+}
 
 export async function productFitsParts(db: WorkbenchDb, id: string): Promise<{ name: string; parts: Uint8Array<ArrayBuffer>[] }> {
   const [rec, headers] = await Promise.all([db.files.get(id), db.headers.get(id)]);
@@ -15,10 +37,9 @@ export async function productFitsParts(db: WorkbenchDb, id: string): Promise<{ n
   const parts: Uint8Array<ArrayBuffer>[] = [];
   for (const [i, h] of rec.hdus.entries()) {
     const cards = headers.hdus.find((x) => x.index === h.index)?.cards ?? [];
-    const last = i === rec.hdus.length - 1;
-    const extname = h.index === 0 ? undefined : h.extname;
+    const { extname, shape, last } = hduShape(rec, i);
     const [width, height] = h.naxis;
-    parts.push(headerBlock(cards, extname, { bitpix: h.bitpix, axes: h.isImage ? [width, height] : [], unsigned16: h.bitpix === 16 }, i, last));
+    parts.push(headerBlock(cards, extname, shape, i, last));
     if (!h.isImage) continue;
     const rows = stripRowsFor(width);
     const bytesPerPixel = h.bitpix === 16 ? 2 : 4;

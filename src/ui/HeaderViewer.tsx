@@ -9,6 +9,7 @@ import { formatCard } from '../core/fits';
 import { messageBesideName } from '../core/fileMessage';
 import { getDb } from '../db/schema';
 import { findFile, getHeaders } from '../db/files';
+import { productHeaderLines } from '../db/exportFits';
 import type { HduSummary } from '../db/types';
 
 function highlight(line: string, q: string): React.ReactNode {
@@ -58,7 +59,13 @@ function HeaderViewerOf({ fileId, onClose, initialHdu = 0, wrap: wrapFirst = fal
   const headers = useLiveQuery(() => (fileId ? getHeaders(getDb(), fileId) : undefined), [fileId]);
 
   const hdu = headers?.hdus[Math.min(hduIndex, (headers?.hdus.length ?? 1) - 1)];
-  const lines = useMemo(() => (hdu ? hdu.cards.flatMap((c) => formatCard(c)) : []), [hdu]);
+  // A product's header is shown as its file has it: the writer adds the structural cards (SIMPLE, BITPIX, NAXIS...) it does not store.
+  const at = headers && hdu ? headers.hdus.indexOf(hdu) : -1;
+  const lines = useMemo(() => {
+    if (!hdu) return [];
+    if (file?.product && file.hdus[at]?.index === hdu.index) return productHeaderLines(file, hdu.cards, at);
+    return hdu.cards.flatMap((c) => formatCard(c));
+  }, [hdu, file, at]);
   const shown = query ? lines.filter((l) => l.toLowerCase().includes(query.toLowerCase())) : lines;
 
   if (!fileId || !file) return null;

@@ -17,7 +17,7 @@ export { parseFits, isGzip } from './parse';
 export { readImage } from './image';
 export { headerGet, headerNumber, headerString, parseCard } from './header';
 export { formatCard, headerText, formatFloat } from './cardFormat';
-export { writeFits, headerBlock, encodeBigEndian } from './write';
+export { writeFits, headerBlock, headerLines, encodeBigEndian } from './write';
 export type { DataShape } from './write';
 export { FitsError } from './types';
 export type { Card, HeaderValue, Compression, HduInfo, FitsFile, ImagePixels, WriteHdu } from './types';

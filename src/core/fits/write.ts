@@ -93,7 +93,7 @@ function shapeOf(hdu: WriteHdu, index: number): DataShape {
   return { bitpix: hdu.data ? bitpixOf(hdu.data) : 8, axes: axesOf(hdu, index), unsigned16: hdu.data instanceof Uint16Array };
 }
 
-function headerLines(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): string[] {
+export function headerLines(cards: readonly Card[], extname: string | undefined, shape: DataShape, index: number, last: boolean): string[] {
   const { axes, bitpix } = shape;
   const structural: Card[] =
     index === 0
