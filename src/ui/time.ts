@@ -14,5 +14,6 @@ export const isoMinute = (ms: number): string => `${iso(ms).slice(0, 16).replace
 /** 'YYYY-MM-DD hh:mm:ss UTC'. */
 export const utcSeconds = (ms: number): string => `${iso(ms).slice(0, 19).replace('T', ' ')} UTC`;
 
-/** 'hh:mm:ss UTC', for a column whose date is in its tooltip. */
-export const utcClock = (ms: number): string => `${iso(ms).slice(11, 19)} UTC`;
+/** 'hh:mm:ss', for a column that says UTC in its head and gives the date in its tooltip. */
+export const utcTime = (ms: number): string => iso(ms).slice(11, 19);
+

@@ -4,7 +4,14 @@ import type { FileRecord } from '../../db/types';
 import { useNav } from '../../ui/nav';
 import { useAction } from '../../ui/useAction';
 import { downloadAllProducts, downloadProduct, productOrder } from './downloads';
-import { utcClock, utcSeconds } from '../../ui/time';
+import { utcSeconds, utcTime } from '../../ui/time';
+
+/** '7', or '5 of 6' when the run left frames out. */
+function framesUsed(p: FileRecord): string {
+  const n = p.product!.inputs.length;
+  const left = p.product!.leftOut?.length ?? 0;
+  return left ? `${n - left} of ${n}` : String(n);
+}
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
   const showInLibrary = useNav((s) => s.showInLibrary);
@@ -35,7 +42,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
       ) : (
         <table className="products-table">
           <thead>
-            <tr><th>Product</th><th>Kind</th><th>From</th><th>Made</th><th /></tr>
+            <tr><th>Product</th><th>Kind</th><th>Frames</th><th>Made (UTC)</th><th /></tr>
           </thead>
           <tbody>
             {sorted.map((p) => (
@@ -45,8 +52,8 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
                   {stale.has(p.id) && <span className="state state-stale" title="Its inputs, calibrations or parameters changed since it was made">stale</span>}
                 </td>
                 <td>{PRODUCT_LABEL[p.product!.kind]}</td>
-                <td>{p.product!.inputs.length} frame{p.product!.inputs.length === 1 ? '' : 's'}{p.product!.leftOut?.length ? `, ${p.product!.leftOut.length} left out` : ''}</td>
-                <td className="num" title={utcSeconds(p.product!.createdAt)}>{utcClock(p.product!.createdAt)}</td>
+                <td className="num" title={p.product!.leftOut?.length ? `${p.product!.leftOut.length} left out` : undefined}>{framesUsed(p)}</td>
+                <td className="num" title={utcSeconds(p.product!.createdAt)}>{utcTime(p.product!.createdAt)}</td>
                 <td className="product-actions">
                   <button onClick={() => inspectFrames([p.id])} aria-label={`Inspect ${p.name}`}>Inspect</button>
                   <button disabled={!!busy} onClick={() => void run(() => downloadProduct(p.id), p.id)} aria-label={`Download ${p.name}`}>FITS</button>
