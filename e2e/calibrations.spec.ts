@@ -64,8 +64,19 @@ test("a pin that changes which flat a frame uses (visible in the view, recorded 
 
   await reduceAll(page);
   await page.getByRole('tab', { name: 'Runs' }).click();
-  expect(headerString(await downloadHeader(page, 'raw0021_reduced.fits'), 'FLATIM')).toBe('raw0014_flat.fits');
+  const pinnedHeader = await downloadHeader(page, 'raw0021_reduced.fits');
+  expect(headerString(pinnedHeader, 'FLATIM')).toBe('raw0014_flat.fits');
   expect(headerString(await downloadHeader(page, 'raw0020_reduced.fits'), 'FLATIM')).toBe('raw0008_flat.fits');
+  // The run does not hide that the flat goes against the rules: a warning in its details and in the product's HISTORY.
+  const against = 'raw0021.fits: flat raw0014_flat.fits pinned by you though the rules refuse it (filter V != R)';
+  const history = pinnedHeader.filter((c) => c.key === 'HISTORY').map((c) => String(c.comment ?? c.value ?? '')).join(' ');
+  expect(history).toContain(`warning: ${against}`);
+  await page.getByRole('button', { name: 'Reduce raw0021.fits' }).click();
+  const run = page.getByRole('region', { name: 'Run Reduce raw0021.fits' });
+  await expect(run.locator('.rd-warnings')).toContainText(against);
+  await expect(run.getByRole('table').first()).toContainText('pinned by you');
+  await expect(run.getByRole('table').first()).toContainText('the rules refuse it: filter V != R');
+  await run.getByRole('button', { name: 'Close run details' }).click();
 
   // The pin names the master's slot, so it still holds once the master exists, and after a reload.
   await page.reload();
