@@ -193,3 +193,21 @@ test('a column is widened by dragging its header edge or with the arrow keys, an
   expect(await width()).toBeCloseTo(before, 0);
   expect(await cut()).toBeGreaterThan(0);
 });
+
+test('the view tabs are one stop of the Tab key, and the arrow keys, Home and End move between them', async ({ page }) => {
+  await page.goto('/');
+  const tabs = page.getByRole('tablist', { name: 'Views' }).getByRole('tab');
+  const library = tabs.filter({ hasText: 'Library' });
+  await expect(library).toHaveAttribute('aria-selected', 'true');
+  await expect(tabs.and(page.locator('[tabindex="0"]'))).toHaveCount(1);
+  await library.focus();
+  await page.keyboard.press('ArrowRight');
+  const calibrations = tabs.filter({ hasText: 'Calibrations' });
+  await expect(calibrations).toHaveAttribute('aria-selected', 'true');
+  await expect(calibrations).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(tabs.last()).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowRight');
+  await expect(library).toHaveAttribute('aria-selected', 'true');
+  await expect(library).toBeFocused();
+});

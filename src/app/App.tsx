@@ -14,6 +14,7 @@ import { useReduction } from '../ui/reduction';
 import { FailedQueries, ViewGuard } from '../ui/QueryError';
 import { useLibrary } from '../features/library/store';
 import { UpdateNotice } from './UpdateNotice';
+import { tabAfterKey } from '../ui/tabKeys';
 
 const VIEWS: Record<Tab, () => React.ReactElement> = {
   library: LibraryView,
@@ -44,13 +45,25 @@ export function App() {
             <img src="./favicon.svg" alt="" width={22} height={22} />
             <span>CCD Workbench</span>
           </div>
-          <nav className="tabs" role="tablist" aria-label="Views">
+          <nav
+            className="tabs"
+            role="tablist"
+            aria-label="Views"
+            onKeyDown={(e) => {
+              const next = tabAfterKey(e.key, TABS.findIndex((t) => t.id === tab), TABS.length);
+              if (next === undefined) return;
+              e.preventDefault();
+              setTab(TABS[next].id);
+              document.getElementById(`tab-${TABS[next].id}`)?.focus();
+            }}
+          >
             {TABS.map((t) => (
               <button
                 key={t.id}
                 role="tab"
                 id={`tab-${t.id}`}
                 aria-selected={tab === t.id}
+                tabIndex={tab === t.id ? 0 : -1}
                 aria-controls="view"
                 className={`tab${tab === t.id ? ' active' : ''}`}
                 onClick={() => setTab(t.id)}
