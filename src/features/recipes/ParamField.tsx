@@ -99,6 +99,8 @@ export function ParamField({ name, draftKey, state, onSet, describedBy }: Props)
         spellCheck={false}
         autoComplete="off"
         placeholder={spec.nullable ? spec.empty ?? 'auto' : undefined}
+        // The field is narrower than some of these ("RDNOISE/READNOIS from the header"): the whole text on hover.
+        title={spec.nullable && !text ? `empty: ${spec.empty ?? 'auto'}` : undefined}
         value={text}
         onChange={(e) => {
           const text = e.target.value;
