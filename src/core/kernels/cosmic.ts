@@ -31,8 +31,15 @@
  *    previous pass's, which is already in the mask.
  *
  * Border handling as astroscrappy's filters: where a median window does not
- * fit, the filter returns its input value. The Laplacian replicates edge
- * pixels, so the border has no spurious signal.
+ * fit, the filter returns its input value; so S' = 0 within 2 px of the edge
+ * (no detection there). The Laplacian replicates edge pixels, so the border
+ * has no spurious signal. One exception, where astroscrappy's choice flags
+ * stars: the 7x7 median of the fine-structure image is taken over the part
+ * of its window inside the frame (IRAF's L.A.Cosmic extends the image
+ * instead). Returning med3 there made F = 0 within 3 px of the edge, so any
+ * star the edge cut passed the objlim test: on the sample night 20-47 edge
+ * pixels of stars per frame were flagged and replaced. Elsewhere the mask is
+ * astroscrappy's, pixel for pixel (cosmic.test.ts).
  */
 import type { Frame } from './frame';
 import { DQ } from './dq';
@@ -205,8 +212,8 @@ export function detectCosmicRays(
   const img = new Float32Array(npix);
   const { nonFinite, atOrAbove: saturated } = scaleInto(data, gain, img, satlevel);
   if (nonFinite.length > 0) {
-    fillNonFinite(img, nonFinite);
-    if (img[nonFinite[0]] >= satlevel) for (const i of nonFinite) saturated.push(i); // the fill value
+    fillNonFinite(img, w, h, nonFinite);
+    for (const i of nonFinite) if (img[i] >= satlevel) saturated.push(i); // a fill value as high as saturation
   }
 
   const med5Img = median5Sampler(img, w, h);
@@ -292,12 +299,14 @@ export function detectCosmicRays(
   const fineStructure = (q: number): number => {
     const x = q % w, y = (q / w) | 0;
     const m3 = med3At(q);
-    let m7 = m3;
-    if (x >= 3 && y >= 3 && x < w - 3 && y < h - 3) {
-      let n = 0;
-      for (let yy = y - 3; yy <= y + 3; yy++) for (let xx = x - 3; xx <= x + 3; xx++) buf7[n++] = med3At(yy * w + xx);
-      m7 = selectKth(buf7, 24, 0, 48);
+    // Near the border the window is cut to the frame (as IRAF's L.A.Cosmic extends the image there).
+    // astroscrappy returns med3 itself there instead, which makes F = 0 and lets any star that the
+    // border cuts through the objlim test: its edge pixels were flagged and replaced.
+    let n = 0;
+    for (let yy = Math.max(0, y - 3); yy <= Math.min(h - 1, y + 3); yy++) {
+      for (let xx = Math.max(0, x - 3); xx <= Math.min(w - 1, x + 3); xx++) buf7[n++] = med3At(yy * w + xx);
     }
+    const m7 = selectKth(buf7, n >> 1, 0, n - 1);
     const f = (m3 - m7) / noiseAt(x, y);
     return f < 0.01 ? 0.01 : f;
   };
@@ -377,15 +386,36 @@ export function detectCosmicRays(
 
 /**
  * NaN/Inf pixels would poison every median and Laplacian around them: they
- * get the median of the finite pixels (a neutral sky-like value) and are
- * masked, so they are never flagged and never used for cleaning.
+ * get the median of the finite pixels of their 5x5 neighbourhood (so a dead
+ * column across a star does not cut a trough into it), or of the whole
+ * image where none is finite, and are masked, so they are never flagged and
+ * never used for cleaning. Neighbours are read before any is filled.
  */
-function fillNonFinite(img: Float32Array, bad: number[]): void {
-  const finite = new Float32Array(img.length - bad.length);
+function fillNonFinite(img: Float32Array, w: number, h: number, bad: number[]): void {
+  const buf = new Float32Array(25);
+  const fills = new Float32Array(bad.length);
+  let global: number | undefined;
+  bad.forEach((q, k) => {
+    const x = q % w, y = (q / w) | 0;
+    let n = 0;
+    for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
+      for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) {
+        const v = img[yy * w + xx];
+        if (Number.isFinite(v)) buf[n++] = v;
+      }
+    }
+    if (n > 0) fills[k] = selectKth(buf, n >> 1, 0, n - 1);
+    else fills[k] = global ??= imageMedian(img, bad.length);
+  });
+  bad.forEach((q, k) => { img[q] = fills[k]; });
+}
+
+/** Median of the finite pixels of img (nBad of which are not), 0 when there is none. */
+function imageMedian(img: Float32Array, nBad: number): number {
+  const finite = new Float32Array(img.length - nBad);
   let n = 0;
   for (let i = 0; i < img.length; i++) if (Number.isFinite(img[i])) finite[n++] = img[i];
-  const fill = n > 0 ? selectKth(finite, n >> 1, 0, n - 1) : 0;
-  for (const i of bad) img[i] = fill;
+  return n > 0 ? selectKth(finite, n >> 1, 0, n - 1) : 0;
 }
 
 /** Median of the 5x5 neighbours that are neither cosmic rays nor masked; the pixel itself when none are. */

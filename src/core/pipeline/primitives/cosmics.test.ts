@@ -82,6 +82,34 @@ describe('flagCosmicRays', () => {
     expect(ctx.warnings).toEqual([]);
   });
 
+  it('leaves alone a star the frame edge cuts through (astroscrappy flags its edge pixels)', () => {
+    // Stars centred 1 and 2 px inside the left and top edges: the 7x7 fine-structure filter does not fit there.
+    const edgeStars = [{ x: 1.2, y: 30.4, flux: 60000, fwhm: 3.2 }, { x: 60.3, y: 2.1, flux: 40000, fwhm: 3.2 }];
+    const { frame } = skyFrame({ width: W, height: H, sky: SKY, readNoise: RN, stars: edgeStars, seed: 5 });
+    const f = makeAstro({ name: 'sci.fits', primary: { RDNOISE: RN }, bunit: 'electron', exts: [{ data: frame }] });
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    const dq = f.exts[0].data.dq!;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (dq[y * W + x] & DQ.cosmicRay) for (const s of edgeStars) expect(near(x, y, s, 6), `flag on the edge star at ${x},${y}`).toBe(false);
+      }
+    }
+  });
+
+  it('does not take the columns beside a dead column (DQ 1) for cosmic rays', () => {
+    const { f } = scene(false);
+    const d = f.exts[0].data;
+    const DEAD = 30;
+    for (let y = 0; y < H; y++) { d.sci[y * W + DEAD] = 0; d.dq![y * W + DEAD] = DQ.bad; }
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    const beside: string[] = [];
+    for (let y = 0; y < H; y++) for (const x of [DEAD - 1, DEAD + 1]) if (d.dq![y * W + x] & DQ.cosmicRay) beside.push(`${x},${y}`);
+    expect(beside).toEqual([]);
+    // The dead column itself is left as it was, and the hits are still found.
+    for (let y = 0; y < H; y++) expect(d.sci[y * W + DEAD]).toBe(0);
+    for (const h of hits) expect(d.dq![h.y * W + h.x] & DQ.cosmicRay).toBe(DQ.cosmicRay);
+  });
+
   it('only flags when replace is off', () => {
     const { f } = scene(false);
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays', { replace: false }), frameCtx());

@@ -17,15 +17,17 @@ function exclusionMask(dq: Uint16Array | undefined, w: number, h: number): Uint8
 }
 
 /**
- * Fill values (0 where a division or resampling had nothing to give) would
- * poison the medians around them: they go in as NaN, which the kernel keeps
- * out of every filter. Copies only when there is such a pixel.
+ * Values that are not measurements would poison the medians and the
+ * Laplacian around them: fill values (0 where a division or resampling had
+ * nothing to give) and bad pixels (a dead column reads ~0, and the columns
+ * beside it then look like sharp peaks). They go in as NaN, which the kernel
+ * fills from their neighbours. Copies only when there is such a pixel.
  */
-function withoutFillValues(sci: Float32Array, dq: Uint16Array | undefined): Float32Array {
+function withoutUnusableValues(sci: Float32Array, dq: Uint16Array | undefined): Float32Array {
   if (!dq) return sci;
   let out = sci;
   for (let i = 0; i < sci.length; i++) {
-    if (!(dq[i] & (DQ.noData | DQ.unilluminated))) continue;
+    if (!(dq[i] & (DQ.noData | DQ.unilluminated | DQ.bad))) continue;
     if (out === sci) out = sci.slice();
     out[i] = NaN;
   }
@@ -51,7 +53,7 @@ export const flagCosmicRays: FramePrimitive = {
       const f = ext.data;
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
       const mask = exclusionMask(f.dq, f.width, f.height);
-      const res = detectCosmicRays(withoutFillValues(f.sci, f.dq), f.width, f.height, {
+      const res = detectCosmicRays(withoutUnusableValues(f.sci, f.dq), f.width, f.height, {
         sigclip: num(p, 'sigclip'),
         sigfrac: num(p, 'sigfrac'),
         objlim: num(p, 'objlim'),
