@@ -18,6 +18,8 @@ describe('rowsToCsv', () => {
     expect(line).toContain(`,"'=HYPERLINK(""x"")",`);
     expect(line).toContain('1234.5679');
     expect(line).toContain(',123456789,');
+    // The shape in plain ASCII, whatever the view shows.
+    expect(line).toContain(',10x10,');
     expect(csv).toContain('"line1\nline2"');
     expect(csv.endsWith('\r\n')).toBe(true);
   });
