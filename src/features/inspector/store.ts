@@ -148,7 +148,10 @@ export function alignedView(view: View, from: string, to: string, offsets: Reado
   const a = offsets.get(from);
   const b = offsets.get(to);
   if (!a || !b) return view;
-  return { ...view, cx: view.cx - a.dx + b.dx, cy: view.cy - a.dy + b.dy };
+  const aligned = { ...view, cx: view.cx - a.dx + b.dx, cy: view.cy - a.dy + b.dy };
+  // The view of a fitted frame, aligned, is still "fitted": its pane refits it when it changes size.
+  if (fittedViews.has(view)) fittedViews.add(aligned);
+  return aligned;
 }
 
 export const useInspector = create<InspectorState>((set, get) => ({
