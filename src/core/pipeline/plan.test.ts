@@ -59,7 +59,7 @@ describe('plan: master calibrations', () => {
     expect(b.inputs.map((i) => i.ref)).toEqual([{ file: 'b2.fits' }, { file: 'b1.fits' }, { file: 'b3.fits' }]);
     expect(b.output).toEqual({ name: 'b2_bias.fits', kind: 'bias' });
     expect(b.dependsOn).toEqual([]);
-    expect(b.label).toMatch(/^Master bias, 2026-03-10 \(3 frames; /);
+    expect(b.label).toMatch(/^Master bias, night of 2026-03-10 \(3 frames; /);
   });
 
   it('two binnings: two master biases, each frame calibrated with its own', () => {

@@ -257,7 +257,7 @@ export function buildPlan(input: PlanInput): Plan {
       key,
       recipe,
       kind,
-      label: `${LABEL[kind]}${what}, ${sorted[0].night} (${sorted.length} frames; ${describeConfig(facts)})`,
+      label: `${LABEL[kind]}${what}, night of ${sorted[0].night} (${sorted.length} frames; ${describeConfig(facts)})`,
       inputs: sorted.map((r) => ({ ref: { file: r.f.id }, name: r.f.name, calibrations: {}, ...acceptOf(r.f.id) })),
       params: paramsFor(recipe, sorted.map((r) => r.f)),
       dependsOn: [],
