@@ -125,6 +125,10 @@ test('the flats the level check refuses are listed with their reason, and an ove
   }
   await expect(refused.locator('tbody tr')).toHaveCount(2);
   await expect(masterRow(page, 'raw0008_flat.fits')).toContainText('refused: raw0013.fits');
+  // The library says it beside the file too (the file itself is fine).
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await expect(page.locator('tr.file-row', { hasText: 'raw0013.fits' })).toContainText(/left out of raw0008_flat\.fits: \d+% of pixels saturated/);
+  await page.getByRole('tab', { name: 'Calibrations' }).click();
   await expect(staleNotice(page)).toHaveCount(0);
 
   // The view with data after a reduction, at both sizes: frames at the top, then the masters and the refused flats.

@@ -49,6 +49,13 @@ function StatusCell({ row }: { row: LibraryRow }) {
       </span>
     );
   }
+  if (row.leftOut) {
+    return (
+      <span className="status-ok" title={row.message ? `${row.leftOut}\n${row.message}` : row.leftOut}>
+        <span className="dot dot-warn" aria-hidden /> ok<span className="status-note"> — {row.leftOut}</span>
+      </span>
+    );
+  }
   // A product's message says how it was made; a raw file's says what to watch (saturation, a header repaired).
   const warning = row.message && row.typeClass !== 'product';
   return (

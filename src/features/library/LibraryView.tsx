@@ -7,7 +7,7 @@ import { FileTable } from './FileTable';
 import { HeaderViewer } from './HeaderViewer';
 import { IngestProgress } from './IngestProgress';
 import { WorkspaceStatus } from './WorkspaceStatus';
-import { SELECT_FIELDS, selectRow, toRow } from './rows';
+import { SELECT_FIELDS, leftOutOf, selectRow, toRow } from './rows';
 import { useLibrary } from './store';
 import { Toolbar } from './Toolbar';
 import { useThrottledLiveQueryState } from '../../ui/useThrottledLiveQuery';
@@ -23,10 +23,10 @@ export function LibraryView() {
   const setNotice = useLibrary((s) => s.setNotice);
   const headerOpen = useLibrary((s) => !!s.headerFileId);
   const { stale } = usePlan();
-  const entries = useMemo(
-    () => (files ?? []).map((f) => { const row = toRow(f, stale.has(f.id)); return { row, sel: selectRow(f, row) }; }),
-    [files, stale],
-  );
+  const entries = useMemo(() => {
+    const leftOut = leftOutOf(files ?? []);
+    return (files ?? []).map((f) => { const row = toRow(f, stale.has(f.id), leftOut.get(f.id)); return { row, sel: selectRow(f, row) }; });
+  }, [files, stale]);
   // Another view asked to see a file here (a point of the night-quality chart): select it and open its header.
   const focus = useNav((s) => s.focus);
   useEffect(() => {

@@ -35,12 +35,25 @@ export interface LibraryRow {
   sky: number | undefined;
   /** A product whose inputs, calibrations or parameters changed since it was made. */
   stale: boolean;
+  /** Left out of a product it was an input of (a flat the level check refused, a frame a stack rejected): which product, and why. */
+  leftOut?: string;
   saturated: number | undefined;
   status: 'ok' | 'error';
   message: string;
 }
 
-export function toRow(f: FileRecord, stale = false): LibraryRow {
+/**
+ * Why each input a product left out was left out, by the input's id ("left
+ * out of raw0008_flat.fits: 99% of pixels saturated ..."): the library shows
+ * it beside the file, which is fine as a file.
+ */
+export function leftOutOf(files: readonly FileRecord[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of files) for (const l of p.product?.leftOut ?? []) out.set(l.id, `left out of ${p.name}: ${l.reason}`);
+  return out;
+}
+
+export function toRow(f: FileRecord, stale = false, leftOut?: string): LibraryRow {
   const d = f.descriptors;
   const decision = f.user ?? f.auto;
   return {
@@ -79,6 +92,7 @@ export function toRow(f: FileRecord, stale = false): LibraryRow {
     fwhm: f.product?.quality?.fwhm,
     sky: f.product?.quality?.sky,
     stale,
+    leftOut,
     saturated: f.stats?.saturatedFraction,
     status: f.status,
     // The row shows the name beside it.
