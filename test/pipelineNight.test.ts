@@ -126,6 +126,11 @@ describe.each([['files (npm run reduce)', fromFiles], ['IndexedDB (the page)', f
     expect(card(red, 'FLATIM')).toBe('raw0008_flat.fits');
     expect(card(red, 'BUNIT')).toBe('electron');
     expect(card(products.get('raw0021_reduced.fits')!.fits.hdus[1].cards, 'BUNIT')).toBe('electron');
+    // VAR says what it is, in the card astropy's CCDData.read looks for (without it: a standard deviation).
+    const varCards = products.get('raw0021_reduced.fits')!.fits.hdus[2].cards;
+    expect([card(varCards, 'EXTNAME'), card(varCards, 'UTYPE'), card(varCards, 'BUNIT')]).toEqual(['VAR', 'VarianceUncertainty', '(electron)**2']);
+    // A normalized flat is dimensionless: BUNIT '' (CCDData.read refuses a frame without BUNIT).
+    expect(card(products.get('raw0008_flat.fits')!.fits.hdus[1].cards, 'BUNIT')).toBe('');
     for (const key of ['ADDDQ', 'SUBOVER', 'TRIMDATA', 'BIASCORR', 'DARKCORR', 'ADU2ELEC', 'ADDVAR', 'FLATCORR', 'CRCORR', 'DETSRC']) {
       expect(String(card(red, key)), key).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
     }

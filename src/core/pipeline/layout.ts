@@ -30,8 +30,11 @@ export function frameLayout(spec: NewFrame, headers?: FrameHeaders): LayoutHdu[]
     const common = { ext: k, extver: e.extver, width: e.width, height: e.height };
     out.push({ index: out.length, extname: 'SCI', plane: 'sci', bitpix: -32, cards: [...sciCards, { key: 'EXTVER', value: e.extver }], ...common });
     if (e.var) {
-      const varUnit = typeof bunit === 'string' && bunit.trim() ? [{ key: 'BUNIT', value: `(${bunit.trim()})**2`, comment: 'variance of SCI' }] : [];
-      out.push({ index: out.length, extname: 'VAR', plane: 'var', bitpix: -32, cards: [{ key: 'EXTVER', value: e.extver }, ...varUnit], ...common });
+      const unit = typeof bunit === 'string' ? bunit.trim() : '';
+      const varUnit = { key: 'BUNIT', value: unit ? `(${unit})**2` : '', comment: unit ? 'variance of SCI' : 'variance of SCI, dimensionless' };
+      // UTYPE: astropy's CCDData.read takes an uncertainty HDU without it for a standard deviation.
+      const utype = { key: 'UTYPE', value: 'VarianceUncertainty', comment: 'this HDU is the variance of SCI' };
+      out.push({ index: out.length, extname: 'VAR', plane: 'var', bitpix: -32, cards: [{ key: 'EXTVER', value: e.extver }, varUnit, utype], ...common });
     }
     if (e.dq) {
       out.push({

@@ -1,7 +1,7 @@
 /** Writing an in-memory frame through a store (a product or a run's scratch copy). */
 import type { Card } from '../fits/types';
 import type { AstroFrame } from './astroFrame';
-import { deleteCards, setCard } from './cards';
+import { setCard } from './cards';
 import type { ProductInfo } from './products';
 import type { FrameHeaders, NewFrame, PixelStore, ReadAgain } from './store';
 
@@ -20,9 +20,9 @@ export function headersWithUnit(primary: Card[], exts: readonly Card[][], bunit:
     primary,
     exts: exts.map((e) => {
       const h = e.slice();
-      // A ratio (a normalized flat) has no unit: no BUNIT at all, as FITS wants for dimensionless data.
-      if (bunit === 'none') deleteCards(h, ['BUNIT']);
-      else setCard(h, 'BUNIT', bunit);
+      // A ratio (a normalized flat) has no unit: BUNIT '' says so (astropy reads it as dimensionless,
+      // and CCDData.read refuses a frame without BUNIT at all).
+      setCard(h, 'BUNIT', bunit === 'none' ? '' : bunit, bunit === 'none' ? 'dimensionless (a ratio)' : undefined);
       return h;
     }),
   };
