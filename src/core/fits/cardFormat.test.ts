@@ -81,14 +81,17 @@ describe('formatCard', () => {
     const lines = formatCard({ key: 'HISTORY', value: null, comment: text });
     expectValidLines(lines);
     const texts = lines.map((l) => l.slice(8).trimEnd());
-    expect(texts).toEqual(['raw0025_reduced.fits: offset -11.375, 8.045 px, weight 0.98, scale', '1.0023 zero 1.53 e-']);
-    expect(texts.join(' ')).toBe(text);
+    // The space before the break starts the next card: end to end, the cards give the text back.
+    expect(texts).toEqual(['raw0025_reduced.fits: offset -11.375, 8.045 px, weight 0.98, scale', ' 1.0023 zero 1.53 e-']);
+    expect(texts.join('')).toBe(text);
+    expect(lines.map((l) => parseCard(l).comment).join('')).toBe(text);
     // A word longer than half a card (a path) is cut where the card ends.
     const path = 'file /' + 'a'.repeat(100);
     expect(formatCard({ key: 'COMMENT', value: null, comment: path }).map((l) => l.slice(8).trimEnd())).toEqual([path.slice(0, 72), path.slice(72)]);
-    // Exactly 72 characters: one card; 73 with a space at 72: the space goes.
+    // Exactly 72 characters: one card, trailing spaces or not; a space at 72: it starts the next card.
     expect(formatCard({ key: 'HISTORY', value: null, comment: 'y'.repeat(72) })).toHaveLength(1);
-    expect(formatCard({ key: 'HISTORY', value: null, comment: `${'y'.repeat(72)} z` }).map((l) => l.slice(8).trimEnd())).toEqual(['y'.repeat(72), 'z']);
+    expect(formatCard({ key: 'HISTORY', value: null, comment: `${'y'.repeat(72)}  ` })).toHaveLength(1);
+    expect(formatCard({ key: 'HISTORY', value: null, comment: `${'y'.repeat(72)} z` }).map((l) => l.slice(8).trimEnd())).toEqual(['y'.repeat(72), ' z']);
   });
 
   it('replaces characters outside printable ASCII', () => {

@@ -107,21 +107,23 @@ function normaliseKey(key: string): { key: string; hierarch: boolean } {
 const COMMENTARY_TEXT = 72;
 
 /**
- * Long COMMENT/HISTORY text split into cards of 72 characters, at a space
- * where there is one in the second half of the card (the space is dropped),
- * so that a number or a word is never cut in two ("scale 1.002" / "3 zero"
- * read as 1.002). A run of 36 characters or more without a space (a path) is
- * cut where the card ends. astropy and cfitsio cut every 72 characters.
+ * Long COMMENT/HISTORY text split into cards of 72 characters, before a
+ * space where there is one in the second half of the card, so that a number
+ * or a word is never cut in two ("scale 1.002" / "3 zero" read as 1.002).
+ * The space starts the next card: the cards' texts put end to end (as
+ * astropy and cfitsio join them) give the text back exactly. A run of 36
+ * characters or more without a space (a path) is cut where the card ends, as
+ * astropy and cfitsio cut every card. Trailing spaces mean nothing in a card
+ * and are dropped.
  */
 export function wrapCommentary(text: string): string[] {
   const lines: string[] = [];
-  let rest = text;
+  let rest = text.trimEnd();
   while (rest.length > COMMENTARY_TEXT) {
     const space = rest.lastIndexOf(' ', COMMENTARY_TEXT);
-    const atSpace = space >= COMMENTARY_TEXT / 2;
-    const cut = atSpace ? space : COMMENTARY_TEXT;
+    const cut = space >= COMMENTARY_TEXT / 2 ? space : COMMENTARY_TEXT;
     lines.push(rest.slice(0, cut));
-    rest = rest.slice(atSpace ? cut + 1 : cut);
+    rest = rest.slice(cut);
   }
   lines.push(rest);
   return lines;
