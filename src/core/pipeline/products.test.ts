@@ -1,6 +1,6 @@
 /** The product's one-line description counts the frames it combined, not those it left out. */
 import { describe, expect, it } from 'vitest';
-import { madeFrom } from './products';
+import { framesUsed, madeFrom } from './products';
 
 const ref = (id: string) => ({ id, name: `${id}.fits` });
 
@@ -14,5 +14,12 @@ describe('madeFrom', () => {
     const inputs = ['a', 'b', 'c', 'd', 'e', 'f'].map(ref);
     const leftOut = [{ id: 'f', name: 'f.fits', reason: '99% of pixels saturated' }];
     expect(madeFrom({ kind: 'flat', recipe: 'makeMasterFlat', inputs, leftOut })).toBe('master flat made by makeMasterFlat from 5 of 6 frames: 1 left out');
+  });
+
+  it('counts a stack\'s frame that was never reduced (left out, not an input) among the planned ones', () => {
+    const inputs = ['a', 'b', 'c'].map(ref);
+    const leftOut = [{ id: 'reduce|d', name: 'd_reduced.fits', reason: 'not reduced: failed' }];
+    expect(framesUsed({ inputs, leftOut })).toEqual({ used: 3, planned: 4 });
+    expect(madeFrom({ kind: 'stack', recipe: 'stackScience', inputs, leftOut })).toBe('stack made by stackScience from 3 of 4 frames: 1 left out');
   });
 });

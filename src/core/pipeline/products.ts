@@ -116,16 +116,27 @@ export interface ProductInfo {
 }
 
 /**
+ * How many frames went into a product, and how many were planned. A frame
+ * a step refused (a saturated flat) is among the inputs and left out; a
+ * stack's frame whose reduction failed never became an input, and is only
+ * left out.
+ */
+export function framesUsed(info: Pick<ProductInfo, 'inputs' | 'leftOut'>): { used: number; planned: number } {
+  const left = new Set((info.leftOut ?? []).map((l) => l.id));
+  const used = info.inputs.filter((i) => !left.has(i.id)).length;
+  return { used, planned: used + left.size };
+}
+
+/**
  * One line for the library: what made the product from how many frames,
  * counting only those combined ("master flat made by makeMasterFlat from 5
  * of 6 frames: 1 left out").
  */
 export function madeFrom(info: Pick<ProductInfo, 'kind' | 'recipe' | 'inputs' | 'leftOut'>): string {
-  const n = info.inputs.length;
-  const left = new Set((info.leftOut ?? []).map((l) => l.id)).size;
+  const { used, planned } = framesUsed(info);
   const what = `${PRODUCT_LABEL[info.kind]} made by ${info.recipe}`;
-  if (!left) return `${what} from ${n} frame${n === 1 ? '' : 's'}`;
-  return `${what} from ${n - left} of ${n} frames: ${left} left out`;
+  if (used === planned) return `${what} from ${used} frame${used === 1 ? '' : 's'}`;
+  return `${what} from ${used} of ${planned} frames: ${planned - used} left out`;
 }
 
 /** File name without the FITS extensions ('raw0001.fits.fz' -> 'raw0001'). */

@@ -1,5 +1,5 @@
 /** The products in the library: what each is, whether it is current, and the files to download. */
-import { PRODUCT_LABEL } from '../../core/pipeline/products';
+import { PRODUCT_LABEL, framesUsed } from '../../core/pipeline/products';
 import type { FileRecord } from '../../db/types';
 import { useNav } from '../../ui/nav';
 import { useAction } from '../../ui/useAction';
@@ -7,10 +7,9 @@ import { downloadAllProducts, downloadProduct, productOrder } from './downloads'
 import { utcSeconds, utcTime } from '../../ui/time';
 
 /** '7', or '5 of 6' when the run left frames out. */
-function framesUsed(p: FileRecord): string {
-  const n = p.product!.inputs.length;
-  const left = p.product!.leftOut?.length ?? 0;
-  return left ? `${n - left} of ${n}` : String(n);
+function framesText(p: FileRecord): string {
+  const { used, planned } = framesUsed(p.product!);
+  return used === planned ? String(used) : `${used} of ${planned}`;
 }
 
 export function Products({ products, stale }: { products: FileRecord[]; stale: ReadonlyMap<string, string> }) {
@@ -52,7 +51,7 @@ export function Products({ products, stale }: { products: FileRecord[]; stale: R
                   {stale.has(p.id) && <span className="state state-stale" title="Its inputs, calibrations or parameters changed since it was made">stale</span>}
                 </td>
                 <td>{PRODUCT_LABEL[p.product!.kind]}</td>
-                <td className="num" title={p.product!.leftOut?.length ? `${p.product!.leftOut.length} left out` : undefined}>{framesUsed(p)}</td>
+                <td className="num" title={p.product!.leftOut?.length ? `${p.product!.leftOut.length} left out` : undefined}>{framesText(p)}</td>
                 <td className="num" title={utcSeconds(p.product!.createdAt)}>{utcTime(p.product!.createdAt)}</td>
                 <td className="product-actions">
                   <button onClick={() => inspectFrames([p.id])} aria-label={`Inspect ${p.name}`}>Inspect</button>

@@ -17,7 +17,7 @@ import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
 import { utcSeconds } from '../../ui/time';
 import { STEPS_OF, type PlannedInput } from '../../core/pipeline/plan';
-import { CALIBRATION_STEPS, type CalibrationStep } from '../../core/pipeline/products';
+import { CALIBRATION_STEPS, framesUsed, type CalibrationStep } from '../../core/pipeline/products';
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -76,7 +76,7 @@ function Provenance({ info, productId, stale, onInspect }: { info: ProductInfo; 
   const offsets = new Map((info.members ?? []).map((m) => [m.id, m]));
   // Inputs the run refused or left out (a saturated flat, a frame a stack rejected) are listed, marked, not counted.
   const leftOut = new Map((info.leftOut ?? []).map((f) => [f.id, f.reason]));
-  const used = info.inputs.filter((i) => !leftOut.has(i.id)).length;
+  const { used } = framesUsed(info);
   return (
     <section className="provenance" aria-label="Provenance">
       <h3>
@@ -153,7 +153,7 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
       {product?.product && <Provenance info={product.product} productId={product.id} stale={stale} onInspect={inspectFrames} />}
       {last?.error && <p className="rd-error" role="alert">{last.error}</p>}
 
-      <h3>{stale || !product ? 'Inputs of the next run' : 'Inputs'} ({run.inputs.length})</h3>
+      <h3>{stale || (!product && !live) ? 'Inputs of the next run' : 'Inputs'} ({run.inputs.length})</h3>
       {stale && <p className="muted small">The product above is stale: the next run uses the inputs, calibrations and parameters listed here.</p>}
       <table className="rd-inputs">
         <thead><tr><th>Frame</th>{calSteps.map((c) => <th key={c}>{c[0].toUpperCase() + c.slice(1)}</th>)}</tr></thead>
