@@ -125,7 +125,7 @@ async function main(): Promise<number> {
         say(false, `[${done}/${total}] ${run.label} FAILED: ${o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : 'cancelled'}`);
       }
     },
-    onLog: args.verbose ? (name, e) => say(false, `    ${name} ${e.step}: ${e.message}`) : undefined,
+    onLog: args.verbose ? (name, e) => say(false, `    ${name} ${e.step}${e.frame ? ` [${e.frame}]` : ''}: ${e.message}`) : undefined,
   });
   if (!summary.frames.length) {
     process.stderr.write(`${args.input}: no FITS files (.fits, .fit, .fts, .fz, .gz)\n`);

@@ -254,13 +254,27 @@ describe('warnings', () => {
     store.add(rawInput(CAM, { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 }));
     const pinned = { ...bias.product, againstRule: 'binning 2x2 != 1x1' };
     const r = await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits', calibrations: { bias: pinned } }]), store);
-    const text = 'sci.fits: bias b1_bias.fits pinned by you though the rules refuse it (binning 2x2 != 1x1)';
+    const text = 'bias b1_bias.fits pinned by you though the rules refuse it (binning 2x2 != 1x1)';
     expect(r.info.warnings).toContain(text);
     expect(r.log).toContainEqual(expect.objectContaining({ level: 'warn', step: 'subtractBias', message: text }));
     expect(historyOf(productOf(store, r.product.id).stored.primary).join('\n')).toContain('pinned by you though the rules refuse it');
     // A calibration the rules chose says nothing of the kind.
     const plain = await executeRun(runSpecFor('reduceScience', [{ id: 'sci', name: 'sci.fits', calibrations: { bias: bias.product } }]), store);
     expect((plain.info.warnings ?? []).filter((w) => /pinned/.test(w))).toEqual([]);
+
+    // The frames of a master sharing the pin: said once, with a count. Their per-frame lines name each frame;
+    // the lines of the steps after the stack (the combined flat) name none.
+    const flats: RunInput[] = [];
+    for (let i = 0; i < 3; i++) {
+      store.add(rawInput(CAM, { id: `f${i + 1}`, imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: `2024-03-01T18:0${i}:00`, illumination: 30000, seed: 20 + i }));
+      flats.push({ id: `f${i + 1}`, name: `f${i + 1}.fits`, calibrations: { bias: pinned } });
+    }
+    const m = await executeRun(runSpecFor('makeMasterFlat', flats), store);
+    expect(m.info.warnings).toContain('bias b1_bias.fits pinned by you though the rules refuse it (binning 2x2 != 1x1) (x3)');
+    expect(m.log.filter((e) => e.step === 'overscanCorrect' && e.seconds === undefined).map((e) => e.frame)).toEqual(['f1.fits', 'f2.fits', 'f3.fits']);
+    const afterStack = m.log.filter((e) => e.step === 'normalizeFlat' && e.seconds === undefined);
+    expect(afterStack.length).toBeGreaterThan(0);
+    expect(afterStack.map((e) => e.frame)).toEqual(afterStack.map(() => undefined));
   });
 
   it('says the missing read noise of every bias once, with a count', async () => {

@@ -262,7 +262,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
    * or the refusal. `units`: what this frame counts for in the run's progress
    * (one member, or every input for the stacked frame or a one-frame run).
    */
-  async function applySteps(frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = '', units = 1): Promise<{ changed: boolean; refused?: string; step?: string }> {
+  async function applySteps(
+    frame: AstroFrame, steps: RecipeStep[], cals: RunInput['calibrations'], accept: readonly string[] = [], where = '', units = 1,
+    /** The member of a master this frame is (its steps' lines name it); not for the combined frame. */
+    member?: string,
+  ): Promise<{ changed: boolean; refused?: string; step?: string }> {
     let changed = false;
     for (const [k, s] of steps.entries()) {
       await checkCancel();
@@ -273,7 +277,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       const ctx: FrameContext = {
         ...stepLog(s.id),
         // A master's steps say the same thing of each of its frames: each line names its frame.
-        ...(run.inputs.length > 1 ? { log: (m: string) => emit(s.id, 'info', m, { frame: frame.name }) } : {}),
+        ...(member !== undefined ? { log: (m: string) => emit(s.id, 'info', m, { frame: member }) } : {}),
         calibration: (step) => loaded.get(step),
         later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
       };
@@ -281,8 +285,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       const cal = prim.calibration ? cals?.[prim.calibration] : undefined;
       if (cal) {
         loaded.set(prim.calibration!, await calibrationFrame(cal.id));
-        // The user's pin wins over the rules, but the product must not hide it.
-        if (cal.againstRule) ctx.warn(`${frame.name}: ${prim.calibration} ${cal.name} pinned by you though the rules refuse it (${cal.againstRule})`);
+        // The user's pin wins over the rules, but the product must not hide it. Said once for the
+        // frames of a master that share the pin (with a count), as every repeated warning.
+        if (cal.againstRule) ctx.warn(`${prim.calibration} ${cal.name} pinned by you though the rules refuse it (${cal.againstRule})`);
       }
       const start = performance.now();
       const outcome = prim.run(frame, t.values, ctx);
@@ -341,7 +346,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
                 for (const s of stage.steps) tally(s).frames++;
               } else {
                 const frame = await parking.frame(m);
-                const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where);
+                const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where, 1, m.ref.name);
                 if (r.refused) {
                   m.leftOut = r.refused;
                   leftOut.push({ ...m.ref, reason: r.refused, step: r.step });
