@@ -205,6 +205,9 @@ test('the view tabs are one stop of the Tab key, and the arrow keys, Home and En
   const calibrations = tabs.filter({ hasText: 'Calibrations' });
   await expect(calibrations).toHaveAttribute('aria-selected', 'true');
   await expect(calibrations).toBeFocused();
+  // Alt+Arrow is the browser's history, not the tab list's.
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(calibrations).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('End');
   await expect(tabs.last()).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('ArrowRight');

@@ -50,9 +50,13 @@ export function App() {
             role="tablist"
             aria-label="Views"
             onKeyDown={(e) => {
+              // Alt+Left is the browser's Back, not a tab change.
+              if (e.altKey || e.ctrlKey || e.metaKey) return;
               const next = tabAfterKey(e.key, TABS.findIndex((t) => t.id === tab), TABS.length);
               if (next === undefined) return;
+              // The key is the tab list's: the view it opens (the inspector pans on arrows) must not take it too.
               e.preventDefault();
+              e.stopPropagation();
               setTab(TABS[next].id);
               document.getElementById(`tab-${TABS[next].id}`)?.focus();
             }}

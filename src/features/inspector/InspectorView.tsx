@@ -36,6 +36,8 @@ function useBlinking(): void {
 function useKeyboard(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // A key something else already answered (the view tabs' arrows) is not a command here.
+      if (e.defaultPrevented) return;
       const t = e.target as HTMLElement | null;
       // Typing in a field is typing, not a command (a checkbox or a button is no field).
       const typing = t && (t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)));
