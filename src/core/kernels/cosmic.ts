@@ -41,8 +41,6 @@
  * pixels of stars per frame were flagged and replaced. Elsewhere the mask is
  * astroscrappy's, pixel for pixel (cosmic.test.ts).
  */
-import type { Frame } from './frame';
-import { DQ } from './dq';
 import { selectKth } from './select';
 import { median5Filter, median5Floor, median5Sampler } from './convolve';
 
@@ -436,38 +434,4 @@ function cleanValue(img: Float32Array, crmask: Uint8Array, bad: Uint8Array, w: n
   let lo = -Infinity;
   for (let i = 0; i <= k; i++) if (buf[i] > lo) lo = buf[i];
   return (lo + hi) / 2;
-}
-
-/**
- * Flags cosmic rays in a frame: sets DQ.cosmicRay (creating DQ if absent)
- * and, with `replace`, writes the cleaned values into SCI. Pixels already
- * flagged bad, saturated or without data are excluded from detection and
- * from the cleaning neighbourhoods; no-data pixels are also kept out of the
- * filters (as NaN). Returns the number of pixels flagged.
- */
-export function flagCosmicRays(frame: Frame, opts: CosmicOptions & { replace?: boolean } = {}): number {
-  const { width: w, height: h } = frame;
-  let mask: Uint8Array | undefined;
-  let sci = frame.sci;
-  if (frame.dq) {
-    mask = new Uint8Array(w * h);
-    const skip = DQ.bad | DQ.saturated | DQ.noData;
-    for (let i = 0; i < w * h; i++) {
-      if (!(frame.dq[i] & skip)) continue;
-      mask[i] = 1;
-      // No-data pixels hold fill values (e.g. 0 after resampling): treat them like NaN.
-      if (frame.dq[i] & DQ.noData) {
-        if (sci === frame.sci) sci = frame.sci.slice();
-        sci[i] = NaN;
-      }
-    }
-  }
-  const res = detectCosmicRays(sci, w, h, { ...opts, mask, clean: !!opts.replace });
-  if (!frame.dq) frame.dq = new Uint16Array(w * h);
-  for (let i = 0; i < w * h; i++) {
-    if (!res.mask[i]) continue;
-    frame.dq[i] |= DQ.cosmicRay;
-    if (res.cleaned) frame.sci[i] = res.cleaned[i];
-  }
-  return res.nFound;
 }
