@@ -440,8 +440,10 @@ export function buildPlan(input: PlanInput): Plan {
  * Bumped when a change to the code changes the pixels or headers products
  * get (not for every change): products made before then are stale, and
  * "Reduce all" remakes them.
+ * 2 (2026-11-30): cosmic rays at the frame's edge and beside bad pixels, VAR's UTYPE, a flat's BUNIT,
+ *   HISTORY broken at spaces, the warning for a pin the rules refuse.
  */
-export const PIPELINE_VERSION = 1;
+export const PIPELINE_VERSION = 2;
 
 /** The folder every one of these is in or below ('' when they share none). */
 function commonFolder(folders: readonly string[]): string {

@@ -9,12 +9,12 @@ import type { CandidateVerdict, StepDecision } from '../../core/pipeline/associa
 import { frameTime, roleOf, type PlanFrame } from '../../core/pipeline/facts';
 import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../core/pipeline/plan';
 import { CALIBRATION_STEPS, isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
-import { checkFlatLevel } from '../../core/pipeline/primitives/flats';
+import { FLAT_LEVEL_CHECK } from '../../core/pipeline/primitives/dq';
 import type { FileRecord } from '../../db/types';
 
 export const MS_PER_DAY = 86_400_000;
 /** The step whose refusals the refused-flats list shows and overrules. */
-export const FLAT_CHECK = checkFlatLevel.name;
+export const FLAT_CHECK = FLAT_LEVEL_CHECK;
 
 export type FrameKind = 'science' | 'flat' | 'dark';
 

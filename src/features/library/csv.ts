@@ -1,7 +1,7 @@
 /** CSV export of the library: one row per file, RFC 4180 quoting. */
 import type { LibraryRow } from './rows';
 
-export const CSV_COLUMNS: { key: keyof LibraryRow; header: string; ascii?: boolean }[] = [
+export const CSV_COLUMNS: { key: keyof LibraryRow; header: string; text?: (v: unknown) => string }[] = [
   { key: 'name', header: 'name' },
   { key: 'path', header: 'path' },
   { key: 'type', header: 'type' },
@@ -15,7 +15,7 @@ export const CSV_COLUMNS: { key: keyof LibraryRow; header: string; ascii?: boole
   { key: 'instrument', header: 'instrument' },
   { key: 'detector', header: 'detector' },
   // 2048x2048 in plain ASCII: the view's '×' reads as 'Ã—' where a spreadsheet takes the file for Latin-1.
-  { key: 'shape', header: 'shape', ascii: true },
+  { key: 'shape', header: 'shape', text: (v) => String(v ?? '').replace(/×/g, 'x') },
   { key: 'size', header: 'size_bytes' },
   { key: 'median', header: 'median' },
   { key: 'sigma', header: 'robust_sigma' },
@@ -44,6 +44,6 @@ function cell(value: unknown): string {
 
 export function rowsToCsv(rows: LibraryRow[]): string {
   const lines = [CSV_COLUMNS.map((c) => c.header).join(',')];
-  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => cell(c.ascii ? String(row[c.key] ?? '').replace(/×/g, 'x') : row[c.key])).join(','));
+  for (const row of rows) lines.push(CSV_COLUMNS.map((c) => cell(c.text ? c.text(row[c.key]) : row[c.key])).join(','));
   return lines.join('\r\n') + '\r\n';
 }

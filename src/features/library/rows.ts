@@ -49,7 +49,14 @@ export interface LibraryRow {
  */
 export function leftOutOf(files: readonly FileRecord[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const p of files) for (const l of p.product?.leftOut ?? []) out.set(l.id, `left out of ${p.name}: ${l.reason}`);
+  // An input two products left out (an old master and its remake) gets both reasons.
+  for (const p of files) {
+    for (const l of p.product?.leftOut ?? []) {
+      const said = `left out of ${p.name}: ${l.reason}`;
+      const before = out.get(l.id);
+      out.set(l.id, before ? `${before}; ${said}` : said);
+    }
+  }
   return out;
 }
 
