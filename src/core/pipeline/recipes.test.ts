@@ -53,6 +53,12 @@ const science: Exposure = {
   illumination: SKY, stars: sciStars, cosmics: COSMICS, seed: 400,
 };
 
+// A star bright enough to saturate the converter in its core.
+const saturatedScience: Exposure = {
+  ...science, id: 'sci2', dateObs: date(21, 10), cosmics: [], seed: 401,
+  stars: [{ x: 47.3, y: 39.6, flux: 2e7, fwhm: 3.2 }],
+};
+
 const refOf = (e: Exposure): RunInput => ({ id: e.id, name: `${e.id}.fits` });
 const withCals = (e: Exposure, calibrations: RunInput['calibrations']): RunInput => ({ ...refOf(e), calibrations });
 
@@ -62,11 +68,11 @@ describe('recipes on a simulated night', () => {
   const darks = Array.from({ length: N_DARK }, (_, i) => dark(i));
   // The first flat is saturated (far above the converter's range): it must be refused.
   const flats = [flat(0, 300000), ...FLAT_LEVELS.map((l, i) => flat(i + 1, l))];
-  let biasRun: RunResult, darkRun: RunResult, flatRun: RunResult, sciRun: RunResult;
+  let biasRun: RunResult, darkRun: RunResult, flatRun: RunResult, sciRun: RunResult, satRun: RunResult;
   let biasRef: FrameRef, darkRef: FrameRef, flatRef: FrameRef;
 
   beforeAll(async () => {
-    for (const e of [...biases, ...darks, ...flats, science]) store.add(rawInput(CAM, e));
+    for (const e of [...biases, ...darks, ...flats, science, saturatedScience]) store.add(rawInput(CAM, e));
     biasRun = await executeRun(runSpecFor('makeMasterBias', biases.map(refOf)), store);
     biasRef = biasRun.product;
     darkRun = await executeRun(runSpecFor('makeMasterDark', darks.map((d) => withCals(d, { bias: biasRef }))), store);
@@ -74,6 +80,7 @@ describe('recipes on a simulated night', () => {
     flatRun = await executeRun(runSpecFor('makeMasterFlat', flats.map((f) => withCals(f, { bias: biasRef }))), store);
     flatRef = flatRun.product;
     sciRun = await executeRun(runSpecFor('reduceScience', [withCals(science, { bias: biasRef, dark: darkRef, flat: flatRef })]), store);
+    satRun = await executeRun(runSpecFor('reduceScience', [withCals(saturatedScience, { bias: biasRef, dark: darkRef, flat: flatRef })]), store);
   });
 
   const planes = (ref: FrameRef) => productOf(store, ref.id).planes[0];
@@ -237,6 +244,22 @@ describe('recipes on a simulated night', () => {
       // The frame's sky figure is a clipped median over everything, star wings included: a little high on so crowded a frame.
       expect(Math.abs(sciRun.info.quality!.sky - sky)).toBeLessThan(1.5);
       expect(Math.abs(sciRun.info.quality!.skyNoise / Math.sqrt(med(varSky)) - 1)).toBeLessThan(0.06);
+    });
+
+    it('keeps SATURATE at or below every pixel saturated in the raw frame (a reader that cuts at it catches them all)', () => {
+      const p = planes(satRun.product);
+      const sat = cardOf(productOf(store, satRun.product.id).stored.exts[0].header, 'SATURATE') as number;
+      const saturated: number[] = [];
+      for (let i = 0; i < p.sci.length; i++) if (p.dq![i] & DQ.saturated) saturated.push(p.sci[i]);
+      expect(saturated.length).toBeGreaterThan(4);
+      const lowest = Math.min(...saturated);
+      expect(lowest).toBeGreaterThanOrEqual(sat);
+      // Not far below either: the raw limit less the ~1000 ADU bias, in electrons, over the flat at its highest
+      // (the vignetted flat is normalized to its median, so its highest is a few per cent above 1).
+      const expected = (65535 - CAM.biasLevel) * G / (Math.max(...grid(flatTruth)) / FLAT_MEDIAN);
+      expect(Math.abs(sat / expected - 1)).toBeLessThan(0.01);
+      // It was 65535 x gain: more than every one of them.
+      expect(65535 * G).toBeGreaterThan(lowest);
     });
 
     it('flags the cosmic-ray hits and measures the FWHM of the stars', () => {

@@ -10,6 +10,7 @@ import { divideByFlat } from '../../kernels/flat';
 import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
+import { highestFlat, moveSaturation, typicalLevel } from './saturation';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import type { CalibrationStep } from '../products';
@@ -60,6 +61,7 @@ export const subtractBias: FramePrimitive = {
     frame.exts.forEach((ext, k) => {
       const b = inFrameUnit(frame, k, bias, calibrationPlane(frame, k, bias, 'bias'), 'bias', ctx);
       subtract(ext.data, b, ext.data);
+      moveSaturation(frame, k, (s) => s - typicalLevel(b));
     });
     setCard(frame.primary, 'BIASIM', bias.name, 'master bias subtracted');
     ctx.log(`subtracted ${bias.name}`);
@@ -90,6 +92,7 @@ export const subtractDark: FramePrimitive = {
       let d = inFrameUnit(frame, k, dark, calibrationPlane(frame, k, dark, 'dark'), 'dark', ctx);
       if (factor !== 1) d = scale(d, factor);
       subtract(ext.data, d, ext.data);
+      moveSaturation(frame, k, (s) => s - typicalLevel(d));
     });
     setCard(frame.primary, 'DARKIM', dark.name, 'master dark subtracted');
     if (factor !== 1) setCard(frame.primary, 'DARKSCL', factor, 'dark scaled by exposure ratio');
@@ -110,7 +113,11 @@ export const flatCorrect: FramePrimitive = {
     if (!flat) return { skipped: 'no master flat' };
     const minValue = optNum(p, 'minValue');
     frame.exts.forEach((ext, k) => {
-      divideByFlat(ext.data, calibrationPlane(frame, k, flat, 'flat'), { minValue, out: ext.data });
+      const plane = calibrationPlane(frame, k, flat, 'flat');
+      divideByFlat(ext.data, plane, { minValue, out: ext.data });
+      // Saturated pixels read lowest where the flat is highest.
+      const top = highestFlat(plane);
+      if (top > 0 && Number.isFinite(top)) moveSaturation(frame, k, (s) => s / top);
     });
     setCard(frame.primary, 'FLATIM', flat.name, 'master flat divided');
     ctx.log(`divided by ${flat.name}`);

@@ -4,6 +4,7 @@
  * overscanCorrect / trimData; ccdproc's subtract_overscan / trim_image).
  */
 import { overscanLevels, subtractLevels } from '../../kernels/overscan';
+import { moveSaturation } from './saturation';
 
 type Levels = ReturnType<typeof overscanLevels>;
 import type { Frame } from '../../kernels/frame';
@@ -70,6 +71,10 @@ export const overscanCorrect: FramePrimitive = {
         how += ` (auto: levels scatter ${judged.rms.toFixed(2)} ADU about a smooth fit; noise alone gives ${judged.expected.toFixed(2)})`;
       }
       subtractLevels(f, res.orientation, subtract, f);
+      // A saturated pixel now reads the saturation level less its line's level: at least less the highest.
+      let top = -Infinity;
+      for (let i = 0; i < subtract.length; i++) if (subtract[i] > top) top = subtract[i];
+      if (top > -Infinity) moveSaturation(frame, k, (s) => s - top);
       setCard(ext.header, 'OVERSCAN', round(res.mean, 3), 'mean overscan level subtracted, ADU');
       setCard(ext.header, 'OVERRMS', round(res.rms, 3), 'rms of the overscan levels about the model, ADU');
       ctx.log(`ext ${ext.extver}: overscan ${sec} by ${res.orientation}, ${how}, mean level ${res.mean.toFixed(2)} ADU`);
