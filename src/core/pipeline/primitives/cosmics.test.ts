@@ -146,6 +146,27 @@ describe('flagCosmicRays', () => {
     for (let y = 0; y < H; y++) expect(frame.sci[y * W]).toBe(0);
   });
 
+  it("gives a replaced pixel its neighbours' VAR, not the hit's", () => {
+    const { f } = scene(false);
+    const d = f.exts[0].data;
+    // VAR as addVariance makes it: the counts plus the read noise squared (the hits' thousands of electrons included).
+    d.var = Float32Array.from(d.sci, (v) => Math.max(v, 0) + RN * RN);
+    const before = hits.map((h) => d.var![h.y * W + h.x]);
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    hits.forEach((h, k) => {
+      const v = d.var![h.y * W + h.x];
+      expect(before[k], `VAR of the hit at ${h.x},${h.y} before`).toBeGreaterThan(2000);
+      // The sky's VAR, within what the median of up to 24 noisy neighbours scatters.
+      expect(Math.abs(v / (SKY + RN * RN) - 1), `VAR at ${h.x},${h.y}: ${v}`).toBeLessThan(0.15);
+    });
+    // Left alone when the pixels are only flagged.
+    const { f: g } = scene(false);
+    g.exts[0].data.var = Float32Array.from(g.exts[0].data.sci, (v) => Math.max(v, 0) + RN * RN);
+    const kept = g.exts[0].data.var.slice();
+    flagCosmicRays.run(g, recipeValues('reduceScience', 'flagCosmicRays', { replace: false }), frameCtx());
+    expect(g.exts[0].data.var).toEqual(kept);
+  });
+
   it('only flags when replace is off', () => {
     const { f } = scene(false);
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays', { replace: false }), frameCtx());

@@ -6,6 +6,7 @@
  */
 import { DQ } from '../../kernels/dq';
 import { detectCosmicRays } from '../../kernels/cosmic';
+import { medianInPlace } from '../../kernels/select';
 import { setCard } from '../cards';
 import { dqMask } from './masks';
 import { bool, num, optNum, param, type FramePrimitive } from '../primitive';
@@ -30,6 +31,30 @@ function withoutUnusableValues(sci: Float32Array, dq: Uint16Array | undefined): 
     if (!(dq[i] & (DQ.noData | DQ.unilluminated | DQ.bad))) continue;
     if (out === sci) out = sci.slice();
     out[i] = NaN;
+  }
+  return out;
+}
+
+/**
+ * A replaced pixel's value is the median of its good 5x5 neighbours (the
+ * kernel's cleaning): its VAR becomes theirs (their median), not the hit's,
+ * which described a value no longer there. The same neighbours: neither hits
+ * nor excluded.
+ */
+function neighbourVariance(v: Float32Array, hits: Uint8Array, excluded: Uint8Array | undefined, w: number, h: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const buf = new Float64Array(25);
+  for (let q = 0; q < hits.length; q++) {
+    if (!hits[q]) continue;
+    const x = q % w, y = (q / w) | 0;
+    let n = 0;
+    for (let yy = Math.max(0, y - 2); yy <= Math.min(h - 1, y + 2); yy++) {
+      for (let xx = Math.max(0, x - 2); xx <= Math.min(w - 1, x + 2); xx++) {
+        const i = yy * w + xx;
+        if (!hits[i] && !(excluded && excluded[i])) buf[n++] = v[i];
+      }
+    }
+    if (n) out.set(q, medianInPlace(buf, n));
   }
   return out;
 }
@@ -66,11 +91,14 @@ export const flagCosmicRays: FramePrimitive = {
         clean: bool(p, 'replace'),
       });
       f.dq ??= new Uint16Array(f.width * f.height);
+      // VAR of a replaced pixel: read before any is replaced, from the same neighbours the value came from.
+      const cleanedVar = res.cleaned && f.var ? neighbourVariance(f.var, res.mask, mask, f.width, f.height) : undefined;
       for (let i = 0; i < f.sci.length; i++) {
         if (!res.mask[i]) continue;
         f.dq[i] |= DQ.cosmicRay;
         if (res.cleaned) f.sci[i] = res.cleaned[i];
       }
+      if (cleanedVar) for (const [i, v] of cleanedVar) f.var![i] = v;
       setCard(ext.header, 'NCOSMIC', res.nFound, 'pixels flagged as cosmic rays');
       total += res.nFound;
       ctx.log(`ext ${ext.extver}: ${res.nFound} cosmic-ray pixels${bool(p, 'replace') ? ' flagged and replaced' : ' flagged'}`);
