@@ -7,7 +7,8 @@
  * the recipe, and the quality figures (written by detectSources).
  */
 import type { Card } from '../fits/types';
-import { addHistory, deleteCards, setCard } from './cards';
+import { addHistory, cardNumber, deleteCards, setCard } from './cards';
+import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import { formatStepValues, type StepValues } from './params';
 import { isMasterKind, type FrameRef, type LeftOut, type ProductKind, type StackMember } from './products';
 
@@ -72,6 +73,37 @@ const KIND_TYPE: Record<ProductKind, string> = {
   stack: 'STACK',
 };
 
+/** Frames a weighted mean counts as, (sum w)^2 / sum w^2: N for equal weights. */
+function effectiveFrames(members: readonly StackMember[], left: ReadonlySet<string>, used: number): number {
+  let s = 0, s2 = 0;
+  for (const m of members) if (!left.has(m.id)) { s += m.weight; s2 += m.weight * m.weight; }
+  return s2 > 0 ? (s * s) / s2 : used;
+}
+
+/**
+ * A stack in electrons is the mean of N frames: its gain is N (each frame's
+ * is 1 once in electrons; SExtractor's convention for averaged images) and
+ * its read noise rn / sqrt(N). The reference frame's cards said 1 and rn,
+ * and a tool that takes Poisson noise from the gain overstated it N times.
+ * Only the gain card ADUToElectrons set is changed (a MaxIm-style GAIN is a
+ * camera setting, not a factor).
+ */
+function noiseOfMean(headers: Card[][], n: number): void {
+  const nText = Number.isInteger(n) ? String(n) : n.toFixed(2);
+  for (const h of headers) {
+    for (const c of h) {
+      const key = c.key.toUpperCase();
+      if ((key === 'GAIN' || key === 'EGAIN') && c.value === 1 && (c.comment ?? '').startsWith(ELECTRONS_GAIN_COMMENT)) {
+        setCard(h, c.key, Math.round(n * 1e4) / 1e4, `e-/ADU of the mean of ${nText} frames in electrons (N x 1)`);
+      }
+    }
+    for (const key of ['RDNOISE', 'READNOIS']) {
+      const rn = cardNumber(h, key);
+      if (rn !== undefined) setCard(h, key, Math.round((rn / Math.sqrt(n)) * 1e4) / 1e4, `read noise of the mean of ${nText} frames, e-`);
+    }
+  }
+}
+
 /**
  * Cards every product gets on top of its first input's header. Masters say
  * what they are in IMAGETYP/OBSTYPE-style words and NCOMBINE, so that this
@@ -95,8 +127,12 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   // A stack's extensions too start from the reference frame's: its cosmic-ray count is not the stack's.
   if (o.kind === 'stack') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC']);
   if (o.kind !== 'reduced') {
-    setCard(primary, 'NCOMBINE', o.inputs.length, 'frames combined');
-    o.inputs.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
+    // What was combined (IRAF's convention): a frame a step refused or the stack rejected is in HISTORY ("left out").
+    const left = new Set((o.leftOut ?? []).map((f) => f.id));
+    const used = o.inputs.filter((f) => !left.has(f.id));
+    setCard(primary, 'NCOMBINE', used.length, 'frames combined');
+    used.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
+    if (o.kind === 'stack' && o.bunit === 'electron') noiseOfMean([primary, ...(o.extHeaders ?? [])], effectiveFrames(o.members ?? [], left, used.length));
   }
   for (const m of o.members ?? []) {
     addHistory(primary, `${m.name}: offset ${m.dx.toFixed(3)} ${m.dy.toFixed(3)} (${m.method}${m.nMatched ? `, ${m.nMatched} stars` : ''}) scale ${m.scale.toFixed(4)} zero ${m.zero.toFixed(2)} weight ${m.weight.toFixed(3)}`);

@@ -14,6 +14,7 @@ import { executeRun, type RunInput, type RunResult } from './engine';
 import { MemoryStore } from './memoryStore';
 import { STAMP } from './provenance';
 import { RECIPES } from './recipes';
+import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import type { FrameRef } from './products';
 import {
   addReduced, box, cardOf, hasCard, historyOf, med, meanOf, productOf, rawInput, rawMefInput, rmsOf, rsigma, runSpecFor, starGrid,
@@ -375,6 +376,24 @@ describe('stackScience', () => {
     }
     const flux = sum - n * med(ann);
     expect(Math.abs(flux / BRIGHT.flux - 1)).toBeLessThan(0.01);
+  });
+
+  it('says the gain and read noise of a mean of N frames (N x 1 e-/ADU, rn / sqrt N), and counts only the frames combined', async () => {
+    const own = new MemoryStore();
+    // As ADUToElectrons leaves a reduced frame: GAIN 1 (it was 2), the read noise in electrons.
+    const cards = [{ key: 'GAIN', value: 1, comment: `${ELECTRONS_GAIN_COMMENT} (was 2, see GAINORIG)` }, { key: 'RDNOISE', value: RN_E }];
+    const ins = shifts.map((s, i) => addReduced(own, { id: `g${i + 1}`, field, shift: s, fwhm: FWHM, size: S, sky: SKY_E, readNoise: RN_E, seed: 700 + i, dateObs: `2024-03-01T22:0${i}:00`, primary: cards }));
+    const r = await executeRun(runSpecFor('stackScience', ins), own);
+    const h = productOf(own, r.product.id).stored.primary;
+    const w = r.info.members!.map((m) => m.weight);
+    const nEff = w.reduce((a, b) => a + b, 0) ** 2 / w.reduce((a, b) => a + b * b, 0);
+    expect(nEff).toBeGreaterThan(3.5);
+    expect(cardOf(h, 'GAIN') as number).toBeCloseTo(nEff, 3);
+    expect(cardOf(h, 'RDNOISE') as number).toBeCloseTo(RN_E / Math.sqrt(nEff), 3);
+    // The stack of the suite left its blurred frame out: 4 of 5 combined.
+    const hs = productOf(store, run.product.id).stored.primary;
+    expect(cardOf(hs, 'NCOMBINE')).toBe(4);
+    expect([1, 2, 3, 4, 5].map((i) => cardOf(hs, `IMCMB00${i}`))).toEqual(['red1_reduced.fits', 'red2_reduced.fits', 'red3_reduced.fits', 'red4_reduced.fits', undefined]);
   });
 
   it('has no data only where no frame covers the pixel', () => {

@@ -30,6 +30,9 @@ export function readNoiseOf(frame: AstroFrame, k: number, override: number | und
   return 0;
 }
 
+/** The comment ADUToElectrons gives the gain card it sets to 1 (GAIN or EGAIN, whichever gave the gain). */
+export const ELECTRONS_GAIN_COMMENT = 'e-/ADU: data in electrons';
+
 export const ADUToElectrons: FramePrimitive = {
   kind: 'frame',
   name: 'ADUToElectrons',
@@ -48,7 +51,7 @@ export const ADUToElectrons: FramePrimitive = {
       if (sat !== undefined) setCard(ext.header, 'SATURATE', sat * gain, 'saturation level, electrons');
       setCard(ext.header, 'GAINORIG', gain, `e-/ADU applied by ADUToElectrons${key ? ` (from ${key})` : ''}`);
       // The data are in electrons now: their gain is 1, or a reader would apply it twice.
-      if (key && cardNumber(ext.header, key) !== undefined) setCard(ext.header, key, 1, `e-/ADU: data in electrons (was ${gain}, see GAINORIG)`);
+      if (key && cardNumber(ext.header, key) !== undefined) setCard(ext.header, key, 1, `${ELECTRONS_GAIN_COMMENT} (was ${gain}, see GAINORIG)`);
       ctx.log(`ext ${ext.extver}: x ${gain} e-/ADU${key ? ` (${key})` : ' (parameter)'}`);
       return { gain, key };
     });
@@ -57,7 +60,7 @@ export const ADUToElectrons: FramePrimitive = {
     // The same for gain and saturation keywords in the primary header, where single-extension frames keep them.
     const first = gains[0];
     if (first.key && cardNumber(frame.primary, first.key) !== undefined && gains.every((g) => g.key === first.key)) {
-      setCard(frame.primary, first.key, 1, `e-/ADU: data in electrons (was ${first.gain})`);
+      setCard(frame.primary, first.key, 1, `${ELECTRONS_GAIN_COMMENT} (was ${first.gain})`);
     }
     const sat = cardNumber(frame.primary, 'SATURATE');
     if (sat !== undefined) {

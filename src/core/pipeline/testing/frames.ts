@@ -476,7 +476,11 @@ export function productOf(store: MemoryStore, id: string) {
  */
 export function addReduced(
   store: MemoryStore,
-  opts: { id: string; field: StarSpec[]; shift: { dx: number; dy: number }; size: number; sky: number; readNoise: number; seed: number; fwhm?: number; dateObs?: string; exptime?: number },
+  opts: {
+    id: string; field: StarSpec[]; shift: { dx: number; dy: number }; size: number; sky: number; readNoise: number; seed: number; fwhm?: number; dateObs?: string; exptime?: number;
+    /** More cards for the primary header (GAIN and RDNOISE as ADUToElectrons leaves them, say). */
+    primary?: Card[];
+  },
 ): { id: string; name: string } {
   const stars = opts.fwhm === undefined ? opts.field : opts.field.map((s) => ({ ...s, fwhm: opts.fwhm! }));
   const { frame, model } = skyFrame({ width: opts.size, height: opts.size, sky: opts.sky, readNoise: opts.readNoise, stars, seed: opts.seed, shift: opts.shift });
@@ -486,7 +490,7 @@ export function addReduced(
   store.add({
     id: opts.id,
     name,
-    primary: toCards({ OBJECT: 'M67', FILTER: 'R', EXPTIME: opts.exptime ?? 120, 'DATE-OBS': opts.dateObs ?? '2024-03-01T22:00:00', BUNIT: 'electron', PRODTYPE: 'REDUCED' }),
+    primary: [...toCards({ OBJECT: 'M67', FILTER: 'R', EXPTIME: opts.exptime ?? 120, 'DATE-OBS': opts.dateObs ?? '2024-03-01T22:00:00', BUNIT: 'electron', PRODTYPE: 'REDUCED' }), ...(opts.primary ?? [])],
     exts: [{ header: toCards({ BUNIT: 'electron' }), frame }],
   });
   return { id: opts.id, name };
