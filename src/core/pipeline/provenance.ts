@@ -124,8 +124,9 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   if (o.filter !== undefined) setCard(primary, 'FILTER', o.filter);
   if (o.bunit === 'none') deleteCards(primary, ['BUNIT']);
   else setCard(primary, 'BUNIT', o.bunit, 'pixel unit');
-  // A stack's extensions too start from the reference frame's: its cosmic-ray count is not the stack's.
-  if (o.kind === 'stack') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC']);
+  // A combined product's extensions start from its first frame's: that frame's own measurements (its
+  // overscan level and scatter, its cosmic-ray count) are not the product's.
+  if (o.kind !== 'reduced') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC', 'OVERSCAN', 'OVERRMS']);
   if (o.kind !== 'reduced') {
     // What was combined (IRAF's convention): a frame a step refused or the stack rejected is in HISTORY ("left out").
     const left = new Set((o.leftOut ?? []).map((f) => f.id));

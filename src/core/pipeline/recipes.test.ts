@@ -121,6 +121,12 @@ describe('recipes on a simulated night', () => {
         expect(cardOf(h, STAMP[s.id]), STAMP[s.id]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
       }
       expect(hist).toContain('addVariance: readNoise=auto poisson=false gain=auto');
+      // The first frame's own overscan figures are not the master's.
+      for (const key of ['OVERSCAN', 'OVERRMS']) expect(hasCard(prod.stored.exts[0].header, key), key).toBe(false);
+      // SATURATE follows the pixels: the raw limit less the overscan subtracted (~1000 ADU and a slope), in ADU.
+      const sat = cardOf(prod.stored.exts[0].header, 'SATURATE') as number;
+      expect(sat).toBeLessThan(65535 - CAM.biasLevel);
+      expect(sat).toBeGreaterThan(65535 - CAM.biasLevel - 20);
       expect(prod.info.kind).toBe('bias');
       expect(prod.info.inputs.map((i) => i.name)).toEqual(biases.map((b) => `${b.id}.fits`));
       expect(prod.info.bunit).toBe('adu');
