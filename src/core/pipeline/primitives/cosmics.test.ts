@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DQ } from '../../kernels/dq';
-import { flagCosmicRays } from './cosmics';
+import { clearCompactGroups, flagCosmicRays } from './cosmics';
 import { addStar, cardOf, frameCtx, makeAstro, recipeValues, skyFrame } from '../testing/frames';
 
 const W = 100, H = 100, SKY = 200, RN = 5;
@@ -199,5 +199,37 @@ describe('flagCosmicRays', () => {
     const ctx = frameCtx();
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
     expect(ctx.warnings).toEqual([expect.stringMatching(/in ADU/)]);
+  });
+});
+
+describe('clearCompactGroups', () => {
+  const w = 40, h = 30;
+  const draw = (pixels: [number, number][]) => {
+    const m = new Uint8Array(w * h);
+    for (const [x, y] of pixels) m[y * w + x] = 1;
+    return m;
+  };
+  const block = (x0: number, y0: number, bw: number, bh: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) out.push([x, y]);
+    return out;
+  };
+
+  it("clears a compact blob (a star's core) and keeps hits: spots, tracks, diagonals, sparse groups", () => {
+    const core = block(5, 5, 5, 6); // 30 pixels, 5 x 6: a star's core
+    const spot = block(20, 3, 3, 3); // a 3 x 3 hit
+    const track: [number, number][] = Array.from({ length: 15 }, (_, i) => [20 + i, 20]); // a grazing hit, 15 x 1
+    const diagonal: [number, number][] = Array.from({ length: 7 }, (_, i) => [2 + i, 20 + i]); // 7 x 7 box, 7 pixels
+    const thick: [number, number][] = [...Array.from({ length: 8 }, (_, i) => [28 + i, 5] as [number, number]), ...Array.from({ length: 8 }, (_, i) => [29 + i, 6] as [number, number])]; // 9 x 2
+    const mask = draw([...core, ...spot, ...track, ...diagonal, ...thick]);
+    expect(clearCompactGroups(mask, w, h)).toEqual({ pixels: 30, groups: 1 });
+    for (const [x, y] of core) expect(mask[y * w + x]).toBe(0);
+    for (const [x, y] of [...spot, ...track, ...diagonal, ...thick]) expect(mask[y * w + x], `${x},${y}`).toBe(1);
+  });
+
+  it('keeps a 4 x 4 box that is less than half filled (a hit and its grown neighbours)', () => {
+    const ring: [number, number][] = [[10, 10], [11, 10], [12, 10], [13, 11], [13, 12], [12, 13], [11, 13]];
+    const mask = draw(ring);
+    expect(clearCompactGroups(mask, w, h)).toEqual({ pixels: 0, groups: 0 });
   });
 });
