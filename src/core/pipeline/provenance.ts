@@ -9,6 +9,9 @@
 import type { Card } from '../fits/types';
 import { addHistory, cardNumber, deleteCards, setCard } from './cards';
 import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
+import { extractDescriptors } from '../classify/descriptors';
+import { msToMjd } from '../classify/dates';
+import { frameTime } from './facts';
 import { formatStepValues, type StepValues } from './params';
 import { isMasterKind, type FrameRef, type LeftOut, type ProductKind, type StackMember } from './products';
 
@@ -61,6 +64,8 @@ export interface ProvenanceOptions {
   signature: string;
   bunit: 'adu' | 'electron' | 'none';
   filter?: string;
+  /** When the product was made (ms since epoch): its DATE card. */
+  createdAt?: number;
   /** The extension headers of the product, for the few cards they must lose too. */
   extHeaders?: Card[][];
 }
@@ -141,4 +146,11 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   for (const f of o.leftOut ?? []) addHistory(primary, `left out ${f.name}: ${f.reason}`);
   for (const w of o.warnings ?? []) addHistory(primary, `warning: ${w}`);
   setCard(primary, 'PIPESIG', o.signature.slice(0, 60), 'inputs+calibrations+parameters signature');
+  // FITS 4.0's DATE: when this HDU was written. MJD-OBS from the observation's date when the header has
+  // none: astropy's WCS otherwise works it out and warns (FITSFixedWarning 'datfix') on every read.
+  setCard(primary, 'DATE', new Date(o.createdAt ?? Date.now()).toISOString().slice(0, 19), 'date this file was written (UTC)');
+  if (cardNumber(primary, 'MJD-OBS') === undefined) {
+    const t = frameTime(extractDescriptors(primary));
+    if (t !== undefined) setCard(primary, 'MJD-OBS', Math.round(msToMjd(t) * 1e8) / 1e8, 'MJD of the start of the observation (from DATE-OBS)');
+  }
 }

@@ -290,6 +290,9 @@ describe('recipes on a simulated night', () => {
       expect(cardOf(h, 'FLATIM')).toBe('flat1_flat.fits');
       expect(hasCard(h, 'DARKSCL')).toBe(false);
       expect(cardOf(h, 'PRODTYPE')).toBe('REDUCED');
+      // FITS's DATE (when written) and the observation's MJD-OBS, from DATE-OBS (2024-03-01T21:00 = MJD 60370.875).
+      expect(cardOf(h, 'DATE')).toBe(new Date(prod.info.createdAt).toISOString().slice(0, 19));
+      expect(cardOf(h, 'MJD-OBS') as number).toBeCloseTo(60370.875, 8);
       expect(cardOf(h, 'BUNIT')).toBe('electron');
       expect(cardOf(h, 'OBJECT')).toBe('M67');
       expect(hasCard(h, 'NCOMBINE')).toBe(false);
