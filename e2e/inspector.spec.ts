@@ -370,6 +370,18 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   await expect(page.locator('.ro-file')).toHaveText(stackName);
   await expect(page.locator('.ro-xy')).toHaveText('—');
 
+  // The frames' tabs answer the arrow keys as the view tabs do: the frame before and back, without panning the image.
+  const chips = page.getByRole('tablist', { name: 'Open frames' }).getByRole('tab');
+  const activeAt = await chips.evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-selected') === 'true'));
+  const cxBefore = await pane(page, stackName).getAttribute('data-cx');
+  await chips.nth(activeAt).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(chips.nth((activeAt + 4) % 5)).toHaveAttribute('aria-selected', 'true');
+  await expect(chips.nth((activeAt + 4) % 5)).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(chips.nth(activeAt)).toHaveAttribute('aria-selected', 'true');
+  await expect(pane(page, stackName)).toHaveAttribute('data-cx', cxBefore!);
+
   // Blink at 125 ms: the pane goes through the frames by itself.
   await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Blink' }).click();
   await page.getByLabel('Blink interval').selectOption('125');

@@ -5,6 +5,7 @@
  * display across frames.
  */
 import { useInspector } from './store';
+import { tabAfterKey } from '../../ui/tabKeys';
 
 const RATES = [125, 250, 500, 1000, 2000];
 
@@ -20,10 +21,24 @@ export function FrameBar() {
 
   return (
     <div className="frame-bar">
-      <div className="frame-chips" role="tablist" aria-label="Open frames">
+      <div
+        className="frame-chips"
+        role="tablist"
+        aria-label="Open frames"
+        onKeyDown={(e) => {
+          // On a frame's tab the arrows, Home and End go through the frames (as the view tabs do), not pan the image.
+          if ((e.target as HTMLElement).getAttribute('role') !== 'tab' || e.altKey || e.ctrlKey || e.metaKey) return;
+          const next = tabAfterKey(e.key, frames.findIndex((f) => f.fileId === current), frames.length);
+          if (next === undefined) return;
+          e.preventDefault();
+          e.stopPropagation();
+          s().select(frames[next].fileId);
+          e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')[next]?.focus();
+        }}
+      >
         {frames.map((f, k) => (
           <span key={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
-            <button role="tab" aria-selected={f.fileId === current} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
+            <button role="tab" aria-selected={f.fileId === current} tabIndex={f.fileId === current ? 0 : -1} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
               <span className="muted small">{k + 1}</span> {f.name}
             </button>
             <button className="icon-btn" aria-label={`Close ${f.name}`} onClick={() => s().remove(f.fileId)}>×</button>
