@@ -135,6 +135,8 @@ export function stagesOf(recipe: Recipe): Stage[] {
 
 interface StepTally {
   values: StepValues;
+  /** What the step's empty parameters took, over the frames (ctx.used). */
+  used: Map<string, Set<string>>;
   seconds: number;
   frames: number;
   skipped: Map<string, number>;
@@ -200,7 +202,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const tallies = new Map<string, StepTally>();
   const tally = (s: RecipeStep) => {
     let t = tallies.get(s.id);
-    if (!t) tallies.set(s.id, (t = { values: stepValues(run.params, s.id), seconds: 0, frames: 0, skipped: new Map(), at: '' }));
+    if (!t) tallies.set(s.id, (t = { values: stepValues(run.params, s.id), used: new Map(), seconds: 0, frames: 0, skipped: new Map(), at: '' }));
     return t;
   };
   const stages = stagesOf(recipe);
@@ -280,6 +282,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         ...(member !== undefined ? { log: (m: string) => emit(s.id, 'info', m, { frame: member }) } : {}),
         calibration: (step) => loaded.get(step),
         later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
+        used: (param, value) => {
+          const set = t.used.get(param) ?? new Set<string>();
+          set.add(typeof value === 'number' ? String(Number(value.toPrecision(6))) : value);
+          t.used.set(param, set);
+        },
       };
       const loaded = new Map<CalibrationStep, AstroFrame>();
       const cal = prim.calibration ? cals?.[prim.calibration] : undefined;
@@ -434,7 +441,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const records: StepRecord[] = recipe.steps.map((s) => {
       const t = tallies.get(s.id);
       const skipped = t && t.skipped.size ? [...t.skipped].map(([why, n]) => (n === t.frames ? why : `${why} (${n} of ${t.frames} frames)`)).join('; ') : undefined;
-      return { step: s.id, values: t?.values ?? stepValues(run.params, s.id), at: t?.at || new Date().toISOString(), skipped };
+      const used = t && t.used.size ? Object.fromEntries([...t.used].map(([k, v]) => [k, [...v]])) : undefined;
+      return { step: s.id, values: t?.values ?? stepValues(run.params, s.id), at: t?.at || new Date().toISOString(), skipped, used };
     });
     const warningList = [...warnings].map(([w, n]) => (n > 1 ? `${w} (x${n})` : w));
     const stackMembersInfo: StackMember[] | undefined = recipe.produces === 'stack'

@@ -30,6 +30,11 @@ export interface FrameContext extends StepLog {
   calibration(step: CalibrationStep): AstroFrame | undefined;
   /** Whether a later step of the recipe is the named primitive: a step may skip measuring what no later step reads. */
   later(primitive: string): boolean;
+  /**
+   * The value an empty or 'auto' parameter took for this frame (the header's
+   * gain, the overscan model chosen): HISTORY then says `gain=auto(1.6)`.
+   */
+  used(param: string, value: string | number): void;
 }
 
 /**

@@ -12,7 +12,7 @@ import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import { extractDescriptors } from '../classify/descriptors';
 import { msToMjd } from '../classify/dates';
 import { frameTime } from './facts';
-import { formatStepValues, type StepValues } from './params';
+import type { StepValues } from './params';
 import { isMasterKind, type FrameRef, type LeftOut, type ProductKind, type StackMember } from './products';
 
 /** Timestamp keyword of each primitive (8 characters, FITS standard). */
@@ -45,10 +45,21 @@ export interface StepRecord {
   at: string;
   /** Why it did not apply, when it did not. */
   skipped?: string;
+  /** What its empty parameters took, per parameter (each distinct value once). */
+  used?: Record<string, string[]>;
 }
 
+/** At most this many of the values an "auto" parameter took are named; beyond, how many there were. */
+const USED_SHOWN = 3;
+
 export function stepHistory(cards: Card[], rec: StepRecord): void {
-  const params = formatStepValues(rec.values);
+  // "gain=auto(1.6)": what an empty parameter (or the choice 'auto') meant for these frames.
+  const params = Object.entries(rec.values).map(([k, v]) => {
+    if (v !== null && v !== 'auto') return `${k}=${String(v)}`;
+    const u = rec.used?.[k];
+    if (!u?.length) return `${k}=auto`;
+    return `${k}=auto(${u.length <= USED_SHOWN ? u.join(',') : `${u.slice(0, USED_SHOWN).join(',')},... ${u.length} values`})`;
+  }).join(' ');
   addHistory(cards, `${rec.step}${params ? `: ${params}` : ''}${rec.skipped ? ` (skipped: ${rec.skipped})` : ''}`);
   const key = STAMP[rec.step];
   if (key) setCard(cards, key, rec.at.slice(0, 19), `${rec.step}${rec.skipped ? ' skipped' : ''} (UTC)`);

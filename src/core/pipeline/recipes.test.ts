@@ -120,7 +120,12 @@ describe('recipes on a simulated night', () => {
         expect(hist.filter((l) => l.startsWith(`${s.id}`)), s.id).toHaveLength(1);
         expect(cardOf(h, STAMP[s.id]), STAMP[s.id]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
       }
-      expect(hist).toContain('addVariance: readNoise=auto poisson=false gain=auto');
+      // What each empty parameter meant for these frames: the header's read noise (RN / G ADU... given in e-, as the camera
+      // writes it), the overscan model chosen and the sections read from the header.
+      expect(hist).toContain(`addVariance: readNoise=auto(${RN}) poisson=false gain=auto(${G})`);
+      expect(hist.find((l) => l.startsWith('overscanCorrect:'))).toMatch(/^overscanCorrect: function=auto\((spline|none)\) .* biassec=auto\(\[\d+:\d+,\d+:\d+\]\)$/);
+      expect(hist.find((l) => l.startsWith('trimData:'))).toMatch(/^trimData: section=auto\(\[1:96,1:80\]\)$/);
+      expect(hist.find((l) => l.startsWith('addDQ:'))).toMatch(/^addDQ: saturation=auto\(65535\) nonLinear=auto$/);
       // The first frame's own overscan figures are not the master's.
       for (const key of ['OVERSCAN', 'OVERRMS']) expect(hasCard(prod.stored.exts[0].header, key), key).toBe(false);
       // SATURATE follows the pixels: the raw limit less the overscan subtracted (~1000 ADU and a slope), in ADU.

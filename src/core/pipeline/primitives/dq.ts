@@ -115,6 +115,7 @@ export const addDQ: FramePrimitive = {
     frame.exts.forEach((ext, k) => {
       const f = ext.data;
       const sat = saturationLevel(frame, k, optNum(p, 'saturation'));
+      if (optNum(p, 'saturation') === undefined) ctx.used('saturation', sat.level ?? 'none');
       const nl = optNum(p, 'nonLinear');
       const flagged = flagRaw(f, sat.level ?? Infinity, nl ?? Infinity);
       const missing = flagged.missing;

@@ -15,7 +15,11 @@ import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../
 export function gainOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): { gain: number; key?: string } {
   if (override !== undefined) return { gain: override };
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
-  if (d.gain !== undefined && d.gain > 0) return { gain: d.gain, key: d.sources.gain };
+  if (d.gain !== undefined && d.gain > 0) {
+    ctx.used('gain', d.gain);
+    return { gain: d.gain, key: d.sources.gain };
+  }
+  ctx.used('gain', 1);
   // No frame name: the same warning for every frame of a master is then said once, with a count.
   ctx.warn(`extension ${frame.exts[k].extver}: no gain in the header (GAIN/EGAIN) and none given: assumed 1 e-/ADU`);
   return { gain: 1 };
@@ -25,7 +29,11 @@ export function gainOf(frame: AstroFrame, k: number, override: number | undefine
 export function readNoiseOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): number {
   if (override !== undefined) return override;
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
-  if (d.readNoise !== undefined && d.readNoise >= 0) return d.readNoise;
+  if (d.readNoise !== undefined && d.readNoise >= 0) {
+    ctx.used('readNoise', d.readNoise);
+    return d.readNoise;
+  }
+  ctx.used('readNoise', 0);
   ctx.warn(`extension ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
   return 0;
 }

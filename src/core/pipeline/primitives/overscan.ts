@@ -71,6 +71,8 @@ export const overscanCorrect: FramePrimitive = {
         how += ` (auto: levels scatter ${judged.rms.toFixed(2)} ADU about a smooth fit; noise alone gives ${judged.expected.toFixed(2)})`;
       }
       subtractLevels(f, res.orientation, subtract, f);
+      if (fn === 'auto') ctx.used('function', subtract === res.model ? chosen : 'none');
+      if (p.biassec === null) ctx.used('biassec', sec);
       // A saturated pixel now reads the saturation level less its line's level: at least less the highest.
       let top = -Infinity;
       for (let i = 0; i < subtract.length; i++) if (subtract[i] > top) top = subtract[i];
@@ -147,6 +149,7 @@ export const trimData: FramePrimitive = {
       if (!hit) continue;
       const f = ext.data;
       const sec = parseSection(hit.value, f.width, f.height);
+      if (p.section === null) ctx.used('section', hit.value);
       if (sec.x0 === 0 && sec.y0 === 0 && sec.x1 === f.width && sec.y1 === f.height && !sec.flipX && !sec.flipY) {
         done++;
         continue;

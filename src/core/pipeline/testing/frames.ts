@@ -251,11 +251,14 @@ export function skyFrame(opts: { width: number; height: number; sky: number; rea
 export interface TestFrameContext extends FrameContext {
   logs: string[];
   warnings: string[];
+  /** What ctx.used was told, per parameter. */
+  usedValues: Record<string, string[]>;
 }
 
 export function frameCtx(cals: Partial<Record<CalibrationStep, AstroFrame>> = {}): TestFrameContext {
   const logs: string[] = [];
   const warnings: string[] = [];
+  const usedValues: Record<string, string[]> = {};
   return {
     logs,
     warnings,
@@ -264,6 +267,8 @@ export function frameCtx(cals: Partial<Record<CalibrationStep, AstroFrame>> = {}
     calibration: (step) => cals[step],
     // As if every step might follow: nothing is skipped for want of a reader.
     later: () => true,
+    used: (param, value) => void (usedValues[param] ??= []).push(String(value)),
+    usedValues,
   };
 }
 
