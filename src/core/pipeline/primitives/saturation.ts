@@ -14,7 +14,6 @@ import type { AstroFrame } from '../astroFrame';
 import { cardNumber, setCard } from '../cards';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
-import { sampleStride } from '../parking';
 
 /** Applies `move` to SATURATE of extension k (and of the primary header, where a one-extension frame keeps it too). */
 export function moveSaturation(frame: AstroFrame, k: number, move: (level: number) => number): void {
@@ -27,26 +26,42 @@ export function moveSaturation(frame: AstroFrame, k: number, move: (level: numbe
   }
 }
 
-/** Median of a plane from a strided sample (up to ~500k values), NaN ignored: a master's typical level. */
+/** Samples enough for a level that only moves SATURATE (a master's median to a small fraction of its noise). */
+const LEVEL_SAMPLES = 20_000;
+
+// A master calibrates every frame of a night: its figures are measured once per plane, not per frame.
+const levels = new WeakMap<Float32Array, number>();
+const highs = new WeakMap<Float32Array, number>();
+
+/** Median of a plane from a strided sample, NaN ignored: a master's typical level. */
 export function typicalLevel(plane: Frame): number {
+  const known = levels.get(plane.sci);
+  if (known !== undefined) return known;
   const n = plane.sci.length;
-  const step = sampleStride(n, plane.width);
+  let step = Math.max(1, Math.ceil(n / LEVEL_SAMPLES));
+  // Not a divisor of the width, or the sample would be a few columns.
+  while (step > 1 && plane.width % step === 0) step++;
   const sample = new Float64Array(Math.ceil(n / step));
   let m = 0;
   for (let i = 0; i < n; i += step) {
     const v = plane.sci[i];
     if (v === v) sample[m++] = v;
   }
-  return m ? medianInPlace(sample, m) : 0;
+  const level = m ? medianInPlace(sample, m) : 0;
+  levels.set(plane.sci, level);
+  return level;
 }
 
 /** The highest value of a flat over its pixels without DQ flags (every pixel when it has no DQ). */
 export function highestFlat(flat: Frame): number {
+  const known = highs.get(flat.sci);
+  if (known !== undefined) return known;
   let hi = -Infinity;
   const { sci, dq } = flat;
   for (let i = 0; i < sci.length; i++) {
     const v = sci[i];
     if (v > hi && (!dq || dq[i] === 0)) hi = v;
   }
+  highs.set(flat.sci, hi);
   return hi;
 }
