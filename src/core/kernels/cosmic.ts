@@ -157,11 +157,11 @@ function boundAt(img: Float32Array, floor: Float32Array, rn2: number, w: number,
 }
 
 /** img = data * gain; returns the pixels where that is not finite, and the (finite) ones at or above `high`. */
-function scaleInto(data: Float32Array, gain: number, img: Float32Array, high: number): { nonFinite: number[]; atOrAbove: number[] } {
+function scaleInto(data: Float32Array, gain: number, img: Float32Array, high: number, unusable?: Uint8Array): { nonFinite: number[]; atOrAbove: number[] } {
   const nonFinite: number[] = [], atOrAbove: number[] = [];
   for (let i = 0; i < data.length; i++) {
     img[i] = data[i] * gain;
-    if (!Number.isFinite(img[i])) nonFinite.push(i);
+    if (!Number.isFinite(img[i]) || (unusable !== undefined && unusable[i] !== 0)) { img[i] = NaN; nonFinite.push(i); }
     else if (img[i] >= high) atOrAbove.push(i);
   }
   return { nonFinite, atOrAbove };
@@ -195,7 +195,12 @@ export function detectCosmicRays(
   data: Float32Array,
   width: number,
   height: number,
-  options: CosmicOptions & { mask?: Uint8Array } = {},
+  options: CosmicOptions & {
+    /** Pixels never flagged nor used to clean (astroscrappy's inmask); their values still enter the filters. */
+    mask?: Uint8Array;
+    /** Pixels whose values are not measurements (fill values, a dead column): handled as NaN, filled from their neighbours. */
+    unusable?: Uint8Array;
+  } = {},
 ): CosmicResult {
   const o = { ...DEFAULTS, ...options };
   const w = width, h = height, npix = w * h;
@@ -208,7 +213,8 @@ export function detectCosmicRays(
   const gain = o.gain;
   const satlevel = o.satlevel * gain;
   const img = new Float32Array(npix);
-  const { nonFinite, atOrAbove: saturated } = scaleInto(data, gain, img, satlevel);
+  if (options.unusable && options.unusable.length !== npix) throw new Error('detectCosmicRays: unusable size differs from data');
+  const { nonFinite, atOrAbove: saturated } = scaleInto(data, gain, img, satlevel, options.unusable);
   if (nonFinite.length > 0) {
     fillNonFinite(img, w, h, nonFinite);
     for (const i of nonFinite) if (img[i] >= satlevel) saturated.push(i); // a fill value as high as saturation

@@ -21,16 +21,16 @@ function exclusionMask(dq: Uint16Array | undefined, w: number, h: number): Uint8
  * Values that are not measurements would poison the medians and the
  * Laplacian around them: fill values (0 where a division or resampling had
  * nothing to give) and bad pixels (a dead column reads ~0, and the columns
- * beside it then look like sharp peaks). They go in as NaN, which the kernel
- * fills from their neighbours. Copies only when there is such a pixel.
+ * beside it then look like sharp peaks). The kernel fills them from their
+ * neighbours. Undefined when there is none.
  */
-function withoutUnusableValues(sci: Float32Array, dq: Uint16Array | undefined): Float32Array {
-  if (!dq) return sci;
-  let out = sci;
-  for (let i = 0; i < sci.length; i++) {
+function unusablePixels(dq: Uint16Array | undefined): Uint8Array | undefined {
+  if (!dq) return undefined;
+  let out: Uint8Array | undefined;
+  for (let i = 0; i < dq.length; i++) {
     if (!(dq[i] & (DQ.noData | DQ.unilluminated | DQ.bad))) continue;
-    if (out === sci) out = sci.slice();
-    out[i] = NaN;
+    out ??= new Uint8Array(dq.length);
+    out[i] = 1;
   }
   return out;
 }
@@ -50,12 +50,14 @@ const COMPACT_SIDE = 4;
  * Returns how many pixels and groups were cleared.
  */
 export function clearCompactGroups(mask: Uint8Array, w: number, h: number): { pixels: number; groups: number } {
-  const seen = new Uint8Array(mask.length);
+  let seen: Uint8Array | undefined; // made at the first flag: most of a frame has none
   const stack: number[] = [];
   const members: number[] = [];
   let pixels = 0, groups = 0;
   for (let q = 0; q < mask.length; q++) {
-    if (!mask[q] || seen[q]) continue;
+    if (!mask[q]) continue;
+    seen ??= new Uint8Array(mask.length);
+    if (seen[q]) continue;
     members.length = 0;
     stack.push(q);
     seen[q] = 1;
@@ -128,7 +130,8 @@ export const flagCosmicRays: FramePrimitive = {
       const f = ext.data;
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
       const mask = exclusionMask(f.dq, f.width, f.height);
-      const res = detectCosmicRays(withoutUnusableValues(f.sci, f.dq), f.width, f.height, {
+      const res = detectCosmicRays(f.sci, f.width, f.height, {
+        unusable: unusablePixels(f.dq),
         sigclip: num(p, 'sigclip'),
         sigfrac: num(p, 'sigfrac'),
         objlim: num(p, 'objlim'),
