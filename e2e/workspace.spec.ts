@@ -15,11 +15,10 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { expect, test, type Browser, type Download, type Page } from '@playwright/test';
 import { parseFits } from '../src/core/fits';
-import { STAMP } from '../src/core/pipeline/provenance';
+import { WHEN_KEYS } from '../src/core/pipeline/provenance';
 import { bytesSource, readWorkspaceArchive } from '../src/core/workspace/archive';
 import { SAMPLE_NIGHT, fileRows, fitsFilesIn, waitForRows } from './helpers';
 
-const STAMP_KEYS = new Set(Object.values(STAMP));
 const field = (page: Page, name: string) => page.getByLabel(name, { exact: true });
 
 async function openRecipe(page: Page, recipe: string): Promise<void> {
@@ -181,11 +180,11 @@ test('a workspace exported from one profile and imported into a fresh one reduce
       const fb = parseFits(zipB[name], name);
       expect(fb.hdus.length, name).toBe(fa.hdus.length);
       for (let h = 0; h < fa.hdus.length; h++) {
-        const cardsA = fa.hdus[h].cards.filter((c) => !STAMP_KEYS.has(c.key));
-        const cardsB = fb.hdus[h].cards.filter((c) => !STAMP_KEYS.has(c.key));
+        const cardsA = fa.hdus[h].cards.filter((c) => !WHEN_KEYS.has(c.key));
+        const cardsB = fb.hdus[h].cards.filter((c) => !WHEN_KEYS.has(c.key));
         expect(cardsB, `${name} HDU ${h} header`).toEqual(cardsA);
         // The timestamps are there in both, as times.
-        expect(fb.hdus[h].cards.filter((c) => STAMP_KEYS.has(c.key)).map((c) => c.key), `${name} HDU ${h} timestamps`).toEqual(fa.hdus[h].cards.filter((c) => STAMP_KEYS.has(c.key)).map((c) => c.key));
+        expect(fb.hdus[h].cards.filter((c) => WHEN_KEYS.has(c.key)).map((c) => c.key), `${name} HDU ${h} timestamps`).toEqual(fa.hdus[h].cards.filter((c) => WHEN_KEYS.has(c.key)).map((c) => c.key));
         const { offset, size } = { offset: fa.hdus[h].dataOffset, size: fa.hdus[h].dataBytes };
         const { offset: offB, size: sizeB } = { offset: fb.hdus[h].dataOffset, size: fb.hdus[h].dataBytes };
         expect(sizeB, `${name} HDU ${h} data size`).toBe(size);

@@ -38,6 +38,9 @@ export const STAMP: Record<string, string> = {
   flagFlatBadPixels: 'FLATBPM',
 };
 
+/** Cards that say when (each step's timestamp, the file's DATE): they differ between two runs of the same product. */
+export const WHEN_KEYS: ReadonlySet<string> = new Set([...Object.values(STAMP), 'DATE']);
+
 export interface StepRecord {
   step: string;
   values: StepValues;
