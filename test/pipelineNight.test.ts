@@ -145,6 +145,10 @@ describe.each([['files (npm run reduce)', fromFiles], ['IndexedDB (the page)', f
     for (const [stack, filter] of [['raw0020_stack.fits', 'R'], ['raw0024_stack.fits', 'V']]) {
       const cards = products.get(stack)!.fits.hdus[0].cards;
       expect(card(cards, 'NCOMBINE')).toBe(4);
+      // detectSources did not run on the stack (its frames came with their stars): HISTORY says so, and
+      // DETSRC stays the time it ran on the reference frame.
+      expect(history(cards).join('')).toContain('apertureFwhm=2.5 (not run: every frame had what it gives)');
+      expect(card(cards, 'DETSRC')).toBe(card(products.get(stack.replace('_stack', '_reduced'))!.fits.hdus[0].cards, 'DETSRC'));
       expect(card(cards, 'FILTER')).toBe(filter);
       for (const s of truth.science.filter((x) => x.filter === filter)) {
         const base = s.file.replace('.fits', '');

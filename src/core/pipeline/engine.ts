@@ -139,6 +139,8 @@ interface StepTally {
   used: Map<string, Set<string>>;
   seconds: number;
   frames: number;
+  /** Frames the step had nothing to do for (satisfiedBy: their stars came with them). */
+  satisfied: number;
   skipped: Map<string, number>;
   at: string;
 }
@@ -202,7 +204,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const tallies = new Map<string, StepTally>();
   const tally = (s: RecipeStep) => {
     let t = tallies.get(s.id);
-    if (!t) tallies.set(s.id, (t = { values: stepValues(run.params, s.id), used: new Map(), seconds: 0, frames: 0, skipped: new Map(), at: '' }));
+    if (!t) tallies.set(s.id, (t = { values: stepValues(run.params, s.id), used: new Map(), seconds: 0, frames: 0, satisfied: 0, skipped: new Map(), at: '' }));
     return t;
   };
   const stages = stagesOf(recipe);
@@ -350,7 +352,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
               for (const id of idsOf.get(m)!) neededLater.set(id, neededLater.get(id)! - 1);
               const where = ` · ${m.ref.name}, frame ${i + 1} of ${todo.length}`;
               if (stage.steps.every((s) => (s.primitive as FramePrimitive).satisfiedBy?.(m, tally(s).values))) {
-                for (const s of stage.steps) tally(s).frames++;
+                for (const s of stage.steps) { const t = tally(s); t.frames++; t.satisfied++; }
               } else {
                 const frame = await parking.frame(m);
                 const r = await applySteps(frame, stage.steps, calibrationsOf.get(m), acceptOf.get(m), where, 1, m.ref.name);
@@ -442,7 +444,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       const t = tallies.get(s.id);
       const skipped = t && t.skipped.size ? [...t.skipped].map(([why, n]) => (n === t.frames ? why : `${why} (${n} of ${t.frames} frames)`)).join('; ') : undefined;
       const used = t && t.used.size ? Object.fromEntries([...t.used].map(([k, v]) => [k, [...v]])) : undefined;
-      return { step: s.id, values: t?.values ?? stepValues(run.params, s.id), at: t?.at || new Date().toISOString(), skipped, used };
+      const satisfied = !!t && t.frames > 0 && t.satisfied === t.frames;
+      return { step: s.id, values: t?.values ?? stepValues(run.params, s.id), at: t?.at || new Date().toISOString(), skipped, used, satisfied };
     });
     const warningList = [...warnings].map(([w, n]) => (n > 1 ? `${w} (x${n})` : w));
     const stackMembersInfo: StackMember[] | undefined = recipe.produces === 'stack'

@@ -7,7 +7,7 @@
  * the recipe, and the quality figures (written by detectSources).
  */
 import type { Card } from '../fits/types';
-import { addHistory, cardNumber, deleteCards, setCard } from './cards';
+import { addHistory, cardNumber, cardValue, deleteCards, setCard } from './cards';
 import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import { extractDescriptors } from '../classify/descriptors';
 import { msToMjd } from '../classify/dates';
@@ -50,6 +50,8 @@ export interface StepRecord {
   skipped?: string;
   /** What its empty parameters took, per parameter (each distinct value once). */
   used?: Record<string, string[]>;
+  /** Every frame had it done already (a stack's members came with their stars): it did not run here. */
+  satisfied?: boolean;
 }
 
 /** At most this many of the values an "auto" parameter took are named; beyond, how many there were. */
@@ -63,9 +65,12 @@ export function stepHistory(cards: Card[], rec: StepRecord): void {
     if (!u?.length) return `${k}=auto`;
     return `${k}=auto(${u.length <= USED_SHOWN ? u.join(',') : `${u.slice(0, USED_SHOWN).join(',')},... ${u.length} values`})`;
   }).join(' ');
-  addHistory(cards, `${rec.step}${params ? `: ${params}` : ''}${rec.skipped ? ` (skipped: ${rec.skipped})` : ''}`);
+  const note = rec.skipped ? ` (skipped: ${rec.skipped})` : rec.satisfied ? ' (not run: every frame had what it gives)' : '';
+  addHistory(cards, `${rec.step}${params ? `: ${params}` : ''}${note}`);
+  // A step that did not run here keeps the time it ran at, where the header has it (a stack's
+  // detectSources: its reference frame's); otherwise every step has its stamp.
   const key = STAMP[rec.step];
-  if (key) setCard(cards, key, rec.at.slice(0, 19), `${rec.step}${rec.skipped ? ' skipped' : ''} (UTC)`);
+  if (key && !(rec.satisfied && cardValue(cards, key) !== undefined)) setCard(cards, key, rec.at.slice(0, 19), `${rec.step}${rec.skipped ? ' skipped' : ''} (UTC)`);
 }
 
 export interface ProvenanceOptions {
