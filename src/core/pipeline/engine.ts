@@ -482,6 +482,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       kind, recipe: recipe.name, inputs: act.map((m) => m.ref), leftOut, members: stackMembersInfo,
       warnings: warningList, signature: run.signature, bunit: made.bunit, filter: info.filter, extHeaders: made.headers.exts,
       createdAt: info.createdAt,
+      ...(stackStep ? { operation: String(stepValues(run.params, stackStep.id).operation) } : {}),
     });
     if (kind === 'dark' && info.exptime !== undefined) setCard(primary, 'EXPTIME', info.exptime, 'mean exposure of the darks, s');
     // The log's step summaries go before the product, so a store that records the run with it has them.

@@ -48,10 +48,16 @@ function allZero(a: Uint16Array): boolean {
 }
 
 /** Smallest stride of at most ~500k samples that does not fall on one column. */
-export function sampleStride(n: number, width: number): number {
-  let s = Math.max(1, Math.ceil(n / 500_000));
-  while (s > 1 && width % s === 0) s++;
+export function sampleStride(n: number, width: number, samples = 500_000): number {
+  let s = Math.max(1, Math.ceil(n / samples));
+  // Sharing a large factor with the width, the sample would fall on a few columns: step on to one that does not.
+  while (s > 1 && (width % s === 0 || gcd(s, width) * 8 > width)) s++;
   return s;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 export class Parking {

@@ -440,8 +440,10 @@ export function buildPlan(input: PlanInput): Plan {
  * Bumped when a change to the code changes the pixels or headers products
  * get (not for every change): products made before then are stale, and
  * "Reduce all" remakes them.
- * 2 (2026-11-30): cosmic rays at the frame's edge and beside bad pixels, VAR's UTYPE, a flat's BUNIT,
- *   HISTORY broken at spaces, the warning for a pin the rules refuse.
+ * 2 (2026-11-30): cosmic rays at the frame's edge, beside bad pixels and on star cores, VAR of a
+ *   cleaned pixel, VAR's UTYPE, a flat's BUNIT, SATURATE through the steps, a stack's GAIN and
+ *   RDNOISE, NCOMBINE, DATE and MJD-OBS, HISTORY broken at spaces and saying what 'auto' meant,
+ *   the warning for a pin the rules refuse.
  */
 export const PIPELINE_VERSION = 2;
 

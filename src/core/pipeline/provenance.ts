@@ -83,6 +83,8 @@ export interface ProvenanceOptions {
   signature: string;
   bunit: 'adu' | 'electron' | 'none';
   filter?: string;
+  /** A stack's combine operation (stackFrames' operation): its gain and read noise follow from it. */
+  operation?: string;
   /** When the product was made (ms since epoch): its DATE card. */
   createdAt?: number;
   /** The extension headers of the product, for the few cards they must lose too. */
@@ -105,25 +107,32 @@ function effectiveFrames(members: readonly StackMember[], left: ReadonlySet<stri
 }
 
 /**
- * A stack in electrons is the mean of N frames: its gain is N (each frame's
- * is 1 once in electrons; SExtractor's convention for averaged images) and
- * its read noise rn / sqrt(N). The reference frame's cards said 1 and rn,
- * and a tool that takes Poisson noise from the gain overstated it N times.
- * Only the gain card ADUToElectrons set is changed (a MaxIm-style GAIN is a
- * camera setting, not a factor).
+ * The gain and read noise of a stack in electrons, by how it was combined.
+ * Each frame's gain is 1 once in electrons. A mean of N frames counts as N
+ * exposures (SExtractor's convention for averaged images: gain N, read noise
+ * rn / sqrt N; N weighted by the frames' weights; a weighted mean by 1/VAR
+ * as N, its weights being near equal for frames alike); a median as a mean
+ * of 2N/pi (its efficiency, N >= 3); a sum is electrons still (gain 1, read
+ * noise rn sqrt N). The reference frame's cards said 1 and rn, and a tool
+ * that takes Poisson noise from the gain was off N times. Only the gain card
+ * ADUToElectrons set is changed (a MaxIm-style GAIN is a camera setting).
  */
-function noiseOfMean(headers: Card[][], n: number): void {
-  const nText = Number.isInteger(n) ? String(n) : n.toFixed(2);
+function noiseOfCombined(headers: Card[][], operation: string, nEff: number, n: number): void {
+  const text = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+  const asMean = operation === 'median' ? (n >= 3 ? (2 * n) / Math.PI : n) : operation === 'wmean' ? n : nEff;
+  const [gain, rnFactor, what] = operation === 'sum'
+    ? [1, Math.sqrt(n), `the sum of ${n} frames`]
+    : [asMean, 1 / Math.sqrt(asMean), `the ${operation} of ${n} frames (as ${text(asMean)} exposures)`];
   for (const h of headers) {
     for (const c of h) {
       const key = c.key.toUpperCase();
       if ((key === 'GAIN' || key === 'EGAIN') && c.value === 1 && (c.comment ?? '').startsWith(ELECTRONS_GAIN_COMMENT)) {
-        setCard(h, c.key, Math.round(n * 1e4) / 1e4, `e-/ADU of the mean of ${nText} frames in electrons (N x 1)`);
+        setCard(h, c.key, Math.round(gain * 1e4) / 1e4, `e-/ADU of ${what}`);
       }
     }
     for (const key of ['RDNOISE', 'READNOIS']) {
       const rn = cardNumber(h, key);
-      if (rn !== undefined) setCard(h, key, Math.round((rn / Math.sqrt(n)) * 1e4) / 1e4, `read noise of the mean of ${nText} frames, e-`);
+      if (rn !== undefined) setCard(h, key, Math.round(rn * rnFactor * 1e4) / 1e4, `read noise of ${what}, e-`);
     }
   }
 }
@@ -157,7 +166,9 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
     const used = o.inputs.filter((f) => !left.has(f.id));
     setCard(primary, 'NCOMBINE', used.length, 'frames combined');
     used.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
-    if (o.kind === 'stack' && o.bunit === 'electron') noiseOfMean([primary, ...(o.extHeaders ?? [])], effectiveFrames(o.members ?? [], left, used.length));
+    if (o.kind === 'stack' && o.bunit === 'electron') {
+      noiseOfCombined([primary, ...(o.extHeaders ?? [])], o.operation ?? 'mean', effectiveFrames(o.members ?? [], left, used.length), used.length);
+    }
   }
   for (const m of o.members ?? []) {
     addHistory(primary, `${m.name}: offset ${m.dx.toFixed(3)} ${m.dy.toFixed(3)} (${m.method}${m.nMatched ? `, ${m.nMatched} stars` : ''}) scale ${m.scale.toFixed(4)} zero ${m.zero.toFixed(2)} weight ${m.weight.toFixed(3)}`);

@@ -404,6 +404,16 @@ describe('stackScience', () => {
     expect(nEff).toBeGreaterThan(3.5);
     expect(cardOf(h, 'GAIN') as number).toBeCloseTo(nEff, 3);
     expect(cardOf(h, 'RDNOISE') as number).toBeCloseTo(RN_E / Math.sqrt(nEff), 3);
+    // A sum is electrons still: gain 1, read noise rn sqrt N. A median counts as a mean of 2N/pi frames.
+    const byOperation = async (operation: string) => {
+      const s = await executeRun(runSpecFor('stackScience', ins, { values: { stackFrames: { operation } } }), own);
+      return productOf(own, s.product.id).stored.primary;
+    };
+    const sum = await byOperation('sum');
+    expect([cardOf(sum, 'GAIN'), cardOf(sum, 'RDNOISE')]).toEqual([1, RN_E * 2]);
+    const median = await byOperation('median');
+    expect(cardOf(median, 'GAIN') as number).toBeCloseTo(8 / Math.PI, 3);
+    expect(cardOf(median, 'RDNOISE') as number).toBeCloseTo(RN_E / Math.sqrt(8 / Math.PI), 3);
     // The stack of the suite left its blurred frame out: 4 of 5 combined.
     const hs = productOf(store, run.product.id).stored.primary;
     expect(cardOf(hs, 'NCOMBINE')).toBe(4);

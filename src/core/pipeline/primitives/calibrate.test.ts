@@ -196,3 +196,56 @@ describe('flatCorrect', () => {
     expect(() => flatCorrect.run(science(), defaultsOf(flatCorrect), frameCtx({ flat: small }))).toThrow(/flat_small\.fits is 6x9 where sci\.fits \(ext 1\) is 12x9/);
   });
 });
+
+describe('SATURATE follows the pixels through the calibrations', () => {
+  const RAW_SAT = 60000;
+  /** A frame whose extension (and primary: one extension keeps it there too) says SATURATE 60000. */
+  const saturated = () => {
+    const f = science({ SATURATE: RAW_SAT });
+    f.exts[0].header.push({ key: 'SATURATE', value: RAW_SAT });
+    return f;
+  };
+  const levels = (f: ReturnType<typeof science>) => [cardOf(f.exts[0].header, 'SATURATE'), cardOf(f.primary, 'SATURATE')];
+
+  it('less the master bias at its median, once in each header', () => {
+    const f = saturated();
+    // Median 100: half the pixels at 90, half at 110 and the middle one at 100.
+    const bias = master('b.fits', (x, y) => (idx(x, y) < (W * H) / 2 - 1 ? 90 : idx(x, y) > (W * H) / 2 ? 110 : 100), 0.25);
+    subtractBias.run(f, {}, frameCtx({ bias }));
+    expect(levels(f)).toEqual([RAW_SAT - 100, RAW_SAT - 100]);
+  });
+
+  it('less the dark as subtracted: scaled by the exposure ratio', () => {
+    const f = saturated();
+    f.primary.push({ key: 'EXPTIME', value: 20 });
+    const dark = master('d.fits', () => 7, 0.5, { primary: { EXPTIME: 10 } });
+    subtractDark.run(f, { scale: true }, frameCtx({ dark }));
+    expect(levels(f)).toEqual([RAW_SAT - 14, RAW_SAT - 14]);
+  });
+
+  it('over the flat where it is highest, its flagged pixels aside; unchanged when every pixel is flagged', () => {
+    const f = saturated();
+    const flat = master('f.fits', (x, y) => (x === 3 && y === 3 ? 1.2 : x === 5 && y === 5 ? 9 : 1), 0.001, { badAt: [5, 5] });
+    flatCorrect.run(f, defaultsOf(flatCorrect), frameCtx({ flat }));
+    // The flat is float32: 1.2 is 1.2000000477; the card keeps 3 decimals.
+    const expected = Math.round((RAW_SAT / Math.fround(1.2)) * 1000) / 1000;
+    expect(levels(f)).toEqual([expected, expected]);
+    const g = saturated();
+    const dead = makeAstro({ name: 'f.fits', exts: [{ data: makeTestFrame(W, H, () => 1, { var: 0.001, dq: () => DQ.bad }) }] });
+    flatCorrect.run(g, defaultsOf(flatCorrect), frameCtx({ flat: dead }));
+    expect(levels(g)).toEqual([RAW_SAT, RAW_SAT]);
+  });
+
+  it('a frame of two extensions: each its own, the primary the lowest of them', () => {
+    const ext = (level: number) => ({ header: { EXTVER: 1, SATURATE: RAW_SAT }, data: makeTestFrame(W, H, () => 1000, { var: 4 }) as ReturnType<typeof makeTestFrame>, level });
+    const a = ext(0), b = ext(0);
+    const f = makeAstro({ name: 'mef.fits', primary: { SATURATE: RAW_SAT }, exts: [{ extver: 1, header: a.header, data: a.data }, { extver: 2, header: { ...b.header, EXTVER: 2 }, data: b.data }] });
+    const bias = makeAstro({
+      name: 'b.fits',
+      exts: [{ extver: 1, data: makeTestFrame(W, H, () => 100, { var: 0.25 }) }, { extver: 2, data: makeTestFrame(W, H, () => 300, { var: 0.25 }) }],
+    });
+    subtractBias.run(f, {}, frameCtx({ bias }));
+    expect(f.exts.map((e) => cardOf(e.header, 'SATURATE'))).toEqual([RAW_SAT - 100, RAW_SAT - 300]);
+    expect(cardOf(f.primary, 'SATURATE')).toBe(RAW_SAT - 300);
+  });
+});

@@ -1,29 +1,51 @@
 /**
- * SATURATE follows the pixels through the steps, as the lowest value a
- * saturated pixel can read in the frame as it is now: the raw saturation
- * level (addDQ writes it) less the overscan level subtracted, less the master
- * bias and dark (their median: a few hot pixels should not lower it for
- * all), times the gain (ADUToElectrons), over the flat where it is highest.
- * A reader that takes pixels at or above SATURATE for saturated
- * (SExtractor's SATUR_KEY) then catches every one of them; the pipeline's
- * own flags are in DQ (bit 4), set on the raw values. Without this, a
- * reduced frame said 65535 x gain where its saturated pixels read ~1000 ADU
- * less, and a star saturated in the raw frame passed for unsaturated.
+ * SATURATE follows the pixels through the steps, as about the lowest value a
+ * saturated pixel reads in the frame as it is now: the raw saturation level
+ * (addDQ writes it) less the overscan level subtracted (its highest line),
+ * less the master bias and dark (their median: a few hot pixels should not
+ * lower it for all; a saturated pixel where the bias is above its median
+ * reads that much lower), times the gain (ADUToElectrons), over the flat
+ * where it is highest. A reader that takes pixels at or above SATURATE for
+ * saturated (SExtractor's SATUR_KEY) then catches them; the pipeline's own
+ * flags are in DQ (bit 4), set on the raw values. Without this, a reduced
+ * frame said 65535 x gain where its saturated pixels read ~1000 ADU less,
+ * and a star saturated in the raw frame passed for unsaturated.
  */
 import type { AstroFrame } from '../astroFrame';
-import { cardNumber, setCard } from '../cards';
+import type { Card } from '../../fits/types';
+import { cardNumber, deleteCards, setCard } from '../cards';
+import { sampleStride } from '../parking';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
 
-/** Applies `move` to SATURATE of extension k (and of the primary header, where a one-extension frame keeps it too). */
+const COMMENT = 'about the lowest value a saturated pixel reads';
+
+/**
+ * Applies `move` to SATURATE of extension k, and to the primary header's:
+ * a one-extension frame keeps it there too; a frame of several extensions
+ * then says the lowest of theirs.
+ */
 export function moveSaturation(frame: AstroFrame, k: number, move: (level: number) => number): void {
   const unit = frame.bunit === 'electron' ? 'electrons' : frame.bunit === 'adu' ? 'ADU' : frame.bunit;
-  const comment = `lowest value a saturated pixel reads here, ${unit}`;
   const headers = frame.exts.length === 1 ? [frame.exts[k].header, frame.primary] : [frame.exts[k].header];
   for (const h of headers) {
     const sat = cardNumber(h, 'SATURATE');
-    if (sat !== undefined) setCard(h, 'SATURATE', Math.round(move(sat) * 1000) / 1000, comment);
+    if (sat !== undefined) setCard(h, 'SATURATE', Math.round(move(sat) * 1000) / 1000, `${COMMENT}, ${unit}`);
   }
+  if (frame.exts.length > 1) lowestSaturation(frame.primary, frame.exts.map((e) => e.header));
+}
+
+/**
+ * Where `target` has a SATURATE (a frame's primary header, a mosaic's copy
+ * of its first piece), sets it to the lowest of the `parts`' levels, or
+ * removes it when a part has none (no level can be vouched for then).
+ */
+export function lowestSaturation(target: Card[], parts: readonly Card[][]): void {
+  if (cardNumber(target, 'SATURATE') === undefined) return;
+  const levels = parts.map((h) => cardNumber(h, 'SATURATE'));
+  if (levels.some((l) => l === undefined)) { deleteCards(target, ['SATURATE']); return; }
+  const comment = parts.map((h) => h.find((c) => c.key.toUpperCase() === 'SATURATE')?.comment).find((c) => c !== undefined) ?? COMMENT;
+  setCard(target, 'SATURATE', Math.min(...(levels as number[])), comment);
 }
 
 /** Samples enough for a level that only moves SATURATE (a master's median to a small fraction of its noise). */
@@ -38,9 +60,7 @@ export function typicalLevel(plane: Frame): number {
   const known = levels.get(plane.sci);
   if (known !== undefined) return known;
   const n = plane.sci.length;
-  let step = Math.max(1, Math.ceil(n / LEVEL_SAMPLES));
-  // Not a divisor of the width, or the sample would be a few columns.
-  while (step > 1 && plane.width % step === 0) step++;
+  const step = sampleStride(n, plane.width, LEVEL_SAMPLES);
   const sample = new Float64Array(Math.ceil(n / step));
   let m = 0;
   for (let i = 0; i < n; i += step) {

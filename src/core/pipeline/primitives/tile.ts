@@ -8,6 +8,7 @@
  */
 import { DQ } from '../../kernels/dq';
 import { parseSection, type Section } from '../../kernels/section';
+import { lowestSaturation } from './saturation';
 import { extractDescriptors } from '../../classify/descriptors';
 import { cardNumber, setCard } from '../cards';
 import { lookup } from '../astroFrame';
@@ -87,6 +88,8 @@ export const tileArrays: FramePrimitive = {
       if (v !== undefined) setCard(header, key, v + d);
     }
     setCard(header, 'DATASEC', `[1:${width},1:${height}]`);
+    // Each amplifier has its own saturation level (overscan, bias, gain): the mosaic's is the lowest of them.
+    lowestSaturation(header, placed.map((p) => frame.exts[p.k].header));
     const d0 = extractDescriptors(frame.primary, first.header);
     setCard(header, 'DETSEC', `[${minX * (d0.binX ?? 1) + 1}:${(minX + width) * (d0.binX ?? 1)},${minY * (d0.binY ?? 1) + 1}:${(minY + height) * (d0.binY ?? 1)}]`);
     frame.exts = [{ extver: 1, header, data: { width, height, sci, var: vr, dq } }];
