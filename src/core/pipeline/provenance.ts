@@ -70,7 +70,9 @@ export function stepHistory(cards: Card[], rec: StepRecord): void {
   // A step that did not run here keeps the time it ran at, where the header has it (a stack's
   // detectSources: its reference frame's); otherwise every step has its stamp.
   const key = STAMP[rec.step];
-  if (key && !(rec.satisfied && cardValue(cards, key) !== undefined)) setCard(cards, key, rec.at.slice(0, 19), `${rec.step}${rec.skipped ? ' skipped' : ''} (UTC)`);
+  if (key && !(rec.satisfied && cardValue(cards, key) !== undefined)) {
+    setCard(cards, key, rec.at.slice(0, 19), `${rec.step}${rec.skipped ? ' skipped' : rec.satisfied ? ' not run' : ''} (UTC)`);
+  }
 }
 
 export interface ProvenanceOptions {
@@ -180,7 +182,9 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   // none: astropy's WCS otherwise works it out and warns (FITSFixedWarning 'datfix') on every read.
   setCard(primary, 'DATE', new Date(o.createdAt ?? Date.now()).toISOString().slice(0, 19), 'date this file was written (UTC)');
   if (cardNumber(primary, 'MJD-OBS') === undefined) {
-    const t = frameTime(extractDescriptors(primary));
+    const d = extractDescriptors(primary);
+    // Only from a date with its time of day: a bare date would say midnight.
+    const t = d.dateObs && d.dateObs.length > 10 ? frameTime(d) : undefined;
     if (t !== undefined) setCard(primary, 'MJD-OBS', Math.round(msToMjd(t) * 1e8) / 1e8, 'MJD of the start of the observation (from DATE-OBS)');
   }
 }

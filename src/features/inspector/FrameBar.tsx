@@ -32,6 +32,8 @@ export function FrameBar() {
           if (next === undefined) return;
           e.preventDefault();
           e.stopPropagation();
+          // As the step buttons do: a frame chosen by hand stops the blinking.
+          if (layout === 'blink') s().setBlink({ playing: false });
           s().select(frames[next].fileId);
           e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')[next]?.focus();
         }}

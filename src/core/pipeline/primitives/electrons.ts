@@ -7,9 +7,10 @@
  */
 import { addVarianceFromNoise, toElectrons } from '../../kernels/arith';
 import { extractDescriptors } from '../../classify/descriptors';
-import { cardNumber, deleteCards, setCard } from '../cards';
+import { cardNumber, setCard } from '../cards';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
+import { moveSaturation } from './saturation';
 
 /** Gain (e-/ADU) of extension k: the parameter, the header, or 1 with a warning. */
 export function gainOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): { gain: number; key?: string } {
@@ -50,30 +51,25 @@ export const ADUToElectrons: FramePrimitive = {
   ],
   run(frame, p, ctx) {
     if (frame.bunit === 'electron') return { skipped: 'already in electrons' };
+    // Said before the extensions are converted: their SATURATE cards name the unit they move into.
+    frame.bunit = 'electron';
     const gains = frame.exts.map((ext, k) => {
       const { gain, key } = gainOf(frame, k, optNum(p, 'gain'), ctx);
       toElectrons(ext.data, gain, ext.data);
       setCard(ext.header, 'BUNIT', 'electron', 'pixel unit');
-      // The saturation level follows the pixels into electrons.
-      const sat = cardNumber(ext.header, 'SATURATE');
-      if (sat !== undefined) setCard(ext.header, 'SATURATE', sat * gain, 'saturation level, electrons');
+      // The saturation level follows the pixels into electrons (and the primary's with it: see moveSaturation).
+      moveSaturation(frame, k, (s) => s * gain);
       setCard(ext.header, 'GAINORIG', gain, `e-/ADU applied by ADUToElectrons${key ? ` (from ${key})` : ''}`);
       // The data are in electrons now: their gain is 1, or a reader would apply it twice.
       if (key && cardNumber(ext.header, key) !== undefined) setCard(ext.header, key, 1, `${ELECTRONS_GAIN_COMMENT} (was ${gain}, see GAINORIG)`);
       ctx.log(`ext ${ext.extver}: x ${gain} e-/ADU${key ? ` (${key})` : ' (parameter)'}`);
       return { gain, key };
     });
-    frame.bunit = 'electron';
     setCard(frame.primary, 'BUNIT', 'electron', 'pixel unit');
-    // The same for gain and saturation keywords in the primary header, where single-extension frames keep them.
+    // The same for the gain keyword in the primary header, where single-extension frames keep it.
     const first = gains[0];
     if (first.key && cardNumber(frame.primary, first.key) !== undefined && gains.every((g) => g.key === first.key)) {
       setCard(frame.primary, first.key, 1, `${ELECTRONS_GAIN_COMMENT} (was ${first.gain})`);
-    }
-    const sat = cardNumber(frame.primary, 'SATURATE');
-    if (sat !== undefined) {
-      if (gains.every((g) => g.gain === first.gain)) setCard(frame.primary, 'SATURATE', sat * first.gain, 'saturation level, electrons');
-      else deleteCards(frame.primary, ['SATURATE']);
     }
   },
 };
