@@ -167,6 +167,17 @@ describe('flagCosmicRays', () => {
     expect(g.exts[0].data.var).toEqual(kept);
   });
 
+  it('flags a large blob of a hit on the sky (sharp edges), where a star\'s core of the same size would be spared', () => {
+    const { f } = scene(false);
+    const d = f.exts[0].data;
+    // 5 x 5 pixels of 3000 e- each on the sky, far from the star and the other hits: an alpha particle, say.
+    for (let y = 60; y < 65; y++) for (let x = 60; x < 65; x++) d.sci[y * W + x] += 3000;
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    let flagged = 0;
+    for (let y = 60; y < 65; y++) for (let x = 60; x < 65; x++) if (d.dq![y * W + x] & DQ.cosmicRay) flagged++;
+    expect(flagged).toBeGreaterThanOrEqual(16);
+  });
+
   it('only flags when replace is off', () => {
     const { f } = scene(false);
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays', { replace: false }), frameCtx());

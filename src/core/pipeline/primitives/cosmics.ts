@@ -38,18 +38,24 @@ function unusablePixels(dq: Uint16Array | undefined): Uint8Array | undefined {
 /** Groups at least this many pixels wide and tall, filling at least half of their box, are not hits. */
 const COMPACT_SIDE = 4;
 
+/** A group's box, inclusive. */
+export interface Box { x0: number; x1: number; y0: number; y1: number }
+
 /**
  * Clears from `mask` the connected groups of flagged pixels (8-connected)
- * that are compact blobs at least COMPACT_SIDE pixels on each side and fill
- * at least half of their bounding box: cosmic rays are small spots or thin
- * tracks, such a blob is the core of a star (or a galaxy). L.A.Cosmic can
- * eat one: near a bright neighbour the fine-structure median is raised, the
- * objlim test passes on a flank, and each pass's cleaning carves the next
- * pass's candidates out of the core (30-36 pixels of the brighter star of a
- * close pair in three frames of the sample night; astroscrappy does the same).
- * Returns how many pixels and groups were cleared.
+ * that are compact blobs at least COMPACT_SIDE pixels on each side, fill at
+ * least half of their bounding box and, when `isStar` is given, pass it:
+ * cosmic rays are small spots or thin tracks, such a blob is the core of a
+ * star (or a galaxy). L.A.Cosmic can eat one: near a bright neighbour the
+ * fine-structure median is raised, the objlim test passes on a flank, and
+ * each pass's cleaning carves the next pass's candidates out of the core
+ * (30-36 pixels of the brighter star of a close pair in three frames of the
+ * sample night; astroscrappy does the same). Returns how many pixels and
+ * groups were cleared.
  */
-export function clearCompactGroups(mask: Uint8Array, w: number, h: number): { pixels: number; groups: number } {
+export function clearCompactGroups(
+  mask: Uint8Array, w: number, h: number, isStar?: (members: readonly number[], box: Box) => boolean,
+): { pixels: number; groups: number } {
   let seen: Uint8Array | undefined; // made at the first flag: most of a frame has none
   const stack: number[] = [];
   const members: number[] = [];
@@ -78,13 +84,48 @@ export function clearCompactGroups(mask: Uint8Array, w: number, h: number): { pi
       }
     }
     const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-    if (bw >= COMPACT_SIDE && bh >= COMPACT_SIDE && members.length * 2 >= bw * bh) {
+    if (bw >= COMPACT_SIDE && bh >= COMPACT_SIDE && members.length * 2 >= bw * bh && (!isStar || isStar(members, { x0, x1, y0, y1 }))) {
       for (const i of members) mask[i] = 0;
       pixels += members.length;
       groups++;
     }
   }
   return { pixels, groups };
+}
+
+/** How far above the sky (in its noise) the ring around a blob must sit for the blob to be a star's core. */
+const WING_SIGMA = 5;
+
+/**
+ * A star has wings: the pixels just outside a blob of flags on its core sit
+ * well above the sky around it. A hit has sharp edges (the growth steps
+ * already took its brighter neighbours): just outside, the sky. The ring is
+ * the group's 8-neighbours; the sky, the square 4 px outside its box; the
+ * noise, sqrt(sky + rn^2) in electrons.
+ */
+function hasWings(sci: Float32Array, mask: Uint8Array, w: number, h: number, members: readonly number[], box: Box, readNoise: number): boolean {
+  const ring: number[] = [];
+  const seen = new Set<number>();
+  for (const i of members) {
+    const x = i % w, y = (i / w) | 0;
+    for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+      for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+        const j = yy * w + xx;
+        if (!mask[j] && !seen.has(j)) { seen.add(j); ring.push(sci[j]); }
+      }
+    }
+  }
+  const sky: number[] = [];
+  const d = 4, X0 = box.x0 - d, X1 = box.x1 + d, Y0 = box.y0 - d, Y1 = box.y1 + d;
+  for (let y = Math.max(0, Y0); y <= Math.min(h - 1, Y1); y++) {
+    for (let x = Math.max(0, X0); x <= Math.min(w - 1, X1); x++) {
+      if ((x === X0 || x === X1 || y === Y0 || y === Y1) && !mask[y * w + x]) sky.push(sci[y * w + x]);
+    }
+  }
+  if (!ring.length || !sky.length) return false;
+  const median = (a: number[]) => medianInPlace(Float64Array.from(a.filter((v) => v === v)));
+  const bg = median(sky);
+  return median(ring) - bg > WING_SIGMA * Math.sqrt(Math.max(bg, 0) + readNoise * readNoise);
 }
 
 /**
@@ -143,7 +184,7 @@ export const flagCosmicRays: FramePrimitive = {
         mask,
         clean: bool(p, 'replace'),
       });
-      const spared = clearCompactGroups(res.mask, f.width, f.height);
+      const spared = clearCompactGroups(res.mask, f.width, f.height, (members, box) => hasWings(f.sci, res.mask, f.width, f.height, members, box, rn));
       const nFound = res.nFound - spared.pixels;
       f.dq ??= new Uint16Array(f.width * f.height);
       // VAR of a replaced pixel: read before any is replaced, from the same neighbours the value came from.
