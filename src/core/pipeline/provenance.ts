@@ -78,6 +78,7 @@ export function stepHistory(cards: Card[], rec: StepRecord): void {
 export interface ProvenanceOptions {
   kind: ProductKind;
   recipe: string;
+  /** The frames combined (not those left out). */
   inputs: readonly FrameRef[];
   leftOut?: readonly LeftOut[];
   members?: readonly StackMember[];
@@ -102,9 +103,9 @@ const KIND_TYPE: Record<ProductKind, string> = {
 };
 
 /** Frames a weighted mean counts as, (sum w)^2 / sum w^2: N for equal weights. */
-function effectiveFrames(members: readonly StackMember[], left: ReadonlySet<string>, used: number): number {
+function effectiveFrames(members: readonly StackMember[], used: number): number {
   let s = 0, s2 = 0;
-  for (const m of members) if (!left.has(m.id)) { s += m.weight; s2 += m.weight * m.weight; }
+  for (const m of members) { s += m.weight; s2 += m.weight * m.weight; }
   return s2 > 0 ? (s * s) / s2 : used;
 }
 
@@ -163,13 +164,12 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   // overscan level and scatter, its cosmic-ray count) are not the product's.
   if (o.kind !== 'reduced') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC', 'OVERSCAN', 'OVERRMS']);
   if (o.kind !== 'reduced') {
-    // What was combined (IRAF's convention): a frame a step refused or the stack rejected is in HISTORY ("left out").
-    const left = new Set((o.leftOut ?? []).map((f) => f.id));
-    const used = o.inputs.filter((f) => !left.has(f.id));
-    setCard(primary, 'NCOMBINE', used.length, 'frames combined');
-    used.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
+    // What was combined (IRAF's convention): `inputs` are those (the engine hands over the frames it
+    // combined); a frame a step refused or the stack rejected is in HISTORY ("left out").
+    setCard(primary, 'NCOMBINE', o.inputs.length, 'frames combined');
+    o.inputs.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
     if (o.kind === 'stack' && o.bunit === 'electron') {
-      noiseOfCombined([primary, ...(o.extHeaders ?? [])], o.operation ?? 'mean', effectiveFrames(o.members ?? [], left, used.length), used.length);
+      noiseOfCombined([primary, ...(o.extHeaders ?? [])], o.operation ?? 'mean', effectiveFrames(o.members ?? [], o.inputs.length), o.inputs.length);
     }
   }
   for (const m of o.members ?? []) {
