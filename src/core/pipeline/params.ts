@@ -230,9 +230,21 @@ export function stepValues(resolved: ResolvedParams, stepId: string): StepValues
   return out;
 }
 
-/** "name=value" pairs of one step, for HISTORY cards and logs (stable order: the schema's). */
-export function formatStepValues(values: StepValues): string {
+/** At most this many of the values an 'auto' parameter took are named; beyond, how many there were. */
+const USED_SHOWN = 3;
+
+/**
+ * "name=value" pairs of one step, for HISTORY cards and logs (stable order:
+ * the schema's). An empty or 'auto' value reads `auto`, or with `used` (what
+ * it meant for the frames, each distinct value once) `gain=auto(1.6)`.
+ */
+export function formatStepValues(values: StepValues, used?: Readonly<Record<string, readonly string[]>>): string {
   return Object.entries(values)
-    .map(([k, v]) => `${k}=${v === null ? 'auto' : String(v)}`)
+    .map(([k, v]) => {
+      if (v !== null && v !== 'auto') return `${k}=${String(v)}`;
+      const u = used?.[k];
+      if (!u?.length) return `${k}=auto`;
+      return `${k}=auto(${u.length <= USED_SHOWN ? u.join(',') : `${u.slice(0, USED_SHOWN).join(',')},... ${u.length} values`})`;
+    })
     .join(' ');
 }

@@ -12,7 +12,7 @@ import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import { extractDescriptors } from '../classify/descriptors';
 import { msToMjd } from '../classify/dates';
 import { frameTime } from './facts';
-import type { StepValues } from './params';
+import { formatStepValues, type StepValues } from './params';
 import { isMasterKind, type FrameRef, type LeftOut, type ProductKind, type StackMember } from './products';
 
 /** Timestamp keyword of each primitive (8 characters, FITS standard). */
@@ -54,17 +54,9 @@ export interface StepRecord {
   satisfied?: boolean;
 }
 
-/** At most this many of the values an "auto" parameter took are named; beyond, how many there were. */
-const USED_SHOWN = 3;
-
 export function stepHistory(cards: Card[], rec: StepRecord): void {
   // "gain=auto(1.6)": what an empty parameter (or the choice 'auto') meant for these frames.
-  const params = Object.entries(rec.values).map(([k, v]) => {
-    if (v !== null && v !== 'auto') return `${k}=${String(v)}`;
-    const u = rec.used?.[k];
-    if (!u?.length) return `${k}=auto`;
-    return `${k}=auto(${u.length <= USED_SHOWN ? u.join(',') : `${u.slice(0, USED_SHOWN).join(',')},... ${u.length} values`})`;
-  }).join(' ');
+  const params = formatStepValues(rec.values, rec.used);
   const note = rec.skipped ? ` (skipped: ${rec.skipped})` : rec.satisfied ? ' (not run: every frame had what it gives)' : '';
   addHistory(cards, `${rec.step}${params ? `: ${params}` : ''}${note}`);
   // A step that did not run here keeps the time it ran at, where the header has it (a stack's
