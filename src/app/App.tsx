@@ -14,7 +14,7 @@ import { useReduction } from '../ui/reduction';
 import { FailedQueries, ViewGuard } from '../ui/QueryError';
 import { useLibrary } from '../features/library/store';
 import { UpdateNotice } from './UpdateNotice';
-import { tabAfterKey } from '../ui/tabKeys';
+import { onTabListKey } from '../ui/tabKeys';
 
 const VIEWS: Record<Tab, () => React.ReactElement> = {
   library: LibraryView,
@@ -49,17 +49,7 @@ export function App() {
             className="tabs"
             role="tablist"
             aria-label="Views"
-            onKeyDown={(e) => {
-              // Alt+Left is the browser's Back, not a tab change.
-              if (e.altKey || e.ctrlKey || e.metaKey) return;
-              const next = tabAfterKey(e.key, TABS.findIndex((t) => t.id === tab), TABS.length);
-              if (next === undefined) return;
-              // The key is the tab list's: the view it opens (the inspector pans on arrows) must not take it too.
-              e.preventDefault();
-              e.stopPropagation();
-              setTab(TABS[next].id);
-              document.getElementById(`tab-${TABS[next].id}`)?.focus();
-            }}
+            onKeyDown={(e) => onTabListKey(e, TABS.findIndex((t) => t.id === tab), TABS.length, (next) => setTab(TABS[next].id))}
           >
             {TABS.map((t) => (
               <button

@@ -5,7 +5,7 @@
  * display across frames.
  */
 import { useInspector } from './store';
-import { tabAfterKey } from '../../ui/tabKeys';
+import { onTabListKey } from '../../ui/tabKeys';
 
 const RATES = [125, 250, 500, 1000, 2000];
 
@@ -25,18 +25,11 @@ export function FrameBar() {
         className="frame-chips"
         role="tablist"
         aria-label="Open frames"
-        onKeyDown={(e) => {
-          // On a frame's tab the arrows, Home and End go through the frames (as the view tabs do), not pan the image.
-          if ((e.target as HTMLElement).getAttribute('role') !== 'tab' || e.altKey || e.ctrlKey || e.metaKey) return;
-          const next = tabAfterKey(e.key, frames.findIndex((f) => f.fileId === current), frames.length);
-          if (next === undefined) return;
-          e.preventDefault();
-          e.stopPropagation();
+        onKeyDown={(e) => onTabListKey(e, frames.findIndex((f) => f.fileId === current), frames.length, (next) => {
           // As the step buttons do: a frame chosen by hand stops the blinking.
           if (layout === 'blink') s().setBlink({ playing: false });
           s().select(frames[next].fileId);
-          e.currentTarget.querySelectorAll<HTMLElement>('[role="tab"]')[next]?.focus();
-        }}
+        })}
       >
         {frames.map((f, k) => (
           <span key={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
