@@ -18,7 +18,8 @@ import { sampleStride } from '../parking';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
 
-const COMMENT = 'about the lowest value a saturated pixel reads';
+// Short enough to fit beside a number in an 80-column card (47 characters are left there).
+const COMMENT = 'about the lowest a saturated pixel reads';
 
 /**
  * Applies `move` to SATURATE of extension k, and to the primary header's:
@@ -26,7 +27,7 @@ const COMMENT = 'about the lowest value a saturated pixel reads';
  * then says the lowest of theirs.
  */
 export function moveSaturation(frame: AstroFrame, k: number, move: (level: number) => number): void {
-  const unit = frame.bunit === 'electron' ? 'electrons' : frame.bunit === 'adu' ? 'ADU' : frame.bunit;
+  const unit = frame.bunit === 'electron' ? 'e-' : frame.bunit === 'adu' ? 'ADU' : frame.bunit;
   const headers = frame.exts.length === 1 ? [frame.exts[k].header, frame.primary] : [frame.exts[k].header];
   for (const h of headers) {
     const sat = cardNumber(h, 'SATURATE');
