@@ -68,5 +68,6 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    setupFiles: ['test/scratchPoison.ts'],
   },
 });

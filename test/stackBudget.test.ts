@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { bytesForStrips } from '../src/core/kernels/combineStream';
 import { MemoryStore } from '../src/core/pipeline/memoryStore';
 import { Parking } from '../src/core/pipeline/parking';
-import { stackMembers } from '../src/core/pipeline/stackStage';
+import { SHIFT_BYTES_PER_PIXEL, shiftShared, stackMembers } from '../src/core/pipeline/stackStage';
 import { makeMember, recipeValues } from '../src/core/pipeline/testing/frames';
 import { memoryProbe } from './memoryProbe';
 
@@ -38,8 +38,9 @@ describe('stackMembers within its budget, writing its product', () => {
         const p = recipeValues('stackScience', 'stackFrames', { reject: 'none', scale: 'none' });
         // The product's planes are the store's (allocated here, before the probe starts).
         const writer = await store.create({ role: 'product', name: 'x', exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
-        // The budget the stack plans `rows`-row strips with: its own accounting of a shifted member is 16 bytes more per pixel.
-        const memoryBytes = bytesForStrips(rows, { nFrames: N, width: W, height: H, bytesPerPixelPerFrame: 4 + 4 + 2 + (shifted ? 16 : 0) });
+        // The budget the stack plans `rows`-row strips with: its own accounting of a shifted member (16 bytes more per pixel)
+        // and of what the shifts keep once (the last band and its temporaries, in the scratch pool).
+        const memoryBytes = bytesForStrips(rows, { nFrames: N, width: W, height: H, bytesPerPixelPerFrame: 4 + 4 + 2 + (shifted ? SHIFT_BYTES_PER_PIXEL : 0), ...shiftShared(members, W) });
         const probe = memoryProbe();
         probe.start();
         try {

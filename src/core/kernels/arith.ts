@@ -19,6 +19,7 @@
 import type { Frame } from './frame';
 import { DQ } from './dq';
 import { CHUNK } from './chunks';
+import { take, takeZeroed } from './scratch';
 
 function sameShape(a: Frame, b: Frame, what: string): void {
   if (a.width !== b.width || a.height !== b.height) {
@@ -33,17 +34,17 @@ function target(a: Frame, out: Frame | undefined, withVar: boolean, withDq: bool
     sameShape(a, out, 'out');
     // Drop planes the result does not have, so stale ones in `out` never survive.
     if (!withVar) out.var = undefined;
-    else if (!out.var) out.var = new Float32Array(n);
+    else if (!out.var) out.var = take(Float32Array, n);
     if (!withDq) out.dq = undefined;
-    else if (!out.dq) out.dq = new Uint16Array(n);
+    else if (!out.dq) out.dq = take(Uint16Array, n);
     return out;
   }
   return {
     width: a.width,
     height: a.height,
-    sci: new Float32Array(n),
-    var: withVar ? new Float32Array(n) : undefined,
-    dq: withDq ? new Uint16Array(n) : undefined,
+    sci: take(Float32Array, n),
+    var: withVar ? take(Float32Array, n) : undefined,
+    dq: withDq ? take(Uint16Array, n) : undefined,
   };
 }
 
@@ -217,10 +218,10 @@ export function addVarianceFromNoise(frame: Frame, opts: NoiseOptions): Frame {
   const n = frame.width * frame.height;
   // Read noise alone on a frame without VAR: one number everywhere.
   if (!frame.var && !poisson) {
-    frame.var = new Float32Array(n).fill(rnVar);
+    frame.var = take(Float32Array, n).fill(rnVar);
     return frame;
   }
-  const v = (frame.var ??= new Float32Array(n));
+  const v = (frame.var ??= takeZeroed(Float32Array, n));
   const s = frame.sci;
   for (let i = 0; i < n; i++) {
     const x = s[i];
@@ -240,7 +241,7 @@ export function flagSaturated(
   opts: { nonLinear?: number } = {},
 ): { saturated: number; nonLinear: number } {
   const n = frame.width * frame.height;
-  const dq = (frame.dq ??= new Uint16Array(n));
+  const dq = (frame.dq ??= takeZeroed(Uint16Array, n));
   const s = frame.sci;
   const nl = opts.nonLinear ?? Infinity;
   let ns = 0, nn = 0;
@@ -261,7 +262,7 @@ export function flagSaturated(
 export function applyBadPixelMask(frame: Frame, bpm: Uint8Array | Uint16Array, bit: number = DQ.bad): number {
   const n = frame.width * frame.height;
   if (bpm.length !== n) throw new RangeError(`bad pixel mask has ${bpm.length} pixels, frame has ${n}`);
-  const dq = (frame.dq ??= new Uint16Array(n));
+  const dq = (frame.dq ??= takeZeroed(Uint16Array, n));
   const asBits = bpm instanceof Uint16Array;
   let k = 0;
   for (let i = 0; i < n; i++) {

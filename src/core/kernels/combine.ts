@@ -90,6 +90,7 @@ import {
 } from './combine-reject';
 import { medianNetwork, sortColumns, sortColumnsWithIndex, sortingNetwork } from './combine-network';
 import { medianInPlace } from './select';
+import { takeZeroed } from './scratch';
 
 export type CombineMethod = 'mean' | 'median' | 'wmean' | 'sum';
 export type RejectMethod = 'none' | 'minmax' | 'sigclip' | 'madclip' | 'winsorized' | 'varclip';
@@ -200,14 +201,14 @@ export function combineScratchBytes(N: number): number {
   return N * (8 * 8 + 1) + 2 * N * BLOCK * 8 + 11 * BLOCK + 8 * N * N + 1024;
 }
 
-/** Allocates the output planes for n pixels. */
+/** The output planes for n pixels (zeros; from the scratch pool, to which a streamed combine gives them back). */
 export function makeCombineResult(n: number, maps = false): CombineResult {
   return {
-    sci: new Float32Array(n),
-    var: new Float32Array(n),
-    dq: new Uint16Array(n),
-    rejectMap: maps ? new Uint16Array(n) : undefined,
-    nUsed: maps ? new Uint16Array(n) : undefined,
+    sci: takeZeroed(Float32Array, n),
+    var: takeZeroed(Float32Array, n),
+    dq: takeZeroed(Uint16Array, n),
+    rejectMap: maps ? takeZeroed(Uint16Array, n) : undefined,
+    nUsed: maps ? takeZeroed(Uint16Array, n) : undefined,
   };
 }
 

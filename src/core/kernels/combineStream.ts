@@ -8,6 +8,7 @@
  */
 import { combine, combineScratchBytes, type CombineInput, type CombineOptions, type CombineResult } from './combine';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
+import { give } from './scratch';
 
 export interface StripSource {
   nFrames: number;
@@ -30,14 +31,25 @@ export interface StripSource {
   alignRows?: number;
   /** Bytes to keep aside for the store's own small allocations (RESERVE_BYTES for IndexedDB); default 0. */
   reserveBytes?: number;
+  /**
+   * Bytes per pixel of a strip held once, whatever the number of frames:
+   * what reading one frame keeps for the next (a shift's band and its
+   * temporaries, kept in the scratch pool while the others are read and
+   * combined). Default 0.
+   */
+  sharedBytesPerPixel?: number;
   /** Rows y0 (inclusive) to y1 (exclusive) of one frame: planes of (y1 - y0) * width pixels. */
   readStrip(frameIndex: number, y0: number, y1: number): Promise<CombineInput>;
+  /** The strip readStrip gave is combined and written: the source may reuse what it made for it. */
+  release?(frameIndex: number, strip: CombineInput): void;
 }
 
 export interface StripSink {
   /** Bytes the sink holds while the combine runs (a buffer of output rows, and its copies as it writes them); counted in the budget. */
   bufferBytes?: number;
   writeStrip(y0: number, y1: number, result: CombineResult): Promise<void>;
+  /** writeStrip copies the result before it resolves: its planes then go back to the scratch pool for the next strip. */
+  copies?: boolean;
 }
 
 /** What combineStreamed checks between strips (a worker token or an AbortSignal). */
@@ -72,6 +84,8 @@ export interface StripShape {
   maps?: boolean;
   /** Bytes the source keeps aside (see StripSource.reserveBytes). */
   reserveBytes?: number;
+  /** See StripSource.sharedBytesPerPixel. */
+  sharedBytesPerPixel?: number;
 }
 
 export interface StripPlan {
@@ -85,7 +99,7 @@ const MB = (b: number) => (b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(1)} MB` : `${
 
 /**
  * The tallest strip whose bytes, everything counted, fit memoryBytes:
- *   rows * width * (nFrames * bytesPerPixelPerFrame + output planes)
+ *   rows * width * (nFrames * bytesPerPixelPerFrame + shared + output planes)
  *   + combineScratchBytes(nFrames) + reserveBytes + sinkBytes
  * in whole bands when the frames are stored in bands (alignRows). A budget
  * below one row (or one band) of every frame is refused with the minimum it
@@ -114,7 +128,7 @@ export function planStrips(
 /** What strips of `rows` rows take, everything counted: the least budget that plans them. */
 export function bytesForStrips(rows: number, s: StripShape, sinkBytes = 0): number {
   const out = s.maps ? OUTPUT_BYTES_PER_PIXEL : OUTPUT_BYTES_PER_PIXEL - 4;
-  return rows * s.width * (s.nFrames * s.bytesPerPixelPerFrame + out) + combineScratchBytes(s.nFrames) + (s.reserveBytes ?? 0) + sinkBytes;
+  return rows * s.width * (s.nFrames * s.bytesPerPixelPerFrame + (s.sharedBytesPerPixel ?? 0) + out) + combineScratchBytes(s.nFrames) + (s.reserveBytes ?? 0) + sinkBytes;
 }
 
 /**
@@ -132,7 +146,7 @@ export async function combineStreamed(
   const { nFrames, width, height } = source;
   if (!(nFrames >= 1 && width >= 1 && height >= 1)) throw new Error('combineStreamed: source must have frames, width and height >= 1');
   const bpp = source.bytesPerPixelPerFrame ?? DEFAULT_BYTES_PER_PIXEL_PER_FRAME;
-  const { rows } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes }, sink.bufferBytes ?? 0);
+  const { rows } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes, sharedBytesPerPixel: source.sharedBytesPerPixel }, sink.bufferBytes ?? 0);
   const total = Math.ceil(height / rows);
   // One strip per call: its inputs and result die with the call's frame, where the loop's own
   // locals could stay alive across the next strip's reads (measured: one strip's outputs more).
@@ -146,7 +160,10 @@ export async function combineStreamed(
       }
       inputs.push(s);
     }
-    await sink.writeStrip(y0, y1, combine(inputs, opts));
+    const result = combine(inputs, opts);
+    await sink.writeStrip(y0, y1, result);
+    inputs.forEach((s, k) => source.release?.(k, s));
+    if (sink.copies) give(result.sci, result.var, result.dq, result.rejectMap, result.nUsed);
   };
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {

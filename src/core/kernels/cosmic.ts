@@ -43,6 +43,7 @@
  */
 import { selectKth } from './select';
 import { median5Filter, median5Floor, median5Sampler } from './convolve';
+import { give, take, takeZeroed } from './scratch';
 
 export interface CosmicOptions {
   /** Laplacian-to-noise limit for a cosmic-ray pixel. Default 4.5. */
@@ -212,7 +213,8 @@ export function detectCosmicRays(
   // Work in electrons so the Poisson term of the noise is the median itself.
   const gain = o.gain;
   const satlevel = o.satlevel * gain;
-  const img = new Float32Array(npix);
+  // Whole-frame planes from the scratch pool (./scratch.ts): given back at the end, but for the result's mask.
+  const img = take(Float32Array, npix);
   if (options.unusable && options.unusable.length !== npix) throw new Error('detectCosmicRays: unusable size differs from data');
   const { nonFinite, atOrAbove: saturated } = scaleInto(data, gain, img, satlevel, options.unusable);
   if (nonFinite.length > 0) {
@@ -221,10 +223,10 @@ export function detectCosmicRays(
   }
 
   const med5Img = median5Sampler(img, w, h);
-  const flag = new Uint8Array(npix); // boxRegion's scratch, cleared after each use
+  const flag = takeZeroed(Uint8Array, npix); // boxRegion's scratch, cleared after each use
   const stage = flag; // the growth steps' scratch (1 = grown once, 2 = twice), also cleared after use
-  const crmask = new Uint8Array(npix);
-  const bad = new Uint8Array(npix);
+  const crmask = takeZeroed(Uint8Array, npix);
+  const bad = takeZeroed(Uint8Array, npix);
   const buf = new Float32Array(49);
   const buf7 = new Float32Array(49); // med7 gathers med3 values, which themselves use buf
 
@@ -237,13 +239,13 @@ export function detectCosmicRays(
 
   // Which per-pixel values are current, as bits of `known`: S, S', med3.
   const S_KNOWN = 1, SP_KNOWN = 2, MED3_KNOWN = 4;
-  const known = new Uint8Array(npix);
+  const known = takeZeroed(Uint8Array, npix);
   const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), rn2));
 
   // S where known; an upper bound of S everywhere (Infinity where the cleaning
   // has changed the pixels it was made from).
-  const s = new Float32Array(npix);
-  const sUp = new Float32Array(npix);
+  const s = take(Float32Array, npix);
+  const sUp = take(Float32Array, npix);
   median5Floor(img, w, h, sUp);
   const maybeCandidates = sUpperBound(img, sUp, rn2, w, h, sigclip);
   const sAt = (q: number): number => {
@@ -271,7 +273,7 @@ export function detectCosmicRays(
   // S' = S - med5(S), only where it is consulted. S' <= S (S >= 0), so a test
   // S' > thr needs S' only where S > thr.
   const med5S = median5Sampler(s, w, h);
-  const sp = new Float32Array(npix);
+  const sp = take(Float32Array, npix);
   const spAt = (q: number): number => {
     if (!(known[q] & SP_KNOWN)) {
       const x = q % w, y = (q / w) | 0;
@@ -290,7 +292,7 @@ export function detectCosmicRays(
   };
 
   // Fine structure F = (med3 - med7(med3)) / N, clipped below at 0.01; med3 kept for one pass.
-  const med3 = new Float32Array(npix);
+  const med3 = take(Float32Array, npix);
   const med3Done: number[] = [];
   const med3At = (q: number): number => {
     if (!(known[q] & MED3_KNOWN)) {
@@ -382,9 +384,11 @@ export function detectCosmicRays(
 
   let cleaned: Float32Array | undefined;
   if (o.clean) {
-    cleaned = data.slice();
+    cleaned = take(Float32Array, npix);
+    cleaned.set(data);
     for (const q of crList) cleaned[q] = img[q] / gain;
   }
+  give(img, flag, bad, known, s, sUp, sp, med3);
   return { mask: crmask, cleaned, nFound };
 }
 

@@ -20,6 +20,7 @@
  */
 import type { Frame } from './frame';
 import { DQ } from './dq';
+import { give, take, takeZeroed } from './scratch';
 
 export type ResampleKernel = 'bilinear' | 'bicubic' | 'lanczos3';
 
@@ -156,23 +157,26 @@ export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: Resampl
   const tx = kernelTaps(kernel, dx), ty = kernelTaps(kernel, dy);
   const [x0, x1] = validRange(tx, w), [y0, y1] = validRange(ty, h);
   const n = w * h;
-  const out: Frame = { width: w, height: h, sci: new Float32Array(n) };
-  const tmp = new Float64Array(n);
+  // Outputs zeroed: outside the valid rectangle they stay 0 (a caller may give them back to the pool once done).
+  const out: Frame = { width: w, height: h, sci: takeZeroed(Float32Array, n) };
+  const tmp = take(Float64Array, n); // scratch of both passes, from the pool (./scratch.ts)
   const sq = (a: Float64Array) => a.map((v) => v * v);
 
   separablePass(frame.sci, out.sci, tmp, w, tx.offset, tx.weight, ty.offset, ty.weight, x0, x1, y0, y1);
   if (frame.var) {
-    out.var = new Float32Array(n);
+    out.var = takeZeroed(Float32Array, n);
     separablePass(frame.var, out.var, tmp, w, tx.offset, sq(tx.weight), ty.offset, sq(ty.weight), x0, x1, y0, y1);
   }
-  out.dq = new Uint16Array(n);
+  out.dq = takeZeroed(Uint16Array, n);
   const dqOut = out.dq;
   if (frame.dq) {
-    const tdq = new Uint16Array(n);
+    const tdq = take(Uint16Array, n);
     const rowOffsets = Int32Array.from(ty.offset, (o) => o * w);
     orPass(frame.dq, tdq, w, tx.offset, x0, x1, 0, h - 1);
     orPass(tdq, dqOut, w, rowOffsets, x0, x1, y0, y1);
+    give(tdq);
   }
+  give(tmp);
   // Everything outside the valid rectangle has no data (SCI and VAR are already 0 there).
   for (let y = 0; y < h; y++) {
     const row = y * w;

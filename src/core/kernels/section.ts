@@ -12,6 +12,7 @@
  * is ignored. Steps ('1:100:2') are refused with a clear error.
  */
 import type { Frame } from './frame';
+import { take, type ScratchType } from './scratch';
 
 export interface Section {
   x0: number;
@@ -135,7 +136,7 @@ export function trimArray<T extends PlaneArray>(
   const sec = resolve(section, width, height);
   const w = sec.x1 - sec.x0;
   const h = sec.y1 - sec.y0;
-  const out = new (data.constructor as new (n: number) => T)(w * h);
+  const out = take(data.constructor as ScratchType<T>, w * h); // every pixel is copied into it
   for (let j = 0; j < h; j++) {
     const srcRow = sec.flipY ? sec.y1 - 1 - j : sec.y0 + j;
     const start = srcRow * width + sec.x0;

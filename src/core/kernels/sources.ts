@@ -24,6 +24,7 @@
  * Coordinates are 0-based with pixel centres at integers (FITS is 1-based:
  * add 1 to compare with DS9).
  */
+import { give, take, takeZeroed } from './scratch';
 
 export const SourceFlag = {
   /** A pixel of the segment is at or above the saturation level. */
@@ -146,8 +147,9 @@ export function detectSources(data: Float32Array, width: number, height: number,
   const sigAt = typeof sigma === 'number' ? () => sigma : (k: number) => sigma[k];
   const above = (k: number): number => data[k] - bkgAt(k);
 
-  const label = new Int32Array(n); // 0 = not yet visited
-  const stack = new Int32Array(n);
+  // Whole-frame scratch from the pool (./scratch.ts), given back below.
+  const label = takeZeroed(Int32Array, n); // 0 = not yet visited
+  const stack = take(Int32Array, n);
   const members: number[] = [];
   const sources: Source[] = [];
   let nextLabel = 1;
@@ -227,5 +229,6 @@ export function detectSources(data: Float32Array, width: number, height: number,
     });
   }
   sources.sort((a, b) => b.flux - a.flux);
+  give(label, stack);
   return maxSources !== undefined ? sources.slice(0, maxSources) : sources;
 }

@@ -11,6 +11,7 @@ import type { QualityFigures, Star } from './products';
 import type { StepValues } from './params';
 import { splitPixelKeywords, withoutStructural } from './cards';
 import type { PixelStore, StoredFrame } from './store';
+import { take } from '../kernels/scratch';
 
 export interface AstroExt {
   extver: number;
@@ -98,9 +99,10 @@ export async function loadFrame(store: PixelStore, stored: StoredFrame): Promise
     const data: Frame = {
       width: e.width,
       height: e.height,
-      sci: await store.readRows(stored, k, 'sci', 0, e.height, new Float32Array(n)),
-      var: e.planes.var !== undefined ? await store.readRows(stored, k, 'var', 0, e.height, new Float32Array(n)) : undefined,
-      dq: e.planes.dq !== undefined ? await store.readRows(stored, k, 'dq', 0, e.height, new Uint16Array(n)) : undefined,
+      // Planes from the scratch pool (every row is read into them): Parking and the engine give a run's frames back.
+      sci: await store.readRows(stored, k, 'sci', 0, e.height, take(Float32Array, n)),
+      var: e.planes.var !== undefined ? await store.readRows(stored, k, 'var', 0, e.height, take(Float32Array, n)) : undefined,
+      dq: e.planes.dq !== undefined ? await store.readRows(stored, k, 'dq', 0, e.height, take(Uint16Array, n)) : undefined,
     };
     exts.push({ extver: e.extver, header: headers.exts[k], data, adcLimit: adcLimit(stored.singleHdu ? stored.primary : e.header) });
   }

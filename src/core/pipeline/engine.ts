@@ -29,6 +29,7 @@ import { stackMembers } from './stackStage';
 import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
+import { give, releaseScratch } from '../kernels/scratch';
 
 /** A calibration an input uses. */
 export interface CalibrationRef extends FrameRef {
@@ -397,6 +398,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           const g = parking.geometry(act[0]);
           writer = await store.create({ role: 'product', name: run.output.name, readAgain, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
         }
+        // The per-frame steps' kept scratch (a cosmic-ray search's ~110 MB at 2k) would sit idle
+        // beside the combine's bands: let it go, so the combine has the memory.
+        releaseScratch();
         const out = await stackMembers(members, t.values, {
           parking,
           memoryBytes: memoryBytes * 0.4,
@@ -494,6 +498,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const id = writer
       ? await writer.commit(productHeaders, info)
       : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgain);
+    // Written (the store copies what it is given): the frame's planes go back to the pool for the next run.
+    if (!writer && result) for (const e of result.exts) give(e.data.sci, e.data.var, e.data.dq);
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };

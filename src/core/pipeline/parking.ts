@@ -16,6 +16,7 @@ import { astroHeaders, frameBytes, loadFrame, unitOf, type AstroFrame } from './
 import type { Member } from './primitive';
 import type { PixelStore, PlaneKind, StoredExt } from './store';
 import { frameHeadersOf, writeFrame } from './writeFrame';
+import { give, take, takeZeroed } from '../kernels/scratch';
 
 export interface Geometry {
   exts: { extver: number; width: number; height: number; var: boolean; dq: boolean }[];
@@ -34,6 +35,7 @@ interface Dropped {
 /** A frame parked in memory. */
 interface Parked extends Dropped {
   frame: AstroFrame;
+  size: number;
 }
 
 function constantOf(a: Float32Array): number | undefined {
@@ -79,16 +81,28 @@ export class Parking {
     for (const e of frame.exts) {
       const c = e.data.var ? constantOf(e.data.var) : undefined;
       constVar.push(c);
-      if (c !== undefined) e.data.var = undefined;
+      if (c !== undefined) {
+        give(e.data.var);
+        e.data.var = undefined;
+      }
       const z = e.data.dq ? allZero(e.data.dq) : false;
       zeroDq.push(z);
-      if (z) e.data.dq = undefined;
+      if (z) {
+        give(e.data.dq);
+        e.data.dq = undefined;
+      }
     }
     // A DQ plane of zeros says nothing: the stack is faster without it.
     geometry.exts.forEach((g, k) => { if (zeroDq[k]) g.dq = false; });
+    // Parked again (a later stage of frame steps): the frame is no longer the one in memory.
+    const before = this.inMemory.get(member);
+    if (before) {
+      this.inMemory.delete(member);
+      this.bytes -= before.size;
+    }
     const size = frameBytes(frame);
     if (this.bytes + size <= this.budgetBytes) {
-      this.inMemory.set(member, { frame, geometry, constVar, zeroDq });
+      this.inMemory.set(member, { frame, geometry, constVar, zeroDq, size });
       this.bytes += size;
       return;
     }
@@ -96,6 +110,8 @@ export class Parking {
     this.scratch.push(id);
     member.stored = await this.store.open(id);
     this.spilled.set(member, { geometry, constVar, zeroDq });
+    // Written (the store copies what it is given): the planes go back to the pool for the next frame.
+    for (const e of frame.exts) give(e.data.sci, e.data.var, e.data.dq);
   }
 
   /** The frame's dropped planes, wherever it is parked. */
@@ -108,8 +124,8 @@ export class Parking {
     p.frame.exts.forEach((e, k) => {
       const n = e.data.width * e.data.height;
       const c = p.constVar[k];
-      if (c !== undefined && !e.data.var) e.data.var = new Float32Array(n).fill(c);
-      if (p.zeroDq[k] && !e.data.dq) e.data.dq = new Uint16Array(n);
+      if (c !== undefined && !e.data.var) e.data.var = take(Float32Array, n).fill(c);
+      if (p.zeroDq[k] && !e.data.dq) e.data.dq = takeZeroed(Uint16Array, n);
     });
     return p.frame;
   }

@@ -16,6 +16,7 @@ import type { StepValues } from './params';
 import { activeMembers, choice, num, type Member } from './primitive';
 import type { Geometry, Parking } from './parking';
 import type { FrameWriter } from './store';
+import { give, take, takeZeroed, type ScratchType } from '../kernels/scratch';
 
 export interface StackOutput {
   geometry: Geometry;
@@ -62,24 +63,51 @@ export function combineOptions(members: readonly Member[], p: StepValues): Combi
   return opts;
 }
 
+/** What shifting a member onto the reference grid adds per pixel of each member's strip (its own temporaries). */
+export const SHIFT_BYTES_PER_PIXEL = 16;
+/**
+ * What the shifts keep once, per pixel of a band (a strip and the kernel's
+ * margin rows): the last band read and the pass's temporaries (float32 SCI
+ * and VAR, uint16 DQ, float64 and uint16 scratch), held in the scratch pool
+ * for the next member while the strip is combined.
+ */
+export const SHIFT_SHARED_BYTES_PER_PIXEL = 4 + 4 + 2 + 8 + 2;
+
+/** The streamed combine's accounting of what the members' shifts keep once (none without a shift). */
+export function shiftShared(act: readonly Member[], width: number): { sharedBytesPerPixel: number; reserveBytes: number } {
+  const margin = Math.max(0, ...act.map((m) => (m.shift ? kernelTaps(m.shift.kernel, m.shift.dy).offset.length - 1 : 0)));
+  if (!act.some((m) => m.shift)) return { sharedBytesPerPixel: 0, reserveBytes: 0 };
+  return { sharedBytesPerPixel: SHIFT_SHARED_BYTES_PER_PIXEL, reserveBytes: margin * width * SHIFT_SHARED_BYTES_PER_PIXEL };
+}
+
+/** A member's strip, with the arrays made for it (not views of a parked frame): back to the scratch pool once combined. */
+type MemberStrip = CombineInput & { made: (Float32Array | Uint16Array | undefined)[] };
+
 /** Rows [y0, y1) of a member on the reference grid: read with the interpolation's margin, shifted, cut. */
-async function readMember(parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number): Promise<CombineInput> {
-  // Frames parked in memory are read as views: the combine only reads them.
+async function readMember(parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number): Promise<MemberStrip> {
+  // Frames parked in memory are read as views: the combine only reads them. Anything else is read
+  // into arrays of the scratch pool, listed in `made`.
+  const made: (Float32Array | Uint16Array)[] = [];
   const read = async (a: number, b: number): Promise<Frame> => {
     const n = (b - a) * width;
-    const plane = async <T extends Float32Array | Uint16Array>(kind: 'sci' | 'var' | 'dq', make: (n: number) => T): Promise<T> =>
-      (parking.view(m, ext, kind, a, b) as T | undefined) ?? parking.readRows(m, ext, kind, a, b, make(n));
+    const plane = async <T extends Float32Array | Uint16Array>(kind: 'sci' | 'var' | 'dq', type: ScratchType<T>): Promise<T> => {
+      const view = parking.view(m, ext, kind, a, b) as T | undefined;
+      if (view) return view;
+      const into = take(type, n);
+      made.push(into);
+      return parking.readRows(m, ext, kind, a, b, into);
+    };
     return {
       width,
       height: b - a,
-      sci: await plane('sci', (k) => new Float32Array(k)),
-      var: planes.var ? await plane('var', (k) => new Float32Array(k)) : undefined,
-      dq: planes.dq ? await plane('dq', (k) => new Uint16Array(k)) : undefined,
+      sci: await plane('sci', Float32Array),
+      var: planes.var ? await plane('var', Float32Array) : undefined,
+      dq: planes.dq ? await plane('dq', Uint16Array) : undefined,
     };
   };
   if (!m.shift) {
     const f = await read(y0, y1);
-    return { sci: f.sci, var: f.var, dq: f.dq };
+    return { sci: f.sci, var: f.var, dq: f.dq, made };
   }
   const { dx, dy, kernel } = m.shift;
   // Output row y takes input rows y + offset over the kernel's taps (offsets near -dy). The band is
@@ -93,7 +121,8 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
   } else {
     // Rows beyond the frame's edge: no data, so every output pixel that needs them is flagged.
     const n = (hi - lo) * width;
-    band = { width, height: hi - lo, sci: new Float32Array(n), var: planes.var ? new Float32Array(n) : undefined, dq: new Uint16Array(n).fill(DQ.noData) };
+    band = { width, height: hi - lo, sci: takeZeroed(Float32Array, n), var: planes.var ? takeZeroed(Float32Array, n) : undefined, dq: take(Uint16Array, n).fill(DQ.noData) };
+    made.push(band.sci, band.dq!, ...(band.var ? [band.var] : []));
     if (b > a) {
       const part = await read(a, b);
       const at = (a - lo) * width;
@@ -104,8 +133,10 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
   }
   // In band coordinates output row y0 + r is band row r: the same fractional shift, moved by the band's start.
   const s = shiftFrame(band, dx, dy + lo - y0, kernel);
+  // The band is done with; the shifted planes (the pool's, from shiftFrame) go back once combined.
+  give(...made.splice(0));
   const n = (y1 - y0) * width;
-  return { sci: s.sci.subarray(0, n), var: s.var?.subarray(0, n), dq: s.dq?.subarray(0, n) };
+  return { sci: s.sci.subarray(0, n), var: s.var?.subarray(0, n), dq: s.dq?.subarray(0, n), made: [s.sci, s.var, s.dq] };
 }
 
 /**
@@ -145,11 +176,15 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
       nFrames: act.length,
       width,
       height,
-      bytesPerPixelPerFrame: 4 + (planes.var ? 4 : 0) + (planes.dq ? 2 : 0) + (act.some((m) => m.shift) ? 16 : 0),
+      bytesPerPixelPerFrame: 4 + (planes.var ? 4 : 0) + (planes.dq ? 2 : 0) + (act.some((m) => m.shift) ? SHIFT_BYTES_PER_PIXEL : 0),
+      ...shiftShared(act, width),
       readStrip: (i: number, y0: number, y1: number) => readMember(ctx.parking, act[i], k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1),
+      release: (_i: number, strip: CombineInput) => give(...(strip as MemberStrip).made),
     };
     const out: Frame | undefined = writer ? undefined : { width, height, sci: new Float32Array(width * height), var: new Float32Array(width * height), dq: new Uint16Array(width * height) };
     const sink = {
+      // The writer and `out` copy each strip: the stream reuses its arrays.
+      copies: true,
       async writeStrip(y0: number, _y1: number, r: CombineResult) {
         if (constantVar !== undefined) {
           for (let i = 0; i < r.var.length; i++) r.var[i] = r.nUsed![i] ? constantVar / r.nUsed![i] : 0;

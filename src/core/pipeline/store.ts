@@ -75,6 +75,10 @@ export interface FrameHeaders {
  */
 export interface FrameWriter {
   readonly id: string;
+  /**
+   * Rows from y0 on. The store copies them before the promise resolves: the
+   * caller then hands the array to the next frame (kernels/scratch.ts).
+   */
   writeRows(ext: number, plane: PlaneKind, y0: number, data: Float32Array | Uint16Array): Promise<void>;
   /** Publishes the frame; returns its id (which the engine hands to later runs). */
   commit(headers: FrameHeaders, info?: ProductInfo): Promise<string>;

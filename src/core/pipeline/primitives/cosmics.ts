@@ -5,6 +5,7 @@
  * frame is clean for any reader (ccdproc cleans too; DRAGONS only flags).
  */
 import { DQ } from '../../kernels/dq';
+import { give, takeZeroed } from '../../kernels/scratch';
 import { detectCosmicRays } from '../../kernels/cosmic';
 import { medianInPlace } from '../../kernels/select';
 import { setCard } from '../cards';
@@ -14,7 +15,7 @@ import { readNoiseOf } from './electrons';
 
 /** Pixels never taken for cosmic rays or used to clean them: bad, no data, unilluminated, and saturated grown by 2 px. */
 function exclusionMask(dq: Uint16Array | undefined, w: number, h: number): Uint8Array | undefined {
-  return dq && dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated, 2);
+  return dq && dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated, 2, takeZeroed(Uint8Array, w * h));
 }
 
 /**
@@ -29,7 +30,7 @@ function unusablePixels(dq: Uint16Array | undefined): Uint8Array | undefined {
   let out: Uint8Array | undefined;
   for (let i = 0; i < dq.length; i++) {
     if (!(dq[i] & (DQ.noData | DQ.unilluminated | DQ.bad))) continue;
-    out ??= new Uint8Array(dq.length);
+    out ??= takeZeroed(Uint8Array, dq.length);
     out[i] = 1;
   }
   return out;
@@ -62,7 +63,7 @@ export function clearCompactGroups(
   let pixels = 0, groups = 0;
   for (let q = 0; q < mask.length; q++) {
     if (!mask[q]) continue;
-    seen ??= new Uint8Array(mask.length);
+    seen ??= takeZeroed(Uint8Array, mask.length);
     if (seen[q]) continue;
     members.length = 0;
     stack.push(q);
@@ -90,6 +91,7 @@ export function clearCompactGroups(
       groups++;
     }
   }
+  give(seen);
   return { pixels, groups };
 }
 
@@ -171,8 +173,9 @@ export const flagCosmicRays: FramePrimitive = {
       const f = ext.data;
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
       const mask = exclusionMask(f.dq, f.width, f.height);
+      const unusable = unusablePixels(f.dq);
       const res = detectCosmicRays(f.sci, f.width, f.height, {
-        unusable: unusablePixels(f.dq),
+        unusable,
         sigclip: num(p, 'sigclip'),
         sigfrac: num(p, 'sigfrac'),
         objlim: num(p, 'objlim'),
@@ -195,6 +198,8 @@ export const flagCosmicRays: FramePrimitive = {
         if (res.cleaned) f.sci[i] = res.cleaned[i];
       }
       if (cleanedVar) for (const [i, v] of cleanedVar) f.var![i] = v;
+      // Every whole-frame mask here is this step's own: back to the scratch pool for the next frame.
+      give(mask, unusable, res.mask, res.cleaned);
       setCard(ext.header, 'NCOSMIC', nFound, 'pixels flagged as cosmic rays');
       total += nFound;
       const sparedText = spared.groups ? `; ${spared.pixels} pixels in ${spared.groups} compact group${spared.groups === 1 ? '' : 's'} left alone (a star's core, not a hit)` : '';

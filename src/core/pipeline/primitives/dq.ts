@@ -14,6 +14,7 @@ import { median } from '../../kernels/stats';
 import { sampleStride } from '../parking';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
+import { takeZeroed } from '../../kernels/scratch';
 
 /**
  * The name of the step that reads addDQ's raw level figures (flats.ts's
@@ -39,7 +40,7 @@ export function saturationLevel(frame: AstroFrame, k: number, override?: number)
  */
 function flagRaw(f: Frame, sat: number, nonLinear: number): { saturated: number; nonLinear: number; missing: number } {
   const { sci } = f;
-  const dq = (f.dq ??= new Uint16Array(sci.length));
+  const dq = (f.dq ??= takeZeroed(Uint16Array, sci.length));
   let ns = 0, nn = 0, nm = 0;
   for (let i = 0; i < sci.length; i++) {
     const v = sci[i];

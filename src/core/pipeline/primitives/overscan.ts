@@ -13,6 +13,7 @@ import { robustSigma } from '../../kernels/stats';
 import { deleteCards, setCard, cardNumber } from '../cards';
 import { lookup } from '../astroFrame';
 import { choice, num, param, type FramePrimitive } from '../primitive';
+import { give } from '../../kernels/scratch';
 
 type FitFunction = 'auto' | 'spline' | 'poly' | 'none';
 
@@ -155,6 +156,8 @@ export const trimData: FramePrimitive = {
         continue;
       }
       ext.data = trim(f, sec);
+      // The untrimmed planes are this frame's alone (a run's frames own their planes): back to the pool.
+      give(f.sci, f.var, f.dq);
       shiftReference(ext.header, sec.x0, sec.y0);
       deleteCards(ext.header, ['BIASSEC', 'TRIMSEC']);
       setCard(ext.header, 'DATASEC', `[1:${ext.data.width},1:${ext.data.height}]`, 'data section after trimming');

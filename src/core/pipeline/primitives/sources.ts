@@ -17,6 +17,7 @@ import { median } from '../../kernels/stats';
 import type { Frame } from '../../kernels/frame';
 import { setCard } from '../cards';
 import { dqMask } from './masks';
+import { give, takeZeroed } from '../../kernels/scratch';
 import type { QualityFigures, Star } from '../products';
 import { canonicalJson } from '../signature';
 import { num, param, type FramePrimitive } from '../primitive';
@@ -36,8 +37,9 @@ export interface MeasureOptions {
 function sourceMask(f: Frame): { mask?: Uint8Array; saturated?: Uint8Array } {
   if (!f.dq) return {};
   const { width: w, height: h, dq } = f;
-  const mask = dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated | DQ.cosmicRay);
-  const saturated = dqMask(dq, w, h, 0, 2);
+  // From the scratch pool: measureFrame gives them back.
+  const mask = dqMask(dq, w, h, DQ.bad | DQ.noData | DQ.unilluminated | DQ.cosmicRay, 0, takeZeroed(Uint8Array, w * h));
+  const saturated = dqMask(dq, w, h, 0, 2, takeZeroed(Uint8Array, w * h));
   return { mask, saturated };
 }
 
@@ -71,7 +73,10 @@ export function measureFrame(f: Frame, ext: number, opts: MeasureOptions): { sta
   const { mask, saturated } = sourceMask(f);
   // A quarter of a million pixels set the sky to a tiny fraction of its noise.
   const bg = globalBackground(f.sci, { mask, maxSamples: 262_144 });
-  if (!(bg.sigma > 0)) return { stars: [], sky: bg.median, skyNoise: bg.sigma, fwhms: [], ells: [] };
+  if (!(bg.sigma > 0)) {
+    give(mask, saturated);
+    return { stars: [], sky: bg.median, skyNoise: bg.sigma, fwhms: [], ells: [] };
+  }
   const sources = detect(f.sci, f.width, f.height, {
     background: bg.median,
     sigma: bg.sigma,
@@ -96,6 +101,7 @@ export function measureFrame(f: Frame, ext: number, opts: MeasureOptions): { sta
   for (const s of good.slice(0, opts.maxStars)) {
     stars.push({ x: s.x, y: s.y, flux: apertureFlux(f, s.x, s.y, r, mask), fwhm: s.fwhm, ellipticity: s.ellipticity, peak: s.peak, ext });
   }
+  give(mask, saturated);
   return { stars, sky: bg.median, skyNoise: bg.sigma, fwhms, ells };
 }
 
