@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { give, releaseScratch, scratch, take, takeZeroed } from './scratch';
+import { DEFAULT_SCRATCH_LIMIT, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
 
 describe('scratch pool', () => {
   afterEach(() => {
     releaseScratch();
-    scratch.limitBytes = 224 * 2 ** 20;
+    scratch.limitBytes = DEFAULT_SCRATCH_LIMIT;
   });
 
   it('hands back an array given back, of the same type and length only', () => {

@@ -7,7 +7,7 @@
  * new 16 MB Float32Array filled took 8-12 ms in a Chromium worker (0.4 ms to
  * fill it again); on 2026-11-30, on a virtual machine of the same kind whose
  * freed pages go back to the host, 90-230 ms (1.2 ms again), and 60 ms in
- * Node. A science frame's cosmic-ray search alone takes ~160 MB of scratch,
+ * Node. A science frame's cosmic-ray search alone takes ~112 MB of scratch,
  * so the same reduction took three times as long there. Chromium maps every
  * large ArrayBuffer afresh and a page cannot ask it to keep them; keeping
  * the arrays ourselves is the way round.
@@ -27,8 +27,12 @@
 export type Scratch = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 export type ScratchType<T extends Scratch> = { new (n: number): T; readonly BYTES_PER_ELEMENT: number; readonly name: string };
 
-/** Enough for the cosmic-ray search of a 2048 x 2048 frame (about 160 MB) with room to spare. */
-export const DEFAULT_SCRATCH_LIMIT = 224 * 2 ** 20;
+/**
+ * Enough for the cosmic-ray search of a 2048 x 2048 frame (about 112 MB).
+ * Measured on the browser bench night (2026-11-30, one night each): 224 MB
+ * reduced it in 52.8 s with a peak of 1069 MB, 128 MB in 53.7 s and 970 MB.
+ */
+export const DEFAULT_SCRATCH_LIMIT = 128 * 2 ** 20;
 
 class ScratchPool {
   private kept = new Map<string, Scratch[]>();
