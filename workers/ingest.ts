@@ -12,6 +12,7 @@ import { trimArray } from '../src/core/kernels/section';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
+import { give } from '../src/core/kernels/scratch';
 
 export interface IngestItem {
   name: string;
@@ -121,6 +122,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
     if (h.index === imageHdu || !h.isImage || h.naxis.length < 2) continue;
     const other = readImage(parsed, item.bytes, h.index);
     storePlanes(h.index, other.data, other.width, other.height, other.depth, other.integerKind);
+    give(other.data); // copied into its strips
   }
   const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards);
   // Measured on the data section (TRIMSEC, else DATASEC, as trimData cuts it): an overscan strip would
@@ -132,6 +134,9 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   // frame 150 ms. Minimum, maximum, NaNs and saturation see every one.
   const sample = Math.max(1, Math.floor(measured.length / 250_000)) | 1;
   const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(measured, { saturation, sample });
+  // Copied into the strips and measured: the decoded planes go back to the scratch pool for the next file.
+  if (measured.buffer !== data.buffer) give(measured);
+  give(data);
   if (depth > 1) notes.push(`cube of ${depth} planes; plane 1 is shown and measured`);
   if (saturation !== undefined && saturatedFraction >= 0.01) {
     notes.push(`${(100 * saturatedFraction).toFixed(saturatedFraction < 0.1 ? 1 : 0)}% of pixels at saturation (${saturation})`);

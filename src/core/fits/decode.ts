@@ -7,6 +7,7 @@
  * integers, and what astropy gives for scaled 16-bit data); Float64Array for
  * BITPIX 32, 64 and -64, whose values float32 would round.
  */
+import { take } from '../kernels/scratch';
 
 export interface Scaling {
   bscale: number;
@@ -63,7 +64,8 @@ export function decodePixels(
       return f;
     }
     case 8: {
-      const out = new Float32Array(count);
+      // Integer frames (raw data) decode into arrays of the scratch pool: the library gives them back once stored.
+      const out = take(Float32Array, count);
       const b = blank ?? -1; // bytes are 0..255, so -1 never matches
       for (let i = 0; i < count; i++) {
         const v = bytes[offset + i];
@@ -72,7 +74,7 @@ export function decodePixels(
       return out;
     }
     case 16: {
-      const out = new Float32Array(count);
+      const out = take(Float32Array, count);
       if (blank === undefined && bscale === 1) {
         for (let i = 0, p = offset; i < count; i++, p += 2) {
           out[i] = (((bytes[p] << 24) | (bytes[p + 1] << 16)) >> 16) + bzero;

@@ -7,38 +7,48 @@ describe('scratch pool', () => {
     scratch.limitBytes = DEFAULT_SCRATCH_LIMIT;
   });
 
-  it('hands back an array given back, of the same type and length only', () => {
+  it('hands back the memory of an array given back, as any type of the same byte length', () => {
     const a = take(Float32Array, 1000);
     give(a);
-    expect(take(Float64Array, 1000)).not.toBe(a);
-    expect(take(Float32Array, 999)).not.toBe(a);
-    expect(take(Float32Array, 1000)).toBe(a);
-    expect(take(Float32Array, 1000)).not.toBe(a); // taken: no longer kept
+    expect(take(Float64Array, 1000).buffer).not.toBe(a.buffer);
+    expect(take(Float32Array, 999).buffer).not.toBe(a.buffer);
+    const b = take(Int32Array, 1000);
+    expect(b.buffer).toBe(a.buffer);
+    expect(b).toBeInstanceOf(Int32Array);
+    expect(b.length).toBe(1000);
+    expect(take(Float32Array, 1000).buffer).not.toBe(a.buffer); // taken: no longer kept
+    give(b);
+    expect(take(Uint16Array, 2000).buffer).toBe(a.buffer);
   });
 
   it('poisons what is given back (tests run so) and zeroes on request', () => {
     expect(scratch.poison).toBe(true);
     const f = take(Float32Array, 100).fill(3);
     const u = take(Uint8Array, 100).fill(3);
-    give(f, u);
+    const d = take(Float64Array, 50).fill(3);
+    give(f, u, d);
     expect(Number.isNaN(f[17])).toBe(true);
-    expect(u[17]).toBe(0xa5);
+    expect(Number.isNaN(d[17])).toBe(true);
+    expect(u[17]).not.toBe(3);
     const z = takeZeroed(Uint8Array, 100);
-    expect(z).toBe(u);
+    expect(z.buffer).toBe(u.buffer);
     expect(z.every((v) => v === 0)).toBe(true);
   });
 
-  it('keeps no more than its limit, and nothing once released', () => {
+  it('keeps no more than its limit, the newest first, and nothing once released', () => {
     scratch.limitBytes = 1000;
-    const a = take(Uint8Array, 600), b = take(Uint8Array, 600);
+    const a = take(Uint8Array, 600), b = take(Uint8Array, 600), c = take(Uint8Array, 300);
     give(a, b);
     expect(scratch.heldBytes).toBe(600);
-    expect(take(Uint8Array, 600)).toBe(a);
-    expect(take(Uint8Array, 600)).not.toBe(b);
+    give(c);
+    expect(scratch.heldBytes).toBe(900);
+    expect(take(Uint8Array, 600).buffer).toBe(b.buffer); // a made room for b
+    expect(take(Uint8Array, 600).buffer).not.toBe(a.buffer);
+    expect(take(Uint8Array, 300).buffer).toBe(c.buffer);
     give(a);
     releaseScratch();
     expect(scratch.heldBytes).toBe(0);
-    expect(take(Uint8Array, 600)).not.toBe(a);
+    expect(take(Uint8Array, 600).buffer).not.toBe(a.buffer);
   });
 
   it('never keeps a view (its buffer is someone else\'s) and refuses an array given twice', () => {

@@ -19,36 +19,47 @@
  *   handed the array to are done with it: only for arrays that never leave
  *   the kernel (never part of a result).
  *
- * Bounded: at most `limitBytes` are kept; an array given beyond that is left
- * to the garbage collector. release() lets everything go, for when memory is
+ * Bounded: at most `limitBytes` are kept, the most recently given: the
+ * oldest are left to the garbage collector to make room. release() lets everything go, for when memory is
  * needed for something else (a combine's bands).
  */
 
 export type Scratch = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
-export type ScratchType<T extends Scratch> = { new (n: number): T; readonly BYTES_PER_ELEMENT: number; readonly name: string };
+export type ScratchType<T extends Scratch> = {
+  new (n: number): T;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 /**
- * Enough for the cosmic-ray search of a 2048 x 2048 frame (about 112 MB).
- * Measured on the browser bench night (2026-11-30, one night each): 224 MB
- * reduced it in 52.8 s with a peak of 1069 MB, 128 MB in 53.7 s and 970 MB.
+ * A science frame's steps at 2048 x 2048 use about 200 MB of whole-frame
+ * arrays (the cosmic-ray search ~112 MB of them, the frame's own planes,
+ * source detection's labels). Measured on the browser bench night
+ * (2026-11-30, one night each, buffers shared across types): 128 MB reduced
+ * it in 57.3 s with a peak of 978 MiB (the cosmic-ray search still made
+ * some of its arrays afresh: 0.34-0.77 s a frame), 192 MB in 52.2 s and
+ * 1015 MiB (0.23-0.69 s).
  */
-export const DEFAULT_SCRATCH_LIMIT = 128 * 2 ** 20;
+export const DEFAULT_SCRATCH_LIMIT = 192 * 2 ** 20;
 
 class ScratchPool {
-  private kept = new Map<string, Scratch[]>();
+  /** Kept buffers by byte length: a Float32Array's may come back as an Int32Array of the same length. */
+  private kept = new Map<number, ArrayBuffer[]>();
+  /** Every kept buffer, oldest given first: the first to go when a newer one needs the room. */
+  private age = new Set<ArrayBuffer>();
   private bytes = 0;
   limitBytes = DEFAULT_SCRATCH_LIMIT;
   /** Arrays smaller than this are cheap to make: not kept (tests keep every one, to poison it). */
   minBytes = 1 << 20;
-  /** Tests: every array given back is overwritten, so a use after give() shows. */
+  /** Tests: every array given back is overwritten (NaN in any float view), so a use after give() shows. */
   poison = false;
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
-    const list = this.kept.get(`${type.name}:${n}`);
-    const a = list?.pop();
-    if (a) {
-      this.bytes -= a.byteLength;
-      return a as T;
+    const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
+    if (buffer) {
+      this.age.delete(buffer);
+      this.bytes -= buffer.byteLength;
+      return new type(buffer, 0, n);
     }
     return new type(n);
   }
@@ -56,19 +67,38 @@ class ScratchPool {
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
       if (!a || a.byteLength < this.minBytes || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
-      if (this.poison) a.fill(a instanceof Float32Array || a instanceof Float64Array ? NaN : 0xa5);
-      if (this.bytes + a.byteLength > this.limitBytes) continue;
-      const key = `${a.constructor.name}:${a.length}`;
-      let list = this.kept.get(key);
-      if (!list) this.kept.set(key, (list = []));
-      if (list.includes(a)) throw new Error('scratch: an array given back twice');
-      list.push(a);
-      this.bytes += a.byteLength;
+      const buffer = a.buffer as ArrayBuffer;
+      if (this.poison) {
+        // 0x7ff80001 is a NaN as float32, and two of them a NaN as float64.
+        if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff80001);
+        else new Uint8Array(buffer).fill(0xa5);
+      }
+      if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
+      if (buffer.byteLength > this.limitBytes) continue;
+      // The newest are kept: what a step just gave back is what the next frame's same step takes
+      // (an older buffer is more likely a size no longer in use: a finished combine's strips).
+      for (const old of this.age) {
+        if (this.bytes + buffer.byteLength <= this.limitBytes) break;
+        this.drop(old);
+      }
+      let list = this.kept.get(buffer.byteLength);
+      if (!list) this.kept.set(buffer.byteLength, (list = []));
+      list.push(buffer);
+      this.age.add(buffer);
+      this.bytes += buffer.byteLength;
     }
+  }
+
+  private drop(buffer: ArrayBuffer): void {
+    const list = this.kept.get(buffer.byteLength)!;
+    list.splice(list.indexOf(buffer), 1);
+    this.age.delete(buffer);
+    this.bytes -= buffer.byteLength;
   }
 
   release(): void {
     this.kept.clear();
+    this.age.clear();
     this.bytes = 0;
   }
 

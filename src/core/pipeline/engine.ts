@@ -408,6 +408,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           progress: (f) => progress(stage.step.id, f * nIn),
           log: (m) => emit(stage.step.id, 'info', m),
         }, writer);
+        // Its strips' arrays are of a size no later step takes.
+        releaseScratch();
         done += nIn;
         t.seconds += (performance.now() - start) / 1000;
         t.frames = act.length;
