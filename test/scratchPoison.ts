@@ -1,7 +1,7 @@
 // Every test runs with the scratch pool (src/core/kernels/scratch.ts) keeping arrays of any size and
 // poisoning what is given back, so code that reads an array after handing it back, or relies on a
 // taken array being zero, fails on the tests' small frames too.
-import { scratch } from '../src/core/kernels/scratch';
+import { ScratchPool } from '../src/core/kernels/scratch';
 
-scratch.poison = true;
-scratch.minBytes = 0;
+ScratchPool.poison = true;
+ScratchPool.minBytes = 0;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SCRATCH_LIMIT, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
+import { DEFAULT_SCRATCH_LIMIT, ScratchPool, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
 
 describe('scratch pool', () => {
   afterEach(() => {
@@ -22,7 +22,7 @@ describe('scratch pool', () => {
   });
 
   it('poisons what is given back (tests run so) and zeroes on request', () => {
-    expect(scratch.poison).toBe(true);
+    expect(ScratchPool.poison).toBe(true);
     const f = take(Float32Array, 100).fill(3);
     const u = take(Uint8Array, 100).fill(3);
     const d = take(Float64Array, 50).fill(3);

@@ -1,6 +1,7 @@
 /**
- * Whole-frame scratch arrays, kept between calls of the kernels that use
- * them for a moment (the cosmic-ray search, source detection, resampling).
+ * Whole-frame arrays kept for the next user: the kernels' scratch (the
+ * cosmic-ray search, source detection, resampling), a run's frame planes,
+ * a streamed combine's strips, the ingest's decoded frames.
  *
  * Why: fresh memory is dear, and how dear depends on the machine. Each new
  * 16 MB array is ~4k page faults. On the project's machine on 2026-11-29 a
@@ -15,13 +16,17 @@
  * Rules, so that a kept array is never read by two owners:
  * - take() hands out an array nobody else holds; its contents are whatever
  *   its last user left (takeZeroed() when zeros are needed);
- * - give() is called by the code that took it, once it and everything it
- *   handed the array to are done with it: only for arrays that never leave
- *   the kernel (never part of a result).
+ * - give() is called by the array's one owner once nothing reads it any
+ *   more: a kernel's scratch at the kernel's end; a frame's planes once
+ *   replaced (trimmed) or copied by the store (a frame parked in scratch,
+ *   a product written: PixelStore writers copy before they resolve); a
+ *   combine's strips once combined and written. Never a view of someone
+ *   else's array, nor an array a cache holds or a WeakMap is keyed on.
  *
- * Bounded: at most `limitBytes` are kept, the most recently given: the
- * oldest are left to the garbage collector to make room. release() lets everything go, for when memory is
- * needed for something else (a combine's bands).
+ * Bounded: at most `limitBytes` are kept, the most recently given (the
+ * oldest go to the garbage collector to make room). release() lets
+ * everything go, for when memory is needed for something else (a combine's
+ * bands).
  */
 
 export type Scratch = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
@@ -42,17 +47,20 @@ export type ScratchType<T extends Scratch> = {
  */
 export const DEFAULT_SCRATCH_LIMIT = 192 * 2 ** 20;
 
-class ScratchPool {
+/** A pool of its own: `scratch` below is the realm's; a store keeps another for its strips (db/pixelStore.ts). */
+export class ScratchPool {
+  /** Arrays smaller than this are cheap to make: not kept (tests keep every one, to poison it). */
+  static minBytes = 1 << 20;
+  /** Tests: every array given back is overwritten (NaN in any float view), so a use after give() shows. */
+  static poison = false;
+
   /** Kept buffers by byte length: a Float32Array's may come back as an Int32Array of the same length. */
   private kept = new Map<number, ArrayBuffer[]>();
   /** Every kept buffer, oldest given first: the first to go when a newer one needs the room. */
   private age = new Set<ArrayBuffer>();
   private bytes = 0;
-  limitBytes = DEFAULT_SCRATCH_LIMIT;
-  /** Arrays smaller than this are cheap to make: not kept (tests keep every one, to poison it). */
-  minBytes = 1 << 20;
-  /** Tests: every array given back is overwritten (NaN in any float view), so a use after give() shows. */
-  poison = false;
+
+  constructor(public limitBytes = DEFAULT_SCRATCH_LIMIT) {}
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
     const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
@@ -66,9 +74,9 @@ class ScratchPool {
 
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
-      if (!a || a.byteLength < this.minBytes || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
+      if (!a || a.byteLength < ScratchPool.minBytes || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
       const buffer = a.buffer as ArrayBuffer;
-      if (this.poison) {
+      if (ScratchPool.poison) {
         // 0x7ff80001 is a NaN as float32, and two of them a NaN as float64.
         if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff80001);
         else new Uint8Array(buffer).fill(0xa5);
