@@ -97,7 +97,9 @@ export class FileStore implements PixelStore {
       const fd = openSync(path, 'r');
       try {
         const view = new Uint8Array(out.buffer, out.byteOffset, n * BYTES[plane]);
-        readSync(fd, view, 0, view.length, y0 * e.width * BYTES[plane]);
+        // One read gives all of a plane under 2 GB; a short one would leave another frame's pixels in `out`.
+        const got = readSync(fd, view, 0, view.length, y0 * e.width * BYTES[plane]);
+        if (got !== view.length) throw new Error(`${frame.name}: its scratch file ${path} is short (read ${got} of ${view.length} bytes)`);
       } finally {
         closeSync(fd);
       }

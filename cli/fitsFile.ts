@@ -13,6 +13,7 @@ import { decodePixels } from '../src/core/fits/decode';
 import { dataUnit } from '../src/core/fits/parse';
 import { blankValue, numberKeyword, LIMITS } from '../src/core/fits/keywords';
 import { headerGet } from '../src/core/fits';
+import { give } from '../src/core/kernels/scratch';
 
 export interface DiskHdu {
   index: number;
@@ -162,7 +163,9 @@ export function readDiskRows<T extends Float32Array | Uint16Array>(file: DiskFit
       for (let i = 0, p = 0; i < count; i++, p += 2) out[i] = ((bytes[p] << 8) | bytes[p + 1]) ^ 0x8000;
       return out;
     }
-    out.set(decodePixels(bytes, 0, count, h.bitpix, { bscale: h.bscale, bzero: h.bzero, blank: h.blank }));
+    const decoded = decodePixels(bytes, 0, count, h.bitpix, { bscale: h.bscale, bzero: h.bzero, blank: h.blank });
+    out.set(decoded);
+    give(decoded); // copied into `out`: back to the scratch pool for the next read
     return out;
   } finally {
     closeSync(fd);

@@ -9,6 +9,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { calibrationBudget, executeRun, type LogEntry, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
 import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import { FileStore } from './fileStore';
+import { scratch, scratchLimitFor } from '../src/core/kernels/scratch';
 
 export interface WorkerConfig {
   outDir: string;
@@ -25,6 +26,7 @@ const api = {
   },
   /** `memoryBytes`: what this run may use (the scheduler's share of the command's memory); the config's is this thread's own. */
   async run(spec: RunSpec, config: WorkerConfig, memoryBytes: number, onLog?: (e: LogEntry) => void): Promise<RunResult> {
+    scratch.limitBytes = scratchLimitFor(config.memoryBytes);
     state ??= {
       store: new FileStore(config.outDir, config.tmpDir, config.memoryBytes / 4),
       calibrations: new CalibrationCache(calibrationBudget(config.memoryBytes)),

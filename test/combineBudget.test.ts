@@ -14,6 +14,7 @@ import { readPlaneRows, storeFile, stripRowsFor } from '../src/db/files';
 import type { FileRecord, StripRecord } from '../src/db/types';
 import { PRODUCT_HDU, combineStored } from '../workers/combineStored';
 import { memoryProbe, type Probe } from './memoryProbe';
+import { releaseScratch } from '../src/core/kernels/scratch';
 
 interface Case {
   W: number;
@@ -102,6 +103,7 @@ function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 async function run(c: Case, memoryBytes: number) {
   const s = await setUp(c);
+  releaseScratch(); // what earlier tests left in the scratch pool would be reused unseen
   s.probe.start();
   let out;
   try {

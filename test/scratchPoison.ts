@@ -4,4 +4,4 @@
 import { ScratchPool } from '../src/core/kernels/scratch';
 
 ScratchPool.poison = true;
-ScratchPool.minBytes = 0;
+ScratchPool.keepAll = true;

@@ -8,6 +8,7 @@ import { getDb } from '../src/db/schema';
 import { ingestOne, type IngestOutcome } from './ingest';
 import { generateDemoNight } from '../src/core/demo';
 import { humanBytes, LIMITS } from '../src/core/fits/keywords';
+import { scratch } from '../src/core/kernels/scratch';
 
 export interface IngestApi {
   /** Reads, parses and stores one file. Never throws for bad input: the outcome says what went wrong. */
@@ -44,6 +45,10 @@ const api: IngestApi = {
     return outcomes;
   },
 };
+
+// The ingest keeps one file's decoded planes for the next (a 2k raw frame and its data section: ~33 MB);
+// the worker lives as long as the page and never knows when a batch ends, so it keeps little.
+scratch.limitBytes = 64 * 2 ** 20;
 
 holdLifeline();
 Comlink.expose(api);

@@ -10,6 +10,7 @@ import { CalibrationCache } from '../src/core/pipeline/calibrationCache';
 import { calibrationBudget, type RunResult, type RunSpec } from '../src/core/pipeline/engine';
 import { tokenFromTransfer, type CancelToken } from './cancel';
 import { runInDb } from './pipelineRun';
+import { scratch, scratchLimitFor } from '../src/core/kernels/scratch';
 
 let calibrations: CalibrationCache | undefined;
 /** The worker memory the cache was sized for (the developer knob may change it between reductions). */
@@ -24,6 +25,7 @@ const api: PipelineApi = {
   async run(spec, session, memory, cancel, onProgress) {
     if (!calibrations || sizedFor !== memory.worker) {
       calibrations = new CalibrationCache(calibrationBudget(memory.worker));
+      scratch.limitBytes = scratchLimitFor(memory.worker);
       sizedFor = memory.worker;
     }
     return runInDb(getDb(), spec, {

@@ -367,7 +367,7 @@ type WriteFn = (h: LayoutHdu, strips: PendingStrip[]) => Promise<void>;
  * of one plane's strips: in the realm's pool they crowded out the frames'
  * arrays (bench night 61.6 s against 52.8 s).
  */
-const stripPool = new ScratchPool(32 * 2 ** 20);
+const stripPool = new ScratchPool(32 * 2 ** 20, 256 * 1024); // strips are at most 1 MB: just under it at most widths
 
 /** Elements [a, b) of `src` in an array of their own: put() clones a view's whole buffer. */
 function copyOf(src: Float32Array | Uint16Array, a: number, b: number): Float32Array | Uint16Array {

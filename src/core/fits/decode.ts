@@ -64,7 +64,7 @@ export function decodePixels(
       return f;
     }
     case 8: {
-      // Integer frames (raw data) decode into arrays of the scratch pool: the library gives them back once stored.
+      // Integer frames (raw data) decode into arrays of the scratch pool: the ingest and the command's reader give them back.
       const out = take(Float32Array, count);
       const b = blank ?? -1; // bytes are 0..255, so -1 never matches
       for (let i = 0; i < count; i++) {

@@ -201,7 +201,7 @@ export function combineScratchBytes(N: number): number {
   return N * (8 * 8 + 1) + 2 * N * BLOCK * 8 + 11 * BLOCK + 8 * N * N + 1024;
 }
 
-/** The output planes for n pixels (zeros; from the scratch pool, to which a streamed combine gives them back). */
+/** The output planes for n pixels (zeros; from the scratch pool, to which a streamed combine gives them back when its sink copies them). */
 export function makeCombineResult(n: number, maps = false): CombineResult {
   return {
     sci: takeZeroed(Float32Array, n),

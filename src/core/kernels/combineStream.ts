@@ -8,7 +8,7 @@
  */
 import { combine, combineScratchBytes, type CombineInput, type CombineOptions, type CombineResult } from './combine';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
-import { give } from './scratch';
+import { give, releaseScratch } from './scratch';
 
 export interface StripSource {
   nFrames: number;
@@ -168,6 +168,8 @@ export async function combineStreamed(
   let done = 0;
   for (let y0 = 0; y0 < height; y0 += rows) {
     if (isCancelRequested(cancel)) throw new CancelledError('combine cancelled');
+    // The last strip is shorter: the pool's arrays of the others would sit beside its own, over the budget.
+    if (y0 > 0 && y0 + rows > height) releaseScratch();
     await strip(y0, Math.min(height, y0 + rows));
     done++;
     progress?.(done, total);

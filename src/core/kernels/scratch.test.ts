@@ -29,7 +29,7 @@ describe('scratch pool', () => {
     give(f, u, d);
     expect(Number.isNaN(f[17])).toBe(true);
     expect(Number.isNaN(d[17])).toBe(true);
-    expect(u[17]).not.toBe(3);
+    expect(u.every((v) => v !== 0 && v !== 3)).toBe(true);
     const z = takeZeroed(Uint8Array, 100);
     expect(z.buffer).toBe(u.buffer);
     expect(z.every((v) => v === 0)).toBe(true);

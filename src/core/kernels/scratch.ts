@@ -20,8 +20,10 @@
  *   more: a kernel's scratch at the kernel's end; a frame's planes once
  *   replaced (trimmed) or copied by the store (a frame parked in scratch,
  *   a product written: PixelStore writers copy before they resolve); a
- *   combine's strips once combined and written. Never a view of someone
- *   else's array, nor an array a cache holds or a WeakMap is keyed on.
+ *   combine's strips once combined and written. Never a view (give() keeps
+ *   a view that covers its whole buffer as if it were the array: a parked
+ *   frame's plane would be lost), nor an array a cache holds or a WeakMap
+ *   is keyed on.
  *
  * Bounded: at most `limitBytes` are kept, the most recently given (the
  * oldest go to the garbage collector to make room). release() lets
@@ -49,9 +51,9 @@ export const DEFAULT_SCRATCH_LIMIT = 192 * 2 ** 20;
 
 /** A pool of its own: `scratch` below is the realm's; a store keeps another for its strips (db/pixelStore.ts). */
 export class ScratchPool {
-  /** Arrays smaller than this are cheap to make: not kept (tests keep every one, to poison it). */
-  static minBytes = 1 << 20;
-  /** Tests: every array given back is overwritten (NaN in any float view), so a use after give() shows. */
+  /** Tests: every pool keeps arrays of any size, so the tests' small frames go through it too. */
+  static keepAll = false;
+  /** Tests: every array given back is overwritten (NaN in any float view, no zero byte), so a use after give() shows. */
   static poison = false;
 
   /** Kept buffers by byte length: a Float32Array's may come back as an Int32Array of the same length. */
@@ -60,7 +62,12 @@ export class ScratchPool {
   private age = new Set<ArrayBuffer>();
   private bytes = 0;
 
-  constructor(public limitBytes = DEFAULT_SCRATCH_LIMIT) {}
+  /**
+   * `minBytes`: arrays smaller than this are cheap to make and not kept
+   * (Chromium maps an ArrayBuffer of about 1 MB or more afresh; smaller ones
+   * come from reused slots).
+   */
+  constructor(public limitBytes = DEFAULT_SCRATCH_LIMIT, readonly minBytes = 1 << 20) {}
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
     const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
@@ -74,11 +81,11 @@ export class ScratchPool {
 
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
-      if (!a || a.byteLength < ScratchPool.minBytes || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
+      if (!a || (a.byteLength < this.minBytes && !ScratchPool.keepAll) || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
       const buffer = a.buffer as ArrayBuffer;
       if (ScratchPool.poison) {
-        // 0x7ff80001 is a NaN as float32, and two of them a NaN as float64.
-        if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff80001);
+        // 0x7ff8a5a5 is a NaN as float32, two of them a NaN as float64, and none of its bytes is 0.
+        if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff8a5a5);
         else new Uint8Array(buffer).fill(0xa5);
       }
       if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
@@ -113,6 +120,15 @@ export class ScratchPool {
   get heldBytes(): number {
     return this.bytes;
   }
+}
+
+/**
+ * What a pipeline worker's pool may keep beside its own memory budget: three
+ * quarters of it, at most DEFAULT_SCRATCH_LIMIT (256 MB in the browser:
+ * 192 MB, the figures above).
+ */
+export function scratchLimitFor(workerBytes: number): number {
+  return Math.min(DEFAULT_SCRATCH_LIMIT, Math.floor(0.75 * workerBytes));
 }
 
 /** This realm's pool (one per worker: a worker runs one kernel at a time). */

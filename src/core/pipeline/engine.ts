@@ -408,7 +408,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           progress: (f) => progress(stage.step.id, f * nIn),
           log: (m) => emit(stage.step.id, 'info', m),
         }, writer);
-        // Its strips' arrays are of a size no later step takes.
+        // Its strips' arrays are rarely of a size a later step takes (a frame's, when one strip was the whole frame).
         releaseScratch();
         done += nIn;
         t.seconds += (performance.now() - start) / 1000;

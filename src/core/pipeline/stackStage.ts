@@ -124,11 +124,13 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
     band = { width, height: hi - lo, sci: takeZeroed(Float32Array, n), var: planes.var ? takeZeroed(Float32Array, n) : undefined, dq: take(Uint16Array, n).fill(DQ.noData) };
     made.push(band.sci, band.dq!, ...(band.var ? [band.var] : []));
     if (b > a) {
-      const part = await read(a, b);
-      const at = (a - lo) * width;
-      band.sci.set(part.sci, at);
-      if (band.var && part.var) band.var.set(part.var, at);
-      band.dq!.set(part.dq ?? new Uint16Array(part.sci.length), at);
+      // The rows inside the frame, read straight into the band (arrays of their own would be of a
+      // size no other band takes: they would sit in the scratch pool, uncounted).
+      const at = (a - lo) * width, end = (b - lo) * width;
+      await parking.readRows(m, ext, 'sci', a, b, band.sci.subarray(at, end));
+      if (band.var) await parking.readRows(m, ext, 'var', a, b, band.var.subarray(at, end));
+      if (planes.dq) await parking.readRows(m, ext, 'dq', a, b, band.dq!.subarray(at, end));
+      else band.dq!.fill(0, at, end);
     }
   }
   // In band coordinates output row y0 + r is band row r: the same fractional shift, moved by the band's start.
