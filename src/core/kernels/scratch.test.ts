@@ -51,10 +51,15 @@ describe('scratch pool', () => {
     expect(take(Uint8Array, 600).buffer).not.toBe(a.buffer);
   });
 
-  it('never keeps a view (its buffer is someone else\'s) and refuses an array given twice', () => {
+  it('keeps only the arrays it handed out: not a view of one, nor an array made elsewhere; refuses an array given twice', () => {
     const whole = new Float32Array(200);
-    give(whole.subarray(0, 100), whole.subarray(100));
+    give(whole, whole.subarray(0, 100), whole.subarray(100));
     expect(scratch.heldBytes).toBe(0);
+    const taken = take(Float32Array, 100);
+    give(taken.subarray(0, 100)); // a view of all of it: still not the array
+    expect(scratch.heldBytes).toBe(0);
+    give(taken);
+    expect(scratch.heldBytes).toBe(400);
     const a = take(Int32Array, 10);
     give(a);
     expect(() => give(a)).toThrow(/given back twice/);

@@ -20,10 +20,10 @@
  *   more: a kernel's scratch at the kernel's end; a frame's planes once
  *   replaced (trimmed) or copied by the store (a frame parked in scratch,
  *   a product written: PixelStore writers copy before they resolve); a
- *   combine's strips once combined and written. Never a view (give() keeps
- *   a view that covers its whole buffer as if it were the array: a parked
- *   frame's plane would be lost), nor an array a cache holds or a WeakMap
- *   is keyed on.
+ *   combine's strips once combined and written. Never an array a cache
+ *   holds or a WeakMap is keyed on. give() keeps only the very arrays
+ *   take() handed out: a view of one (a parked frame's rows), or an array
+ *   made elsewhere, is left alone.
  *
  * Bounded: at most `limitBytes` are kept, the most recently given (the
  * oldest go to the garbage collector to make room). release() lets
@@ -61,6 +61,8 @@ export class ScratchPool {
   /** Every kept buffer, oldest given first: the first to go when a newer one needs the room. */
   private age = new Set<ArrayBuffer>();
   private bytes = 0;
+  /** The arrays take() handed out and not yet given back: only those are kept (never a view of one, nor another's array). */
+  private handed = new WeakSet<Scratch>();
 
   /**
    * `minBytes`: arrays smaller than this are cheap to make and not kept
@@ -71,24 +73,32 @@ export class ScratchPool {
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
     const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
+    let a: T;
     if (buffer) {
       this.age.delete(buffer);
       this.bytes -= buffer.byteLength;
-      return new type(buffer, 0, n);
+      a = new type(buffer, 0, n);
+    } else {
+      a = new type(n);
     }
-    return new type(n);
+    this.handed.add(a);
+    return a;
   }
 
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
-      if (!a || (a.byteLength < this.minBytes && !ScratchPool.keepAll) || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
+      if (!a) continue;
       const buffer = a.buffer as ArrayBuffer;
+      if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
+      // Not one take() handed out (an array made elsewhere, or a view of one): never kept.
+      if (!this.handed.has(a)) continue;
+      this.handed.delete(a);
+      if (a.byteLength < this.minBytes && !ScratchPool.keepAll) continue;
       if (ScratchPool.poison) {
         // 0x7ff8a5a5 is a NaN as float32, two of them a NaN as float64, and none of its bytes is 0.
         if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff8a5a5);
         else new Uint8Array(buffer).fill(0xa5);
       }
-      if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
       if (buffer.byteLength > this.limitBytes) continue;
       // The newest are kept: what a step just gave back is what the next frame's same step takes
       // (an older buffer is more likely a size no longer in use: a finished combine's strips).
