@@ -406,3 +406,35 @@ export function frameStats(data: Pixels, opts: FrameStatsOptions = {}): FrameSta
     nanCount,
   };
 }
+
+/** Smallest stride of at most `samples` samples (~500k) of a plane `width` wide that does not fall on a few columns. */
+export function sampleStride(n: number, width: number, samples = 500_000): number {
+  let s = Math.max(1, Math.ceil(n / samples));
+  // Sharing a large factor with the width, the sample would fall on a few columns: step on to one that does not.
+  while (s > 1 && (width % s === 0 || gcd(s, width) * 8 > width)) s++;
+  return s;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Median of a regular sample of the finite, unflagged pixels (at most
+ * `samples`, ~500k: its error is then far below the noise of any frame worth
+ * scaling by it). NaN when no pixel is finite.
+ */
+export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array, samples = 500_000): number {
+  const s = sampleStride(sci.length, width, samples);
+  const buf = new Float32Array(Math.ceil(sci.length / s));
+  let n = 0;
+  for (let i = 0; i < sci.length; i += s) {
+    const v = sci[i];
+    if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
+  }
+  // Every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is.
+  if (!n && dq) return sampledMedian(sci, width, undefined, samples);
+  return n ? medianInPlace(buf, n) : NaN;
+}
+

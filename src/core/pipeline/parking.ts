@@ -10,7 +10,7 @@
  * fifteen frames then holds fifteen SCI planes, not forty-five planes, in
  * memory and in scratch alike.
  */
-import { medianInPlace } from '../kernels/select';
+import { sampledMedian } from '../kernels/stats';
 import type { Frame } from '../kernels/frame';
 import { astroHeaders, frameBytes, loadFrame, unitOf, type AstroFrame } from './astroFrame';
 import type { Member } from './primitive';
@@ -47,19 +47,6 @@ function constantOf(a: Float32Array): number | undefined {
 function allZero(a: Uint16Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== 0) return false;
   return true;
-}
-
-/** Smallest stride of at most ~500k samples that does not fall on one column. */
-export function sampleStride(n: number, width: number, samples = 500_000): number {
-  let s = Math.max(1, Math.ceil(n / samples));
-  // Sharing a large factor with the width, the sample would fall on a few columns: step on to one that does not.
-  while (s > 1 && (width % s === 0 || gcd(s, width) * 8 > width)) s++;
-  return s;
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return a;
 }
 
 export class Parking {
@@ -210,23 +197,6 @@ export class Parking {
     }
     if (failures.length) throw failures[0];
   }
-}
-
-/**
- * Median of a regular sample of the finite, unflagged pixels (at most ~500k:
- * its error is then far below the noise of any frame worth scaling by it).
- */
-export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array): number {
-  const s = sampleStride(sci.length, width);
-  const buf = new Float32Array(Math.ceil(sci.length / s));
-  let n = 0;
-  for (let i = 0; i < sci.length; i += s) {
-    const v = sci[i];
-    if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
-  }
-  // Every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is.
-  if (!n && dq) return sampledMedian(sci, width);
-  return n ? medianInPlace(buf, n) : NaN;
 }
 
 /** Median of the good pixels of every extension (the median of the extensions' medians). */

@@ -14,8 +14,7 @@
 import type { AstroFrame } from '../astroFrame';
 import type { Card } from '../../fits/types';
 import { cardNumber, deleteCards, setCard } from '../cards';
-import { sampleStride } from '../parking';
-import { medianInPlace } from '../../kernels/select';
+import { sampledMedian } from '../../kernels/stats';
 import type { Frame } from '../../kernels/frame';
 
 // Short enough to fit beside a number in an 80-column card (47 characters are left there).
@@ -56,19 +55,12 @@ const LEVEL_SAMPLES = 20_000;
 const levels = new WeakMap<Float32Array, number>();
 const highs = new WeakMap<Float32Array, number>();
 
-/** Median of a plane from a strided sample, NaN ignored: a master's typical level. */
+/** Median of a plane from a strided sample, NaN and infinities ignored: a master's typical level (0 when it has none). */
 export function typicalLevel(plane: Frame): number {
   const known = levels.get(plane.sci);
   if (known !== undefined) return known;
-  const n = plane.sci.length;
-  const step = sampleStride(n, plane.width, LEVEL_SAMPLES);
-  const sample = new Float64Array(Math.ceil(n / step));
-  let m = 0;
-  for (let i = 0; i < n; i += step) {
-    const v = plane.sci[i];
-    if (v === v) sample[m++] = v;
-  }
-  const level = m ? medianInPlace(sample, m) : 0;
+  const median = sampledMedian(plane.sci, plane.width, undefined, LEVEL_SAMPLES);
+  const level = Number.isNaN(median) ? 0 : median;
   levels.set(plane.sci, level);
   return level;
 }
