@@ -4,10 +4,14 @@
  * 16-bit and hold exactly the pixels of the files (read in Node by our
  * reader), still after a reload; the master bias the page exports is, data
  * unit for data unit, the one `npm run reduce` writes from the same files in
- * Node. It runs in Playwright's default context, where IndexedDB lives in
- * memory and keeps a Blob it is given rather than a copy: strips once tried
- * as Blob slices of an OPFS file (removed after the commit, cheaper to put)
- * read as NotFoundError here.
+ * Node.
+ *
+ * In both kinds of profile, because they store pixels differently
+ * (src/db/stripStaging.ts): a profile on disk (a user's) stores large strips
+ * as Blob slices of OPFS staging files, which IndexedDB copies; Playwright's
+ * default context keeps IndexedDB in memory, where a stored Blob is the
+ * Blob itself and would be lost with its staging file (strips once read as
+ * NotFoundError here), so there they must be typed arrays.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,7 +20,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
-import { expect, test, type Page } from '@playwright/test';
+import { chromium, expect, test, type Page } from '@playwright/test';
+import { chromiumLaunch } from '../playwright.config';
 import { generateDemoNight } from '../src/core/demo';
 import { parseFits, readImage } from '../src/core/fits';
 import { waitForRows } from './helpers';
@@ -51,14 +56,41 @@ function dataUnits(bytes: Uint8Array, name: string): Uint8Array[] {
   return fits.hdus.slice(1).map((h) => bytes.slice(h.dataOffset, h.dataOffset + h.dataBytes));
 }
 
-test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same master bias as in Node', async ({ page }) => {
-  test.setTimeout(120_000);
+/** What a page made of the three frames: their strips as stored (and after a reload), the master's strips, and its exported file. */
+async function throughPage(page: Page, files: { name: string }[], raw: string, dir: string) {
+  await page.goto('/');
+  await page.setInputFiles('input[aria-label="Add FITS files"]', files.map((f) => path.join(raw, f.name)));
+  await waitForRows(page, 3);
+  const stored = await storedPixels(page);
+
+  // What IndexedDB holds outlives the page: a reload reads the same.
+  await page.reload();
+  await waitForRows(page, 3);
+  expect(await storedPixels(page)).toEqual(stored);
+
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  await page.getByRole('button', { name: 'Reduce all' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 90_000 });
+  const after = await storedPixels(page);
+  const product = Object.keys(after).find((n) => !files.some((f) => f.name === n))!;
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
+  const zip = path.join(dir, `products-${Date.now()}.zip`);
+  await download.saveAs(zip);
+  return { stored, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
+}
+
+test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same master bias as in Node, in profiles in memory and on disk', async ({ page, baseURL }) => {
+  test.setTimeout(180_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'big-frames-'));
+  const profile = mkdtempSync(path.join(tmpdir(), 'big-frames-profile-'));
+  const onDisk = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, headless: true, baseURL });
   try {
     const raw = path.join(dir, 'raw');
     const files = generateDemoNight({ seed: 11, width: 2048, height: 2048, nBias: 3, nFlatPerFilter: 0, nSciencePerFilter: 0, nSecondTarget: 0 });
     mkdirSync(raw);
     for (const f of files) writeFileSync(path.join(raw, f.name), f.bytes);
+    const masterName = `${files[0].name.replace(/\.fits$/, '')}_bias.fits`;
 
     // What the stored strips must hold: each file's pixels as 16-bit integers, little-endian (our reader, in Node).
     const expected = Object.fromEntries(files.map((f) => {
@@ -67,39 +99,30 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
       return [f.name, createHash('sha256').update(new Uint8Array(u16.buffer)).digest('hex')];
     }));
 
-    await page.goto('/');
-    await page.setInputFiles('input[aria-label="Add FITS files"]', files.map((f) => path.join(raw, f.name)));
-    await waitForRows(page, 3);
-    const stored = await storedPixels(page);
-    for (const f of files) expect(stored[f.name], f.name).toEqual({ kinds: ['Uint16Array'], sha256: expected[f.name] });
-
-    // What IndexedDB holds outlives the page: a reload reads the same.
-    await page.reload();
-    await waitForRows(page, 3);
-    expect(await storedPixels(page)).toEqual(stored);
-
-    await page.getByRole('tab', { name: 'Runs' }).click();
-    await page.getByRole('button', { name: 'Reduce all' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 90_000 });
-    const after = await storedPixels(page);
-    const product = Object.keys(after).find((n) => !files.some((f) => f.name === n))!;
-    expect(product).toBe(`${files[0].name.replace(/\.fits$/, '')}_bias.fits`);
-    // SCI and VAR float32, DQ uint16.
-    expect(after[product].kinds).toEqual(['Float32Array', 'Uint16Array']);
-
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
-    const zip = path.join(dir, 'products.zip');
-    await download.saveAs(zip);
-    const inPage = unzipSync(new Uint8Array(readFileSync(zip)));
-    expect(Object.keys(inPage)).toEqual([product]);
-
     const out = path.join(dir, 'node');
     execFileSync('npx', ['tsx', 'cli/reduce.ts', raw, out, '--quiet'], { cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), stdio: 'ignore' });
-    expect(readdirSync(out)).toEqual([product]);
-    const inNode = dataUnits(new Uint8Array(readFileSync(path.join(out, product))), product);
-    const units = dataUnits(inPage[product], product);
-    for (let k = 0; k < 3; k++) expect(Buffer.from(units[k]).equals(Buffer.from(inNode[k])), `${product} HDU ${k + 1}`).toBe(true);
+    expect(readdirSync(out)).toEqual([masterName]);
+    const inNode = dataUnits(new Uint8Array(readFileSync(path.join(out, masterName))), masterName);
+
+    // In memory: typed arrays; SCI and VAR float32, DQ uint16. On disk: each raw frame's 8 MB (one batch of 16-bit strips)
+    // as Blob slices of a staging file, with their element type; the master, written as its combine makes bands, in
+    // both forms (batches under MIN_STAGED_BYTES go as arrays).
+    const kinds = {
+      memory: { raw: ['Uint16Array'], master: ['Float32Array', 'Uint16Array'] },
+      disk: { raw: ['Blob u16'], master: ['Blob f32', 'Blob u16', 'Float32Array', 'Uint16Array'] },
+    };
+    for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
+      const got = await throughPage(p, files, raw, dir);
+      for (const f of files) expect(got.stored[f.name], `${where}: ${f.name}`).toEqual({ kinds: kinds[where].raw, sha256: expected[f.name] });
+      expect(got.product, where).toBe(masterName);
+      expect(got.productKinds, where).toEqual(kinds[where].master);
+      expect(Object.keys(got.zip), where).toEqual([masterName]);
+      const units = dataUnits(got.zip[masterName], masterName);
+      for (let k = 0; k < 3; k++) expect(Buffer.from(units[k]).equals(Buffer.from(inNode[k])), `${where}: ${masterName} HDU ${k + 1}`).toBe(true);
+    }
   } finally {
+    await onDisk.close();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
   }
 });

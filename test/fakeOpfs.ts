@@ -8,6 +8,7 @@
 class FakeFile {
   bytes = new Uint8Array(0);
   open = false;
+  modified = Date.now();
 }
 
 class FakeHandle {
@@ -38,6 +39,7 @@ class FakeHandle {
     const data = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
     if (at + data.length > this.file.bytes.length) this.truncate(at + data.length);
     this.file.bytes.set(data, at);
+    this.file.modified = Date.now();
     this.fs.writes++;
     return data.length;
   }
@@ -71,42 +73,56 @@ class FakeFileHandle {
     this.file.open = true;
     return new FakeHandle(this.file, this.fs);
   }
+
+  /** A snapshot of the bytes, as Chromium's File of an OPFS file reads them. */
+  async getFile(): Promise<File> {
+    return new File([this.file.bytes.slice()], this.name, { lastModified: this.file.modified });
+  }
+
+  /** Backdates the file (tests of leftovers). */
+  touch(time: number): void {
+    this.file.modified = time;
+  }
 }
 
 class FakeDir {
   readonly kind = 'directory';
-  readonly entries = new Map<string, FakeDir | FakeFile>();
+  readonly children = new Map<string, FakeDir | FakeFile>();
 
   constructor(readonly name: string, private readonly fs: FakeOpfs) {}
 
   async getDirectoryHandle(name: string, opts: { create?: boolean } = {}): Promise<FakeDir> {
-    let e = this.entries.get(name);
-    if (!e && opts.create) this.entries.set(name, (e = new FakeDir(name, this.fs)));
+    let e = this.children.get(name);
+    if (!e && opts.create) this.children.set(name, (e = new FakeDir(name, this.fs)));
     if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
     if (!(e instanceof FakeDir)) throw new DOMException(`${name} is a file`, 'TypeMismatchError');
     return e;
   }
 
   async getFileHandle(name: string, opts: { create?: boolean } = {}): Promise<FakeFileHandle> {
-    let e = this.entries.get(name);
-    if (!e && opts.create) this.entries.set(name, (e = new FakeFile()));
+    let e = this.children.get(name);
+    if (!e && opts.create) this.children.set(name, (e = new FakeFile()));
     if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
     if (!(e instanceof FakeFile)) throw new DOMException(`${name} is a directory`, 'TypeMismatchError');
     return new FakeFileHandle(name, e, this.fs);
   }
 
   async removeEntry(name: string, opts: { recursive?: boolean } = {}): Promise<void> {
-    const e = this.entries.get(name);
+    const e = this.children.get(name);
     if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
     if (e instanceof FakeFile && e.open) throw new DOMException(`${name} is open`, 'NoModificationAllowedError');
-    if (e instanceof FakeDir && e.entries.size && !opts.recursive) throw new DOMException(`${name} is not empty`, 'InvalidModificationError');
-    if (e instanceof FakeDir) for (const n of [...e.entries.keys()]) await e.removeEntry(n, { recursive: true });
+    if (e instanceof FakeDir && e.children.size && !opts.recursive) throw new DOMException(`${name} is not empty`, 'InvalidModificationError');
+    if (e instanceof FakeDir) for (const n of [...e.children.keys()]) await e.removeEntry(n, { recursive: true });
     if (e instanceof FakeFile) this.fs.grow(-e.bytes.length);
-    this.entries.delete(name);
+    this.children.delete(name);
   }
 
   async *keys(): AsyncGenerator<string> {
-    for (const k of [...this.entries.keys()]) yield k;
+    for (const k of [...this.children.keys()]) yield k;
+  }
+
+  async *entries(): AsyncGenerator<[string, FakeDir | FakeFileHandle]> {
+    for (const [k, e] of [...this.children]) yield [k, e instanceof FakeDir ? e : new FakeFileHandle(k, e, this.fs)];
   }
 }
 
@@ -127,7 +143,7 @@ export class FakeOpfs {
 
   /** Names under a directory of the root ([] when it does not exist). */
   list(dir: string): string[] {
-    const d = this.root.entries.get(dir);
-    return d instanceof FakeDir ? [...d.entries.keys()] : [];
+    const d = this.root.children.get(dir);
+    return d instanceof FakeDir ? [...d.children.keys()] : [];
   }
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkbenchDb } from '../src/db/schema';
+import { stripValues } from '../src/db/stripStaging';
 import { ingestOne } from '../workers/ingest';
 import { loadPlanInput } from '../workers/pipelineClient';
 import { runInDb } from '../workers/pipelineRun';
@@ -48,10 +49,14 @@ async function exportBytes(db: WorkbenchDb): Promise<Uint8Array> {
 async function dump(db: WorkbenchDb) {
   const out: Record<string, unknown[]> = {};
   for (const t of TABLES) out[t] = (await db.table(t).toArray()).sort((a, b) => String(a.id ?? a.fileId ?? a.frameId).localeCompare(String(b.id ?? b.fileId ?? b.frameId)));
-  out.strips = (await db.strips.toArray()).map((s) => ({
-    key: [s.fileId, s.hdu, s.plane, s.index, s.y0, s.y1].join('/'), type: s.data.constructor.name, length: s.data.length,
-    sha: createHash('sha256').update(new Uint8Array(s.data.buffer, s.data.byteOffset, s.data.byteLength)).digest('hex'),
-  })).sort((a, b) => a.key.localeCompare(b.key));
+  // Values as they read back, whether stored as typed arrays or as Blobs.
+  out.strips = (await Promise.all((await db.strips.toArray()).map(async (s) => {
+    const v = await stripValues(s);
+    return {
+      key: [s.fileId, s.hdu, s.plane, s.index, s.y0, s.y1].join('/'), type: v.constructor.name, length: v.length,
+      sha: createHash('sha256').update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest('hex'),
+    };
+  }))).sort((a, b) => a.key.localeCompare(b.key));
   out.writing = await db.writing.toArray();
   return out;
 }

@@ -10,6 +10,7 @@ import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { trimArray } from '../src/core/kernels/section';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
+import { defaultStripStaging, type StripStaging } from '../src/db/stripStaging';
 import type { WorkbenchDb } from '../src/db/schema';
 import type { FileRecord, HduSummary, HeaderRecord, StripRecord } from '../src/db/types';
 import { give } from '../src/core/kernels/scratch';
@@ -167,7 +168,8 @@ function dataSection(plane: Float32Array | Float64Array, width: number, height: 
   }
 }
 
-export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<IngestOutcome> {
+/** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts). */
+export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: StripStaging | undefined = defaultStripStaging()): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
   // Re-dropping a night should cost a hash per file, not a decode.
   const known = await findFile(db, id);
@@ -186,7 +188,7 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem): Promise<Inge
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? []);
+    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging);
     return { id, name: item.name, size: record.size, status: record.status, stored, message: record.message, type: record.type };
   } catch (err) {
     // Storage refused the file (quota): the transaction rolled back, nothing changed.

@@ -6,6 +6,7 @@
 import type { WorkbenchDb } from './schema';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
+import { storeStrips, stripValues, type StripStaging } from './stripStaging';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
 
@@ -20,17 +21,19 @@ export async function storeFile(
   record: FileRecord,
   headers: HeaderRecord | undefined,
   strips: StripRecord[],
+  staging?: StripStaging,
 ): Promise<StoreOutcome> {
   try {
-    return await db.transaction('rw', db.files, db.headers, db.strips, async () => {
+    // Staged (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.
+    return await storeStrips(staging, strips, (records) => db.transaction('rw', db.files, db.headers, db.strips, async () => {
       const existing = await db.files.get(record.id);
       if (existing && (existing.status === 'ok' || record.status === 'error')) return 'duplicate';
       if (existing) await db.strips.where('fileId').equals(record.id).delete();
       await db.files.put(record);
       if (headers) await db.headers.put(headers);
-      if (strips.length) await db.strips.bulkPut(strips);
+      if (records.length) await db.strips.bulkPut(records);
       return existing ? 'replaced-error' : 'stored';
-    });
+    }));
   } catch (err) {
     if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
@@ -108,15 +111,18 @@ export async function readPlaneRows<T extends Float32Array | Uint16Array>(
     .where('[fileId+hdu+plane+index]')
     .between([file.id, hdu, plane, first], [file.id, hdu, plane, last], true, true)
     .toArray();
+  // Blob strips (stored through OPFS staging) are read all at once, then assembled.
+  const values = await Promise.all(strips.map(stripValues));
   let covered = 0;
-  for (const s of strips) {
+  strips.forEach((s, k) => {
     const from = Math.max(y0, s.y0);
     const to = Math.min(y1, s.y1);
-    if (to <= from) continue;
-    if (s.data.length !== (s.y1 - s.y0) * width) throw new Error(`${file.id}: a stored strip of HDU ${hdu} (rows ${s.y0}-${s.y1}) holds ${s.data.length} values, not ${(s.y1 - s.y0) * width}`);
-    out.set(s.data.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
+    if (to <= from) return;
+    const v = values[k];
+    if (v.length !== (s.y1 - s.y0) * width) throw new Error(`${file.id}: a stored strip of HDU ${hdu} (rows ${s.y0}-${s.y1}) holds ${v.length} values, not ${(s.y1 - s.y0) * width}`);
+    out.set(v.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
     covered += to - from;
-  }
+  });
   // A missing strip would silently read as zeros: refuse instead.
   if (covered !== y1 - y0) throw new Error(`${file.id}: stored pixels are incomplete (rows ${y0}-${y1} of HDU ${hdu})`);
   return out;

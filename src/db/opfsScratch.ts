@@ -12,8 +12,10 @@
  * 1.6-2 GB/s and reads 12-18 GB/s (bench.html?only=storage), straight from
  * and into the caller's typed arrays, with no message to another process per
  * call. The library's pixels (raw files and products) stay in IndexedDB, as
- * DESIGN.md says; only throwaway copies live here (this scratch, and the
- * copies of reduced frames and masters that later runs read: ./productMirror.ts).
+ * DESIGN.md says; only throwaway copies live here (this scratch, the
+ * copies of reduced frames and masters that later runs read: ./productMirror.ts,
+ * and the staging files strips pass through on their way into IndexedDB:
+ * ./stripStaging.ts).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,
@@ -129,6 +131,28 @@ export class ScratchFile {
     return out;
   }
 
+  /**
+   * The planes' rows as Blob slices of the file, in strips of
+   * `stripRows(width)` rows (the library's strips, for IndexedDB to copy:
+   * ./stripStaging.ts). Closes the handle first: a File cannot be had of a
+   * file with an open sync access handle. Every row must have been written.
+   */
+  async strips(stripRows: (width: number) => number): Promise<{ hdu: number; index: number; y0: number; y1: number; data: Blob; dtype: 'f32' | 'u16' }[]> {
+    for (const [hdu, p] of this.planes) if (p.next !== p.height) throw new Error(`${this.name}: HDU ${hdu} has ${p.next} of ${p.height} rows`);
+    this.close();
+    const file = await tracked(`OPFS getFile ${this.id}`, this.dir.getFileHandle(this.id).then((h) => h.getFile()));
+    const out: Awaited<ReturnType<ScratchFile['strips']>> = [];
+    for (const [hdu, p] of this.planes) {
+      const rows = stripRows(p.width);
+      const rowBytes = p.width * (p.dq ? 2 : 4);
+      for (let index = 0, y0 = 0; y0 < p.height; index++, y0 += rows) {
+        const y1 = Math.min(p.height, y0 + rows);
+        out.push({ hdu, index, y0, y1, data: file.slice(p.offset + y0 * rowBytes, p.offset + y1 * rowBytes), dtype: p.dq ? 'u16' : 'f32' });
+      }
+    }
+    return out;
+  }
+
   /** Closes the handle (the file stays). Safe more than once. */
   close(): void {
     if (this.closed) return;
@@ -150,14 +174,17 @@ export class ScratchFile {
   }
 }
 
-/** Where a worker's runs put their scratch frames. */
+/** Where a worker's runs put their scratch frames (and, in a directory of their own, the frames staged for IndexedDB: ./stripStaging.ts). */
 export class OpfsScratch {
   private dir?: Promise<FileSystemDirectoryHandle>;
 
-  constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
+  constructor(
+    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
+    private readonly directoryName = SCRATCH_DIRECTORY,
+  ) {}
 
   private directory(): Promise<FileSystemDirectoryHandle> {
-    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${SCRATCH_DIRECTORY}`, r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true })));
+    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${this.directoryName}`, r.getDirectoryHandle(this.directoryName, { create: true })));
     // A failure is not kept: the next frame asks again.
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;

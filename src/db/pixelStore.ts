@@ -25,8 +25,9 @@ import { StorageFullError, isQuotaError } from './errors';
 import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import { tracked } from '../core/pending';
+import { defaultStripStaging, type StripStaging } from './stripStaging';
 import type { WorkbenchDb } from './schema';
-import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord } from './types';
+import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord, StripRecord } from './types';
 
 export interface IdbStoreOptions {
   /** The run this store writes for: its record becomes 'done' in the product's own transaction. */
@@ -42,6 +43,12 @@ export interface IdbStoreOptions {
    * access handles), `false` for none.
    */
   mirror?: ProductMirror | false;
+  /**
+   * How product strips reach IndexedDB: through OPFS staging files
+   * (./stripStaging.ts; default this realm's, a worker with sync access
+   * handles), or `false` for typed arrays put as they are.
+   */
+  staging?: StripStaging | false;
 }
 
 /** Heartbeats of a writer are refreshed at most this often while it writes... */
@@ -59,10 +66,12 @@ export class IdbPixelStore implements PixelStore {
   private live = new Map<string, string>();
   private keepalive?: ReturnType<typeof setInterval>;
   private readonly mirror: ProductMirror | undefined;
+  private readonly staging: StripStaging | undefined;
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
     this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
+    this.staging = opts.staging === false ? undefined : opts.staging ?? defaultStripStaging();
   }
 
   /** Scratch frames go to OPFS files (sync access handles: GB/s), not to IndexedDB strips. */
@@ -137,15 +146,27 @@ export class IdbPixelStore implements PixelStore {
     await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
     this.hold(id, spec.name);
     let beat = Date.now();
+    // Where staging is on (a profile on disk: ./stripStaging.ts), the rows go to a staging file as they come and
+    // reach IndexedDB only in the publishing transaction, as slices of it; else strips of typed arrays as they fill.
+    let staged: ScratchFile | undefined;
+    try {
+      staged = spec.role === 'product' ? await this.staging?.openFrame(id, spec.name, filePlanes(layout)) : undefined;
+    } catch (err) {
+      // A full quota (StorageFullError, naming the frame): nothing of it is kept.
+      if (copy) await mirror!.drop(copy);
+      await discardProduct(db, id).catch(() => undefined);
+      this.release(id);
+      throw err;
+    }
     const planes = new Map<string, StripBuffer>();
-    for (const h of layout) {
+    for (const h of staged ? [] : layout) {
       if (h.plane === undefined) continue;
       planes.set(`${h.ext}:${h.plane}`, new StripBuffer(h, stripRowsFor(h.width!)));
     }
     const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
     const store = this;
     const write = async (h: LayoutHdu, strips: PendingStrip[]) => {
-      await tracked(`IndexedDB strips of ${spec.name} HDU ${h.index} rows ${strips[0]?.y0}-${strips.at(-1)?.y1}`, writeProductStrips(db, id, h.index, strips, spec.name));
+      await tracked(`IndexedDB strips of ${spec.name} HDU ${h.index} rows ${strips[0]?.y0}-${strips.at(-1)?.y1}`, writeProductStrips(db, id, h.index, strips, spec.name, store.staging));
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
         await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
@@ -154,17 +175,22 @@ export class IdbPixelStore implements PixelStore {
     return {
       id,
       async writeRows(ext, plane, y0, data) {
+        const h = layout.find((l) => l.ext === ext && l.plane === plane);
+        if (!h) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
+        const hdu = h.index;
         const buf = planes.get(`${ext}:${plane}`);
-        if (!buf) throw new Error(`${spec.name}: no ${plane} plane in extension ${ext + 1}`);
         if (ext === 0 && plane === 'sci') sampler.add(data as Float32Array, y0 * spec.exts[0].width);
-        toCopy(buf.hdu.index, y0, data);
-        await buf.add(y0, data, write);
+        toCopy(hdu, y0, data);
+        if (staged) staged.write(hdu, y0, data);
+        else await buf!.add(y0, data, write);
       },
       async commit(headers: FrameHeaders, info?: ProductInfo) {
         for (const buf of planes.values()) {
           await buf.flush(write);
           if (buf.next !== buf.height) throw new Error(`${spec.name}: ${buf.hdu.extname} ${buf.hdu.extver} has ${buf.next} of ${buf.height} rows`);
         }
+        // The staged rows as the library's strips (slices of the file, which IndexedDB copies as it commits).
+        const stagedStrips = staged && (await staged.strips(stripRowsFor)).map((st): StripRecord => ({ fileId: id, plane: 0, ...st }));
         const full = frameLayout(spec, headers);
         const headerRecord: HeaderRecord = {
           fileId: id,
@@ -219,6 +245,7 @@ export class IdbPixelStore implements PixelStore {
               await db.headers.delete(old);
               await db.files.delete(old);
             }
+            if (stagedStrips) await db.strips.bulkPut(stagedStrips);
             await db.files.put(record);
             await db.headers.put(headerRecord);
             await db.writing.delete(id);
@@ -229,6 +256,9 @@ export class IdbPixelStore implements PixelStore {
           copy = undefined;
           if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
+        } finally {
+          // IndexedDB has its own copy once the transaction completed; none if it failed.
+          await staged?.remove().catch(() => undefined);
         }
         if (copy) mirror!.keep(id, copy);
         return id;
@@ -236,6 +266,7 @@ export class IdbPixelStore implements PixelStore {
       async discard() {
         store.scratch.delete(id);
         store.release(id);
+        await staged?.remove().catch(() => undefined);
         if (copy) await mirror!.drop(copy);
         copy = undefined;
         await tracked(`IndexedDB discard ${spec.name}`, discardProduct(db, id));

@@ -3,7 +3,7 @@
  * listing of 1,000 files never touches pixels, and a combine can stream any
  * number of frames strip by strip.
  */
-import type { StripKey } from '../core/workspace/format';
+import type { StripData, StripDtype, StripKey } from '../core/workspace/format';
 import type { Card, HduInfo } from '../core/fits/types';
 import type { FrameStats as KernelFrameStats } from '../core/kernels/stats';
 import type { DescriptorSet, FrameType } from '../core/classify';
@@ -74,10 +74,18 @@ export interface HeaderRecord {
  * pixels and variance, uint16 for data-quality planes of products.
  * `plane` is the cube slice (0 for 2-D images).
  */
-export interface StripRecord extends Omit<StripKey, 'dtype'> {
-  /** Float32 pixels and variances; Uint16 DQ planes; Uint16 or Int16 for whole-number planes (raw frames): see toStrips. */
-  data: Float32Array | Uint16Array | Int16Array;
-}
+export type StripRecord = Omit<StripKey, 'dtype'> & (
+  | {
+      /** Float32 pixels and variances; Uint16 DQ planes; Uint16 or Int16 for whole-number planes (raw frames): see toStrips. */
+      data: StripData;
+      dtype?: undefined;
+    }
+  | {
+      /** The same values as bytes, stored through an OPFS staging file (./stripStaging.ts); `dtype` says which. */
+      data: Blob;
+      dtype: StripDtype;
+    }
+);
 
 /** A product whose strips are being written; `heartbeat` (ms since epoch) is refreshed per strip. */
 export interface WritingRecord {

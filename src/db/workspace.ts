@@ -31,6 +31,7 @@ import { StorageFullError, isQuotaError } from './errors';
 import { STALE_WRITE_MS } from './products';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, RunRecord, StripRecord } from './types';
+import { stripValues } from './stripStaging';
 
 /** Strips read from or written to IndexedDB per call: about 8 MB, the working set of both directions. */
 const STRIP_BATCH = 8;
@@ -71,7 +72,7 @@ export async function exportWorkspace(
       const batch = await db.strips.bulkGet(keys.slice(i, i + STRIP_BATCH));
       for (const s of batch) {
         if (!s) throw new Error(`${f.name} was deleted while the workspace was being exported`);
-        await writer.strip(s);
+        await writer.strip(s.dtype === undefined ? s : { ...s, data: await stripValues(s) });
       }
       done += batch.length;
       opts.onProgress?.({ phase: 'pixels', done, total });

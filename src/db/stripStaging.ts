@@ -1,0 +1,269 @@
+/**
+ * Pixel strips handed to IndexedDB as slices of a file in the Origin Private
+ * File System, and read back whichever way they were stored.
+ *
+ * Why: in a worker, put() of a typed-array strip costs the calling thread
+ * 10-13 ms per MB on a machine where fresh memory is dear (3.8-5 ms where it
+ * is not): Chromium clones the value, and compresses and wraps a large one
+ * itself. A plane is then stored at 50-65 MB/s (120-170). The same bytes
+ * written to an OPFS file through a sync access handle and put() as Blob
+ * slices of that file cost the thread ~1 ms per MB and store at 320-420 MB/s
+ * (~460): the browser copies the file into IndexedDB's own blob store
+ * itself, off the worker. Blob strips also read back faster (126-138 against
+ * 63-74 MB/s, 8 reads in flight). Measured by bench.html?only=storage
+ * (`BENCH_ONLY=storage npm run bench:browser`), Chromium 156, 2 cores.
+ *
+ * The stored value is a Blob that IndexedDB owns: a profile on disk copies
+ * the bytes when the transaction commits, so the staging file is removed once
+ * the transaction has completed (or failed), and the library's pixels stay in
+ * IndexedDB as DESIGN.md says. A profile in memory (a private window, an
+ * automation context) keeps the Blob itself instead, which reads the staging
+ * file: removing it loses the pixels (e2e/bigFrames.spec.ts found it). So
+ * each realm first checks which kind it has (keepsCopies): a small staging
+ * file is stored, removed, and read back; where the bytes did not survive,
+ * strips go as typed arrays.
+ *
+ * A strip stored as a Blob carries its element type (`dtype`); older
+ * databases, in-memory profiles and writers without OPFS (Node, the page's
+ * main thread, a browser without sync access handles) store typed arrays,
+ * and every reader takes both (stripValues).
+ *
+ * A page that dies between writing a staging file and removing it leaves the
+ * file behind: each staging writer removes, when it starts, the files older
+ * than STALE_MS (no transaction takes that long; a younger one may belong to
+ * another tab's writer).
+ */
+import { dtypeOf, type StripData } from '../core/workspace/format';
+import { OpfsScratch, opfsScratchSupported, type ScratchFile, type ScratchPlaneSpec, type ScratchRoot } from './opfsScratch';
+import { StorageFullError } from './errors';
+import type { StripRecord } from './types';
+
+/** The directory under the origin's private root that holds the staging files. */
+export const STAGING_DIRECTORY = 'strip-staging';
+/**
+ * Fewer bytes than this go as typed arrays: a staging file costs its own
+ * handle and removal (~7 ms), more than a strip or two's clone saves where
+ * memory is cheap (3.8 ms per MB); a stack written band by band (2-3 strips
+ * of 1 MB a call) was slower staged there. From 4 MB staging wins on both
+ * kinds of machine.
+ */
+export const MIN_STAGED_BYTES = 4 * 2 ** 20;
+/** Staging files older than this are leftovers of a page that died. */
+export const STALE_MS = 10 * 60_000;
+
+/** A strip's values as a typed array, whether it was stored as one or as a Blob. */
+export async function stripValues(s: StripRecord): Promise<StripData> {
+  if (s.dtype === undefined) return s.data;
+  const buf = await s.data.arrayBuffer();
+  return s.dtype === 'u16' ? new Uint16Array(buf) : s.dtype === 'i16' ? new Int16Array(buf) : new Float32Array(buf);
+}
+
+/** Strips ready to be put, and what to do once their transaction has ended. */
+export interface StagedStrips {
+  records: StripRecord[];
+  /** Removes the staging file; call it after the transaction that stored the records completed or failed. Never throws. */
+  release(): Promise<void>;
+}
+
+type SyncHandle = FileSystemSyncAccessHandle;
+type ArrayStrip = Extract<StripRecord, { dtype?: undefined }>;
+type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncHandle> };
+
+/** Whether IndexedDB keeps its own copy of a Blob slice of a file in `dir` (see keepsCopies). */
+export type CopyCheck = (dir: FileSystemDirectoryHandle) => Promise<boolean>;
+
+/** Writes strips to OPFS staging files and gives back records whose values are slices of them. */
+export class StripStaging {
+  /** The staging directory, or undefined where strips must go as typed arrays (IndexedDB would not copy them). */
+  private dir: Promise<FileSystemDirectoryHandle | undefined> | undefined;
+  /** Set when OPFS refused: every later call stores typed arrays. */
+  private broken = false;
+  private frames: OpfsScratch | undefined;
+
+  constructor(
+    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
+    /** Batches of fewer bytes go as typed arrays (tests stage small ones). */
+    private readonly minBytes = MIN_STAGED_BYTES,
+    private readonly copies: CopyCheck = keepsCopies,
+  ) {}
+
+  private directory(): Promise<FileSystemDirectoryHandle | undefined> {
+    this.dir ??= (async () => {
+      const dir = await (await this.root()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
+      await removeStale(dir, STALE_MS);
+      if (await this.copies(dir)) return dir;
+      console.info('pixel strips go to IndexedDB as arrays: this profile keeps Blobs in memory, not copies of them');
+      return undefined;
+    })();
+    return this.dir;
+  }
+
+  /**
+   * A staging file for a whole frame being made (a product): its rows go
+   * there as they come, through a sync access handle, and only when the frame
+   * is published do its strips go to IndexedDB, as slices of the file
+   * (ScratchFile.strips), in the publishing transaction. Undefined where
+   * staging is off: the caller writes strips as typed arrays then.
+   */
+  async openFrame(id: string, name: string, planes: readonly ScratchPlaneSpec[]): Promise<ScratchFile | undefined> {
+    if (!(await this.active())) return undefined;
+    this.frames ??= new OpfsScratch(this.root, STAGING_DIRECTORY);
+    try {
+      return await this.frames.create(id, name, planes);
+    } catch (err) {
+      // A full quota is the run's to report (IndexedDB shares it); any other refusal only turns staging off.
+      if (err instanceof StorageFullError) throw err;
+      this.broken = true;
+      console.warn('pixel strips go to IndexedDB as arrays: OPFS staging failed:', err);
+      return undefined;
+    }
+  }
+
+  /** Whether strips of at least MIN_STAGED_BYTES go through staging files here (false until the first check, where it failed, or where OPFS refused). */
+  async active(): Promise<boolean> {
+    try {
+      return !this.broken && (await this.directory()) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The records to put, their typed-array values replaced by slices of one
+   * staging file. When OPFS cannot take them (full, gone, refused) the records
+   * come back as they were: storing them is then IndexedDB's to accept or
+   * refuse, as without staging.
+   */
+  async stage(strips: readonly StripRecord[]): Promise<StagedStrips> {
+    const arrays = strips.filter((s): s is ArrayStrip => !(s.data instanceof Blob) && s.data.byteLength > 0);
+    const bytes = arrays.reduce((n, s) => n + s.data.byteLength, 0);
+    if (this.broken || bytes === 0 || bytes < this.minBytes) return { records: [...strips], release: async () => undefined };
+    const name = `${crypto.randomUUID()}.bin`;
+    let dir: FileSystemDirectoryHandle | undefined;
+    let handle: SyncHandle | undefined;
+    try {
+      dir = await this.directory();
+      if (!dir) return { records: [...strips], release: async () => undefined };
+      const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
+      handle = await fh.createSyncAccessHandle();
+      handle.truncate(bytes);
+      const at = new Map<StripRecord, number>();
+      let offset = 0;
+      for (const s of arrays) {
+        const a = s.data;
+        const wrote = handle.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), { at: offset });
+        if (wrote !== a.byteLength) throw new Error(`staging wrote ${wrote} of ${a.byteLength} bytes`);
+        at.set(s, offset);
+        offset += a.byteLength;
+      }
+      // No flush(): it would sync the file to disk, and the file is only read by the browser, through getFile().
+      handle.close();
+      handle = undefined;
+      const file = await fh.getFile();
+      const records = strips.map((s): StripRecord => {
+        const from = at.get(s);
+        if (from === undefined) return s;
+        const a = s.data as StripData;
+        return { fileId: s.fileId, hdu: s.hdu, plane: s.plane, index: s.index, y0: s.y0, y1: s.y1, data: file.slice(from, from + a.byteLength), dtype: dtypeOf(a) };
+      });
+      const staged = dir;
+      return { records, release: () => staged.removeEntry(name).catch(() => undefined) };
+    } catch (err) {
+      try { handle?.close(); } catch { /* already closed */ }
+      await dir?.removeEntry(name).catch(() => undefined);
+      // OPFS is an accelerator here, never a reason to fail a write: the values go as they are.
+      this.broken = true;
+      console.warn('pixel strips go to IndexedDB as arrays: OPFS staging failed:', err);
+      return { records: [...strips], release: async () => undefined };
+    }
+  }
+
+  /** Stages the strips, runs `store` with the records to put, then removes the staging file whatever happened. */
+  async storeWith<T>(strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
+    const staged = await this.stage(strips);
+    try {
+      return await store(staged.records);
+    } finally {
+      await staged.release();
+    }
+  }
+}
+
+/** The database keepsCopies stores its test value in; apart from the library's, so its schema is not the library's concern. */
+export const COPY_CHECK_DB = 'ccd-workbench-staging-check';
+
+/**
+ * Whether this profile's IndexedDB stores a copy of a Blob slice of an OPFS
+ * file (a profile on disk), rather than the Blob itself (a profile in
+ * memory), tested rather than guessed from the browser: a small file is
+ * written, a slice of it stored, the file removed, and the value read back.
+ * Any failure on the way answers no: typed arrays are always safe.
+ */
+export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boolean> {
+  const name = `check-${crypto.randomUUID()}.bin`;
+  const bytes = new Uint8Array(4096);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) & 255;
+  let db: IDBDatabase | undefined;
+  try {
+    const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
+    const handle = await fh.createSyncAccessHandle();
+    try {
+      if (handle.write(bytes, { at: 0 }) !== bytes.length) return false;
+    } finally {
+      handle.close();
+    }
+    const file = await fh.getFile();
+    db = await request(Object.assign(indexedDB.open(COPY_CHECK_DB, 1), {
+      onupgradeneeded(this: IDBOpenDBRequest) { this.result.createObjectStore('check'); },
+    }));
+    const put = db.transaction('check', 'readwrite');
+    put.objectStore('check').put(file.slice(0, bytes.length), name);
+    await completed(put);
+    await dir.removeEntry(name);
+    const back = await request(db.transaction('check').objectStore('check').get(name) as IDBRequest<Blob | undefined>);
+    const got = back ? new Uint8Array(await back.arrayBuffer()) : undefined;
+    return got !== undefined && got.length === bytes.length && got.every((v, i) => v === bytes[i]);
+  } catch {
+    return false;
+  } finally {
+    await dir.removeEntry(name).catch(() => undefined);
+    if (db) {
+      const clear = db.transaction('check', 'readwrite');
+      clear.objectStore('check').clear();
+      await completed(clear).catch(() => undefined);
+      db.close();
+    }
+  }
+}
+
+const request = <T>(r: IDBRequest<T>) => new Promise<T>((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+const completed = (tx: IDBTransaction) => new Promise<void>((ok, no) => { tx.oncomplete = () => ok(); tx.onerror = () => no(tx.error); tx.onabort = () => no(tx.error); });
+
+/** Removes the staging files last modified more than `ageMs` ago; returns how many. */
+export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  try {
+    for await (const [name, entry] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (entry.kind !== 'file') continue;
+      try {
+        const f = await (entry as FileSystemFileHandle).getFile();
+        if (now - f.lastModified > ageMs) { await dir.removeEntry(name); removed++; }
+      } catch { /* open in a live writer, or gone meanwhile */ }
+    }
+  } catch { /* directory unreadable: nothing to sweep */ }
+  return removed;
+}
+
+let shared: StripStaging | undefined;
+
+/** This realm's staging, or undefined where sync access handles do not exist (strips are stored as typed arrays then). */
+export function defaultStripStaging(): StripStaging | undefined {
+  if (!opfsScratchSupported()) return undefined;
+  shared ??= new StripStaging();
+  return shared;
+}
+
+/** Stores the strips through `staging` when there is one, else as they are. */
+export function storeStrips<T>(staging: StripStaging | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
+  return staging ? staging.storeWith(strips, store) : store([...strips]);
+}

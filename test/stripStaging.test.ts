@@ -1,0 +1,197 @@
+/**
+ * Pixel strips stored through OPFS staging files (src/db/stripStaging.ts) on
+ * fake-indexeddb and a fake OPFS (./fakeOpfs.ts): ingested files and products
+ * read back value for value as the same files stored as typed arrays (the
+ * reference: the path without staging, itself checked against astropy's
+ * pixels by the ingest tests); the values are Blobs with their element type;
+ * no staging file outlives its transaction; an OPFS that refuses (full)
+ * leaves the strips as typed arrays and the file stored; a workspace export
+ * reads Blob strips; leftovers of a dead page are swept by age only.
+ */
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPlaneRows } from '../src/db/files';
+import { IdbPixelStore } from '../src/db/pixelStore';
+import type { ProductInfo } from '../src/core/pipeline/products';
+import type { WorkbenchDb } from '../src/db/schema';
+import { STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues } from '../src/db/stripStaging';
+import { exportWorkspace } from '../src/db/workspace';
+import { ingestOne } from '../workers/ingest';
+import { FakeOpfs } from './fakeOpfs';
+import { useTestDb } from './testDb';
+
+const SHARED = path.resolve(__dirname, '../../shared');
+const item = (dir: string, name: string) => ({ name, path: '', bytes: new Uint8Array(readFileSync(path.join(SHARED, dir, name))) });
+/** A raw frame (16-bit strips), a float32 image with NaNs, a signed 16-bit one and a multi-extension file. */
+const FILES = [item('sample-night', 'raw0001.fits'), item('fixtures/fits', 'f32_nan.fits'), item('fixtures/fits', 'i16.fits'), item('fixtures/fits', 'mef.fits')];
+
+/** Every image plane of every stored file, read through readPlaneRows. */
+async function planesOf(db: WorkbenchDb): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const f of await db.files.toArray()) {
+    for (const h of f.hdus.filter((x) => x.isImage && x.naxis.length >= 2)) {
+      const [w, hgt] = h.naxis;
+      out.set(`${f.name}:${h.index}`, await readPlaneRows(db, { id: f.id, width: w, stripRows: f.stripRows }, h.index, 0, 0, hgt, new Float32Array(w * hgt)));
+    }
+  }
+  return out;
+}
+
+describe('ingest through OPFS staging', () => {
+  let plain!: WorkbenchDb;
+  let staged!: WorkbenchDb;
+  useTestDb('staging-plain', (d) => { plain = d; });
+  useTestDb('staging-staged', (d) => { staged = d; });
+  const fs = new FakeOpfs();
+
+  it('stores Blob strips that read back exactly as the typed-array ones, and removes its files', async () => {
+    const staging = new StripStaging(fs.getRoot, 0);
+    for (const f of FILES) {
+      expect((await ingestOne(plain, f, undefined)).status).toBe('ok');
+      expect((await ingestOne(staged, f, staging)).status).toBe('ok');
+    }
+    const strips = await staged.strips.toArray();
+    expect(strips.length).toBe(await plain.strips.count());
+    for (const s of strips) {
+      expect(s.data).toBeInstanceOf(Blob);
+      expect(['u16', 'i16', 'f32']).toContain(s.dtype);
+    }
+    // The element types are those the typed-array path chose (16-bit raw frames stay 16-bit).
+    const kinds = (rows: { fileId: string; hdu: number; index: number; data: unknown; dtype?: string }[]) =>
+      rows.map((s) => `${s.fileId}/${s.hdu}/${s.index}:${s.dtype ?? (s.data as object).constructor.name}`).sort();
+    expect(kinds(strips).map((k) => k.replace(/:.*/, ''))).toEqual(kinds(await plain.strips.toArray()).map((k) => k.replace(/:.*/, '')));
+    for (const s of strips) {
+      const twin = await plain.strips.get([s.fileId, s.hdu, s.plane, s.index]);
+      const v = await stripValues(s);
+      expect(v.constructor).toBe(twin!.data.constructor);
+      expect(v).toEqual(twin!.data);
+    }
+    const [a, b] = [await planesOf(plain), await planesOf(staged)];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+
+  it('exports a workspace from Blob strips byte for byte as from typed arrays', async () => {
+    const pixels = async (db: WorkbenchDb) => {
+      const m = await exportWorkspace(db, async () => undefined, { now: new Date(0) });
+      return m.entries.filter((e) => e.name.startsWith('pixels/')).map((e) => `${e.name} ${e.size} ${e.sha256}`).sort();
+    };
+    const [a, b] = [await pixels(plain), await pixels(staged)];
+    expect(a.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+  });
+});
+
+describe('an OPFS that refuses', () => {
+  let db!: WorkbenchDb;
+  useTestDb('staging-full', (d) => { db = d; });
+
+  it('leaves the strips typed arrays and stores the file all the same', async () => {
+    const fs = new FakeOpfs(1024); // smaller than any file's pixels
+    const staging = new StripStaging(fs.getRoot, 0, async () => true); // the copy check passed: staging itself fails
+    const out = await ingestOne(db, FILES[0], staging);
+    expect(out.status).toBe('ok');
+    const strips = await db.strips.toArray();
+    expect(strips.length).toBeGreaterThan(0);
+    for (const s of strips) expect(s.dtype).toBeUndefined();
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.used).toBe(0);
+  });
+});
+
+describe('products through OPFS staging', () => {
+  let db!: WorkbenchDb;
+  useTestDb('staging-products', (d) => { db = d; });
+  const W = 300;
+  const H = 1000; // several strips of 873 rows (stripRowsFor(300))
+  const info: ProductInfo = {
+    kind: 'reduced', recipe: 'reduceScience', runKey: 'k', signature: 's', inputs: [], calibrations: {},
+    params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron',
+  };
+
+  it('reads back a product exactly, leaves no staging file, and a discarded one leaves nothing', async () => {
+    const fs = new FakeOpfs();
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: new StripStaging(fs.getRoot, 0) });
+    const sci = Float32Array.from({ length: W * H }, (_, i) => Math.sin(i * 0.01) * 1e4 + (i % 7) / 3);
+    sci[12345] = NaN;
+    const variance = Float32Array.from({ length: W * H }, (_, i) => 100 + (i % 1000));
+    const dq = Uint16Array.from({ length: W * H }, (_, i) => (i * 7919) % 65536);
+    const w = await store.create({ role: 'product', name: 'p.fits', exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
+    await w.writeRows(0, 'sci', 0, sci);
+    await w.writeRows(0, 'var', 0, variance);
+    // DQ in two calls of uneven height: strips are assembled across calls.
+    await w.writeRows(0, 'dq', 0, dq.subarray(0, 401 * W));
+    await w.writeRows(0, 'dq', 401, dq.subarray(401 * W));
+    const id = await w.commit({ primary: [], exts: [[]] }, info);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    const stored = await db.strips.where('fileId').equals(id).toArray();
+    expect(stored.every((s) => s.data instanceof Blob)).toBe(true);
+    const f = await store.open(id);
+    expect(await store.readRows(f, 0, 'sci', 0, H, new Float32Array(W * H))).toEqual(sci);
+    expect(await store.readRows(f, 0, 'var', 0, H, new Float32Array(W * H))).toEqual(variance);
+    expect(await store.readRows(f, 0, 'dq', 0, H, new Uint16Array(W * H))).toEqual(dq);
+    expect(await store.readRows(f, 0, 'sci', 870, 880, new Float32Array(10 * W))).toEqual(sci.subarray(870 * W, 880 * W));
+
+    const gone = await store.create({ role: 'product', name: 'q.fits', exts: [{ extver: 1, width: W, height: H, var: false, dq: false }] });
+    await gone.writeRows(0, 'sci', 0, sci);
+    await gone.discard();
+    expect(await db.strips.where('fileId').equals(gone.id).count()).toBe(0);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+});
+
+describe('the copy check (keepsCopies)', () => {
+  it('says yes where IndexedDB keeps the bytes after the staging file is gone, and leaves nothing behind', async () => {
+    const fs = new FakeOpfs();
+    const dir = await (await fs.getRoot()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
+    expect(await keepsCopies(dir)).toBe(true);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+
+  it('says no when the check cannot be made (OPFS full), and staging then stores typed arrays', async () => {
+    const fs = new FakeOpfs(1024);
+    const dir = await (await fs.getRoot()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
+    expect(await keepsCopies(dir)).toBe(false);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+});
+
+describe('a profile whose IndexedDB keeps Blobs rather than copies (in memory)', () => {
+  let db!: WorkbenchDb;
+  useTestDb('staging-memory', (d) => { db = d; });
+
+  it('stores ingested files and products as typed arrays, and makes no staging file', async () => {
+    const fs = new FakeOpfs();
+    const staging = new StripStaging(fs.getRoot, 0, async () => false);
+    expect(await staging.active()).toBe(false);
+    expect((await ingestOne(db, FILES[0], staging)).status).toBe('ok');
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging });
+    const w = await store.create({ role: 'product', name: 'p.fits', exts: [{ extver: 1, width: 64, height: 64, var: false, dq: false }] });
+    await w.writeRows(0, 'sci', 0, new Float32Array(64 * 64).fill(3));
+    await w.commit({ primary: [], exts: [[]] }, { kind: 'reduced', recipe: 'reduceScience', runKey: 'm', signature: 's', inputs: [], calibrations: {}, params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron' });
+    const strips = await db.strips.toArray();
+    expect(strips.length).toBeGreaterThan(1);
+    for (const s of strips) expect(s.dtype).toBeUndefined();
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+});
+
+describe('leftover staging files', () => {
+  it('are removed when older than the age given, and younger ones (another live writer) kept', async () => {
+    const fs = new FakeOpfs();
+    const dir = await (await fs.getRoot()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
+    for (const name of ['old.bin', 'young.bin']) {
+      const h = await dir.getFileHandle(name, { create: true });
+      const s = await (h as unknown as { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> }).createSyncAccessHandle();
+      s.write(new Uint8Array(10), { at: 0 });
+      s.close();
+    }
+    const now = Date.now();
+    ((await dir.getFileHandle('old.bin')) as unknown as { touch(t: number): void }).touch(now - 11 * 60_000);
+    expect(await removeStale(dir, 10 * 60_000, now)).toBe(1);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual(['young.bin']);
+  });
+});
