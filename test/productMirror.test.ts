@@ -19,6 +19,7 @@ import { ProductMirror, type QuotaEstimate } from '../src/db/productMirror';
 import type { WorkbenchDb } from '../src/db/schema';
 import { useTestDb } from './testDb';
 import { FakeOpfs } from './fakeOpfs';
+import { StripStaging } from '../src/db/stripStaging';
 
 const W = 260;
 const H = 90;
@@ -93,6 +94,38 @@ describe('product copies in OPFS', () => {
     expect(got.dq).toEqual(p.dq);
     expect(got.band).toEqual(p.sci.subarray(31 * W, 58 * W));
     await expect(readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), id)).rejects.toThrow(/stored pixels are incomplete/);
+  });
+
+  it('with staging, takes the product\'s own staging file as its copy (its bytes written once), and removes it when there is no room', async () => {
+    const fs = new FakeOpfs();
+    const staging = new StripStaging(fs.getRoot, 0, async () => true);
+    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 1.5 * COPY_BYTES, plenty);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror, staging });
+    const { id, p } = await writeProduct(store, 'a_reduced.fits', 1);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${id}`]);
+    expect(store.readsFrom(id)).toBe('copy');
+    expect(mirror.heldBytes).toBe(COPY_BYTES);
+    const strips = await db.strips.where('fileId').equals(id).toArray();
+    expect(strips.every((st) => st.data instanceof Blob)).toBe(true);
+    await db.strips.where('fileId').equals(id).delete();
+    const got = await readAll(new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror, staging }), id);
+    expect(got.sci).toEqual(p.sci);
+    expect(got.var).toEqual(p.var);
+    expect(got.dq).toEqual(p.dq);
+    expect(got.band).toEqual(p.sci.subarray(31 * W, 58 * W));
+    // A second copy does not fit beside the first unless the first goes: it does (read already), and only the second stays.
+    const second = await writeProduct(store, 'b_reduced.fits', 2);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
+    // A product not read again keeps no file at all.
+    const third = await writeProduct(store, 'c_reduced.fits', 3, { readAgain: 'never' });
+    expect(store.readsFrom(third.id)).toBeUndefined();
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
+    // A mirror too small for any copy leaves nothing behind.
+    const tiny = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: new ProductMirror(new OpfsScratch(fs.getRoot), COPY_BYTES / 2, plenty), staging });
+    const fourth = await writeProduct(tiny, 'd_reduced.fits', 4);
+    expect(tiny.readsFrom(fourth.id)).toBeUndefined();
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
+    expect((await readAll(tiny, fourth.id)).sci).toEqual(planes(4).sci);
   });
 
   it('copies only products marked readAgain, and a copy is readable only once its product is published', async () => {

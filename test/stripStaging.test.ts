@@ -20,6 +20,7 @@ import { STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues 
 import { exportWorkspace } from '../src/db/workspace';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
+import { OpfsScratch, SCRATCH_DIRECTORY } from '../src/db/opfsScratch';
 import { useTestDb } from './testDb';
 
 const SHARED = path.resolve(__dirname, '../../shared');
@@ -114,7 +115,7 @@ describe('products through OPFS staging', () => {
 
   it('reads back a product exactly, leaves no staging file, and a discarded one leaves nothing', async () => {
     const fs = new FakeOpfs();
-    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: new StripStaging(fs.getRoot, 0) });
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging: new StripStaging(fs.getRoot, 0) });
     const sci = Float32Array.from({ length: W * H }, (_, i) => Math.sin(i * 0.01) * 1e4 + (i % 7) / 3);
     sci[12345] = NaN;
     const variance = Float32Array.from({ length: W * H }, (_, i) => 100 + (i % 1000));
@@ -125,8 +126,10 @@ describe('products through OPFS staging', () => {
     // DQ in two calls of uneven height: strips are assembled across calls.
     await w.writeRows(0, 'dq', 0, dq.subarray(0, 401 * W));
     await w.writeRows(0, 'dq', 401, dq.subarray(401 * W));
+    // The rows are staged in a file among the run's scratch until the product is published, then only in IndexedDB.
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${w.id}`]);
     const id = await w.commit({ primary: [], exts: [[]] }, info);
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
     const stored = await db.strips.where('fileId').equals(id).toArray();
     expect(stored.every((s) => s.data instanceof Blob)).toBe(true);
     const f = await store.open(id);
@@ -139,7 +142,7 @@ describe('products through OPFS staging', () => {
     await gone.writeRows(0, 'sci', 0, sci);
     await gone.discard();
     expect(await db.strips.where('fileId').equals(gone.id).count()).toBe(0);
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
   });
 });
 
@@ -168,7 +171,7 @@ describe('a profile whose IndexedDB keeps Blobs rather than copies (in memory)',
     const staging = new StripStaging(fs.getRoot, 0, async () => false);
     expect(await staging.active()).toBe(false);
     expect((await ingestOne(db, FILES[0], staging)).status).toBe('ok');
-    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging });
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging });
     const w = await store.create({ role: 'product', name: 'p.fits', exts: [{ extver: 1, width: 64, height: 64, var: false, dq: false }] });
     await w.writeRows(0, 'sci', 0, new Float32Array(64 * 64).fill(3));
     await w.commit({ primary: [], exts: [[]] }, { kind: 'reduced', recipe: 'reduceScience', runKey: 'm', signature: 's', inputs: [], calibrations: {}, params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron' });
@@ -176,6 +179,7 @@ describe('a profile whose IndexedDB keeps Blobs rather than copies (in memory)',
     expect(strips.length).toBeGreaterThan(1);
     for (const s of strips) expect(s.dtype).toBeUndefined();
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
   });
 });
 

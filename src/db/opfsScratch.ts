@@ -79,7 +79,7 @@ export class ScratchFile {
     readonly id: string,
     readonly name: string,
     private readonly dir: FileSystemDirectoryHandle,
-    private readonly handle: FileSystemSyncAccessHandle,
+    private handle: FileSystemSyncAccessHandle,
     private readonly planes: Map<number, Plane>,
   ) {}
 
@@ -151,6 +151,21 @@ export class ScratchFile {
       }
     }
     return out;
+  }
+
+  /** Opens the file again after `strips` closed it, to read it (a published product's copy: ./productMirror.ts). */
+  async reopen(): Promise<void> {
+    if (!this.closed) return;
+    const fh = await tracked(`OPFS getFileHandle ${this.id}`, this.dir.getFileHandle(this.id));
+    this.handle = await tracked(`OPFS createSyncAccessHandle ${this.id}`, fh.createSyncAccessHandle());
+    this.closed = false;
+  }
+
+  /** Bytes of the file's planes. */
+  get size(): number {
+    let bytes = 0;
+    for (const p of this.planes.values()) bytes += planeBytes(p);
+    return bytes;
   }
 
   /** Closes the handle (the file stays). Safe more than once. */

@@ -132,7 +132,20 @@ export class IdbPixelStore implements PixelStore {
     const db = this.db;
     const runId = this.opts.run?.id;
     const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
-    let copy = mirror && (await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, filePlanes(layout), spec.readAgain)));
+    // Where staging is on (a profile on disk: ./stripStaging.ts), a product's rows go to a file among the run's
+    // scratch as they come, and reach IndexedDB only in the publishing transaction, as slices of it; the file then
+    // becomes the copy later runs read (./productMirror.ts) rather than being written twice. Else strips of typed
+    // arrays as they fill, and a copy of its own.
+    let staged: ScratchFile | undefined;
+    if (spec.role === 'product' && this.opfs && (await this.staging?.active())) {
+      try {
+        staged = await tracked(`OPFS staging of ${spec.name}`, this.opfs.create(`staged-${id}`, spec.name, filePlanes(layout)));
+      } catch (err) {
+        if (err instanceof StorageFullError) throw err; // a full quota names the frame; nothing was written
+        console.warn(`${spec.name}: strips go to IndexedDB as arrays, OPFS staging failed:`, err);
+      }
+    }
+    let copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, filePlanes(layout), spec.readAgain)) : undefined;
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;
@@ -146,18 +159,6 @@ export class IdbPixelStore implements PixelStore {
     await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
     this.hold(id, spec.name);
     let beat = Date.now();
-    // Where staging is on (a profile on disk: ./stripStaging.ts), the rows go to a staging file as they come and
-    // reach IndexedDB only in the publishing transaction, as slices of it; else strips of typed arrays as they fill.
-    let staged: ScratchFile | undefined;
-    try {
-      staged = spec.role === 'product' ? await this.staging?.openFrame(id, spec.name, filePlanes(layout)) : undefined;
-    } catch (err) {
-      // A full quota (StorageFullError, naming the frame): nothing of it is kept.
-      if (copy) await mirror!.drop(copy);
-      await discardProduct(db, id).catch(() => undefined);
-      this.release(id);
-      throw err;
-    }
     const planes = new Map<string, StripBuffer>();
     for (const h of staged ? [] : layout) {
       if (h.plane === undefined) continue;
@@ -254,12 +255,12 @@ export class IdbPixelStore implements PixelStore {
         } catch (err) {
           if (copy) await mirror!.drop(copy);
           copy = undefined;
+          await staged?.remove().catch(() => undefined);
           if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
-        } finally {
-          // IndexedDB has its own copy once the transaction completed; none if it failed.
-          await staged?.remove().catch(() => undefined);
         }
+        // IndexedDB has its own copy now: the staged file becomes the copy later runs read, if the mirror has room.
+        if (staged && !(mirror && (await mirror.adopt(id, staged, spec.readAgain)))) await staged.remove().catch(() => undefined);
         if (copy) mirror!.keep(id, copy);
         return id;
       },

@@ -15,7 +15,8 @@
  * bench.html?only=storage).
  *
  * The library's copy stays the IndexedDB one (DESIGN.md): a file here is
- * written with the product's strips, becomes readable only once the product
+ * written with the product's strips (where strips are staged, it is the
+ * staging file itself, adopted once the product is published: ./stripStaging.ts), becomes readable only once the product
  * is published, and is thrown away with the reduction (the files live in the
  * scratch directory, which the page clears before a reduction starts and
  * after it ends). A product without a copy is read from IndexedDB as before;
@@ -75,23 +76,46 @@ export class ProductMirror {
   /** A file for the copy of product `id` about to be written, or undefined when there is no room for one. */
   async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[], readAgain: ReadAgain = 'once'): Promise<ScratchFile | undefined> {
     const size = planes.reduce((s, p) => s + planeBytes(p), 0);
-    if (size > this.limitBytes) return undefined;
-    this.evict(this.limitBytes - size);
-    // Copies still being written are not evicted (one per run, so one at most in a worker).
-    if (this.heldBytes + size > this.limitBytes) return undefined;
     try {
-      const { quota, usage } = await tracked('navigator.storage.estimate', this.estimate());
-      if (quota === undefined || usage === undefined) return undefined;
-      // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
-      const free = quota - usage;
-      if (free < 4 * (this.heldBytes + size)) this.evict(free / 4 - size);
-      if (free < 4 * (this.heldBytes + size)) return undefined;
+      if (!(await this.room(size))) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
       this.copies.set(file, { size, readAgain, read: false });
       return file;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Takes a published product's own staging file, whole and closed (one
+   * IdbPixelStore wrote, ./stripStaging.ts), as its copy, so its bytes are
+   * not written twice. False when there is no room, or it cannot be opened
+   * again: the caller removes it then.
+   */
+  async adopt(id: string, file: ScratchFile, readAgain: ReadAgain = 'once'): Promise<boolean> {
+    try {
+      if (!(await this.room(file.size))) return false;
+      await file.reopen();
+      this.copies.set(file, { size: file.size, readAgain, read: false });
+      this.kept.set(id, file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether a copy of `size` bytes fits, evicting older copies for it (see evict). */
+  private async room(size: number): Promise<boolean> {
+    if (size > this.limitBytes) return false;
+    this.evict(this.limitBytes - size);
+    // Copies still being written are not evicted (one per run, so one at most in a worker).
+    if (this.heldBytes + size > this.limitBytes) return false;
+    const { quota, usage } = await tracked('navigator.storage.estimate', this.estimate());
+    if (quota === undefined || usage === undefined) return false;
+    // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
+    const free = quota - usage;
+    if (free < 4 * (this.heldBytes + size)) this.evict(free / 4 - size);
+    return free >= 4 * (this.heldBytes + size);
   }
 
   /** The product is published: its copy can be read. */

@@ -23,6 +23,12 @@
  * file is stored, removed, and read back; where the bytes did not survive,
  * strips go as typed arrays.
  *
+ * Two writers stage: the ingest (each file's strips, through StripStaging),
+ * and a run's products (IdbPixelStore: the rows go to a file among the run's
+ * scratch as they are made, and its strips are put in the transaction that
+ * publishes the product; the file then serves as the product's copy for
+ * later runs, ./productMirror.ts, instead of being removed).
+ *
  * A strip stored as a Blob carries its element type (`dtype`); older
  * databases, in-memory profiles and writers without OPFS (Node, the page's
  * main thread, a browser without sync access handles) store typed arrays,
@@ -34,8 +40,7 @@
  * another tab's writer).
  */
 import { dtypeOf, type StripData } from '../core/workspace/format';
-import { OpfsScratch, opfsScratchSupported, type ScratchFile, type ScratchPlaneSpec, type ScratchRoot } from './opfsScratch';
-import { StorageFullError } from './errors';
+import { opfsScratchSupported, type ScratchRoot } from './opfsScratch';
 import type { StripRecord } from './types';
 
 /** The directory under the origin's private root that holds the staging files. */
@@ -78,7 +83,6 @@ export class StripStaging {
   private dir: Promise<FileSystemDirectoryHandle | undefined> | undefined;
   /** Set when OPFS refused: every later call stores typed arrays. */
   private broken = false;
-  private frames: OpfsScratch | undefined;
 
   constructor(
     private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
@@ -96,27 +100,6 @@ export class StripStaging {
       return undefined;
     })();
     return this.dir;
-  }
-
-  /**
-   * A staging file for a whole frame being made (a product): its rows go
-   * there as they come, through a sync access handle, and only when the frame
-   * is published do its strips go to IndexedDB, as slices of the file
-   * (ScratchFile.strips), in the publishing transaction. Undefined where
-   * staging is off: the caller writes strips as typed arrays then.
-   */
-  async openFrame(id: string, name: string, planes: readonly ScratchPlaneSpec[]): Promise<ScratchFile | undefined> {
-    if (!(await this.active())) return undefined;
-    this.frames ??= new OpfsScratch(this.root, STAGING_DIRECTORY);
-    try {
-      return await this.frames.create(id, name, planes);
-    } catch (err) {
-      // A full quota is the run's to report (IndexedDB shares it); any other refusal only turns staging off.
-      if (err instanceof StorageFullError) throw err;
-      this.broken = true;
-      console.warn('pixel strips go to IndexedDB as arrays: OPFS staging failed:', err);
-      return undefined;
-    }
   }
 
   /** Whether strips of at least MIN_STAGED_BYTES go through staging files here (false until the first check, where it failed, or where OPFS refused). */
