@@ -1,9 +1,13 @@
 /**
  * The pipeline's PixelStore on IndexedDB (the engine runs on it in the page's
  * workers). Frames are library files: their headers from the headers table,
- * their planes from the strips table. New frames are written strip by strip
- * under an id nobody lists, with a heartbeat in `writing` so the start-up
- * sweep leaves them alone while the run lives; a product becomes visible in
+ * their planes from the strips table. A product's rows go, as they are made,
+ * to a staging file among the run's OPFS scratch where this profile's
+ * IndexedDB copies Blobs (./stripStaging.ts), and its strips are put, as
+ * slices of that file, when it is published; elsewhere they are written
+ * strip by strip as typed arrays under an id nobody lists, with a heartbeat
+ * in `writing` so the start-up sweep leaves them alone while the run lives.
+ * A product becomes visible in
  * one transaction that writes its file record, its headers and (when the
  * store belongs to a run) the run's record as done, and removes the product it
  * replaces (the same slot, made before). Scratch frames are known
