@@ -4,6 +4,8 @@
  * disk above all) never leaves half a file behind.
  */
 import type { WorkbenchDb } from './schema';
+import type { ScratchPool, ScratchType } from '../core/kernels/scratch';
+import type { StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
 import { storeStrips, stripValues, type StripStaging } from './stripStaging';
@@ -133,7 +135,9 @@ export async function readPlaneRows<T extends Float32Array | Uint16Array>(
  * bytes. A plane of whole numbers that fit 16 bits (a raw CCD frame: BITPIX
  * 16, or 32 with small values) is kept as 16-bit integers, exactly, at half
  * the bytes of float32: half the disk, and half the reading of every run.
- * Readers assemble rows with TypedArray.set, which converts.
+ * Readers assemble rows with TypedArray.set, which converts. With a `pool`
+ * the strips' arrays are taken from it (the caller gives them back once
+ * stored: IndexedDB and staging copy them before the store resolves).
  */
 export function toStrips(
   fileId: string,
@@ -145,13 +149,16 @@ export function toStrips(
   stripRows: number,
   /** What the header already says of the values (ImagePixels.integerKind): no scan then. */
   known?: 'u16' | 'i16',
+  pool?: ScratchPool,
 ): StripRecord[] {
   const strips: StripRecord[] = [];
   const kind = known ?? integerKind(data);
+  const type = (kind === 'u16' ? Uint16Array : kind === 'i16' ? Int16Array : Float32Array) as ScratchType<StripData>;
   for (let index = 0, y0 = 0; y0 < height; index++, y0 += stripRows) {
     const y1 = Math.min(height, y0 + stripRows);
     const part = data.subarray(y0 * width, y1 * width);
-    const stored = kind === 'u16' ? Uint16Array.from(part) : kind === 'i16' ? Int16Array.from(part) : part instanceof Float32Array ? part.slice() : Float32Array.from(part);
+    const stored = pool ? pool.take(type, part.length) : new type(part.length);
+    stored.set(part);
     strips.push({ fileId, hdu, plane, index, y0, y1, data: stored });
   }
   return strips;
