@@ -16,7 +16,7 @@ import { readPlaneRows } from '../src/db/files';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import type { ProductInfo } from '../src/core/pipeline/products';
 import type { WorkbenchDb } from '../src/db/schema';
-import { STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues } from '../src/db/stripStaging';
+import { COPY_CHECK_DB, STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues } from '../src/db/stripStaging';
 import { exportWorkspace } from '../src/db/workspace';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
@@ -50,7 +50,7 @@ describe('ingest through OPFS staging', () => {
   it('stores Blob strips that read back exactly as the typed-array ones, and removes its files', async () => {
     const staging = new StripStaging(fs.getRoot, 0);
     for (const f of FILES) {
-      expect((await ingestOne(plain, f, undefined)).status).toBe('ok');
+      expect((await ingestOne(plain, f, false)).status).toBe('ok');
       expect((await ingestOne(staged, f, staging)).status).toBe('ok');
     }
     const strips = await staged.strips.toArray();
@@ -146,12 +146,37 @@ describe('products through OPFS staging', () => {
   });
 });
 
+describe('a product whose staging file cannot be made', () => {
+  let db!: WorkbenchDb;
+  useTestDb('staging-product-full', (d) => { db = d; });
+
+  it('is stored as typed arrays instead (OPFS full), and a discard after its publication leaves it whole', async () => {
+    const fs = new FakeOpfs(1024);
+    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging: new StripStaging(fs.getRoot, 0, async () => true) });
+    const sci = Float32Array.from({ length: 200 * 100 }, (_, i) => i * 0.5);
+    const w = await store.create({ role: 'product', name: 'full.fits', exts: [{ extver: 1, width: 200, height: 100, var: false, dq: false }] });
+    await w.writeRows(0, 'sci', 0, sci);
+    const id = await w.commit({ primary: [], exts: [[]] }, { kind: 'reduced', recipe: 'reduceScience', runKey: 'f', signature: 's', inputs: [], calibrations: {}, params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron' });
+    const strips = await db.strips.where('fileId').equals(id).toArray();
+    expect(strips.length).toBeGreaterThan(0);
+    for (const st of strips) expect(st.dtype).toBeUndefined();
+    await w.discard();
+    expect(await db.strips.where('fileId').equals(id).count()).toBe(strips.length);
+    expect(await store.readRows(await store.open(id), 0, 'sci', 0, 100, new Float32Array(200 * 100))).toEqual(sci);
+  });
+});
+
 describe('the copy check (keepsCopies)', () => {
   it('says yes where IndexedDB keeps the bytes after the staging file is gone, and leaves nothing behind', async () => {
     const fs = new FakeOpfs();
     const dir = await (await fs.getRoot()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
     expect(await keepsCopies(dir)).toBe(true);
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    // Its own record is gone too (and only its own: workers check side by side).
+    const db = await new Promise<IDBDatabase>((ok, no) => { const r = indexedDB.open(COPY_CHECK_DB); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const left = await new Promise<number>((ok) => { const r = db.transaction('check').objectStore('check').count(); r.onsuccess = () => ok(r.result); });
+    db.close();
+    expect(left).toBe(0);
   });
 
   it('says no when the check cannot be made (OPFS full), and staging then stores typed arrays', async () => {

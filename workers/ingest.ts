@@ -176,8 +176,8 @@ function dataSection(plane: Float32Array | Float64Array, width: number, height: 
   }
 }
 
-/** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts). */
-export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: StripStaging | undefined = defaultStripStaging()): Promise<IngestOutcome> {
+/** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts; `false`: never). */
+export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: StripStaging | false = defaultStripStaging() ?? false): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
   // Re-dropping a night should cost a hash per file, not a decode.
   const known = await findFile(db, id);
@@ -196,7 +196,7 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: Stri
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging).finally(() => {
+    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging || undefined).finally(() => {
       // Stored or refused, the strips' arrays were copied (or never will be): kept for the next file.
       for (const st of analysed?.strips ?? []) if (st.dtype === undefined) stripPool.give(st.data);
     });

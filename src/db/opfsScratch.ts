@@ -189,7 +189,7 @@ export class ScratchFile {
   }
 }
 
-/** Where a worker's runs put their scratch frames (and, in a directory of their own, the frames staged for IndexedDB: ./stripStaging.ts). */
+/** Where a worker's runs put their scratch frames, and the products they are making where strips are staged (./stripStaging.ts). */
 export class OpfsScratch {
   private dir?: Promise<FileSystemDirectoryHandle>;
 

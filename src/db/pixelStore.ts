@@ -26,7 +26,7 @@ import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
-import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
+import { defaultOpfsScratch, planeBytes, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import { tracked } from '../core/pending';
 import { defaultStripStaging, type StripStaging } from './stripStaging';
@@ -141,11 +141,13 @@ export class IdbPixelStore implements PixelStore {
     // becomes the copy later runs read (./productMirror.ts) rather than being written twice. Else strips of typed
     // arrays as they fill, and a copy of its own.
     let staged: ScratchFile | undefined;
-    if (spec.role === 'product' && this.opfs && (await this.staging?.active())) {
+    const planesInFile = filePlanes(layout);
+    if (spec.role === 'product' && this.opfs && (await this.staging?.stages(planesInFile.reduce((b, p) => b + planeBytes(p), 0)))) {
       try {
-        staged = await tracked(`OPFS staging of ${spec.name}`, this.opfs.create(`staged-${id}`, spec.name, filePlanes(layout)));
+        staged = await tracked(`OPFS staging of ${spec.name}`, this.opfs.create(`staged-${id}`, spec.name, planesInFile));
       } catch (err) {
-        if (err instanceof StorageFullError) throw err; // a full quota names the frame; nothing was written
+        // Whatever OPFS refused (a full quota too: staging needs the bytes twice for a moment), IndexedDB may still
+        // take typed arrays; if it cannot either, it says so, naming the frame.
         console.warn(`${spec.name}: strips go to IndexedDB as arrays, OPFS staging failed:`, err);
       }
     }
@@ -160,9 +162,17 @@ export class IdbPixelStore implements PixelStore {
         copy = undefined;
       }
     };
-    await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
+    try {
+      await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
+    } catch (err) {
+      await staged?.remove().catch(() => undefined);
+      if (copy) await mirror!.drop(copy);
+      throw err;
+    }
     this.hold(id, spec.name);
     let beat = Date.now();
+    /** Set once the product is published: from then on it is the library's, and discard leaves it alone. */
+    let published = false;
     const planes = new Map<string, StripBuffer>();
     for (const h of staged ? [] : layout) {
       if (h.plane === undefined) continue;
@@ -264,11 +274,13 @@ export class IdbPixelStore implements PixelStore {
           throw err;
         }
         // IndexedDB has its own copy now: the staged file becomes the copy later runs read, if the mirror has room.
+        published = true;
         if (staged && !(mirror && (await mirror.adopt(id, staged, spec.readAgain)))) await staged.remove().catch(() => undefined);
         if (copy) mirror!.keep(id, copy);
         return id;
       },
       async discard() {
+        if (published) return;
         store.scratch.delete(id);
         store.release(id);
         await staged?.remove().catch(() => undefined);

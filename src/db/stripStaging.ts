@@ -14,8 +14,9 @@
  * (`BENCH_ONLY=storage npm run bench:browser`), Chromium 156, 2 cores.
  *
  * The stored value is a Blob that IndexedDB owns: a profile on disk copies
- * the bytes when the transaction commits, so the staging file is removed once
- * the transaction has completed (or failed), and the library's pixels stay in
+ * the bytes when the transaction commits, so the staging file is removed (or,
+ * for a product, kept as its copy for later runs) once the transaction has
+ * completed, and removed if it failed, and the library's pixels stay in
  * IndexedDB as DESIGN.md says. A profile in memory (a private window, an
  * automation context) keeps the Blob itself instead, which reads the staging
  * file: removing it loses the pixels (e2e/bigFrames.spec.ts found it). So
@@ -35,12 +36,15 @@
  * and every reader takes both (stripValues).
  *
  * A page that dies between writing a staging file and removing it leaves the
- * file behind: each staging writer removes, when it starts, the files older
- * than STALE_MS (no transaction takes that long; a younger one may belong to
- * another tab's writer).
+ * file behind: the ingest's staging directory is swept when a worker first
+ * stages, of files older than STALE_MS (no transaction takes that long; a
+ * younger one may belong to another tab's writer); a product's staging files
+ * are among the run's scratch, which the page clears before and after each
+ * reduction.
  */
 import { dtypeOf, type StripData } from '../core/workspace/format';
 import { opfsScratchSupported, type ScratchRoot } from './opfsScratch';
+import { isQuotaError } from './errors';
 import type { StripRecord } from './types';
 
 /** The directory under the origin's private root that holds the staging files. */
@@ -102,7 +106,12 @@ export class StripStaging {
     return this.dir;
   }
 
-  /** Whether strips of at least MIN_STAGED_BYTES go through staging files here (false until the first check, where it failed, or where OPFS refused). */
+  /** Whether a batch (or a product) of `bytes` goes through a staging file: large enough, and staging is on here. */
+  async stages(bytes: number): Promise<boolean> {
+    return bytes > 0 && bytes >= this.minBytes && (await this.active());
+  }
+
+  /** Whether staging files are used here: false where the check (keepsCopies) failed, or OPFS refused. Checks once, on the first call. */
   async active(): Promise<boolean> {
     try {
       return !this.broken && (await this.directory()) !== undefined;
@@ -154,8 +163,9 @@ export class StripStaging {
     } catch (err) {
       try { handle?.close(); } catch { /* already closed */ }
       await dir?.removeEntry(name).catch(() => undefined);
-      // OPFS is an accelerator here, never a reason to fail a write: the values go as they are.
-      this.broken = true;
+      // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full
+      // quota may pass (space freed later); any other refusal turns staging off for this realm.
+      if (!isQuotaError(err)) this.broken = true;
       console.warn('pixel strips go to IndexedDB as arrays: OPFS staging failed:', err);
       return { records: [...strips], release: async () => undefined };
     }
@@ -184,8 +194,12 @@ export const COPY_CHECK_DB = 'ccd-workbench-staging-check';
  */
 export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boolean> {
   const name = `check-${crypto.randomUUID()}.bin`;
-  const bytes = new Uint8Array(4096);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) & 255;
+  // As large as the least batch staged: a backend could keep small values inline and large ones as files.
+  const bytes = new Uint8Array(MIN_STAGED_BYTES);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >> 12) + 7) & 255;
+  const open = () => request(Object.assign(indexedDB.open(COPY_CHECK_DB, 1), {
+    onupgradeneeded(this: IDBOpenDBRequest) { this.result.createObjectStore('check'); },
+  }));
   let db: IDBDatabase | undefined;
   try {
     const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
@@ -195,14 +209,16 @@ export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boole
     } finally {
       handle.close();
     }
-    const file = await fh.getFile();
-    db = await request(Object.assign(indexedDB.open(COPY_CHECK_DB, 1), {
-      onupgradeneeded(this: IDBOpenDBRequest) { this.result.createObjectStore('check'); },
-    }));
+    const slice = (await fh.getFile()).slice(0, bytes.length);
+    db = await open();
+    // Nothing awaited between the transaction and its put: it would have ended.
     const put = db.transaction('check', 'readwrite');
-    put.objectStore('check').put(file.slice(0, bytes.length), name);
+    put.objectStore('check').put(slice, name);
     await completed(put);
     await dir.removeEntry(name);
+    // Read through a new connection, the value's first one closed, as a later page would.
+    db.close();
+    db = await open();
     const back = await request(db.transaction('check').objectStore('check').get(name) as IDBRequest<Blob | undefined>);
     const got = back ? new Uint8Array(await back.arrayBuffer()) : undefined;
     return got !== undefined && got.length === bytes.length && got.every((v, i) => v === bytes[i]);
@@ -211,9 +227,10 @@ export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boole
   } finally {
     await dir.removeEntry(name).catch(() => undefined);
     if (db) {
-      const clear = db.transaction('check', 'readwrite');
-      clear.objectStore('check').clear();
-      await completed(clear).catch(() => undefined);
+      // Only this check's record: other workers check at the same time.
+      const remove = db.transaction('check', 'readwrite');
+      remove.objectStore('check').delete(name);
+      await completed(remove).catch(() => undefined);
       db.close();
     }
   }

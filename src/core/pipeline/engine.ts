@@ -502,6 +502,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgain);
     // Written (the store copies what it is given): the frame's planes go back to the pool for the next run.
     if (!writer && result) for (const e of result.exts) give(e.data.sci, e.data.var, e.data.dq);
+    // Published: nothing after this may take the product back (discard is for a product not committed).
+    writer = undefined;
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });
     events.progress?.(1, 'done');
     return { product: { id, name: run.output.name }, info, log, seconds: (Date.now() - t0) / 1000 };
