@@ -355,7 +355,13 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   await page.getByRole('button', { name: 'Inspect flat raw0008_flat.fits' }).click();
   await expect(page.locator('.frame-chip.active')).toContainText('raw0008_flat.fits');
   await pictureReady(page, 'raw0008_flat.fits');
-  await page.getByRole('button', { name: 'Close raw0008_flat.fits' }).click();
+  // Closed from the keyboard: Delete on its tab (its × is no Tab stop of its own); the tab chosen next has the focus.
+  const openFrames = page.getByRole('tablist', { name: 'Open frames' });
+  const flatTab = openFrames.getByRole('tab', { name: /raw0008_flat\.fits/ });
+  await flatTab.focus();
+  await page.keyboard.press('Delete');
+  await expect(flatTab).toHaveCount(0);
+  await expect(openFrames.getByRole('tab', { selected: true })).toBeFocused();
 
   // A stack with its members, from its run's provenance, in one click.
   await page.getByRole('tab', { name: 'Runs' }).click();
@@ -381,6 +387,9 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   await page.keyboard.press('ArrowRight');
   await expect(chips.nth(activeAt)).toHaveAttribute('aria-selected', 'true');
   await expect(pane(page, stackName)).toHaveAttribute('data-cx', cxBefore!);
+  // Tab leaves the frames' tabs for the next control: their × buttons are no Tab stops.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Single' })).toBeFocused();
 
   // Blink at 125 ms: the pane goes through the frames by itself.
   await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Blink' }).click();

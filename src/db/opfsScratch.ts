@@ -193,13 +193,10 @@ export class ScratchFile {
 export class OpfsScratch {
   private dir?: Promise<FileSystemDirectoryHandle>;
 
-  constructor(
-    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
-    private readonly directoryName = SCRATCH_DIRECTORY,
-  ) {}
+  constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
 
   private directory(): Promise<FileSystemDirectoryHandle> {
-    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${this.directoryName}`, r.getDirectoryHandle(this.directoryName, { create: true })));
+    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${SCRATCH_DIRECTORY}`, r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true })));
     // A failure is not kept: the next frame asks again.
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;

@@ -25,18 +25,28 @@ export function FrameBar() {
         className="frame-chips"
         role="tablist"
         aria-label="Open frames"
-        onKeyDown={(e) => onTabListKey(e, frames.findIndex((f) => f.fileId === current), frames.length, (next) => {
-          // As the step buttons do: a frame chosen by hand stops the blinking.
-          if (layout === 'blink') s().setBlink({ playing: false });
-          s().select(frames[next].fileId);
-        })}
+        onKeyDown={(e) => {
+          // Delete closes the focused frame (the pattern of closable tabs: its × is then no Tab stop of its own).
+          if (e.key === 'Delete' && (e.target as HTMLElement).getAttribute('role') === 'tab' && current) {
+            e.preventDefault();
+            const list = e.currentTarget;
+            s().remove(current);
+            requestAnimationFrame(() => list.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus());
+            return;
+          }
+          onTabListKey(e, frames.findIndex((f) => f.fileId === current), frames.length, (next) => {
+            // As the step buttons do: a frame chosen by hand stops the blinking.
+            if (layout === 'blink') s().setBlink({ playing: false });
+            s().select(frames[next].fileId);
+          });
+        }}
       >
         {frames.map((f, k) => (
           <span key={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
-            <button role="tab" aria-selected={f.fileId === current} tabIndex={f.fileId === current ? 0 : -1} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
+            <button role="tab" aria-selected={f.fileId === current} aria-keyshortcuts="Delete" tabIndex={f.fileId === current ? 0 : -1} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
               <span className="muted small">{k + 1}</span> {f.name}
             </button>
-            <button className="icon-btn" aria-label={`Close ${f.name}`} onClick={() => s().remove(f.fileId)}>×</button>
+            <button className="icon-btn" aria-label={`Close ${f.name}`} tabIndex={-1} title="Close (Delete on the frame's tab)" onClick={() => s().remove(f.fileId)}>×</button>
           </span>
         ))}
       </div>
