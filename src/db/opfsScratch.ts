@@ -48,6 +48,13 @@ export function planeBytes(p: ScratchPlaneSpec): number {
   return p.width * p.height * (p.dq ? 2 : 4);
 }
 
+/** Bytes of a file of these planes. */
+export function planesBytes(planes: Iterable<ScratchPlaneSpec>): number {
+  let bytes = 0;
+  for (const p of planes) bytes += planeBytes(p);
+  return bytes;
+}
+
 /** The parts of the OPFS API used here (so tests can hand in a fake root). */
 export type ScratchRoot = () => Promise<FileSystemDirectoryHandle>;
 
@@ -163,9 +170,7 @@ export class ScratchFile {
 
   /** Bytes of the file's planes. */
   get size(): number {
-    let bytes = 0;
-    for (const p of this.planes.values()) bytes += planeBytes(p);
-    return bytes;
+    return planesBytes(this.planes.values());
   }
 
   /** Closes the handle (the file stays). Safe more than once. */

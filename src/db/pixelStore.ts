@@ -26,7 +26,7 @@ import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
-import { defaultOpfsScratch, planeBytes, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
+import { defaultOpfsScratch, planesBytes, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import { tracked } from '../core/pending';
 import { defaultStripStaging, type StripStaging } from './stripStaging';
@@ -142,7 +142,7 @@ export class IdbPixelStore implements PixelStore {
     // arrays as they fill, and a copy of its own.
     let staged: ScratchFile | undefined;
     const planesInFile = filePlanes(layout);
-    if (spec.role === 'product' && this.opfs && (await this.staging?.stages(planesInFile.reduce((b, p) => b + planeBytes(p), 0)))) {
+    if (spec.role === 'product' && this.opfs && (await this.staging?.stages(planesBytes(planesInFile)))) {
       try {
         staged = await tracked(`OPFS staging of ${spec.name}`, this.opfs.create(`staged-${id}`, spec.name, planesInFile));
       } catch (err) {
@@ -151,7 +151,7 @@ export class IdbPixelStore implements PixelStore {
         console.warn(`${spec.name}: strips go to IndexedDB as arrays, OPFS staging failed:`, err);
       }
     }
-    let copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, filePlanes(layout), spec.readAgain)) : undefined;
+    let copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, planesInFile, spec.readAgain)) : undefined;
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;
@@ -181,7 +181,7 @@ export class IdbPixelStore implements PixelStore {
     const sampler = new Sampler(spec.exts[0].width * spec.exts[0].height);
     const store = this;
     const write = async (h: LayoutHdu, strips: PendingStrip[]) => {
-      await tracked(`IndexedDB strips of ${spec.name} HDU ${h.index} rows ${strips[0]?.y0}-${strips.at(-1)?.y1}`, writeProductStrips(db, id, h.index, strips, spec.name, store.staging));
+      await tracked(`IndexedDB strips of ${spec.name} HDU ${h.index} rows ${strips[0]?.y0}-${strips.at(-1)?.y1}`, writeProductStrips(db, id, h.index, strips, spec.name));
       if (Date.now() - beat > HEARTBEAT_MS) {
         beat = Date.now();
         await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));

@@ -41,7 +41,7 @@
  */
 import type { ReadAgain } from '../core/pipeline/store';
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
-import { defaultOpfsScratch, planeBytes } from './opfsScratch';
+import { defaultOpfsScratch, planesBytes } from './opfsScratch';
 import { tracked } from '../core/pending';
 
 /** What navigator.storage.estimate() answers (injectable for tests). */
@@ -75,7 +75,7 @@ export class ProductMirror {
 
   /** A file for the copy of product `id` about to be written, or undefined when there is no room for one. */
   async begin(id: string, name: string, planes: readonly ScratchPlaneSpec[], readAgain: ReadAgain = 'once'): Promise<ScratchFile | undefined> {
-    const size = planes.reduce((s, p) => s + planeBytes(p), 0);
+    const size = planesBytes(planes);
     try {
       if (!(await this.room(size))) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);

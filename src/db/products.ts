@@ -9,7 +9,6 @@
 import type { WorkbenchDb } from './schema';
 import { StorageFullError, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord } from './types';
-import { storeStrips, type StripStaging } from './stripStaging';
 
 export function newProductId(): string {
   return `product-${crypto.randomUUID()}`;
@@ -31,12 +30,10 @@ export interface PendingStrip {
   data: Float32Array | Uint16Array;
 }
 
-/** Writes strips of one HDU of a product being made, in one transaction (through OPFS staging when given: ./stripStaging.ts). */
-export async function writeProductStrips(
-  db: WorkbenchDb, fileId: string, hdu: number, strips: readonly PendingStrip[], name: string, staging?: StripStaging,
-): Promise<void> {
+/** Writes strips of one HDU of a product being made, in one transaction. */
+export async function writeProductStrips(db: WorkbenchDb, fileId: string, hdu: number, strips: readonly PendingStrip[], name: string): Promise<void> {
   try {
-    await storeStrips(staging, strips.map((s) => ({ fileId, hdu, plane: 0, ...s })), (records) => db.strips.bulkPut(records));
+    await db.strips.bulkPut(strips.map((s) => ({ fileId, hdu, plane: 0, ...s })));
   } catch (err) {
     if (isQuotaError(err)) throw new StorageFullError(name, 'run');
     throw err;
