@@ -42,6 +42,7 @@
  * are among the run's scratch, which the page clears before and after each
  * reduction.
  */
+import Dexie from 'dexie';
 import { dtypeOf, type StripData } from '../core/workspace/format';
 import { opfsScratchSupported, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
@@ -74,9 +75,8 @@ export interface StagedStrips {
   release(): Promise<void>;
 }
 
-type SyncHandle = FileSystemSyncAccessHandle;
 type ArrayStrip = Extract<StripRecord, { dtype?: undefined }>;
-type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncHandle> };
+type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> };
 
 /** Whether IndexedDB keeps its own copy of a Blob slice of a file in `dir` (see keepsCopies). */
 export type CopyCheck = (dir: FileSystemDirectoryHandle) => Promise<boolean>;
@@ -132,26 +132,16 @@ export class StripStaging {
     if (this.broken || bytes === 0 || bytes < this.minBytes) return { records: [...strips], release: async () => undefined };
     const name = `${crypto.randomUUID()}.bin`;
     let dir: FileSystemDirectoryHandle | undefined;
-    let handle: SyncHandle | undefined;
     try {
       dir = await this.directory();
       if (!dir) return { records: [...strips], release: async () => undefined };
-      const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
-      handle = await fh.createSyncAccessHandle();
-      handle.truncate(bytes);
+      const file = await writeFile(dir, name, arrays.map((s) => s.data), bytes);
       const at = new Map<StripRecord, number>();
       let offset = 0;
       for (const s of arrays) {
-        const a = s.data;
-        const wrote = handle.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), { at: offset });
-        if (wrote !== a.byteLength) throw new Error(`staging wrote ${wrote} of ${a.byteLength} bytes`);
         at.set(s, offset);
-        offset += a.byteLength;
+        offset += s.data.byteLength;
       }
-      // No flush(): it would sync the file to disk, and the file is only read by the browser, through getFile().
-      handle.close();
-      handle = undefined;
-      const file = await fh.getFile();
       const records = strips.map((s): StripRecord => {
         const from = at.get(s);
         if (from === undefined) return s;
@@ -161,7 +151,6 @@ export class StripStaging {
       const staged = dir;
       return { records, release: () => staged.removeEntry(name).catch(() => undefined) };
     } catch (err) {
-      try { handle?.close(); } catch { /* already closed */ }
       await dir?.removeEntry(name).catch(() => undefined);
       // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full
       // quota may pass (space freed later); any other refusal turns staging off for this realm.
@@ -197,47 +186,46 @@ export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boole
   // As large as the least batch staged: a backend could keep small values inline and large ones as files.
   const bytes = new Uint8Array(MIN_STAGED_BYTES);
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >> 12) + 7) & 255;
-  const open = () => request(Object.assign(indexedDB.open(COPY_CHECK_DB, 1), {
-    onupgradeneeded(this: IDBOpenDBRequest) { this.result.createObjectStore('check'); },
-  }));
-  let db: IDBDatabase | undefined;
+  const db = new Dexie(COPY_CHECK_DB);
+  db.version(1).stores({ check: '' });
   try {
-    const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
-    const handle = await fh.createSyncAccessHandle();
-    try {
-      if (handle.write(bytes, { at: 0 }) !== bytes.length) return false;
-    } finally {
-      handle.close();
-    }
-    const slice = (await fh.getFile()).slice(0, bytes.length);
-    db = await open();
-    // Nothing awaited between the transaction and its put: it would have ended.
-    const put = db.transaction('check', 'readwrite');
-    put.objectStore('check').put(slice, name);
-    await completed(put);
+    const slice = (await writeFile(dir, name, [bytes], bytes.length)).slice();
+    await db.table('check').put(slice, name);
     await dir.removeEntry(name);
-    // Read through a new connection, the value's first one closed, as a later page would.
+    // Read through a new connection, the first one closed, as a later page would.
     db.close();
-    db = await open();
-    const back = await request(db.transaction('check').objectStore('check').get(name) as IDBRequest<Blob | undefined>);
+    await db.open();
+    const back = (await db.table('check').get(name)) as Blob | undefined;
     const got = back ? new Uint8Array(await back.arrayBuffer()) : undefined;
     return got !== undefined && got.length === bytes.length && got.every((v, i) => v === bytes[i]);
   } catch {
     return false;
   } finally {
     await dir.removeEntry(name).catch(() => undefined);
-    if (db) {
-      // Only this check's record: other workers check at the same time.
-      const remove = db.transaction('check', 'readwrite');
-      remove.objectStore('check').delete(name);
-      await completed(remove).catch(() => undefined);
-      db.close();
-    }
+    // Only this check's record: other workers check at the same time.
+    await db.table('check').delete(name).catch(() => undefined);
+    db.close();
   }
 }
 
-const request = <T>(r: IDBRequest<T>) => new Promise<T>((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
-const completed = (tx: IDBTransaction) => new Promise<void>((ok, no) => { tx.oncomplete = () => ok(); tx.onerror = () => no(tx.error); tx.onabort = () => no(tx.error); });
+/** Writes `parts` one after the other into a new file `name` of `dir`, and gives back the file to slice (its handle closed). */
+async function writeFile(dir: FileSystemDirectoryHandle, name: string, parts: readonly ArrayBufferView[], bytes: number): Promise<File> {
+  const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
+  const handle = await fh.createSyncAccessHandle();
+  try {
+    handle.truncate(bytes);
+    let offset = 0;
+    for (const a of parts) {
+      const wrote = handle.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), { at: offset });
+      if (wrote !== a.byteLength) throw new Error(`staging wrote ${wrote} of ${a.byteLength} bytes`);
+      offset += a.byteLength;
+    }
+  } finally {
+    // No flush(): it would sync the file to disk, and the file is only read by the browser, through getFile().
+    handle.close();
+  }
+  return fh.getFile();
+}
 
 /** Removes the staging files last modified more than `ageMs` ago; returns how many. */
 export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number, now = Date.now()): Promise<number> {
