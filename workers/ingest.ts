@@ -196,7 +196,7 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: Stri
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging || undefined).finally(() => {
+    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging).finally(() => {
       // Stored or refused, the strips' arrays were copied (or never will be): kept for the next file.
       for (const st of analysed?.strips ?? []) if (st.dtype === undefined) stripPool.give(st.data);
     });

@@ -23,7 +23,7 @@ export async function storeFile(
   record: FileRecord,
   headers: HeaderRecord | undefined,
   strips: StripRecord[],
-  staging?: StripStaging,
+  staging?: StripStaging | false,
 ): Promise<StoreOutcome> {
   try {
     // Staged (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.

@@ -251,7 +251,7 @@ export function defaultStripStaging(): StripStaging | undefined {
   return shared;
 }
 
-/** Stores the strips through `staging` when there is one, else as they are. */
-export function storeStrips<T>(staging: StripStaging | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
+/** Stores the strips through `staging` when there is one (`false`: none), else as they are. */
+export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
   return staging ? staging.storeWith(strips, store) : store([...strips]);
 }
