@@ -32,6 +32,14 @@ function reasonOf(o: RunOutcome): string {
   return o.status === 'failed' ? o.error : o.status === 'not-run' ? o.reason : o.status === 'cancelled' ? 'cancelled' : '';
 }
 
+/**
+ * Progress comes many times a second (every step of every frame of every
+ * run); the views show it at most this often, the latest state each time.
+ * Rendering each report kept the page's thread busy while the workers wait
+ * for it (a run's "only the commit is left" message, workers/pool.ts lend).
+ */
+export const PROGRESS_MS = 250;
+
 export const useReduction = create<ReductionState>((set, get) => ({
   starting: false,
   cancelling: new Set(),
@@ -39,10 +47,20 @@ export const useReduction = create<ReductionState>((set, get) => ({
     if (get().active || get().starting) return;
     set({ starting: true, error: undefined, finished: undefined });
     let reduction: Reduction;
+    // The client updates one progress object in place: the state gets a copy of it as it is when shown.
+    let latest: ReductionProgress | undefined;
+    let showing: ReturnType<typeof setTimeout> | undefined;
+    const show = () => {
+      showing = undefined;
+      if (latest) set({ progress: { ...latest, running: new Map(latest.running) } });
+    };
     try {
       reduction = await startReduction(getDb(), {
         only,
-        onProgress: (p) => set({ progress: { ...p, running: new Map(p.running) } }),
+        onProgress: (p) => {
+          latest = p;
+          showing ??= setTimeout(show, PROGRESS_MS);
+        },
       });
     } catch (err) {
       set({ starting: false, error: err instanceof Error ? err.message : String(err) });
@@ -55,6 +73,9 @@ export const useReduction = create<ReductionState>((set, get) => ({
     } catch (err) {
       set({ active: undefined, error: err instanceof Error ? err.message : String(err) });
       return;
+    } finally {
+      clearTimeout(showing);
+      showing = undefined;
     }
     const labels = new Map(reduction.plan.runs.map((r) => [r.key, r.label]));
     const failed: Finished['failed'] = [];
