@@ -1,7 +1,6 @@
 /**
  * Pipeline worker: runs one pipeline run at a time on IndexedDB (see
- * pipelineRun.ts), exposed with comlink; the next may begin while the one
- * before waits for its product's commit. Keeps the calibrations it loaded for
+ * pipelineRun.ts), exposed with comlink. Keeps the calibrations it loaded for
  * the next run: a night's science frames share their masters.
  */
 import * as Comlink from 'comlink';
@@ -19,16 +18,11 @@ let sizedFor = 0;
 
 export interface PipelineApi {
   /** `memory.worker`: this worker's own budget (its calibration cache is sized from it); `memory.run`: what this run may use. */
-  /**
-   * `onPublishing`: the run's product is written and being committed; it computes nothing more.
-   * The page may then start the next run here (workers/pool.ts, lend): the two overlap only by
-   * that wait, so one run at a time computes, with its memory.
-   */
-  run(spec: RunSpec, session: string, memory: { worker: number; run: number }, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void, onPublishing?: () => void): Promise<RunResult>;
+  run(spec: RunSpec, session: string, memory: { worker: number; run: number }, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void): Promise<RunResult>;
 }
 
 const api: PipelineApi = {
-  async run(spec, session, memory, cancel, onProgress, onPublishing) {
+  async run(spec, session, memory, cancel, onProgress) {
     if (!calibrations || sizedFor !== memory.worker) {
       calibrations = new CalibrationCache(calibrationBudget(memory.worker));
       scratch.limitBytes = scratchLimitFor(memory.worker);
@@ -40,7 +34,6 @@ const api: PipelineApi = {
       calibrations,
       cancel: tokenFromTransfer(cancel),
       onProgress: onProgress ? (f, s) => void onProgress(f, s) : undefined,
-      onPublishing: onPublishing ? () => void onPublishing() : undefined,
     });
   },
 };

@@ -246,15 +246,9 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
       // Shown as running from its first progress report: until then it waits in the pool's queue.
       try {
         const memory = { worker: workerMemory, run: workerMemory * p.size * share };
-        return await p.run((api, lend) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
+        return await p.run((api) => api.run(spec, session, memory, source.token, Comlink.proxy((fraction: number, step: string) => {
           progress.running.set(spec.key, { label: spec.label, step, fraction });
           report();
-        }), Comlink.proxy(() => {
-          // Only the commit is left: the worker computes the next run meanwhile (it was 0.2-0.4 s of
-          // idle worker per run on the browser bench night).
-          progress.running.set(spec.key, { label: spec.label, step: 'saving', fraction: 1 });
-          report();
-          lend();
         })), { kill: kill.signal });
       } catch (err) {
         if (!(err instanceof WorkerCrashedError)) throw err;

@@ -21,8 +21,6 @@ export interface RunInDbOptions {
   cancel?: CancelCheck;
   /** Progress for the caller too (the page's progress bar), besides the record. */
   onProgress?(fraction: number, step: string): void;
-  /** The run only waits for its product's commit now (RunEvents.publishing). */
-  onPublishing?(): void;
 }
 
 /** Record writes while running are at most this frequent. */
@@ -56,7 +54,6 @@ export async function runInDb(db: WorkbenchDb, spec: RunSpec, opts: RunInDbOptio
         opts.onProgress?.(f, s);
         flush();
       },
-      publishing: opts.onPublishing,
     }, {
       memoryBytes: opts.memoryBytes,
       // Scratch in OPFS files costs less than holding the frames (engine.ts, parkingBytes).

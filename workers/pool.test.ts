@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import os from 'node:os';
-import { WorkerPool, WorkerCrashedError, PoolTerminatedError, defaultPoolSize, MAX_TASKS_PER_WORKER } from './pool';
+import { WorkerPool, WorkerCrashedError, PoolTerminatedError, defaultPoolSize } from './pool';
 import { nodeWorkerHost, spawnNodeWorker } from './node-host';
 import { echoPools, echoWorker } from './echoPools.testing';
 
@@ -254,99 +254,5 @@ describe('WorkerPool', () => {
     gate.resolve();
     expect(await queued).toBe(await first);
     expect(pool.started).toBe(1);
-  });
-  it('a task that lends its worker lets the next queued task start on it while it finishes; one more at most', async () => {
-    const pool = makePool(1);
-    const gates = [deferred(), deferred(), deferred()];
-    const lent = [deferred(), deferred(), deferred()];
-    const events: string[] = [];
-    const task = (i: number) => pool.run(async (api, lend) => {
-      const tid = await api.threadId();
-      events.push(`start ${i}`);
-      lend();
-      lent[i].resolve();
-      await gates[i].promise;
-      events.push(`end ${i}`);
-      return tid;
-    });
-    const runs = [task(0), task(1), task(2)];
-    await lent[1].promise;
-    // Task 0 lent the worker to task 1, which lent it too: task 2 waits, as a worker takes two tasks at most.
-    expect(MAX_TASKS_PER_WORKER).toBe(2);
-    expect(events).toEqual(['start 0', 'start 1']);
-    expect(pool.busy).toBe(2);
-    expect(pool.queued).toBe(1);
-    gates[0].resolve();
-    await lent[2].promise;
-    expect(events).toEqual(['start 0', 'start 1', 'end 0', 'start 2']);
-    gates[1].resolve();
-    gates[2].resolve();
-    const tids = await Promise.all(runs);
-    expect(new Set(tids).size).toBe(1);
-    expect(pool.started).toBe(1);
-  });
-
-  it('a task that has not lent its worker keeps it to itself', async () => {
-    const pool = makePool(1);
-    const gate = deferred();
-    const started = deferred();
-    const events: string[] = [];
-    const first = pool.run(async (api) => {
-      await api.echo(0);
-      events.push('start 0');
-      started.resolve();
-      await gate.promise;
-      events.push('end 0');
-    });
-    const second = pool.run(async (api) => {
-      await api.echo(1);
-      events.push('start 1');
-    });
-    await started.promise;
-    await new Promise((r) => setTimeout(r, 50));
-    expect(events).toEqual(['start 0']);
-    gate.resolve();
-    await Promise.all([first, second]);
-    expect(events).toEqual(['start 0', 'end 0', 'start 1']);
-  });
-
-  it('a free worker is used before a lent one', async () => {
-    const pool = makePool(2);
-    const gate = deferred();
-    const lentOnce = deferred();
-    const first = pool.run(async (api, lend) => {
-      const tid = await api.threadId();
-      lend();
-      lentOnce.resolve();
-      await gate.promise;
-      return tid;
-    });
-    await lentOnce.promise;
-    const second = await pool.run((api) => api.threadId());
-    gate.resolve();
-    expect(second).not.toBe(await first);
-    expect(pool.started).toBe(2);
-  });
-
-  it('a crash rejects both tasks of a worker: the one computing and the one that lent it', async () => {
-    const pool = makePool(1);
-    const lentOnce = deferred();
-    const kill = new AbortController();
-    const lender = pool.run(async (api, lend) => {
-      await api.echo(0);
-      lend();
-      lentOnce.resolve();
-      return new Promise<never>(() => undefined);
-    });
-    await lentOnce.promise;
-    const computing = pool.run(() => new Promise<never>(() => undefined), { kill: kill.signal });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pool.busy).toBe(2);
-    kill.abort(new Error('stuck'));
-    for (const outcome of await Promise.allSettled([lender, computing])) {
-      expect(outcome.status).toBe('rejected');
-      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WorkerCrashedError);
-    }
-    expect(pool.busy).toBe(0);
   });
 });

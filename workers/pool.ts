@@ -22,7 +22,7 @@
  *   const out = await pool.run(api => api.combine(transferTree(frames), progressProxy(onProgress)),
  *                              { signal, priority: 1 });
  *   pool.size      // maximum number of workers (fixed at construction)
- *   pool.busy      // tasks running right now (a lent one included)
+ *   pool.busy      // workers running a task right now
  *   pool.queued    // tasks waiting for a free worker
  *   pool.started   // workers spawned so far, replacements included
  *   await pool.terminate();
@@ -32,14 +32,7 @@
  *   is what Vite recognises to bundle the worker entry.
  * - `run(task, { signal, priority })`: `task` receives the comlink Remote of a
  *   free worker and holds that worker until its promise settles; the pool's
- *   promise settles with it.
- * - `lend`, the task's second argument: a task that has only storage left to
- *   wait for (a pipeline run whose product is being committed) calls it to let
- *   the next queued task start on its worker meanwhile, so the worker's thread
- *   computes while the browser writes. A worker takes at most
- *   MAX_TASKS_PER_WORKER tasks so, one computing and one finishing; the worker
- *   must keep its lent tasks from computing (they only await). Both tasks share
- *   the worker's fate: a crash or a kill rejects both. Tasks wait in a queue when all workers are busy:
+ *   promise settles with it. Tasks wait in a queue when all workers are busy:
  *   higher `priority` first (default 0), first-in first-out among equals.
  * - Do not keep `api` after the task settles: the worker then belongs to the
  *   next task. A worker entry exposes its API with `Comlink.expose(api)`,
@@ -171,18 +164,8 @@ function detectCores(): number | undefined {
   return os?.availableParallelism?.() ?? os?.cpus?.().length;
 }
 
-/** What a task receives: the worker's API, and `lend` (see the module comment). */
-export type PoolTask<API, R> = (api: Comlink.Remote<API>, lend: () => void) => Promise<R>;
-
-/**
- * Tasks a worker runs at once: one computing, and one that lent its worker
- * while it waits for storage. A task that never finishes its wait then holds
- * back only one more.
- */
-export const MAX_TASKS_PER_WORKER = 2;
-
 interface QueuedTask<API> {
-  task: PoolTask<API, unknown>;
+  task: (api: Comlink.Remote<API>) => Promise<unknown>;
   priority: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -191,19 +174,11 @@ interface QueuedTask<API> {
   kill?: AbortSignal;
 }
 
-/** A task running on a slot. */
-interface Running {
-  /** Rejects the task (crash or terminate). */
-  abort: (error: Error) => void;
-  /** The task lent its worker to the next one. */
-  lent: boolean;
-}
-
 interface Slot<W, API> {
   worker: W;
   api: Comlink.Remote<API>;
-  /** The tasks running on this worker: at most MAX_TASKS_PER_WORKER, every one but the last lent. */
-  running: Set<Running>;
+  /** Set while a task runs: rejects that task (crash or terminate). */
+  abortRunning?: (error: Error) => void;
   dead: boolean;
 }
 
@@ -238,7 +213,7 @@ export class WorkerPool<API, W = Worker> {
     this.host = options.host ?? (browserWorkerHost as unknown as WorkerHost<W>);
   }
 
-  /** Tasks running now (a task that lent its worker included). */
+  /** Workers currently running a task. */
   get busy(): number {
     return this.running;
   }
@@ -253,7 +228,7 @@ export class WorkerPool<API, W = Worker> {
     return this.spawned;
   }
 
-  run<R>(task: PoolTask<API, R>, options: RunOptions = {}): Promise<R> {
+  run<R>(task: (api: Comlink.Remote<API>) => Promise<R>, options: RunOptions = {}): Promise<R> {
     if (this.terminated) return Promise.reject(new PoolTerminatedError());
     const { signal, priority = 0, kill } = options;
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal));
@@ -290,7 +265,7 @@ export class WorkerPool<API, W = Worker> {
     }
     const stopping = this.slots.splice(0).map((slot) => {
       slot.dead = true;
-      for (const r of [...slot.running]) r.abort(new PoolTerminatedError());
+      slot.abortRunning?.(new PoolTerminatedError());
       return this.host.terminate(slot.worker);
     });
     await Promise.allSettled(stopping);
@@ -314,9 +289,7 @@ export class WorkerPool<API, W = Worker> {
   }
 
   private idleSlot(): Slot<W, API> | undefined {
-    const free = (s: Slot<W, API>) => !s.dead && s.running.size < MAX_TASKS_PER_WORKER && [...s.running].every((r) => r.lent);
-    // A worker with nothing to finish first, then one whose task only waits for storage.
-    const idle = this.slots.find((s) => free(s) && s.running.size === 0) ?? (this.slots.length < this.size ? undefined : this.slots.find(free));
+    const idle = this.slots.find((s) => !s.dead && !s.abortRunning);
     if (idle) return idle;
     if (this.slots.length < this.size) return this.spawn();
     return undefined;
@@ -327,7 +300,6 @@ export class WorkerPool<API, W = Worker> {
     const slot: Slot<W, API> = {
       worker,
       api: Comlink.wrap<API>(this.host.endpoint(worker)),
-      running: new Set(),
       dead: false,
     };
     this.spawned++;
@@ -344,7 +316,7 @@ export class WorkerPool<API, W = Worker> {
     // The slot's comlink proxy is simply dropped: releasing it would post a
     // message to a worker that can no longer answer.
     void Promise.resolve(this.host.terminate(slot.worker)).catch(() => undefined);
-    for (const r of [...slot.running]) r.abort(new WorkerCrashedError(error));
+    slot.abortRunning?.(new WorkerCrashedError(error));
     // A replacement is spawned by pump() as soon as a queued task needs it.
     this.pump();
   }
@@ -358,24 +330,18 @@ export class WorkerPool<API, W = Worker> {
       if (finished) return;
       finished = true;
       this.running--;
-      slot.running.delete(me);
+      slot.abortRunning = undefined;
       kill?.removeEventListener('abort', onKill);
       settle();
       this.pump();
     };
-    const me: Running = { abort: (error) => finish(() => entry.reject(error)), lent: false };
-    slot.running.add(me);
-    const lend = () => {
-      if (finished || me.lent) return;
-      me.lent = true;
-      this.pump();
-    };
+    slot.abortRunning = (error) => finish(() => entry.reject(error));
     // A kill that came while the task waited in the queue does not count: the task has not had its
     // chance to stop by itself (the caller's cancel token tells it to, as soon as it starts).
     if (!kill?.aborted) kill?.addEventListener('abort', onKill, { once: true });
     // Invoke through a promise so a task that throws synchronously rejects too.
     Promise.resolve()
-      .then(() => entry.task(slot.api, lend))
+      .then(() => entry.task(slot.api))
       .then(
         (value) => finish(() => entry.resolve(value)),
         (error: unknown) => finish(() => entry.reject(error)),

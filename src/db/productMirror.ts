@@ -158,15 +158,12 @@ export class ProductMirror {
   /**
    * Removes copies until `room` bytes are left: reduced frames' copies
    * already read, then the other reduced frames' (oldest first), then the
-   * masters' (least recently read first). A run begins its copy only once
-   * it has read what it reads from copies (a reduced frame or a master flat
-   * is written at its run's end; a master bias or dark, written as it is
-   * stacked, stacks frames from scratch, not from copies). But a run's
-   * staging file is adopted after its commit, while the worker's next run
-   * already computes (workers/pool.ts, lend), so a copy that run reads band
-   * by band may go: its later bands are then read from IndexedDB, slower but
-   * the same pixels. No read meets a removed file: a store takes a copy and
-   * reads it in one synchronous step (IdbPixelStore.readRows).
+   * masters' (least recently read first). A copy removed here is not being
+   * read: a worker runs one run at a time, and a run begins its copy only
+   * once it has read what it reads from copies (a reduced frame or a master
+   * flat is written at its run's end; a master bias or dark, written as it is
+   * stacked, stacks frames from scratch, not from copies). Overlapping runs
+   * in a worker would have to change that.
    */
   private evict(room: number): void {
     const rank = (c: Copy) => (c.readAgain === 'often' ? 2 : c.read ? 0 : 1);

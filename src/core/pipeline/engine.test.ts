@@ -349,41 +349,6 @@ describe('progress', () => {
   });
 });
 
-describe('publishing', () => {
-  /** Notes, at each publishing event, whether the run's product was already committed. */
-  async function publishingOf(recipe: 'reduceScience' | 'makeMasterBias', store: MemoryStore, inputs: RunInput[]) {
-    const seen: { committed: number; step: string }[] = [];
-    let step = '';
-    await executeRun(runSpecFor(recipe, inputs), store, {
-      progress: (_f, s) => { step = s; },
-      publishing: () => seen.push({ committed: store.products().length, step }),
-    });
-    return { seen, committed: store.products().length };
-  }
-
-  it('is said once, after the last step and before the commit, whether the product is written at the end or streamed', async () => {
-    const one = new MemoryStore();
-    const e: Exposure = { id: 'sci', imagetyp: 'Light Frame', exptime: 10, dateObs: '2024-03-01T22:00:00', illumination: 100, seed: 3 };
-    one.add(rawInput(CAM, e));
-    const reduced = await publishingOf('reduceScience', one, [{ id: 'sci', name: 'sci.fits' }]);
-    const steps = RECIPES.reduceScience.steps;
-    expect(reduced).toEqual({ seen: [{ committed: 0, step: steps[steps.length - 1].id }], committed: 1 });
-
-    const masters = new MemoryStore();
-    const master = await publishingOf('makeMasterBias', masters, biasNight(masters, 4));
-    expect(master.seen).toHaveLength(1);
-    expect(master.seen[0].committed).toBe(0);
-    expect(master.committed).toBe(1);
-  });
-
-  it('is not said by a run that fails before its product is written', async () => {
-    const store = new MemoryStore();
-    const publishing = vi.fn();
-    await expect(executeRun(runSpecFor('makeMasterBias', [{ id: 'missing', name: 'missing.fits' }]), store, { publishing })).rejects.toThrow();
-    expect(publishing).not.toHaveBeenCalled();
-  });
-});
-
 describe('stages whose steps are satisfied', () => {
 
   it('do not load frames whose measurements came with them (stackScience on measured inputs)', async () => {

@@ -80,12 +80,6 @@ export interface RunEvents {
   log?(entry: LogEntry): void;
   /** Fraction of the run done, and the step it is in. */
   progress?(fraction: number, step: string): void;
-  /**
-   * The product is written and its commit begins: the run computes nothing
-   * more and holds none of its pixel arrays, it only waits for storage (the
-   * page lends its worker to the next run then: workers/pool.ts).
-   */
-  publishing?(): void;
 }
 
 export interface EngineOptions {
@@ -503,17 +497,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       emit(r.step, 'info', r.skipped ? `skipped: ${r.skipped}` : `done${t && t.frames > 1 ? ` on ${t.frames} frames` : ''}`, { params: r.values, seconds: t?.seconds ?? 0 });
     }
     const productHeaders = { primary, exts: made.headers.exts };
-    let id: string;
-    if (writer) {
-      events.publishing?.();
-      id = await writer.commit(productHeaders, info);
-    } else {
-      id = await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgain, () => {
-        // Written (the store copies what it is given): the frame's planes go back to the pool, for the next run.
-        for (const e of result!.exts) give(e.data.sci, e.data.var, e.data.dq);
-        events.publishing?.();
-      });
-    }
+    const id = writer
+      ? await writer.commit(productHeaders, info)
+      : await writeFrame(store, 'product', run.output.name, result!, productHeaders, info, readAgain);
+    // Written (the store copies what it is given): the frame's planes go back to the pool for the next run.
+    if (!writer && result) for (const e of result.exts) give(e.data.sci, e.data.var, e.data.dq);
     // Published: nothing after this may take the product back (discard is for a product not committed).
     writer = undefined;
     emit('storage', 'info', describeTally(store.tally), { seconds: store.tally.readSeconds + store.tally.writeSeconds + store.tally.commitSeconds });

@@ -35,8 +35,6 @@ export function frameHeadersOf(frame: AstroFrame): FrameHeaders {
 
 export async function writeFrame(
   store: PixelStore, role: NewFrame['role'], name: string, frame: AstroFrame, headers: FrameHeaders, info?: ProductInfo, readAgain?: ReadAgain,
-  /** Every row is written (the store has its copy), the commit is next. */
-  written?: () => void,
 ): Promise<string> {
   const writer = await store.create(newFrameOf(frame, role, name, readAgain));
   try {
@@ -45,7 +43,6 @@ export async function writeFrame(
       if (e.data.var) await writer.writeRows(k, 'var', 0, e.data.var);
       if (e.data.dq) await writer.writeRows(k, 'dq', 0, e.data.dq);
     }
-    written?.();
     return await writer.commit(headers, info);
   } catch (err) {
     await writer.discard();
