@@ -35,9 +35,10 @@ function reasonOf(o: RunOutcome): string {
 /**
  * Progress comes many times a second (every step of every frame of every
  * run); the views show it at most this often, the latest state each time.
- * Rendering each report (the plan table, the bar) took a core the workers
- * and IndexedDB's threads need: on the browser bench night the page's
- * thread spent 4.5-5.2 s of CPU in a reduction, 3.2-4.2 s since.
+ * Each report re-rendered the plan table and the bar, on a machine whose
+ * cores the workers and IndexedDB's threads need. (On the browser bench
+ * night the page's thread took 4.5-4.7 s of CPU in a reduction before, 3.2-5.2
+ * s after: within this machine's spread, so the gain is not proven.)
  */
 export const PROGRESS_MS = 250;
 
