@@ -35,7 +35,8 @@
  * IndexedDB, and JavaScript samples of every thread, workers included) for
  * chrome://tracing or Perfetto (`npx tsx bench/traceProfile.ts file` sums
  * the samples per thread and function; build with `--minify false` for the
- * names); BENCH_PROFILE=file.cpuprofile records the page's main thread
+ * names; BENCH_TRACE_INGEST=file records the ingest the same way);
+ * BENCH_PROFILE=file.cpuprofile records the page's main thread
  * (JavaScript samples) during the reduction. A reduction still going after
  * BENCH_REDUCE_TIMEOUT_S (1200) fails the bench, printing the runs bar,
  * each run's state, whether each worker answers, and the CPU each kind of
@@ -98,6 +99,9 @@ async function explainStall(page: import('@playwright/test').Page, watch: Browse
   console.error(`CPU seconds over the next 5 s: ${JSON.stringify(cpuSpent(before, watch.cpuTotals()))}`);
   await printTimeline(page, zero).catch(() => undefined);
 }
+
+/** What a trace records: tasks, V8 (GC, JavaScript samples of every thread), IndexedDB. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'];
 
 /** Ends the CDP trace and writes it to `file` (JSON for chrome://tracing or Perfetto). */
 async function saveTrace(tracer: import('@playwright/test').CDPSession, file: string): Promise<void> {
@@ -165,9 +169,12 @@ async function main() {
     const m0 = machineTicks();
     const t0 = performance.now();
     phase = 'ingest';
+    const ingestTracer = process.env.BENCH_TRACE_INGEST ? await context.newCDPSession(page) : undefined;
+    if (ingestTracer) await ingestTracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES } });
     await page.getByLabel('Add FITS files').setInputFiles(files);
     await page.getByRole('region', { name: 'Ingest progress' }).getByText(`Done: ${files.length} / ${files.length} files`).waitFor({ timeout: 600_000 });
     const ingestSeconds = (performance.now() - t0) / 1000;
+    if (ingestTracer) await saveTrace(ingestTracer, process.env.BENCH_TRACE_INGEST!);
     const ingestText = await page.getByRole('region', { name: 'Ingest progress' }).textContent();
     if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
 
@@ -179,7 +186,7 @@ async function main() {
     phase = 'reduce';
     reduceStart = clickedAt;
     const tracer = process.env.BENCH_TRACE ? await context.newCDPSession(page) : undefined;
-    if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'] } });
+    if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES } });
     const profiler = process.env.BENCH_PROFILE ? await context.newCDPSession(page) : undefined;
     if (profiler) { await profiler.send('Profiler.enable'); await profiler.send('Profiler.start'); }
     await page.getByRole('button', { name: 'Reduce all' }).click();

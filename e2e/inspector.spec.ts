@@ -524,3 +524,37 @@ test('limits that are not numbers, or a low above the high, are refused with the
   await expect(low).toHaveAttribute('data-value', before!);
   await expect(page.getByLabel('Limits')).toHaveValue('zscale');
 });
+
+test('the open frames come back after a reload, with the one shown, its colormap and limits; a frame deleted meanwhile does not', async ({ page }) => {
+  await page.goto('/');
+  await addFiles(page, [path.join(SAMPLE_NIGHT, 'raw0001.fits'), path.join(SAMPLE_NIGHT, 'raw0002.fits'), path.join(SAMPLE_NIGHT, 'raw0003.fits')]);
+  await waitForRows(page, 3);
+  for (const name of ['raw0001.fits', 'raw0002.fits', 'raw0003.fits']) {
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('button', { name: `Inspect ${name}` }).click();
+    await pictureReady(page, name);
+  }
+  const frames = page.getByRole('tablist', { name: 'Open frames' }).getByRole('tab');
+  await frames.filter({ hasText: 'raw0002.fits' }).click();
+  await page.getByLabel('Colormap').selectOption('heat');
+  await page.getByLabel('Limits').selectOption('minmax');
+  // raw0003 goes from the library while the page is closed (deleted here, before the reload).
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await page.getByRole('checkbox', { name: 'Select raw0003.fits' }).check();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await waitForRows(page, 2);
+
+  await page.reload();
+  await waitForRows(page, 2);
+  await page.getByRole('tab', { name: 'Inspector' }).click();
+  await expect(frames).toHaveText([/raw0001\.fits/, /raw0002\.fits/]);
+  await expect(frames.filter({ hasText: 'raw0002.fits' })).toHaveAttribute('aria-selected', 'true');
+  await pictureReady(page, 'raw0002.fits');
+  await expect(page.getByLabel('Colormap')).toHaveValue('heat');
+  await expect(page.getByLabel('Limits')).toHaveValue('minmax');
+  // The other frame kept its own settings.
+  await frames.filter({ hasText: 'raw0001.fits' }).click();
+  await pictureReady(page, 'raw0001.fits');
+  await expect(page.getByLabel('Colormap')).toHaveValue('grey');
+});

@@ -1,6 +1,7 @@
 /**
- * Keeps the worker in step with the store: opens the frames other views ask
- * for (useNav().inspectFrames), opens every new frame in the worker, follows
+ * Keeps the worker in step with the store: reopens the frames of the last
+ * visit (./remember.ts), opens the frames other views ask for
+ * (useNav().inspectFrames), opens every new frame in the worker, follows
  * the loading of its planes, reopens everything if the worker died, and
  * works out the registration offsets of the open frames from the library's
  * stacks (for the aligned view lock).
@@ -13,6 +14,20 @@ import { useNav } from '../../ui/nav';
 import { useThrottledLiveQuery } from '../../ui/useThrottledLiveQuery';
 import { inspector, inspectorGeneration, onInspectorCrash, onLoadProgress } from '../../../workers/inspectorClient';
 import { useInspector } from './store';
+import { keepInspector, restoreInspector } from './remember';
+
+let restoring: Promise<unknown> | undefined;
+
+/** The frames open before the reload come back once per page; from then on the open frames are kept. */
+function restoreOnce(): Promise<unknown> {
+  restoring ??= restoreInspector(async (ids) => {
+    const records = await Promise.all(ids.map((id) => findFile(getDb(), id)));
+    return new Map(records.flatMap((r) => (r && r.status === 'ok' ? [[r.id, r.name] as const] : [])));
+  })
+    .catch((err: unknown) => console.warn('the inspector\'s frames of the last visit were not reopened', err))
+    .finally(() => keepInspector());
+  return restoring;
+}
 
 /** Returns the worker generation (panes remount their canvases when it changes) and a notice to show. */
 export function useFrameLoading(): { generation: number; notice?: string; dismiss(): void } {
@@ -23,9 +38,11 @@ export function useFrameLoading(): { generation: number; notice?: string; dismis
 
   // Requests from other views.
   const request = useNav((s) => s.inspect);
+  useEffect(() => void restoreOnce(), []);
   useEffect(() => {
     if (!request) return;
     void (async () => {
+      await restoreOnce();
       const records = await Promise.all(request.fileIds.map((id) => findFile(getDb(), id)));
       const store = useInspector.getState();
       store.add(request.fileIds.map((id, k) => ({ fileId: id, name: records[k]?.name ?? 'deleted file' })), request.fileIds[0]);
