@@ -65,6 +65,7 @@ export const useReduction = create<ReductionState>((set, get) => ({
         },
       });
     } catch (err) {
+      clearTimeout(showing);
       set({ starting: false, error: err instanceof Error ? err.message : String(err) });
       return;
     }
