@@ -165,21 +165,22 @@ async function main() {
     if (process.env.BENCH_PIPELINE_WORKERS) await page.evaluate((n) => localStorage.setItem('ccd-workbench:pipeline-workers', n), process.env.BENCH_PIPELINE_WORKERS);
     const idle = watch.memory();
 
+    // Tracing starts before the ingest's clock and CPU counts, and its export after them.
+    const ingestTracer = process.env.BENCH_TRACE_INGEST ? await context.newCDPSession(page) : undefined;
+    if (ingestTracer) await ingestTracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES } });
     const cpu0 = watch.cpuTotals();
     const m0 = machineTicks();
     const t0 = performance.now();
     phase = 'ingest';
-    const ingestTracer = process.env.BENCH_TRACE_INGEST ? await context.newCDPSession(page) : undefined;
-    if (ingestTracer) await ingestTracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: TRACE_CATEGORIES } });
     await page.getByLabel('Add FITS files').setInputFiles(files);
     await page.getByRole('region', { name: 'Ingest progress' }).getByText(`Done: ${files.length} / ${files.length} files`).waitFor({ timeout: 600_000 });
     const ingestSeconds = (performance.now() - t0) / 1000;
+    const cpu1 = watch.cpuTotals();
+    const m1 = machineTicks();
     if (ingestTracer) await saveTrace(ingestTracer, process.env.BENCH_TRACE_INGEST!);
     const ingestText = await page.getByRole('region', { name: 'Ingest progress' }).textContent();
     if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
 
-    const cpu1 = watch.cpuTotals();
-    const m1 = machineTicks();
     await page.getByRole('tab', { name: 'Runs' }).click();
     const t1 = performance.now();
     const clickedAt = Date.now();

@@ -557,4 +557,8 @@ test('the open frames come back after a reload, with the one shown, its colormap
   await frames.filter({ hasText: 'raw0001.fits' }).click();
   await pictureReady(page, 'raw0001.fits');
   await expect(page.getByLabel('Colormap')).toHaveValue('grey');
+  // Delete closes the tab that has the focus, whichever frame is shown (a blink moves the shown one away from it).
+  await frames.filter({ hasText: 'raw0002.fits' }).focus();
+  await page.keyboard.press('Delete');
+  await expect(frames).toHaveText([/raw0001\.fits/]);
 });

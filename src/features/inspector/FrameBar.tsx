@@ -26,11 +26,13 @@ export function FrameBar() {
         role="tablist"
         aria-label="Open frames"
         onKeyDown={(e) => {
-          // Delete closes the focused frame (the pattern of closable tabs: its × is then no Tab stop of its own).
-          if (e.key === 'Delete' && (e.target as HTMLElement).getAttribute('role') === 'tab' && current) {
+          // Delete closes the focused frame (the pattern of closable tabs: its × is then no Tab stop of its own),
+          // which the blink may have moved away from the one shown.
+          const focused = (e.target as HTMLElement).closest('[data-file-id]')?.getAttribute('data-file-id');
+          if (e.key === 'Delete' && (e.target as HTMLElement).getAttribute('role') === 'tab' && focused) {
             e.preventDefault();
             const list = e.currentTarget;
-            s().remove(current);
+            s().remove(focused);
             requestAnimationFrame(() => list.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus());
             return;
           }
@@ -42,7 +44,7 @@ export function FrameBar() {
         }}
       >
         {frames.map((f, k) => (
-          <span key={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
+          <span key={f.fileId} data-file-id={f.fileId} className={`frame-chip${f.fileId === current ? ' active' : ''}${f.error ? ' broken' : ''}`}>
             <button role="tab" aria-selected={f.fileId === current} aria-keyshortcuts="Delete" tabIndex={f.fileId === current ? 0 : -1} onClick={() => s().select(f.fileId)} title={f.error ?? f.name}>
               <span className="muted small">{k + 1}</span> {f.name}
             </button>

@@ -22,6 +22,7 @@ export const KEY_HELP: [string, string][] = [
   ['m', 'statistics of the 11 × 11 box around the pointer'],
   ['h', 'histogram'],
   ['Tab, Shift+Tab', 'next, previous frame'],
+  ['Delete (on a frame\'s tab)', 'close that frame'],
   ['b', 'blink on or off'],
   ['i', 'invert the colormap'],
   ['Esc', 'clear the crosshair, region, line and star'],

@@ -1,16 +1,17 @@
 /**
  * The inspector's open frames outlive a reload, as a viewer's session does
  * (DS9 backups, a browser's tabs): which frames are open, in which order,
- * the one shown, the layout, and each frame's plane and display settings.
- * Not the zoom or pan (a reopened frame fits its pane) nor marks or the
- * readout. Kept in localStorage (a few hundred bytes, read before the first
- * paint of the view); a frame deleted from the library since is not reopened.
+ * the one shown, the layout, and each frame's plane, limits and display
+ * settings. Not the zoom or pan (a reopened frame fits its pane) nor marks or
+ * the readout. Kept in localStorage (a few hundred bytes); brought back the
+ * first time the inspector is shown after the reload, without the frames
+ * deleted from the library since.
  */
-import type { LimitsMode } from '../../core/display/limits';
+import { PERCENT_CLIPS, type LimitsMode } from '../../core/display/limits';
 import { isColormapName } from '../../core/display/colormaps';
 import { SCALE_NAMES } from '../../core/display/scale';
 import type { PlaneKind } from '../../../workers/inspector/protocol';
-import { DEFAULT_DISPLAY, useInspector, type InspectedFrame, type Layout } from './store';
+import { DEFAULT_DISPLAY, DEFAULT_LIMITS, useInspector, type InspectedFrame, type Layout } from './store';
 
 export const REMEMBER_KEY = 'ccd-workbench:inspector';
 
@@ -34,7 +35,7 @@ export interface KeyValueStore {
   setItem(key: string, value: string): void;
 }
 
-const defaultStore = (): KeyValueStore | undefined => (typeof localStorage === 'undefined' ? undefined : localStorage);
+const defaultStore = (): KeyValueStore | null => (typeof localStorage === 'undefined' ? null : localStorage);
 
 const PLANES: readonly PlaneKind[] = ['sci', 'var', 'dq'];
 const LAYOUTS: readonly Layout[] = ['single', 'blink', 'tile'];
@@ -48,62 +49,107 @@ export function snapshot(s: { frames: readonly InspectedFrame[]; current?: strin
   };
 }
 
-const finite = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-/** Limits the views could have set: a mode they know, with numbers where it takes them (a user's low below the high). */
-function validLimits(m: unknown): boolean {
+/** Limits the views can set (a user's low below the high, a percentile of the menu), else undefined. */
+function limitsOf(m: unknown): LimitsMode | undefined {
   const l = m as Partial<Record<'kind' | 'percent' | 'low' | 'high', unknown>> | null;
-  if (!l || typeof l !== 'object') return false;
-  if (l.kind === 'zscale' || l.kind === 'minmax') return true;
-  if (l.kind === 'percent') return finite(l.percent) && (l.percent as number) > 0 && (l.percent as number) <= 100;
-  return l.kind === 'user' && finite(l.low) && finite(l.high) && (l.low as number) < (l.high as number);
+  if (!l || typeof l !== 'object') return undefined;
+  if (l.kind === 'zscale' || l.kind === 'minmax') return { kind: l.kind };
+  if (l.kind === 'percent') return PERCENT_CLIPS.includes(l.percent as never) ? { kind: 'percent', percent: l.percent as number } : undefined;
+  return l.kind === 'user' && finite(l.low) && finite(l.high) && l.low < l.high ? { kind: 'user', low: l.low, high: l.high } : undefined;
 }
 
-/** Display settings the views could have set (a missing one takes its default when restored). */
-function validDisplay(d: unknown): boolean {
-  const x = d as Partial<Record<keyof InspectedFrame['display'], unknown>> | null;
-  if (!x || typeof x !== 'object') return false;
-  return (x.scale === undefined || SCALE_NAMES.includes(x.scale as never))
-    && (x.colormap === undefined || (typeof x.colormap === 'string' && isColormapName(x.colormap)))
-    && [x.exponent, x.contrast, x.bias].every((v) => v === undefined || finite(v))
-    && (x.invert === undefined || typeof x.invert === 'boolean');
-}
-
-/** What was kept, or undefined when nothing was or it cannot be read (an older or damaged entry is ignored, never trusted in part). */
-export function parseRemembered(text: string | null): Remembered | undefined {
-  if (!text) return undefined;
-  try {
-    const r = JSON.parse(text) as Partial<Remembered>;
-    if (!r || !Array.isArray(r.frames) || !LAYOUTS.includes(r.layout as Layout)) return undefined;
-    const frames = r.frames.filter((f): f is RememberedFrame =>
-      !!f && typeof f.fileId === 'string' && typeof f.name === 'string' && PLANES.includes(f.plane)
-      && validDisplay(f.display) && typeof f.limitsByPlane === 'object' && f.limitsByPlane !== null
-      && PLANES.every((p) => validLimits(f.limitsByPlane[p])));
-    if (frames.length !== r.frames.length) return undefined;
-    return { frames, current: typeof r.current === 'string' ? r.current : undefined, layout: r.layout as Layout };
-  } catch {
-    return undefined;
-  }
+/** Display settings as the views can set them (DisplayBar, contrastBiasAt); a value they could not have set takes its default. */
+function displayOf(d: unknown): InspectedFrame['display'] {
+  const x = (d && typeof d === 'object' ? d : {}) as Partial<Record<keyof InspectedFrame['display'], unknown>>;
+  const within = (v: unknown, lo: number, hi: number, dflt: number) => (finite(v) && v >= lo && v <= hi ? v : dflt);
+  return {
+    scale: SCALE_NAMES.includes(x.scale as never) ? (x.scale as InspectedFrame['display']['scale']) : DEFAULT_DISPLAY.scale,
+    exponent: finite(x.exponent) && x.exponent > 1 ? x.exponent : DEFAULT_DISPLAY.exponent,
+    colormap: typeof x.colormap === 'string' && isColormapName(x.colormap) ? x.colormap : DEFAULT_DISPLAY.colormap,
+    contrast: within(x.contrast, 0, 10, DEFAULT_DISPLAY.contrast),
+    bias: within(x.bias, 0, 1, DEFAULT_DISPLAY.bias),
+    invert: typeof x.invert === 'boolean' ? x.invert : DEFAULT_DISPLAY.invert,
+  };
 }
 
 /**
- * Keeps the inspector's state in `store` as it changes (only when what is
- * kept changed: not on every readout or load progress). Returns the
- * unsubscribe function.
+ * What was kept, made safe to show: a frame's limits or display setting the
+ * views could not have set (a "user" choice taken from a flat plane's equal
+ * limits, a value edited by hand) takes its default, for that frame only; an
+ * entry that is not one at all (damaged, another shape) gives undefined.
+ * Frames appear once each.
  */
-export function keepInspector(store: KeyValueStore | undefined = defaultStore()): () => void {
+export function parseRemembered(text: string | null): Remembered | undefined {
+  if (!text) return undefined;
+  let r: Partial<Remembered>;
+  try {
+    r = JSON.parse(text) as Partial<Remembered>;
+  } catch {
+    return undefined;
+  }
+  if (!r || typeof r !== 'object' || !Array.isArray(r.frames)) return undefined;
+  const seen = new Set<string>();
+  const frames: RememberedFrame[] = [];
+  for (const f of r.frames as unknown[]) {
+    const x = f as Partial<RememberedFrame> | null;
+    if (!x || typeof x.fileId !== 'string' || typeof x.name !== 'string' || seen.has(x.fileId)) continue;
+    seen.add(x.fileId);
+    const kept = (x.limitsByPlane ?? {}) as Partial<Record<PlaneKind, unknown>>;
+    frames.push({
+      fileId: x.fileId,
+      name: x.name,
+      plane: PLANES.includes(x.plane as PlaneKind) ? (x.plane as PlaneKind) : 'sci',
+      display: displayOf(x.display),
+      limitsByPlane: { sci: limitsOf(kept.sci) ?? DEFAULT_LIMITS.sci, var: limitsOf(kept.var) ?? DEFAULT_LIMITS.var, dq: limitsOf(kept.dq) ?? DEFAULT_LIMITS.dq },
+    });
+  }
+  const layout = LAYOUTS.includes(r.layout as Layout) ? (r.layout as Layout) : 'single';
+  return { frames, current: typeof r.current === 'string' ? r.current : undefined, layout };
+}
+
+/** How long the kept state waits for the next change before it is written (a right-drag changes contrast at every move). */
+export const KEEP_DELAY_MS = 300;
+
+/**
+ * Keeps the inspector's state in `store` as it changes: only when what is
+ * kept changed (not on a readout or a frame's loading), KEEP_DELAY_MS after
+ * the last change, and at once when the page is hidden or left. `null`: no
+ * store. Returns the function that stops keeping (writing what is pending).
+ */
+export function keepInspector(store: KeyValueStore | null = defaultStore()): () => void {
   if (!store) return () => undefined;
   let last = JSON.stringify(snapshot(useInspector.getState()));
-  return useInspector.subscribe((s) => {
-    const now = JSON.stringify(snapshot(s));
-    if (now === last) return;
-    last = now;
+  let pending: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const write = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === undefined) return;
     try {
-      store.setItem(REMEMBER_KEY, now);
+      store.setItem(REMEMBER_KEY, pending);
     } catch {
       // A full or refused localStorage: the session is simply not kept.
     }
+    pending = undefined;
+  };
+  const unsubscribe = useInspector.subscribe((s, before) => {
+    // A readout or a mark changes none of these: nothing to compare then.
+    if (s.frames === before.frames && s.current === before.current && s.layout === before.layout) return;
+    const now = JSON.stringify(snapshot(s));
+    if (now === last) return;
+    last = now;
+    pending = now;
+    timer ??= setTimeout(write, KEEP_DELAY_MS);
   });
+  const target = typeof window === 'undefined' ? undefined : window;
+  target?.addEventListener('pagehide', write);
+  return () => {
+    write();
+    unsubscribe();
+    target?.removeEventListener('pagehide', write);
+  };
 }
 
 /**
@@ -113,24 +159,25 @@ export function keepInspector(store: KeyValueStore | undefined = defaultStore())
  */
 export async function restoreInspector(
   exists: (ids: string[]) => Promise<Map<string, string>>,
-  store: KeyValueStore | undefined = defaultStore(),
+  store: KeyValueStore | null = defaultStore(),
 ): Promise<number> {
   const kept = parseRemembered(store?.getItem(REMEMBER_KEY) ?? null);
   if (!kept?.frames.length || useInspector.getState().frames.length) return 0;
   const names = await exists(kept.frames.map((f) => f.fileId));
   const frames = kept.frames.filter((f) => names.has(f.fileId));
-  // Frames opened meanwhile (another view asked for one) win: the kept ones are not mixed in.
+  // Checked again after the wait: frames opened meanwhile (by a caller that did not wait for this) are left alone.
   if (!frames.length || useInspector.getState().frames.length) return 0;
-  const s = useInspector.getState();
-  s.add(frames.map((f) => ({ fileId: f.fileId, name: names.get(f.fileId) ?? f.name })));
+  useInspector.getState().add(frames.map((f) => ({ fileId: f.fileId, name: names.get(f.fileId) ?? f.name })));
+  // Blink and side by side need two frames: with one left, it is shown alone.
+  const layout = frames.length < 2 ? 'single' : kept.layout;
   useInspector.setState((st) => ({
     frames: st.frames.map((f) => {
       const k = frames.find((x) => x.fileId === f.fileId);
-      return k ? { ...f, plane: k.plane, display: { ...DEFAULT_DISPLAY, ...k.display }, limitsByPlane: { ...f.limitsByPlane, ...k.limitsByPlane } } : f;
+      return k ? { ...f, plane: k.plane, display: k.display, limitsByPlane: k.limitsByPlane } : f;
     }),
     current: frames.some((f) => f.fileId === kept.current) ? kept.current : frames[0].fileId,
-    layout: kept.layout,
-    blink: { ...st.blink, playing: kept.layout === 'blink' },
+    layout,
+    blink: { ...st.blink, playing: layout === 'blink' },
   }));
   return frames.length;
 }

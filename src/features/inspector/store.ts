@@ -119,7 +119,7 @@ export const DEFAULT_DISPLAY: Omit<DisplaySettings, 'limits'> = {
   invert: false,
 };
 
-const DEFAULT_LIMITS: Record<PlaneKind, LimitsMode> = { sci: { kind: 'zscale' }, var: { kind: 'zscale' }, dq: { kind: 'minmax' } };
+export const DEFAULT_LIMITS: Record<PlaneKind, LimitsMode> = { sci: { kind: 'zscale' }, var: { kind: 'zscale' }, dq: { kind: 'minmax' } };
 
 export function displayOf(f: InspectedFrame): DisplaySettings {
   return { ...f.display, limits: f.limitsByPlane[f.plane] };
