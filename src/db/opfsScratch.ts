@@ -239,14 +239,18 @@ export class OpfsScratch {
   }
 }
 
-let shared: OpfsScratch | undefined;
+/**
+ * A getter of one `make()` for the whole realm, made on first use, where
+ * sync access handles exist; undefined elsewhere (Node, the page's main
+ * thread), where callers fall back to IndexedDB alone.
+ */
+export function realmShared<T>(make: () => T): () => T | undefined {
+  let one: T | undefined;
+  return () => (opfsScratchSupported() ? (one ??= make()) : undefined);
+}
 
 /** This realm's OPFS scratch, or undefined where sync access handles do not exist (the IndexedDB scratch is used then). */
-export function defaultOpfsScratch(): OpfsScratch | undefined {
-  if (!opfsScratchSupported()) return undefined;
-  shared ??= new OpfsScratch();
-  return shared;
-}
+export const defaultOpfsScratch = realmShared(() => new OpfsScratch());
 
 /**
  * Removes every file and folder under the scratch directory; returns how many.

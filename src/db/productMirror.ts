@@ -41,7 +41,7 @@
  */
 import type { ReadAgain } from '../core/pipeline/store';
 import type { OpfsScratch, ScratchFile, ScratchPlaneSpec } from './opfsScratch';
-import { defaultOpfsScratch, planesBytes } from './opfsScratch';
+import { defaultOpfsScratch, planesBytes, realmShared } from './opfsScratch';
 import { tracked } from '../core/pending';
 
 /** What navigator.storage.estimate() answers (injectable for tests). */
@@ -183,12 +183,6 @@ export class ProductMirror {
   }
 }
 
-let shared: ProductMirror | undefined;
-
 /** This realm's mirror, or undefined where OPFS sync access handles do not exist (Node, the page's main thread). */
-export function defaultProductMirror(): ProductMirror | undefined {
-  const scratch = defaultOpfsScratch();
-  if (!scratch) return undefined;
-  shared ??= new ProductMirror(scratch);
-  return shared;
-}
+// realmShared makes it only where defaultOpfsScratch has its scratch.
+export const defaultProductMirror = realmShared(() => new ProductMirror(defaultOpfsScratch()!));

@@ -44,7 +44,7 @@
  */
 import Dexie from 'dexie';
 import { dtypeOf, type StripData } from '../core/workspace/format';
-import { opfsScratchSupported, type ScratchRoot } from './opfsScratch';
+import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
 import type { StripRecord } from './types';
 
@@ -242,14 +242,8 @@ export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number,
   return removed;
 }
 
-let shared: StripStaging | undefined;
-
 /** This realm's staging, or undefined where sync access handles do not exist (strips are stored as typed arrays then). */
-export function defaultStripStaging(): StripStaging | undefined {
-  if (!opfsScratchSupported()) return undefined;
-  shared ??= new StripStaging();
-  return shared;
-}
+export const defaultStripStaging = realmShared(() => new StripStaging());
 
 /** Stores the strips through `staging` when there is one (`false`: none), else as they are. */
 export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
