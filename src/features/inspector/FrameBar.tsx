@@ -28,8 +28,9 @@ export function FrameBar() {
         onKeyDown={(e) => {
           // Delete closes the focused frame (the pattern of closable tabs: its × is then no Tab stop of its own),
           // which the blink may have moved away from the one shown.
-          const focused = (e.target as HTMLElement).closest('[data-file-id]')?.getAttribute('data-file-id');
-          if (e.key === 'Delete' && (e.target as HTMLElement).getAttribute('role') === 'tab' && focused) {
+          const target = e.target as HTMLElement;
+          const focused = e.key === 'Delete' && target.getAttribute('role') === 'tab' ? target.closest('[data-file-id]')?.getAttribute('data-file-id') : undefined;
+          if (focused) {
             e.preventDefault();
             const list = e.currentTarget;
             s().remove(focused);
