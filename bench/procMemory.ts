@@ -56,7 +56,7 @@ export class BrowserWatch {
   private list: ChromiumProcess[] = [];
   private listedAt = -Infinity;
   private threadsAt = -Infinity;
-  private readonly seen = new Map<string, { key: string; seconds: number }>();
+  private readonly seen = new Map<string, { key: string; seconds: number; system: number; faults: number }>();
 
   constructor(private readonly excluded: Set<number>) {}
 
@@ -122,7 +122,8 @@ export class BrowserWatch {
             const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
             const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[\d:]+$/, '');
             const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            this.seen.set(`${pid}/${tid}`, { key: `${type}/${name}`, seconds: (Number(f[11]) + Number(f[12])) / ticks });
+            // Fields 10, 14 and 15 of proc(5): minor faults, user and system ticks.
+            this.seen.set(`${pid}/${tid}`, { key: `${type}/${name}`, seconds: (Number(f[11]) + Number(f[12])) / ticks, system: Number(f[12]) / ticks, faults: Number(f[7]) });
           } catch { /* the thread ended */ }
         }
       } catch { /* the process ended */ }
@@ -131,9 +132,33 @@ export class BrowserWatch {
 
   /** CPU seconds so far per process kind and thread name ("renderer/DedicatedWorker"): the difference of two says where a phase's time went. */
   cpuTotals(): Record<string, number> {
+    return this.totals('seconds');
+  }
+
+  /**
+   * Of that, the seconds in the kernel, and the minor page faults: where a
+   * virtual machine makes fresh memory dear, first touches of new pages are
+   * what these count.
+   */
+  systemTotals(): Record<string, number> {
+    return this.totals('system');
+  }
+
+  faultTotals(): Record<string, number> {
+    return this.totals('faults');
+  }
+
+  /** One kind of thread's minor faults at the last reading (no new one). */
+  faultsOf(key: string): number {
+    let n = 0;
+    for (const t of this.seen.values()) if (t.key === key) n += t.faults;
+    return n;
+  }
+
+  private totals(what: 'seconds' | 'system' | 'faults'): Record<string, number> {
     this.sampleThreads(true);
     const out: Record<string, number> = {};
-    for (const { key, seconds } of this.seen.values()) out[key] = (out[key] ?? 0) + seconds;
+    for (const t of this.seen.values()) out[t.key] = (out[t.key] ?? 0) + t[what];
     return out;
   }
 }

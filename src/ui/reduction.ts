@@ -74,7 +74,7 @@ export const useReduction = create<ReductionState>((set, get) => ({
     try {
       outcome = await reduction.done;
     } catch (err) {
-      set({ active: undefined, error: err instanceof Error ? err.message : String(err) });
+      set({ active: undefined, progress: undefined, error: err instanceof Error ? err.message : String(err) });
       return;
     } finally {
       clearTimeout(showing);
@@ -91,7 +91,8 @@ export const useReduction = create<ReductionState>((set, get) => ({
       if (o.status === 'cancelled') cancelled++;
       else failed.push({ key, label: labels.get(key) ?? key, reason: reasonOf(o), ...(o.status === 'not-run' ? { notRun: true } : {}) });
     }
-    set({ active: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now(), products } });
+    // The last throttled progress is not kept: it would say a run is at 80% after it ended.
+    set({ active: undefined, progress: undefined, finished: { batch: reduction.batch, total: reduction.keys.length, failed, cancelled, at: Date.now(), products } });
   },
   cancelAll: () => {
     const { active } = get();
