@@ -29,6 +29,7 @@ import { stackMembers } from './stackStage';
 import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
+import { noteMeasuredReadNoise } from './primitives/electrons';
 import { give, releaseScratch } from '../kernels/scratch';
 
 /** A calibration an input uses. */
@@ -428,6 +429,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           };
         } else {
           streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
+        }
+        // A master bias of frames whose headers give no read noise says the one its stack measured.
+        if (out.scatter && recipe.produces === 'bias') {
+          const headers = result ? { primary: result.primary, exts: result.exts.map((e) => e.header) } : { primary: streamed!.primary, exts: streamed!.exts };
+          noteMeasuredReadNoise(headers, bunit, out.scatter, act.length).forEach((rn, k) => {
+            if (rn !== undefined) emit(stage.step.id, 'info', `ext ${k + 1}: read noise ${rn} e-, measured from the scatter of the ${act.length} frames (no header gives one): RDNOISE`);
+          });
         }
         // The members' frames are not read again when only per-frame steps on the stack follow (a
         // master flat's normalisation and bad-pixel flags): free them now, not after the product is

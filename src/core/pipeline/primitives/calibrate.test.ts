@@ -49,6 +49,23 @@ describe('subtractBias', () => {
     expect(bias.exts[0].data.var![0]).toBe(0.25);
   });
 
+  it('gives a frame whose header has no read noise the master\'s (RDNOISE), and leaves a frame\'s own', () => {
+    const bias = master('bias_master.fits', () => 100, 0.25, { primary: { RDNOISE: 9 } });
+    const f = science();
+    const ctx = frameCtx({ bias });
+    subtractBias.run(f, {}, ctx);
+    expect(cardOf(f.exts[0].header, 'RDNOISE')).toBe(9);
+    expect(cardOf(f.primary, 'RDNOISE')).toBe(9);
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/read noise 9 e- from bias_master.fits/));
+    const own = science({ READNOIS: 7 });
+    subtractBias.run(own, {}, frameCtx({ bias }));
+    expect(hasCard(own.primary, 'RDNOISE')).toBe(false);
+    expect(hasCard(own.exts[0].header, 'RDNOISE')).toBe(false);
+    const neither = science();
+    subtractBias.run(neither, {}, frameCtx({ bias: master('plain.fits', () => 100, 0.25) }));
+    expect(hasCard(neither.primary, 'RDNOISE')).toBe(false);
+  });
+
   it('is skipped when there is no master bias, and writes no BIASIM', () => {
     const f = science();
     const before = f.exts[0].data.sci.slice();

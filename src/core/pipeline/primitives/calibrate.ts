@@ -11,20 +11,34 @@ import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { highestFlat, moveSaturation, typicalLevel } from './saturation';
+import { headerReadNoise } from './electrons';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import type { CalibrationStep } from '../products';
 
-/** The calibration's extension that goes with extension k of the frame: same EXTVER, same shape. */
+/** The calibration's extension that goes with extension k of the frame: same EXTVER, else the k-th of as many. */
+function matchingExt(frame: AstroFrame, k: number, cal: AstroFrame): AstroFrame['exts'][number] | undefined {
+  const ext = frame.exts[k];
+  return cal.exts.find((e) => e.extver === ext.extver) ?? (cal.exts.length === frame.exts.length ? cal.exts[k] : undefined);
+}
+
+/** The pixels of the calibration's extension that goes with extension k of the frame: same EXTVER, same shape. */
 function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: CalibrationStep): Frame {
   const ext = frame.exts[k];
-  const match = cal.exts.find((e) => e.extver === ext.extver) ?? (cal.exts.length === frame.exts.length ? cal.exts[k] : undefined);
+  const match = matchingExt(frame, k, cal);
   if (!match) throw new Error(`${step} ${cal.name} has no extension ${ext.extver} (it has ${cal.exts.length}, ${frame.name} has ${frame.exts.length})`);
   const a = ext.data, b = match.data;
   if (a.width !== b.width || a.height !== b.height) {
     throw new Error(`${step} ${cal.name} is ${b.width}x${b.height} where ${frame.name} (ext ${ext.extver}) is ${a.width}x${a.height}: trimmed differently?`);
   }
   return b;
+}
+
+/** The read noise (e-) the calibration's extension matching the frame's k-th says, if any. */
+function calibrationReadNoise(frame: AstroFrame, k: number, cal: AstroFrame): number | undefined {
+  const match = matchingExt(frame, k, cal);
+  const rn = match ? extractDescriptors(cal.primary, match.header).readNoise : undefined;
+  return rn !== undefined && rn >= 0 ? rn : undefined;
 }
 
 /**
@@ -62,6 +76,14 @@ export const subtractBias: FramePrimitive = {
       const b = inFrameUnit(frame, k, bias, calibrationPlane(frame, k, bias, 'bias'), 'bias', ctx);
       subtract(ext.data, b, ext.data);
       moveSaturation(frame, k, (s) => s - typicalLevel(b));
+      // A frame whose header gives no read noise takes its master bias's (measured there, when no
+      // header gave one either: noteMeasuredReadNoise), so that addVariance counts it.
+      const rn = headerReadNoise(frame, k) === undefined ? calibrationReadNoise(frame, k, bias) : undefined;
+      if (rn !== undefined) {
+        setCard(ext.header, 'RDNOISE', rn, `e-, from master bias ${bias.name}`);
+        if (frame.exts.length === 1) setCard(frame.primary, 'RDNOISE', rn, `e-, from master bias ${bias.name}`);
+        ctx.log(`ext ${ext.extver}: read noise ${rn} e- from ${bias.name} (none in the frame's header)`);
+      }
     });
     setCard(frame.primary, 'BIASIM', bias.name, 'master bias subtracted');
     ctx.log(`subtracted ${bias.name}`);

@@ -4,7 +4,8 @@
  * without them, and the arithmetic on SCI, VAR and the header.
  */
 import { describe, expect, it } from 'vitest';
-import { ADUToElectrons, addVariance } from './electrons';
+import { ADUToElectrons, addVariance, noteMeasuredReadNoise } from './electrons';
+import type { Card } from '../../fits/types';
 import { cardOf, defaultsOf, frameCtx, makeAstro, makeTestFrame, recipeValues } from '../testing/frames';
 
 const W = 6, H = 5;
@@ -109,11 +110,55 @@ describe('addVariance', () => {
     expect(g.exts[0].data.var!.every((x) => Math.abs(x - 4) < 1e-6)).toBe(true);
   });
 
-  it('warns and takes 0 e- without a read noise', () => {
+  it('warns and takes 0 e- without a read noise (a frame with the Poisson term, or no stack after it)', () => {
     const f = adu({ GAIN: 2 }, {}, false);
     const ctx = frameCtx();
-    addVariance.run(f, recipeValues('makeMasterBias', 'addVariance'), ctx);
-    expect(f.exts[0].data.var!.every((x) => x === 0)).toBe(true);
+    addVariance.run(f, recipeValues('reduceScience', 'addVariance'), ctx);
+    expect(f.exts[0].data.var![7]).toBeCloseTo(201 / 2, 5); // the Poisson term of pixel (1, 1), 201 ADU, only
     expect(ctx.warnings).toEqual([expect.stringMatching(/no read noise.*assumed 0 e-/)]);
+    const g = adu({ GAIN: 2 }, {}, false);
+    const alone = { ...frameCtx(), later: () => false };
+    addVariance.run(g, recipeValues('makeMasterBias', 'addVariance'), alone);
+    expect(g.exts[0].data.var!.every((x) => x === 0)).toBe(true);
+    expect(alone.warnings).toEqual([expect.stringMatching(/no read noise.*assumed 0 e-/)]);
+  });
+
+  it('leaves a bias to be stacked without VAR when nothing gives its read noise: the stack measures it from the scatter', () => {
+    const f = adu({ GAIN: 2 }, {}, false);
+    const ctx = frameCtx();
+    const out = addVariance.run(f, recipeValues('makeMasterBias', 'addVariance'), ctx);
+    expect(out).toEqual({ skipped: expect.stringMatching(/no read noise.*VAR is left to the stack/) });
+    expect(f.exts[0].data.var).toBeUndefined();
+    expect(ctx.warnings).toEqual([]);
+    // A read noise given, in the header or as a parameter, or a VAR already there: as before.
+    const given = adu({ GAIN: 2 }, {}, false);
+    addVariance.run(given, recipeValues('makeMasterBias', 'addVariance', { readNoise: 5 }), frameCtx());
+    expect(given.exts[0].data.var!.every((x) => Math.abs(x - 6.25) < 1e-6)).toBe(true);
+    const withVar = adu({ GAIN: 2 });
+    addVariance.run(withVar, recipeValues('makeMasterBias', 'addVariance'), frameCtx());
+    expect(withVar.exts[0].data.var!.every((x) => x === 3)).toBe(true);
+  });
+});
+
+describe('noteMeasuredReadNoise', () => {
+  const headers = (primary: Card[], ext: Card[] = []) => ({ primary, exts: [ext] });
+
+  it('says the measured read noise in electrons through the gain, where no header gives one', () => {
+    const h = headers([{ key: 'EGAIN', value: 1.6 }]);
+    expect(noteMeasuredReadNoise(h, 'adu', [5.625], 7)).toEqual([9]);
+    expect(h.exts[0]).toEqual([{ key: 'RDNOISE', value: 9, comment: 'e-, measured from the scatter of 7 biases' }]);
+    expect(cardOf(h.primary, 'RDNOISE')).toBe(9);
+    const noGain = headers([]);
+    noteMeasuredReadNoise(noGain, 'adu', [3.2], 5);
+    expect(noGain.exts[0][0]).toMatchObject({ value: 3.2, comment: expect.stringMatching(/gain 1 assumed/) });
+  });
+
+  it('leaves a header that gives one, and an extension nothing was measured for', () => {
+    const h = headers([{ key: 'READNOIS', value: 7 }]);
+    expect(noteMeasuredReadNoise(h, 'adu', [5], 7)).toEqual([undefined]);
+    expect(h.exts[0]).toEqual([]);
+    const none = headers([]);
+    expect(noteMeasuredReadNoise(none, 'adu', [undefined], 7)).toEqual([undefined]);
+    expect(none.exts[0]).toEqual([]);
   });
 });
