@@ -39,6 +39,8 @@ export interface FrameMeta {
   time?: number;
   /** Median of the frame's good pixels as it went into a stack (flats are scaled by its inverse). */
   median?: number;
+  /** Extensions addVariance left without VAR, their read noise unknown: measureReadNoise measures it. */
+  readNoiseUnknown?: number[];
 }
 
 export interface AstroFrame {

@@ -278,25 +278,23 @@ describe('warnings', () => {
   });
 
   it('measures the read noise of biases whose headers give none, says it on the master, and passes it to the frames the master calibrates', async () => {
-    const NO_RN: Camera = { ...CAM, noReadNoise: true };
+    const NO_RN: Camera = { ...CAM, width: 256, height: 200, noReadNoise: true };
     const store = new MemoryStore();
-    const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 9, NO_RN)), store);
-    // No "assumed 0 e-": the stack took VAR from the frames' scatter and measured the read noise.
+    const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 5, NO_RN)), store);
+    // No "assumed 0 e-": measureReadNoise measured it, and the stack had a VAR of it.
     expect(bias.info.warnings ?? []).toEqual([]);
     const master = productOf(store, bias.product.id);
     const rnCard = (cards: readonly { key: string; value?: unknown; comment?: string }[]) => cards.find((c) => c.key === 'RDNOISE');
     const rn = rnCard(master.stored.exts[0].header ?? [])!;
-    // The frames were made with 6 e- at 2 e-/ADU, then rounded to whole ADU (+1/12 ADU^2: +0.5%); 9 frames
-    // of 96 x 80 pixels measure it to ~0.3% (6.045 measured: the overscan fit's own noise is in it too).
-    expect(Number(rn.value)).toBeGreaterThan(6 * 0.995);
-    expect(Number(rn.value)).toBeLessThan(6 * 1.015);
-    expect(rn.comment).toMatch(/measured from the scatter of 9 biases/);
-    // The master's VAR is the scatter's (population variance, as ccdproc's) over 9: (3 ADU)^2 (+1/12) / 9 * 8 / 9
-    // = 0.897 on average (0.902 measured; its mean over 7680 pixels is good to ~0.6%).
+    // The frames were made with 6 e- at 2 e-/ADU, then rounded to whole ADU (+1/12 ADU^2: +0.5%); the robust
+    // sigma of one difference of 256 x 200 pixels is good to ~0.5% (6.027 measured).
+    expect(Number(rn.value)).toBeGreaterThan(6 * 0.985);
+    expect(Number(rn.value)).toBeLessThan(6 * 1.02);
+    expect(rn.comment).toBe("e-, measured on two biases' difference");
+    // The master's VAR is that read noise's, over the frames combined, as a header's RDNOISE would have made it.
     const v = master.planes[0].var!;
-    const meanVar = v.reduce((a, b) => a + b, 0) / v.length;
-    expect(meanVar).toBeGreaterThan((9.083 / 9) * (8 / 9) * 0.97);
-    expect(meanVar).toBeLessThan((9.083 / 9) * (8 / 9) * 1.03);
+    const expected = (Number(rn.value) / 2) ** 2 / 5;
+    expect(v.every((x) => Math.abs(x - expected) < 1e-3 * expected)).toBe(true);
 
     // A flat field without read noise in its header takes the master's, and its VAR counts it.
     store.add(rawInput(NO_RN, { id: 'f1', imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: '2024-03-01T18:00:00', illumination: 400, seed: 21 }));
@@ -304,13 +302,13 @@ describe('warnings', () => {
     const reduced = await executeRun(spec, store);
     expect((reduced.info.warnings ?? []).filter((w) => /read noise/.test(w))).toEqual([]);
     const product = productOf(store, reduced.product.id);
-    expect(rnCard(product.stored.exts[0].header ?? [])).toMatchObject({ value: rn.value, comment: expect.stringMatching(/from master bias/) });
-    // VAR in electrons: 400 of signal (Poisson) + rn^2 (36.5) + the master bias's (0.9 ADU^2 x 4) = 440
-    // on average (440.4 measured); without the read noise it would be 404.
+    expect(rnCard(product.stored.exts[0].header ?? [])).toMatchObject({ value: rn.value, comment: 'e-, from master bias b1_bias.fits' });
+    // VAR in electrons: 400 of signal (Poisson) + rn^2 (36.3) + the master bias's (36.3 / 5) = 444 on
+    // average (443.6 measured); without the read noise it would be 400.
     const rv = product.planes[0].var!;
     const mean = rv.reduce((a, b) => a + b, 0) / rv.length;
-    expect(mean).toBeGreaterThan(436);
-    expect(mean).toBeLessThan(445);
+    expect(mean).toBeGreaterThan(440);
+    expect(mean).toBeLessThan(448);
   });
 });
 

@@ -19,7 +19,7 @@ import { CalibrationCache } from './calibrationCache';
 import { stepValues, type ResolvedParams, type StepValues } from './params';
 import { Parking } from './parking';
 import type { FrameContext, FramePrimitive, GroupPrimitive, Member, StepLog } from './primitive';
-import { activeMembers } from './primitive';
+import { activeMembers, optNum } from './primitive';
 import { isMasterKind, type CalibrationStep, type FrameRef, type Kept, type LeftOut, type ProductInfo, type ProductKind, type StackMember, type Star } from './products';
 import { provenanceCards, stepHistory, type StepRecord } from './provenance';
 import { setCard } from './cards';
@@ -29,7 +29,7 @@ import { stackMembers } from './stackStage';
 import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
-import { noteMeasuredReadNoise } from './primitives/electrons';
+import { noteMeasuredReadNoise } from './primitives/readNoise';
 import { give, releaseScratch } from '../kernels/scratch';
 
 /** A calibration an input uses. */
@@ -382,8 +382,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         const t = tally(stage.step);
         const start = performance.now();
         const before = activeMembers(members);
-        await prim.run(members, t.values, { ...stepLog(stage.step.id), readFrame: (m) => parking.frame(m) });
+        await prim.run(members, t.values, {
+          ...stepLog(stage.step.id),
+          readFrame: (m) => parking.frame(m),
+          setConstantVar: (m, ext, value) => parking.setConstantVar(m, ext, value),
+        });
         for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut, step: stage.step.id });
+        t.frames = before.length;
         t.seconds += (performance.now() - start) / 1000;
         t.at = new Date().toISOString();
       } else {
@@ -430,11 +435,13 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         } else {
           streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
         }
-        // A master bias of frames whose headers give no read noise says the one its stack measured.
-        if (out.scatter && recipe.produces === 'bias') {
+        // A master bias whose read noise no header gave says the one measureReadNoise measured.
+        const measured = act[0].measuredReadNoise;
+        if (measured && recipe.produces === 'bias') {
           const headers = result ? { primary: result.primary, exts: result.exts.map((e) => e.header) } : { primary: streamed!.primary, exts: streamed!.exts };
-          noteMeasuredReadNoise(headers, bunit, out.scatter, act.length).forEach((rn, k) => {
-            if (rn !== undefined) emit(stage.step.id, 'info', `ext ${k + 1}: read noise ${rn} e-, measured from the scatter of the ${act.length} frames (no header gives one): RDNOISE`);
+          const gain = recipe.steps.some((s) => s.id === 'addVariance') ? optNum(stepValues(run.params, 'addVariance'), 'gain') : undefined;
+          noteMeasuredReadNoise(headers, bunit, measured, gain).forEach((rn, k) => {
+            if (rn !== undefined) emit(stage.step.id, 'info', `ext ${out.geometry.exts[k].extver}: RDNOISE ${rn} e-, measured by measureReadNoise`);
           });
         }
         // The members' frames are not read again when only per-frame steps on the stack follow (a

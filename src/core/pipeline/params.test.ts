@@ -120,7 +120,7 @@ describe('validateParamFile', () => {
     }, RECIPE_SCHEMAS, 'night.json');
     expect(problems).toEqual([
       expect.stringMatching(/^night\.json: unknown recipe 'makeMasterBais' \(known: makeMasterBias, makeMasterDark, makeMasterFlat, reduceScience, stackScience\)$/),
-      expect.stringMatching(/^night\.json: recipe makeMasterBias has no step 'stackFrame' \(steps: addDQ, overscanCorrect, trimData, addVariance, stackFrames\)$/),
+      expect.stringMatching(/^night\.json: recipe makeMasterBias has no step 'stackFrame' \(steps: addDQ, overscanCorrect, trimData, addVariance, measureReadNoise, stackFrames\)$/),
       expect.stringMatching(/^night\.json: makeMasterBias\.stackFrames has no parameter 'operaton' \(parameters: operation, reject, /),
       "night.json: makeMasterBias.stackFrames.reject must be one of none, minmax, sigclip, madclip, winsorized, varclip, got 'clip'",
       'night.json: makeMasterBias.stackFrames.maxIters must be >= 1, got 0',

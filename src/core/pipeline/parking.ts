@@ -130,6 +130,25 @@ export class Parking {
     return astroHeaders(member.stored);
   }
 
+  /**
+   * Gives the member's extension a VAR of one number everywhere, as if its
+   * frame had had that plane when parked (a VAR a group step measured): read
+   * back, restored and stacked like a dropped constant VAR. A member not
+   * parked (its steps changed nothing) is read from its input with it.
+   */
+  setConstantVar(member: Member, ext: number, value: number): void {
+    let p = this.dropped(member);
+    if (!p) {
+      const geometry = this.geometry(member);
+      p = { geometry, constVar: geometry.exts.map(() => undefined), zeroDq: geometry.exts.map(() => false) };
+      this.spilled.set(member, p);
+    }
+    const g = p.geometry.exts[ext];
+    if (g.var && p.constVar[ext] === undefined) throw new Error(`${member.ref.name}: extension ${g.extver} has a VAR plane of its own`);
+    p.constVar[ext] = value;
+    g.var = true;
+  }
+
   /** The value of a VAR plane that was one number everywhere (kept as that number), else undefined. */
   constantVar(member: Member, ext: number): number | undefined {
     return this.dropped(member)?.constVar[ext];

@@ -444,8 +444,10 @@ export function buildPlan(input: PlanInput): Plan {
  *   cleaned pixel, VAR's UTYPE, a flat's BUNIT, SATURATE through the steps, a stack's GAIN and
  *   RDNOISE, NCOMBINE, DATE and MJD-OBS, HISTORY broken at spaces and saying what 'auto' meant,
  *   the warning for a pin the rules refuse.
+ * 3 (2026-11-30): a master bias measures the read noise no header gives (measureReadNoise), and
+ *   the frames it calibrates take it into their VAR (RDNOISE).
  */
-export const PIPELINE_VERSION = 2;
+export const PIPELINE_VERSION = 3;
 
 /** The folder every one of these is in or below ('' when they share none). */
 function commonFolder(folders: readonly string[]): string {

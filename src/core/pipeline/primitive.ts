@@ -77,11 +77,19 @@ export interface Member {
   weight: number;
   /** Resampling applied while the stack reads the frame. */
   shift?: { dx: number; dy: number; kernel: ResampleKernel };
+  /** Per extension, the read noise measureReadNoise measured (in the frame's unit), and the comment of the product's RDNOISE. */
+  measuredReadNoise?: { values: (number | undefined)[]; how: string };
 }
 
 export interface GroupContext extends StepLog {
   /** Reads a member's current pixels (one frame in memory at a time, please). */
   readFrame(member: Member): Promise<AstroFrame>;
+  /**
+   * Gives a member's extension (index) a VAR of one number everywhere, for
+   * the steps after this one and the stack: what addVariance makes of a
+   * bias's read noise, where a group step measured it instead.
+   */
+  setConstantVar(member: Member, ext: number, value: number): void;
 }
 
 export interface GroupPrimitive {

@@ -25,6 +25,7 @@ export const STAMP: Record<string, string> = {
   checkFlatLevel: 'FLATCHK',
   ADUToElectrons: 'ADU2ELEC',
   addVariance: 'ADDVAR',
+  measureReadNoise: 'RDNMEAS',
   flatCorrect: 'FLATCORR',
   flagCosmicRays: 'CRCORR',
   detectSources: 'DETSRC',

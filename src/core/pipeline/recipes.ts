@@ -18,6 +18,7 @@ import { addDQ } from './primitives/dq';
 import { overscanCorrect, trimData } from './primitives/overscan';
 import { flatCorrect, subtractBias, subtractDark } from './primitives/calibrate';
 import { ADUToElectrons, addVariance } from './primitives/electrons';
+import { measureReadNoise } from './primitives/readNoise';
 import { flagCosmicRays } from './primitives/cosmics';
 import { checkFlatLevel, flagFlatBadPixels, normalizeFlat } from './primitives/flats';
 import { detectSources } from './primitives/sources';
@@ -46,7 +47,7 @@ const step = (primitive: Primitive, defaults?: StepValues): RecipeStep => ({ id:
 
 export const makeMasterBias: Recipe = {
   name: 'makeMasterBias',
-  doc: 'Master bias from raw biases of one configuration: overscan, trim, stack (sigma-clipped mean).',
+  doc: 'Master bias from raw biases of one configuration: overscan, trim, read noise (measured where no header gives it), stack (sigma-clipped mean).',
   produces: 'bias',
   inputs: 'many',
   steps: [
@@ -54,6 +55,7 @@ export const makeMasterBias: Recipe = {
     step(overscanCorrect),
     step(trimData),
     step(addVariance, { poisson: false }),
+    step(measureReadNoise),
     step(stackFrames, { operation: 'mean', reject: 'sigclip', scale: 'none' }),
   ],
 };

@@ -11,7 +11,7 @@ import { DQ } from '../kernels/dq';
 import { shiftFrame } from '../kernels/resample';
 import { MemoryStore } from './memoryStore';
 import { Parking } from './parking';
-import { ScatterNoise, stackMembers } from './stackStage';
+import { stackMembers } from './stackStage';
 import { makeMember, recipeValues, skyFrame, starGrid } from './testing/frames';
 
 const S = 64;
@@ -50,15 +50,4 @@ describe('stackMembers with a shifted member', () => {
       });
     }
   }
-});
-
-describe('ScatterNoise', () => {
-  it('is the root of the mean sample variance (VAR of the mean times n^2 / (n - 1)) over pixels of two values or more and no DQ bit', () => {
-    const s = new ScatterNoise();
-    const r = (v: number[], n: number[], dq: number[]) => ({ sci: new Float32Array(v.length), var: Float32Array.from(v), dq: Uint16Array.from(dq), nUsed: Uint16Array.from(n) });
-    // 4 values, population variance 2 -> VAR of the mean 0.5, sample variance 8/3; 3 values, VAR 1 -> 4.5.
-    s.add(r([0.5, 1, 99, 99], [4, 3, 1, 5], [0, 0, 0, DQ.bad]));
-    expect(s.noise).toBeCloseTo(Math.sqrt((8 / 3 + 4.5) / 2), 6);
-    expect(new ScatterNoise().noise).toBeUndefined();
-  });
 });

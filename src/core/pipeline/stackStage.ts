@@ -22,44 +22,6 @@ export interface StackOutput {
   geometry: Geometry;
   /** Filled when no writer was given (steps follow the stack). */
   frames?: Frame[];
-  /**
-   * Per extension, where the frames had no VAR and were averaged unscaled
-   * (a bias whose read noise no header gives): the frames' noise measured
-   * from their scatter, in their unit (scatterNoise). Undefined elsewhere.
-   */
-  scatter?: (number | undefined)[];
-}
-
-/**
- * The noise of one frame of a stack from the scatter of the frames at each
- * pixel: the square root of the mean, over the pixels with two or more
- * values combined and no DQ bit, of the values' sample variance (the
- * variance of their mean, `VAR`, times n^2 / (n - 1): the combine's VAR
- * from the scatter is the population variance over n). Per pixel, so the
- * frames' fixed pattern (a bias's structure, hot pixels) does not count,
- * only what changes from frame to frame: for biases, the read noise. The
- * clipping the combine did first trims only values far out (cosmic rays),
- * so the noise comes out a little low where it clipped Gaussian values too:
- * measured in stackStage.test.ts against the noise the frames were made with.
- */
-export class ScatterNoise {
-  private sum = 0;
-  private count = 0;
-
-  add(r: CombineResult): void {
-    const n = r.nUsed!;
-    for (let i = 0; i < r.var.length; i++) {
-      const k = n[i];
-      if (k < 2 || r.dq[i] !== 0) continue;
-      this.sum += (r.var[i] * k * k) / (k - 1);
-      this.count++;
-    }
-  }
-
-  /** The frames' noise, or undefined without a pixel of two values. */
-  get noise(): number | undefined {
-    return this.count ? Math.sqrt(this.sum / this.count) : undefined;
-  }
 }
 
 export interface StackContext {
@@ -197,7 +159,6 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
   }
   const opts = combineOptions(act, p);
   const frames: Frame[] = [];
-  const scatters: (number | undefined)[] = [];
   const nExt = geometry.exts.length;
   for (let k = 0; k < nExt; k++) {
     const { width, height } = geometry.exts[k];
@@ -212,10 +173,6 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
       ? c * (opts.scale ? opts.scale[0] ** 2 : 1)
       : undefined;
     if (constantVar !== undefined) planes.var = false;
-    // No VAR at all (nor one number for it): the combine takes VAR from the frames' scatter, and an
-    // unscaled plain mean of them says how noisy one frame is (a master bias: the read noise).
-    const scatter = !planes.var && constantVar === undefined && opts.method === 'mean' && !opts.weights && !opts.scale && !opts.zero
-      ? new ScatterNoise() : undefined;
     // A frame without DQ reads as all good.
     const source = {
       nFrames: act.length,
@@ -234,7 +191,6 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
         if (constantVar !== undefined) {
           for (let i = 0; i < r.var.length; i++) r.var[i] = r.nUsed![i] ? constantVar / r.nUsed![i] : 0;
         }
-        scatter?.add(r);
         if (writer) {
           await writer.writeRows(k, 'sci', y0, r.sci);
           await writer.writeRows(k, 'var', y0, r.var);
@@ -246,14 +202,9 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
         }
       },
     };
-    await combineStreamed(source, { ...opts, maps: constantVar !== undefined || !!scatter, memoryBytes: ctx.memoryBytes }, sink, (done, total) => ctx.progress?.((k + done / total) / nExt), ctx.cancel);
+    await combineStreamed(source, { ...opts, maps: constantVar !== undefined, memoryBytes: ctx.memoryBytes }, sink, (done, total) => ctx.progress?.((k + done / total) / nExt), ctx.cancel);
     if (out) frames.push(out);
-    scatters.push(scatter?.noise);
   }
   ctx.log(`${act.length} frames combined: ${opts.method}${opts.reject && opts.reject !== 'none' ? ` with ${opts.reject} rejection` : ''}${opts.weights ? ', weighted' : ''}`);
-  return {
-    geometry: { exts: geometry.exts.map((e) => ({ ...e, var: true, dq: true })) },
-    frames: writer ? undefined : frames,
-    ...(scatters.some((x) => x !== undefined) ? { scatter: scatters } : {}),
-  };
+  return { geometry: { exts: geometry.exts.map((e) => ({ ...e, var: true, dq: true })) }, frames: writer ? undefined : frames };
 }

@@ -4,8 +4,7 @@
  * without them, and the arithmetic on SCI, VAR and the header.
  */
 import { describe, expect, it } from 'vitest';
-import { ADUToElectrons, addVariance, noteMeasuredReadNoise } from './electrons';
-import type { Card } from '../../fits/types';
+import { ADUToElectrons, addVariance } from './electrons';
 import { cardOf, defaultsOf, frameCtx, makeAstro, makeTestFrame, recipeValues } from '../testing/frames';
 
 const W = 6, H = 5;
@@ -123,12 +122,13 @@ describe('addVariance', () => {
     expect(alone.warnings).toEqual([expect.stringMatching(/no read noise.*assumed 0 e-/)]);
   });
 
-  it('leaves a bias to be stacked without VAR when nothing gives its read noise: the stack measures it from the scatter', () => {
+  it('leaves a bias without VAR when nothing gives its read noise, for measureReadNoise to measure', () => {
     const f = adu({ GAIN: 2 }, {}, false);
     const ctx = frameCtx();
     const out = addVariance.run(f, recipeValues('makeMasterBias', 'addVariance'), ctx);
-    expect(out).toEqual({ skipped: expect.stringMatching(/no read noise.*VAR is left to the stack/) });
+    expect(out).toEqual({ skipped: expect.stringMatching(/no read noise.*measureReadNoise measures it/) });
     expect(f.exts[0].data.var).toBeUndefined();
+    expect(f.meta.readNoiseUnknown).toEqual([0]);
     expect(ctx.warnings).toEqual([]);
     // A read noise given, in the header or as a parameter, or a VAR already there: as before.
     const given = adu({ GAIN: 2 }, {}, false);
@@ -137,28 +137,5 @@ describe('addVariance', () => {
     const withVar = adu({ GAIN: 2 });
     addVariance.run(withVar, recipeValues('makeMasterBias', 'addVariance'), frameCtx());
     expect(withVar.exts[0].data.var!.every((x) => x === 3)).toBe(true);
-  });
-});
-
-describe('noteMeasuredReadNoise', () => {
-  const headers = (primary: Card[], ext: Card[] = []) => ({ primary, exts: [ext] });
-
-  it('says the measured read noise in electrons through the gain, where no header gives one', () => {
-    const h = headers([{ key: 'EGAIN', value: 1.6 }]);
-    expect(noteMeasuredReadNoise(h, 'adu', [5.625], 7)).toEqual([9]);
-    expect(h.exts[0]).toEqual([{ key: 'RDNOISE', value: 9, comment: 'e-, measured from the scatter of 7 biases' }]);
-    expect(cardOf(h.primary, 'RDNOISE')).toBe(9);
-    const noGain = headers([]);
-    noteMeasuredReadNoise(noGain, 'adu', [3.2], 5);
-    expect(noGain.exts[0][0]).toMatchObject({ value: 3.2, comment: expect.stringMatching(/gain 1 assumed/) });
-  });
-
-  it('leaves a header that gives one, and an extension nothing was measured for', () => {
-    const h = headers([{ key: 'READNOIS', value: 7 }]);
-    expect(noteMeasuredReadNoise(h, 'adu', [5], 7)).toEqual([undefined]);
-    expect(h.exts[0]).toEqual([]);
-    const none = headers([]);
-    expect(noteMeasuredReadNoise(none, 'adu', [undefined], 7)).toEqual([undefined]);
-    expect(none.exts[0]).toEqual([]);
   });
 });

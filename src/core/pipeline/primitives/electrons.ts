@@ -8,7 +8,6 @@
 import { addVarianceFromNoise, toElectrons } from '../../kernels/arith';
 import { extractDescriptors } from '../../classify/descriptors';
 import { cardNumber, setCard } from '../cards';
-import type { Card } from '../../fits/types';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import { moveSaturation } from './saturation';
@@ -44,33 +43,6 @@ export function readNoiseOf(frame: AstroFrame, k: number, override: number | und
   ctx.used('readNoise', 0);
   ctx.warn(`extension ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
   return 0;
-}
-
-/** The comment of a read noise measured from a master bias's frames, and of its copies in the frames it calibrates. */
-export const MEASURED_READ_NOISE = 'e-, measured from the scatter of';
-
-/**
- * Says on a master bias's headers the read noise its stack measured from
- * the frames' scatter (StackOutput.scatter, in the bias's unit), for each
- * extension whose headers give none: RDNOISE in electrons (through the
- * gain of the header, or 1 as ADUToElectrons assumes then). subtractBias
- * passes it on to the frames it calibrates that give none either, so their
- * VAR counts it. Returns what it set, per extension.
- */
-export function noteMeasuredReadNoise(
-  headers: { primary: Card[]; exts: Card[][] }, bunit: AstroFrame['bunit'], scatter: readonly (number | undefined)[], nFrames: number,
-): (number | undefined)[] {
-  return headers.exts.map((ext, k) => {
-    const noise = scatter[k];
-    const d = extractDescriptors(headers.primary, ext);
-    if (noise === undefined || (d.readNoise !== undefined && d.readNoise >= 0)) return undefined;
-    const gain = bunit === 'adu' && d.gain !== undefined && d.gain > 0 ? d.gain : 1;
-    const rn = Math.round(noise * gain * 1000) / 1000;
-    const how = `${MEASURED_READ_NOISE} ${nFrames} biases${bunit === 'adu' && gain === 1 ? ' (gain 1 assumed)' : ''}`;
-    setCard(ext, 'RDNOISE', rn, how);
-    if (headers.exts.length === 1) setCard(headers.primary, 'RDNOISE', rn, how);
-    return rn;
-  });
 }
 
 /** The comment ADUToElectrons gives the gain card it sets to 1 (GAIN or EGAIN, whichever gave the gain). */
@@ -120,10 +92,10 @@ export const addVariance: FramePrimitive = {
   run(frame, p, ctx) {
     const poisson = bool(p, 'poisson');
     // A bias (no Poisson term) whose read noise nothing gives: a VAR of zeros would say the frame has no
-    // noise, and the stack would average those zeros. Without VAR the stack measures it from the frames'
-    // scatter instead, and the master bias says the read noise it found (RDNOISE), for the frames it calibrates.
-    if (!poisson && ctx.later('stackFrames') && optNum(p, 'readNoise') === undefined && frame.exts.every((e, k) => !e.data.var && headerReadNoise(frame, k) === undefined)) {
-      return { skipped: 'no read noise in the header (RDNOISE/READNOIS) and none given: VAR is left to the stack, which measures it from the frames\' scatter' };
+    // noise. measureReadNoise, next, measures it from two biases and gives them that VAR.
+    if (!poisson && ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined && frame.exts.every((e, k) => !e.data.var && headerReadNoise(frame, k) === undefined)) {
+      frame.meta.readNoiseUnknown = frame.exts.map((_, k) => k);
+      return { skipped: 'no read noise in the header (RDNOISE/READNOIS) and none given: measureReadNoise measures it' };
     }
     frame.exts.forEach((ext, k) => {
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);

@@ -276,12 +276,15 @@ export interface TestGroupContext extends GroupContext {
   logs: string[];
   warnings: string[];
   reads: string[];
+  /** What setConstantVar was told. */
+  constantVars: { member: string; ext: number; value: number }[];
 }
 
 export function groupCtx(read?: (m: Member) => Promise<AstroFrame>): TestGroupContext {
   const logs: string[] = [];
   const warnings: string[] = [];
   const reads: string[] = [];
+  const constantVars: { member: string; ext: number; value: number }[] = [];
   return {
     logs,
     warnings,
@@ -293,6 +296,8 @@ export function groupCtx(read?: (m: Member) => Promise<AstroFrame>): TestGroupCo
       if (!read) throw new Error(`test context: no pixels for ${m.ref.name}`);
       return read(m);
     },
+    constantVars,
+    setConstantVar: (m, ext, value) => void constantVars.push({ member: m.ref.name, ext, value }),
   };
 }
 
