@@ -295,6 +295,13 @@ describe('warnings', () => {
     const v = master.planes[0].var!;
     const expected = (Number(rn.value) / 2) ** 2 / 5;
     expect(v.every((x) => Math.abs(x - expected) < 1e-3 * expected)).toBe(true);
+    // The same with every frame parked in scratch (the browser's way): the measured VAR is read back as one number.
+    const spilled = new MemoryStore();
+    const again = await executeRun(runSpecFor('makeMasterBias', biasNight(spilled, 5, NO_RN)), spilled, {}, { parkingBytes: 0 });
+    const other = productOf(spilled, again.product.id);
+    expect(other.planes[0].var).toEqual(v);
+    expect(other.planes[0].sci).toEqual(master.planes[0].sci);
+    expect(rnCard(other.stored.exts[0].header ?? [])).toEqual(rn);
 
     // A flat field without read noise in its header takes the master's, and its VAR counts it.
     store.add(rawInput(NO_RN, { id: 'f1', imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: '2024-03-01T18:00:00', illumination: 400, seed: 21 }));
@@ -326,7 +333,8 @@ describe('log', () => {
     for (const e of summary) {
       expect(e.params).toEqual(stepValues(spec.params, e.step));
       expect(e.seconds).toBeGreaterThanOrEqual(0);
-      expect(e.message).toBe('done on 4 frames');
+      // The frames' headers give their read noise: nothing to measure.
+      expect(e.message).toBe(e.step === 'measureReadNoise' ? 'skipped: the read noise is known (header or parameter)' : 'done on 4 frames');
     }
     expect(summary.find((e) => e.step === 'overscanCorrect')!.params!.order).toBe(4);
     // The step's own lines come before its summary: per-frame overscan lines for each frame.

@@ -382,13 +382,14 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         const t = tally(stage.step);
         const start = performance.now();
         const before = activeMembers(members);
-        await prim.run(members, t.values, {
+        const outcome = await prim.run(members, t.values, {
           ...stepLog(stage.step.id),
           readFrame: (m) => parking.frame(m),
           setConstantVar: (m, ext, value) => parking.setConstantVar(m, ext, value),
         });
         for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut, step: stage.step.id });
         t.frames = before.length;
+        if (outcome && 'skipped' in outcome) t.skipped.set(outcome.skipped, before.length);
         t.seconds += (performance.now() - start) / 1000;
         t.at = new Date().toISOString();
       } else {

@@ -97,7 +97,8 @@ export interface GroupPrimitive {
   name: string;
   doc: string;
   params: readonly ParamSpec[];
-  run(members: Member[], p: StepValues, ctx: GroupContext): Promise<void> | void;
+  /** `{ skipped }` when there was nothing for it to do here: the product says so, as for a frame step. */
+  run(members: Member[], p: StepValues, ctx: GroupContext): Promise<void | { skipped: string }> | void | { skipped: string };
 }
 
 export interface StackPrimitive {

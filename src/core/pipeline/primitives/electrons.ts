@@ -91,13 +91,17 @@ export const addVariance: FramePrimitive = {
   ],
   run(frame, p, ctx) {
     const poisson = bool(p, 'poisson');
-    // A bias (no Poisson term) whose read noise nothing gives: a VAR of zeros would say the frame has no
-    // noise. measureReadNoise, next, measures it from two biases and gives them that VAR.
-    if (!poisson && ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined && frame.exts.every((e, k) => !e.data.var && headerReadNoise(frame, k) === undefined)) {
-      frame.meta.readNoiseUnknown = frame.exts.map((_, k) => k);
+    // A bias's extensions (no Poisson term) whose read noise nothing gives: a VAR of zeros would say they
+    // have no noise. measureReadNoise, next, measures it from two biases and gives them that VAR.
+    const unknown = !poisson && ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined
+      ? frame.exts.map((_, k) => k).filter((k) => !frame.exts[k].data.var && headerReadNoise(frame, k) === undefined)
+      : [];
+    if (unknown.length) frame.meta.readNoiseUnknown = unknown;
+    if (unknown.length && unknown.length === frame.exts.length) {
       return { skipped: 'no read noise in the header (RDNOISE/READNOIS) and none given: measureReadNoise measures it' };
     }
     frame.exts.forEach((ext, k) => {
+      if (unknown.includes(k)) return;
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
       const inAdu = frame.bunit === 'adu';
       const gain = inAdu ? gainOf(frame, k, optNum(p, 'gain'), ctx).gain : 1;

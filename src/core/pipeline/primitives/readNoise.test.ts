@@ -14,10 +14,13 @@ import type { StoredFrame } from '../store';
 const W = 400, H = 400;
 const pattern = (x: number, y: number) => 1000 + 6 * Math.sin(x / 7) + 0.02 * y;
 
-/** A bias: the pattern, an offset, Gaussian noise of `sigma`, and a few cosmic rays. */
-function bias(seed: number, sigma: number, offset = 0, cosmics = 0): AstroFrame {
+/** A bias: the pattern, an offset, Gaussian noise of `sigma`, and a few cosmic rays; in whole ADU when `round`. */
+function bias(seed: number, sigma: number, offset = 0, cosmics = 0, round = false): AstroFrame {
   const rng = makeRng(seed);
-  const f = makeTestFrame(W, H, (x, y) => pattern(x, y) + offset + sigma * rng.normal());
+  const f = makeTestFrame(W, H, (x, y) => {
+    const v = pattern(x, y) + offset + sigma * rng.normal();
+    return round ? Math.round(v) : v;
+  });
   for (let i = 0; i < cosmics; i++) f.sci[Math.floor(rng.uniform() * W * H)] += 500 + 3000 * rng.uniform();
   return makeAstro({ name: `b${seed}.fits`, exts: [{ data: f }], meta: { readNoiseUnknown: [0] } });
 }
@@ -30,6 +33,16 @@ describe('differenceNoise', () => {
     const rn = differenceNoise(bias(1, 5).exts[0].data, bias(2, 5, 37, 400).exts[0].data);
     expect(rn).toBeGreaterThan(5 * 0.99);
     expect(rn).toBeLessThan(5 * 1.01);
+  });
+
+  it('is not rounded by frames of whole ADU (no overscan subtracted): their difference is whole numbers, its MAD too', () => {
+    // Rounding adds 1/12 ADU^2 of noise to each frame: sqrt(2.5^2 + 1/12) = 2.5166. The MAD alone said 2.10.
+    for (const [sigma, seed] of [[2.5, 10], [1.5, 12], [6, 14]] as const) {
+      const truth = Math.sqrt(sigma ** 2 + 1 / 12);
+      const rn = differenceNoise(bias(seed, sigma, 0, 300, true).exts[0].data, bias(seed + 1, sigma, 4, 300, true).exts[0].data);
+      expect(rn, `sigma ${sigma}`).toBeGreaterThan(truth * 0.99);
+      expect(rn, `sigma ${sigma}`).toBeLessThan(truth * 1.01);
+    }
   });
 
   it('leaves out pixels flagged in either frame', () => {
@@ -56,14 +69,23 @@ describe('measureReadNoise', () => {
     expect(Math.sqrt(v)).toBeLessThan(3.2 * 1.01);
     expect(ctx.constantVars.every((c) => c.value === v && c.ext === 0)).toBe(true);
     expect(members[2].measuredReadNoise).toEqual({ values: [Math.sqrt(v)], how: "e-, measured on two biases' difference" });
-    expect(ctx.logs).toEqual([expect.stringMatching(/^ext 1: read noise 3\.\d+ ADU \(robust sigma of b5\.fits - b6\.fits over sqrt 2\)$/)]);
+    expect(ctx.logs).toEqual([expect.stringMatching(/^ext 1: read noise 3\.\d+ ADU \(sigma of b5\.fits - b6\.fits over sqrt 2\)$/)]);
     expect(ctx.warnings).toEqual([]);
+  });
+
+  it('measures the biases without read noise, whichever comes first', async () => {
+    const frames = [bias(20, 2), bias(21, 2), bias(22, 2)];
+    const members = frames.map((f, i) => makeMember(stored(f.name), i === 0 ? {} : f.meta));
+    const ctx = groupCtx(async (m) => frames[members.indexOf(m)]);
+    await measureReadNoise.run(members, {}, ctx);
+    expect(ctx.reads).toEqual(['b21.fits', 'b22.fits']);
+    expect(ctx.constantVars.map((c) => c.member)).toEqual(['b21.fits', 'b22.fits']);
   });
 
   it('reads nothing where the read noise was known, and warns for a lone bias', async () => {
     const known = [makeMember(stored('k1.fits')), makeMember(stored('k2.fits'))];
     const ctx = groupCtx();
-    await measureReadNoise.run(known, {}, ctx);
+    expect(await measureReadNoise.run(known, {}, ctx)).toEqual({ skipped: 'the read noise is known (header or parameter)' });
     expect(ctx.reads).toEqual([]);
     expect(ctx.constantVars).toEqual([]);
     const lone = [makeMember(stored('one.fits'), { readNoiseUnknown: [0] })];
@@ -71,7 +93,7 @@ describe('measureReadNoise', () => {
     await measureReadNoise.run(lone, {}, ctx1);
     expect(ctx1.reads).toEqual([]);
     expect(ctx1.constantVars).toEqual([{ member: 'one.fits', ext: 0, value: 0 }]);
-    expect(ctx1.warnings).toEqual([expect.stringMatching(/only one bias.*assumed 0 e-/)]);
+    expect(ctx1.warnings).toEqual([expect.stringMatching(/only one bias without read noise \(one\.fits\).*assumed 0 e-/)]);
   });
 });
 

@@ -2,8 +2,8 @@
  * measureReadNoise: a master bias's read noise where nothing gives it (MaxIm
  * and SBIG cameras write no RDNOISE), and the card that says it.
  *
- * How: the robust sigma (1.4826 MAD, as astropy's mad_std) of the difference
- * of two biases, over sqrt 2 (Janesick's method, IRAF findgain's bias part).
+ * How: the sigma of the difference of two biases, over sqrt 2 (Janesick's
+ * method, IRAF findgain's bias part): robust, then clipped (differenceNoise).
  * The difference cancels what the two frames share (the bias's fixed
  * pattern, hot pixels) and the median takes out an offset between them (a
  * bias level that drifts from frame to frame, which no overscan removed);
@@ -13,7 +13,7 @@
  * night made with 9 e-, a reduced frame's VAR was 303 e^2 where its sky
  * varies by 392.
  */
-import { robustSigma } from '../../kernels/stats';
+import { median, robustSigma } from '../../kernels/stats';
 import { give, take } from '../../kernels/scratch';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
@@ -21,55 +21,96 @@ import type { Card } from '../../fits/types';
 import type { AstroFrame } from '../astroFrame';
 import { activeMembers, type GroupPrimitive, type Member } from '../primitive';
 
-/** Robust sigma of a - b over sqrt 2, over the pixels finite and unflagged in both. */
+/** The std of a unit Gaussian cut at +-3: a std of values clipped at 3 sigma over this is the Gaussian's sigma again. */
+const CLIPPED_STD_AT_3 = 0.986582;
+
+/**
+ * The noise of one of two frames from their difference: its sigma over
+ * sqrt 2, over the pixels finite and unflagged in both. The sigma starts as
+ * the robust one (1.4826 MAD) and is then the std of the values within 3
+ * sigma of their mean, corrected for that cut, until it settles: on
+ * frames of whole ADU (a bias without overscan) the difference is whole
+ * numbers, its median and MAD too, and the MAD alone could only say
+ * multiples of 1.05 ADU (2.1 for a true 2.5); the clipped std is not
+ * rounded so, and still leaves out cosmic rays.
+ */
 export function differenceNoise(a: AstroFrame['exts'][number]['data'], b: AstroFrame['exts'][number]['data']): number {
   const n = a.sci.length;
+  if (b.sci.length !== n) throw new Error(`frames of ${n} and ${b.sci.length} pixels cannot be differenced`);
   const d = take(Float32Array, n);
-  const mask = a.dq || b.dq ? take(Uint16Array, n) : undefined;
+  const w = take(Float32Array, n);
   try {
-    for (let i = 0; i < n; i++) d[i] = a.sci[i] - b.sci[i];
-    if (mask) for (let i = 0; i < n; i++) mask[i] = (a.dq?.[i] ?? 0) | (b.dq?.[i] ?? 0);
-    // The difference is gathered in place: robustSigma reads each value before it writes over it.
-    return robustSigma(d, { mask, scratch: d }) / Math.SQRT2;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const v = a.sci[i] - b.sci[i];
+      if (v - v === 0 && !a.dq?.[i] && !b.dq?.[i]) d[m++] = v;
+    }
+    if (m < 2) return NaN;
+    const values = d.subarray(0, m);
+    w.set(values);
+    let c = median(w.subarray(0, m), { scratch: w });
+    let s = robustSigma(w.subarray(0, m), { scratch: w });
+    if (!(s > 0)) s = stats(values, -Infinity, Infinity).std;
+    for (let iter = 0; iter < 20 && s > 0; iter++) {
+      const r = stats(values, c - 3 * s, c + 3 * s);
+      if (r.count < 2) break;
+      const next = r.std / CLIPPED_STD_AT_3;
+      const settled = Math.abs(next - s) <= 1e-6 * s;
+      c = r.mean;
+      s = next;
+      if (settled) break;
+    }
+    return s / Math.SQRT2;
   } finally {
-    give(d, mask);
+    give(d, w);
   }
+}
+
+/** Mean, std (population) and count of the values within [lo, hi]. */
+function stats(values: Float32Array, lo: number, hi: number): { mean: number; std: number; count: number } {
+  let sum = 0, sum2 = 0, count = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v >= lo && v <= hi) { sum += v; sum2 += v * v; count++; }
+  }
+  const mean = sum / count;
+  return { mean, std: Math.sqrt(Math.max(0, sum2 / count - mean * mean)), count };
 }
 
 export const measureReadNoise: GroupPrimitive = {
   kind: 'group',
   name: 'measureReadNoise',
-  doc: 'Where no header and no parameter gives the read noise: measures it from two biases (robust sigma of their difference over sqrt 2) and gives the frames that VAR; the master says it (RDNOISE).',
+  doc: 'Where no header and no parameter gives the read noise: measures it from two biases (sigma of their difference over sqrt 2, 3-sigma clipped) and gives the frames that VAR; the master says it (RDNOISE).',
   params: [],
   async run(members, _p, ctx) {
     const act = activeMembers(members);
-    // addVariance left these extensions without VAR: nothing gave their read noise. Nothing to do elsewhere.
-    const todo = act[0]?.meta.readNoiseUnknown ?? [];
-    if (!todo.length) {
-      ctx.log('the read noise is known (header or parameter): nothing to measure');
+    // addVariance left these frames' extensions without VAR: nothing gave their read noise.
+    const unknown = act.filter((m) => m.meta.readNoiseUnknown?.length);
+    const todo = [...new Set(unknown.flatMap((m) => m.meta.readNoiseUnknown!))].sort((x, y) => x - y);
+    if (!todo.length) return { skipped: 'the read noise is known (header or parameter)' };
+    if (unknown.length < 2) {
+      ctx.warn(`only one bias without read noise (${unknown[0].ref.name}): it cannot be measured and no header gives it: assumed 0 e-`);
+      for (const k of unknown[0].meta.readNoiseUnknown!) ctx.setConstantVar(unknown[0], k, 0);
       return;
     }
-    if (act.length < 2) {
-      ctx.warn(`only one bias (${act[0].ref.name}): its read noise cannot be measured and no header gives it: assumed 0 e-`);
-      for (const k of todo) ctx.setConstantVar(act[0], k, 0);
-      return;
-    }
-    const first = await ctx.readFrame(act[0]);
-    const second = await ctx.readFrame(act[1]);
+    const [ma, mb] = unknown;
+    const first = await ctx.readFrame(ma);
+    const second = await ctx.readFrame(mb);
     const values: (number | undefined)[] = first.exts.map(() => undefined);
     for (const k of todo) {
       const rn = differenceNoise(first.exts[k].data, second.exts[k].data);
       if (!Number.isFinite(rn)) {
-        ctx.warn(`ext ${first.exts[k].extver}: no pixel to measure the read noise on (${act[0].ref.name}, ${act[1].ref.name}): assumed 0 e-`);
+        ctx.warn(`ext ${first.exts[k].extver}: no pixel to measure the read noise on (${ma.ref.name}, ${mb.ref.name}): assumed 0 e-`);
         continue;
       }
       values[k] = rn;
-      ctx.log(`ext ${first.exts[k].extver}: read noise ${rn.toPrecision(4)} ${first.bunit === 'electron' ? 'e-' : 'ADU'} (robust sigma of ${act[0].ref.name} - ${act[1].ref.name} over sqrt 2)`);
+      ctx.log(`ext ${first.exts[k].extver}: read noise ${rn.toPrecision(4)} ${first.bunit === 'electron' ? 'e-' : 'ADU'} (sigma of ${ma.ref.name} - ${mb.ref.name} over sqrt 2)`);
     }
-    for (const m of act) {
-      for (const k of m.meta.readNoiseUnknown ?? []) ctx.setConstantVar(m, k, (values[k] ?? 0) ** 2);
-      m.measuredReadNoise = { values, how: MEASURED_READ_NOISE };
+    for (const m of unknown) {
+      for (const k of m.meta.readNoiseUnknown!) ctx.setConstantVar(m, k, (values[k] ?? 0) ** 2);
     }
+    // The master's first frame gives its headers: the card goes where they lack one (noteMeasuredReadNoise).
+    for (const m of act) m.measuredReadNoise = { values, how: MEASURED_READ_NOISE };
   },
 };
 
