@@ -468,6 +468,30 @@ describe('multi-extension raw frames', () => {
     });
   });
 
+  it('measures each amplifier\'s read noise where no header gives it, and each reduced extension counts its own', async () => {
+    const quiet = AMPS.map((a) => ({ ...a, noReadNoise: true }));
+    const s2 = new MemoryStore();
+    const biases = Array.from({ length: N }, (_, i): Exposure => ({ id: `qb${i + 1}`, imagetyp: 'BIAS', exptime: 0, dateObs: date(17, i), seed: 600 + i }));
+    for (const b of biases) s2.add(rawMefInput(quiet, b));
+    const sci: Exposure = { id: 'qsci', imagetyp: 'OBJECT', exptime: 60, filter: 'V', dateObs: date(22, 0), illumination: SKY_E, seed: 700 };
+    s2.add(rawMefInput(quiet, sci));
+    const bias = await executeRun(runSpecFor('makeMasterBias', biases.map(refOf)), s2);
+    expect(bias.info.warnings ?? []).toEqual([]);
+    const master = productOf(s2, bias.product.id);
+    const reduced = productOf(s2, (await executeRun(runSpecFor('reduceScience', [withCals(sci, { bias: bias.product })]), s2)).product.id);
+    AMPS.forEach((amp, k) => {
+      // 48 x 60 pixels of one difference: the sigma is good to ~1.3%; rounding to whole ADU adds ~0.5%
+      // (measured 5.022 and 7.121 for 5 and 7 e-).
+      const rn = Number(cardOf(master.stored.exts[k].header, 'RDNOISE'));
+      expect(Math.abs(rn / amp.readNoise - 1), `ext ${k + 1}: ${rn}`).toBeLessThan(0.05);
+      expect(cardOf(reduced.stored.exts[k].header, 'RDNOISE')).toBe(rn);
+      const v = med(reduced.planes[k].var!);
+      const expectedVar = SKY_E + rn ** 2 + rn ** 2 / N;
+      // (measured: within 0.1% and 0.2%)
+      expect(Math.abs(v / expectedVar - 1), `VAR of ext ${k + 1}`).toBeLessThan(0.01);
+    });
+  });
+
   it('reduces a science frame extension by extension, each with its own gain', () => {
     const prod = productOf(store, sciRun.product.id);
     expect(prod.stored.exts.map((e) => e.extver)).toEqual([1, 2]);
