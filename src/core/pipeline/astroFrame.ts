@@ -41,6 +41,14 @@ export interface FrameMeta {
   median?: number;
   /** Extensions addVariance left without VAR, their read noise unknown: measureReadNoise measures it. */
   readNoiseUnknown?: number[];
+  /**
+   * The step that took the bias level (the camera's pedestal) out of the
+   * pixels, first: the overscan (every extension's), a master bias, or a
+   * master dark (which holds the level where no bias was taken out of it).
+   * Unset, the pixels still hold it: addVariance's Poisson term would count
+   * it as detected electrons.
+   */
+  levelRemoved?: 'overscan' | 'bias' | 'dark';
 }
 
 export interface AstroFrame {

@@ -319,6 +319,28 @@ describe('warnings', () => {
   });
 });
 
+describe('frames that still hold the camera\'s level', () => {
+  it('a master dark of darks no bias or overscan took the level out of has the VAR of their scatter, not the level\'s Poisson noise', async () => {
+    // A CMOS night: no biases, no overscan; the darks hold the 1000 ADU level (500 e- at 2 e-/ADU).
+    const cmos: Camera = { width: 64, height: 48, overscan: 0, gain: 2, readNoise: 6, biasLevel: 1000 };
+    const store = new MemoryStore();
+    const darks: RunInput[] = [];
+    for (let i = 0; i < 5; i++) {
+      store.add(rawInput(cmos, { id: `d${i + 1}`, imagetyp: 'Dark Frame', exptime: 60, dateObs: `2024-03-01T17:3${i}:00`, seed: 80 + i }));
+      darks.push({ id: `d${i + 1}`, name: `d${i + 1}.fits` });
+    }
+    const r = await executeRun(runSpecFor('makeMasterDark', darks), store);
+    const v = productOf(store, r.product.id).planes[0].var!;
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    // The scatter of 5 frames of 3 ADU (+1/12 for whole ADU), as a population variance over 5: 1.45 ADU^2 on
+    // average over 3072 pixels (good to ~1.3%; 1.426 measured); the level counted as Poisson noise gave
+    // (1000 / 2) / 5 = 100.
+    expect(mean).toBeGreaterThan(1.45 * 0.95);
+    expect(mean).toBeLessThan(1.45 * 1.05);
+    expect(historyOf(productOf(store, r.product.id).stored.primary).join(' ')).toMatch(/addVariance: .*skipped: the bias level is still in the pixels/);
+  });
+});
+
 describe('log', () => {
   it('ends with one summary entry per step, with its parameters and seconds', async () => {
     const store = new MemoryStore();

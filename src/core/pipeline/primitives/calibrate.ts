@@ -86,6 +86,7 @@ export const subtractBias: FramePrimitive = {
       }
     });
     setCard(frame.primary, 'BIASIM', bias.name, 'master bias subtracted');
+    frame.meta.levelRemoved ??= 'bias';
     ctx.log(`subtracted ${bias.name}`);
   },
 };
@@ -117,6 +118,8 @@ export const subtractDark: FramePrimitive = {
       moveSaturation(frame, k, (s) => s - typicalLevel(d));
     });
     setCard(frame.primary, 'DARKIM', dark.name, 'master dark subtracted');
+    // A dark not scaled holds the level it was taken with, where no bias was subtracted from it.
+    if (factor === 1) frame.meta.levelRemoved ??= 'dark';
     if (factor !== 1) setCard(frame.primary, 'DARKSCL', factor, 'dark scaled by exposure ratio');
     ctx.log(`subtracted ${dark.name}${factor !== 1 ? ` scaled by ${factor.toPrecision(6)} (${te} s / ${td} s)` : ''}`);
   },

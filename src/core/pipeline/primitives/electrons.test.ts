@@ -10,8 +10,9 @@ import { cardOf, defaultsOf, frameCtx, makeAstro, makeTestFrame, recipeValues } 
 const W = 6, H = 5;
 const sciFn = (x: number, y: number) => (x === 0 && y === 0 ? -20 : 100 * (x + 1) + y);
 
+/** A frame in ADU whose bias level a master bias took out (as addVariance sees it in a recipe). */
 function adu(primary: Record<string, string | number | boolean> = {}, ext: Record<string, string | number> = {}, withVar = true) {
-  return makeAstro({ name: 'f.fits', primary, exts: [{ data: makeTestFrame(W, H, sciFn, withVar ? { var: 3 } : {}), header: ext }] });
+  return makeAstro({ name: 'f.fits', primary, exts: [{ data: makeTestFrame(W, H, sciFn, withVar ? { var: 3 } : {}), header: ext }], meta: { levelRemoved: 'bias' } });
 }
 
 describe('ADUToElectrons', () => {
@@ -137,5 +138,23 @@ describe('addVariance', () => {
     const withVar = adu({ GAIN: 2 });
     addVariance.run(withVar, recipeValues('makeMasterBias', 'addVariance'), frameCtx());
     expect(withVar.exts[0].data.var!.every((x) => x === 3)).toBe(true);
+  });
+
+  it('leaves frames still holding the bias level (no overscan, bias or dark) to the stack, and warns for one that is not stacked', () => {
+    const level = () => makeAstro({ name: 'd.fits', primary: { GAIN: 2, RDNOISE: 4 }, exts: [{ data: makeTestFrame(W, H, 500) }] });
+    const dark = level();
+    const ctx = frameCtx();
+    expect(addVariance.run(dark, recipeValues('makeMasterDark', 'addVariance'), ctx)).toEqual({ skipped: expect.stringMatching(/bias level is still in the pixels.*left to the stack/) });
+    expect(dark.exts[0].data.var).toBeUndefined();
+    const alone = level();
+    const ctx1 = { ...frameCtx(), later: () => false };
+    addVariance.run(alone, recipeValues('reduceScience', 'addVariance'), ctx1);
+    expect(alone.exts[0].data.var![0]).toBeCloseTo(4 + 250, 4);
+    expect(ctx1.warnings).toEqual([expect.stringMatching(/bias level is still in the pixels.*counts it as Poisson noise/)]);
+    // Taken out by a dark (a CMOS night's science frame): as usual.
+    const darkened = level();
+    darkened.meta.levelRemoved = 'dark';
+    expect(addVariance.run(darkened, recipeValues('reduceScience', 'addVariance'), frameCtx())).toBeUndefined();
+    expect(darkened.exts[0].data.var![0]).toBeCloseTo(4 + 250, 4);
   });
 });

@@ -100,6 +100,16 @@ export const addVariance: FramePrimitive = {
     if (unknown.length && unknown.length === frame.exts.length) {
       return { skipped: 'no read noise in the header (RDNOISE/READNOIS) and none given: measureReadNoise measures it' };
     }
+    // No overscan, bias or dark took the camera's level out (a CMOS night of darks without biases): the
+    // Poisson term would count that level as detected electrons (on a N.I.N.A.-style night, a master
+    // dark's VAR 104 ADU^2 where its scatter says 0.6, a reduced frame's 44% too high). Frames to be
+    // stacked get no VAR: the stack measures it from their scatter.
+    if (poisson && !frame.meta.levelRemoved) {
+      if (ctx.later('stackFrames')) {
+        return { skipped: 'the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR is left to the stack, which measures it from the frames\' scatter' };
+      }
+      ctx.warn('the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR counts it as Poisson noise');
+    }
     frame.exts.forEach((ext, k) => {
       if (unknown.includes(k)) return;
       const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);

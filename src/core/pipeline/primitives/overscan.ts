@@ -88,6 +88,7 @@ export const overscanCorrect: FramePrimitive = {
       return { skipped: `${src}: overscan not subtracted` };
     }
     if (done < frame.exts.length) ctx.warn(`${frame.exts.length - done} of ${frame.exts.length} extensions have no BIASSEC: their overscan was not subtracted`);
+    else frame.meta.levelRemoved ??= 'overscan';
   },
 };
 
