@@ -445,7 +445,8 @@ export function buildPlan(input: PlanInput): Plan {
  *   RDNOISE, NCOMBINE, DATE and MJD-OBS, HISTORY broken at spaces and saying what 'auto' meant,
  *   the warning for a pin the rules refuse.
  * 3 (2026-11-30): a master bias measures the read noise no header gives (measureReadNoise), and
- *   the frames it calibrates take it into their VAR (RDNOISE).
+ *   the frames it calibrates take it into their VAR (RDNOISE); frames that still hold the camera's
+ *   level get no Poisson term of it (a CMOS night's darks).
  */
 export const PIPELINE_VERSION = 3;
 
