@@ -42,6 +42,13 @@ export interface FrameMeta {
   /** Extensions addVariance left without VAR, their read noise unknown: measureReadNoise measures it. */
   readNoiseUnknown?: number[];
   /**
+   * addVariance left the frame's VAR to its stack's scatter (its pixels hold
+   * the camera's level: darks without a bias): measureReadNoise then measures
+   * the noise of its difference with another (read and dark-current noise)
+   * but gives it no VAR.
+   */
+  varFromScatter?: boolean;
+  /**
    * The step that took the bias level (the camera's pedestal) out of the
    * pixels, first: the overscan (every extension's), a master bias, or a
    * master dark (which holds the level where no bias was taken out of it).

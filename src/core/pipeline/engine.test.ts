@@ -321,8 +321,9 @@ describe('warnings', () => {
 
 describe('frames that still hold the camera\'s level', () => {
   it('a master dark of darks no bias or overscan took the level out of has the VAR of their scatter, not the level\'s Poisson noise', async () => {
-    // A CMOS night: no biases, no overscan; the darks hold the 1000 ADU level (500 e- at 2 e-/ADU).
-    const cmos: Camera = { width: 64, height: 48, overscan: 0, gain: 2, readNoise: 6, biasLevel: 1000 };
+    // A CMOS night: no biases, no overscan, no read noise in the headers; the darks hold the 1000 ADU level
+    // (500 e- at 2 e-/ADU).
+    const cmos: Camera = { width: 64, height: 48, overscan: 0, gain: 2, readNoise: 6, biasLevel: 1000, noReadNoise: true };
     const store = new MemoryStore();
     const darks: RunInput[] = [];
     for (let i = 0; i < 5; i++) {
@@ -338,6 +339,23 @@ describe('frames that still hold the camera\'s level', () => {
     expect(mean).toBeGreaterThan(1.45 * 0.95);
     expect(mean).toBeLessThan(1.45 * 1.05);
     expect(historyOf(productOf(store, r.product.id).stored.primary).join(' ')).toMatch(/addVariance: .*skipped: the bias level is still in the pixels/);
+    // No header gives the read noise: measured on two of the darks (no dark current here: the read noise, 6 e-
+    // at 2 e-/ADU in whole ADU, 6.03; one difference of 3072 pixels is good to ~1.3%; 6.036 measured).
+    const card = productOf(store, r.product.id).stored.exts[0].header.find((c) => c.key === 'RDNOISE')!;
+    expect(card.comment).toBe("e-, read+dark noise of two darks' difference");
+    expect(Number(card.value)).toBeGreaterThan(6.03 * 0.95);
+    expect(Number(card.value)).toBeLessThan(6.03 * 1.05);
+    // A light frame of the dark's exposure, without bias either, takes it: its VAR counts the read noise.
+    store.add(rawInput(cmos, { id: 'l1', imagetyp: 'Light Frame', exptime: 60, filter: 'L', dateObs: '2024-03-01T20:00:00', illumination: 200, seed: 90 }));
+    const light = await executeRun(runSpecFor('reduceScience', [{ id: 'l1', name: 'l1.fits', calibrations: { dark: r.product } }]), store);
+    const lp = productOf(store, light.product.id);
+    expect(lp.stored.exts[0].header.find((c) => c.key === 'RDNOISE')).toMatchObject({ value: card.value, comment: 'e-, from master dark d1_dark.fits' });
+    const lv = lp.planes[0].var!;
+    const lmean = lv.reduce((a, b) => a + b, 0) / lv.length;
+    // 200 e- of signal + rn^2 (36.4) + the master dark's (1.45 ADU^2 x 4 = 5.8): 242 (242.3 measured; 206
+    // without the read noise).
+    expect(lmean).toBeGreaterThan(242 * 0.98);
+    expect(lmean).toBeLessThan(242 * 1.02);
   });
 });
 

@@ -436,9 +436,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         } else {
           streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
         }
-        // A master bias whose read noise no header gave says the one measureReadNoise measured.
+        // A master bias or dark whose read noise no header gave says what measureReadNoise measured.
         const measured = act[0].measuredReadNoise;
-        if (measured && recipe.produces === 'bias') {
+        if (measured && (recipe.produces === 'bias' || recipe.produces === 'dark')) {
           const headers = result ? { primary: result.primary, exts: result.exts.map((e) => e.header) } : { primary: streamed!.primary, exts: streamed!.exts };
           const gain = recipe.steps.some((s) => s.id === 'addVariance') ? optNum(stepValues(run.params, 'addVariance'), 'gain') : undefined;
           noteMeasuredReadNoise(headers, bunit, measured, gain).forEach((rn, k) => {

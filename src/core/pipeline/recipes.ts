@@ -62,7 +62,7 @@ export const makeMasterBias: Recipe = {
 
 export const makeMasterDark: Recipe = {
   name: 'makeMasterDark',
-  doc: 'Master dark from raw darks of one configuration and exposure: overscan, trim, bias, stack. Kept in ADU with its exposure time, so it can be scaled to another.',
+  doc: 'Master dark from raw darks of one configuration and exposure: overscan, trim, bias, noise (measured where no header gives it), stack. Kept in ADU with its exposure time, so it can be scaled to another.',
   produces: 'dark',
   inputs: 'many',
   steps: [
@@ -71,6 +71,7 @@ export const makeMasterDark: Recipe = {
     step(trimData),
     step(subtractBias),
     step(addVariance),
+    step(measureReadNoise),
     step(stackFrames, { operation: 'mean', reject: 'sigclip', scale: 'none' }),
   ],
 };

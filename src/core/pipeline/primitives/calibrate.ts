@@ -42,6 +42,23 @@ function calibrationReadNoise(frame: AstroFrame, k: number, cal: AstroFrame): nu
 }
 
 /**
+ * A frame whose header gives no read noise takes its master's (measured
+ * there when no header gave one either: primitives/readNoise.ts), so that
+ * addVariance counts it: a master bias's read noise, or a master dark's
+ * read and dark-current noise where no bias was subtracted from its darks
+ * (the frame of that exposure has both).
+ */
+function adoptReadNoise(frame: AstroFrame, k: number, cal: AstroFrame, step: 'bias' | 'dark', ctx: FrameContext): void {
+  if (headerReadNoise(frame, k) !== undefined) return;
+  const rn = calibrationReadNoise(frame, k, cal);
+  if (rn === undefined) return;
+  const ext = frame.exts[k];
+  setCard(ext.header, 'RDNOISE', rn, `e-, from master ${step} ${cal.name}`);
+  if (frame.exts.length === 1) setCard(frame.primary, 'RDNOISE', rn, `e-, from master ${step} ${cal.name}`);
+  ctx.log(`ext ${ext.extver}: read noise ${rn} e- from ${cal.name} (none in the frame's header)`);
+}
+
+/**
  * The calibration's pixels in the frame's unit. A master in electrons applied
  * to a frame still in ADU is divided by the frame's gain (and the other way
  * round); without a gain that cannot be done, and the step fails rather than
@@ -76,14 +93,7 @@ export const subtractBias: FramePrimitive = {
       const b = inFrameUnit(frame, k, bias, calibrationPlane(frame, k, bias, 'bias'), 'bias', ctx);
       subtract(ext.data, b, ext.data);
       moveSaturation(frame, k, (s) => s - typicalLevel(b));
-      // A frame whose header gives no read noise takes its master bias's (measured there, when no
-      // header gave one either: noteMeasuredReadNoise), so that addVariance counts it.
-      const rn = headerReadNoise(frame, k) === undefined ? calibrationReadNoise(frame, k, bias) : undefined;
-      if (rn !== undefined) {
-        setCard(ext.header, 'RDNOISE', rn, `e-, from master bias ${bias.name}`);
-        if (frame.exts.length === 1) setCard(frame.primary, 'RDNOISE', rn, `e-, from master bias ${bias.name}`);
-        ctx.log(`ext ${ext.extver}: read noise ${rn} e- from ${bias.name} (none in the frame's header)`);
-      }
+      adoptReadNoise(frame, k, bias, 'bias', ctx);
     });
     setCard(frame.primary, 'BIASIM', bias.name, 'master bias subtracted');
     frame.meta.levelRemoved ??= 'bias';
@@ -116,6 +126,7 @@ export const subtractDark: FramePrimitive = {
       if (factor !== 1) d = scale(d, factor);
       subtract(ext.data, d, ext.data);
       moveSaturation(frame, k, (s) => s - typicalLevel(d));
+      adoptReadNoise(frame, k, dark, 'dark', ctx);
     });
     setCard(frame.primary, 'DARKIM', dark.name, 'master dark subtracted');
     // A dark not scaled holds the level it was taken with, where no bias was subtracted from it.

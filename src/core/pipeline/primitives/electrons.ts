@@ -106,6 +106,12 @@ export const addVariance: FramePrimitive = {
     // stacked get no VAR: the stack measures it from their scatter.
     if (poisson && !frame.meta.levelRemoved) {
       if (ctx.later('stackFrames')) {
+        frame.meta.varFromScatter = true;
+        // Darks without a bias: what no header says of their noise, measureReadNoise measures from two of them.
+        if (ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined) {
+          const quiet = frame.exts.map((_, k) => k).filter((k) => headerReadNoise(frame, k) === undefined);
+          if (quiet.length) frame.meta.readNoiseUnknown = quiet;
+        }
         return { skipped: 'the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR is left to the stack, which measures it from the frames\' scatter' };
       }
       ctx.warn('the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR counts it as Poisson noise');

@@ -93,7 +93,7 @@ describe('measureReadNoise', () => {
     await measureReadNoise.run(lone, {}, ctx1);
     expect(ctx1.reads).toEqual([]);
     expect(ctx1.constantVars).toEqual([{ member: 'one.fits', ext: 0, value: 0 }]);
-    expect(ctx1.warnings).toEqual([expect.stringMatching(/only one bias without read noise \(one\.fits\).*assumed 0 e-/)]);
+    expect(ctx1.warnings).toEqual([expect.stringMatching(/only one frame without read noise \(one\.fits\).*assumed 0 e-/)]);
   });
 });
 
@@ -110,7 +110,7 @@ describe('noteMeasuredReadNoise', () => {
     expect(noteMeasuredReadNoise(given, 'adu', measured(5), 2)).toEqual([10]);
     const noGain = headers([]);
     noteMeasuredReadNoise(noGain, 'adu', measured(3.2));
-    expect(noGain.exts[0][0]).toMatchObject({ value: 3.2, comment: 'ADU (no gain known), from two biases' });
+    expect(noGain.exts[0][0]).toMatchObject({ value: 3.2, comment: 'ADU (no gain known), from two frames' });
     const unity = headers([{ key: 'GAIN', value: 1 }]);
     noteMeasuredReadNoise(unity, 'adu', measured(3.2));
     expect(unity.exts[0][0].comment).toBe("e-, measured on two biases' difference");

@@ -80,7 +80,7 @@ function stats(values: Float32Array, lo: number, hi: number): { mean: number; st
 export const measureReadNoise: GroupPrimitive = {
   kind: 'group',
   name: 'measureReadNoise',
-  doc: 'Where no header and no parameter gives the read noise: measures it from two biases (sigma of their difference over sqrt 2, 3-sigma clipped) and gives the frames that VAR; the master says it (RDNOISE).',
+  doc: 'Where no header and no parameter gives the read noise: measures it from two biases (sigma of their difference over sqrt 2, 3-sigma clipped) and gives them that VAR, or from two darks no bias was subtracted from (read and dark-current noise); the master says it (RDNOISE).',
   params: [],
   async run(members, _p, ctx) {
     const act = activeMembers(members);
@@ -89,8 +89,8 @@ export const measureReadNoise: GroupPrimitive = {
     const todo = [...new Set(unknown.flatMap((m) => m.meta.readNoiseUnknown!))].sort((x, y) => x - y);
     if (!todo.length) return { skipped: 'the read noise is known (header or parameter)' };
     if (unknown.length < 2) {
-      ctx.warn(`only one bias without read noise (${unknown[0].ref.name}): it cannot be measured and no header gives it: assumed 0 e-`);
-      for (const k of unknown[0].meta.readNoiseUnknown!) ctx.setConstantVar(unknown[0], k, 0);
+      ctx.warn(`only one frame without read noise (${unknown[0].ref.name}): it cannot be measured and no header gives it: assumed 0 e-`);
+      if (!unknown[0].meta.varFromScatter) for (const k of unknown[0].meta.readNoiseUnknown!) ctx.setConstantVar(unknown[0], k, 0);
       return;
     }
     const [ma, mb] = unknown;
@@ -106,18 +106,25 @@ export const measureReadNoise: GroupPrimitive = {
       values[k] = rn;
       ctx.log(`ext ${first.exts[k].extver}: read noise ${rn.toPrecision(4)} ${first.bunit === 'electron' ? 'e-' : 'ADU'} (sigma of ${ma.ref.name} - ${mb.ref.name} over sqrt 2)`);
     }
+    // Biases: their VAR is the read noise's. Darks that hold the camera's level: their stack measures their
+    // VAR from the scatter (a hot pixel's own noise included); what was measured here is their noise, read
+    // and dark current, which the frames they calibrate have too.
+    const darks = unknown.some((m) => m.meta.varFromScatter);
     for (const m of unknown) {
+      if (m.meta.varFromScatter) continue;
       for (const k of m.meta.readNoiseUnknown!) ctx.setConstantVar(m, k, (values[k] ?? 0) ** 2);
     }
     // The master's first frame gives its headers: the card goes where they lack one (noteMeasuredReadNoise).
-    for (const m of act) m.measuredReadNoise = { values, how: MEASURED_READ_NOISE };
+    for (const m of act) m.measuredReadNoise = { values, how: darks ? MEASURED_DARK_NOISE : MEASURED_READ_NOISE };
   },
 };
 
 /** The comment of a measured read noise's card (the log names the two frames; a card's comment has 47 characters). */
 export const MEASURED_READ_NOISE = "e-, measured on two biases' difference";
+/** ...measured on darks that hold the camera's level: their read and dark-current noise. */
+export const MEASURED_DARK_NOISE = "e-, read+dark noise of two darks' difference";
 /** ...where no gain was known to turn it into electrons. */
-export const MEASURED_READ_NOISE_ADU = "ADU (no gain known), from two biases";
+export const MEASURED_READ_NOISE_ADU = "ADU (no gain known), from two frames";
 
 /**
  * Says on a master bias's headers the read noise measureReadNoise measured
