@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  MAD_TO_SIGMA, frameStats, gatherValid, mad, mean, meanStd, median, minMax, modeEstimate, percentile,
+  MAD_TO_SIGMA, frameStats, gatherValid, mad, mean, meanStd, median, medianAndRobustSigma, minMax, modeEstimate, percentile,
   percentiles, robustSigma, sigmaClippedStats,
 } from './stats';
 import { close, f32, part1 } from './reference/part1';
@@ -15,6 +15,9 @@ describe('stats against numpy/astropy (part1.json)', () => {
       expect(minMax(data)).toMatchObject({ min: ref.min, max: ref.max });
       expect(close(mad(data), ref.mad, 1e-12, 1e-12)).toBe(true);
       expect(close(robustSigma(data), ref.mad_std, 1e-12, 1e-12)).toBe(true);
+      const both = medianAndRobustSigma(data);
+      expect(both.median).toBe(ref.median);
+      expect(close(both.sigma, ref.mad_std, 1e-12, 1e-12)).toBe(true);
     });
     it(`${name}: percentiles like numpy linear`, () => {
       const got = percentiles(data, ref.percentiles.q);

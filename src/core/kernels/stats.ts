@@ -129,6 +129,13 @@ export function robustSigma(data: Pixels, opts: ScratchOptions = {}): number {
   return MAD_TO_SIGMA * mad(data, opts);
 }
 
+/** The median and the robust sigma together, from one gathering (robustSigma finds the median on its way). */
+export function medianAndRobustSigma(data: Pixels, opts: ScratchOptions = {}): { median: number; sigma: number } {
+  const { values, n } = gatherValid(data, opts.mask, opts.scratch);
+  const { median: m, mad: d } = madOf(values, n);
+  return { median: m, sigma: MAD_TO_SIGMA * d };
+}
+
 export interface SigmaClipOptions extends ScratchOptions {
   /** Clipping limit in standard deviations for both sides. Default 3 (astropy). */
   sigma?: number;

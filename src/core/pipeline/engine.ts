@@ -436,11 +436,12 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         } else {
           streamed = { primary: head.primary.slice(), exts: head.exts.map((h) => h.slice()), bunit };
         }
-        // A master bias or dark whose read noise no header gave says what measureReadNoise measured.
+        // A master whose read noise no header gave says what measureReadNoise measured, in electrons through
+        // the gain its frames were given (addVariance's), else its header's.
         const measured = act[0].measuredReadNoise;
-        if (measured && (recipe.produces === 'bias' || recipe.produces === 'dark')) {
+        if (measured) {
           const headers = result ? { primary: result.primary, exts: result.exts.map((e) => e.header) } : { primary: streamed!.primary, exts: streamed!.exts };
-          const gain = recipe.steps.some((s) => s.id === 'addVariance') ? optNum(stepValues(run.params, 'addVariance'), 'gain') : undefined;
+          const gain = optNum(stepValues(run.params, 'addVariance'), 'gain');
           noteMeasuredReadNoise(headers, bunit, measured, gain).forEach((rn, k) => {
             if (rn !== undefined) emit(stage.step.id, 'info', `ext ${out.geometry.exts[k].extver}: RDNOISE ${rn} e-, measured by measureReadNoise`);
           });

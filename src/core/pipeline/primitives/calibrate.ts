@@ -11,7 +11,7 @@ import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { highestFlat, moveSaturation, typicalLevel } from './saturation';
-import { headerReadNoise } from './electrons';
+import { headerReadNoise, readNoiseInHeaders } from './electrons';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import type { CalibrationStep } from '../products';
@@ -34,13 +34,6 @@ function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: C
   return b;
 }
 
-/** The read noise (e-) the calibration's extension matching the frame's k-th says, if any. */
-function calibrationReadNoise(frame: AstroFrame, k: number, cal: AstroFrame): number | undefined {
-  const match = matchingExt(frame, k, cal);
-  const rn = match ? extractDescriptors(cal.primary, match.header).readNoise : undefined;
-  return rn !== undefined && rn >= 0 ? rn : undefined;
-}
-
 /**
  * A frame whose header gives no read noise takes its master's (measured
  * there when no header gave one either: primitives/readNoise.ts), so that
@@ -50,7 +43,8 @@ function calibrationReadNoise(frame: AstroFrame, k: number, cal: AstroFrame): nu
  */
 function adoptReadNoise(frame: AstroFrame, k: number, cal: AstroFrame, step: 'bias' | 'dark', ctx: FrameContext): void {
   if (headerReadNoise(frame, k) !== undefined) return;
-  const rn = calibrationReadNoise(frame, k, cal);
+  const match = matchingExt(frame, k, cal);
+  const rn = match && readNoiseInHeaders(cal.primary, match.header);
   if (rn === undefined) return;
   const ext = frame.exts[k];
   setCard(ext.header, 'RDNOISE', rn, `e-, from master ${step} ${cal.name}`);

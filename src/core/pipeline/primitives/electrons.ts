@@ -8,6 +8,7 @@
 import { addVarianceFromNoise, toElectrons } from '../../kernels/arith';
 import { extractDescriptors } from '../../classify/descriptors';
 import { cardNumber, setCard } from '../cards';
+import type { Card } from '../../fits/types';
 import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import { moveSaturation } from './saturation';
@@ -26,19 +27,29 @@ export function gainOf(frame: AstroFrame, k: number, override: number | undefine
   return { gain: 1 };
 }
 
-/** Read noise (e-) of extension k in its header, if it says. */
-export function headerReadNoise(frame: AstroFrame, k: number): number | undefined {
-  const rn = extractDescriptors(frame.primary, frame.exts[k].header).readNoise;
+/** The read noise (e-) an extension's headers give (its own, else the primary's), if they do. */
+export function readNoiseInHeaders(primary: readonly Card[], ext: readonly Card[]): number | undefined {
+  const rn = extractDescriptors(primary, ext).readNoise;
   return rn !== undefined && rn >= 0 ? rn : undefined;
+}
+
+/** Read noise (e-) of extension k in its headers, if they say. */
+export function headerReadNoise(frame: AstroFrame, k: number): number | undefined {
+  return readNoiseInHeaders(frame.primary, frame.exts[k].header);
+}
+
+/** The extensions whose headers give no read noise. */
+function withoutReadNoise(frame: AstroFrame): number[] {
+  return frame.exts.map((_, k) => k).filter((k) => headerReadNoise(frame, k) === undefined);
 }
 
 /** Read noise (e-) of extension k: the parameter, the header, or 0 with a warning. */
 export function readNoiseOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): number {
   if (override !== undefined) return override;
-  const d = extractDescriptors(frame.primary, frame.exts[k].header);
-  if (d.readNoise !== undefined && d.readNoise >= 0) {
-    ctx.used('readNoise', d.readNoise);
-    return d.readNoise;
+  const rn = headerReadNoise(frame, k);
+  if (rn !== undefined) {
+    ctx.used('readNoise', rn);
+    return rn;
   }
   ctx.used('readNoise', 0);
   ctx.warn(`extension ${frame.exts[k].extver}: no read noise in the header (RDNOISE/READNOIS) and none given: assumed 0 e-`);
@@ -93,9 +104,8 @@ export const addVariance: FramePrimitive = {
     const poisson = bool(p, 'poisson');
     // A bias's extensions (no Poisson term) whose read noise nothing gives: a VAR of zeros would say they
     // have no noise. measureReadNoise, next, measures it from two biases and gives them that VAR.
-    const unknown = !poisson && ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined
-      ? frame.exts.map((_, k) => k).filter((k) => !frame.exts[k].data.var && headerReadNoise(frame, k) === undefined)
-      : [];
+    const measured = ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined;
+    const unknown = !poisson && measured ? withoutReadNoise(frame).filter((k) => !frame.exts[k].data.var) : [];
     if (unknown.length) frame.meta.readNoiseUnknown = unknown;
     if (unknown.length && unknown.length === frame.exts.length) {
       return { skipped: 'no read noise in the header (RDNOISE/READNOIS) and none given: measureReadNoise measures it' };
@@ -108,10 +118,8 @@ export const addVariance: FramePrimitive = {
       if (ctx.later('stackFrames')) {
         frame.meta.varFromScatter = true;
         // Darks without a bias: what no header says of their noise, measureReadNoise measures from two of them.
-        if (ctx.later('measureReadNoise') && optNum(p, 'readNoise') === undefined) {
-          const quiet = frame.exts.map((_, k) => k).filter((k) => headerReadNoise(frame, k) === undefined);
-          if (quiet.length) frame.meta.readNoiseUnknown = quiet;
-        }
+        const quiet = measured ? withoutReadNoise(frame) : [];
+        if (quiet.length) frame.meta.readNoiseUnknown = quiet;
         return { skipped: 'the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR is left to the stack, which measures it from the frames\' scatter' };
       }
       ctx.warn('the bias level is still in the pixels (no overscan, bias or dark subtracted): VAR counts it as Poisson noise');

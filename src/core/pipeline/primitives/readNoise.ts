@@ -13,13 +13,14 @@
  * night made with 9 e-, a reduced frame's VAR was 303 e^2 where its sky
  * varies by 392.
  */
-import { median, robustSigma } from '../../kernels/stats';
+import { medianAndRobustSigma } from '../../kernels/stats';
 import { give, take } from '../../kernels/scratch';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import type { Card } from '../../fits/types';
 import type { AstroFrame } from '../astroFrame';
 import { activeMembers, type GroupPrimitive, type Member } from '../primitive';
+import { readNoiseInHeaders } from './electrons';
 
 /** The std of a unit Gaussian cut at +-3: a std of values clipped at 3 sigma over this is the Gaussian's sigma again. */
 const CLIPPED_STD_AT_3 = 0.986582;
@@ -47,9 +48,11 @@ export function differenceNoise(a: AstroFrame['exts'][number]['data'], b: AstroF
     }
     if (m < 2) return NaN;
     const values = d.subarray(0, m);
+    // The robust start reorders what it reads: a copy, so `values` stays whole for the clipping.
     w.set(values);
-    let c = median(w.subarray(0, m), { scratch: w });
-    let s = robustSigma(w.subarray(0, m), { scratch: w });
+    const start = medianAndRobustSigma(w.subarray(0, m), { scratch: w });
+    let c = start.median;
+    let s = start.sigma;
     if (!(s > 0)) s = stats(values, -Infinity, Infinity).std;
     for (let iter = 0; iter < 20 && s > 0; iter++) {
       const r = stats(values, c - 3 * s, c + 3 * s);
@@ -140,8 +143,8 @@ export function noteMeasuredReadNoise(
 ): (number | undefined)[] {
   return headers.exts.map((ext, k) => {
     const noise = measured.values[k];
+    if (noise === undefined || readNoiseInHeaders(headers.primary, ext) !== undefined) return undefined;
     const d = extractDescriptors(headers.primary, ext);
-    if (noise === undefined || (d.readNoise !== undefined && d.readNoise >= 0)) return undefined;
     const known = gain ?? (d.gain !== undefined && d.gain > 0 ? d.gain : undefined);
     const g = bunit === 'adu' ? known ?? 1 : 1;
     const rn = Math.round(noise * g * 1000) / 1000;
