@@ -231,6 +231,49 @@ export function addVarianceFromNoise(frame: Frame, opts: NoiseOptions): Frame {
 }
 
 /**
+ * Adds the shot noise of counts that were subtracted from the frame to its
+ * VAR (created at zero when absent): VAR += max(counts, 0) * perCount, where
+ * perCount is 1/gain for a frame in ADU and 1 in electrons. For the dark
+ * current a master dark removes: the frame detected those electrons, and a
+ * Poisson term taken from the data after the subtraction no longer sees them.
+ * Non-finite counts add nothing.
+ */
+export function addShotNoise(frame: Frame, counts: Float32Array, perCount: number): Frame {
+  const n = frame.width * frame.height;
+  if (counts.length !== n) throw new RangeError(`addShotNoise: ${counts.length} counts for ${n} pixels`);
+  if (!(perCount > 0 && Number.isFinite(perCount))) throw new RangeError(`addShotNoise: perCount must be finite and > 0, got ${perCount}`);
+  const v = (frame.var ??= takeZeroed(Float32Array, n));
+  for (let i = 0; i < n; i++) {
+    const c = counts[i];
+    if (c > 0 && c !== Infinity) v[i] += c * perCount;
+  }
+  return frame;
+}
+
+/**
+ * addShotNoise for a dark that still holds the camera's level (no bias was
+ * taken from it): only what stands above `level` (its typical pixel) by more
+ * than `sigmas` of the dark's own noise (sqrt of its VAR; any excess without
+ * one) is dark current beyond the typical pixel's, a hot pixel or amp glow:
+ * VAR += (D - level) * perCount there. The typical pixel's dark noise is not
+ * counted here (it is measured with the read noise, readNoise.ts), nor the
+ * noise of a pixel that only scatters above the level.
+ */
+export function addExcessShotNoise(frame: Frame, dark: Frame, level: number, perCount: number, sigmas = 3): Frame {
+  const n = frame.width * frame.height;
+  if (dark.sci.length !== n) throw new RangeError(`addExcessShotNoise: ${dark.sci.length} dark pixels for ${n}`);
+  if (!(perCount > 0 && Number.isFinite(perCount))) throw new RangeError(`addExcessShotNoise: perCount must be finite and > 0, got ${perCount}`);
+  const v = (frame.var ??= takeZeroed(Float32Array, n));
+  const d = dark.sci, dv = dark.var, s2 = sigmas * sigmas;
+  for (let i = 0; i < n; i++) {
+    const x = d[i] - level;
+    // x > 0 first: a NaN dark pixel or VAR fails it.
+    if (x > 0 && x !== Infinity && (dv === undefined || x * x > s2 * dv[i])) v[i] += x * perCount;
+  }
+  return frame;
+}
+
+/**
  * Flags sci >= level with DQ saturated (4) and, when `nonLinear` is given,
  * nonLinear <= sci < level with DQ nonLinear (2). In place (DQ created if
  * absent). Returns how many pixels got each flag.

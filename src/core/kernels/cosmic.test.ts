@@ -59,6 +59,20 @@ describe('detectCosmicRays on the astroscrappy fixture', () => {
     for (const i of ref.truthCr) expect(Math.abs(res.cleaned![i] - 200)).toBeLessThan(40);
   });
 
+  it('given VAR, takes the noise beyond the counts from it: the read noise\'s VAR gives astroscrappy\'s mask', () => {
+    // VAR in data units as addVariance makes it: (rn^2 + max(I, 0)) / g^2, stored as float32.
+    const g = ref.gain, rn2 = ref.readnoise ** 2;
+    const variance = Float32Array.from(frameData, (x) => (rn2 + Math.max(x * g, 0)) / (g * g));
+    const withVar = detectCosmicRays(frameData, w, h, { gain: g, readnoise: ref.readnoise, variance });
+    expect(Array.from(withVar.mask)).toEqual(Array.from(res.mask));
+    // Twice the read noise's variance beyond the counts: measured 150 pixels instead of 151, every
+    // injected one still among them (the hits are far above the noise; an edge pixel went).
+    const noisier = Float32Array.from(variance, (v) => v + rn2 / (g * g));
+    const r2 = detectCosmicRays(frameData, w, h, { gain: g, readnoise: ref.readnoise, variance: noisier });
+    expect(r2.nFound).toBe(150);
+    expect(ref.truthCr.filter((i) => r2.mask[i]).length).toBe(ref.truthCr.length);
+  });
+
   it('respects an input mask', () => {
     const mask = new Uint8Array(w * h);
     for (const i of ref.truthCr.slice(0, 10)) mask[i] = 1;

@@ -4,6 +4,7 @@
  * filters, i.e. astroscrappy's `sepmed=False, cleantype='medmask'`:
  *
  *   noise  N  = sqrt(med5(I) + rn^2)                      (I in electrons)
+ *               or sqrt(med5(I) + VAR - max(I, 0)) given VAR (see `variance`)
  *   L+        = Laplacian of the 2x-subsampled image, negatives clipped, rebinned
  *   S         = L+ / (2 N),   S' = S - med5(S)
  *   F         = (med3(I) - med7(med3(I))) / N, clipped below at 0.01
@@ -84,9 +85,15 @@ const DEFAULTS = {
   clean: true,
 };
 
-/** The noise model N = sqrt(med5 + rn^2), the median floored at 1e-5 as astroscrappy does. */
-function noiseOf(m5: number, rn2: number): number {
-  return Math.sqrt((m5 < 0.00001 ? 0.00001 : m5) + rn2);
+/**
+ * The noise model N = sqrt(med5 + e2), the median floored at 1e-5 as
+ * astroscrappy does; e2 is rn^2, or the pixel's variance beyond its counts
+ * (which may be negative where a flat above 1 scaled VAR down more than the
+ * counts: the sum is floored too). Non-decreasing in the median either way.
+ */
+function noiseOf(m5: number, e2: number): number {
+  const t = (m5 < 0.00001 ? 0.00001 : m5) + e2;
+  return Math.sqrt(t < 0.00001 ? 0.00001 : t);
 }
 
 /**
@@ -132,28 +139,28 @@ function laplacePlusAt(img: Float32Array, w: number, h: number, x: number, y: nu
  * is S where `floor` holds the median itself). Returns the pixels whose bound
  * exceeds thr, in order.
  */
-function sUpperBound(img: Float32Array, floor: Float32Array, rn2: number, w: number, h: number, thr: number): number[] {
+function sUpperBound(img: Float32Array, floor: Float32Array, rn2: number, ev: Float32Array | null, w: number, h: number, thr: number): number[] {
   const over: number[] = [];
   for (let y = 0; y < h; y++) {
     const row = y * w;
     if (y === 0 || y === h - 1 || w < 3) {
-      for (let x = 0; x < w; x++) boundAt(img, floor, rn2, w, h, x, y, thr, over);
+      for (let x = 0; x < w; x++) boundAt(img, floor, rn2, ev, w, h, x, y, thr, over);
       continue;
     }
-    boundAt(img, floor, rn2, w, h, 0, y, thr, over);
+    boundAt(img, floor, rn2, ev, w, h, 0, y, thr, over);
     for (let i = row + 1; i < row + w - 1; i++) {
-      floor[i] = laplacePlus(img[i], img[i - 1], img[i + 1], img[i - w], img[i + w]) / (2 * Math.fround(noiseOf(floor[i], rn2)));
+      floor[i] = laplacePlus(img[i], img[i - 1], img[i + 1], img[i - w], img[i + w]) / (2 * Math.fround(noiseOf(floor[i], ev !== null ? ev[i] : rn2)));
       if (floor[i] > thr) over.push(i);
     }
-    boundAt(img, floor, rn2, w, h, w - 1, y, thr, over);
+    boundAt(img, floor, rn2, ev, w, h, w - 1, y, thr, over);
   }
   return over;
 }
 
 /** sUpperBound's step at an edge pixel, where the Laplacian replicates pixels. */
-function boundAt(img: Float32Array, floor: Float32Array, rn2: number, w: number, h: number, x: number, y: number, thr: number, over: number[]): void {
+function boundAt(img: Float32Array, floor: Float32Array, rn2: number, ev: Float32Array | null, w: number, h: number, x: number, y: number, thr: number, over: number[]): void {
   const i = y * w + x;
-  floor[i] = laplacePlusAt(img, w, h, x, y) / (2 * Math.fround(noiseOf(floor[i], rn2)));
+  floor[i] = laplacePlusAt(img, w, h, x, y) / (2 * Math.fround(noiseOf(floor[i], ev !== null ? ev[i] : rn2)));
   if (floor[i] > thr) over.push(i);
 }
 
@@ -201,6 +208,13 @@ export function detectCosmicRays(
     mask?: Uint8Array;
     /** Pixels whose values are not measurements (fill values, a dead column): handled as NaN, filled from their neighbours. */
     unusable?: Uint8Array;
+    /**
+     * VAR of the data (data units squared, as astroscrappy's invar). The noise model then takes
+     * each pixel's variance beyond its counts from it, VAR x gain^2 - max(I, 0) (read noise, dark
+     * current, the calibrations' noise), in place of readnoise^2; a hit's counts are in both
+     * terms, so a hit does not raise its own noise. Where VAR is not finite, readnoise^2.
+     */
+    variance?: Float32Array;
   } = {},
 ): CosmicResult {
   const o = { ...DEFAULTS, ...options };
@@ -209,6 +223,7 @@ export function detectCosmicRays(
   if (options.mask && options.mask.length !== npix) throw new Error('detectCosmicRays: mask size differs from data');
   const sigclip = o.sigclip, sigcliplow = o.sigclip * o.sigfrac, objlim = o.objlim;
   const rn2 = o.readnoise * o.readnoise;
+  if (options.variance && options.variance.length !== npix) throw new Error('detectCosmicRays: variance size differs from data');
 
   // Work in electrons so the Poisson term of the noise is the median itself.
   const gain = o.gain;
@@ -222,6 +237,16 @@ export function detectCosmicRays(
     for (const i of nonFinite) if (img[i] >= satlevel) saturated.push(i); // a fill value as high as saturation
   }
 
+  // Each pixel's variance beyond its counts, in electrons^2 like the image (NaN pixels of img are filled: their VAR counts alone).
+  let ev: Float32Array | null = null;
+  if (options.variance) {
+    ev = take(Float32Array, npix);
+    const v = options.variance, g2 = gain * gain;
+    for (let i = 0; i < npix; i++) {
+      const x = img[i], e = v[i] * g2 - (x > 0 ? x : 0);
+      ev[i] = e - e === 0 ? e : rn2;
+    }
+  }
   const med5Img = median5Sampler(img, w, h);
   const flag = takeZeroed(Uint8Array, npix); // boxRegion's scratch, cleared after each use
   const stage = flag; // the growth steps' scratch (1 = grown once, 2 = twice), also cleared after use
@@ -240,14 +265,14 @@ export function detectCosmicRays(
   // Which per-pixel values are current, as bits of `known`: S, S', med3.
   const S_KNOWN = 1, SP_KNOWN = 2, MED3_KNOWN = 4;
   const known = takeZeroed(Uint8Array, npix);
-  const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), rn2));
+  const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), ev !== null ? ev[y * w + x] : rn2));
 
   // S where known; an upper bound of S everywhere (Infinity where the cleaning
   // has changed the pixels it was made from).
   const s = take(Float32Array, npix);
   const sUp = take(Float32Array, npix);
   median5Floor(img, w, h, sUp);
-  const maybeCandidates = sUpperBound(img, sUp, rn2, w, h, sigclip);
+  const maybeCandidates = sUpperBound(img, sUp, rn2, ev, w, h, sigclip);
   const sAt = (q: number): number => {
     if (!(known[q] & S_KNOWN)) {
       const x = q % w, y = (q / w) | 0;
@@ -263,7 +288,7 @@ export function detectCosmicRays(
    */
   const computeAllS = (): void => {
     median5Filter(img, w, h, s);
-    sUpperBound(img, s, rn2, w, h, Infinity); // with the median itself in place of its bound: S
+    sUpperBound(img, s, rn2, ev, w, h, Infinity); // with the median itself in place of its bound: S
     for (let i = 0; i < npix; i++) known[i] |= S_KNOWN;
     sUp.set(s);
   };
@@ -388,7 +413,7 @@ export function detectCosmicRays(
     cleaned.set(data);
     for (const q of crList) cleaned[q] = img[q] / gain;
   }
-  give(img, flag, bad, known, s, sUp, sp, med3);
+  give(img, flag, bad, known, s, sUp, sp, med3, ev ?? undefined);
   return { mask: crmask, cleaned, nFound };
 }
 

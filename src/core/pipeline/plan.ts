@@ -447,8 +447,11 @@ export function buildPlan(input: PlanInput): Plan {
  * 3 (2026-11-30): a master bias measures the read noise no header gives (measureReadNoise), and
  *   the frames it calibrates take it into their VAR (RDNOISE); frames that still hold the camera's
  *   level get no Poisson term of it (a CMOS night's darks).
+ * 4 (2026-12-01): subtractDark adds the shot noise of the dark current it takes out to VAR (of a
+ *   dark that holds the level, what stands out of it: hot pixels, amp glow); flagCosmicRays takes
+ *   the noise beyond the counts from VAR (CRNOISE), so dark current and hot pixels are not hits.
  */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 
 /** The folder every one of these is in or below ('' when they share none). */
 function commonFolder(folders: readonly string[]): string {

@@ -155,7 +155,7 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
   else setCard(primary, 'BUNIT', o.bunit, 'pixel unit');
   // A combined product's extensions start from its first frame's: that frame's own measurements (its
   // overscan level and scatter, its cosmic-ray count) are not the product's.
-  if (o.kind !== 'reduced') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC', 'OVERSCAN', 'OVERRMS']);
+  if (o.kind !== 'reduced') for (const ext of o.extHeaders ?? []) deleteCards(ext, ['NCOSMIC', 'CRNOISE', 'OVERSCAN', 'OVERRMS']);
   if (o.kind !== 'reduced') {
     // What was combined (IRAF's convention): `inputs` are those (the engine hands over the frames it
     // combined); a frame a step refused or the stack rejected is in HISTORY ("left out").

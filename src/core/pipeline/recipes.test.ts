@@ -258,6 +258,20 @@ describe('recipes on a simulated night', () => {
       expect(Math.abs(sciRun.info.quality!.skyNoise / Math.sqrt(med(varSky)) - 1)).toBeLessThan(0.06);
     });
 
+    it('counts in VAR the shot noise of the dark current the master dark took out (the hot pixel most)', () => {
+      const p = planes(sciRun.product);
+      const i = HOT.y * DW + HOT.x;
+      const nbr = box(p.var!, DW, HOT.x - 3, HOT.x + 4, HOT.y - 3, HOT.y + 4, (x, y) => x !== HOT.x || y !== HOT.y);
+      // The frame's own 600 e- of dark current there (585 more than its neighbours' 15) and the master
+      // dark's noise of it (a mean of N_DARK darks: 585 / N_DARK), divided by the flat squared.
+      const f = flatTruth(HOT.x, HOT.y) / FLAT_MEDIAN;
+      const expected = (585 * (1 + 1 / N_DARK)) / (f * f);
+      // Measured 659.9 against 659.6; the hot pixel's own Poisson term moves with its value (+-31 e^2).
+      // Without the frame's shot noise it would be 132.
+      expect(Math.abs((p.var![i] - med(nbr)) / expected - 1)).toBeLessThan(0.08);
+      expect(p.dq![i]).toBe(0);
+    });
+
     it('keeps SATURATE at or below every pixel saturated in the raw frame (a reader that cuts at it catches them all)', () => {
       const p = planes(satRun.product);
       const sat = cardOf(productOf(store, satRun.product.id).stored.exts[0].header, 'SATURATE') as number;
@@ -505,7 +519,7 @@ describe('multi-extension raw frames', () => {
       expect(Math.abs(med(v) / expectedVar - 1), `VAR of ext ${k + 1}`).toBeLessThan(0.03);
       expect(p.dq).toBeDefined();
     });
-    expect(historyOf(prod.stored.primary)).toContain('subtractDark: scale=false (skipped: no master dark)');
+    expect(historyOf(prod.stored.primary)).toContain('subtractDark: scale=false shotNoise=true (skipped: no master dark)');
     expect(historyOf(prod.stored.primary)).toContain('flatCorrect: minValue=auto (skipped: no master flat)');
   });
 });

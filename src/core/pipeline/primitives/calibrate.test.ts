@@ -123,6 +123,51 @@ describe('subtractDark', () => {
     expect(ctx.warnings).toEqual([]);
   });
 
+  it('adds the shot noise of the dark current it takes out where a bias took the level out first', () => {
+    // 50 (1 + x/10) ADU of dark current at gain 2: 100 (1 + x/10) electrons detected, whose Poisson
+    // variance (in ADU^2: counts / gain) the frame's VAR must hold on top of the master's.
+    const f = science({ EXPTIME: 100, GAIN: 2 });
+    f.meta.levelRemoved = 'bias';
+    const ctx = frameCtx({ dark: dark(100) });
+    subtractDark.run(f, defaultsOf(subtractDark), ctx);
+    expect(f.exts[0].data.sci[idx(4, 0)]).toBeCloseTo(1040 - 70, 3);
+    expect(f.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 1 + 70 / 2, 4);
+    expect(f.exts[0].data.var![idx(0, 0)]).toBeCloseTo(4 + 1 + 50 / 2, 4);
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/shot noise of the dark current/));
+    // Scaled to 300 s: three times the counts, so three times their shot noise (the master's VAR by 9).
+    const g = science({ EXPTIME: 300, GAIN: 2 });
+    g.meta.levelRemoved = 'overscan';
+    subtractDark.run(g, defaultsOf(subtractDark, { scale: true }), frameCtx({ dark: dark(100) }));
+    expect(g.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 9 + (3 * 70) / 2, 3);
+    // A frame in electrons: the counts are electrons already (the dark converted by the gain).
+    const e = science({ EXPTIME: 100, GAIN: 2 }, 'electron');
+    e.meta.levelRemoved = 'bias';
+    subtractDark.run(e, defaultsOf(subtractDark), frameCtx({ dark: dark(100) }));
+    expect(e.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 4 * 1 + 140, 3);
+  });
+
+  it('adds no shot noise when asked not to', () => {
+    const off = science({ EXPTIME: 100, GAIN: 2 });
+    off.meta.levelRemoved = 'bias';
+    subtractDark.run(off, defaultsOf(subtractDark, { shotNoise: false }), frameCtx({ dark: dark(100) }));
+    expect(off.exts[0].data.var![idx(4, 0)]).toBeCloseTo(5, 5);
+  });
+
+  it('of a dark that holds the level (no bias), counts only what stands out of it by 3 of its sigmas: a hot pixel', () => {
+    // A CMOS dark: 500 ADU of level and typical dark current, VAR 1 ADU^2, a hot pixel 400 ADU above it
+    // and a pixel 2 ADU above (2 sigmas: noise as likely as dark current, not counted).
+    const cmosDark = master('dark_cmos.fits', (x, y) => 500 + (x === 5 && y === 5 ? 400 : x === 6 && y === 5 ? 2 : 0), 1, { primary: { EXPTIME: 100 } });
+    const f = science({ EXPTIME: 100, GAIN: 2 });
+    const ctx = frameCtx({ dark: cmosDark });
+    subtractDark.run(f, defaultsOf(subtractDark), ctx);
+    const v = f.exts[0].data.var!;
+    expect(v[idx(5, 5)]).toBeCloseTo(4 + 1 + 400 / 2, 4);
+    expect(v[idx(6, 5)]).toBeCloseTo(5, 5);
+    expect(v[idx(0, 0)]).toBeCloseTo(5, 5);
+    expect(f.meta.levelRemoved).toBe('dark');
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/where it stands above the dark's level/));
+  });
+
   it('scales the dark by the exposure ratio when asked (VAR by its square)', () => {
     const f = science({ EXPTIME: 300 });
     const ctx = frameCtx({ dark: dark(100) });

@@ -5,7 +5,8 @@
  * ORed (kernels/arith.ts, kernels/flat.ts). The engine loads the calibration
  * the plan chose for the frame; with none, the step is skipped with a note.
  */
-import { scale, subtract } from '../../kernels/arith';
+import { addExcessShotNoise, addShotNoise, scale, subtract } from '../../kernels/arith';
+import { sampledMedian } from '../../kernels/stats';
 import { divideByFlat } from '../../kernels/flat';
 import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
@@ -102,10 +103,20 @@ export const subtractDark: FramePrimitive = {
   calibration: 'dark',
   params: [
     param('scale', 'boolean', false, 'Scale the dark by exposure time (a dark of any exposure may then be used; the dark must be bias-subtracted)'),
+    param('shotNoise', 'boolean', true, 'Add the shot noise of the dark current subtracted to VAR (the Poisson term addVariance takes after the dark does not see it); of a dark that holds the level, only where it stands out of it'),
   ],
   run(frame, p, ctx) {
     const dark = ctx.calibration('dark');
     if (!dark) return { skipped: 'no master dark' };
+    // The dark current the master takes out is electrons this frame detected, whose shot noise the
+    // Poisson term (counted after the dark, in addVariance) misses. With the level out before the dark,
+    // the master holds dark current alone: all of it counts. On a cooled CCD's 300 s frame at 1 e-/s that
+    // is as much VAR as a sky of 300 e-, and far more at a hot pixel. A dark that takes the level out
+    // itself (no bias: CMOS nights) holds the level too: the typical pixel's dark noise comes to the frame
+    // with the read noise measured on the darks (adoptReadNoise), and only what stands out above the
+    // dark's typical level (hot pixels, amp glow) counts here.
+    const shotNoise = bool(p, 'shotNoise');
+    const darkOnLevel = frame.meta.levelRemoved === undefined;
     const te = exptimeOf(frame);
     const td = exptimeOf(dark);
     let factor = 1;
@@ -119,9 +130,17 @@ export const subtractDark: FramePrimitive = {
       let d = inFrameUnit(frame, k, dark, calibrationPlane(frame, k, dark, 'dark'), 'dark', ctx);
       if (factor !== 1) d = scale(d, factor);
       subtract(ext.data, d, ext.data);
+      if (shotNoise) {
+        const gain = frame.bunit === 'adu' ? extractDescriptors(frame.primary, ext.header).gain : 1;
+        // No gain in the header: ADUToElectrons, later, takes 1 e-/ADU and says so.
+        const perCount = 1 / (gain !== undefined && gain > 0 ? gain : 1);
+        if (darkOnLevel) addExcessShotNoise(ext.data, d, sampledMedian(d.sci, d.width, d.dq), perCount);
+        else addShotNoise(ext.data, d.sci, perCount);
+      }
       moveSaturation(frame, k, (s) => s - typicalLevel(d));
       adoptReadNoise(frame, k, dark, 'dark', ctx);
     });
+    if (shotNoise) ctx.log(`VAR += the shot noise of the dark current subtracted${darkOnLevel ? ' where it stands above the dark\'s level (hot pixels, amp glow)' : ''}`);
     setCard(frame.primary, 'DARKIM', dark.name, 'master dark subtracted');
     // A dark not scaled holds the level it was taken with, where no bias was subtracted from it.
     if (factor === 1) frame.meta.levelRemoved ??= 'dark';

@@ -97,7 +97,7 @@ export const addVariance: FramePrimitive = {
   doc: 'Adds read noise squared and, when asked, the Poisson term of the counts to VAR (created when absent).',
   params: [
     param('readNoise', 'number', null, 'Read noise in electrons; empty = RDNOISE/READNOIS from the header', { nullable: true, min: 0 }),
-    param('poisson', 'boolean', true, 'Add the Poisson variance of the counts (after bias and dark: the photons and dark current actually detected)'),
+    param('poisson', 'boolean', true, 'Add the Poisson variance of the counts left after bias and dark (subtractDark adds that of the dark current it took out)'),
     param('gain', 'number', null, 'Gain in e-/ADU, used only while the frame is in ADU; empty = from the header', { nullable: true, min: 1e-6 }),
   ],
   run(frame, p, ctx) {
