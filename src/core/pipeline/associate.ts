@@ -112,6 +112,11 @@ export interface StepDecision {
   summary: string;
   /** Every candidate of this step: chosen first, then outranked by rank, then failed (also by rank). */
   candidates: CandidateVerdict[];
+  /**
+   * Outcome 'none' that is no loss (plan.ts, biasNotNeeded): there is no bias at all, and the
+   * frame's dark, unscaled, takes the camera's level out with its own. The summary says so.
+   */
+  notNeeded?: true;
 }
 
 /** Where a value a rule needs is missing. */

@@ -229,6 +229,49 @@ describe('plan: reduce runs and their calibrations', () => {
   });
 });
 
+describe('plan: a night without biases (CMOS: darks at the frames\' exposure)', () => {
+  // No bias at all; 120 s darks as the science frames, flats with no dark of their exposure, one
+  // science frame at 60 s with no dark.
+  const frames = () => [
+    ...night().filter((f) => !f.name.startsWith('b')),
+    science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 }),
+  ];
+
+  it('a frame whose unscaled dark takes the level out needs no bias: said, not a problem, not missing', () => {
+    const plan = buildPlan({ frames: frames() });
+    const dec = decisionOf(plan, 'm67_R1.fits', 'bias')!;
+    expect(dec).toMatchObject({ outcome: 'none', notNeeded: true });
+    expect(dec.summary).toBe('not needed: no bias in the library, and d1_dark.fits (unscaled) takes the level out');
+    expect(plan.notes.some((n) => n.startsWith('m67_R1.fits:'))).toBe(false);
+    // A master dark keeps the level for the frames it serves.
+    expect(decisionOf(plan, 'd1.fits', 'bias')).toMatchObject({ outcome: 'none', notNeeded: true });
+    // Frames with no dark (the flats, the 60 s frame) still miss a bias, and say so.
+    expect(decisionOf(plan, 'fR1.fits', 'bias')).toMatchObject({ outcome: 'none', summary: 'no bias in the library' });
+    expect(decisionOf(plan, 'fR1.fits', 'bias')?.notNeeded).toBeUndefined();
+    expect(decisionOf(plan, 'm67_R60.fits', 'bias')?.notNeeded).toBeUndefined();
+    expect(plan.notes).toContain('m67_R60.fits: no bias in the library');
+    const missing = missingCalibrations(plan);
+    expect(missing.get(reduceOf(plan, 'm67_R1.fits').key)).toBeUndefined();
+    expect(missing.get(reduceOf(plan, 'm67_R60.fits').key)).toEqual(['bias']);
+    expect(missing.get(one(plan, 'dark').key)).toBeUndefined();
+  });
+
+  it('darks scaled by exposure need a bias (the level must not be scaled): no bias is then a problem again', () => {
+    const params: ParamLayer[] = [{ source: 'user', values: { reduceScience: { subtractDark: { scale: true } }, makeMasterFlat: { subtractDark: { scale: true } } } }];
+    const plan = buildPlan({ frames: frames(), params });
+    expect(decisionOf(plan, 'm67_R60.fits', 'dark')?.outcome).toBe('chosen');
+    for (const name of ['m67_R1.fits', 'm67_R60.fits', 'fR1.fits']) expect(decisionOf(plan, name, 'bias')?.notNeeded, name).toBeUndefined();
+  });
+
+  it('a library with biases none of which fits still says the frame misses one', () => {
+    const plan = buildPlan({ frames: [...frames(), bias('b_bin2.fits', t('20:00'), { binning: 2 })] });
+    const dec = decisionOf(plan, 'm67_R1.fits', 'bias')!;
+    expect(dec.outcome).toBe('none');
+    expect(dec.notNeeded).toBeUndefined();
+    expect(dec.summary).toMatch(/binning/);
+  });
+});
+
 describe('plan: stacks', () => {
   it('one stack per target and filter, named after its first frame in time, over the reduce runs', () => {
     const frames = [

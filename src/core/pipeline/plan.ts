@@ -168,13 +168,38 @@ function describeConfig(facts: FrameFacts): string {
  */
 const NEEDED_STEPS = ['bias', 'flat'] as const;
 
-/** Per run, the needed steps its frames go without because no calibration is usable (skipped by the user: not listed). */
+/**
+ * A night with no bias at all (CMOS cameras are often used so) loses
+ * nothing by it where the frame's dark is subtracted unscaled: the dark,
+ * taken at the frame's exposure, holds the same level and takes it out
+ * (subtractDark; its noise, measured on the darks, comes with it). Such a
+ * frame's bias decision says so and is no problem. A dark frame needs no
+ * bias either then: its master keeps the level for the frames it serves.
+ * Where darks are scaled by exposure the level must not be scaled with
+ * them, and a bias is needed; where the library has biases none of which
+ * fits, the user is told as before.
+ */
+function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean): void {
+  const bias = dec.decisions.bias;
+  if (!bias || bias.outcome !== 'none' || bias.candidates.length > 0 || scaleDark) return;
+  if (isDark) {
+    dec.decisions.bias = { ...bias, notNeeded: true, summary: 'not needed: no bias in the library, and the master dark keeps the level for the frames of its exposure' };
+    return;
+  }
+  const dark = dec.decisions.dark;
+  if (!dark?.chosen || (dark.outcome !== 'chosen' && dark.outcome !== 'pinned')) return;
+  const name = dark.candidates.find((c) => c.id === dark.chosen)?.name ?? 'the dark';
+  dec.decisions.bias = { ...bias, notNeeded: true, summary: `not needed: no bias in the library, and ${name} (unscaled) takes the level out` };
+}
+
+/** Per run, the needed steps its frames go without because no calibration is usable (skipped by the user, or not needed: not listed). */
 export function missingCalibrations(plan: Pick<Plan, 'decisions'>): Map<string, CalibrationStep[]> {
   const missing = new Map<string, CalibrationStep[]>();
   for (const d of plan.decisions) {
     if (!d.run) continue;
     for (const step of NEEDED_STEPS) {
-      if (d.decisions[step]?.outcome !== 'none') continue;
+      const dec = d.decisions[step];
+      if (dec?.outcome !== 'none' || dec.notNeeded) continue;
       const steps = missing.get(d.run) ?? [];
       if (!steps.includes(step)) steps.push(step);
       missing.set(d.run, steps);
@@ -335,7 +360,7 @@ export function buildPlan(input: PlanInput): Plan {
   const candById = new Map(candidates.map((c) => [c.id, c]));
   const decisions: FrameDecisions[] = [];
   const runOfCandidate = (id: string) => (id.startsWith('run:') ? id.slice(4) : undefined);
-  const decide = (r: RawFrame, steps: readonly CalibrationStep[], scaleDark: boolean, runKey: string): PlannedInput['calibrations'] => {
+  const decide = (r: RawFrame, steps: readonly CalibrationStep[], scaleDark: boolean, runKey: string, isDark = false): PlannedInput['calibrations'] => {
     const out: PlannedInput['calibrations'] = {};
     const dec: FrameDecisions = { id: r.f.id, name: r.f.name, run: runKey, decisions: {} };
     for (const step of steps) {
@@ -346,6 +371,7 @@ export function buildPlan(input: PlanInput): Plan {
         out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.outcome === 'pinned' ? { pinned: true } : {}), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
       }
     }
+    biasNotNeeded(dec, scaleDark, isDark);
     decisions.push(dec);
     return out;
   };
@@ -355,7 +381,7 @@ export function buildPlan(input: PlanInput): Plan {
     const frames = run.kind === 'dark' ? raws.dark : raws.flat;
     for (const inp of run.inputs) {
       const r = frames.find((x) => x.f.id === (inp.ref as { file: string }).file)!;
-      inp.calibrations = decide(r, STEPS_OF[run.recipe], scaleDarkOf(run.params), run.key);
+      inp.calibrations = decide(r, STEPS_OF[run.recipe], scaleDarkOf(run.params), run.key, run.kind === 'dark');
     }
   }
   // Darks and flats made here depend on the masters they use.
@@ -381,7 +407,7 @@ export function buildPlan(input: PlanInput): Plan {
     const dec = decisions[decisions.length - 1];
     for (const step of NEEDED_STEPS) {
       const d = dec.decisions[step];
-      if (d && (d.outcome === 'none')) notes.push(`${r.f.name}: ${d.summary}`);
+      if (d && d.outcome === 'none' && !d.notNeeded) notes.push(`${r.f.name}: ${d.summary}`);
     }
     reduceRuns.push(run);
     scienceOf.set(key, r);

@@ -41,6 +41,16 @@ function stepAbsent(r: FrameRow, step: CalibrationStep): boolean {
   return !d || (d.outcome === 'none' && d.candidates.length === 0 && !r.pins[step] && !isProblem(d));
 }
 
+/** What the steps no frame of a kind has mean: reduced without, or (a bias on a night without any) not needed. */
+function absentHint(absent: readonly CalibrationStep[], rows: readonly FrameRow[]): string {
+  const notNeeded = absent.filter((s) => rows.every((r) => r.d.decisions[s]?.notNeeded));
+  const without = absent.filter((s) => !notNeeded.includes(s));
+  return [
+    without.length ? `No ${without.join(' and no ')} in the library: these frames are reduced without one.` : '',
+    notNeeded.length ? `No ${notNeeded.join(' and no ')} in the library, and none needed: each frame's dark, taken at its exposure and not scaled, takes the camera's level out.` : '',
+  ].filter(Boolean).join(' ');
+}
+
 export function CalibrationsView() {
   const { live, pins, rows, masters, refused, excluded, names } = useCalibrationsData();
   const { busy: busyWith, error, run, clear } = useAction();
@@ -124,7 +134,7 @@ export function CalibrationsView() {
           return (
             <div key={kind} className="cal-kind">
               <h3>{title} <span className="muted">({these.length === all.length ? all.length : `${these.length} of ${all.length}`})</span></h3>
-              {absent.length > 0 && <p className="cal-hint muted">No {absent.join(' and no ')} in the library: these frames are reduced without one.</p>}
+              {absent.length > 0 && <p className="cal-hint muted">{absentHint(absent, all)}</p>}
               {these.length ? <FrameTable title={title} rows={these} steps={columns} refused={refusedById} busy={busy} run={act} /> : <p className="muted">None to show.</p>}
             </div>
           );

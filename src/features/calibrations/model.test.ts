@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, staleProducts, type PlanInput } from '../../core/pipeline/plan';
 import type { PlanFrame } from '../../core/pipeline/facts';
-import { bias, flat, importedMaster, productsOf, science } from '../../core/pipeline/testing/planFrames';
+import { bias, dark, flat, importedMaster, productsOf, science } from '../../core/pipeline/testing/planFrames';
 import { commonCandidates, frameRows, masterRows, MS_PER_DAY, pinId, predictRefusal, refusedFlats } from './model';
 
 const NIGHT = '2026-03-14T01';
@@ -16,6 +16,20 @@ const byId = (frames: readonly PlanFrame[]) => new Map(frames.map((f) => [f.id, 
 const flatKey = (plan: ReturnType<typeof buildPlan>, filter: string) => plan.runs.find((r) => r.kind === 'flat' && r.label.includes(`flat ${filter},`))!.key;
 
 describe('frame rows', () => {
+  it('a night without biases whose frames have darks of their exposure: no bias is no problem there, only where no dark is', () => {
+    const cmos: PlanFrame[] = [
+      ...raws.filter((f) => !f.name.startsWith('b')),
+      dark('d1.fits', `${NIGHT}:30:00`, 120), dark('d2.fits', `${NIGHT}:31:00`, 120),
+    ];
+    const plan = buildPlan({ frames: cmos });
+    const rows = frameRows(plan, byId(cmos), []);
+    const of = (n: string) => rows.find((r) => r.d.name === n)!;
+    expect(of('r1.fits').problems).toEqual([]);
+    expect(of('d1.fits').problems).toEqual([]);
+    // The flats have no dark of their exposure (a problem: the library has darks), so they miss a bias too.
+    expect(of('fr1.fits').problems).toEqual(['bias', 'dark']);
+  });
+
   it('sorts frames by kind, keeps the own pins, and flags a missing flat but not a missing dark', () => {
     const noVFlat = raws.filter((f) => !f.name.startsWith('fv'));
     const input: PlanInput = { frames: noVFlat, pins: [{ id: pinId('r1.fits', 'bias'), step: 'bias', frameId: 'r1.fits', skip: true }] };

@@ -32,12 +32,14 @@ export interface FrameRow {
 export const pinId = (frameId: string, step: CalibrationStep) => `pin|${step}|${frameId}`;
 
 /**
- * "None" is a problem for bias and flat always, and for dark only when the
- * library has darks none of which fits: a night without darks is normal.
+ * "None" is a problem for bias (unless the plan found it not needed: no bias
+ * at all, and an unscaled dark takes the level out) and flat always, and for
+ * dark only when the library has darks none of which fits: a night without
+ * darks is normal.
  * A pinned calibration that is gone is one too.
  */
 export function isProblem(dec: StepDecision): boolean {
-  if (dec.outcome !== 'none') return false;
+  if (dec.outcome !== 'none' || dec.notNeeded) return false;
   return dec.step !== 'dark' || dec.candidates.length > 0 || dec.summary.includes('pinned');
 }
 
