@@ -159,6 +159,13 @@ function roundStar(s: Star): Star {
   return { x: r(s.x), y: r(s.y), flux: r(s.flux), fwhm: r(s.fwhm), ellipticity: r(s.ellipticity), peak: r(s.peak), ext: s.ext };
 }
 
+/** A stack member's applied shift, where it is not the opposite of its offset (a colour mosaic's whole even pixels). */
+function shiftedOf(m: Member): { shifted?: { dx: number; dy: number } } {
+  if (!m.shift) return {};
+  const dx = m.offset?.dx ?? 0, dy = m.offset?.dy ?? 0;
+  return m.shift.dx === -dx && m.shift.dy === -dy ? {} : { shifted: { dx: m.shift.dx, dy: m.shift.dy } };
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
 
 /** A reduced frame is read again by its stack, a master by every frame it calibrates; a stack is not read again. */
@@ -472,7 +479,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     });
     const warningList = [...warnings].map(([w, n]) => (n > 1 ? `${w} (x${n})` : w));
     const stackMembersInfo: StackMember[] | undefined = recipe.produces === 'stack'
-      ? act.map((m) => ({ ...m.ref, dx: m.offset?.dx ?? 0, dy: m.offset?.dy ?? 0, method: m.offset?.method ?? 'reference', nMatched: m.offset?.nMatched ?? 0, scale: m.scale, zero: m.zero, weight: m.weight }))
+      ? act.map((m) => ({ ...m.ref, dx: m.offset?.dx ?? 0, dy: m.offset?.dy ?? 0, method: m.offset?.method ?? 'reference', nMatched: m.offset?.nMatched ?? 0, scale: m.scale, zero: m.zero, weight: m.weight, ...shiftedOf(m) }))
       : undefined;
     const kind = recipe.produces;
     const isMaster = isMasterKind(kind);

@@ -76,6 +76,8 @@ export interface StackMember extends FrameRef {
   scale: number;
   zero: number;
   weight: number;
+  /** The shift applied where it is not the offset's opposite: a colour mosaic's, whole even pixels (primitives/cfa.ts). */
+  shifted?: { dx: number; dy: number };
 }
 
 export interface ProductInfo {

@@ -166,7 +166,8 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
     }
   }
   for (const m of o.members ?? []) {
-    addHistory(primary, `${m.name}: offset ${m.dx.toFixed(3)} ${m.dy.toFixed(3)} (${m.method}${m.nMatched ? `, ${m.nMatched} stars` : ''}) scale ${m.scale.toFixed(4)} zero ${m.zero.toFixed(2)} weight ${m.weight.toFixed(3)}`);
+    const shifted = m.shifted ? ` shifted ${m.shifted.dx} ${m.shifted.dy} (whole pixels)` : '';
+    addHistory(primary, `${m.name}: offset ${m.dx.toFixed(3)} ${m.dy.toFixed(3)} (${m.method}${m.nMatched ? `, ${m.nMatched} stars` : ''})${shifted} scale ${m.scale.toFixed(4)} zero ${m.zero.toFixed(2)} weight ${m.weight.toFixed(3)}`);
   }
   for (const f of o.leftOut ?? []) addHistory(primary, `left out ${f.name}: ${f.reason}`);
   for (const w of o.warnings ?? []) addHistory(primary, `warning: ${w}`);

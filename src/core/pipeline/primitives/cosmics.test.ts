@@ -301,3 +301,52 @@ describe('the noise model takes what VAR holds beyond the counts', () => {
     expect(ctx.logs).toContainEqual(expect.stringMatching(/noise model med5 \+ VAR beyond the counts, typically 18\.\d\d\^2/));
   });
 });
+
+describe('a colour mosaic (BAYERPAT)', () => {
+  // An RGGB mosaic of an orange sky (R 520, G 400, B 280 e-) with a red star, 3 e- of read noise,
+  // VAR as addVariance gives it, and three hits on pixels of each colour.
+  const N = 160, RN5 = 3;
+  const colour = (x: number, y: number) => (x % 2 === 0 && y % 2 === 0 ? 0 : x % 2 === 1 && y % 2 === 1 ? 2 : 1);
+  const SKY5 = [520, 400, 280], STAR5 = [1.8, 1, 0.5];
+  const HITS5 = [{ x: 40, y: 40, e: 3000 }, { x: 101, y: 60, e: 2500 }, { x: 121, y: 131, e: 4000 }];
+  function mosaic(pattern: string | undefined) {
+    const rng = makeRng(17);
+    const sci = new Float32Array(N * N), v = new Float32Array(N * N);
+    for (let y = 0; y < N; y++) {
+      for (let x = 0; x < N; x++) {
+        const c = colour(x, y);
+        const star = STAR5[c] * (80000 / (2 * Math.PI * 1.7 ** 2)) * Math.exp(-((x - 80.3) ** 2 + (y - 90.6) ** 2) / (2 * 1.7 ** 2));
+        const m = SKY5[c] + star;
+        const i = y * N + x;
+        sci[i] = m + Math.sqrt(m + RN5 * RN5) * rng.normal();
+        v[i] = RN5 * RN5 + Math.max(sci[i], 0);
+      }
+    }
+    for (const h of HITS5) { sci[h.y * N + h.x] += h.e; v[h.y * N + h.x] += h.e; }
+    return makeAstro({ name: 'osc.fits', primary: { RDNOISE: RN5, ...(pattern ? { BAYERPAT: pattern } : {}) }, bunit: 'electron', exts: [{ data: { width: N, height: N, sci, var: v, dq: new Uint16Array(N * N) } }] });
+  }
+  const flaggedAt = (f: ReturnType<typeof mosaic>) => {
+    const out: number[] = [];
+    f.exts[0].data.dq!.forEach((d, i) => { if (d & DQ.cosmicRay) out.push(i); });
+    return out;
+  };
+
+  it('searches each colour\'s pixels on their own: the hits, and not the mosaic\'s pattern or the star', () => {
+    const osc = mosaic('RGGB');
+    const ctx = frameCtx();
+    flagCosmicRays.run(osc, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    const flagged = flaggedAt(osc);
+    for (const h of HITS5) expect(flagged, `hit at ${h.x},${h.y}`).toContain(h.y * N + h.x);
+    // Measured: the 3 hits and 1 sky pixel.
+    expect(flagged.length).toBeLessThanOrEqual(3 + 3);
+    for (const i of flagged) expect(Math.hypot((i % N) - 80.3, Math.floor(i / N) - 90.6), 'a flag on the star').toBeGreaterThan(8);
+    // The hits are replaced by pixels of their colour: near their colour's sky.
+    for (const h of HITS5) expect(Math.abs(osc.exts[0].data.sci[h.y * N + h.x] - SKY5[colour(h.x, h.y)])).toBeLessThan(4 * Math.sqrt(SKY5[colour(h.x, h.y)]));
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/colour mosaic \(RGGB\): each of its 4 colours' pixels searched on their own/));
+    expect(cardOf(osc.exts[0].header, 'NCOSMIC')).toBe(flagged.length);
+    // The same pixels read as one image: the colours' steps are taken for hits (measured: 4842 of 25600).
+    const mono = mosaic(undefined);
+    flagCosmicRays.run(mono, recipeValues('reduceScience', 'flagCosmicRays'), frameCtx());
+    expect(flaggedAt(mono).length).toBeGreaterThan(3000);
+  });
+});

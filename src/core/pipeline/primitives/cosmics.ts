@@ -7,12 +7,15 @@
 import { DQ } from '../../kernels/dq';
 import type { Frame } from '../../kernels/frame';
 import { give, takeZeroed } from '../../kernels/scratch';
+import { LATTICES, latticeOf, putLattice } from '../../kernels/lattice';
+import { cfaPattern } from './cfa';
 import { detectCosmicRays } from '../../kernels/cosmic';
 import { medianInPlace } from '../../kernels/select';
 import { sampleStride } from '../../kernels/stats';
 import { setCard } from '../cards';
 import { dqMask } from './masks';
 import { bool, num, optNum, param, type FramePrimitive } from '../primitive';
+import type { StepValues } from '../params';
 import { readNoiseOf } from './electrons';
 
 /** Pixels never taken for cosmic rays or used to clean them: bad, no data, unilluminated, and saturated grown by 2 px. */
@@ -185,12 +188,10 @@ function neighbourVariance(v: Float32Array, hits: Uint8Array, excluded: Uint8Arr
  * out, keeps it from being taken for a hit); `typical` is its median over the
  * frame (varianceBeyondCounts), for the star test and the CRNOISE card.
  */
-function noiseNotInCounts(f: Frame, rn: number, fromVar: boolean, extver: number, log: (m: string) => void): { typical: number; variance?: Float32Array } {
+function noiseNotInCounts(f: Frame, rn: number, fromVar: boolean): { typical: number; variance?: Float32Array } {
   if (!fromVar || !f.var) return { typical: rn };
   const e = varianceBeyondCounts(f.sci, f.var, f.width, f.dq);
-  const typical = e > 0 ? Math.sqrt(e) : rn;
-  log(`ext ${extver}: noise model med5 + VAR beyond the counts, typically ${typical.toPrecision(4)}^2 e^2 (read noise ${rn}, dark current, calibrations)`);
-  return { typical, variance: f.var };
+  return { typical: e > 0 ? Math.sqrt(e) : rn, variance: f.var };
 }
 
 export const flagCosmicRays: FramePrimitive = {
@@ -211,43 +212,80 @@ export const flagCosmicRays: FramePrimitive = {
     let total = 0;
     frame.exts.forEach((ext, k) => {
       const f = ext.data;
-      const noise = noiseNotInCounts(f, readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx), bool(p, 'noiseFromVar') && frame.bunit === 'electron', ext.extver, ctx.log);
-      const rn = noise.typical;
-      const mask = exclusionMask(f.dq, f.width, f.height);
-      const unusable = unusablePixels(f.dq);
-      const res = detectCosmicRays(f.sci, f.width, f.height, {
-        unusable,
-        sigclip: num(p, 'sigclip'),
-        sigfrac: num(p, 'sigfrac'),
-        objlim: num(p, 'objlim'),
-        niter: num(p, 'niter'),
-        readnoise: rn,
-        variance: noise.variance,
-        gain: 1,
-        // Saturated stars are already out through the mask.
-        satlevel: Infinity,
-        mask,
-        clean: bool(p, 'replace'),
-      });
-      const spared = clearCompactGroups(res.mask, f.width, f.height, (members, box) => hasWings(f.sci, res.mask, f.width, f.height, members, box, rn));
-      const nFound = res.nFound - spared.pixels;
-      f.dq ??= new Uint16Array(f.width * f.height);
-      // VAR of a replaced pixel: read before any is replaced, from the same neighbours the value came from.
-      const cleanedVar = res.cleaned && f.var ? neighbourVariance(f.var, res.mask, mask, f.width, f.height) : undefined;
-      for (let i = 0; i < f.sci.length; i++) {
-        if (!res.mask[i]) continue;
-        f.dq[i] |= DQ.cosmicRay;
-        if (res.cleaned) f.sci[i] = res.cleaned[i];
+      const rn = readNoiseOf(frame, k, optNum(p, 'readNoise'), ctx);
+      const fromVar = bool(p, 'noiseFromVar') && frame.bunit === 'electron';
+      const pattern = cfaPattern(frame.primary, ext.header);
+      let found: Flagged;
+      if (pattern) {
+        // A colour mosaic: each colour's pixels on their own (cfa.ts says why).
+        const parts = LATTICES.map(([x0, y0]) => {
+          const sub = latticeOf(f, x0, y0);
+          const r = flagPlane(sub, rn, fromVar, p);
+          putLattice(f, sub, x0, y0);
+          give(sub.sci, sub.var, sub.dq);
+          return r;
+        });
+        found = {
+          nFound: parts.reduce((n, r) => n + r.nFound, 0),
+          spared: { pixels: parts.reduce((n, r) => n + r.spared.pixels, 0), groups: parts.reduce((n, r) => n + r.spared.groups, 0) },
+          noise: Math.max(...parts.map((r) => r.noise)),
+          fromVar: parts.some((r) => r.fromVar),
+        };
+        ctx.log(`ext ${ext.extver}: a colour mosaic (${pattern}): each of its 4 colours' pixels searched on their own`);
+      } else {
+        found = flagPlane(f, rn, fromVar, p);
       }
-      if (cleanedVar) for (const [i, v] of cleanedVar) f.var![i] = v;
-      // Every whole-frame mask here is this step's own: back to the scratch pool for the next frame.
-      give(mask, unusable, res.mask, res.cleaned);
-      setCard(ext.header, 'NCOSMIC', nFound, 'pixels flagged as cosmic rays');
-      setCard(ext.header, 'CRNOISE', Number(rn.toPrecision(4)), `e-, noise besides the counts' in the CR model${noise.variance ? ' (median)' : ''}`);
-      total += nFound;
+      if (found.fromVar) ctx.log(`ext ${ext.extver}: noise model med5 + VAR beyond the counts, typically ${found.noise.toPrecision(4)}^2 e^2 (read noise ${rn}, dark current, calibrations)`);
+      setCard(ext.header, 'NCOSMIC', found.nFound, 'pixels flagged as cosmic rays');
+      setCard(ext.header, 'CRNOISE', Number(found.noise.toPrecision(4)), `e-, noise besides the counts' in the CR model${found.fromVar ? ' (median)' : ''}`);
+      total += found.nFound;
+      const { spared } = found;
       const sparedText = spared.groups ? `; ${spared.pixels} pixels in ${spared.groups} compact group${spared.groups === 1 ? '' : 's'} left alone (a star's core, not a hit)` : '';
-      ctx.log(`ext ${ext.extver}: ${nFound} cosmic-ray pixels${bool(p, 'replace') ? ' flagged and replaced' : ' flagged'}${sparedText}`);
+      ctx.log(`ext ${ext.extver}: ${found.nFound} cosmic-ray pixels${bool(p, 'replace') ? ' flagged and replaced' : ' flagged'}${sparedText}`);
     });
     setCard(frame.primary, 'NCOSMIC', total, 'pixels flagged as cosmic rays (all extensions)');
   },
 };
+
+interface Flagged {
+  nFound: number;
+  spared: { pixels: number; groups: number };
+  /** The noise besides the counts' the model used (its median over the plane when from VAR), e-. */
+  noise: number;
+  fromVar: boolean;
+}
+
+/** L.A.Cosmic on one plane (an extension, or one colour of a mosaic): flags DQ 8, replaces the hits when asked. */
+function flagPlane(f: Frame, readNoise: number, fromVar: boolean, p: StepValues): Flagged {
+  const noise = noiseNotInCounts(f, readNoise, fromVar);
+  const rn = noise.typical;
+  const mask = exclusionMask(f.dq, f.width, f.height);
+  const unusable = unusablePixels(f.dq);
+  const res = detectCosmicRays(f.sci, f.width, f.height, {
+    unusable,
+    sigclip: num(p, 'sigclip'),
+    sigfrac: num(p, 'sigfrac'),
+    objlim: num(p, 'objlim'),
+    niter: num(p, 'niter'),
+    readnoise: rn,
+    variance: noise.variance,
+    gain: 1,
+    // Saturated stars are already out through the mask.
+    satlevel: Infinity,
+    mask,
+    clean: bool(p, 'replace'),
+  });
+  const spared = clearCompactGroups(res.mask, f.width, f.height, (members, box) => hasWings(f.sci, res.mask, f.width, f.height, members, box, rn));
+  f.dq ??= new Uint16Array(f.width * f.height);
+  // VAR of a replaced pixel: read before any is replaced, from the same neighbours the value came from.
+  const cleanedVar = res.cleaned && f.var ? neighbourVariance(f.var, res.mask, mask, f.width, f.height) : undefined;
+  for (let i = 0; i < f.sci.length; i++) {
+    if (!res.mask[i]) continue;
+    f.dq[i] |= DQ.cosmicRay;
+    if (res.cleaned) f.sci[i] = res.cleaned[i];
+  }
+  if (cleanedVar) for (const [i, v] of cleanedVar) f.var![i] = v;
+  // Every whole-frame mask here is this step's own: back to the scratch pool for the next frame.
+  give(mask, unusable, res.mask, res.cleaned);
+  return { nFound: res.nFound - spared.pixels, spared, noise: rn, fromVar: noise.variance !== undefined };
+}

@@ -14,6 +14,7 @@ import { deleteCards, setCard, cardNumber } from '../cards';
 import { lookup } from '../astroFrame';
 import { choice, num, param, type FramePrimitive } from '../primitive';
 import { give } from '../../kernels/scratch';
+import { cfaPattern, movedPattern } from './cfa';
 
 type FitFunction = 'auto' | 'spline' | 'poly' | 'none';
 
@@ -159,6 +160,13 @@ export const trimData: FramePrimitive = {
       ext.data = trim(f, sec);
       // The untrimmed planes are this frame's alone (a run's frames own their planes): back to the pool.
       give(f.sci, f.var, f.dq);
+      // A colour mosaic cut at an odd pixel (or flipped) starts on another colour: say which.
+      const pattern = cfaPattern(frame.primary, ext.header);
+      const moved = pattern ? movedPattern(pattern, sec.flipX ? sec.x1 - 1 : sec.x0, sec.flipY ? sec.y1 - 1 : sec.y0) : undefined;
+      if (pattern && moved && moved !== pattern) {
+        setCard(ext.header, 'BAYERPAT', moved, `colour mosaic from pixel 1,1, after trimming (was ${pattern})`);
+        if (frame.exts.length === 1) setCard(frame.primary, 'BAYERPAT', moved, `colour mosaic from pixel 1,1, after trimming (was ${pattern})`);
+      }
       shiftReference(ext.header, sec.x0, sec.y0);
       deleteCards(ext.header, ['BIASSEC', 'TRIMSEC']);
       setCard(ext.header, 'DATASEC', `[1:${ext.data.width},1:${ext.data.height}]`, 'data section after trimming');

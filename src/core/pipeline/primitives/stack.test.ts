@@ -236,6 +236,21 @@ describe('resample', () => {
     expect(ms[1].shift!.kernel).toBe('bilinear');
   });
 
+  it('shifts a colour mosaic (BAYERPAT) by whole even pixels, the nearest to the offsets: every pixel stays on its colour', () => {
+    const mosaic = (name: string) => store.add({ id: `stub-${counter++}`, name, primary: [{ key: 'BAYERPAT', value: 'RGGB' }], exts: [{ frame: { width: 4, height: 4, sci: new Float32Array(16) } }] });
+    const ms = [makeMember(mosaic('a.fits')), makeMember(mosaic('b.fits')), makeMember(mosaic('c.fits'))];
+    ms[0].offset = { dx: 0, dy: 0, method: 'reference', nMatched: 0 };
+    ms[1].offset = { dx: 3.4, dy: -1.8, method: 'stars', nMatched: 7 };
+    ms[2].offset = { dx: -0.9, dy: 5.1, method: 'stars', nMatched: 7 };
+    const ctx = groupCtx();
+    resample.run(ms, recipeValues('stackScience', 'resample'), ctx);
+    expect(ms[0].shift).toBeUndefined();
+    expect(ms[1].shift).toEqual({ dx: -4, dy: 2, kernel: 'lanczos3' });
+    expect(ms[2].shift).toEqual({ dx: 0, dy: -6, kernel: 'lanczos3' });
+    expect(Object.is(ms[2].shift!.dx, -0)).toBe(false);
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/colour mosaic \(RGGB\): shifted by whole even pixels .* \(0\.90 px from the measured offsets at most\)/));
+  });
+
   it('fails when a frame has no offset', () => {
     const ms = [makeMember(stub('a.fits'))];
     expect(() => resample.run(ms, recipeValues('stackScience', 'resample'), groupCtx())).toThrow(/a\.fits has no offset/);

@@ -14,6 +14,7 @@ import { median } from '../../kernels/stats';
 import { DQ } from '../../kernels/dq';
 import { activeMembers, choice, num, optNum, param, type GroupPrimitive, type Member, type StackPrimitive } from '../primitive';
 import type { Star } from './sources';
+import { cfaPattern } from './cfa';
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '?');
 
@@ -201,16 +202,27 @@ export const resample: GroupPrimitive = {
   name: 'resample',
   doc: 'Shifts every frame onto the reference\'s pixel grid by sub-pixel interpolation (flux-conserving; VAR and DQ carried); done strip by strip while stacking.',
   params: [
-    param('kernel', 'choice', 'lanczos3', 'Interpolation kernel: lanczos3 (sharpest), bicubic, bilinear (smoothest)', { choices: ['lanczos3', 'bicubic', 'bilinear'] }),
+    param('kernel', 'choice', 'lanczos3', 'Interpolation kernel: lanczos3 (sharpest), bicubic, bilinear (smoothest); a colour mosaic (BAYERPAT) is shifted by whole even pixels instead', { choices: ['lanczos3', 'bicubic', 'bilinear'] }),
   ],
   run(members, p, ctx) {
     const kernel = choice<ResampleKernel>(p, 'kernel');
-    for (const m of activeMembers(members)) {
+    const act = activeMembers(members);
+    // A colour mosaic must not be interpolated (cfa.ts): whole even pixels keep each pixel on its colour.
+    const pattern = act.length ? cfaPattern(act[0].stored.primary, act[0].stored.exts[0]?.header) : undefined;
+    const even = (v: number) => 2 * Math.round(v / 2) + 0; // + 0: no -0
+    for (const m of act) {
       if (!m.offset) throw new Error(`${m.ref.name} has no offset: adjustOffsets must come before resample`);
       if (m.offset.method === 'reference') continue;
-      m.shift = { dx: -m.offset.dx, dy: -m.offset.dy, kernel };
+      m.shift = pattern
+        ? { dx: even(-m.offset.dx), dy: even(-m.offset.dy), kernel }
+        : { dx: -m.offset.dx, dy: -m.offset.dy, kernel };
     }
-    ctx.log(`${kernel} resampling onto the grid of ${activeMembers(members)[0].ref.name}`);
+    if (pattern) {
+      const worst = Math.max(0, ...act.filter((m) => m.shift).map((m) => Math.max(Math.abs(m.shift!.dx + m.offset!.dx), Math.abs(m.shift!.dy + m.offset!.dy))));
+      ctx.log(`a colour mosaic (${pattern}): shifted by whole even pixels onto the grid of ${act[0].ref.name}, not interpolated, so that every pixel stays on a pixel of its colour (${fmt(worst, 2)} px from the measured offsets at most)`);
+      return;
+    }
+    ctx.log(`${kernel} resampling onto the grid of ${act[0].ref.name}`);
   },
 };
 

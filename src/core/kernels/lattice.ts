@@ -1,0 +1,44 @@
+/**
+ * The four 2 x 2 sub-lattices of a frame: the pixels of one colour of a
+ * colour camera's Bayer mosaic (rows y0, y0 + 2, ...; columns x0, x0 + 2,
+ * ...). A step that compares a pixel with its neighbours works on each
+ * sub-lattice as on a frame of its own (pipeline/primitives/cfa.ts says why).
+ */
+import type { Frame } from './frame';
+import { take } from './scratch';
+
+/** The sub-lattice starting at (x0, y0), x0 and y0 each 0 or 1, as a frame of its own (copies, from the scratch pool). */
+export function latticeOf(f: Frame, x0: number, y0: number): Frame {
+  const w = (f.width - x0 + 1) >> 1, h = (f.height - y0 + 1) >> 1;
+  const gather = <T extends Float32Array | Uint16Array>(src: T, out: T): T => {
+    for (let y = 0; y < h; y++) {
+      const from = (y0 + 2 * y) * f.width + x0, to = y * w;
+      for (let x = 0; x < w; x++) out[to + x] = src[from + 2 * x];
+    }
+    return out;
+  };
+  return {
+    width: w,
+    height: h,
+    sci: gather(f.sci, take(Float32Array, w * h)),
+    var: f.var && gather(f.var, take(Float32Array, w * h)),
+    dq: f.dq && gather(f.dq, take(Uint16Array, w * h)),
+  };
+}
+
+/** Writes a sub-lattice frame (latticeOf's, changed) back into f: SCI, and VAR and DQ where both have them. */
+export function putLattice(f: Frame, sub: Frame, x0: number, y0: number): void {
+  const w = sub.width, h = sub.height;
+  const scatter = <T extends Float32Array | Uint16Array>(src: T, out: T): void => {
+    for (let y = 0; y < h; y++) {
+      const to = (y0 + 2 * y) * f.width + x0, from = y * w;
+      for (let x = 0; x < w; x++) out[to + 2 * x] = src[from + x];
+    }
+  };
+  scatter(sub.sci, f.sci);
+  if (sub.var && f.var) scatter(sub.var, f.var);
+  if (sub.dq) scatter(sub.dq, (f.dq ??= new Uint16Array(f.width * f.height)));
+}
+
+/** The (x0, y0) of the four sub-lattices. */
+export const LATTICES: readonly (readonly [number, number])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { cfaPattern, movedPattern } from './cfa';
+import { trimData } from './overscan';
+import { cardOf, defaultsOf, frameCtx, makeAstro, makeTestFrame } from '../testing/frames';
+
+describe('cfaPattern', () => {
+  it('reads BAYERPAT (or MaxIm\'s COLORTYP), the extension\'s before the primary\'s, as four letters of R, G and B', () => {
+    expect(cfaPattern([{ key: 'BAYERPAT', value: 'RGGB' }])).toBe('RGGB');
+    expect(cfaPattern([{ key: 'BAYERPAT', value: ' gbrg ' }])).toBe('GBRG');
+    expect(cfaPattern([{ key: 'COLORTYP', value: 'BGGR' }])).toBe('BGGR');
+    expect(cfaPattern([{ key: 'BAYERPAT', value: 'RGGB' }], [{ key: 'BAYERPAT', value: 'GRBG' }])).toBe('GRBG');
+  });
+
+  it('is undefined for a monochrome frame and for values that name no 2 x 2 pattern', () => {
+    expect(cfaPattern([])).toBeUndefined();
+    expect(cfaPattern([{ key: 'BAYERPAT', value: 'NONE' }])).toBeUndefined();
+    expect(cfaPattern([{ key: 'COLORTYP', value: 'MONO' }])).toBeUndefined();
+    expect(cfaPattern([{ key: 'BAYERPAT', value: 4 }])).toBeUndefined();
+    expect(cfaPattern([{ key: 'BAYERPAT', value: 'RGBGGR' }])).toBeUndefined();
+  });
+});
+
+describe('a mosaic trimmed or flipped', () => {
+  it('movedPattern: an odd column swaps the columns, an odd row the rows, both both', () => {
+    expect(movedPattern('RGGB', 0, 0)).toBe('RGGB');
+    expect(movedPattern('RGGB', 1, 0)).toBe('GRBG');
+    expect(movedPattern('RGGB', 0, 1)).toBe('GBRG');
+    expect(movedPattern('RGGB', 1, 1)).toBe('BGGR');
+    expect(movedPattern('RGGB', 2, 4)).toBe('RGGB');
+  });
+
+  it('trimData says the pattern of what it keeps: cut at the second column, the mosaic starts on green', () => {
+    const f = makeAstro({ name: 'osc.fits', primary: { BAYERPAT: 'RGGB' }, exts: [{ data: makeTestFrame(8, 6, 100) }] });
+    trimData.run(f, defaultsOf(trimData, { section: '[2:7,1:6]' }), frameCtx());
+    expect(cardOf(f.primary, 'BAYERPAT')).toBe('GRBG');
+    const even = makeAstro({ name: 'osc.fits', primary: { BAYERPAT: 'RGGB' }, exts: [{ data: makeTestFrame(8, 6, 100) }] });
+    trimData.run(even, defaultsOf(trimData, { section: '[3:8,3:6]' }), frameCtx());
+    expect(cardOf(even.primary, 'BAYERPAT')).toBe('RGGB');
+  });
+});
