@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATTICES, latticeOf, putLattice } from './lattice';
+import { LATTICES, latticeOf, putLattice, superpixels } from './lattice';
 import type { Frame } from './frame';
 
 const frame = (w: number, h: number): Frame => ({
@@ -42,5 +42,16 @@ describe('the four 2 x 2 sub-lattices', () => {
     s.dq = Uint16Array.of(8);
     putLattice(f, s, 1, 1);
     expect(Array.from(f.dq!)).toEqual([0, 0, 0, 8]);
+  });
+});
+
+describe('superpixels', () => {
+  it('are the means of the 2 x 2 blocks, DQ their OR; an odd last row and column are dropped', () => {
+    const f = frame(5, 3);
+    const s = superpixels(f);
+    expect([s.width, s.height]).toEqual([2, 1]);
+    // Blocks {0,1,5,6} and {2,3,7,8}.
+    expect(Array.from(s.sci)).toEqual([3, 5]);
+    expect(Array.from(s.dq!)).toEqual([0 | 1 | 5 | 6, 2 | 3 | 0 | 1]);
   });
 });

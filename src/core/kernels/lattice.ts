@@ -42,3 +42,25 @@ export function putLattice(f: Frame, sub: Frame, x0: number, y0: number): void {
 
 /** The (x0, y0) of the four sub-lattices. */
 export const LATTICES: readonly (readonly [number, number])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];
+
+/**
+ * The mosaic's 2 x 2 superpixels: the mean of each block's four pixels (one
+ * of each colour of a Bayer mosaic: a luminance at half the resolution, with
+ * no colour pattern), DQ the OR of the four. An odd last row or column has no
+ * block and is dropped. Pixel (i, j) is centred on (2i + 0.5, 2j + 0.5) of f.
+ * From the scratch pool.
+ */
+export function superpixels(f: Frame): Frame {
+  const w = f.width >> 1, h = f.height >> 1, W = f.width;
+  const sci = take(Float32Array, w * h);
+  const dq = f.dq ? take(Uint16Array, w * h) : undefined;
+  for (let y = 0; y < h; y++) {
+    const a = 2 * y * W, b = a + W;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x, c = 2 * x;
+      sci[i] = (f.sci[a + c] + f.sci[a + c + 1] + f.sci[b + c] + f.sci[b + c + 1]) * 0.25;
+      if (dq) dq[i] = f.dq![a + c] | f.dq![a + c + 1] | f.dq![b + c] | f.dq![b + c + 1];
+    }
+  }
+  return { width: w, height: h, sci, dq };
+}
