@@ -156,6 +156,10 @@ describe('units, noise and flags', () => {
     const g = frame([0, 0]);
     addExcessShotNoise(g, frame([101, 99]), 100, 1);
     expect(Array.from(g.var!)).toEqual([1, 0]);
+    // A spread of 4 about the level (fixed pattern): 3 x 4 = 12 above it, whatever the VAR says.
+    const h = frame([0, 0, 0], [0, 0, 0]);
+    addExcessShotNoise(h, frame([110, 113, 113], [4, 4, 100]), 100, 1, 3, 4);
+    expect(Array.from(h.var!)).toEqual([0, 13, 0]);
   });
 
   it('flagSaturated sets 4 at/above saturation and 2 above the non-linear level', () => {

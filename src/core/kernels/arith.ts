@@ -253,22 +253,25 @@ export function addShotNoise(frame: Frame, counts: Float32Array, perCount: numbe
 /**
  * addShotNoise for a dark that still holds the camera's level (no bias was
  * taken from it): only what stands above `level` (its typical pixel) by more
- * than `sigmas` of the dark's own noise (sqrt of its VAR; any excess without
- * one) is dark current beyond the typical pixel's, a hot pixel or amp glow:
- * VAR += (D - level) * perCount there. The typical pixel's dark noise is not
- * counted here (it is measured with the read noise, readNoise.ts), nor the
- * noise of a pixel that only scatters above the level.
+ * than `sigmas` of the larger of the dark's own noise (sqrt of its VAR) and
+ * `spread` (its pixels' robust scatter about the level: fixed-pattern offsets
+ * of a few ADU are not dark current) is dark current beyond the typical
+ * pixel's, a hot pixel or amp glow: VAR += (D - level) * perCount there.
+ * The typical pixel's dark noise is not counted here (it is measured with
+ * the read noise, readNoise.ts), nor the noise of a pixel that only
+ * scatters above the level.
  */
-export function addExcessShotNoise(frame: Frame, dark: Frame, level: number, perCount: number, sigmas = 3): Frame {
+export function addExcessShotNoise(frame: Frame, dark: Frame, level: number, perCount: number, sigmas = 3, spread = 0): Frame {
   const n = frame.width * frame.height;
   if (dark.sci.length !== n) throw new RangeError(`addExcessShotNoise: ${dark.sci.length} dark pixels for ${n}`);
   if (!(perCount > 0 && Number.isFinite(perCount))) throw new RangeError(`addExcessShotNoise: perCount must be finite and > 0, got ${perCount}`);
   const v = (frame.var ??= takeZeroed(Float32Array, n));
-  const d = dark.sci, dv = dark.var, s2 = sigmas * sigmas;
+  const d = dark.sci, dv = dark.var, s2 = sigmas * sigmas, floor2 = spread > 0 ? spread * spread : 0;
   for (let i = 0; i < n; i++) {
     const x = d[i] - level;
+    const noise2 = dv !== undefined && dv[i] > floor2 ? dv[i] : floor2;
     // x > 0 first: a NaN dark pixel or VAR fails it.
-    if (x > 0 && x !== Infinity && (dv === undefined || x * x > s2 * dv[i])) v[i] += x * perCount;
+    if (x > 0 && x !== Infinity && x * x > s2 * noise2) v[i] += x * perCount;
   }
   return frame;
 }

@@ -212,7 +212,10 @@ export function detectCosmicRays(
      * VAR of the data (data units squared, as astroscrappy's invar). The noise model then takes
      * each pixel's variance beyond its counts from it, VAR x gain^2 - max(I, 0) (read noise, dark
      * current, the calibrations' noise), in place of readnoise^2; a hit's counts are in both
-     * terms, so a hit does not raise its own noise. Where VAR is not finite, readnoise^2.
+     * terms, so a hit does not raise its own noise (exactly so where no flat divided the frame
+     * after its Poisson term was taken; divided by a flat f, the hit's counts leave I (1/f - 1)
+     * in the term: a little more noise for hits where the flat is low). Where VAR is not finite,
+     * readnoise^2.
      */
     variance?: Float32Array;
   } = {},

@@ -293,6 +293,10 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         ...(member !== undefined ? { log: (m: string) => emit(s.id, 'info', m, { frame: member }) } : {}),
         calibration: (step) => loaded.get(step),
         later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
+        laterValues: (name) => {
+          const next = recipe.steps.slice(recipe.steps.indexOf(s) + 1).find((x) => x.primitive.name === name);
+          return next && stepValues(run.params, next.id);
+        },
         used: (param, value) => {
           const set = t.used.get(param) ?? new Set<string>();
           set.add(typeof value === 'number' ? String(Number(value.toPrecision(6))) : value);

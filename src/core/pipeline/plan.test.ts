@@ -261,6 +261,19 @@ describe('plan: a night without biases (CMOS: darks at the frames\' exposure)', 
     const plan = buildPlan({ frames: frames(), params });
     expect(decisionOf(plan, 'm67_R60.fits', 'dark')?.outcome).toBe('chosen');
     for (const name of ['m67_R1.fits', 'm67_R60.fits', 'fR1.fits']) expect(decisionOf(plan, name, 'bias')?.notNeeded, name).toBeUndefined();
+    // The darks' own frames too: their master must not keep the level.
+    expect(decisionOf(plan, 'd1.fits', 'bias')?.notNeeded).toBeUndefined();
+    expect(decisionOf(plan, 'd1.fits', 'bias')?.summary).toMatch(/scale it by exposure/);
+  });
+
+  it('a pinned bias that is gone stays a problem, not "not needed"', () => {
+    const pins = [{ id: 'pin|bias|m67_R1.fits', step: 'bias' as const, frameId: 'm67_R1.fits', calibrationId: 'gone_bias.fits' }];
+    const plan = buildPlan({ frames: frames(), pins });
+    const dec = decisionOf(plan, 'm67_R1.fits', 'bias')!;
+    expect(dec.outcome).toBe('none');
+    expect(dec.notNeeded).toBeUndefined();
+    expect(missingCalibrations(plan).get(reduceOf(plan, 'm67_R1.fits').key)).toEqual(['bias']);
+    expect(decisionOf(plan, 'm67_R2.fits', 'bias')?.notNeeded).toBe(true);
   });
 
   it('a library with biases none of which fits still says the frame misses one', () => {

@@ -179,9 +179,10 @@ const NEEDED_STEPS = ['bias', 'flat'] as const;
  * them, and a bias is needed; where the library has biases none of which
  * fits, the user is told as before.
  */
-function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean): void {
+function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean, pinned: boolean): void {
   const bias = dec.decisions.bias;
-  if (!bias || bias.outcome !== 'none' || bias.candidates.length > 0 || scaleDark) return;
+  // A pin whose bias is gone is the user's to see, not a bias not needed.
+  if (!bias || bias.outcome !== 'none' || bias.candidates.length > 0 || scaleDark || pinned) return;
   if (isDark) {
     dec.decisions.bias = { ...bias, notNeeded: true, summary: 'not needed: no bias in the library, and the master dark keeps the level for the frames of its exposure' };
     return;
@@ -371,7 +372,8 @@ export function buildPlan(input: PlanInput): Plan {
         out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.outcome === 'pinned' ? { pinned: true } : {}), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
       }
     }
-    biasNotNeeded(dec, scaleDark, isDark);
+    // A dark's own frames: whether its users scale it is known once they are planned (darkBiasScaled).
+    biasNotNeeded(dec, scaleDark, isDark, pinsFor(r.f, 'bias') !== undefined);
     decisions.push(dec);
     return out;
   };
@@ -440,6 +442,18 @@ export function buildPlan(input: PlanInput): Plan {
     });
   }
 
+  // A master dark whose users scale it by exposure must not keep the level: its frames need a bias after all.
+  for (const run of darkRuns) {
+    const scaled = runs.some((r) => r.inputs.some((i) => i.calibrations.dark?.run === run.key) && scaleDarkOf(r.params));
+    if (!scaled) continue;
+    for (const d of decisions) {
+      const bias = d.decisions.bias;
+      if (d.run !== run.key || !bias?.notNeeded) continue;
+      const { notNeeded: _, ...rest } = bias;
+      d.decisions.bias = { ...rest, summary: 'no bias in the library, and the frames this dark serves scale it by exposure: its level must be taken out first' };
+    }
+  }
+
   // ---- dependencies and signatures, in order (runs are already topologically sorted)
   const sigOf = new Map<string, string>();
   const runByKey = new Map(runs.map((r) => [r.key, r]));
@@ -475,7 +489,9 @@ export function buildPlan(input: PlanInput): Plan {
  *   level get no Poisson term of it (a CMOS night's darks).
  * 4 (2026-12-01): subtractDark adds the shot noise of the dark current it takes out to VAR (of a
  *   dark that holds the level, what stands out of it: hot pixels, amp glow); flagCosmicRays takes
- *   the noise beyond the counts from VAR (CRNOISE), so dark current and hot pixels are not hits.
+ *   the noise beyond the counts from VAR (CRNOISE), so dark current and hot pixels are not hits;
+ *   colour mosaics (BAYERPAT): cosmic rays searched per colour, stacks shifted by whole even
+ *   pixels, sources measured on superpixels, BAYERPAT rewritten by an odd trim.
  */
 export const PIPELINE_VERSION = 4;
 

@@ -30,6 +30,8 @@ export interface FrameContext extends StepLog {
   calibration(step: CalibrationStep): AstroFrame | undefined;
   /** Whether a later step of the recipe is the named primitive: a step may skip measuring what no later step reads. */
   later(primitive: string): boolean;
+  /** The parameter values of the first later step of the named primitive (undefined when none follows): what it will do to the frame. */
+  laterValues(primitive: string): StepValues | undefined;
   /**
    * The value an empty or 'auto' parameter took for this frame (the header's
    * gain, the overscan model chosen): HISTORY then says `gain=auto(1.6)`.

@@ -42,12 +42,15 @@ function stepAbsent(r: FrameRow, step: CalibrationStep): boolean {
 }
 
 /** What the steps no frame of a kind has mean: reduced without, or (a bias on a night without any) not needed. */
-function absentHint(absent: readonly CalibrationStep[], rows: readonly FrameRow[]): string {
+function absentHint(kind: FrameKind, absent: readonly CalibrationStep[], rows: readonly FrameRow[]): string {
   const notNeeded = absent.filter((s) => rows.every((r) => r.d.decisions[s]?.notNeeded));
   const without = absent.filter((s) => !notNeeded.includes(s));
+  const why = kind === 'dark'
+    ? 'the master dark keeps the camera\'s level, and the frames of its exposure take it out with it.'
+    : 'each frame\'s dark, taken at its exposure and not scaled, takes the camera\'s level out.';
   return [
     without.length ? `No ${without.join(' and no ')} in the library: these frames are reduced without one.` : '',
-    notNeeded.length ? `No ${notNeeded.join(' and no ')} in the library, and none needed: each frame's dark, taken at its exposure and not scaled, takes the camera's level out.` : '',
+    notNeeded.length ? `No ${notNeeded.join(' and no ')} in the library, and none needed: ${why}` : '',
   ].filter(Boolean).join(' ');
 }
 
@@ -134,7 +137,7 @@ export function CalibrationsView() {
           return (
             <div key={kind} className="cal-kind">
               <h3>{title} <span className="muted">({these.length === all.length ? all.length : `${these.length} of ${all.length}`})</span></h3>
-              {absent.length > 0 && <p className="cal-hint muted">{absentHint(absent, all)}</p>}
+              {absent.length > 0 && <p className="cal-hint muted">{absentHint(kind, absent, all)}</p>}
               {these.length ? <FrameTable title={title} rows={these} steps={columns} refused={refusedById} busy={busy} run={act} /> : <p className="muted">None to show.</p>}
             </div>
           );

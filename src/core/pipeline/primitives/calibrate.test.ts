@@ -146,6 +146,20 @@ describe('subtractDark', () => {
     expect(e.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 4 * 1 + 140, 3);
   });
 
+  it('counts the shot noise in electrons through the gain ADUToElectrons will apply: its parameter before the header', () => {
+    // A CMOS header: GAIN is a setting (with OFFSET), no e-/ADU; the user gives ADUToElectrons 4 e-/ADU.
+    const f = science({ EXPTIME: 100, GAIN: 120, OFFSET: 30 });
+    f.meta.levelRemoved = 'bias';
+    const ctx = { ...frameCtx({ dark: dark(100) }), laterValues: (name: string) => (name === 'ADUToElectrons' ? { gain: 4 } : undefined) };
+    subtractDark.run(f, defaultsOf(subtractDark), ctx);
+    expect(f.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 1 + 70 / 4, 4);
+    // Without the parameter, and no e-/ADU in the header: the 1 e-/ADU ADUToElectrons will take (and warn of).
+    const g = science({ EXPTIME: 100, GAIN: 120, OFFSET: 30 });
+    g.meta.levelRemoved = 'bias';
+    subtractDark.run(g, defaultsOf(subtractDark), frameCtx({ dark: dark(100) }));
+    expect(g.exts[0].data.var![idx(4, 0)]).toBeCloseTo(4 + 1 + 70, 4);
+  });
+
   it('adds no shot noise when asked not to', () => {
     const off = science({ EXPTIME: 100, GAIN: 2 });
     off.meta.levelRemoved = 'bias';

@@ -6,7 +6,7 @@
  * the plan chose for the frame; with none, the step is skipped with a note.
  */
 import { addExcessShotNoise, addShotNoise, scale, subtract } from '../../kernels/arith';
-import { sampledMedian } from '../../kernels/stats';
+import { medianAndRobustSigma, sampleStride } from '../../kernels/stats';
 import { divideByFlat } from '../../kernels/flat';
 import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
@@ -75,6 +75,30 @@ function exptimeOf(frame: AstroFrame): number | undefined {
   return frame.meta.exptime ?? extractDescriptors(frame.primary, frame.exts[0]?.header).exptime;
 }
 
+/**
+ * Electrons per count of a frame's pixels for a Poisson term added while it
+ * may still be in ADU: the gain ADUToElectrons will apply (its parameter,
+ * else the header's, else the 1 it will warn of), or 1 in electrons. A CMOS
+ * camera's header often gives no e-/ADU (its GAIN is a setting), and the
+ * user sets it on ADUToElectrons: the term must use that one.
+ */
+function countsGain(frame: AstroFrame, k: number, ctx: FrameContext): number {
+  if (frame.bunit !== 'adu') return 1;
+  const given = optNum(ctx.laterValues('ADUToElectrons') ?? {}, 'gain');
+  if (given !== undefined && given > 0) return given;
+  const gain = extractDescriptors(frame.primary, frame.exts[k].header).gain;
+  return gain !== undefined && gain > 0 ? gain : 1;
+}
+
+/** A dark's typical level and the spread of its pixels about it (robust), from a regular sample. */
+function levelOf(d: Frame): { median: number; sigma: number } {
+  const stride = sampleStride(d.sci.length, d.width, 200_000);
+  const sample = new Float32Array(Math.ceil(d.sci.length / stride));
+  let n = 0;
+  for (let i = 0; i < d.sci.length; i += stride) if (!d.dq || d.dq[i] === 0) sample[n++] = d.sci[i];
+  return medianAndRobustSigma(sample.subarray(0, n));
+}
+
 export const subtractBias: FramePrimitive = {
   kind: 'frame',
   name: 'subtractBias',
@@ -112,9 +136,9 @@ export const subtractDark: FramePrimitive = {
     // Poisson term (counted after the dark, in addVariance) misses. With the level out before the dark,
     // the master holds dark current alone: all of it counts. On a cooled CCD's 300 s frame at 1 e-/s that
     // is as much VAR as a sky of 300 e-, and far more at a hot pixel. A dark that takes the level out
-    // itself (no bias: CMOS nights) holds the level too: the typical pixel's dark noise comes to the frame
-    // with the read noise measured on the darks (adoptReadNoise), and only what stands out above the
-    // dark's typical level (hot pixels, amp glow) counts here.
+    // itself (no bias: CMOS nights) holds the level too: only what stands out above the dark's typical
+    // level (hot pixels, amp glow) counts here, and the typical pixel's dark noise comes to the frame with
+    // the read noise measured on the darks (adoptReadNoise; not where a header gives a read noise).
     const shotNoise = bool(p, 'shotNoise');
     const darkOnLevel = frame.meta.levelRemoved === undefined;
     const te = exptimeOf(frame);
@@ -131,11 +155,13 @@ export const subtractDark: FramePrimitive = {
       if (factor !== 1) d = scale(d, factor);
       subtract(ext.data, d, ext.data);
       if (shotNoise) {
-        const gain = frame.bunit === 'adu' ? extractDescriptors(frame.primary, ext.header).gain : 1;
-        // No gain in the header: ADUToElectrons, later, takes 1 e-/ADU and says so.
-        const perCount = 1 / (gain !== undefined && gain > 0 ? gain : 1);
-        if (darkOnLevel) addExcessShotNoise(ext.data, d, sampledMedian(d.sci, d.width, d.dq), perCount);
-        else addShotNoise(ext.data, d.sci, perCount);
+        const perCount = 1 / countsGain(frame, k, ctx);
+        if (darkOnLevel) {
+          const { median: level, sigma } = levelOf(d);
+          addExcessShotNoise(ext.data, d, level, perCount, 3, sigma);
+        } else {
+          addShotNoise(ext.data, d.sci, perCount);
+        }
       }
       moveSaturation(frame, k, (s) => s - typicalLevel(d));
       adoptReadNoise(frame, k, dark, 'dark', ctx);

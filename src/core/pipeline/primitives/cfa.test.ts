@@ -37,4 +37,20 @@ describe('a mosaic trimmed or flipped', () => {
     trimData.run(even, defaultsOf(trimData, { section: '[3:8,3:6]' }), frameCtx());
     expect(cardOf(even.primary, 'BAYERPAT')).toBe('RGGB');
   });
+
+  it('a flipped section starts from its other end; ROWORDER TOP-DOWN counts rows from the top (the last FITS row); COLORTYP follows', () => {
+    const trimmed = (primary: Record<string, string | number>, section: string) => {
+      const f = makeAstro({ name: 'osc.fits', primary, exts: [{ data: makeTestFrame(8, 6, 100) }] });
+      trimData.run(f, defaultsOf(trimData, { section }), frameCtx());
+      return f.primary;
+    };
+    // [8:1,...]: the new first column is the old 8th (index 7, odd).
+    expect(cardOf(trimmed({ BAYERPAT: 'RGGB' }, '[8:1,1:6]'), 'BAYERPAT')).toBe('GRBG');
+    // Top-down, 6 rows: cutting the first FITS row leaves the top row where it was; cutting the last moves it.
+    expect(cardOf(trimmed({ BAYERPAT: 'RGGB', ROWORDER: 'TOP-DOWN' }, '[1:8,2:6]'), 'BAYERPAT')).toBe('RGGB');
+    expect(cardOf(trimmed({ BAYERPAT: 'RGGB', ROWORDER: 'TOP-DOWN' }, '[1:8,1:5]'), 'BAYERPAT')).toBe('GBRG');
+    expect(cardOf(trimmed({ BAYERPAT: 'RGGB' }, '[1:8,2:6]'), 'BAYERPAT')).toBe('GBRG');
+    const maxim = trimmed({ COLORTYP: 'RGGB' }, '[2:8,1:6]');
+    expect([cardOf(maxim, 'COLORTYP'), cardOf(maxim, 'BAYERPAT')]).toEqual(['GRBG', 'GRBG']);
+  });
 });

@@ -44,3 +44,18 @@ export function movedPattern(pattern: string, px: number, py: number): string {
   const at = (r: number, c: number) => pattern[((r + py) & 1) * 2 + ((c + px) & 1)];
   return at(0, 0) + at(0, 1) + at(1, 0) + at(1, 1);
 }
+
+/**
+ * The first pixel, of the old mosaic, of what a trim (or flip) keeps, in
+ * the pattern's own terms: BAYERPAT names the pattern from the first row
+ * written, except where ROWORDER = 'TOP-DOWN' (N.I.N.A., SharpCap): there
+ * it starts from the top row, the last one of the FITS array.
+ * `sec` is 0-based with exclusive ends (kernels/section.ts).
+ */
+export function trimOrigin(
+  sec: { x0: number; x1: number; y0: number; y1: number; flipX?: boolean; flipY?: boolean }, height: number, topDown: boolean,
+): { px: number; py: number } {
+  const px = sec.flipX ? sec.x1 - 1 : sec.x0;
+  const py = topDown ? (sec.flipY ? height - 1 - sec.y0 : height - sec.y1) : sec.flipY ? sec.y1 - 1 : sec.y0;
+  return { px, py };
+}

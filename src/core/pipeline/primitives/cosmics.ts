@@ -237,7 +237,8 @@ export const flagCosmicRays: FramePrimitive = {
       }
       if (found.fromVar) ctx.log(`ext ${ext.extver}: noise model med5 + VAR beyond the counts, typically ${found.noise.toPrecision(4)}^2 e^2 (read noise ${rn}, dark current, calibrations)`);
       setCard(ext.header, 'NCOSMIC', found.nFound, 'pixels flagged as cosmic rays');
-      setCard(ext.header, 'CRNOISE', Number(found.noise.toPrecision(4)), `e-, noise besides the counts' in the CR model${found.fromVar ? ' (median)' : ''}`);
+      const how = !found.fromVar ? '' : pattern ? ' (the colours\' medians, largest)' : ' (median)';
+      setCard(ext.header, 'CRNOISE', Number(found.noise.toPrecision(4)), `e-, noise besides the counts' in the CR model${how}`);
       total += found.nFound;
       const { spared } = found;
       const sparedText = spared.groups ? `; ${spared.pixels} pixels in ${spared.groups} compact group${spared.groups === 1 ? '' : 's'} left alone (a star's core, not a hit)` : '';

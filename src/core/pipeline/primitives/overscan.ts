@@ -10,11 +10,11 @@ type Levels = ReturnType<typeof overscanLevels>;
 import type { Frame } from '../../kernels/frame';
 import { parseSection, trim } from '../../kernels/section';
 import { robustSigma } from '../../kernels/stats';
-import { deleteCards, setCard, cardNumber } from '../cards';
+import { cardValue, deleteCards, setCard, cardNumber } from '../cards';
 import { lookup } from '../astroFrame';
 import { choice, num, param, type FramePrimitive } from '../primitive';
 import { give } from '../../kernels/scratch';
-import { cfaPattern, movedPattern } from './cfa';
+import { cfaPattern, movedPattern, trimOrigin } from './cfa';
 
 type FitFunction = 'auto' | 'spline' | 'poly' | 'none';
 
@@ -162,10 +162,17 @@ export const trimData: FramePrimitive = {
       give(f.sci, f.var, f.dq);
       // A colour mosaic cut at an odd pixel (or flipped) starts on another colour: say which.
       const pattern = cfaPattern(frame.primary, ext.header);
-      const moved = pattern ? movedPattern(pattern, sec.flipX ? sec.x1 - 1 : sec.x0, sec.flipY ? sec.y1 - 1 : sec.y0) : undefined;
-      if (pattern && moved && moved !== pattern) {
-        setCard(ext.header, 'BAYERPAT', moved, `colour mosaic from pixel 1,1, after trimming (was ${pattern})`);
-        if (frame.exts.length === 1) setCard(frame.primary, 'BAYERPAT', moved, `colour mosaic from pixel 1,1, after trimming (was ${pattern})`);
+      if (pattern) {
+        const topDown = String(h.str('ROWORDER')?.value ?? '').trim().toUpperCase() === 'TOP-DOWN';
+        const { px, py } = trimOrigin(sec, f.height, topDown);
+        const moved = movedPattern(pattern, px, py);
+        if (moved !== pattern) {
+          const comment = `colour mosaic after trimming (was ${pattern})`;
+          for (const cards of frame.exts.length === 1 ? [ext.header, frame.primary] : [ext.header]) {
+            setCard(cards, 'BAYERPAT', moved, comment);
+            if (typeof cardValue(cards, 'COLORTYP') === 'string') setCard(cards, 'COLORTYP', moved, comment);
+          }
+        }
       }
       shiftReference(ext.header, sec.x0, sec.y0);
       deleteCards(ext.header, ['BIASSEC', 'TRIMSEC']);

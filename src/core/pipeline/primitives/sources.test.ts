@@ -125,8 +125,8 @@ describe('detectSources on a colour mosaic (BAYERPAT)', () => {
     const f = mosaic('RGGB');
     detectSources.run(f, recipeValues('reduceScience', 'detectSources'), frameCtx());
     const q = f.meta.quality!;
-    // Measured 3.44 for 3.5 (as close as the monochrome test's 3%; 3.78 for 3.77 on a night made with astropy).
-    expect(Math.abs(q.fwhm / FWHM - 1)).toBeLessThan(0.03);
+    // Measured 3.44 for 3.5 (3.78 for 3.77 on a night made with astropy); 3.64 without the superpixel's width taken out.
+    expect(Math.abs(q.fwhm / FWHM - 1)).toBeLessThan(0.025);
     expect(Math.abs(q.skyNoise / pixelNoise - 1)).toBeLessThan(0.05);
     expect(Math.abs(q.sky - 300)).toBeLessThan(1);
     expect(q.nStars).toBe(16);

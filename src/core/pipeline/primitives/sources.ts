@@ -116,7 +116,8 @@ export function measureFrame(f: Frame, ext: number, opts: MeasureOptions): { sta
  * the mosaic's pixels: positions 2x + 0.5, fluxes x 4 (a superpixel is a
  * mean of 4), the sky per pixel, its noise that of one pixel (2 x the
  * superpixels', their four pixels' noise alike), and the FWHM x 2 less what
- * the wider pixel adds (mosaicFwhm).
+ * the wider pixel adds (mosaicFwhm). A star's peak stays the superpixels'
+ * (so minPeakSnr counts the superpixels' signal to noise).
  */
 function measureMosaic(f: Frame, ext: number, opts: MeasureOptions): ReturnType<typeof measureFrame> {
   const s = superpixels(f);

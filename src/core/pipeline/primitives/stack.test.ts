@@ -248,6 +248,13 @@ describe('resample', () => {
     expect(ms[1].shift).toEqual({ dx: -4, dy: 2, kernel: 'lanczos3' });
     expect(ms[2].shift).toEqual({ dx: 0, dy: -6, kernel: 'lanczos3' });
     expect(Object.is(ms[2].shift!.dx, -0)).toBe(false);
+    // A frame of another pattern (or none) is left out with the reason: its pixels are other colours.
+    const odd = makeMember(store.add({ id: `stub-${counter++}`, name: 'd.fits', primary: [{ key: 'BAYERPAT', value: 'GRBG' }], exts: [{ frame: { width: 4, height: 4, sci: new Float32Array(16) } }] }));
+    odd.offset = { dx: 1, dy: 1, method: 'stars', nMatched: 7 };
+    const all = [...ms, odd];
+    resample.run(all, recipeValues('stackScience', 'resample'), groupCtx());
+    expect(odd.leftOut).toBe('a colour mosaic (GRBG) where the reference is a colour mosaic (RGGB): their pixels are not of the same colours');
+    expect(odd.shift).toBeUndefined();
     expect(ctx.logs).toContainEqual(expect.stringMatching(/colour mosaic \(RGGB\): shifted by whole even pixels .* \(0\.90 px from the measured offsets at most\)/));
   });
 

@@ -206,9 +206,16 @@ export const resample: GroupPrimitive = {
   ],
   run(members, p, ctx) {
     const kernel = choice<ResampleKernel>(p, 'kernel');
-    const act = activeMembers(members);
+    const patternOf = (m: Member) => cfaPattern(m.stored.primary, m.stored.exts[0]?.header);
     // A colour mosaic must not be interpolated (cfa.ts): whole even pixels keep each pixel on its colour.
-    const pattern = act.length ? cfaPattern(act[0].stored.primary, act[0].stored.exts[0]?.header) : undefined;
+    const pattern = activeMembers(members).length ? patternOf(activeMembers(members)[0]) : undefined;
+    const say = (p: string | undefined) => (p ? `a colour mosaic (${p})` : 'not a colour mosaic');
+    for (const m of activeMembers(members).slice(1)) {
+      if (patternOf(m) === pattern) continue;
+      m.leftOut = `${say(patternOf(m))} where the reference is ${say(pattern)}: their pixels are not of the same colours`;
+      ctx.log(`${m.ref.name} left out: ${m.leftOut}`);
+    }
+    const act = activeMembers(members);
     const even = (v: number) => 2 * Math.round(v / 2) + 0; // + 0: no -0
     for (const m of act) {
       if (!m.offset) throw new Error(`${m.ref.name} has no offset: adjustOffsets must come before resample`);

@@ -267,6 +267,8 @@ export function frameCtx(cals: Partial<Record<CalibrationStep, AstroFrame>> = {}
     calibration: (step) => cals[step],
     // As if every step might follow: nothing is skipped for want of a reader.
     later: () => true,
+    // ... with no parameter set.
+    laterValues: () => undefined,
     used: (param, value) => void (usedValues[param] ??= []).push(String(value)),
     usedValues,
   };
