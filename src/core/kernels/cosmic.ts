@@ -97,6 +97,21 @@ function noiseOf(m5: number, e2: number): number {
 }
 
 /**
+ * What the noise model adds to the counts' own variance: rn^2, or with VAR
+ * given, the pixel's VAR beyond its counts, VAR g^2 - max(I, 0), read from
+ * the input (the cleaning does not change it) at each use rather than kept
+ * as a plane: no 16 MB more per 2k frame, and no measurable time.
+ */
+interface Extra { rn2: number; v: Float32Array | null; data: Float32Array; gain: number; g2: number }
+
+function extraAt(ex: Extra, i: number): number {
+  if (ex.v === null) return ex.rn2;
+  const c = ex.data[i] * ex.gain;
+  const e = ex.v[i] * ex.g2 - (c > 0 ? c : 0);
+  return e - e === 0 ? e : ex.rn2;
+}
+
+/**
  * Median of the 3x3 window centred on (x, y) of `src`, or src itself where
  * the window does not fit. `buf` must hold 9 values.
  */
@@ -139,28 +154,28 @@ function laplacePlusAt(img: Float32Array, w: number, h: number, x: number, y: nu
  * is S where `floor` holds the median itself). Returns the pixels whose bound
  * exceeds thr, in order.
  */
-function sUpperBound(img: Float32Array, floor: Float32Array, rn2: number, ev: Float32Array | null, w: number, h: number, thr: number): number[] {
+function sUpperBound(img: Float32Array, floor: Float32Array, ex: Extra, w: number, h: number, thr: number): number[] {
   const over: number[] = [];
   for (let y = 0; y < h; y++) {
     const row = y * w;
     if (y === 0 || y === h - 1 || w < 3) {
-      for (let x = 0; x < w; x++) boundAt(img, floor, rn2, ev, w, h, x, y, thr, over);
+      for (let x = 0; x < w; x++) boundAt(img, floor, ex, w, h, x, y, thr, over);
       continue;
     }
-    boundAt(img, floor, rn2, ev, w, h, 0, y, thr, over);
+    boundAt(img, floor, ex, w, h, 0, y, thr, over);
     for (let i = row + 1; i < row + w - 1; i++) {
-      floor[i] = laplacePlus(img[i], img[i - 1], img[i + 1], img[i - w], img[i + w]) / (2 * Math.fround(noiseOf(floor[i], ev !== null ? ev[i] : rn2)));
+      floor[i] = laplacePlus(img[i], img[i - 1], img[i + 1], img[i - w], img[i + w]) / (2 * Math.fround(noiseOf(floor[i], extraAt(ex, i))));
       if (floor[i] > thr) over.push(i);
     }
-    boundAt(img, floor, rn2, ev, w, h, w - 1, y, thr, over);
+    boundAt(img, floor, ex, w, h, w - 1, y, thr, over);
   }
   return over;
 }
 
 /** sUpperBound's step at an edge pixel, where the Laplacian replicates pixels. */
-function boundAt(img: Float32Array, floor: Float32Array, rn2: number, ev: Float32Array | null, w: number, h: number, x: number, y: number, thr: number, over: number[]): void {
+function boundAt(img: Float32Array, floor: Float32Array, ex: Extra, w: number, h: number, x: number, y: number, thr: number, over: number[]): void {
   const i = y * w + x;
-  floor[i] = laplacePlusAt(img, w, h, x, y) / (2 * Math.fround(noiseOf(floor[i], ev !== null ? ev[i] : rn2)));
+  floor[i] = laplacePlusAt(img, w, h, x, y) / (2 * Math.fround(noiseOf(floor[i], extraAt(ex, i))));
   if (floor[i] > thr) over.push(i);
 }
 
@@ -240,16 +255,7 @@ export function detectCosmicRays(
     for (const i of nonFinite) if (img[i] >= satlevel) saturated.push(i); // a fill value as high as saturation
   }
 
-  // Each pixel's variance beyond its counts, in electrons^2 like the image (NaN pixels of img are filled: their VAR counts alone).
-  let ev: Float32Array | null = null;
-  if (options.variance) {
-    ev = take(Float32Array, npix);
-    const v = options.variance, g2 = gain * gain;
-    for (let i = 0; i < npix; i++) {
-      const x = img[i], e = v[i] * g2 - (x > 0 ? x : 0);
-      ev[i] = e - e === 0 ? e : rn2;
-    }
-  }
+  const ex: Extra = { rn2, v: options.variance ?? null, data, gain, g2: gain * gain };
   const med5Img = median5Sampler(img, w, h);
   const flag = takeZeroed(Uint8Array, npix); // boxRegion's scratch, cleared after each use
   const stage = flag; // the growth steps' scratch (1 = grown once, 2 = twice), also cleared after use
@@ -268,14 +274,14 @@ export function detectCosmicRays(
   // Which per-pixel values are current, as bits of `known`: S, S', med3.
   const S_KNOWN = 1, SP_KNOWN = 2, MED3_KNOWN = 4;
   const known = takeZeroed(Uint8Array, npix);
-  const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), ev !== null ? ev[y * w + x] : rn2));
+  const noiseAt = (x: number, y: number): number => Math.fround(noiseOf(med5Img(x, y), extraAt(ex, y * w + x)));
 
   // S where known; an upper bound of S everywhere (Infinity where the cleaning
   // has changed the pixels it was made from).
   const s = take(Float32Array, npix);
   const sUp = take(Float32Array, npix);
   median5Floor(img, w, h, sUp);
-  const maybeCandidates = sUpperBound(img, sUp, rn2, ev, w, h, sigclip);
+  const maybeCandidates = sUpperBound(img, sUp, ex, w, h, sigclip);
   const sAt = (q: number): number => {
     if (!(known[q] & S_KNOWN)) {
       const x = q % w, y = (q / w) | 0;
@@ -291,7 +297,7 @@ export function detectCosmicRays(
    */
   const computeAllS = (): void => {
     median5Filter(img, w, h, s);
-    sUpperBound(img, s, rn2, ev, w, h, Infinity); // with the median itself in place of its bound: S
+    sUpperBound(img, s, ex, w, h, Infinity); // with the median itself in place of its bound: S
     for (let i = 0; i < npix; i++) known[i] |= S_KNOWN;
     sUp.set(s);
   };
@@ -416,7 +422,7 @@ export function detectCosmicRays(
     cleaned.set(data);
     for (const q of crList) cleaned[q] = img[q] / gain;
   }
-  give(img, flag, bad, known, s, sUp, sp, med3, ev ?? undefined);
+  give(img, flag, bad, known, s, sUp, sp, med3);
   return { mask: crmask, cleaned, nFound };
 }
 
