@@ -17,7 +17,7 @@ import { MastersTable } from './MastersTable';
 import { PinsList } from './PinsList';
 import { RefusedFlats } from './RefusedFlats';
 import { StaleNotice } from './StaleNotice';
-import { isProblem, plural, type FrameKind, type FrameRow } from './model';
+import { absentHint, isProblem, plural, type FrameKind, type FrameRow } from './model';
 import { useCalibrationsUi, type Show } from './store';
 import { useAction } from '../../ui/useAction';
 import { useCalibrationsData } from './useCalibrationsData';
@@ -39,19 +39,6 @@ const SHOW: Record<Show, (r: FrameRow) => boolean> = {
 function stepAbsent(r: FrameRow, step: CalibrationStep): boolean {
   const d = r.d.decisions[step];
   return !d || (d.outcome === 'none' && d.candidates.length === 0 && !r.pins[step] && !isProblem(d));
-}
-
-/** What the steps no frame of a kind has mean: reduced without, or (a bias on a night without any) not needed. */
-function absentHint(kind: FrameKind, absent: readonly CalibrationStep[], rows: readonly FrameRow[]): string {
-  const notNeeded = absent.filter((s) => rows.every((r) => r.d.decisions[s]?.notNeeded));
-  const without = absent.filter((s) => !notNeeded.includes(s));
-  const why = kind === 'dark'
-    ? 'the master dark keeps the camera\'s level, and the frames of its exposure take it out with it.'
-    : 'each frame\'s dark, taken at its exposure and not scaled, takes the camera\'s level out.';
-  return [
-    without.length ? `No ${without.join(' and no ')} in the library: these frames are reduced without one.` : '',
-    notNeeded.length ? `No ${notNeeded.join(' and no ')} in the library, and none needed: ${why}` : '',
-  ].filter(Boolean).join(' ');
 }
 
 export function CalibrationsView() {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan, staleProducts, type PlanInput } from '../../core/pipeline/plan';
 import type { PlanFrame } from '../../core/pipeline/facts';
 import { bias, dark, flat, importedMaster, productsOf, science } from '../../core/pipeline/testing/planFrames';
-import { commonCandidates, frameRows, masterRows, MS_PER_DAY, pinId, predictRefusal, refusedFlats } from './model';
+import { absentHint, commonCandidates, frameRows, masterRows, MS_PER_DAY, pinId, predictRefusal, refusedFlats } from './model';
 
 const NIGHT = '2026-03-14T01';
 const raws: PlanFrame[] = [
@@ -28,6 +28,12 @@ describe('frame rows', () => {
     expect(of('d1.fits').problems).toEqual([]);
     // The flats have no dark of their exposure (a problem: the library has darks), so they miss a bias too.
     expect(of('fr1.fits').problems).toEqual(['bias', 'dark']);
+    // What the view says above each kind's table, the bias column being empty for science frames and darks.
+    const science = rows.filter((r) => r.kind === 'science');
+    expect(absentHint('science', ['bias'], science)).toBe("No bias in the library, and none needed: each frame's dark, taken at its exposure and not scaled, takes the camera's level out.");
+    expect(absentHint('dark', ['bias'], rows.filter((r) => r.kind === 'dark'))).toMatch(/^No bias in the library, and none needed: the master dark keeps the camera's level/);
+    // A step no frame has and that is missed: said as before.
+    expect(absentHint('science', ['dark'], science)).toBe('No dark in the library: these frames are reduced without one.');
   });
 
   it('sorts frames by kind, keeps the own pins, and flags a missing flat but not a missing dark', () => {

@@ -321,3 +321,16 @@ export const SOURCE_LABEL: Record<CandidateVerdict['source'], string> = {
 };
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What the steps no frame of a kind has mean: reduced without, or (a bias on a night without any) not needed. */
+export function absentHint(kind: FrameKind, absent: readonly CalibrationStep[], rows: readonly FrameRow[]): string {
+  const notNeeded = absent.filter((s) => rows.every((r) => r.d.decisions[s]?.notNeeded));
+  const without = absent.filter((s) => !notNeeded.includes(s));
+  const why = kind === 'dark'
+    ? 'the master dark keeps the camera\'s level, and the frames of its exposure take it out with it.'
+    : 'each frame\'s dark, taken at its exposure and not scaled, takes the camera\'s level out.';
+  return [
+    without.length ? `No ${without.join(' and no ')} in the library: these frames are reduced without one.` : '',
+    notNeeded.length ? `No ${notNeeded.join(' and no ')} in the library, and none needed: ${why}` : '',
+  ].filter(Boolean).join(' ');
+}
