@@ -17,9 +17,16 @@ export async function dropFiles(page: Page, files: string[]): Promise<void> {
   await dropPayload(page, files.map((f) => ({ name: path.basename(f), b64: readFileSync(f).toString('base64') })));
 }
 
-/** The same for files made in the test: name and base64 bytes. */
+/**
+ * The same for files made in the test: name and base64 bytes. As a user's
+ * drag does, the files are dragged over the page until its drop overlay
+ * shows, then dropped: the page listens for drops once it has rendered (an
+ * effect), and a drop right after page.goto could come before that and be
+ * lost (a CI run saw the library stay empty once).
+ */
 export async function dropPayload(page: Page, payload: { name: string; b64: string }[]): Promise<void> {
-  await page.evaluate(async (items) => {
+  type Held = Window & { __dropTransfer?: DataTransfer };
+  await page.evaluate((items) => {
     const dt = new DataTransfer();
     for (const it of items) {
       const bin = atob(it.b64);
@@ -27,11 +34,19 @@ export async function dropPayload(page: Page, payload: { name: string; b64: stri
       for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
       dt.items.add(new File([bytes], it.name, { type: 'application/fits' }));
     }
-    const target = document.querySelector('main') ?? document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }
+    (window as Held).__dropTransfer = dt;
   }, payload);
+  const dispatch = (types: string[]) => page.evaluate((ts) => {
+    const dt = (window as Held).__dropTransfer!;
+    const target = document.querySelector('main') ?? document.body;
+    for (const type of ts) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, types);
+  await expect(async () => {
+    await dispatch(['dragenter', 'dragover']);
+    await expect(page.locator('.drop-overlay')).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await dispatch(['drop']);
+  await page.evaluate(() => { delete (window as Held).__dropTransfer; });
 }
 
 export const fileRows = (page: Page) => page.locator('tr.file-row');
