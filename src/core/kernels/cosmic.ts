@@ -100,7 +100,8 @@ function noiseOf(m5: number, e2: number): number {
  * What the noise model adds to the counts' own variance: rn^2, or with VAR
  * given, the pixel's VAR beyond its counts, VAR g^2 - max(I, 0), read from
  * the input (the cleaning does not change it) at each use rather than kept
- * as a plane: no 16 MB more per 2k frame, and no measurable time.
+ * as a plane: no 16 MB more per 2k frame (the term as a whole costs the
+ * browser bench night about 0.5 CPU s of ~22, README "Speed").
  */
 interface Extra { rn2: number; v: Float32Array | null; data: Float32Array; gain: number; g2: number }
 
