@@ -203,7 +203,7 @@ export const flagCosmicRays: FramePrimitive = {
     param('sigfrac', 'number', 0.3, 'Fraction of sigclip for the pixels around a hit', { min: 0.01, max: 1 }),
     param('objlim', 'number', 5, 'Contrast limit between a hit and the fine structure of stars', { min: 0.1 }),
     param('niter', 'integer', 4, 'Detect-and-clean passes', { min: 1, max: 10 }),
-    param('readNoise', 'number', null, 'Read noise in electrons; empty = from the header', { nullable: true, min: 0 }),
+    param('readNoise', 'number', null, 'Read noise in electrons, where the noise model does not come from VAR (noiseFromVar off, or no VAR); empty = from the header', { nullable: true, min: 0 }),
     param('noiseFromVar', 'boolean', true, 'Take the noise the counts do not explain (read noise, dark current, the calibrations) from VAR where the frame has one, in place of the read noise alone'),
     param('replace', 'boolean', true, 'Replace the hits in SCI (off: only flag them in DQ)'),
   ],
