@@ -227,7 +227,9 @@ describe('recipes on a simulated night', () => {
       expect(cardOf(prod.stored.primary, 'BUNIT')).toBeUndefined();
       // An empty BUNIT, which astropy reads as dimensionless (CCDData.read refuses a frame without one).
       expect(cardOf(prod.stored.exts[0].header, 'BUNIT')).toBe('');
-      for (const key of ['SATURATE', 'GAINORIG']) expect(cardOf(prod.stored.exts[0].header, key), key).toBeUndefined();
+      for (const key of ['SATURATE', 'GAINORIG', 'RDNOISE']) expect(cardOf(prod.stored.exts[0].header, key), key).toBeUndefined();
+      // The raw flats' read noise (the camera writes RDNOISE in the primary header) says nothing of a ratio.
+      expect(cardOf(prod.stored.primary, 'RDNOISE')).toBeUndefined();
       expect(prod.info.filter).toBe('R');
       expect(cardOf(prod.stored.primary, 'FILTER')).toBe('R');
       expect(cardOf(prod.stored.primary, 'PRODTYPE')).toBe('MASTER FLAT');

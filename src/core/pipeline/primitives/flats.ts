@@ -8,6 +8,7 @@ import { scale } from '../../kernels/arith';
 import { meshBackground } from '../../kernels/background';
 import { median } from '../../kernels/stats';
 import { deleteCards, setCard } from '../cards';
+import { READNOISE_KEYS } from '../../classify/descriptors';
 import { choice, num, param, type FramePrimitive } from '../primitive';
 import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
 
@@ -62,10 +63,11 @@ export const normalizeFlat: FramePrimitive = {
     const norm = levels.length === 1 ? levels[0] : median(Float64Array.from(levels));
     for (const ext of frame.exts) {
       scale(ext.data, 1 / norm, ext.data);
-      // A ratio now: no saturation level, no gain, no unit.
-      deleteCards(ext.header, ['SATURATE', 'GAINORIG', 'BUNIT']);
+      // A ratio now: no saturation level, no gain, no unit, no read noise. (GAIN or EGAIN stay: beside
+      // OFFSET they say what a CMOS camera's GAIN card means, which associates the flat with its frames.)
+      deleteCards(ext.header, ['SATURATE', 'GAINORIG', 'BUNIT', ...READNOISE_KEYS]);
     }
-    deleteCards(frame.primary, ['SATURATE', 'BUNIT']);
+    deleteCards(frame.primary, ['SATURATE', 'BUNIT', ...READNOISE_KEYS]);
     frame.bunit = 'none';
     setCard(frame.primary, 'FLATNORM', norm, 'level the master flat was divided by');
     ctx.log(`normalized by ${norm.toPrecision(7)} (${choice(p, 'method')})`);
