@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATTICES, latticeOf, putLattice, superpixels } from './lattice';
+import { LATTICES, blockMeans, latticeOf, putLattice } from './lattice';
 import type { Frame } from './frame';
 
 const frame = (w: number, h: number): Frame => ({
@@ -45,13 +45,17 @@ describe('the four 2 x 2 sub-lattices', () => {
   });
 });
 
-describe('superpixels', () => {
-  it('are the means of the 2 x 2 blocks, DQ their OR; an odd last row and column are dropped', () => {
+describe('blockMeans', () => {
+  it('are the means of the 2 x 2 block right and down of each pixel, DQ their OR; the last column and row repeat their own', () => {
     const f = frame(5, 3);
-    const s = superpixels(f);
-    expect([s.width, s.height]).toEqual([2, 1]);
-    // Blocks {0,1,5,6} and {2,3,7,8}.
-    expect(Array.from(s.sci)).toEqual([3, 5]);
-    expect(Array.from(s.dq!)).toEqual([0 | 1 | 5 | 6, 2 | 3 | 0 | 1]);
+    const b = blockMeans(f);
+    expect([b.width, b.height]).toEqual([5, 3]);
+    // (0,0): {0,1,5,6}; (4,0): {4,4,9,9}; (1,2): {11,12,11,12}; (4,2): {14} four times.
+    expect(b.sci[0]).toBe(3);
+    expect(b.sci[4]).toBe(6.5);
+    expect(b.sci[11]).toBe(11.5);
+    expect(b.sci[14]).toBe(14);
+    expect(b.dq![0]).toBe(0 | 1 | 5 | 6);
+    expect(b.dq![14]).toBe(14 % 7);
   });
 });

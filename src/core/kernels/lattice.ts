@@ -44,23 +44,24 @@ export function putLattice(f: Frame, sub: Frame, x0: number, y0: number): void {
 export const LATTICES: readonly (readonly [number, number])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];
 
 /**
- * The mosaic's 2 x 2 superpixels: the mean of each block's four pixels (one
- * of each colour of a Bayer mosaic: a luminance at half the resolution, with
- * no colour pattern), DQ the OR of the four. An odd last row or column has no
- * block and is dropped. Pixel (i, j) is centred on (2i + 0.5, 2j + 0.5) of f.
- * From the scratch pool.
+ * The mean of the 2 x 2 block starting at each pixel (right and down; the
+ * last column and row take their own pixels again): every block holds one
+ * pixel of each colour of a Bayer mosaic, so the result has no colour
+ * pattern, at the mosaic's own sampling, shifted by half a pixel (its pixel
+ * (x, y) is centred on (x + 0.5, y + 0.5) of f) and smoothed by a 2-pixel
+ * box. DQ is the OR of the block's. From the scratch pool.
  */
-export function superpixels(f: Frame): Frame {
-  const w = f.width >> 1, h = f.height >> 1, W = f.width;
-  const sci = take(Float32Array, w * h);
-  const dq = f.dq ? take(Uint16Array, w * h) : undefined;
-  for (let y = 0; y < h; y++) {
-    const a = 2 * y * W, b = a + W;
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x, c = 2 * x;
-      sci[i] = (f.sci[a + c] + f.sci[a + c + 1] + f.sci[b + c] + f.sci[b + c + 1]) * 0.25;
-      if (dq) dq[i] = f.dq![a + c] | f.dq![a + c + 1] | f.dq![b + c] | f.dq![b + c + 1];
+export function blockMeans(f: Frame): Frame {
+  const W = f.width, H = f.height;
+  const sci = take(Float32Array, W * H);
+  const dq = f.dq ? take(Uint16Array, W * H) : undefined;
+  for (let y = 0; y < H; y++) {
+    const a = y * W, b = (y + 1 < H ? y + 1 : y) * W;
+    for (let x = 0; x < W; x++) {
+      const x1 = x + 1 < W ? x + 1 : x;
+      sci[a + x] = (f.sci[a + x] + f.sci[a + x1] + f.sci[b + x] + f.sci[b + x1]) * 0.25;
+      if (dq) dq[a + x] = f.dq![a + x] | f.dq![a + x1] | f.dq![b + x] | f.dq![b + x1];
     }
   }
-  return { width: w, height: h, sci, dq };
+  return { width: W, height: H, sci, dq };
 }

@@ -17,7 +17,7 @@ import { RECIPES } from './recipes';
 import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
 import type { FrameRef } from './products';
 import {
-  addReduced, box, cardOf, hasCard, historyOf, med, meanOf, productOf, rawInput, rawMefInput, rmsOf, rsigma, runSpecFor, starGrid,
+  addReduced, box, cardOf, toCards, hasCard, historyOf, med, meanOf, productOf, rawInput, rawMefInput, rmsOf, rsigma, runSpecFor, starGrid,
   type Camera, type Exposure, type StarSpec,
 } from './testing/frames';
 
@@ -351,6 +351,37 @@ describe('stackScience', () => {
     // A fifth frame with 2.5 times the FWHM: selectFrames leaves it out.
     inputs.splice(2, 0, reduced(store, 9, { dx: 1, dy: 1 }, 2.5 * FWHM));
     run = await executeRun(runSpecFor('stackScience', inputs), store);
+  });
+
+  it('stacks a colour mosaic (BAYERPAT) without interpolating: each pixel a mean of its frames\' pixels whole even pixels away', async () => {
+    const mosaicStore = new MemoryStore();
+    const bayer = toCards({ BAYERPAT: 'RGGB' });
+    const three = shifts.slice(0, 3).map((sh, i) =>
+      addReduced(mosaicStore, { id: `osc${i + 1}`, field, shift: sh, fwhm: FWHM, size: S, sky: SKY_E, readNoise: RN_E, seed: 700 + i, dateObs: `2024-03-01T22:0${i}:00`, primary: bayer }));
+    const r = await executeRun(runSpecFor('stackScience', three), mosaicStore);
+    const members = r.info.members!;
+    // Offsets (3.3, -2.7) and (-4.6, 1.2) as measured; shifted by the nearest whole even pixels against them.
+    expect(members.map((m) => m.shifted)).toEqual([undefined, { dx: -4, dy: 2 }, { dx: 4, dy: -2 }]);
+    const h = productOf(mosaicStore, r.product.id).stored.primary;
+    expect(historyOf(h).some((l) => /^osc2_reduced\.fits: offset 3\.\d+ -2\.\d+ \(stars, \d+ stars\) shifted -4 2 \(whole pixels\)/.test(l))).toBe(true);
+    expect(cardOf(h, 'BAYERPAT')).toBe('RGGB');
+    // Every stack pixel is the frames' pixels at those whole shifts, scaled, weighted and averaged (3 values
+    // never clip at 3 sigma): to float32 rounding, where a sub-pixel shift would blend 36 neighbours.
+    const planes = await Promise.all(three.map(async (t) => mosaicStore.readRows(await mosaicStore.open(t.id), 0, 'sci', 0, S, new Float32Array(S * S))));
+    const out = productOf(mosaicStore, r.product.id).planes[0].sci;
+    let worst = 0;
+    for (let y = 10; y < S - 10; y += 7) {
+      for (let x = 10; x < S - 10; x += 5) {
+        let sum = 0, wsum = 0;
+        members.forEach((m, i) => {
+          const sx = m.shifted?.dx ?? 0, sy = m.shifted?.dy ?? 0;
+          sum += m.weight * (planes[i][(y - sy) * S + (x - sx)] * m.scale + m.zero);
+          wsum += m.weight;
+        });
+        worst = Math.max(worst, Math.abs(out[y * S + x] - sum / wsum) / Math.max(1, Math.abs(sum / wsum)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5);
   });
 
   it('recovers the sub-pixel offsets of the frames from their stars', () => {

@@ -18,7 +18,7 @@ import type { Frame } from '../../kernels/frame';
 import { setCard } from '../cards';
 import { dqMask } from './masks';
 import { give, takeZeroed } from '../../kernels/scratch';
-import { superpixels } from '../../kernels/lattice';
+import { blockMeans } from '../../kernels/lattice';
 import { cfaPattern } from './cfa';
 import type { QualityFigures, Star } from '../products';
 import { canonicalJson } from '../signature';
@@ -111,20 +111,21 @@ export function measureFrame(f: Frame, ext: number, opts: MeasureOptions): { sta
  * measureFrame for a colour mosaic (cfa.ts): a pixel's neighbours are of
  * other colours, so the sky's colour reads as noise (on an orange sky 3
  * times the real one, which raised the detection limit as much) and a
- * star's profile as a checkerboard. It is measured on the mosaic's 2 x 2
- * superpixels instead (one pixel of each colour), and the figures given in
- * the mosaic's pixels: positions 2x + 0.5, fluxes x 4 (a superpixel is a
- * mean of 4), the sky per pixel, its noise that of one pixel (2 x the
- * superpixels', their four pixels' noise alike), and the FWHM x 2 less what
- * the wider pixel adds (mosaicFwhm). A star's peak stays the superpixels'
- * (so minPeakSnr counts the superpixels' signal to noise).
+ * star's profile as a checkerboard. It is measured on the means of the
+ * mosaic's 2 x 2 blocks instead (one pixel of each colour, at the mosaic's
+ * own sampling: 2 x 2 superpixels, at half of it, lost the stars of a
+ * 3.2 px FWHM), and the figures given for the mosaic: positions + 0.5, the
+ * sky per pixel, its noise that of one pixel (2 x the blocks', their four
+ * pixels' noise alike), the FWHM less what the 2-pixel box adds
+ * (mosaicFwhm). Fluxes are the same (every pixel is in four blocks, each a
+ * quarter of it); a star's peak is the blocks'.
  */
 function measureMosaic(f: Frame, ext: number, opts: MeasureOptions): ReturnType<typeof measureFrame> {
-  const s = superpixels(f);
-  const m = measureFrame(s, ext, opts);
-  give(s.sci, s.dq);
+  const b = blockMeans(f);
+  const m = measureFrame(b, ext, opts);
+  give(b.sci, b.dq);
   return {
-    stars: m.stars.map((t) => ({ ...t, x: 2 * t.x + 0.5, y: 2 * t.y + 0.5, fwhm: mosaicFwhm(t.fwhm), flux: 4 * t.flux })),
+    stars: m.stars.map((t) => ({ ...t, x: t.x + 0.5, y: t.y + 0.5, fwhm: mosaicFwhm(t.fwhm) })),
     sky: m.sky,
     skyNoise: 2 * m.skyNoise,
     fwhms: m.fwhms.map(mosaicFwhm),
@@ -133,14 +134,13 @@ function measureMosaic(f: Frame, ext: number, opts: MeasureOptions): ReturnType<
 }
 
 /**
- * A FWHM measured on 2 x 2 superpixels, in the mosaic's pixels: twice it,
- * less the variance a 2-pixel box adds over a 1-pixel one (2^2/12 - 1/12
- * px^2, i.e. 8 ln 2 x 0.25 in FWHM^2). Measured on a mosaic made with
- * astropy of stars of FWHM 3.77 px: 3.96 uncorrected, 3.78 corrected.
+ * A FWHM measured on 2 x 2 block means, in the mosaic's pixels: less the
+ * variance the 2-pixel box adds (two taps of 1/2 one pixel apart: 0.25
+ * px^2, i.e. 8 ln 2 x 0.25 in FWHM^2).
  */
-export function mosaicFwhm(superpixelFwhm: number): number {
-  const f2 = 4 * superpixelFwhm * superpixelFwhm - 8 * Math.LN2 * 0.25;
-  return f2 > 0 ? Math.sqrt(f2) : 2 * superpixelFwhm;
+export function mosaicFwhm(blockFwhm: number): number {
+  const f2 = blockFwhm * blockFwhm - 8 * Math.LN2 * 0.25;
+  return f2 > 0 ? Math.sqrt(f2) : blockFwhm;
 }
 
 export const detectSources: FramePrimitive = {
