@@ -1,8 +1,8 @@
 /**
- * The four 2 x 2 sub-lattices of a frame: the pixels of one colour of a
- * colour camera's Bayer mosaic (rows y0, y0 + 2, ...; columns x0, x0 + 2,
- * ...). A step that compares a pixel with its neighbours works on each
- * sub-lattice as on a frame of its own (pipeline/primitives/cfa.ts says why).
+ * A colour camera's Bayer mosaic by its 2 x 2 structure: the four
+ * sub-lattices (the pixels of one colour: rows y0, y0 + 2, ...; columns x0,
+ * x0 + 2, ...), and the means of 2 x 2 blocks, which hold one pixel of each
+ * colour (pipeline/primitives/cfa.ts says where they are used).
  */
 import type { Frame } from './frame';
 import { take } from './scratch';
@@ -26,21 +26,7 @@ export function latticeOf(f: Frame, x0: number, y0: number): Frame {
   };
 }
 
-/** Writes a sub-lattice frame (latticeOf's, changed) back into f: SCI, and VAR and DQ where both have them. */
-export function putLattice(f: Frame, sub: Frame, x0: number, y0: number): void {
-  const w = sub.width, h = sub.height;
-  const scatter = <T extends Float32Array | Uint16Array>(src: T, out: T): void => {
-    for (let y = 0; y < h; y++) {
-      const to = (y0 + 2 * y) * f.width + x0, from = y * w;
-      for (let x = 0; x < w; x++) out[to + 2 * x] = src[from + x];
-    }
-  };
-  scatter(sub.sci, f.sci);
-  if (sub.var && f.var) scatter(sub.var, f.var);
-  if (sub.dq) scatter(sub.dq, (f.dq ??= new Uint16Array(f.width * f.height)));
-}
-
-/** The (x0, y0) of the four sub-lattices. */
+/** The (x0, y0) of the four sub-lattices; a pixel (x, y) is in number ((y & 1) << 1) | (x & 1). */
 export const LATTICES: readonly (readonly [number, number])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];
 
 /**

@@ -7,8 +7,8 @@
  * - L.A.Cosmic: a pixel's neighbours are of other colours, and differ from it
  *   by the scene's colour, not by noise. On a night made with astropy with an
  *   orange sky it flagged 13 thousand pixels of a 640 x 480 frame (4%; and
- *   astroscrappy 50 thousand); each colour's pixels on their own, 18 and none
- *   on a star (flagCosmicRays).
+ *   astroscrappy 50 thousand); each colour's pixels on their own, with the
+ *   stars' cores left out, 19 and none on a star (flagCosmicRays).
  * - A sub-pixel shift blends each pixel with neighbours of other colours: a
  *   stack of such frames is no mosaic. Shifts are rounded to whole even
  *   pixels instead, which keep every pixel on a pixel of its colour

@@ -6,8 +6,10 @@
  */
 import { DQ } from '../../kernels/dq';
 import type { Frame } from '../../kernels/frame';
-import { give, takeZeroed } from '../../kernels/scratch';
-import { LATTICES, latticeOf, putLattice } from '../../kernels/lattice';
+import { give, take, takeZeroed } from '../../kernels/scratch';
+import { LATTICES, blockMeans, latticeOf } from '../../kernels/lattice';
+import { globalBackground } from '../../kernels/background';
+import { detectSources as detect } from '../../kernels/sources';
 import { cfaPattern } from './cfa';
 import { detectCosmicRays } from '../../kernels/cosmic';
 import { medianInPlace } from '../../kernels/select';
@@ -217,21 +219,9 @@ export const flagCosmicRays: FramePrimitive = {
       const pattern = cfaPattern(frame.primary, ext.header);
       let found: Flagged;
       if (pattern) {
-        // A colour mosaic: each colour's pixels on their own (cfa.ts says why).
-        const parts = LATTICES.map(([x0, y0]) => {
-          const sub = latticeOf(f, x0, y0);
-          const r = flagPlane(sub, rn, fromVar, p);
-          putLattice(f, sub, x0, y0);
-          give(sub.sci, sub.var, sub.dq);
-          return r;
-        });
-        found = {
-          nFound: parts.reduce((n, r) => n + r.nFound, 0),
-          spared: { pixels: parts.reduce((n, r) => n + r.spared.pixels, 0), groups: parts.reduce((n, r) => n + r.spared.groups, 0) },
-          noise: Math.max(...parts.map((r) => r.noise)),
-          fromVar: parts.some((r) => r.fromVar),
-        };
-        ctx.log(`ext ${ext.extver}: a colour mosaic (${pattern}): each of its 4 colours' pixels searched on their own`);
+        const m = flagMosaic(f, rn, fromVar, p);
+        found = m.found;
+        ctx.log(`ext ${ext.extver}: a colour mosaic (${pattern}): each colour's pixels searched on their own, the cores of ${m.guarded} star${m.guarded === 1 ? '' : 's'} found on its 2 x 2 block means left out`);
       } else {
         found = flagPlane(f, rn, fromVar, p);
       }
@@ -248,6 +238,92 @@ export const flagCosmicRays: FramePrimitive = {
   },
 };
 
+/**
+ * L.A.Cosmic on a colour mosaic (cfa.ts). A pixel's neighbours are of other
+ * colours and differ by the scene's colour: on an orange sky the mosaic as
+ * a whole read as hits (13 thousand pixels of a 640 x 480 frame), and with
+ * its colours brought to one level, stars of colours other than the sky's
+ * still did (their checkerboard). So each colour's pixels are searched on
+ * their own; at half the sampling a sharp star (2.6 px FWHM) reads as hits
+ * there (up to 283 of its pixels a frame, none left to measure), so the
+ * stars are found first on the mosaic's 2 x 2 block means, at its own
+ * sampling, and their cores kept out of the search (starGuard): a hit on a
+ * star is left to the stack's rejection.
+ */
+function flagMosaic(f: Frame, readNoise: number, fromVar: boolean, p: StepValues): { found: Flagged; guarded: number } {
+  const guard = starGuard(f);
+  const parts = LATTICES.map(([x0, y0]) => {
+    const sub = latticeOf(f, x0, y0);
+    const subGuard = guard && latticeMask(guard, f.width, f.height, x0, y0);
+    const r = flagPlane(sub, readNoise, fromVar, p, subGuard);
+    putBack(f, sub, x0, y0, bool(p, 'replace'));
+    give(sub.sci, sub.var, sub.dq, subGuard);
+    return r;
+  });
+  give(guard?.mask);
+  return {
+    found: {
+      nFound: parts.reduce((n, r) => n + r.nFound, 0),
+      spared: { pixels: parts.reduce((n, r) => n + r.spared.pixels, 0), groups: parts.reduce((n, r) => n + r.spared.groups, 0) },
+      noise: Math.max(...parts.map((r) => r.noise)),
+      fromVar: parts.some((r) => r.fromVar),
+    },
+    guarded: guard?.stars ?? 0,
+  };
+}
+
+/**
+ * The cores of the stars of a mosaic (within 1.5 FWHM of each), found on its
+ * 2 x 2 block means (5 sigma, 5 pixels). A hit is no star there: one pixel
+ * spread over a 2 x 2 block has a FWHM of ~1.4 px and a track is elongated,
+ * where a star of 2.6 px FWHM measures 2.85 px; only round sources wider than
+ * 2 px are guarded.
+ */
+function starGuard(f: Frame): { mask: Uint8Array; stars: number } | undefined {
+  const b = blockMeans(f);
+  const bg = globalBackground(b.sci, { maxSamples: 262_144 });
+  const sources = bg.sigma > 0 ? detect(b.sci, b.width, b.height, { background: bg.median, sigma: bg.sigma, threshold: 5, minArea: 5, maxSources: 5000 }) : [];
+  give(b.sci, b.dq);
+  const stars = sources.filter((s) => s.fwhm > 2 && s.ellipticity < 0.5);
+  if (!stars.length) return undefined;
+  const w = f.width, h = f.height;
+  const mask = takeZeroed(Uint8Array, w * h);
+  for (const s of stars) {
+    const cx = s.x + 0.5, cy = s.y + 0.5, r = 1.5 * s.fwhm;
+    for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
+      for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
+        if (Math.hypot(x - cx, y - cy) <= r) mask[y * w + x] = 1;
+      }
+    }
+  }
+  return { mask, stars: stars.length };
+}
+
+/** The sub-lattice (x0, y0) of a whole-frame mask. */
+function latticeMask(g: { mask: Uint8Array }, w: number, h: number, x0: number, y0: number): Uint8Array {
+  const sw = (w - x0 + 1) >> 1, sh = (h - y0 + 1) >> 1;
+  const out = take(Uint8Array, sw * sh);
+  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) out[y * sw + x] = g.mask[(y0 + 2 * y) * w + x0 + 2 * x];
+  return out;
+}
+
+/** A searched sub-lattice's flags (and, when the hits were replaced, their values and VAR) back into the mosaic. */
+function putBack(f: Frame, sub: Frame, x0: number, y0: number, replaced: boolean): void {
+  const w = f.width;
+  f.dq ??= takeZeroed(Uint16Array, w * f.height);
+  for (let y = 0; y < sub.height; y++) {
+    for (let x = 0; x < sub.width; x++) {
+      const j = y * sub.width + x;
+      if (!(sub.dq![j] & DQ.cosmicRay)) continue;
+      const i = (y0 + 2 * y) * w + x0 + 2 * x;
+      f.dq[i] |= DQ.cosmicRay;
+      if (!replaced) continue;
+      f.sci[i] = sub.sci[j];
+      if (f.var && sub.var) f.var[i] = sub.var[j];
+    }
+  }
+}
+
 interface Flagged {
   nFound: number;
   spared: { pixels: number; groups: number };
@@ -257,10 +333,15 @@ interface Flagged {
 }
 
 /** L.A.Cosmic on one plane (an extension, or one colour of a mosaic): flags DQ 8, replaces the hits when asked. */
-function flagPlane(f: Frame, readNoise: number, fromVar: boolean, p: StepValues): Flagged {
+function flagPlane(f: Frame, readNoise: number, fromVar: boolean, p: StepValues, guard?: Uint8Array): Flagged {
   const noise = noiseNotInCounts(f, readNoise, fromVar);
   const rn = noise.typical;
-  const mask = exclusionMask(f.dq, f.width, f.height);
+  // Pixels kept out (a mosaic's star cores) are excluded like bad ones: never flagged, never used to clean.
+  let mask = exclusionMask(f.dq, f.width, f.height);
+  if (guard) {
+    mask ??= takeZeroed(Uint8Array, f.width * f.height);
+    for (let i = 0; i < guard.length; i++) if (guard[i]) mask[i] = 1;
+  }
   const unusable = unusablePixels(f.dq);
   const res = detectCosmicRays(f.sci, f.width, f.height, {
     unusable,
