@@ -491,7 +491,7 @@ export function buildPlan(input: PlanInput): Plan {
  *   dark that holds the level, what stands out of it: hot pixels, amp glow); flagCosmicRays takes
  *   the noise beyond the counts from VAR (CRNOISE), so dark current and hot pixels are not hits;
  *   colour mosaics (BAYERPAT): cosmic rays searched per colour, stacks shifted by whole even
- *   pixels, sources measured on superpixels, BAYERPAT rewritten by an odd trim; a normalized
+ *   pixels, sources measured on 2 x 2 block means, BAYERPAT rewritten by an odd trim; a normalized
  *   flat without the raw flats' read noise.
  */
 export const PIPELINE_VERSION = 4;
