@@ -182,11 +182,14 @@ const NEEDED_STEPS = ['bias', 'flat'] as const;
 function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean, pinned: boolean): void {
   const bias = dec.decisions.bias;
   // A pin whose bias is gone is the user's to see, not a bias not needed.
-  if (!bias || bias.outcome !== 'none' || bias.candidates.length > 0 || scaleDark || pinned) return;
+  if (!bias || bias.outcome !== 'none' || bias.candidates.length > 0 || pinned) return;
   if (isDark) {
-    dec.decisions.bias = { ...bias, notNeeded: true, summary: 'not needed: no bias in the library, and the master dark keeps the level for the frames of its exposure' };
+    dec.decisions.bias = scaleDark
+      ? { ...bias, summary: 'no bias in the library, and the frames this dark serves scale it by exposure: its level must be taken out first' }
+      : { ...bias, notNeeded: true, summary: 'not needed: no bias in the library, and the master dark keeps the level for the frames of its exposure' };
     return;
   }
+  if (scaleDark) return;
   const dark = dec.decisions.dark;
   if (!dark?.chosen || (dark.outcome !== 'chosen' && dark.outcome !== 'pinned')) return;
   const name = dark.candidates.find((c) => c.id === dark.chosen)?.name ?? 'the dark';
@@ -372,8 +375,8 @@ export function buildPlan(input: PlanInput): Plan {
         out[step] = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id), ...(d.outcome === 'pinned' ? { pinned: true } : {}), ...(d.againstRule ? { againstRule: d.againstRule } : {}) };
       }
     }
-    // A dark's own frames: whether its users scale it is known once they are planned (darkBiasScaled).
-    biasNotNeeded(dec, scaleDark, isDark, pinsFor(r.f, 'bias') !== undefined);
+    // A dark's own frames are decided once the runs that use it are planned (below): they may scale it.
+    if (!isDark) biasNotNeeded(dec, scaleDark, false, pinsFor(r.f, 'bias') !== undefined);
     decisions.push(dec);
     return out;
   };
@@ -442,15 +445,13 @@ export function buildPlan(input: PlanInput): Plan {
     });
   }
 
-  // A master dark whose users scale it by exposure must not keep the level: its frames need a bias after all.
+  // A master dark keeps the level for its users, unless they scale it by exposure: then its frames need a bias.
   for (const run of darkRuns) {
     const scaled = runs.some((r) => r.inputs.some((i) => i.calibrations.dark?.run === run.key) && scaleDarkOf(r.params));
-    if (!scaled) continue;
     for (const d of decisions) {
-      const bias = d.decisions.bias;
-      if (d.run !== run.key || !bias?.notNeeded) continue;
-      const { notNeeded: _, ...rest } = bias;
-      d.decisions.bias = { ...rest, summary: 'no bias in the library, and the frames this dark serves scale it by exposure: its level must be taken out first' };
+      if (d.run !== run.key) continue;
+      const f = raws.dark.find((x) => x.f.id === d.id)!.f;
+      biasNotNeeded(d, scaled, true, pinsFor(f, 'bias') !== undefined);
     }
   }
 
