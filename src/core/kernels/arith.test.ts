@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, addConstant, addExcessShotNoise, addShotNoise, addVarianceFromNoise, applyBadPixelMask, divide, flagSaturated, multiply, scale, subtract, toElectrons,
+  add, addConstant, addShotNoise, addVarianceFromNoise, applyBadPixelMask, divide, flagSaturated, multiply, scale, subtract, toElectrons,
 } from './arith';
 import { DQ } from './dq';
 import type { Frame } from './frame';
@@ -136,29 +136,29 @@ describe('units, noise and flags', () => {
 
   it('addShotNoise adds max(counts, 0) x perCount to VAR (made when absent); non-finite counts add nothing', () => {
     const f = frame([0, 0, 0, 0, 0], [1, 1, 1, 1, 1]);
-    addShotNoise(f, Float32Array.from([100, -20, NaN, Infinity, 3]), 0.5);
+    addShotNoise(f, frame([100, -20, NaN, Infinity, 3]), 0.5);
     expect(Array.from(f.var!)).toEqual([51, 1, 1, 1, 2.5]);
     const g = frame([7]);
-    addShotNoise(g, Float32Array.from([40]), 1);
+    addShotNoise(g, frame([40]), 1);
     expect(g.var![0]).toBe(40);
     expect(g.sci[0]).toBe(7);
-    expect(() => addShotNoise(g, Float32Array.from([1, 2]), 1)).toThrow(/2 counts for 1 pixels/);
-    expect(() => addShotNoise(g, Float32Array.from([1]), 0)).toThrow(RangeError);
+    expect(() => addShotNoise(g, frame([1, 2]), 1)).toThrow(/2 counts for 1 pixels/);
+    expect(() => addShotNoise(g, frame([1]), 0)).toThrow(RangeError);
   });
 
-  it('addExcessShotNoise counts only what stands above the level by more than sigmas x the dark\'s noise', () => {
+  it('addShotNoise with an excess counts only what stands above the level by more than sigmas x the dark\'s noise', () => {
     const f = frame([0, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]);
     // Level 100, dark VAR 4 (sigma 2): 3 sigmas = 6 above it. NaN and below-level pixels add nothing.
     const dark = frame([100, 105, 107, 300, NaN, 90], [4, 4, 4, 4, 4, 4]);
-    addExcessShotNoise(f, dark, 100, 0.5);
+    addShotNoise(f, dark, 0.5, { level: 100, sigmas: 3, spread: 0 });
     expect(Array.from(f.var!)).toEqual([1, 1, 4.5, 101, 1, 1]);
     // Without a dark VAR any excess counts.
     const g = frame([0, 0]);
-    addExcessShotNoise(g, frame([101, 99]), 100, 1);
+    addShotNoise(g, frame([101, 99]), 1, { level: 100, sigmas: 3, spread: 0 });
     expect(Array.from(g.var!)).toEqual([1, 0]);
     // A spread of 4 about the level (fixed pattern): 3 x 4 = 12 above it, whatever the VAR says.
     const h = frame([0, 0, 0], [0, 0, 0]);
-    addExcessShotNoise(h, frame([110, 113, 113], [4, 4, 100]), 100, 1, 3, 4);
+    addShotNoise(h, frame([110, 113, 113], [4, 4, 100]), 1, { level: 100, sigmas: 3, spread: 4 });
     expect(Array.from(h.var!)).toEqual([0, 13, 0]);
   });
 

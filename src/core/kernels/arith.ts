@@ -232,46 +232,37 @@ export function addVarianceFromNoise(frame: Frame, opts: NoiseOptions): Frame {
 
 /**
  * Adds the shot noise of counts that were subtracted from the frame to its
- * VAR (created at zero when absent): VAR += max(counts, 0) * perCount, where
- * perCount is 1/gain for a frame in ADU and 1 in electrons. For the dark
- * current a master dark removes: the frame detected those electrons, and a
- * Poisson term taken from the data after the subtraction no longer sees them.
- * Non-finite counts add nothing.
+ * VAR (created at zero when absent): VAR += max(C, 0) * perCount, where C are
+ * `counts`' pixels and perCount is 1/gain for a frame in ADU, 1 in electrons.
+ * For the dark current a master dark removes: the frame detected those
+ * electrons, and a Poisson term taken from the data after the subtraction
+ * no longer sees them. Non-finite counts add nothing.
+ *
+ * `excess`, for a dark that still holds the camera's level (no bias was
+ * taken from it): C is then what stands above `level` (its typical pixel),
+ * and only where that is more than `sigmas` of the larger of the dark's own
+ * noise (sqrt of its VAR) and `spread` (its pixels' robust scatter about the
+ * level: fixed-pattern offsets of a few ADU are not dark current): a hot
+ * pixel, amp glow. The typical pixel's dark noise is not counted then (it is
+ * measured with the read noise, readNoise.ts), nor the noise of a pixel that
+ * only scatters above the level.
  */
-export function addShotNoise(frame: Frame, counts: Float32Array, perCount: number): Frame {
+export function addShotNoise(
+  frame: Frame, counts: Frame, perCount: number, excess?: { level: number; sigmas: number; spread: number },
+): Frame {
   const n = frame.width * frame.height;
-  if (counts.length !== n) throw new RangeError(`addShotNoise: ${counts.length} counts for ${n} pixels`);
+  if (counts.sci.length !== n) throw new RangeError(`addShotNoise: ${counts.sci.length} counts for ${n} pixels`);
   if (!(perCount > 0 && Number.isFinite(perCount))) throw new RangeError(`addShotNoise: perCount must be finite and > 0, got ${perCount}`);
   const v = (frame.var ??= takeZeroed(Float32Array, n));
-  for (let i = 0; i < n; i++) {
-    const c = counts[i];
-    if (c > 0 && c !== Infinity) v[i] += c * perCount;
-  }
-  return frame;
-}
-
-/**
- * addShotNoise for a dark that still holds the camera's level (no bias was
- * taken from it): only what stands above `level` (its typical pixel) by more
- * than `sigmas` of the larger of the dark's own noise (sqrt of its VAR) and
- * `spread` (its pixels' robust scatter about the level: fixed-pattern offsets
- * of a few ADU are not dark current) is dark current beyond the typical
- * pixel's, a hot pixel or amp glow: VAR += (D - level) * perCount there.
- * The typical pixel's dark noise is not counted here (it is measured with
- * the read noise, readNoise.ts), nor the noise of a pixel that only
- * scatters above the level.
- */
-export function addExcessShotNoise(frame: Frame, dark: Frame, level: number, perCount: number, sigmas = 3, spread = 0): Frame {
-  const n = frame.width * frame.height;
-  if (dark.sci.length !== n) throw new RangeError(`addExcessShotNoise: ${dark.sci.length} dark pixels for ${n}`);
-  if (!(perCount > 0 && Number.isFinite(perCount))) throw new RangeError(`addExcessShotNoise: perCount must be finite and > 0, got ${perCount}`);
-  const v = (frame.var ??= takeZeroed(Float32Array, n));
-  const d = dark.sci, dv = dark.var, s2 = sigmas * sigmas, floor2 = spread > 0 ? spread * spread : 0;
+  const d = counts.sci, level = excess?.level ?? 0;
+  // Without `excess` every positive count counts: a threshold of 0.
+  const dv = excess ? counts.var : undefined, s2 = excess ? excess.sigmas ** 2 : 0;
+  const floor2 = excess && excess.spread > 0 ? excess.spread ** 2 : 0;
   for (let i = 0; i < n; i++) {
     const x = d[i] - level;
     const noise2 = dv !== undefined && dv[i] > floor2 ? dv[i] : floor2;
-    // x > 0 first: a NaN dark pixel or VAR fails it.
-    if (x > 0 && x !== Infinity && x * x > s2 * noise2) v[i] += x * perCount;
+    // x > 0 first: a NaN count or VAR fails it.
+    if (x > 0 && x !== Infinity && x * x >= s2 * noise2) v[i] += x * perCount;
   }
   return frame;
 }

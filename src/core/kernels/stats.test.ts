@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAD_TO_SIGMA, frameStats, gatherValid, mad, mean, meanStd, median, medianAndRobustSigma, minMax, modeEstimate, percentile,
   percentiles, robustSigma, sigmaClippedStats,
+  sampledMedianAndSigma,
 } from './stats';
 import { close, f32, part1 } from './reference/part1';
 
@@ -169,5 +170,17 @@ describe('frameStats', () => {
     const s = frameStats(data, { saturation: 60000, mask: dq });
     expect(s.max).toBe(60000);
     expect(s.count).toBe(w * h - 2);
+  });
+});
+
+describe('sampledMedianAndSigma', () => {
+  it('is medianAndRobustSigma of the sample of finite, unflagged pixels (all of them when few)', () => {
+    const sci = Float32Array.from([5, 1, 9, NaN, 3, 100, 7, 2]);
+    const dq = Uint16Array.from([0, 0, 0, 0, 0, 1, 0, 0]);
+    // Good values 5 1 9 3 7 2: median 4, |deviations| 1 3 5 1 3 2: MAD 2.5.
+    expect(sampledMedianAndSigma(sci, 8, dq)).toEqual(medianAndRobustSigma(Float32Array.from([5, 1, 9, 3, 7, 2])));
+    expect(sampledMedianAndSigma(sci, 8, dq).median).toBe(4);
+    expect(sampledMedianAndSigma(sci, 8, dq).sigma).toBeCloseTo(2.5 * 1.482602218505602, 12);
+    expect(sampledMedianAndSigma(Float32Array.from([NaN]), 1)).toEqual({ median: NaN, sigma: NaN });
   });
 });

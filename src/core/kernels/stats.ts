@@ -433,6 +433,20 @@ function gcd(a: number, b: number): number {
  * scaling by it). NaN when no pixel is finite.
  */
 export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array, samples = 500_000): number {
+  const { buf, n } = goodSample(sci, width, dq, samples);
+  return n ? medianInPlace(buf, n) : NaN;
+}
+
+/** sampledMedian and the robust sigma (MAD) about it of the same sample. NaN for both when no pixel is finite. */
+export function sampledMedianAndSigma(sci: Float32Array, width: number, dq?: Uint16Array, samples = 500_000): { median: number; sigma: number } {
+  const { buf, n } = goodSample(sci, width, dq, samples);
+  if (!n) return { median: NaN, sigma: NaN };
+  const { median: m, mad: d } = madOf(buf, n);
+  return { median: m, sigma: MAD_TO_SIGMA * d };
+}
+
+/** A regular sample of the finite, unflagged pixels (sampleStride); every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is. */
+function goodSample(sci: Float32Array, width: number, dq: Uint16Array | undefined, samples: number): { buf: Float32Array; n: number } {
   const s = sampleStride(sci.length, width, samples);
   const buf = new Float32Array(Math.ceil(sci.length / s));
   let n = 0;
@@ -440,8 +454,6 @@ export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array
     const v = sci[i];
     if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
   }
-  // Every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is.
-  if (!n && dq) return sampledMedian(sci, width, undefined, samples);
-  return n ? medianInPlace(buf, n) : NaN;
+  return !n && dq ? goodSample(sci, width, undefined, samples) : { buf, n };
 }
 

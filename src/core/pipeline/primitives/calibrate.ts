@@ -5,8 +5,8 @@
  * ORed (kernels/arith.ts, kernels/flat.ts). The engine loads the calibration
  * the plan chose for the frame; with none, the step is skipped with a note.
  */
-import { addExcessShotNoise, addShotNoise, scale, subtract } from '../../kernels/arith';
-import { medianAndRobustSigma, sampleStride } from '../../kernels/stats';
+import { addShotNoise, scale, subtract } from '../../kernels/arith';
+import { sampledMedianAndSigma } from '../../kernels/stats';
 import { divideByFlat } from '../../kernels/flat';
 import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
@@ -90,13 +90,19 @@ function countsGain(frame: AstroFrame, k: number, ctx: FrameContext): number {
   return gain !== undefined && gain > 0 ? gain : 1;
 }
 
-/** A dark's typical level and the spread of its pixels about it (robust), from a regular sample. */
-function levelOf(d: Frame): { median: number; sigma: number } {
-  const stride = sampleStride(d.sci.length, d.width, 200_000);
-  const sample = new Float32Array(Math.ceil(d.sci.length / stride));
-  let n = 0;
-  for (let i = 0; i < d.sci.length; i += stride) if (!d.dq || d.dq[i] === 0) sample[n++] = d.sci[i];
-  return medianAndRobustSigma(sample.subarray(0, n));
+/**
+ * A dark's typical level and the spread of its pixels about it (robust),
+ * from a regular sample; kept per plane, as every frame a master calibrates
+ * asks the same of it.
+ */
+const levels = new WeakMap<Float32Array, { level: number; spread: number }>();
+function levelOf(d: Frame): { level: number; spread: number } {
+  let l = levels.get(d.sci);
+  if (!l) {
+    const { median, sigma } = sampledMedianAndSigma(d.sci, d.width, d.dq, 200_000);
+    levels.set(d.sci, (l = { level: median, spread: sigma }));
+  }
+  return l;
 }
 
 export const subtractBias: FramePrimitive = {
@@ -156,12 +162,8 @@ export const subtractDark: FramePrimitive = {
       subtract(ext.data, d, ext.data);
       if (shotNoise) {
         const perCount = 1 / countsGain(frame, k, ctx);
-        if (darkOnLevel) {
-          const { median: level, sigma } = levelOf(d);
-          addExcessShotNoise(ext.data, d, level, perCount, 3, sigma);
-        } else {
-          addShotNoise(ext.data, d.sci, perCount);
-        }
+        const excess = darkOnLevel ? { ...levelOf(d), sigmas: 3 } : undefined;
+        addShotNoise(ext.data, d, perCount, excess);
       }
       moveSaturation(frame, k, (s) => s - typicalLevel(d));
       adoptReadNoise(frame, k, dark, 'dark', ctx);
