@@ -7,22 +7,31 @@
 import type { Frame } from './frame';
 import { take } from './scratch';
 
+/** The size of the sub-lattice starting at (x0, y0) of a width x height plane. */
+function latticeSize(width: number, height: number, x0: number, y0: number): { w: number; h: number } {
+  return { w: (width - x0 + 1) >> 1, h: (height - y0 + 1) >> 1 };
+}
+
+/** The sub-lattice (x0, y0) of one plane of a width-wide frame, into `out` (latticeSize's pixels). */
+export function latticePlane<T extends Float32Array | Uint16Array | Uint8Array>(src: T, width: number, height: number, x0: number, y0: number, out: T): T {
+  const { w, h } = latticeSize(width, height, x0, y0);
+  for (let y = 0; y < h; y++) {
+    const from = (y0 + 2 * y) * width + x0, to = y * w;
+    for (let x = 0; x < w; x++) out[to + x] = src[from + 2 * x];
+  }
+  return out;
+}
+
 /** The sub-lattice starting at (x0, y0), x0 and y0 each 0 or 1, as a frame of its own (copies, from the scratch pool). */
 export function latticeOf(f: Frame, x0: number, y0: number): Frame {
-  const w = (f.width - x0 + 1) >> 1, h = (f.height - y0 + 1) >> 1;
-  const gather = <T extends Float32Array | Uint16Array>(src: T, out: T): T => {
-    for (let y = 0; y < h; y++) {
-      const from = (y0 + 2 * y) * f.width + x0, to = y * w;
-      for (let x = 0; x < w; x++) out[to + x] = src[from + 2 * x];
-    }
-    return out;
-  };
+  const { w, h } = latticeSize(f.width, f.height, x0, y0);
+  const plane = <T extends Float32Array | Uint16Array>(src: T, out: T): T => latticePlane(src, f.width, f.height, x0, y0, out);
   return {
     width: w,
     height: h,
-    sci: gather(f.sci, take(Float32Array, w * h)),
-    var: f.var && gather(f.var, take(Float32Array, w * h)),
-    dq: f.dq && gather(f.dq, take(Uint16Array, w * h)),
+    sci: plane(f.sci, take(Float32Array, w * h)),
+    var: f.var && plane(f.var, take(Float32Array, w * h)),
+    dq: f.dq && plane(f.dq, take(Uint16Array, w * h)),
   };
 }
 

@@ -287,14 +287,15 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
       progress(`${s.id}${where}`, (units * k) / steps.length);
       const prim = s.primitive as FramePrimitive;
       const t = tally(s);
+      const laterStep = (name: string) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).find((x) => x.primitive.name === name);
       const ctx: FrameContext = {
         ...stepLog(s.id),
         // A master's steps say the same thing of each of its frames: each line names its frame.
         ...(member !== undefined ? { log: (m: string) => emit(s.id, 'info', m, { frame: member }) } : {}),
         calibration: (step) => loaded.get(step),
-        later: (name) => recipe.steps.slice(recipe.steps.indexOf(s) + 1).some((x) => x.primitive.name === name),
+        later: (name) => laterStep(name) !== undefined,
         laterValues: (name) => {
-          const next = recipe.steps.slice(recipe.steps.indexOf(s) + 1).find((x) => x.primitive.name === name);
+          const next = laterStep(name);
           return next && stepValues(run.params, next.id);
         },
         used: (param, value) => {

@@ -7,7 +7,7 @@
 import { DQ } from '../../kernels/dq';
 import type { Frame } from '../../kernels/frame';
 import { give, take, takeZeroed } from '../../kernels/scratch';
-import { LATTICES, blockMeans, latticeOf } from '../../kernels/lattice';
+import { LATTICES, blockMeans, latticeOf, latticePlane } from '../../kernels/lattice';
 import { globalBackground } from '../../kernels/background';
 import { detectSources as detect } from '../../kernels/sources';
 import { cfaPattern } from './cfa';
@@ -254,7 +254,7 @@ function flagMosaic(f: Frame, readNoise: number, fromVar: boolean, p: StepValues
   const guard = starGuard(f);
   const parts = LATTICES.map(([x0, y0]) => {
     const sub = latticeOf(f, x0, y0);
-    const subGuard = guard && latticeMask(guard, f.width, f.height, x0, y0);
+    const subGuard = guard && latticePlane(guard.mask, f.width, f.height, x0, y0, take(Uint8Array, sub.width * sub.height));
     const r = flagPlane(sub, readNoise, fromVar, p, subGuard);
     putBack(f, sub, x0, y0, bool(p, 'replace'));
     give(sub.sci, sub.var, sub.dq, subGuard);
@@ -297,14 +297,6 @@ function starGuard(f: Frame): { mask: Uint8Array; stars: number } | undefined {
     }
   }
   return { mask, stars: stars.length };
-}
-
-/** The sub-lattice (x0, y0) of a whole-frame mask. */
-function latticeMask(g: { mask: Uint8Array }, w: number, h: number, x0: number, y0: number): Uint8Array {
-  const sw = (w - x0 + 1) >> 1, sh = (h - y0 + 1) >> 1;
-  const out = take(Uint8Array, sw * sh);
-  for (let y = 0; y < sh; y++) for (let x = 0; x < sw; x++) out[y * sw + x] = g.mask[(y0 + 2 * y) * w + x0 + 2 * x];
-  return out;
 }
 
 /** A searched sub-lattice's flags (and, when the hits were replaced, their values and VAR) back into the mosaic. */
