@@ -381,6 +381,8 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   // The frames' tabs answer the arrow keys as the view tabs do: the frame before and back, without panning the image.
   const chips = page.getByRole('tablist', { name: 'Open frames' }).getByRole('tab');
   const activeAt = await chips.evaluateAll((els) => els.findIndex((e) => e.getAttribute('aria-selected') === 'true'));
+  // The pane says its view's centre once the view is set (a CI run read it before: null).
+  await expect(pane(page, stackName)).toHaveAttribute('data-cx', /\d/);
   const cxBefore = await pane(page, stackName).getAttribute('data-cx');
   await chips.nth(activeAt).focus();
   await page.keyboard.press('ArrowLeft');
