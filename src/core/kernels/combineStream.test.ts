@@ -62,10 +62,11 @@ function firstDiff(a: ArrayLike<number> | undefined, b: ArrayLike<number> | unde
   return -1;
 }
 
-function memorySink(): StripSink & { out: CombineResult; strips: [number, number][] } {
+/** `copies`: the sink says it copies each strip, so the stream cuts the strips' arrays out of the scratch pool's buffers. */
+function memorySink(copies = false): StripSink & { out: CombineResult; strips: [number, number][] } {
   const out: CombineResult = { sci: new Float32Array(n), var: new Float32Array(n), dq: new Uint16Array(n), rejectMap: new Uint16Array(n), nUsed: new Uint16Array(n) };
   const sink = {
-    out, strips: [] as [number, number][],
+    out, strips: [] as [number, number][], copies,
     async writeStrip(y0: number, y1: number, r: CombineResult): Promise<void> {
       sink.strips.push([y0, y1]);
       out.sci.set(r.sci, y0 * W); out.var.set(r.var, y0 * W); out.dq.set(r.dq, y0 * W);
@@ -107,8 +108,8 @@ describe('combineStreamed', () => {
   const budget3Rows = budgetFor(3, DEFAULT_BYTES_PER_PIXEL_PER_FRAME);
   const rejects: RejectMethod[] = ['none', 'minmax', 'sigclip', 'madclip', 'winsorized', 'varclip'];
 
-  it('equals the in-memory combine exactly, for every method and rejection, within a 3-row budget', async () => {
-    for (const withVar of [true, false]) {
+  it('equals the in-memory combine exactly, for every method and rejection, within a 3-row budget, its arrays cut from the pool or not', async () => {
+    for (const [withVar, copies] of [[true, false], [false, false], [true, true], [false, true]]) {
       const inputs = withVar ? frames : frames.map((f) => ({ sci: f.sci, dq: f.dq }));
       for (const method of ['mean', 'median', 'wmean', 'sum'] as const) {
         if (method === 'wmean' && !withVar) continue;
@@ -116,11 +117,11 @@ describe('combineStreamed', () => {
           const opts: CombineOptions = { method, reject, nlow: 2, nhigh: 3, lsigma: 2.5, hsigma: 2.5, maps: true };
           const whole = combine(inputs, opts);
           const src = memorySource(frames, withVar);
-          const sink = memorySink();
+          const sink = memorySink(copies);
           await combineStreamed(src, { ...opts, memoryBytes: withVar ? budget3Rows : budgetFor(3, 6) }, sink);
           expect(src.peakRows).toBe(3);
           expect(sink.strips.length).toBe(Math.ceil(H / 3));
-          const tag = `${method}/${reject}/${withVar ? 'var' : 'novar'}`;
+          const tag = `${method}/${reject}/${withVar ? 'var' : 'novar'}${copies ? '/cut' : ''}`;
           expect(firstDiff(sink.out.sci, whole.sci), tag).toBe(-1);
           expect(firstDiff(sink.out.var, whole.var), tag).toBe(-1);
           expect(firstDiff(sink.out.dq, whole.dq), tag).toBe(-1);

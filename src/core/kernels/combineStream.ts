@@ -8,7 +8,7 @@
  */
 import { combine, combineScratchBytes, type CombineInput, type CombineOptions, type CombineResult } from './combine';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
-import { give, releaseScratch } from './scratch';
+import { carving, give, releaseScratch } from './scratch';
 
 export interface StripSource {
   nFrames: number;
@@ -48,7 +48,11 @@ export interface StripSink {
   /** Bytes the sink holds while the combine runs (a buffer of output rows, and its copies as it writes them); counted in the budget. */
   bufferBytes?: number;
   writeStrip(y0: number, y1: number, result: CombineResult): Promise<void>;
-  /** writeStrip copies the result before it resolves: its planes then go back to the scratch pool for the next strip. */
+  /**
+   * writeStrip copies the result before it resolves: a strip's arrays (what
+   * the source took from the scratch pool, the result) are then dead once it
+   * is written, and are cut out of the pool's buffers (scratch.ts carving).
+   */
   copies?: boolean;
 }
 
@@ -146,7 +150,7 @@ export async function combineStreamed(
   const { nFrames, width, height } = source;
   if (!(nFrames >= 1 && width >= 1 && height >= 1)) throw new Error('combineStreamed: source must have frames, width and height >= 1');
   const bpp = source.bytesPerPixelPerFrame ?? DEFAULT_BYTES_PER_PIXEL_PER_FRAME;
-  const { rows } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes, sharedBytesPerPixel: source.sharedBytesPerPixel }, sink.bufferBytes ?? 0);
+  const { rows, bytes } = planStrips(opts.memoryBytes, { nFrames, width, height, bytesPerPixelPerFrame: bpp, alignRows: source.alignRows, maps: opts.maps, reserveBytes: source.reserveBytes, sharedBytesPerPixel: source.sharedBytesPerPixel }, sink.bufferBytes ?? 0);
   const total = Math.ceil(height / rows);
   // One strip per call: its inputs and result die with the call's frame, where the loop's own
   // locals could stay alive across the next strip's reads (measured: one strip's outputs more).
@@ -166,12 +170,22 @@ export async function combineStreamed(
     if (sink.copies) give(result.sci, result.var, result.dq, result.rejectMap, result.nUsed);
   };
   let done = 0;
-  for (let y0 = 0; y0 < height; y0 += rows) {
+  const each = async (y0: number): Promise<void> => {
     if (isCancelRequested(cancel)) throw new CancelledError('combine cancelled');
+    await strip(y0, Math.min(height, y0 + rows));
+    progress?.(++done, total);
+  };
+  const starts = Array.from({ length: total }, (_, i) => i * rows);
+  if (sink.copies) {
+    // A strip's arrays (the frames' rows, their shifts, the result) are dead once it is written:
+    // they are cut out of the pool's buffers, at most the strips' planned bytes of them, and the
+    // buffers are kept whole for the steps after (kernels/scratch.ts).
+    await carving(bytes, starts, each);
+    return;
+  }
+  for (const y0 of starts) {
     // The last strip is shorter: the pool's arrays of the others would sit beside its own, over the budget.
     if (y0 > 0 && y0 + rows > height) releaseScratch();
-    await strip(y0, Math.min(height, y0 + rows));
-    done++;
-    progress?.(done, total);
+    await each(y0);
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SCRATCH_LIMIT, ScratchPool, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
+import { DEFAULT_SCRATCH_LIMIT, ScratchPool, carving, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
 
 describe('scratch pool', () => {
   afterEach(() => {
@@ -63,5 +63,74 @@ describe('scratch pool', () => {
     const a = take(Int32Array, 10);
     give(a);
     expect(() => give(a)).toThrow(/given back twice/);
+  });
+
+  describe('carving (a streamed combine\'s strips)', () => {
+    it('cuts arrays out of the kept buffers, reclaims them at each round, and keeps the buffers whole after', async () => {
+      const frame = take(Float32Array, 4096); // a 16 kB "frame plane"
+      give(frame);
+      const seen: { buffer: ArrayBufferLike; offset: number }[][] = [];
+      await carving(1 << 20, [0, 1, 2], async () => {
+        const a = take(Float32Array, 1000), b = take(Uint16Array, 1001), c = takeZeroed(Float64Array, 300);
+        expect(c.every((v) => v === 0)).toBe(true);
+        a.fill(1);
+        b.fill(2);
+        seen.push([a, b, c].map((x) => ({ buffer: x.buffer, offset: x.byteOffset })));
+        expect(a[999]).toBe(1); // no overlap: b and c come after a
+        expect(c.byteOffset % 8).toBe(0);
+      });
+      // Every cut was in the frame's buffer, at the same place each round.
+      for (const round of seen) {
+        expect(round.map((x) => x.buffer)).toEqual([frame.buffer, frame.buffer, frame.buffer]);
+        expect(round.map((x) => x.offset)).toEqual([0, 4000, 6008]);
+      }
+      expect(scratch.heldBytes).toBe(16384);
+      expect(take(Int32Array, 4096).buffer).toBe(frame.buffer); // whole again
+    });
+
+    it('serves a request again from an array given back in the round, makes a buffer when none has room, and poisons', async () => {
+      let first: Float32Array | undefined;
+      let made: ArrayBufferLike | undefined;
+      await carving(0, [0, 1], async (r) => {
+        const a = take(Float32Array, 500);
+        if (r === 0) {
+          first = a;
+          made = a.buffer;
+          expect(a.buffer.byteLength).toBe(2000); // nothing kept: a buffer of its own size
+        } else {
+          expect(a.buffer).toBe(made); // the next round fits in what the first made
+          expect(Number.isNaN(first![0])).toBe(true); // reset poisons (tests run so)
+        }
+        a.fill(5);
+        give(a);
+        expect(Number.isNaN(a[0])).toBe(true);
+        const b = take(Int32Array, 500);
+        expect(b.buffer).toBe(a.buffer);
+        expect(b.byteOffset).toBe(a.byteOffset);
+        give(b.subarray(0, 10)); // a view of a cut: not taken back
+        expect(take(Float32Array, 500).buffer).not.toBe(b.buffer);
+      });
+    });
+
+    it('lets go of the kept buffers beyond what it is to use, and ends on an error', async () => {
+      const a = take(Uint8Array, 1000), b = take(Uint8Array, 1000), c = take(Uint8Array, 1000);
+      give(a, b, c);
+      let big: ArrayBufferLike | undefined;
+      await expect(carving(1500, [0], async () => {
+        expect(scratch.heldBytes).toBe(0);
+        big = take(Uint8Array, 1200).buffer; // no kept buffer has the room
+        expect(big).not.toBe(a.buffer);
+        expect([b.buffer, c.buffer]).toContain(take(Uint8Array, 900).buffer);
+        expect([b.buffer, c.buffer]).toContain(take(Uint8Array, 900).buffer);
+        expect(take(Uint8Array, 900).buffer.byteLength).toBe(904); // the newest two (1500 bytes wanted) are used up
+        throw new Error('strip failed');
+      })).rejects.toThrow('strip failed');
+      // Kept again: the two it used, whole, and those it made; a went.
+      expect(scratch.heldBytes).toBe(1000 + 1000 + 1200 + 904);
+      expect(take(Uint8Array, 1200).buffer).toBe(big);
+      const again = [take(Uint8Array, 1000).buffer, take(Uint8Array, 1000).buffer];
+      expect(again).toEqual(expect.arrayContaining([b.buffer, c.buffer]));
+      expect(take(Uint8Array, 1000).buffer).not.toBe(a.buffer);
+    });
   });
 });

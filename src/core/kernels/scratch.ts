@@ -27,8 +27,16 @@
  *
  * Bounded: at most `limitBytes` are kept, the most recently given (the
  * oldest go to the garbage collector to make room). release() lets
- * everything go, for when memory is needed for something else (a combine's
- * bands).
+ * everything go, for when memory is needed for something else.
+ *
+ * A streamed combine's strips are of sizes no frame step takes (a 2048-wide
+ * strip of 640 rows is 5 MB where a frame's plane is 16 MB), and all of one
+ * strip's arrays die together. Between beginCarving() and endCarving(),
+ * take() cuts arrays out of the kept buffers instead (see Carving), and
+ * the buffers go back whole: the same memory serves the frames' steps and
+ * the combine. Measured on the browser bench night (2026-12-01): the
+ * pipeline worker made ~1.2 GB of arrays afresh, ~0.6 GB of them a
+ * combine's strips and the frames after a combine.
  */
 
 export type Scratch = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
@@ -63,6 +71,8 @@ export class ScratchPool {
   private bytes = 0;
   /** The arrays take() handed out and not yet given back: only those are kept (never a view of one, nor another's array). */
   private handed = new WeakSet<Scratch>();
+  /** Set between beginCarving() and endCarving(): take() cuts arrays out of its buffers. */
+  private carving?: Carving;
 
   /**
    * `minBytes`: arrays smaller than this are cheap to make and not kept
@@ -72,6 +82,7 @@ export class ScratchPool {
   constructor(public limitBytes = DEFAULT_SCRATCH_LIMIT, readonly minBytes = 1 << 20) {}
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
+    if (this.carving) return this.carving.take(type, n);
     const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
     let a: T;
     if (buffer) {
@@ -88,17 +99,18 @@ export class ScratchPool {
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
       if (!a) continue;
+      // Cut from a carving's buffer: the carving takes it back.
+      if (this.carving?.owns(a)) {
+        this.carving.give(a);
+        continue;
+      }
       const buffer = a.buffer as ArrayBuffer;
       if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
       // Not one take() handed out (an array made elsewhere, or a view of one): never kept.
       if (!this.handed.has(a)) continue;
       this.handed.delete(a);
       if (a.byteLength < this.minBytes && !ScratchPool.keepAll) continue;
-      if (ScratchPool.poison) {
-        // 0x7ff8a5a5 is a NaN as float32, two of them a NaN as float64, and none of its bytes is 0.
-        if (buffer.byteLength % 4 === 0) new Uint32Array(buffer).fill(0x7ff8a5a5);
-        else new Uint8Array(buffer).fill(0xa5);
-      }
+      if (ScratchPool.poison) poison(buffer, 0, buffer.byteLength);
       if (buffer.byteLength > this.limitBytes) continue;
       // The newest are kept: what a step just gave back is what the next frame's same step takes
       // (an older buffer is more likely a size no longer in use: a finished combine's strips).
@@ -127,9 +139,131 @@ export class ScratchPool {
     this.bytes = 0;
   }
 
+  /**
+   * From now until endCarving(), take() cuts arrays out of buffers: the
+   * kept ones, newest first, up to `bytes` (what the caller's budget plans
+   * for: the rest is let go, as it would sit idle), then new ones as needed.
+   * Every array so cut is dead at the next resetCarving(): the caller's
+   * promise (a streamed combine's strip, once combined and copied out).
+   */
+  beginCarving(bytes: number): void {
+    if (this.carving) throw new Error('scratch: a carving is already under way');
+    const buffers: ArrayBuffer[] = [];
+    let held = 0;
+    for (const b of [...this.age].reverse()) {
+      if (held >= bytes) break;
+      buffers.push(b);
+      held += b.byteLength;
+    }
+    this.release();
+    this.carving = new Carving(buffers);
+  }
+
+  /** Every array cut since the last reset is dead: their room is cut again. */
+  resetCarving(): void {
+    this.carving?.reset();
+  }
+
+  /**
+   * Take() hands out whole arrays again. The carving's buffers are kept as
+   * given back (those of a frame's size serve the next frame's steps),
+   * within the limit.
+   */
+  endCarving(): void {
+    const c = this.carving;
+    if (!c) return;
+    this.carving = undefined;
+    c.reset();
+    // The largest given last, so kept first: a frame's size serves the frame steps as well.
+    for (const buffer of c.buffers().sort((a, b) => a.byteLength - b.byteLength)) {
+      const whole = new Uint8Array(buffer);
+      this.handed.add(whole);
+      this.give(whole);
+    }
+  }
+
   get heldBytes(): number {
     return this.bytes;
   }
+}
+
+/**
+ * Arrays cut one after another out of a few large buffers (first fit), all
+ * reclaimed at once by reset(): for arrays that die together, of sizes the
+ * pool's whole buffers do not match. An array given back before the reset
+ * serves the next request of its byte length (a stack's shifted members
+ * each take and give back a band of the same size), as the pool's do. A
+ * request no buffer has room for gets a new buffer of its own size, so that
+ * the same round of requests (or a round of smaller ones: a combine's last,
+ * shorter strip) again finds room in what the first one made.
+ */
+class Carving {
+  private slabs: { buffer: ArrayBuffer; used: number }[];
+  private owned = new WeakSet<ArrayBuffer>();
+  /** The arrays cut and not given back: only those are taken back (never a view of one). */
+  private handed = new WeakSet<Scratch>();
+  /** Arrays given back since the last reset, by byte length. */
+  private free = new Map<number, Scratch[]>();
+
+  constructor(buffers: ArrayBuffer[]) {
+    this.slabs = buffers.map((buffer) => ({ buffer, used: 0 }));
+    for (const b of buffers) this.owned.add(b);
+  }
+
+  take<T extends Scratch>(type: ScratchType<T>, n: number): T {
+    const bytes = n * type.BYTES_PER_ELEMENT;
+    const again = this.free.get(bytes)?.pop();
+    let a: T;
+    if (again) {
+      a = new type(again.buffer as ArrayBuffer, again.byteOffset, n);
+    } else {
+      // Every cut starts on an 8-byte boundary, where a Float64Array may start.
+      const room = Math.ceil(bytes / 8) * 8;
+      let slab = this.slabs.find((s) => s.buffer.byteLength - s.used >= bytes);
+      if (!slab) {
+        slab = { buffer: new ArrayBuffer(room), used: 0 };
+        this.slabs.push(slab);
+        this.owned.add(slab.buffer);
+      }
+      a = new type(slab.buffer, slab.used, n);
+      slab.used += room;
+    }
+    this.handed.add(a);
+    return a;
+  }
+
+  owns(a: Scratch): boolean {
+    return this.owned.has(a.buffer as ArrayBuffer);
+  }
+
+  give(a: Scratch): void {
+    if (!this.handed.has(a)) return;
+    this.handed.delete(a);
+    if (ScratchPool.poison) poison(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
+    let list = this.free.get(a.byteLength);
+    if (!list) this.free.set(a.byteLength, (list = []));
+    list.push(a);
+  }
+
+  reset(): void {
+    for (const s of this.slabs) {
+      if (ScratchPool.poison && s.used) poison(s.buffer, 0, s.used);
+      s.used = 0;
+    }
+    this.free.clear();
+    this.handed = new WeakSet();
+  }
+
+  buffers(): ArrayBuffer[] {
+    return this.slabs.map((s) => s.buffer);
+  }
+}
+
+/** Tests: bytes given back are overwritten (NaN in any float view, no zero byte), so a use after give() shows. */
+function poison(buffer: ArrayBuffer, byteOffset: number, byteLength: number): void {
+  // 0x7ff8a5a5 is a NaN as float32, two of them a NaN as float64, and none of its bytes is 0.
+  if (byteOffset % 4 === 0 && byteLength % 4 === 0) new Uint32Array(buffer, byteOffset, byteLength / 4).fill(0x7ff8a5a5);
+  else new Uint8Array(buffer, byteOffset, byteLength).fill(0xa5);
 }
 
 /**
@@ -164,4 +298,22 @@ export function give(...arrays: (Scratch | undefined)[]): void {
 /** Lets every kept array go (for when a combine needs the memory). */
 export function releaseScratch(): void {
   scratch.release();
+}
+
+/**
+ * Runs `round` for each of `rounds` with take() cutting arrays out of the
+ * pool's buffers (at most `bytes` of them kept for it), every array taken in
+ * a round dead once the round has ended. Afterwards the buffers are kept
+ * whole again.
+ */
+export async function carving<T>(bytes: number, rounds: Iterable<T>, round: (r: T) => Promise<void>): Promise<void> {
+  scratch.beginCarving(bytes);
+  try {
+    for (const r of rounds) {
+      await round(r);
+      scratch.resetCarving();
+    }
+  } finally {
+    scratch.endCarving();
+  }
 }

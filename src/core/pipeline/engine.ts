@@ -30,7 +30,7 @@ import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
 import { noteMeasuredReadNoise } from './primitives/readNoise';
-import { give, releaseScratch } from '../kernels/scratch';
+import { give } from '../kernels/scratch';
 
 /** A calibration an input uses. */
 export interface CalibrationRef extends FrameRef {
@@ -417,9 +417,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           const g = parking.geometry(act[0]);
           writer = await store.create({ role: 'product', name: run.output.name, readAgain, exts: g.exts.map((e) => ({ ...e, var: true, dq: true })) });
         }
-        // The per-frame steps' kept scratch (a cosmic-ray search's ~110 MB at 2k) would sit idle
-        // beside the combine's bands: let it go, so the combine has the memory.
-        releaseScratch();
+        // The per-frame steps' kept scratch (a cosmic-ray search's ~110 MB at 2k) is what the
+        // combine cuts its strips from, up to its budget; the rest is let go (kernels/scratch.ts).
         const out = await stackMembers(members, t.values, {
           parking,
           memoryBytes: memoryBytes * 0.4,
@@ -427,8 +426,6 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           progress: (f) => progress(stage.step.id, f * nIn),
           log: (m) => emit(stage.step.id, 'info', m),
         }, writer);
-        // Its strips' arrays are rarely of a size a later step takes (a frame's, when one strip was the whole frame).
-        releaseScratch();
         done += nIn;
         t.seconds += (performance.now() - start) / 1000;
         t.frames = act.length;

@@ -183,7 +183,9 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
       readStrip: (i: number, y0: number, y1: number) => readMember(ctx.parking, act[i], k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1),
       release: (_i: number, strip: CombineInput) => give(...(strip as MemberStrip).made),
     };
-    const out: Frame | undefined = writer ? undefined : { width, height, sci: new Float32Array(width * height), var: new Float32Array(width * height), dq: new Uint16Array(width * height) };
+    // Every row is written by a strip. From the pool: given back once the product is written (engine).
+    const n = width * height;
+    const out: Frame | undefined = writer ? undefined : { width, height, sci: take(Float32Array, n), var: take(Float32Array, n), dq: take(Uint16Array, n) };
     const sink = {
       // The writer and `out` copy each strip: the stream reuses its arrays.
       copies: true,
