@@ -27,23 +27,35 @@ export interface NormalizeFlatOptions {
   out?: Frame;
 }
 
-/** The flat's level: median (or mode) of its pixels, in statsec when given, DQ-flagged pixels left out. */
-export function flatLevel(frame: Frame, opts: Omit<NormalizeFlatOptions, 'out'> = {}): number {
+/**
+ * The flat's level: median (or mode) of its pixels, in statsec when given,
+ * DQ-flagged pixels left out. `lattice` [x0, y0]: only the pixels of that
+ * 2 x 2 sub-lattice (x = x0, x0 + 2, ...; y = y0, y0 + 2, ...), one colour
+ * of a Bayer mosaic.
+ */
+export function flatLevel(frame: Frame, opts: Omit<NormalizeFlatOptions, 'out'> & { lattice?: readonly [number, number] } = {}): number {
   const { width, height } = frame;
   const dqAware = opts.dqAware ?? true;
   let values: Float32Array = frame.sci;
   let mask: Uint16Array | undefined = dqAware ? frame.dq : undefined;
-  if (opts.statsec !== undefined) {
-    const sec = typeof opts.statsec === 'string' ? parseSection(opts.statsec, width, height) : opts.statsec;
-    checkSection(sec, width, height);
-    const w = sec.x1 - sec.x0;
-    values = new Float32Array(w * (sec.y1 - sec.y0));
-    const m = mask ? new Uint16Array(values.length) : undefined;
-    for (let y = sec.y0, k = 0; y < sec.y1; y++, k += w) {
-      const start = y * width + sec.x0;
-      values.set(frame.sci.subarray(start, start + w), k);
-      if (m && mask) m.set(mask.subarray(start, start + w), k);
+  const sec = opts.statsec === undefined ? undefined : typeof opts.statsec === 'string' ? parseSection(opts.statsec, width, height) : opts.statsec;
+  if (sec) checkSection(sec, width, height);
+  if (sec || opts.lattice) {
+    const { x0, x1, y0, y1 } = sec ?? { x0: 0, x1: width, y0: 0, y1: height };
+    // The region's pixels (of the sub-lattice: from the first column and row of its parity).
+    const step = opts.lattice ? 2 : 1;
+    const fx = opts.lattice ? x0 + ((opts.lattice[0] - x0) & 1) : x0;
+    const fy = opts.lattice ? y0 + ((opts.lattice[1] - y0) & 1) : y0;
+    const w = Math.max(0, Math.ceil((x1 - fx) / step)), h = Math.max(0, Math.ceil((y1 - fy) / step));
+    const v = new Float32Array(w * h);
+    const m = mask ? new Uint16Array(v.length) : undefined;
+    for (let y = fy, k = 0; y < y1; y += step) {
+      for (let x = fx; x < x1; x += step, k++) {
+        v[k] = frame.sci[y * width + x];
+        if (m) m[k] = mask![y * width + x];
+      }
     }
+    values = v;
     mask = m;
   }
   const method = opts.method ?? 'median';

@@ -494,8 +494,10 @@ export function buildPlan(input: PlanInput): Plan {
  *   colour mosaics (BAYERPAT): cosmic rays searched per colour, stacks shifted by whole even
  *   pixels, sources measured on 2 x 2 block means, BAYERPAT rewritten by an odd trim; a normalized
  *   flat without the raw flats' read noise.
+ * 5 (2026-12-01): a colour (Bayer) master flat normalized colour by colour (FLATNRM1-4), and its
+ *   bad pixels judged against their own colour's local level.
  */
-export const PIPELINE_VERSION = 4;
+export const PIPELINE_VERSION = 5;
 
 /** The folder every one of these is in or below ('' when they share none). */
 function commonFolder(folders: readonly string[]): string {

@@ -3,7 +3,7 @@
  * which N.I.N.A., SharpCap, Ekos, SGP and MaxIm name in BAYERPAT, e.g.
  * 'RGGB'). Calibration works on the mosaic pixel by pixel, as on any frame,
  * and the products stay mosaics for the user's colour tools to debayer.
- * Two steps must not mix the colours of neighbouring pixels:
+ * These steps must not mix the colours of neighbouring pixels:
  * - L.A.Cosmic: a pixel's neighbours are of other colours, and differ from it
  *   by the scene's colour, not by noise. On a night made with astropy with an
  *   orange sky it flagged 13 thousand pixels of a 640 x 480 frame (4%; and
@@ -14,6 +14,13 @@
  *   pixels instead, which keep every pixel on a pixel of its colour
  *   (resample; the registration error is then up to 1 px, as Siril's
  *   registration of undebayered frames without drizzle).
+ * - A master flat's colours differ by the flat lamp's colour and the
+ *   filters' response (a red pixel under a bluish panel may get a third of a
+ *   green one's light). normalizeFlat brings each colour to 1 on its own, so
+ *   that dividing by the flat does not tint the frames (Siril's
+ *   equalize_cfa), and flagFlatBadPixels compares each pixel with the local
+ *   level of its own colour, where the mosaic's mixed one flagged every red
+ *   pixel of such a flat as bad.
  */
 import type { Card } from '../../fits/types';
 import { cardValue } from '../cards';

@@ -91,6 +91,61 @@ describe('normalizeFlat', () => {
     expect(f.exts[0].data.sci[15]).toBeCloseTo(1, 6);
     expect(f.exts[0].data.sci[0]).toBeCloseTo(0.25, 6);
   });
+
+  /** An RGGB colour flat under a bluish lamp: red pixels get 0.35 of a green one's light, blue 0.6; 20% vignetting. */
+  const colourFlat = (N = 64, pattern = 'RGGB') => {
+    const resp = { R: 0.35, G: 1, B: 0.6 } as Record<string, number>;
+    const c = (N - 1) / 2;
+    const data = makeTestFrame(N, N, (x, y) => 20000 * resp[pattern[2 * (y & 1) + (x & 1)]] * (1 - 0.2 * (Math.hypot(x - c, y - c) / Math.hypot(c, c)) ** 2), { var: 100 });
+    return { data, f: makeAstro({ primary: { BAYERPAT: pattern }, exts: [{ data }], bunit: 'electron' }) };
+  };
+  const latticeMedian = (sci: Float32Array, N: number, x0: number, y0: number) => {
+    const v: number[] = [];
+    for (let y = y0; y < N; y += 2) for (let x = x0; x < N; x += 2) v.push(sci[y * N + x]);
+    return med(Float32Array.from(v));
+  };
+
+  it('brings each colour of a Bayer flat to 1 on its own (VAR by its square), recording each level', () => {
+    const { data, f } = colourFlat();
+    const raw = data.sci.slice();
+    const levels = [[0, 0], [1, 0], [0, 1], [1, 1]].map(([x, y]) => latticeMedian(raw, 64, x, y));
+    const ctx = frameCtx();
+    normalizeFlat.run(f, defaultsOf(normalizeFlat), ctx);
+    const sci = f.exts[0].data.sci;
+    for (const [k, [x, y]] of [[0, 0], [1, 0], [0, 1], [1, 1]].entries()) {
+      expect(latticeMedian(sci, 64, x, y)).toBeCloseTo(1, 6);
+      expect(cardOf(f.primary, `FLATNRM${k + 1}`) as number).toBeCloseTo(levels[k], 1);
+      const i = (10 + y) * 64 + 10 + x;
+      expect(f.exts[0].data.var![i]).toBeCloseTo(100 / levels[k] ** 2, 12);
+    }
+    // The vignetting stays: a corner's red pixel is 0.8 of the centre's.
+    expect(sci[0] / sci[32 * 64 + 32]).toBeCloseTo(raw[0] / raw[32 * 64 + 32], 5);
+    expect(ctx.logs.join('\n')).toMatch(/each colour of the RGGB mosaic normalized by its own median: R 6\d{3}\.\d+, G 1\d{4}\.\d, G 1\d{4}\.\d, B 1\d{4}\.\d/);
+  });
+
+  it('normalizes a Bayer flat as one when told to (eachColour off), and any flat without BAYERPAT as one', () => {
+    const { data, f } = colourFlat();
+    const level = med(data.sci);
+    normalizeFlat.run(f, defaultsOf(normalizeFlat, { eachColour: false }), frameCtx());
+    expect(cardOf(f.primary, 'FLATNORM') as number).toBeCloseTo(level, 2);
+    expect(cardOf(f.primary, 'FLATNRM1')).toBeUndefined();
+    const plain = colourFlat().f;
+    plain.primary = plain.primary.filter((c) => c.key !== 'BAYERPAT');
+    normalizeFlat.run(plain, defaultsOf(normalizeFlat), frameCtx());
+    expect(cardOf(plain.primary, 'FLATNRM1')).toBeUndefined();
+  });
+
+  it('measures each colour in statsec, whatever the parity of its corner', () => {
+    // Left half 500 x the colour's response, right half 2000 x; statsec = the right half from an odd column.
+    const resp = [0.5, 1, 1, 0.25];
+    const f = makeAstro({ primary: { BAYERPAT: 'RGGB' }, exts: [{ data: makeTestFrame(20, 10, (x, y) => (x < 9 ? 500 : 2000) * resp[2 * (y & 1) + (x & 1)]) }] });
+    normalizeFlat.run(f, defaultsOf(normalizeFlat, { statsec: '[10:20,1:10]' }), frameCtx());
+    const sci = f.exts[0].data.sci;
+    for (let y = 0; y < 2; y++) {
+      for (let x = 9; x < 11; x++) expect(sci[y * 20 + x]).toBeCloseTo(1, 6);
+      for (let x = 0; x < 2; x++) expect(sci[y * 20 + x]).toBeCloseTo(0.25, 6);
+    }
+  });
 });
 
 describe('flagFlatBadPixels', () => {
@@ -129,5 +184,30 @@ describe('flagFlatBadPixels', () => {
     expect(f.exts[0].data.dq![3 * 32 + 3]).toBe(DQ.bad | DQ.saturated);
     expect(f.exts[0].data.dq![5 * 32 + 5]).toBe(DQ.cosmicRay);
     expect(cardOf(f.primary, 'NBADPIX')).toBe(0);
+  });
+  it('judges each pixel of a Bayer flat against its own colour: none of a dim colour flagged, its defects are', () => {
+    // RGGB under a bluish lamp (red 0.35 of green: 0.47 of a 2 x 2 block's mean, under the 0.5 limit),
+    // 30% vignetting, 0.5% noise; a dead red pixel (0.4 of its colour) and a hot blue one (2x).
+    const N = 128, c = (N - 1) / 2, rmax = Math.hypot(c, c);
+    const resp = [0.35, 1, 1, 0.6];
+    const rng = makeRng(5);
+    const dead = { x: 40, y: 60 }, hot = { x: 71, y: 91 };
+    const data = makeTestFrame(N, N, (x, y) => {
+      let v = resp[2 * (y & 1) + (x & 1)] * (1 - 0.3 * (Math.hypot(x - c, y - c) / rmax) ** 2) * (1 + 0.005 * rng.normal());
+      if (x === dead.x && y === dead.y) v *= 0.4;
+      if (x === hot.x && y === hot.y) v *= 2;
+      return v;
+    });
+    const f = makeAstro({ primary: { BAYERPAT: 'RGGB' }, exts: [{ data }] });
+    flagFlatBadPixels.run(f, defaultsOf(flagFlatBadPixels), frameCtx());
+    const dq = f.exts[0].data.dq!;
+    const flagged: string[] = [];
+    for (let i = 0; i < dq.length; i++) if (dq[i] & DQ.bad) flagged.push(`${i % N},${Math.floor(i / N)}`);
+    expect(flagged).toEqual([`${dead.x},${dead.y}`, `${hot.x},${hot.y}`]);
+    expect(cardOf(f.primary, 'NBADPIX')).toBe(2);
+    // Without BAYERPAT most of the same flat's 4096 red pixels are "bad": the reason for the colour's own level.
+    const plain = makeAstro({ exts: [{ data: makeTestFrame(N, N, (x, y) => data.sci[y * N + x]) }] });
+    flagFlatBadPixels.run(plain, defaultsOf(flagFlatBadPixels), frameCtx());
+    expect(cardOf(plain.primary, 'NBADPIX') as number).toBeGreaterThan(0.7 * (N * N) / 4);
   });
 });

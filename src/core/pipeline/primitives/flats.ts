@@ -9,7 +9,11 @@ import { meshBackground } from '../../kernels/background';
 import { median } from '../../kernels/stats';
 import { deleteCards, setCard } from '../cards';
 import { READNOISE_KEYS } from '../../classify/descriptors';
-import { choice, num, param, type FramePrimitive } from '../primitive';
+import { bool, choice, num, param, type FramePrimitive } from '../primitive';
+import { cfaPattern } from './cfa';
+import { LATTICES, latticeOf } from '../../kernels/lattice';
+import type { Frame } from '../../kernels/frame';
+import { give } from '../../kernels/scratch';
 import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
 
 /**
@@ -51,28 +55,58 @@ export const checkFlatLevel: FramePrimitive = {
 export const normalizeFlat: FramePrimitive = {
   kind: 'frame',
   name: 'normalizeFlat',
-  doc: 'Divides the master flat by its median (or mode) so its level is 1.',
+  doc: 'Divides the master flat by its median (or mode) so its level is 1; a colour (Bayer) flat each colour by its own.',
   params: [
     param('method', 'choice', 'median', 'Statistic that becomes 1', { choices: ['median', 'mode'] }),
     param('statsec', 'string', null, 'Region the statistic is measured in, FITS form; empty = the whole frame', { nullable: true }),
+    param('eachColour', 'boolean', true, 'A colour (Bayer) flat: each colour brought to 1 on its own, so that the flat lamp does not tint the frames (Siril\'s equalize_cfa); off: one level for all'),
   ],
   run(frame, p, ctx) {
     // One level for every extension: their relative response must survive (DRAGONS normalizes a mosaic as a whole).
     const opts = { method: choice<'median' | 'mode'>(p, 'method'), statsec: (p.statsec as string | null) ?? undefined };
-    const levels = frame.exts.map((ext) => flatLevel(ext.data, opts));
-    const norm = levels.length === 1 ? levels[0] : median(Float64Array.from(levels));
+    const pattern = bool(p, 'eachColour') ? cfaPattern(frame.primary, frame.exts[0]?.header) : undefined;
+    const levelOf = (lattice?: readonly [number, number]) => {
+      const levels = frame.exts.map((ext) => flatLevel(ext.data, { ...opts, lattice }));
+      return levels.length === 1 ? levels[0] : median(Float64Array.from(levels));
+    };
+    if (pattern) {
+      // The flat's colours differ by the lamp's colour and the filters' response: each is divided by
+      // its own level, and the frames keep the colour the camera gave them.
+      const norms = LATTICES.map((at) => levelOf(at));
+      for (const ext of frame.exts) scaleLattices(ext.data, norms.map((n) => 1 / n));
+      LATTICES.forEach(([x, y], k) => {
+        setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${pattern[2 * y + x]} pixels (x ${x ? 'odd' : 'even'}, y ${y ? 'odd' : 'even'})`);
+      });
+      const overall = median(Float64Array.from(norms));
+      setCard(frame.primary, 'FLATNORM', overall, 'median of the colours\' levels (FLATNRMn)');
+      ctx.log(`each colour of the ${pattern} mosaic normalized by its own ${choice(p, 'method')}: ${LATTICES.map(([x, y], k) => `${pattern[2 * y + x]} ${norms[k].toPrecision(6)}`).join(', ')}`);
+    } else {
+      const norm = levelOf();
+      for (const ext of frame.exts) scale(ext.data, 1 / norm, ext.data);
+      setCard(frame.primary, 'FLATNORM', norm, 'level the master flat was divided by');
+      ctx.log(`normalized by ${norm.toPrecision(7)} (${choice(p, 'method')})`);
+    }
     for (const ext of frame.exts) {
-      scale(ext.data, 1 / norm, ext.data);
       // A ratio now: no saturation level, no gain, no unit, no read noise. (GAIN or EGAIN stay: beside
       // OFFSET they say what a CMOS camera's GAIN card means, which associates the flat with its frames.)
       deleteCards(ext.header, ['SATURATE', 'GAINORIG', 'BUNIT', ...READNOISE_KEYS]);
     }
     deleteCards(frame.primary, ['SATURATE', 'BUNIT', ...READNOISE_KEYS]);
     frame.bunit = 'none';
-    setCard(frame.primary, 'FLATNORM', norm, 'level the master flat was divided by');
-    ctx.log(`normalized by ${norm.toPrecision(7)} (${choice(p, 'method')})`);
   },
 };
+
+/** Multiplies each of a mosaic's four sub-lattices (LATTICES order) by its own factor: SCI by k, VAR by k^2. */
+function scaleLattices(f: Frame, k: readonly number[]): void {
+  for (let y = 0; y < f.height; y++) {
+    const row = y * f.width;
+    for (let x = 0; x < f.width; x++) {
+      const c = k[((y & 1) << 1) | (x & 1)];
+      f.sci[row + x] *= c;
+      if (f.var) f.var[row + x] *= c * c;
+    }
+  }
+}
 
 /**
  * Pixels whose response differs from their surroundings by more than the
@@ -124,7 +158,7 @@ export function localLevel(sci: Float32Array, w: number, h: number, box: number)
 export const flagFlatBadPixels: FramePrimitive = {
   kind: 'frame',
   name: 'flagFlatBadPixels',
-  doc: 'Flags as bad (DQ 1) the pixels whose response is below low or above high times the local level of the master flat.',
+  doc: 'Flags as bad (DQ 1) the pixels whose response is below low or above high times the local level of the master flat (of a colour flat: of its pixels of the same colour).',
   params: [
     param('low', 'number', 0.5, 'Response below this fraction of the local level is bad', { min: 0, max: 1 }),
     param('high', 'number', 1.5, 'Response above this multiple of the local level is bad', { min: 1 }),
@@ -135,18 +169,35 @@ export const flagFlatBadPixels: FramePrimitive = {
     let total = 0;
     for (const ext of frame.exts) {
       const f = ext.data;
-      const bg = localLevel(f.sci, f.width, f.height, Math.min(num(p, 'boxSize'), f.width, f.height));
-      f.dq ??= new Uint16Array(f.sci.length);
+      const dq = (f.dq ??= new Uint16Array(f.sci.length));
       let n = 0;
-      for (let i = 0; i < f.sci.length; i++) {
-        const r = f.sci[i] / bg[i];
+      const judge = (i: number, level: number) => {
+        const r = f.sci[i] / level;
         if (r < lo || r > hi || r - r !== 0) {
-          if (!(f.dq[i] & DQ.bad)) n++;
-          f.dq[i] |= DQ.bad;
+          if (!(dq[i] & DQ.bad)) n++;
+          dq[i] |= DQ.bad;
         }
+      };
+      const box = Math.min(num(p, 'boxSize'), f.width, f.height);
+      const pattern = cfaPattern(frame.primary, ext.header);
+      if (pattern) {
+        // A colour flat: each colour against the local level of its own pixels. Its neighbours are of
+        // other colours, whose response differs by the lamp's colour and the filters' (a red pixel of a
+        // bluish lamp's flat at 0.4 of a 2 x 2 block's mean is no defect).
+        for (const [x0, y0] of LATTICES) {
+          const sub = latticeOf({ width: f.width, height: f.height, sci: f.sci }, x0, y0);
+          const bg = localLevel(sub.sci, sub.width, sub.height, Math.max(2, Math.min(Math.round(box / 2), sub.width, sub.height)));
+          for (let y = 0; y < sub.height; y++) {
+            for (let x = 0; x < sub.width; x++) judge((y0 + 2 * y) * f.width + x0 + 2 * x, bg[y * sub.width + x]);
+          }
+          give(sub.sci);
+        }
+      } else {
+        const bg = localLevel(f.sci, f.width, f.height, box);
+        for (let i = 0; i < f.sci.length; i++) judge(i, bg[i]);
       }
       total += n;
-      ctx.log(`ext ${ext.extver}: ${n} pixels flagged bad (response outside ${lo}-${hi} of the local level)`);
+      ctx.log(`ext ${ext.extver}: ${n} pixels flagged bad (response outside ${lo}-${hi} of the local level${pattern ? ` of the ${pattern} mosaic's pixels of the same colour` : ''})`);
     }
     setCard(frame.primary, 'NBADPIX', total, 'pixels flagged bad from the flat');
   },
