@@ -90,7 +90,7 @@ import {
 } from './combine-reject';
 import { medianNetwork, sortColumns, sortColumnsWithIndex, sortingNetwork } from './combine-network';
 import { medianInPlace } from './select';
-import { takeZeroed } from './scratch';
+import { scratch, takeZeroedFrom, type Allocator, type ScratchType } from './scratch';
 
 export type CombineMethod = 'mean' | 'median' | 'wmean' | 'sum';
 export type RejectMethod = 'none' | 'minmax' | 'sigclip' | 'madclip' | 'winsorized' | 'varclip';
@@ -201,21 +201,26 @@ export function combineScratchBytes(N: number): number {
   return N * (8 * 8 + 1) + 2 * N * BLOCK * 8 + 11 * BLOCK + 8 * N * N + 1024;
 }
 
-/** The output planes for n pixels (zeros; from the scratch pool, to which a streamed combine gives them back when its sink copies them). */
-export function makeCombineResult(n: number, maps = false): CombineResult {
+/**
+ * The output planes for n pixels (zeros), from `alloc` (the scratch pool, or
+ * a streamed combine's carving of it, which takes them back once the sink
+ * has copied them).
+ */
+export function makeCombineResult(n: number, maps = false, alloc: Allocator = scratch): CombineResult {
+  const zeros = <T extends Float32Array | Uint16Array>(type: ScratchType<T>) => takeZeroedFrom(alloc, type, n);
   return {
-    sci: takeZeroed(Float32Array, n),
-    var: takeZeroed(Float32Array, n),
-    dq: takeZeroed(Uint16Array, n),
-    rejectMap: maps ? takeZeroed(Uint16Array, n) : undefined,
-    nUsed: maps ? takeZeroed(Uint16Array, n) : undefined,
+    sci: zeros(Float32Array),
+    var: zeros(Float32Array),
+    dq: zeros(Uint16Array),
+    rejectMap: maps ? zeros(Uint16Array) : undefined,
+    nUsed: maps ? zeros(Uint16Array) : undefined,
   };
 }
 
-/** Combines the inputs pixel by pixel; see the module comment for every convention. */
-export function combine(inputs: readonly CombineInput[], opts: CombineOptions): CombineResult {
+/** Combines the inputs pixel by pixel; see the module comment for every convention. Output planes from `alloc`. */
+export function combine(inputs: readonly CombineInput[], opts: CombineOptions, alloc: Allocator = scratch): CombineResult {
   const n = checkInputs(inputs);
-  const out = makeCombineResult(n, opts.maps === true);
+  const out = makeCombineResult(n, opts.maps === true, alloc);
   combineRange(inputs, opts, out, 0, n);
   return out;
 }

@@ -6,6 +6,7 @@ import {
   type StripSink, type StripSource,
 } from './combineStream';
 import { DQ } from './dq';
+import type { Allocator, ScratchType } from './scratch';
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -36,19 +37,28 @@ function makeFrames(): CombineInput[] {
   return frames;
 }
 
-/** An in-memory source that counts how many pixels are alive at once. */
+/**
+ * An in-memory source that counts how many pixels are alive at once. Its
+ * strips are copies into arrays from the stream's allocator (a carving of the
+ * scratch pool when the sink copies), given back once combined, as the
+ * pipeline's stack source does.
+ */
 function memorySource(frames: CombineInput[], withVar: boolean): StripSource & { peakRows: number } {
   const src = {
     nFrames: frames.length, width: W, height: H, peakRows: 0,
     bytesPerPixelPerFrame: withVar ? DEFAULT_BYTES_PER_PIXEL_PER_FRAME : 6,
-    async readStrip(k: number, y0: number, y1: number): Promise<CombineInput> {
+    async readStrip(k: number, y0: number, y1: number, alloc: Allocator): Promise<CombineInput> {
       src.peakRows = Math.max(src.peakRows, y1 - y0);
       const f = frames[k];
-      return {
-        sci: f.sci.slice(y0 * W, y1 * W),
-        var: withVar ? f.var!.slice(y0 * W, y1 * W) : undefined,
-        dq: f.dq!.slice(y0 * W, y1 * W),
+      const copy = <T extends Float32Array | Uint16Array>(type: ScratchType<T>, from: T) => {
+        const a = alloc.take(type, (y1 - y0) * W);
+        a.set(from.subarray(y0 * W, y1 * W));
+        return a;
       };
+      return { sci: copy(Float32Array, f.sci), var: withVar ? copy(Float32Array, f.var!) : undefined, dq: copy(Uint16Array, f.dq!) };
+    },
+    release(_k: number, strip: CombineInput, alloc: Allocator) {
+      alloc.give(strip.sci, strip.var, strip.dq);
     },
   };
   return src;
@@ -156,7 +166,7 @@ describe('combineStreamed', () => {
 
   it('refuses a strip of the wrong size', async () => {
     const src = memorySource(frames, true);
-    const bad: StripSource = { ...src, readStrip: async (k, y0, y1) => ({ sci: (await src.readStrip(k, y0, y1)).sci.subarray(1) }) };
+    const bad: StripSource = { ...src, readStrip: async (k, y0, y1, alloc) => ({ sci: (await src.readStrip(k, y0, y1, alloc)).sci.subarray(1) }) };
     await expect(combineStreamed(bad, { method: 'mean', memoryBytes: budget3Rows }, memorySink())).rejects.toThrow(/expected/);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { combine, combineScratchBytes, type CombineInput, type CombineOptions, type CombineResult } from './combine';
 import { CancelledError, isCancelRequested, type CancelCheck } from '../cancel';
-import { carving, give, releaseScratch } from './scratch';
+import { carving, releaseScratch, scratch, type Allocator } from './scratch';
 
 export interface StripSource {
   nFrames: number;
@@ -34,14 +34,19 @@ export interface StripSource {
   /**
    * Bytes per pixel of a strip held once, whatever the number of frames:
    * what reading one frame keeps for the next (a shift's band and its
-   * temporaries, kept in the scratch pool while the others are read and
-   * combined). Default 0.
+   * temporaries, given back to `alloc` for the next frame while the others
+   * are read and combined). Default 0.
    */
   sharedBytesPerPixel?: number;
-  /** Rows y0 (inclusive) to y1 (exclusive) of one frame: planes of (y1 - y0) * width pixels. */
-  readStrip(frameIndex: number, y0: number, y1: number): Promise<CombineInput>;
-  /** The strip readStrip gave is combined and written: the source may reuse what it made for it. */
-  release?(frameIndex: number, strip: CombineInput): void;
+  /**
+   * Rows y0 (inclusive) to y1 (exclusive) of one frame: planes of (y1 - y0)
+   * * width pixels. Arrays the source makes for the strip come from `alloc`
+   * (a Carving of the scratch pool's buffers when the sink copies: they are
+   * dead once the strip is written, so nothing may keep them).
+   */
+  readStrip(frameIndex: number, y0: number, y1: number, alloc: Allocator): Promise<CombineInput>;
+  /** The strip readStrip gave is combined and written: the source gives what it made for it back to `alloc`. */
+  release?(frameIndex: number, strip: CombineInput, alloc: Allocator): void;
 }
 
 export interface StripSink {
@@ -49,9 +54,9 @@ export interface StripSink {
   bufferBytes?: number;
   writeStrip(y0: number, y1: number, result: CombineResult): Promise<void>;
   /**
-   * writeStrip copies the result before it resolves: a strip's arrays (what
-   * the source took from the scratch pool, the result) are then dead once it
-   * is written, and are cut out of the pool's buffers (scratch.ts carving).
+   * writeStrip copies the result before it resolves: a strip's arrays (the
+   * source's, the result) are then dead once it is written, and are cut out
+   * of the scratch pool's buffers (scratch.ts, carving).
    */
   copies?: boolean;
 }
@@ -154,38 +159,38 @@ export async function combineStreamed(
   const total = Math.ceil(height / rows);
   // One strip per call: its inputs and result die with the call's frame, where the loop's own
   // locals could stay alive across the next strip's reads (measured: one strip's outputs more).
-  const strip = async (y0: number, y1: number): Promise<void> => {
+  const strip = async (y0: number, y1: number, alloc: Allocator): Promise<void> => {
     const expected = (y1 - y0) * width;
     const inputs: CombineInput[] = [];
     for (let k = 0; k < nFrames; k++) {
-      const s = await source.readStrip(k, y0, y1);
+      const s = await source.readStrip(k, y0, y1, alloc);
       if (s.sci.length !== expected) {
         throw new Error(`combineStreamed: frame ${k} rows ${y0}-${y1} gave ${s.sci.length} pixels, expected ${expected}`);
       }
       inputs.push(s);
     }
-    const result = combine(inputs, opts);
+    const result = combine(inputs, opts, alloc);
     await sink.writeStrip(y0, y1, result);
-    inputs.forEach((s, k) => source.release?.(k, s));
-    if (sink.copies) give(result.sci, result.var, result.dq, result.rejectMap, result.nUsed);
+    inputs.forEach((s, k) => source.release?.(k, s, alloc));
+    if (sink.copies) alloc.give(result.sci, result.var, result.dq, result.rejectMap, result.nUsed);
   };
   let done = 0;
-  const each = async (y0: number): Promise<void> => {
+  const each = async (y0: number, alloc: Allocator): Promise<void> => {
     if (isCancelRequested(cancel)) throw new CancelledError('combine cancelled');
-    await strip(y0, Math.min(height, y0 + rows));
+    await strip(y0, Math.min(height, y0 + rows), alloc);
     progress?.(++done, total);
   };
   const starts = Array.from({ length: total }, (_, i) => i * rows);
   if (sink.copies) {
     // A strip's arrays (the frames' rows, their shifts, the result) are dead once it is written:
-    // they are cut out of the pool's buffers, at most the strips' planned bytes of them, and the
-    // buffers are kept whole for the steps after (kernels/scratch.ts).
+    // they are cut out of the pool's buffers, at most the strips' planned bytes of those lent, and
+    // the buffers are kept whole for the steps after (kernels/scratch.ts).
     await carving(bytes, starts, each);
     return;
   }
   for (const y0 of starts) {
     // The last strip is shorter: the pool's arrays of the others would sit beside its own, over the budget.
     if (y0 > 0 && y0 + rows > height) releaseScratch();
-    await each(y0);
+    await each(y0, scratch);
   }
 }

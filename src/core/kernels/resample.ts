@@ -20,7 +20,7 @@
  */
 import type { Frame } from './frame';
 import { DQ } from './dq';
-import { give, take, takeZeroed } from './scratch';
+import { scratch, takeZeroedFrom, type Allocator } from './scratch';
 
 export type ResampleKernel = 'bilinear' | 'bicubic' | 'lanczos3';
 
@@ -151,32 +151,33 @@ function orPass(src: Uint16Array, dst: Uint16Array, w: number, off: Int32Array, 
   }
 }
 
-export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: ResampleKernel = 'lanczos3'): Frame {
+/** Planes and scratch from `alloc` (the scratch pool, or a streamed combine's carving of it). */
+export function shiftFrame(frame: Frame, dx: number, dy: number, kernel: ResampleKernel = 'lanczos3', alloc: Allocator = scratch): Frame {
   const { width: w, height: h } = frame;
   if (!Number.isFinite(dx) || !Number.isFinite(dy)) throw new Error('shiftFrame: shift must be finite');
   const tx = kernelTaps(kernel, dx), ty = kernelTaps(kernel, dy);
   const [x0, x1] = validRange(tx, w), [y0, y1] = validRange(ty, h);
   const n = w * h;
   // Outputs zeroed: outside the valid rectangle they stay 0 (a caller may give them back to the pool once done).
-  const out: Frame = { width: w, height: h, sci: takeZeroed(Float32Array, n) };
-  const tmp = take(Float64Array, n); // scratch of both passes, from the pool (./scratch.ts)
+  const out: Frame = { width: w, height: h, sci: takeZeroedFrom(alloc, Float32Array, n) };
+  const tmp = alloc.take(Float64Array, n); // scratch of both passes
   const sq = (a: Float64Array) => a.map((v) => v * v);
 
   separablePass(frame.sci, out.sci, tmp, w, tx.offset, tx.weight, ty.offset, ty.weight, x0, x1, y0, y1);
   if (frame.var) {
-    out.var = takeZeroed(Float32Array, n);
+    out.var = takeZeroedFrom(alloc, Float32Array, n);
     separablePass(frame.var, out.var, tmp, w, tx.offset, sq(tx.weight), ty.offset, sq(ty.weight), x0, x1, y0, y1);
   }
-  out.dq = takeZeroed(Uint16Array, n);
+  out.dq = takeZeroedFrom(alloc, Uint16Array, n);
   const dqOut = out.dq;
   if (frame.dq) {
-    const tdq = take(Uint16Array, n);
+    const tdq = alloc.take(Uint16Array, n);
     const rowOffsets = Int32Array.from(ty.offset, (o) => o * w);
     orPass(frame.dq, tdq, w, tx.offset, x0, x1, 0, h - 1);
     orPass(tdq, dqOut, w, rowOffsets, x0, x1, y0, y1);
-    give(tdq);
+    alloc.give(tdq);
   }
-  give(tmp);
+  alloc.give(tmp);
   // Everything outside the valid rectangle has no data (SCI and VAR are already 0 there).
   for (let y = 0; y < h; y++) {
     const row = y * w;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SCRATCH_LIMIT, ScratchPool, carving, give, releaseScratch, scratch, take, takeZeroed } from './scratch';
+import { DEFAULT_SCRATCH_LIMIT, ScratchPool, carving, give, releaseScratch, scratch, take, takeZeroed, takeZeroedFrom } from './scratch';
 
 describe('scratch pool', () => {
   afterEach(() => {
@@ -70,8 +70,8 @@ describe('scratch pool', () => {
       const frame = take(Float32Array, 4096); // a 16 kB "frame plane"
       give(frame);
       const seen: { buffer: ArrayBufferLike; offset: number }[][] = [];
-      await carving(1 << 20, [0, 1, 2], async () => {
-        const a = take(Float32Array, 1000), b = take(Uint16Array, 1001), c = takeZeroed(Float64Array, 300);
+      await carving(1 << 20, [0, 1, 2], async (_r, alloc) => {
+        const a = alloc.take(Float32Array, 1000), b = alloc.take(Uint16Array, 1001), c = takeZeroedFrom(alloc, Float64Array, 300);
         expect(c.every((v) => v === 0)).toBe(true);
         a.fill(1);
         b.fill(2);
@@ -88,49 +88,73 @@ describe('scratch pool', () => {
       expect(take(Int32Array, 4096).buffer).toBe(frame.buffer); // whole again
     });
 
+    it('leaves the realm\'s take() alone: what another owner takes meanwhile is its own, and outlives the round', async () => {
+      const frame = take(Float32Array, 4096);
+      give(frame);
+      let kept: Float32Array | undefined;
+      await carving(1 << 20, [0, 1], async (r, alloc) => {
+        const cut = alloc.take(Float32Array, 1000).fill(1);
+        expect(cut.buffer).toBe(frame.buffer);
+        // A store's decoded cache, say: an ordinary array, not cut from the carving's buffers.
+        if (r === 0) kept = take(Float32Array, 1000).fill(7);
+        expect(kept!.buffer).not.toBe(frame.buffer);
+      });
+      expect(kept!.every((v) => v === 7)).toBe(true);
+    });
+
     it('serves a request again from an array given back in the round, makes a buffer when none has room, and poisons', async () => {
       let first: Float32Array | undefined;
       let made: ArrayBufferLike | undefined;
-      await carving(0, [0, 1], async (r) => {
-        const a = take(Float32Array, 500);
+      await carving(0, [0, 1], async (r, alloc) => {
+        const a = alloc.take(Float32Array, 500);
         if (r === 0) {
           first = a;
           made = a.buffer;
-          expect(a.buffer.byteLength).toBe(2000); // nothing kept: a buffer of its own size
+          expect(a.buffer.byteLength).toBe(2000); // nothing lent: a buffer of its own size
         } else {
           expect(a.buffer).toBe(made); // the next round fits in what the first made
           expect(Number.isNaN(first![0])).toBe(true); // reset poisons (tests run so)
         }
         a.fill(5);
-        give(a);
+        alloc.give(a);
         expect(Number.isNaN(a[0])).toBe(true);
-        const b = take(Int32Array, 500);
+        expect(() => alloc.give(a)).toThrow(/given back twice/);
+        const b = alloc.take(Int32Array, 500);
         expect(b.buffer).toBe(a.buffer);
         expect(b.byteOffset).toBe(a.byteOffset);
-        give(b.subarray(0, 10)); // a view of a cut: not taken back
-        expect(take(Float32Array, 500).buffer).not.toBe(b.buffer);
+        alloc.give(b.subarray(0, 10)); // a view of a cut: not taken back
+        expect(alloc.take(Float32Array, 500).buffer).not.toBe(b.buffer);
       });
     });
 
-    it('lets go of the kept buffers beyond what it is to use, and ends on an error', async () => {
-      const a = take(Uint8Array, 1000), b = take(Uint8Array, 1000), c = take(Uint8Array, 1000);
+    it('lends the largest kept buffers within its bytes, lets the rest go (and the unused, when it made others), and ends on an error', async () => {
+      const a = take(Uint8Array, 1000), b = take(Uint8Array, 1500), c = take(Uint8Array, 600);
       give(a, b, c);
       let big: ArrayBufferLike | undefined;
-      await expect(carving(1500, [0], async () => {
+      await expect(carving(2200, [0, 1], async (r, alloc) => {
         expect(scratch.heldBytes).toBe(0);
-        big = take(Uint8Array, 1200).buffer; // no kept buffer has the room
-        expect(big).not.toBe(a.buffer);
-        expect([b.buffer, c.buffer]).toContain(take(Uint8Array, 900).buffer);
-        expect([b.buffer, c.buffer]).toContain(take(Uint8Array, 900).buffer);
-        expect(take(Uint8Array, 900).buffer.byteLength).toBe(904); // the newest two (1500 bytes wanted) are used up
-        throw new Error('strip failed');
+        if (r === 1) throw new Error('strip failed');
+        // Lent: b (1500), then c (600); a would pass 2200.
+        expect(alloc.take(Uint8Array, 1400).buffer).toBe(b.buffer);
+        big = alloc.take(Uint8Array, 1200).buffer; // no lent buffer has the room left
+        expect([a.buffer, b.buffer, c.buffer]).not.toContain(big);
       })).rejects.toThrow('strip failed');
-      // Kept again: the two it used, whole, and those it made; a went.
-      expect(scratch.heldBytes).toBe(1000 + 1000 + 1200 + 904);
+      // Kept again: b, and the buffer it made; c, which nothing was cut from, went to bring it back
+      // within its 2200 bytes (1500 + 600 + 1200 held); a was not lent.
+      expect(scratch.heldBytes).toBe(1500 + 1200);
       expect(take(Uint8Array, 1200).buffer).toBe(big);
-      const again = [take(Uint8Array, 1000).buffer, take(Uint8Array, 1000).buffer];
-      expect(again).toEqual(expect.arrayContaining([b.buffer, c.buffer]));
+      expect(take(Uint8Array, 1500).buffer).toBe(b.buffer);
+      expect(take(Uint8Array, 600).buffer).not.toBe(c.buffer);
       expect(take(Uint8Array, 1000).buffer).not.toBe(a.buffer);
+    });
+
+    it('keeps a lent buffer nothing was cut from while it holds no more than its bytes', async () => {
+      const a = take(Uint8Array, 1000), b = take(Uint8Array, 800);
+      give(a, b);
+      await carving(5000, [0, 1], async (_r, alloc) => {
+        expect(alloc.take(Uint8Array, 900).buffer).toBe(a.buffer);
+      });
+      expect(scratch.heldBytes).toBe(1800);
     });
   });
 });

@@ -31,12 +31,15 @@
  *
  * A streamed combine's strips are of sizes no frame step takes (a 2048-wide
  * strip of 640 rows is 5 MB where a frame's plane is 16 MB), and all of one
- * strip's arrays die together. Between beginCarving() and endCarving(),
- * take() cuts arrays out of the kept buffers instead (see Carving), and
- * the buffers go back whole: the same memory serves the frames' steps and
- * the combine. Measured on the browser bench night (2026-12-01): the
- * pipeline worker made ~1.2 GB of arrays afresh, ~0.6 GB of them a
- * combine's strips and the frames after a combine.
+ * strip's arrays die together. `carving()` lends the kept buffers to a
+ * Carving for the combine, which cuts the strips' arrays out of them, and
+ * takes them back whole afterwards: the same memory serves the frames'
+ * steps and the combine. Only what is taken from the Carving itself (an
+ * Allocator handed down to the strip's code) is cut; the realm's take() is
+ * untouched meanwhile, so nothing that outlives a strip (a store's decoded
+ * cache) can be cut by mistake. Measured on the browser bench night
+ * (2026-12-01): the pipeline worker made ~1.2 GB of arrays afresh, ~0.6 GB
+ * of them a combine's strips and the frames after a combine.
  */
 
 export type Scratch = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
@@ -45,6 +48,12 @@ export type ScratchType<T extends Scratch> = {
   new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
   readonly BYTES_PER_ELEMENT: number;
 };
+
+/** Where a kernel takes its arrays from and gives them back to: the realm's pool, or a Carving for one strip. */
+export interface Allocator {
+  take<T extends Scratch>(type: ScratchType<T>, n: number): T;
+  give(...arrays: (Scratch | undefined)[]): void;
+}
 
 /**
  * A science frame's steps at 2048 x 2048 use about 200 MB of whole-frame
@@ -58,7 +67,7 @@ export type ScratchType<T extends Scratch> = {
 export const DEFAULT_SCRATCH_LIMIT = 192 * 2 ** 20;
 
 /** A pool of its own: `scratch` below is the realm's; a store keeps another for its strips (db/pixelStore.ts). */
-export class ScratchPool {
+export class ScratchPool implements Allocator {
   /** Tests: every pool keeps arrays of any size, so the tests' small frames go through it too. */
   static keepAll = false;
   /** Tests: every array given back is overwritten (NaN in any float view, no zero byte), so a use after give() shows. */
@@ -71,8 +80,6 @@ export class ScratchPool {
   private bytes = 0;
   /** The arrays take() handed out and not yet given back: only those are kept (never a view of one, nor another's array). */
   private handed = new WeakSet<Scratch>();
-  /** Set between beginCarving() and endCarving(): take() cuts arrays out of its buffers. */
-  private carving?: Carving;
 
   /**
    * `minBytes`: arrays smaller than this are cheap to make and not kept
@@ -82,7 +89,6 @@ export class ScratchPool {
   constructor(public limitBytes = DEFAULT_SCRATCH_LIMIT, readonly minBytes = 1 << 20) {}
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
-    if (this.carving) return this.carving.take(type, n);
     const buffer = this.kept.get(n * type.BYTES_PER_ELEMENT)?.pop();
     let a: T;
     if (buffer) {
@@ -99,11 +105,6 @@ export class ScratchPool {
   give(...arrays: (Scratch | undefined)[]): void {
     for (const a of arrays) {
       if (!a) continue;
-      // Cut from a carving's buffer: the carving takes it back.
-      if (this.carving?.owns(a)) {
-        this.carving.give(a);
-        continue;
-      }
       const buffer = a.buffer as ArrayBuffer;
       if (this.age.has(buffer)) throw new Error('scratch: an array given back twice');
       // Not one take() handed out (an array made elsewhere, or a view of one): never kept.
@@ -140,42 +141,25 @@ export class ScratchPool {
   }
 
   /**
-   * From now until endCarving(), take() cuts arrays out of buffers: the
-   * kept ones, newest first, up to `bytes` (what the caller's budget plans
-   * for: the rest is let go, as it would sit idle), then new ones as needed.
-   * Every array so cut is dead at the next resetCarving(): the caller's
-   * promise (a streamed combine's strip, once combined and copied out).
+   * Lends kept buffers, the largest first, as long as they add up to at most
+   * `bytes` (what the borrower's budget plans for); the rest is let go, as it
+   * would sit idle beside them. They come back whole with takeBack().
    */
-  beginCarving(bytes: number): void {
-    if (this.carving) throw new Error('scratch: a carving is already under way');
+  lend(bytes: number): ArrayBuffer[] {
     const buffers: ArrayBuffer[] = [];
     let held = 0;
-    for (const b of [...this.age].reverse()) {
-      if (held >= bytes) break;
+    for (const b of [...this.age].sort((x, y) => y.byteLength - x.byteLength)) {
+      if (held + b.byteLength > bytes) continue;
       buffers.push(b);
       held += b.byteLength;
     }
     this.release();
-    this.carving = new Carving(buffers);
+    return buffers;
   }
 
-  /** Every array cut since the last reset is dead: their room is cut again. */
-  resetCarving(): void {
-    this.carving?.reset();
-  }
-
-  /**
-   * Take() hands out whole arrays again. The carving's buffers are kept as
-   * given back (those of a frame's size serve the next frame's steps),
-   * within the limit.
-   */
-  endCarving(): void {
-    const c = this.carving;
-    if (!c) return;
-    this.carving = undefined;
-    c.reset();
-    // The largest given last, so kept first: a frame's size serves the frame steps as well.
-    for (const buffer of c.buffers().sort((a, b) => a.byteLength - b.byteLength)) {
+  /** Buffers lent (or made by the borrower) back, kept as if given (within the limit; the largest kept first). */
+  takeBack(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of [...buffers].sort((a, b) => a.byteLength - b.byteLength)) {
       const whole = new Uint8Array(buffer);
       this.handed.add(whole);
       this.give(whole);
@@ -194,20 +178,24 @@ export class ScratchPool {
  * serves the next request of its byte length (a stack's shifted members
  * each take and give back a band of the same size), as the pool's do. A
  * request no buffer has room for gets a new buffer of its own size, so that
- * the same round of requests (or a round of smaller ones: a combine's last,
- * shorter strip) again finds room in what the first one made.
+ * the next round of the same requests finds room in what the first made.
+ * After the first round, lent buffers nothing was cut from are let go while
+ * it holds more than `limit` (the borrower's plan: buffers of the wrong
+ * sizes lent it, and it made others). What it holds is then the strip's
+ * arrays, the room first fit left at the ends of the buffers they were cut
+ * from, and what the rounds' differences add (a shorter last strip may place
+ * its arrays otherwise), or `limit` if that is more.
  */
-class Carving {
-  private slabs: { buffer: ArrayBuffer; used: number }[];
-  private owned = new WeakSet<ArrayBuffer>();
+export class Carving implements Allocator {
+  private slabs: { buffer: ArrayBuffer; used: number; ever: boolean }[];
   /** The arrays cut and not given back: only those are taken back (never a view of one). */
   private handed = new WeakSet<Scratch>();
   /** Arrays given back since the last reset, by byte length. */
   private free = new Map<number, Scratch[]>();
+  private rounds = 0;
 
-  constructor(buffers: ArrayBuffer[]) {
-    this.slabs = buffers.map((buffer) => ({ buffer, used: 0 }));
-    for (const b of buffers) this.owned.add(b);
+  constructor(buffers: readonly ArrayBuffer[], private readonly limit = Infinity) {
+    this.slabs = buffers.map((buffer) => ({ buffer, used: 0, ever: false }));
   }
 
   take<T extends Scratch>(type: ScratchType<T>, n: number): T {
@@ -221,41 +209,57 @@ class Carving {
       const room = Math.ceil(bytes / 8) * 8;
       let slab = this.slabs.find((s) => s.buffer.byteLength - s.used >= bytes);
       if (!slab) {
-        slab = { buffer: new ArrayBuffer(room), used: 0 };
+        slab = { buffer: new ArrayBuffer(room), used: 0, ever: false };
         this.slabs.push(slab);
-        this.owned.add(slab.buffer);
       }
       a = new type(slab.buffer, slab.used, n);
       slab.used += room;
+      slab.ever = true;
     }
     this.handed.add(a);
     return a;
   }
 
-  owns(a: Scratch): boolean {
-    return this.owned.has(a.buffer as ArrayBuffer);
+  give(...arrays: (Scratch | undefined)[]): void {
+    for (const a of arrays) {
+      if (!a || !this.handed.has(a)) {
+        if (a && this.free.get(a.byteLength)?.includes(a)) throw new Error('scratch: an array given back twice to its carving');
+        continue;
+      }
+      this.handed.delete(a);
+      if (ScratchPool.poison) poison(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
+      let list = this.free.get(a.byteLength);
+      if (!list) this.free.set(a.byteLength, (list = []));
+      list.push(a);
+    }
   }
 
-  give(a: Scratch): void {
-    if (!this.handed.has(a)) return;
-    this.handed.delete(a);
-    if (ScratchPool.poison) poison(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength);
-    let list = this.free.get(a.byteLength);
-    if (!list) this.free.set(a.byteLength, (list = []));
-    list.push(a);
-  }
-
+  /** Every array cut since the last reset is dead: their room is cut again. */
   reset(): void {
     for (const s of this.slabs) {
+      // Tests: what was cut is overwritten, so a use after the reset shows (as give() does).
       if (ScratchPool.poison && s.used) poison(s.buffer, 0, s.used);
       s.used = 0;
     }
     this.free.clear();
     this.handed = new WeakSet();
+    if (++this.rounds === 1) {
+      let held = this.heldBytes;
+      this.slabs = this.slabs.filter((s) => {
+        if (s.ever || held <= this.limit) return true;
+        held -= s.buffer.byteLength;
+        return false;
+      });
+    }
   }
 
+  /** The buffers it holds. */
   buffers(): ArrayBuffer[] {
     return this.slabs.map((s) => s.buffer);
+  }
+
+  get heldBytes(): number {
+    return this.slabs.reduce((b, s) => b + s.buffer.byteLength, 0);
   }
 }
 
@@ -285,9 +289,7 @@ export function take<T extends Scratch>(type: ScratchType<T>, n: number): T {
 
 /** An array of n zeros, from the pool when one is kept. */
 export function takeZeroed<T extends Scratch>(type: ScratchType<T>, n: number): T {
-  const a = scratch.take(type, n);
-  a.fill(0);
-  return a;
+  return takeZeroedFrom(scratch, type, n);
 }
 
 /** Arrays the caller took and is done with (undefined entries are skipped). */
@@ -295,25 +297,33 @@ export function give(...arrays: (Scratch | undefined)[]): void {
   scratch.give(...arrays);
 }
 
-/** Lets every kept array go (for when a combine needs the memory). */
+/** Lets every kept array go (for when memory is needed for something else: a combine whose sink keeps its strips). */
 export function releaseScratch(): void {
   scratch.release();
 }
 
 /**
- * Runs `round` for each of `rounds` with take() cutting arrays out of the
- * pool's buffers (at most `bytes` of them kept for it), every array taken in
- * a round dead once the round has ended. Afterwards the buffers are kept
- * whole again.
+ * Runs `round` for each of `rounds` with a Carving of the pool's buffers (at
+ * most `bytes` of them lent), every array the round takes from it dead once
+ * the round has ended. Afterwards the buffers are kept whole again, with
+ * those the carving made.
  */
-export async function carving<T>(bytes: number, rounds: Iterable<T>, round: (r: T) => Promise<void>): Promise<void> {
-  scratch.beginCarving(bytes);
+export async function carving<T>(bytes: number, rounds: Iterable<T>, round: (r: T, alloc: Carving) => Promise<void>): Promise<void> {
+  const c = new Carving(scratch.lend(bytes), bytes);
   try {
     for (const r of rounds) {
-      await round(r);
-      scratch.resetCarving();
+      await round(r, c);
+      c.reset();
     }
   } finally {
-    scratch.endCarving();
+    c.reset();
+    scratch.takeBack(c.buffers());
   }
+}
+
+/** An array of n zeros from `alloc`. */
+export function takeZeroedFrom<T extends Scratch>(alloc: Allocator, type: ScratchType<T>, n: number): T {
+  const a = alloc.take(type, n);
+  a.fill(0);
+  return a;
 }

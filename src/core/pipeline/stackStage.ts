@@ -16,7 +16,7 @@ import type { StepValues } from './params';
 import { activeMembers, choice, num, type Member } from './primitive';
 import type { Geometry, Parking } from './parking';
 import type { FrameWriter } from './store';
-import { give, take, takeZeroed, type ScratchType } from '../kernels/scratch';
+import { take, takeZeroedFrom, type Allocator, type ScratchType } from '../kernels/scratch';
 
 export interface StackOutput {
   geometry: Geometry;
@@ -68,8 +68,8 @@ export const SHIFT_BYTES_PER_PIXEL = 16;
 /**
  * What the shifts keep once, per pixel of a band (a strip and the kernel's
  * margin rows): the last band read and the pass's temporaries (float32 SCI
- * and VAR, uint16 DQ, float64 and uint16 scratch), held in the scratch pool
- * for the next member while the strip is combined.
+ * and VAR, uint16 DQ, float64 and uint16 scratch), given back to the strip's
+ * allocator for the next member while the strip is combined.
  */
 export const SHIFT_SHARED_BYTES_PER_PIXEL = 4 + 4 + 2 + 8 + 2;
 
@@ -80,20 +80,22 @@ export function shiftShared(act: readonly Member[], width: number): { sharedByte
   return { sharedBytesPerPixel: SHIFT_SHARED_BYTES_PER_PIXEL, reserveBytes: margin * width * SHIFT_SHARED_BYTES_PER_PIXEL };
 }
 
-/** A member's strip, with the arrays made for it (not views of a parked frame): back to the scratch pool once combined. */
+/** A member's strip, with the arrays made for it (not views of a parked frame): back to the strip's allocator once combined. */
 type MemberStrip = CombineInput & { made: (Float32Array | Uint16Array | undefined)[] };
 
 /** Rows [y0, y1) of a member on the reference grid: read with the interpolation's margin, shifted, cut. */
-async function readMember(parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number): Promise<MemberStrip> {
+async function readMember(
+  parking: Parking, m: Member, ext: number, width: number, height: number, planes: { var: boolean; dq: boolean }, y0: number, y1: number, alloc: Allocator,
+): Promise<MemberStrip> {
   // Frames parked in memory are read as views: the combine only reads them. Anything else is read
-  // into arrays of the scratch pool, listed in `made`.
+  // into arrays from `alloc` (the strip's), listed in `made`.
   const made: (Float32Array | Uint16Array)[] = [];
   const read = async (a: number, b: number): Promise<Frame> => {
     const n = (b - a) * width;
     const plane = async <T extends Float32Array | Uint16Array>(kind: 'sci' | 'var' | 'dq', type: ScratchType<T>): Promise<T> => {
       const view = parking.view(m, ext, kind, a, b) as T | undefined;
       if (view) return view;
-      const into = take(type, n);
+      const into = alloc.take(type, n);
       made.push(into);
       return parking.readRows(m, ext, kind, a, b, into);
     };
@@ -121,7 +123,7 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
   } else {
     // Rows beyond the frame's edge: no data, so every output pixel that needs them is flagged.
     const n = (hi - lo) * width;
-    band = { width, height: hi - lo, sci: takeZeroed(Float32Array, n), var: planes.var ? takeZeroed(Float32Array, n) : undefined, dq: take(Uint16Array, n).fill(DQ.noData) };
+    band = { width, height: hi - lo, sci: takeZeroedFrom(alloc, Float32Array, n), var: planes.var ? takeZeroedFrom(alloc, Float32Array, n) : undefined, dq: alloc.take(Uint16Array, n).fill(DQ.noData) };
     made.push(band.sci, band.dq!, ...(band.var ? [band.var] : []));
     if (b > a) {
       // The rows inside the frame, read straight into the band (arrays of their own would be of a
@@ -134,9 +136,9 @@ async function readMember(parking: Parking, m: Member, ext: number, width: numbe
     }
   }
   // In band coordinates output row y0 + r is band row r: the same fractional shift, moved by the band's start.
-  const s = shiftFrame(band, dx, dy + lo - y0, kernel);
-  // The band is done with; the shifted planes (the pool's, from shiftFrame) go back once combined.
-  give(...made.splice(0));
+  const s = shiftFrame(band, dx, dy + lo - y0, kernel, alloc);
+  // The band is done with; the shifted planes (also from `alloc`) go back once combined.
+  alloc.give(...made.splice(0));
   const n = (y1 - y0) * width;
   return { sci: s.sci.subarray(0, n), var: s.var?.subarray(0, n), dq: s.dq?.subarray(0, n), made: [s.sci, s.var, s.dq] };
 }
@@ -180,8 +182,8 @@ export async function stackMembers(members: readonly Member[], p: StepValues, ct
       height,
       bytesPerPixelPerFrame: 4 + (planes.var ? 4 : 0) + (planes.dq ? 2 : 0) + (act.some((m) => m.shift) ? SHIFT_BYTES_PER_PIXEL : 0),
       ...shiftShared(act, width),
-      readStrip: (i: number, y0: number, y1: number) => readMember(ctx.parking, act[i], k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1),
-      release: (_i: number, strip: CombineInput) => give(...(strip as MemberStrip).made),
+      readStrip: (i: number, y0: number, y1: number, alloc: Allocator) => readMember(ctx.parking, act[i], k, width, height, { var: planes.var, dq: planes.dq && gs[i].dq }, y0, y1, alloc),
+      release: (_i: number, strip: CombineInput, alloc: Allocator) => alloc.give(...(strip as MemberStrip).made),
     };
     // Every row is written by a strip. From the pool: given back once the product is written (engine).
     const n = width * height;
