@@ -24,10 +24,12 @@ export interface AstroExt {
 
 /** Facts steps leave for later steps and for the product record. */
 export interface FrameMeta {
-  /** Raw level figures measured by addDQ, before any correction. */
+  /** Raw level figures measured by addDQ, before any correction (of a colour mosaic: its brightest colour's median, its most saturated colour's fraction). */
   rawMedian?: number;
   saturation?: number;
   saturatedFraction?: number;
+  /** Of a colour mosaic: the colours rawMedian and saturatedFraction are of. */
+  rawColours?: { median: string; saturated: string };
   /** Stars found by detectSources (clean ones, brightest first). */
   stars?: Star[];
   quality?: QualityFigures;

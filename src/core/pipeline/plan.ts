@@ -494,8 +494,9 @@ export function buildPlan(input: PlanInput): Plan {
  *   colour mosaics (BAYERPAT): cosmic rays searched per colour, stacks shifted by whole even
  *   pixels, sources measured on 2 x 2 block means, BAYERPAT rewritten by an odd trim; a normalized
  *   flat without the raw flats' read noise.
- * 5 (2026-12-01): a colour (Bayer) master flat normalized colour by colour (FLATNRM1-4), and its
- *   bad pixels judged against their own colour's local level.
+ * 5 (2026-12-01): a colour (Bayer) master flat normalized colour by colour (FLATNRM1-4), its
+ *   bad pixels judged against their own colour's local level, and its raw flats' level checked on
+ *   their brightest and most saturated colour.
  */
 export const PIPELINE_VERSION = 5;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cfaPattern, movedPattern } from './cfa';
+import { cfaPattern, latticeColours, movedPattern, rowsTopDown } from './cfa';
 import { trimData } from './overscan';
 import { cardOf, defaultsOf, frameCtx, makeAstro, makeTestFrame } from '../testing/frames';
 
@@ -52,5 +52,23 @@ describe('a mosaic trimmed or flipped', () => {
     expect(cardOf(trimmed({ BAYERPAT: 'RGGB' }, '[1:8,2:6]'), 'BAYERPAT')).toBe('GBRG');
     const maxim = trimmed({ COLORTYP: 'RGGB' }, '[2:8,1:6]');
     expect([cardOf(maxim, 'COLORTYP'), cardOf(maxim, 'BAYERPAT')]).toEqual(['GRBG', 'GRBG']);
+  });
+});
+
+describe('latticeColours', () => {
+  it('names the colour of each sub-lattice of the FITS array, rows counted from the top under ROWORDER = TOP-DOWN', () => {
+    expect(latticeColours('RGGB', 480, false)).toEqual(['R', 'G', 'G', 'B']);
+    // Top down, an even height: the array's first row is the pattern's second.
+    expect(latticeColours('RGGB', 480, true)).toEqual(['G', 'B', 'R', 'G']);
+    expect(latticeColours('RGGB', 481, true)).toEqual(['R', 'G', 'G', 'B']);
+    expect(latticeColours('BGGR', 10, false)).toEqual(['B', 'G', 'G', 'R']);
+  });
+
+  it('reads ROWORDER from the extension, then the primary header', () => {
+    const card = (value: string) => [{ key: 'ROWORDER', value }];
+    expect(rowsTopDown(card('TOP-DOWN'))).toBe(true);
+    expect(rowsTopDown(card(' top-down '), [])).toBe(true);
+    expect(rowsTopDown(card('TOP-DOWN'), card('BOTTOM-UP'))).toBe(false);
+    expect(rowsTopDown([])).toBe(false);
   });
 });

@@ -24,6 +24,7 @@
  */
 import type { Card } from '../../fits/types';
 import { cardValue } from '../cards';
+import { LATTICES } from '../../kernels/lattice';
 
 /** Keywords naming the mosaic's pattern, first found wins. COLORTYP: MaxIm DL's older files. */
 const PATTERN_KEYS = ['BAYERPAT', 'COLORTYP'];
@@ -65,4 +66,22 @@ export function trimOrigin(
   const px = sec.flipX ? sec.x1 - 1 : sec.x0;
   const py = topDown ? (sec.flipY ? height - 1 - sec.y0 : height - sec.y1) : sec.flipY ? sec.y1 - 1 : sec.y0;
   return { px, py };
+}
+
+/** Whether the extension's rows are written top down (ROWORDER = 'TOP-DOWN', its own card first, then the primary's). */
+export function rowsTopDown(primary: readonly Card[], ext?: readonly Card[]): boolean {
+  for (const cards of [ext, primary]) {
+    const v = cards && cardValue(cards, 'ROWORDER');
+    if (typeof v === 'string') return v.trim().toUpperCase() === 'TOP-DOWN';
+  }
+  return false;
+}
+
+/**
+ * The colour of each sub-lattice of a mosaic's FITS array, in LATTICES
+ * order (x and y counted from the array's first pixel): under ROWORDER =
+ * 'TOP-DOWN' the pattern counts rows from the top, the array's last row.
+ */
+export function latticeColours(pattern: string, height: number, topDown: boolean): string[] {
+  return LATTICES.map(([x, y]) => pattern[2 * ((topDown ? height - 1 - y : y) & 1) + x]);
 }

@@ -13,6 +13,8 @@ import { optNum, param, type FramePrimitive } from '../primitive';
 import { median, sampleStride } from '../../kernels/stats';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
+import { LATTICES } from '../../kernels/lattice';
+import { cfaPattern, latticeColours, rowsTopDown } from './cfa';
 import { takeZeroed } from '../../kernels/scratch';
 
 /**
@@ -55,7 +57,7 @@ function flagRaw(f: Frame, sat: number, nonLinear: number): { saturated: number;
  * and how many of its pixels are flagged saturated: what checkFlatLevel
  * judges a flat by. Read in place, row by row.
  */
-function dataSectionLevels(f: Frame, sat: number, datasec?: string): { median: number; saturated: number; count: number } {
+function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: readonly [number, number]): { median: number; saturated: number; count: number } {
   let sec = { x0: 0, x1: f.width, y0: 0, y1: f.height };
   if (datasec) {
     try {
@@ -65,6 +67,7 @@ function dataSectionLevels(f: Frame, sat: number, datasec?: string): { median: n
     }
   }
   const { sci, width } = f;
+  if (lattice) return latticeLevels(sci, width, sec, lattice, sat);
   const w = sec.x1 - sec.x0, h = sec.y1 - sec.y0;
   // Row by row, a call each: kernels/chunks.ts says why (calls of 60-100 ms instead of 15 in the app).
   let saturated = 0;
@@ -78,6 +81,25 @@ function dataSectionLevels(f: Frame, sat: number, datasec?: string): { median: n
   for (let r = 0; r < h; r++) {
     const first = (stride - ((r * w) % stride)) % stride; // the row's first sampled column
     n = sampleRow(sci, (sec.y0 + r) * width + sec.x0, first, w, stride, sample, n);
+  }
+  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
+}
+
+/** dataSectionLevels of one colour of a mosaic: the section's pixels of the sub-lattice (x0, y0). */
+function latticeLevels(
+  sci: Float32Array, width: number, sec: { x0: number; x1: number; y0: number; y1: number }, [x0, y0]: readonly [number, number], sat: number,
+): { median: number; saturated: number; count: number } {
+  const fx = sec.x0 + ((x0 - sec.x0) & 1), fy = sec.y0 + ((y0 - sec.y0) & 1);
+  const w = Math.max(0, Math.ceil((sec.x1 - fx) / 2)), h = Math.max(0, Math.ceil((sec.y1 - fy) / 2));
+  const stride = sampleStride(w * h, w);
+  const sample = new Float32Array(Math.ceil((w * h) / stride));
+  let saturated = 0, n = 0, k = 0;
+  for (let y = fy; y < sec.y1; y += 2) {
+    for (let x = fx; x < sec.x1; x += 2, k++) {
+      const v = sci[y * width + x];
+      if (v >= sat) saturated++;
+      if (k % stride === 0 && v - v === 0) sample[n++] = v;
+    }
   }
   return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
 }
@@ -107,8 +129,10 @@ export const addDQ: FramePrimitive = {
   ],
   run(frame, p, ctx) {
     const notes: string[] = [];
-    const medians: number[] = [];
-    let satPixels = 0, allPixels = 0;
+    // Per colour of a mosaic (one entry otherwise): each extension's median, saturated and all pixels.
+    const pattern = cfaPattern(frame.primary, frame.exts[0]?.header);
+    const parts: (readonly [number, number] | undefined)[] = pattern ? [...LATTICES] : [undefined];
+    const levels = parts.map(() => ({ medians: [] as number[], saturated: 0, count: 0 }));
     // The raw level figures are checkFlatLevel's alone: measured only where it follows (a master
     // flat's frames), not on every bias and science frame (a median of 500k samples each).
     const measure = ctx.later(FLAT_LEVEL_CHECK);
@@ -123,18 +147,31 @@ export const addDQ: FramePrimitive = {
       if (sat.level !== undefined) setCard(ext.header, 'SATURATE', sat.level, `saturation level, ADU (${sat.from})`);
       // The level figures the flat check uses, on the data section only (the overscan would pull them down).
       if (measure) {
-        const levels = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value);
-        medians.push(levels.median);
-        satPixels += levels.saturated;
-        allPixels += levels.count;
+        parts.forEach((lattice, j) => {
+          const l = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value, lattice);
+          levels[j].medians.push(l.median);
+          levels[j].saturated += l.saturated;
+          levels[j].count += l.count;
+        });
       }
       if (sat.level === undefined) notes.push(`ext ${ext.extver}: no saturation level (no SATURATE keyword, float data): nothing flagged saturated`);
       else notes.push(`ext ${ext.extver}: saturation ${sat.level} ADU (${sat.from}): ${flagged.saturated} px saturated${nl !== undefined ? `, ${flagged.nonLinear} non-linear` : ''}${missing ? `, ${missing} missing` : ''}`);
       if (k === 0) frame.meta.saturation = sat.level;
     });
     if (measure) {
-      frame.meta.rawMedian = medians.length === 1 ? medians[0] : median(Float64Array.from(medians));
-      frame.meta.saturatedFraction = allPixels ? satPixels / allPixels : 0;
+      // A colour flat is as bright as its brightest colour, and as saturated as its most saturated
+      // one: a flat whose green pixels all clip has a median within bounds and half its pixels
+      // saturated, and spoils the master's green (checkFlatLevel must see the green's figures).
+      const figures = levels.map((l) => ({
+        median: l.medians.length === 1 ? l.medians[0] : median(Float64Array.from(l.medians)),
+        saturatedFraction: l.count ? l.saturated / l.count : 0,
+      }));
+      const colours = pattern ? latticeColours(pattern, frame.exts[0].data.height, rowsTopDown(frame.primary, frame.exts[0].header)) : undefined;
+      const brightest = figures.reduce((b, f, j) => (f.median > figures[b].median ? j : b), 0);
+      const mostSaturated = figures.reduce((b, f, j) => (f.saturatedFraction > figures[b].saturatedFraction ? j : b), 0);
+      frame.meta.rawMedian = figures[brightest].median;
+      frame.meta.saturatedFraction = figures[mostSaturated].saturatedFraction;
+      if (colours) frame.meta.rawColours = { median: colours[brightest], saturated: colours[mostSaturated] };
     }
     for (const n of notes) ctx.log(n);
   },

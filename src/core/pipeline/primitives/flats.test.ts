@@ -58,6 +58,34 @@ describe('checkFlatLevel', () => {
   });
 });
 
+describe('checkFlatLevel of a colour (Bayer) flat', () => {
+  const p = recipeValues('makeMasterFlat', 'checkFlatLevel');
+  /** A raw RGGB flat, 40 x 40, each colour at its level (R, G, B), `rows` as ROWORDER says. */
+  const colourRaw = (r: number, g: number, b: number, rowOrder?: string) => {
+    const level = { R: r, G: g, B: b } as Record<string, number>;
+    const data = makeTestFrame(40, 40, (x, y) => level['RGGB'[2 * ((rowOrder === 'TOP-DOWN' ? 39 - y : y) & 1) + (x & 1)]]);
+    const f = makeAstro({ name: 'flat.fits', primary: { IMAGETYP: 'Flat Field', BAYERPAT: 'RGGB', ...(rowOrder ? { ROWORDER: rowOrder } : {}) }, exts: [{ data, adcLimit: 65535 }] });
+    addDQ.run(f, recipeValues('makeMasterFlat', 'addDQ'), frameCtx());
+    return f;
+  };
+
+  it('refuses a flat whose green pixels all clip, which one level for all passed', () => {
+    // Half the pixels (the greens) at 65535: the median of all lies within bounds, and half is not "mostly".
+    expect(checkFlatLevel.run(colourRaw(20000, 65535, 30000), p, frameCtx())).toEqual({ refused: '100% of the G pixels saturated (more than 50% allowed)' });
+  });
+
+  it('judges the level by the brightest colour: a faint red under a bluish lamp passes, an overexposed blue does not', () => {
+    const ctx = frameCtx();
+    expect(checkFlatLevel.run(colourRaw(6000, 30000, 20000), p, ctx)).toBe('unchanged');
+    expect(ctx.logs.join('\n')).toMatch(/the G pixels' median 30000 ADU = 0\.46 of saturation: usable/);
+    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535 (allowed 0.2-0.8)" });
+  });
+
+  it('names the colours as ROWORDER = TOP-DOWN counts the pattern\'s rows', () => {
+    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000, 'TOP-DOWN'), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535 (allowed 0.2-0.8)" });
+  });
+});
+
 describe('normalizeFlat', () => {
   it('divides by the median so it becomes 1 (VAR by its square); FLATNORM records the level', () => {
     const data = makeTestFrame(20, 10, (x, y) => 2000 * (0.9 + 0.01 * x + 0.001 * y), { var: 40 });

@@ -10,7 +10,7 @@ import { median } from '../../kernels/stats';
 import { deleteCards, setCard } from '../cards';
 import { READNOISE_KEYS } from '../../classify/descriptors';
 import { bool, choice, num, param, type FramePrimitive } from '../primitive';
-import { cfaPattern } from './cfa';
+import { cfaPattern, latticeColours, rowsTopDown } from './cfa';
 import { LATTICES, latticeOf } from '../../kernels/lattice';
 import type { Frame } from '../../kernels/frame';
 import { give } from '../../kernels/scratch';
@@ -25,7 +25,7 @@ import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
 export const checkFlatLevel: FramePrimitive = {
   kind: 'frame',
   name: FLAT_LEVEL_CHECK,
-  doc: 'Refuses flats whose raw median lies outside [low, high] of saturation, or that are mostly saturated; each refusal is listed with its reason.',
+  doc: 'Refuses flats whose raw median lies outside [low, high] of saturation, or that are mostly saturated (a colour flat: its brightest colour, its most saturated colour); each refusal is listed with its reason.',
   params: [
     param('low', 'number', 0.2, 'Lowest median allowed, as a fraction of the saturation level', { min: 0, max: 1 }),
     param('high', 'number', 0.8, 'Highest median allowed, as a fraction of the saturation level', { min: 0, max: 1 }),
@@ -35,8 +35,11 @@ export const checkFlatLevel: FramePrimitive = {
     const med = frame.meta.rawMedian;
     const sat = frame.meta.saturation ?? saturationLevel(frame, 0).level;
     const satFrac = frame.meta.saturatedFraction ?? 0;
+    // A colour flat is judged by its brightest colour's median and its most saturated colour (addDQ).
+    const colours = frame.meta.rawColours;
+    const of = (c: string | undefined, what: string) => (c ? `the ${c} pixels' ${what}` : what);
     if (satFrac > num(p, 'maxSaturated')) {
-      return { refused: `${(100 * satFrac).toFixed(0)}% of pixels saturated (more than ${(100 * num(p, 'maxSaturated')).toFixed(0)}% allowed)` };
+      return { refused: `${(100 * satFrac).toFixed(0)}% of ${colours ? `the ${colours.saturated} pixels` : 'pixels'} saturated (more than ${(100 * num(p, 'maxSaturated')).toFixed(0)}% allowed)` };
     }
     if (med === undefined || sat === undefined || !(sat > 0)) {
       ctx.log(`level not checked: ${sat === undefined ? 'no saturation level known' : 'no median measured'}`);
@@ -45,9 +48,9 @@ export const checkFlatLevel: FramePrimitive = {
     const frac = med / sat;
     const lo = num(p, 'low'), hi = num(p, 'high');
     if (frac < lo || frac > hi) {
-      return { refused: `median ${med.toFixed(0)} ADU is ${frac.toFixed(2)} of saturation ${sat} (allowed ${lo}-${hi})` };
+      return { refused: `${of(colours?.median, 'median')} ${med.toFixed(0)} ADU is ${frac.toFixed(2)} of saturation ${sat} (allowed ${lo}-${hi})` };
     }
-    ctx.log(`median ${med.toFixed(0)} ADU = ${frac.toFixed(2)} of saturation: usable`);
+    ctx.log(`${of(colours?.median, 'median')} ${med.toFixed(0)} ADU = ${frac.toFixed(2)} of saturation: usable`);
     return 'unchanged';
   },
 };
@@ -74,12 +77,14 @@ export const normalizeFlat: FramePrimitive = {
       // its own level, and the frames keep the colour the camera gave them.
       const norms = LATTICES.map((at) => levelOf(at));
       for (const ext of frame.exts) scaleLattices(ext.data, norms.map((n) => 1 / n));
+      const e0 = frame.exts[0];
+      const colours = latticeColours(pattern, e0.data.height, rowsTopDown(frame.primary, e0.header));
       LATTICES.forEach(([x, y], k) => {
-        setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${pattern[2 * y + x]} pixels (x ${x ? 'odd' : 'even'}, y ${y ? 'odd' : 'even'})`);
+        setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${colours[k]} pixels (x ${x ? 'odd' : 'even'}, y ${y ? 'odd' : 'even'})`);
       });
       const overall = median(Float64Array.from(norms));
       setCard(frame.primary, 'FLATNORM', overall, 'median of the colours\' levels (FLATNRMn)');
-      ctx.log(`each colour of the ${pattern} mosaic normalized by its own ${choice(p, 'method')}: ${LATTICES.map(([x, y], k) => `${pattern[2 * y + x]} ${norms[k].toPrecision(6)}`).join(', ')}`);
+      ctx.log(`each colour of the ${pattern} mosaic normalized by its own ${choice(p, 'method')}: ${colours.map((c, k) => `${c} ${norms[k].toPrecision(6)}`).join(', ')}`);
     } else {
       const norm = levelOf();
       for (const ext of frame.exts) scale(ext.data, 1 / norm, ext.data);

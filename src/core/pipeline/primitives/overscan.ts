@@ -14,7 +14,7 @@ import { cardValue, deleteCards, setCard, cardNumber } from '../cards';
 import { lookup } from '../astroFrame';
 import { choice, num, param, type FramePrimitive } from '../primitive';
 import { give } from '../../kernels/scratch';
-import { cfaPattern, movedPattern, trimOrigin } from './cfa';
+import { cfaPattern, movedPattern, rowsTopDown, trimOrigin } from './cfa';
 
 type FitFunction = 'auto' | 'spline' | 'poly' | 'none';
 
@@ -163,8 +163,7 @@ export const trimData: FramePrimitive = {
       // A colour mosaic cut at an odd pixel (or flipped) starts on another colour: say which.
       const pattern = cfaPattern(frame.primary, ext.header);
       if (pattern) {
-        const topDown = String(h.str('ROWORDER')?.value ?? '').trim().toUpperCase() === 'TOP-DOWN';
-        const { px, py } = trimOrigin(sec, f.height, topDown);
+        const { px, py } = trimOrigin(sec, f.height, rowsTopDown(frame.primary, ext.header));
         const moved = movedPattern(pattern, px, py);
         if (moved !== pattern) {
           const comment = `colour mosaic after trimming (was ${pattern})`;
