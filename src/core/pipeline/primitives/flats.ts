@@ -80,7 +80,8 @@ export const normalizeFlat: FramePrimitive = {
       const e0 = frame.exts[0];
       const colours = latticeColours(pattern, e0.data.height, rowsTopDown(frame.primary, e0.header));
       LATTICES.forEach(([x, y], k) => {
-        setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${colours[k]} pixels (x ${x ? 'odd' : 'even'}, y ${y ? 'odd' : 'even'})`);
+        // FITS numbering (from 1): the sub-lattice (0, 0) is columns and rows 1, 3, ...
+        setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${colours[k]} pixels (x=${x + 1},${x + 3},.. y=${y + 1},${y + 3},..)`);
       });
       const overall = median(Float64Array.from(norms));
       setCard(frame.primary, 'FLATNORM', overall, 'median of the colours\' levels (FLATNRMn)');
