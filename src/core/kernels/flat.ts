@@ -12,6 +12,7 @@ import { scale } from './arith';
 import { type Section, parseSection, checkSection } from './section';
 import { median, modeEstimate } from './stats';
 import { CHUNK } from './chunks';
+import { sectionLattice } from './lattice';
 
 export interface NormalizeFlatOptions {
   /** Region the normalization statistic is measured on. Default: whole frame. */
@@ -41,18 +42,15 @@ export function flatLevel(frame: Frame, opts: Omit<NormalizeFlatOptions, 'out'> 
   const sec = opts.statsec === undefined ? undefined : typeof opts.statsec === 'string' ? parseSection(opts.statsec, width, height) : opts.statsec;
   if (sec) checkSection(sec, width, height);
   if (sec || opts.lattice) {
-    const { x0, x1, y0, y1 } = sec ?? { x0: 0, x1: width, y0: 0, y1: height };
-    // The region's pixels (of the sub-lattice: from the first column and row of its parity).
-    const step = opts.lattice ? 2 : 1;
-    const fx = opts.lattice ? x0 + ((opts.lattice[0] - x0) & 1) : x0;
-    const fy = opts.lattice ? y0 + ((opts.lattice[1] - y0) & 1) : y0;
-    const w = Math.max(0, Math.ceil((x1 - fx) / step)), h = Math.max(0, Math.ceil((y1 - fy) / step));
+    // The region's pixels (of the sub-lattice, when given).
+    const { fx, fy, step, w, h } = sectionLattice(sec ?? { x0: 0, x1: width, y0: 0, y1: height }, opts.lattice);
     const v = new Float32Array(w * h);
     const m = mask ? new Uint16Array(v.length) : undefined;
-    for (let y = fy, k = 0; y < y1; y += step) {
-      for (let x = fx; x < x1; x += step, k++) {
-        v[k] = frame.sci[y * width + x];
-        if (m) m[k] = mask![y * width + x];
+    for (let r = 0, k = 0; r < h; r++) {
+      const row = (fy + r * step) * width + fx;
+      for (let c = 0; c < w; c++, k++) {
+        v[k] = frame.sci[row + c * step];
+        if (m) m[k] = mask![row + c * step];
       }
     }
     values = v;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATTICES, blockMeans, latticeOf } from './lattice';
+import { LATTICES, blockMeans, latticeOf, sectionLattice } from './lattice';
 import type { Frame } from './frame';
 
 const frame = (w: number, h: number): Frame => ({
@@ -43,5 +43,16 @@ describe('blockMeans', () => {
     expect(b.sci[14]).toBe(14);
     expect(b.dq![0]).toBe(0 | 1 | 5 | 6);
     expect(b.dq![14]).toBe(14 % 7);
+  });
+});
+
+describe('sectionLattice', () => {
+  it('finds the first column and row of a sub-lattice inside a section, whatever the parity of its corner', () => {
+    const sec = { x0: 3, x1: 10, y0: 2, y1: 7 };
+    expect(sectionLattice(sec)).toEqual({ fx: 3, fy: 2, step: 1, w: 7, h: 5 });
+    // Columns 4, 6, 8 and rows 2, 4, 6; columns 3, 5, 7, 9 and rows 3, 5.
+    expect(sectionLattice(sec, [0, 0])).toEqual({ fx: 4, fy: 2, step: 2, w: 3, h: 3 });
+    expect(sectionLattice(sec, [1, 1])).toEqual({ fx: 3, fy: 3, step: 2, w: 4, h: 2 });
+    expect(sectionLattice({ x0: 0, x1: 1, y0: 0, y1: 1 }, [1, 1])).toEqual({ fx: 1, fy: 1, step: 2, w: 0, h: 0 });
   });
 });

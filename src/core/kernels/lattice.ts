@@ -35,6 +35,20 @@ export function latticeOf(f: Frame, x0: number, y0: number): Frame {
   };
 }
 
+/**
+ * The pixels of a section [x0, x1) x [y0, y1) that lie on sub-lattice
+ * `lattice` (all of them when it is undefined): the first column and row,
+ * the step between them, and how many columns and rows.
+ */
+export function sectionLattice(
+  sec: { x0: number; x1: number; y0: number; y1: number }, lattice?: readonly [number, number],
+): { fx: number; fy: number; step: number; w: number; h: number } {
+  const step = lattice ? 2 : 1;
+  const fx = lattice ? sec.x0 + ((lattice[0] - sec.x0) & 1) : sec.x0;
+  const fy = lattice ? sec.y0 + ((lattice[1] - sec.y0) & 1) : sec.y0;
+  return { fx, fy, step, w: Math.max(0, Math.ceil((sec.x1 - fx) / step)), h: Math.max(0, Math.ceil((sec.y1 - fy) / step)) };
+}
+
 /** The (x0, y0) of the four sub-lattices; a pixel (x, y) is in number ((y & 1) << 1) | (x & 1). */
 export const LATTICES: readonly (readonly [number, number])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];
 

@@ -25,6 +25,7 @@
 import type { Card } from '../../fits/types';
 import { cardValue } from '../cards';
 import { LATTICES } from '../../kernels/lattice';
+import type { AstroFrame } from '../astroFrame';
 
 /** Keywords naming the mosaic's pattern, first found wins. COLORTYP: MaxIm DL's older files. */
 const PATTERN_KEYS = ['BAYERPAT', 'COLORTYP'];
@@ -84,4 +85,11 @@ export function rowsTopDown(primary: readonly Card[], ext?: readonly Card[]): bo
  */
 export function latticeColours(pattern: string, height: number, topDown: boolean): string[] {
   return LATTICES.map(([x, y]) => pattern[2 * ((topDown ? height - 1 - y : y) & 1) + x]);
+}
+
+/** A frame's mosaic as its first extension's headers describe it: the pattern, and each sub-lattice's colour (latticeColours); undefined for a frame of one colour. */
+export function mosaicOf(frame: AstroFrame): { pattern: string; colours: string[] } | undefined {
+  const e0 = frame.exts[0];
+  const pattern = e0 && cfaPattern(frame.primary, e0.header);
+  return pattern ? { pattern, colours: latticeColours(pattern, e0.data.height, rowsTopDown(frame.primary, e0.header)) } : undefined;
 }

@@ -13,8 +13,8 @@ import { optNum, param, type FramePrimitive } from '../primitive';
 import { median, sampleStride } from '../../kernels/stats';
 import { medianInPlace } from '../../kernels/select';
 import type { Frame } from '../../kernels/frame';
-import { LATTICES } from '../../kernels/lattice';
-import { cfaPattern, latticeColours, rowsTopDown } from './cfa';
+import { LATTICES, sectionLattice } from '../../kernels/lattice';
+import { mosaicOf } from './cfa';
 import { takeZeroed } from '../../kernels/scratch';
 
 /**
@@ -87,16 +87,16 @@ function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: re
 
 /** dataSectionLevels of one colour of a mosaic: the section's pixels of the sub-lattice (x0, y0). */
 function latticeLevels(
-  sci: Float32Array, width: number, sec: { x0: number; x1: number; y0: number; y1: number }, [x0, y0]: readonly [number, number], sat: number,
+  sci: Float32Array, width: number, sec: { x0: number; x1: number; y0: number; y1: number }, lattice: readonly [number, number], sat: number,
 ): { median: number; saturated: number; count: number } {
-  const fx = sec.x0 + ((x0 - sec.x0) & 1), fy = sec.y0 + ((y0 - sec.y0) & 1);
-  const w = Math.max(0, Math.ceil((sec.x1 - fx) / 2)), h = Math.max(0, Math.ceil((sec.y1 - fy) / 2));
+  const { fx, fy, w, h } = sectionLattice(sec, lattice);
   const stride = sampleStride(w * h, w);
   const sample = new Float32Array(Math.ceil((w * h) / stride));
   let saturated = 0, n = 0, k = 0;
-  for (let y = fy; y < sec.y1; y += 2) {
-    for (let x = fx; x < sec.x1; x += 2, k++) {
-      const v = sci[y * width + x];
+  for (let r = 0; r < h; r++) {
+    const row = (fy + 2 * r) * width + fx;
+    for (let c = 0; c < w; c++, k++) {
+      const v = sci[row + 2 * c];
       if (v >= sat) saturated++;
       if (k % stride === 0 && v - v === 0) sample[n++] = v;
     }
@@ -130,8 +130,8 @@ export const addDQ: FramePrimitive = {
   run(frame, p, ctx) {
     const notes: string[] = [];
     // Per colour of a mosaic (one entry otherwise): each extension's median, saturated and all pixels.
-    const pattern = cfaPattern(frame.primary, frame.exts[0]?.header);
-    const parts: (readonly [number, number] | undefined)[] = pattern ? [...LATTICES] : [undefined];
+    const mosaic = mosaicOf(frame);
+    const parts: (readonly [number, number] | undefined)[] = mosaic ? [...LATTICES] : [undefined];
     const levels = parts.map(() => ({ medians: [] as number[], saturated: 0, count: 0 }));
     // The raw level figures are checkFlatLevel's alone: measured only where it follows (a master
     // flat's frames), not on every bias and science frame (a median of 500k samples each).
@@ -166,12 +166,11 @@ export const addDQ: FramePrimitive = {
         median: l.medians.length === 1 ? l.medians[0] : median(Float64Array.from(l.medians)),
         saturatedFraction: l.count ? l.saturated / l.count : 0,
       }));
-      const colours = pattern ? latticeColours(pattern, frame.exts[0].data.height, rowsTopDown(frame.primary, frame.exts[0].header)) : undefined;
       const brightest = figures.reduce((b, f, j) => (f.median > figures[b].median ? j : b), 0);
       const mostSaturated = figures.reduce((b, f, j) => (f.saturatedFraction > figures[b].saturatedFraction ? j : b), 0);
       frame.meta.rawMedian = figures[brightest].median;
       frame.meta.saturatedFraction = figures[mostSaturated].saturatedFraction;
-      if (colours) frame.meta.rawColours = { median: colours[brightest], saturated: colours[mostSaturated] };
+      if (mosaic) frame.meta.rawColours = { median: mosaic.colours[brightest], saturated: mosaic.colours[mostSaturated] };
     }
     for (const n of notes) ctx.log(n);
   },

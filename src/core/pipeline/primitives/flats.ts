@@ -10,7 +10,7 @@ import { median } from '../../kernels/stats';
 import { deleteCards, setCard } from '../cards';
 import { READNOISE_KEYS } from '../../classify/descriptors';
 import { bool, choice, num, param, type FramePrimitive } from '../primitive';
-import { cfaPattern, latticeColours, rowsTopDown } from './cfa';
+import { cfaPattern, mosaicOf } from './cfa';
 import { LATTICES, latticeOf } from '../../kernels/lattice';
 import type { Frame } from '../../kernels/frame';
 import { give } from '../../kernels/scratch';
@@ -67,18 +67,17 @@ export const normalizeFlat: FramePrimitive = {
   run(frame, p, ctx) {
     // One level for every extension: their relative response must survive (DRAGONS normalizes a mosaic as a whole).
     const opts = { method: choice<'median' | 'mode'>(p, 'method'), statsec: (p.statsec as string | null) ?? undefined };
-    const pattern = bool(p, 'eachColour') ? cfaPattern(frame.primary, frame.exts[0]?.header) : undefined;
+    const mosaic = bool(p, 'eachColour') ? mosaicOf(frame) : undefined;
     const levelOf = (lattice?: readonly [number, number]) => {
       const levels = frame.exts.map((ext) => flatLevel(ext.data, { ...opts, lattice }));
       return levels.length === 1 ? levels[0] : median(Float64Array.from(levels));
     };
-    if (pattern) {
+    if (mosaic) {
       // The flat's colours differ by the lamp's colour and the filters' response: each is divided by
       // its own level, and the frames keep the colour the camera gave them.
+      const { pattern, colours } = mosaic;
       const norms = LATTICES.map((at) => levelOf(at));
       for (const ext of frame.exts) scaleLattices(ext.data, norms.map((n) => 1 / n));
-      const e0 = frame.exts[0];
-      const colours = latticeColours(pattern, e0.data.height, rowsTopDown(frame.primary, e0.header));
       LATTICES.forEach(([x, y], k) => {
         // FITS numbering (from 1): the sub-lattice (0, 0) is columns and rows 1, 3, ...
         setCard(frame.primary, `FLATNRM${k + 1}`, norms[k], `level of the ${colours[k]} pixels (x=${x + 1},${x + 3},.. y=${y + 1},${y + 3},..)`);
