@@ -11,6 +11,7 @@ import { integerKind, readRows } from '../src/db/files';
 import { frameStats } from '../src/core/kernels/stats';
 import { ingestOne } from '../workers/ingest';
 import { parseFits, readImage, writeFits } from '../src/core/fits';
+import { predictRefusal } from '../src/features/calibrations/model';
 
 const SHARED = path.resolve(__dirname, '../../shared');
 const night = path.join(SHARED, 'sample-night');
@@ -119,6 +120,36 @@ describe('ingest', () => {
     expect(rec.message).toContain('99% of pixels at saturation');
     // The pixels stored are the whole frame, overscan included.
     expect((await readRows(db, rec, 0, 1))[270]).toBe(1000);
+  });
+
+  it("measures each colour of a colour (Bayer) flat, so that the view judges it as checkFlatLevel will", async () => {
+    // RGGB, 64 x 32 data and 8 overscan columns; every green pixel clips, red and blue do not. Counted
+    // from the top (ROWORDER), the array's first row is the pattern's second: G B.
+    const w = 72, h = 32;
+    const level: Record<string, number> = { R: 20000, G: 65535, B: 30000 };
+    const px = new Uint16Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px[y * w + x] = x < 64 ? level['RGGB'[2 * ((h - 1 - y) & 1) + (x & 1)]] : 1000;
+    const cards = [
+      { key: 'IMAGETYP', value: 'Flat Field' }, { key: 'SATURATE', value: 65535 }, { key: 'BAYERPAT', value: 'RGGB' },
+      { key: 'ROWORDER', value: 'TOP-DOWN' }, { key: 'DATASEC', value: '[1:64,1:32]' },
+    ];
+    const out = await ingestOne(db, { name: 'greenclip.fits', path: '', bytes: writeFits([{ cards, data: px, width: w, height: h }]) });
+    const rec = (await db.files.get(out.id))!;
+    // Half the data section is saturated: not "mostly", so the figures of all pixels pass the check.
+    expect(rec.stats!.saturatedFraction).toBe(0.5);
+    expect(rec.stats!.colours).toEqual([
+      { colour: 'G', median: 65535, saturatedFraction: 1 },
+      { colour: 'B', median: 30000, saturatedFraction: 0 },
+      { colour: 'R', median: 20000, saturatedFraction: 0 },
+      { colour: 'G', median: 65535, saturatedFraction: 1 },
+    ]);
+    const limits = { low: 0.2, high: 0.8, maxSaturated: 0.5 };
+    const { median, saturatedFraction, colours } = rec.stats!;
+    expect(predictRefusal({ median, saturatedFraction, saturation: 65535 }, limits)).toBeUndefined();
+    expect(predictRefusal({ median, saturatedFraction, colours, saturation: 65535 }, limits)).toBe('100% of the G pixels saturated (more than 50% allowed)');
+    // A frame of one colour has no colour figures.
+    const grey = await ingestOne(db, { name: 'grey.fits', path: '', bytes: writeFits([{ cards: cards.filter((c) => c.key !== 'BAYERPAT'), data: px, width: w, height: h }]) });
+    expect((await db.files.get(grey.id))!.stats!.colours).toBeUndefined();
   });
 
   it('stores the same bytes once', async () => {

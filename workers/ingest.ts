@@ -8,7 +8,11 @@ import { parseFits, readImage, type FitsFile, type ImagePixels } from '../src/co
 import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
-import { trimArray } from '../src/core/kernels/section';
+import { parseSection, trimArray } from '../src/core/kernels/section';
+import { sectionLevels } from '../src/core/kernels/sectionLevels';
+import { LATTICES } from '../src/core/kernels/lattice';
+import { cfaPattern, latticeColours, rowsTopDown } from '../src/core/pipeline/primitives/cfa';
+import type { PartLevel } from '../src/core/pipeline/flatLevel';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import { defaultStripStaging, type StripStaging } from '../src/db/stripStaging';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -143,6 +147,7 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
   // frame 150 ms. Minimum, maximum, NaNs and saturation see every one.
   const sample = Math.max(1, Math.floor(measured.length / 250_000)) | 1;
   const { median, robustSigma, min, max, saturatedFraction, nanCount } = frameStats(measured, { saturation, sample });
+  const colours = colourLevels(data.subarray(0, planeSize), width, height, saturation, descriptors.datasec, primary, imageCards);
   // Copied into the strips and measured: the decoded planes go back to the scratch pool for the next file.
   if (measured.buffer !== data.buffer) give(measured);
   give(data);
@@ -159,11 +164,37 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
       height,
       depth,
       stripRows,
-      stats: { median, robustSigma, min, max, saturatedFraction, nanCount },
+      stats: { median, robustSigma, min, max, saturatedFraction, nanCount, ...(colours ? { colours } : {}) },
     },
     headers,
     strips,
   };
+}
+
+/**
+ * Of a colour (Bayer) frame, each sub-lattice's level on the data section
+ * (DATASEC, as addDQ measures it for checkFlatLevel): the Calibrations view
+ * judges a colour flat before its run as the check will, by its brightest
+ * and its most saturated colour. 62 500 samples a colour (the listing's
+ * 250 000 in all); undefined for a frame of one colour.
+ */
+function colourLevels(
+  plane: Float32Array | Float64Array, width: number, height: number, saturation: number | undefined,
+  datasec: string | undefined, primary: FitsFile['hdus'][number]['cards'], imageCards: FitsFile['hdus'][number]['cards'] | undefined,
+): PartLevel[] | undefined {
+  const pattern = cfaPattern(primary, imageCards);
+  if (!pattern) return undefined;
+  let sec = { x0: 0, x1: width, y0: 0, y1: height };
+  try {
+    if (datasec) sec = parseSection(datasec, width, height);
+  } catch {
+    // A DATASEC that does not fit: the whole frame, as addDQ does.
+  }
+  const colours = latticeColours(pattern, height, rowsTopDown(primary, imageCards));
+  return LATTICES.map((lattice, j) => {
+    const l = sectionLevels(plane, width, sec, saturation ?? Infinity, lattice, 62_500);
+    return { colour: colours[j], median: l.median, saturatedFraction: l.count ? l.saturated / l.count : 0 };
+  });
 }
 
 /** The pixels of `section` (the header's data section); the whole plane without one, or with one that does not fit. */

@@ -6,6 +6,7 @@
 import type { StripData, StripDtype, StripKey } from '../core/workspace/format';
 import type { Card, HduInfo } from '../core/fits/types';
 import type { FrameStats as KernelFrameStats } from '../core/kernels/stats';
+import type { PartLevel } from '../core/pipeline/flatLevel';
 import type { DescriptorSet, FrameType } from '../core/classify';
 import type { ProductInfo } from '../core/pipeline/products';
 import type { LogEntry, RunSpec } from '../core/pipeline/engine';
@@ -26,7 +27,10 @@ export interface TypeDecision {
 }
 
 /** Per-frame statistics kept for the table (the kernel's summary without the pixel count). */
-export type FrameStats = Omit<KernelFrameStats, 'count'>;
+export type FrameStats = Omit<KernelFrameStats, 'count'> & {
+  /** Of a colour (Bayer) frame: each sub-lattice's level on the data section (workers/ingest.ts), since 2026-12-01. */
+  colours?: PartLevel[];
+};
 
 /** One HDU as listed (its cards live in the headers table). */
 export type HduSummary = Pick<HduInfo, 'index' | 'xtension' | 'extname' | 'bitpix' | 'naxis' | 'isImage' | 'compressed'>;

@@ -113,8 +113,9 @@ export interface StepDecision {
   /** Every candidate of this step: chosen first, then outranked by rank, then failed (also by rank). */
   candidates: CandidateVerdict[];
   /**
-   * Outcome 'none' that is no loss (plan.ts, biasNotNeeded): there is no bias at all, and the
-   * frame's dark, unscaled, takes the camera's level out with its own. The summary says so.
+   * Outcome 'none' that is no loss (plan.ts): no bias at all, where the frame's dark, unscaled,
+   * takes the camera's level out with its own (biasNotNeeded); no dark of a flat's exposure, where
+   * its bias takes the level out (flatDarkNotNeeded). The summary says so.
    */
   notNeeded?: true;
 }

@@ -219,7 +219,7 @@ describe('failures', () => {
       inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits` });
     }
     await expect(executeRun(runSpecFor('makeMasterFlat', inputs), store)).rejects.toThrow(
-      /no frame left to stack: f1\.fits \(median \d+ ADU is 0\.03 of saturation 65535 \(allowed 0\.2-0\.8\)\); f2\.fits \(median \d+ ADU is 0\.04/,
+      /no frame left to stack: f1\.fits \(median \d+ ADU is 0\.03 of saturation 65535: too faint \(allowed 0\.2-0\.8\)\); f2\.fits \(median \d+ ADU is 0\.04/,
     );
     expect(store.products()).toEqual([]);
   });

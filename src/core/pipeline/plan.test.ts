@@ -131,6 +131,24 @@ describe('plan: master calibrations', () => {
     }
   });
 
+  it('a flat with a bias needs no dark of its exposure: said, not a problem; a science frame without its dark still misses it', () => {
+    const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
+    const plan = buildPlan({ frames });
+    const flatDark = decisionOf(plan, 'fR1.fits', 'dark')!;
+    expect(flatDark).toMatchObject({ outcome: 'none', notNeeded: true });
+    expect(flatDark.summary).toMatch(/^not needed for a flat: b2_bias\.fits takes the level out \(no usable dark: .*exposure/);
+    expect(one(plan, 'flat', withInput('fR1.fits')).inputs[0].calibrations.dark).toBeUndefined();
+    const sciDark = decisionOf(plan, 'm67_R60.fits', 'dark')!;
+    expect(sciDark.outcome).toBe('none');
+    expect(sciDark.notNeeded).toBeUndefined();
+    // Without a bias, nothing takes a flat's level out: its dark decision stays as it was.
+    const noBias = buildPlan({ frames: frames.filter((f) => !f.name.startsWith('b')) });
+    expect(decisionOf(noBias, 'fR1.fits', 'dark')?.notNeeded).toBeUndefined();
+    // A pinned dark that is gone is the user's to see.
+    const pins = [{ id: 'pin|dark|fR1.fits', step: 'dark' as const, frameId: 'fR1.fits', calibrationId: 'gone_dark.fits' }];
+    expect(decisionOf(buildPlan({ frames, pins }), 'fR1.fits', 'dark')?.notNeeded).toBeUndefined();
+  });
+
   it('a master flat per filter, each frame with the flat of its filter', () => {
     const plan = buildPlan({ frames: night() });
     const flats = runsOf(plan, 'flat');

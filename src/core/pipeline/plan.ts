@@ -196,6 +196,22 @@ function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean,
   dec.decisions.bias = { ...bias, notNeeded: true, summary: `not needed: no bias in the library, and ${name} (unscaled) takes the level out` };
 }
 
+/**
+ * A flat with a bias but no dark of its exposure (the library's darks are
+ * the science frames' longer ones) is made as flats usually are: the bias
+ * takes the level out, and the dark current of a flat's short exposure is
+ * small beside its light. Its dark decision says so and is no problem
+ * (the view would otherwise show every such flat in red). A pin whose dark
+ * is gone stays the user's to see.
+ */
+function flatDarkNotNeeded(dec: FrameDecisions, pinned: boolean): void {
+  const dark = dec.decisions.dark, bias = dec.decisions.bias;
+  if (!dark || dark.outcome !== 'none' || dark.notNeeded || dark.candidates.length === 0 || pinned) return;
+  if (!bias?.chosen || (bias.outcome !== 'chosen' && bias.outcome !== 'pinned')) return;
+  const name = bias.candidates.find((c) => c.id === bias.chosen)?.name ?? 'the bias';
+  dec.decisions.dark = { ...dark, notNeeded: true, summary: `not needed for a flat: ${name} takes the level out (${dark.summary})` };
+}
+
 /** Per run, the needed steps its frames go without because no calibration is usable (skipped by the user, or not needed: not listed). */
 export function missingCalibrations(plan: Pick<Plan, 'decisions'>): Map<string, CalibrationStep[]> {
   const missing = new Map<string, CalibrationStep[]>();
@@ -364,7 +380,7 @@ export function buildPlan(input: PlanInput): Plan {
   const candById = new Map(candidates.map((c) => [c.id, c]));
   const decisions: FrameDecisions[] = [];
   const runOfCandidate = (id: string) => (id.startsWith('run:') ? id.slice(4) : undefined);
-  const decide = (r: RawFrame, steps: readonly CalibrationStep[], scaleDark: boolean, runKey: string, isDark = false): PlannedInput['calibrations'] => {
+  const decide = (r: RawFrame, steps: readonly CalibrationStep[], scaleDark: boolean, runKey: string, isDark = false, isFlat = false): PlannedInput['calibrations'] => {
     const out: PlannedInput['calibrations'] = {};
     const dec: FrameDecisions = { id: r.f.id, name: r.f.name, run: runKey, decisions: {} };
     for (const step of steps) {
@@ -377,6 +393,7 @@ export function buildPlan(input: PlanInput): Plan {
     }
     // A dark's own frames are decided once the runs that use it are planned (below): they may scale it.
     if (!isDark) biasNotNeeded(dec, scaleDark, false, pinsFor(r.f, 'bias') !== undefined);
+    if (isFlat) flatDarkNotNeeded(dec, pinsFor(r.f, 'dark') !== undefined);
     decisions.push(dec);
     return out;
   };
@@ -386,7 +403,7 @@ export function buildPlan(input: PlanInput): Plan {
     const frames = run.kind === 'dark' ? raws.dark : raws.flat;
     for (const inp of run.inputs) {
       const r = frames.find((x) => x.f.id === (inp.ref as { file: string }).file)!;
-      inp.calibrations = decide(r, STEPS_OF[run.recipe], scaleDarkOf(run.params), run.key, run.kind === 'dark');
+      inp.calibrations = decide(r, STEPS_OF[run.recipe], scaleDarkOf(run.params), run.key, run.kind === 'dark', run.kind === 'flat');
     }
   }
   // Darks and flats made here depend on the masters they use.

@@ -110,6 +110,19 @@ describe('refused flats', () => {
     expect(predictRefusal({ median: 60000 }, params)).toBeUndefined();
   });
 
+  it('judges a colour flat by its brightest and its most saturated colour, as checkFlatLevel does', () => {
+    const colours = [
+      { colour: 'R', median: 9000, saturatedFraction: 0 }, { colour: 'G', median: 30000, saturatedFraction: 0.01 },
+      { colour: 'G', median: 30010, saturatedFraction: 0.02 }, { colour: 'B', median: 56000, saturatedFraction: 0.3 },
+    ];
+    // All pixels together: median 30000 of 65535 (0.46), 8% saturated: usable.
+    expect(predictRefusal({ median: 30000, saturatedFraction: 0.08, saturation: 65535 }, params)).toBeUndefined();
+    expect(predictRefusal({ median: 30000, saturatedFraction: 0.08, colours, saturation: 65535 }, params))
+      .toBe("the B pixels' median 56000 ADU is 0.85 of saturation 65535: near saturation (allowed 0.2-0.8)");
+    // A faint red under a bluish lamp is not a faint flat.
+    expect(predictRefusal({ colours: colours.slice(0, 3), saturation: 65535 }, params)).toBeUndefined();
+  });
+
   it('lists the run\'s refusals once the master exists, and the flats kept by the user', () => {
     const levels = new Map([['fr2.fits', { median: 65535, saturatedFraction: 0.9, saturation: 65535 }]]);
     const plan0 = buildPlan({ frames: raws });

@@ -10,6 +10,7 @@ import { frameTime, roleOf, type PlanFrame } from '../../core/pipeline/facts';
 import type { FrameDecisions, Pin, Plan, PlanInput, PlannedRun } from '../../core/pipeline/plan';
 import { CALIBRATION_STEPS, isMasterKind, type CalibrationStep, type Kept, type ProductInfo } from '../../core/pipeline/products';
 import { FLAT_LEVEL_CHECK } from '../../core/pipeline/primitives/dq';
+import { flatLevelFigures, judgeFlatLevel, type FlatLevelLimits, type PartLevel } from '../../core/pipeline/flatLevel';
 import type { FileRecord } from '../../db/types';
 
 export const MS_PER_DAY = 86_400_000;
@@ -229,27 +230,24 @@ export interface RefusedFlat {
   overruled: boolean;
 }
 
-/** Saturation level and raw statistics of a flat, for the warning before a run. */
+/** Saturation level and raw statistics of a flat (each colour's too, of a colour flat), for the warning before a run. */
 export interface FlatLevel {
   median?: number;
   saturatedFraction?: number;
   saturation?: number;
+  /** Of a colour (Bayer) flat: each colour's figures, measured at ingest as addDQ measures them in a run. */
+  colours?: readonly PartLevel[];
 }
 
-/** What checkFlatLevel would say of these statistics (its own thresholds, from the run's parameters). */
-export function predictRefusal(level: FlatLevel, params: { low: number; high: number; maxSaturated: number }): string | undefined {
-  const { median, saturatedFraction, saturation } = level;
-  if (saturatedFraction !== undefined && saturatedFraction > params.maxSaturated) {
-    return `${(100 * saturatedFraction).toFixed(0)}% of pixels saturated (more than ${(100 * params.maxSaturated).toFixed(0)}% allowed)`;
-  }
-  if (median === undefined || !saturation) return undefined;
-  const frac = median / saturation;
-  if (frac < params.low) return `median ${median.toFixed(0)} ADU is ${frac.toFixed(2)} of saturation ${saturation}: too faint (allowed ${params.low}-${params.high})`;
-  if (frac > params.high) return `median ${median.toFixed(0)} ADU is ${frac.toFixed(2)} of saturation ${saturation}: near saturation (allowed ${params.low}-${params.high})`;
-  return undefined;
+/** What checkFlatLevel will say of these statistics (its own judgement and thresholds, from the run's parameters). */
+export function predictRefusal(level: FlatLevel, params: FlatLevelLimits): string | undefined {
+  // A colour flat: its brightest colour's median and its most saturated colour, as the check judges it.
+  const figures = level.colours?.length ? flatLevelFigures(level.colours) : { median: level.median, saturatedFraction: level.saturatedFraction };
+  const verdict = judgeFlatLevel({ ...figures, saturation: level.saturation }, params);
+  return 'refused' in verdict ? verdict.refused : undefined;
 }
 
-function checkParams(run: PlannedRun): { low: number; high: number; maxSaturated: number } {
+function checkParams(run: PlannedRun): FlatLevelLimits {
   const v = run.params[FLAT_CHECK] ?? {};
   const n = (k: string, d: number) => (typeof v[k]?.value === 'number' ? (v[k].value as number) : d);
   return { low: n('low', 0.2), high: n('high', 0.8), maxSaturated: n('maxSaturated', 0.5) };

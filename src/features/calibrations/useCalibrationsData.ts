@@ -51,7 +51,7 @@ async function loadStored(): Promise<Stored> {
   for (const f of files) {
     if ((f.user ?? f.auto).master) masters.set(f.id, f);
     if (f.type === 'flat' && f.status === 'ok' && f.stats) {
-      levels.set(f.id, { median: f.stats.median, saturatedFraction: f.stats.saturatedFraction, saturation: await saturationOf(f) });
+      levels.set(f.id, { median: f.stats.median, saturatedFraction: f.stats.saturatedFraction, colours: f.stats.colours, saturation: await saturationOf(f) });
     }
   }
   return { masters, levels };

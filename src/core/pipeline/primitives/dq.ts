@@ -10,10 +10,11 @@ import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { lookup, type AstroFrame } from '../astroFrame';
 import { optNum, param, type FramePrimitive } from '../primitive';
-import { median, sampleStride } from '../../kernels/stats';
-import { medianInPlace } from '../../kernels/select';
+import { median } from '../../kernels/stats';
+import { sectionLevels, type SectionLevels } from '../../kernels/sectionLevels';
+import { flatLevelFigures } from '../flatLevel';
 import type { Frame } from '../../kernels/frame';
-import { LATTICES, sectionLattice } from '../../kernels/lattice';
+import { LATTICES } from '../../kernels/lattice';
 import { mosaicOf } from './cfa';
 import { takeZeroed } from '../../kernels/scratch';
 
@@ -52,12 +53,8 @@ function flagRaw(f: Frame, sat: number, nonLinear: number): { saturated: number;
   return { saturated: ns, nonLinear: nn, missing: nm };
 }
 
-/**
- * The data section's level (median of a regular sample, at most ~500k pixels)
- * and how many of its pixels are flagged saturated: what checkFlatLevel
- * judges a flat by. Read in place, row by row.
- */
-function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: readonly [number, number]): { median: number; saturated: number; count: number } {
+/** sectionLevels of extension k's data section (DATASEC; the whole frame without one, or with one that does not fit). */
+function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: readonly [number, number]): SectionLevels {
   let sec = { x0: 0, x1: f.width, y0: 0, y1: f.height };
   if (datasec) {
     try {
@@ -66,57 +63,7 @@ function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: re
       // A DATASEC that does not fit: the whole frame it is (trimData will say what is wrong).
     }
   }
-  const { sci, width } = f;
-  if (lattice) return latticeLevels(sci, width, sec, lattice, sat);
-  const w = sec.x1 - sec.x0, h = sec.y1 - sec.y0;
-  // Row by row, a call each: kernels/chunks.ts says why (calls of 60-100 ms instead of 15 in the app).
-  let saturated = 0;
-  if (sat < Infinity) {
-    for (let y = sec.y0; y < sec.y1; y++) saturated += countAtOrAbove(sci, y * width + sec.x0, y * width + sec.x1, sat);
-  }
-  // Every `stride`-th pixel of the section in row-major order (k counts the section's pixels).
-  const stride = sampleStride(w * h, w);
-  const sample = new Float32Array(Math.ceil((w * h) / stride));
-  let n = 0;
-  for (let r = 0; r < h; r++) {
-    const first = (stride - ((r * w) % stride)) % stride; // the row's first sampled column
-    n = sampleRow(sci, (sec.y0 + r) * width + sec.x0, first, w, stride, sample, n);
-  }
-  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
-}
-
-/** dataSectionLevels of one colour of a mosaic: the section's pixels of the sub-lattice (x0, y0). */
-function latticeLevels(
-  sci: Float32Array, width: number, sec: { x0: number; x1: number; y0: number; y1: number }, lattice: readonly [number, number], sat: number,
-): { median: number; saturated: number; count: number } {
-  const { fx, fy, w, h } = sectionLattice(sec, lattice);
-  const stride = sampleStride(w * h, w);
-  const sample = new Float32Array(Math.ceil((w * h) / stride));
-  let saturated = 0, n = 0, k = 0;
-  for (let r = 0; r < h; r++) {
-    const row = (fy + 2 * r) * width + fx;
-    for (let c = 0; c < w; c++, k++) {
-      const v = sci[row + 2 * c];
-      if (v >= sat) saturated++;
-      if (k % stride === 0 && v - v === 0) sample[n++] = v;
-    }
-  }
-  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
-}
-
-function countAtOrAbove(sci: Float32Array, i0: number, i1: number, level: number): number {
-  let k = 0;
-  for (let i = i0; i < i1; i++) if (sci[i] >= level) k++;
-  return k;
-}
-
-/** Appends the finite values of row[x] for x = first, first + stride, ... < w to sample from n; returns the new n. */
-function sampleRow(sci: Float32Array, row: number, first: number, w: number, stride: number, sample: Float32Array, n: number): number {
-  for (let x = first; x < w; x += stride) {
-    const v = sci[row + x];
-    if (v - v === 0) sample[n++] = v;
-  }
-  return n;
+  return sectionLevels(f.sci, f.width, sec, sat, lattice);
 }
 
 export const addDQ: FramePrimitive = {
@@ -159,18 +106,14 @@ export const addDQ: FramePrimitive = {
       if (k === 0) frame.meta.saturation = sat.level;
     });
     if (measure) {
-      // A colour flat is as bright as its brightest colour, and as saturated as its most saturated
-      // one: a flat whose green pixels all clip has a median within bounds and half its pixels
-      // saturated, and spoils the master's green (checkFlatLevel must see the green's figures).
-      const figures = levels.map((l) => ({
+      const figures = flatLevelFigures(levels.map((l, j) => ({
         median: l.medians.length === 1 ? l.medians[0] : median(Float64Array.from(l.medians)),
         saturatedFraction: l.count ? l.saturated / l.count : 0,
-      }));
-      const brightest = figures.reduce((b, f, j) => (f.median > figures[b].median ? j : b), 0);
-      const mostSaturated = figures.reduce((b, f, j) => (f.saturatedFraction > figures[b].saturatedFraction ? j : b), 0);
-      frame.meta.rawMedian = figures[brightest].median;
-      frame.meta.saturatedFraction = figures[mostSaturated].saturatedFraction;
-      if (mosaic) frame.meta.rawColours = { median: mosaic.colours[brightest], saturated: mosaic.colours[mostSaturated] };
+        colour: mosaic?.colours[j],
+      })));
+      frame.meta.rawMedian = figures.median;
+      frame.meta.saturatedFraction = figures.saturatedFraction;
+      if (figures.colours) frame.meta.rawColours = figures.colours;
     }
     for (const n of notes) ctx.log(n);
   },

@@ -33,11 +33,11 @@ describe('checkFlatLevel', () => {
   });
 
   it('refuses a flat too faint, with the numbers in the reason', () => {
-    expect(checkFlatLevel.run(rawFlat(5000), p, frameCtx())).toEqual({ refused: 'median 5000 ADU is 0.08 of saturation 65535 (allowed 0.2-0.8)' });
+    expect(checkFlatLevel.run(rawFlat(5000), p, frameCtx())).toEqual({ refused: 'median 5000 ADU is 0.08 of saturation 65535: too faint (allowed 0.2-0.8)' });
   });
 
   it('refuses a flat too bright', () => {
-    expect(checkFlatLevel.run(rawFlat(60000), p, frameCtx())).toEqual({ refused: 'median 60000 ADU is 0.92 of saturation 65535 (allowed 0.2-0.8)' });
+    expect(checkFlatLevel.run(rawFlat(60000), p, frameCtx())).toEqual({ refused: 'median 60000 ADU is 0.92 of saturation 65535: near saturation (allowed 0.2-0.8)' });
   });
 
   it('refuses a mostly saturated flat, saying how much is saturated', () => {
@@ -78,11 +78,11 @@ describe('checkFlatLevel of a colour (Bayer) flat', () => {
     const ctx = frameCtx();
     expect(checkFlatLevel.run(colourRaw(6000, 30000, 20000), p, ctx)).toBe('unchanged');
     expect(ctx.logs.join('\n')).toMatch(/the G pixels' median 30000 ADU = 0\.46 of saturation: usable/);
-    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535 (allowed 0.2-0.8)" });
+    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535: near saturation (allowed 0.2-0.8)" });
   });
 
   it('names the colours as ROWORDER = TOP-DOWN counts the pattern\'s rows', () => {
-    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000, 'TOP-DOWN'), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535 (allowed 0.2-0.8)" });
+    expect(checkFlatLevel.run(colourRaw(10000, 40000, 60000, 'TOP-DOWN'), p, frameCtx())).toEqual({ refused: "the B pixels' median 60000 ADU is 0.92 of saturation 65535: near saturation (allowed 0.2-0.8)" });
   });
 });
 

@@ -15,6 +15,7 @@ import { LATTICES, latticeOf } from '../../kernels/lattice';
 import type { Frame } from '../../kernels/frame';
 import { give } from '../../kernels/scratch';
 import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
+import { judgeFlatLevel } from '../flatLevel';
 
 /**
  * photopipe's check, on the raw levels addDQ measured (before any
@@ -32,25 +33,15 @@ export const checkFlatLevel: FramePrimitive = {
     param('maxSaturated', 'number', 0.5, 'Largest fraction of saturated pixels allowed', { min: 0, max: 1 }),
   ],
   run(frame, p, ctx) {
-    const med = frame.meta.rawMedian;
-    const sat = frame.meta.saturation ?? saturationLevel(frame, 0).level;
-    const satFrac = frame.meta.saturatedFraction ?? 0;
     // A colour flat is judged by its brightest colour's median and its most saturated colour (addDQ).
-    const colours = frame.meta.rawColours;
-    const of = (c: string | undefined, what: string) => (c ? `the ${c} pixels' ${what}` : what);
-    if (satFrac > num(p, 'maxSaturated')) {
-      return { refused: `${(100 * satFrac).toFixed(0)}% of ${colours ? `the ${colours.saturated} pixels` : 'pixels'} saturated (more than ${(100 * num(p, 'maxSaturated')).toFixed(0)}% allowed)` };
-    }
-    if (med === undefined || sat === undefined || !(sat > 0)) {
-      ctx.log(`level not checked: ${sat === undefined ? 'no saturation level known' : 'no median measured'}`);
-      return 'unchanged';
-    }
-    const frac = med / sat;
-    const lo = num(p, 'low'), hi = num(p, 'high');
-    if (frac < lo || frac > hi) {
-      return { refused: `${of(colours?.median, 'median')} ${med.toFixed(0)} ADU is ${frac.toFixed(2)} of saturation ${sat} (allowed ${lo}-${hi})` };
-    }
-    ctx.log(`${of(colours?.median, 'median')} ${med.toFixed(0)} ADU = ${frac.toFixed(2)} of saturation: usable`);
+    const verdict = judgeFlatLevel({
+      median: frame.meta.rawMedian,
+      saturatedFraction: frame.meta.saturatedFraction,
+      saturation: frame.meta.saturation ?? saturationLevel(frame, 0).level,
+      colours: frame.meta.rawColours,
+    }, { low: num(p, 'low'), high: num(p, 'high'), maxSaturated: num(p, 'maxSaturated') });
+    if ('refused' in verdict) return { refused: verdict.refused };
+    ctx.log('ok' in verdict ? verdict.ok : `level not checked: ${verdict.unjudged}`);
     return 'unchanged';
   },
 };
