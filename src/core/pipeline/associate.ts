@@ -162,7 +162,7 @@ function formatNumber(x: number): string {
   return String(Number(x.toFixed(3)));
 }
 
-function formatSeconds(s: number): string {
+export function formatSeconds(s: number): string {
   return `${formatNumber(s)} s`;
 }
 

@@ -59,7 +59,8 @@ export interface ParamLayer {
   values: ParamFile;
 }
 
-export type ValueSource = 'default' | 'recipe' | 'preset' | 'user';
+/** Where a run's value came from; 'plan': set by the plan for this run alone (plan.ts darkByExposure). */
+export type ValueSource = 'default' | 'recipe' | 'preset' | 'user' | 'plan';
 
 export interface ResolvedParam {
   value: ParamValue;

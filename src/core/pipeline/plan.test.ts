@@ -131,16 +131,14 @@ describe('plan: master calibrations', () => {
     }
   });
 
-  it('a flat with a bias needs no dark of its exposure: said, not a problem; a science frame without its dark still misses it', () => {
+  it('a flat with a bias needs no dark of its exposure: said, not a problem', () => {
     const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
     const plan = buildPlan({ frames });
     const flatDark = decisionOf(plan, 'fR1.fits', 'dark')!;
     expect(flatDark).toMatchObject({ outcome: 'none', notNeeded: true });
     expect(flatDark.summary).toMatch(/^not needed for a flat: b2_bias\.fits takes the level out \(no usable dark: .*exposure/);
     expect(one(plan, 'flat', withInput('fR1.fits')).inputs[0].calibrations.dark).toBeUndefined();
-    const sciDark = decisionOf(plan, 'm67_R60.fits', 'dark')!;
-    expect(sciDark.outcome).toBe('none');
-    expect(sciDark.notNeeded).toBeUndefined();
+    expect(one(plan, 'flat', withInput('fR1.fits')).params.subtractDark.scale).toEqual({ value: false, source: 'default' });
     // Without a bias, nothing takes a flat's level out: its dark decision stays as it was.
     const noBias = buildPlan({ frames: frames.filter((f) => !f.name.startsWith('b')) });
     expect(decisionOf(noBias, 'fR1.fits', 'dark')?.notNeeded).toBeUndefined();
@@ -393,12 +391,44 @@ describe('plan: order and dependencies', () => {
 
   it('darks scaled by exposure (subtractDark.scale): a dark of another exposure will do', () => {
     const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
-    expect(decisionOf(buildPlan({ frames }), 'm67_R60.fits', 'dark')?.outcome).toBe('none');
     const params: ParamLayer[] = [{ source: 'user', values: { reduceScience: { subtractDark: { scale: true } } } }];
     const plan = buildPlan({ frames, params });
     expect(decisionOf(plan, 'm67_R60.fits', 'dark')).toMatchObject({ outcome: 'chosen', chosen: `run:${one(plan, 'dark').key}` });
     // The flats follow their own recipe's setting: still no 120 s dark for 5 s flats.
     expect(decisionOf(plan, 'fR1.fits', 'dark')?.outcome).toBe('none');
+  });
+
+  it('a science frame with a bias and no dark of its exposure gets a dark made here scaled by exposure, the run saying so', () => {
+    const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
+    const plan = buildPlan({ frames });
+    const darkRun = one(plan, 'dark');
+    const dec = decisionOf(plan, 'm67_R60.fits', 'dark')!;
+    expect(dec).toMatchObject({ outcome: 'chosen', chosen: `run:${darkRun.key}`, summary: "d1_dark.fits scaled by exposure (60 s / 120 s): no dark of the frame's exposure" });
+    expect(dec.candidates[0].reason).toMatch(/^scaled by exposure \(60 s \/ 120 s\): no dark of the frame's exposure; /);
+    const run = reduceOf(plan, 'm67_R60.fits');
+    expect(run.inputs[0].calibrations.dark).toMatchObject({ name: 'd1_dark.fits', run: darkRun.key });
+    expect(run.params.subtractDark.scale).toEqual({ value: true, source: 'plan' });
+    expect(run.dependsOn).toContain(darkRun.key);
+    expect(missingCalibrations(plan).get(run.key)).toBeUndefined();
+    // The 120 s frames use the dark as it is.
+    expect(reduceOf(plan, 'm67_R1.fits').params.subtractDark.scale).toEqual({ value: false, source: 'default' });
+    expect(decisionOf(plan, 'm67_R1.fits', 'dark')?.summary).not.toMatch(/scaled/);
+  });
+
+  it('no dark scaled by the plan where the user said no, pinned, or nothing takes the level out of the frame or of the dark', () => {
+    const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
+    const noScale = (plan: Plan) => {
+      expect(decisionOf(plan, 'm67_R60.fits', 'dark')?.outcome).not.toBe('chosen');
+      expect(reduceOf(plan, 'm67_R60.fits').params.subtractDark.scale.value).toBe(false);
+    };
+    // subtractDark.scale = false set by the user (or a preset) is theirs.
+    noScale(buildPlan({ frames, params: [{ source: 'user', values: { reduceScience: { subtractDark: { scale: false } } } }] }));
+    // A pinned dark that is gone stays the user's to see.
+    noScale(buildPlan({ frames, pins: [{ id: 'pin|dark|m67_R60.fits', step: 'dark', frameId: 'm67_R60.fits', calibrationId: 'gone_dark.fits' }] }));
+    // No bias: the 120 s master keeps the level, which must not be scaled.
+    noScale(buildPlan({ frames: frames.filter((f) => !f.name.startsWith('b')) }));
+    // A bias for the frame but none taken from the darks (skipped by the user): their master keeps the level.
+    noScale(buildPlan({ frames, pins: [{ id: 's', step: 'bias', frameId: 'd1.fits', skip: true }] }));
   });
 
   it('an invalid parameter in a layer stops the plan with a ParamError', () => {

@@ -16,7 +16,7 @@ import { compileSelect } from '../classify/select';
 import { descriptorRow } from '../classify/fields';
 import type { Classification } from '../classify/frameType';
 import {
-  associate, DEFAULT_RULES, type AssociationRules, type Candidate, type FrameFacts, type Override, type StepDecision,
+  associate, DEFAULT_RULES, formatSeconds, type AssociationRules, type Candidate, type FrameFacts, type Override, type StepDecision,
 } from './associate';
 import { candidateOf, configKey, factsOf, roleOf, type PlanFrame } from './facts';
 import { resolveParams, stepValues, type ParamLayer, type ResolvedParams } from './params';
@@ -210,6 +210,41 @@ function flatDarkNotNeeded(dec: FrameDecisions, pinned: boolean): void {
   if (!bias?.chosen || (bias.outcome !== 'chosen' && bias.outcome !== 'pinned')) return;
   const name = bias.candidates.find((c) => c.id === bias.chosen)?.name ?? 'the bias';
   dec.decisions.dark = { ...dark, notNeeded: true, summary: `not needed for a flat: ${name} takes the level out (${dark.summary})` };
+}
+
+/**
+ * A science frame with a bias but no dark of its exposure, where darks of
+ * other exposures made here have the bias taken out of them: the dark is
+ * scaled by exposure (DRAGONS' darkCorrect scales it; ccdproc's
+ * subtract_dark(scale=True)) rather than leaving the frame's dark current
+ * and hot pixels in it. Only where subtractDark.scale is the recipe's
+ * default (false): a value a parameter file or preset sets is theirs, and a
+ * pinned or skipped dark is the user's choice. Returns the run's parameters with the
+ * scale on (source 'plan', the run shows it) and the new decision, or
+ * undefined.
+ */
+function darkByExposure(
+  facts: FrameFacts, dec: FrameDecisions, params: ResolvedParams, candidates: readonly Candidate[], rules: AssociationRules,
+  pinned: boolean, biasTakenOut: (candidateId: string) => boolean,
+): { params: ResolvedParams; decision: StepDecision } | undefined {
+  const dark = dec.decisions.dark, bias = dec.decisions.bias;
+  const scale = params.subtractDark?.scale;
+  if (!dark || dark.outcome !== 'none' || pinned || !scale || scale.value !== false || (scale.source !== 'default' && scale.source !== 'recipe')) return;
+  if (!bias?.chosen || (bias.outcome !== 'chosen' && bias.outcome !== 'pinned')) return;
+  const usable = candidates.filter((c) => c.kind !== 'dark' || biasTakenOut(c.id));
+  const d = associate(facts, 'dark', usable, { ...rules, scaleDark: true });
+  const chosen = d.candidates.find((c) => c.id === d.chosen);
+  const exptime = usable.find((c) => c.id === d.chosen)?.exptime;
+  if (!chosen || exptime === undefined || facts.exptime === undefined || !(exptime > 0)) return;
+  const why = `scaled by exposure (${formatSeconds(facts.exptime)} / ${formatSeconds(exptime)}): no dark of the frame's exposure`;
+  return {
+    params: { ...params, subtractDark: { ...params.subtractDark, scale: { value: true, source: 'plan' } } },
+    decision: {
+      ...d,
+      summary: `${chosen.name} ${why}`,
+      candidates: d.candidates.map((c) => (c === chosen ? { ...c, reason: `${why}; ${c.reason}` } : c)),
+    },
+  };
 }
 
 /** Per run, the needed steps its frames go without because no calibration is usable (skipped by the user, or not needed: not listed). */
@@ -409,12 +444,25 @@ export function buildPlan(input: PlanInput): Plan {
   // Darks and flats made here depend on the masters they use.
   runs.push(...darkRuns, ...flatRuns);
 
+  // A master dark made here with a bias taken from every frame holds dark current alone: it may be scaled.
+  const darkBiasTakenOut = (candidateId: string) => {
+    const run = darkRuns.find((r) => `run:${r.key}` === candidateId);
+    return !!run && run.inputs.every((i) => i.calibrations.bias !== undefined);
+  };
   const reduceRuns: PlannedRun[] = [];
   const scienceOf = new Map<string, RawFrame>();
   for (const r of [...raws.science].sort(byTime)) {
     const key = `reduced|${r.f.id}`;
-    const params = paramsFor('reduceScience', [r.f]);
+    let params = paramsFor('reduceScience', [r.f]);
     const cals = decide(r, STEPS_OF.reduceScience, scaleDarkOf(params), key);
+    const dec = decisions[decisions.length - 1];
+    const scaled = darkByExposure(r.facts, dec, params, candidates, rules, pinsFor(r.f, 'dark') !== undefined, darkBiasTakenOut);
+    if (scaled) {
+      params = scaled.params;
+      dec.decisions.dark = scaled.decision;
+      const c = candById.get(scaled.decision.chosen!)!;
+      cals.dark = { id: c.id, name: c.name, source: c.source, run: runOfCandidate(c.id) };
+    }
     const run: PlannedRun = {
       key,
       recipe: 'reduceScience',
@@ -426,7 +474,6 @@ export function buildPlan(input: PlanInput): Plan {
       signature: '',
       output: { name: outputName('reduced', r.f), kind: 'reduced' },
     };
-    const dec = decisions[decisions.length - 1];
     for (const step of NEEDED_STEPS) {
       const d = dec.decisions[step];
       if (d && d.outcome === 'none' && !d.notNeeded) notes.push(`${r.f.name}: ${d.summary}`);
