@@ -9,7 +9,7 @@
 import { buildLut, lutMapping, packRGBA, type DisplayParams } from '../../src/core/display/lut';
 import { histequCdf, histequInverse } from '../../src/core/display/histequ';
 import { computeLimits, type Limits, type LimitsMode } from '../../src/core/display/limits';
-import { BACKGROUND_CSS, NAN_CSS, overlayMask, renderView } from '../../src/core/display/render';
+import { BACKGROUND_CSS, NAN_CSS, overlayMask, renderView, viewMeans, paintValues } from '../../src/core/display/render';
 import { dqBitColours } from '../../src/core/display/dqBits';
 import { planeKey, type FrameStore, type Plane } from './frames';
 import type { DrawResult, PaneState } from './protocol';
@@ -178,6 +178,7 @@ export class Panes {
       return { limits: { low: NaN, high: NaN }, loadedRows: 0, height: 0, ms: 0, paints: pane.paints, error: err instanceof Error ? err.message : String(err) };
     }
     const frame = { width: plane.width, height: plane.height };
+    if (state.sampling === 'mean' && state.view.zoom < 1 && plane.loadedRows) return this.paintMeans(pane, state, plane, target);
     const limits = planeLimits(plane, state.display.limits);
     if (plane.loadedRows && Number.isFinite(limits.low) && Number.isFinite(limits.high)) {
       const params: DisplayParams = { ...state.display, low: limits.low, high: limits.high };
@@ -192,6 +193,28 @@ export class Panes {
       else if (this.frames.image(state.ref)?.hdus.dq !== undefined) this.frames.plane({ ...state.ref, plane: 'dq' });
     }
     ctx.putImageData(pane.image, 0, 0);
+    return { limits, loadedRows: plane.loadedRows, height: plane.height, ms: performance.now() - t0, paints: pane.paints, error: plane.error };
+  }
+
+  /**
+   * The panner's overview: the mean of the pixels each device pixel covers
+   * (viewMeans), with limits of its own from those means by the same rule
+   * (typed limits as typed). A colour mosaic's means stand below most of its
+   * pixels (the greens zscale follows), and would show nearly black with the
+   * frame's own limits.
+   */
+  private paintMeans(pane: Pane, state: PaneState, plane: Plane, target: { pixels: Uint32Array; width: number; height: number }): DrawResult {
+    const t0 = performance.now();
+    const frame = { width: plane.width, height: plane.height };
+    const means = viewMeans(plane.data, frame, state.view, target, plane.complete ? undefined : plane.loaded);
+    const mode = state.display.limits;
+    const limits = computeLimits(means.values, target.width, target.height, mode);
+    if (Number.isFinite(limits.low) && Number.isFinite(limits.high)) {
+      paintValues(means, this.lut(plane, { ...state.display, low: limits.low, high: limits.high }), lutMapping(limits.low, limits.high), target, COLOURS);
+    } else {
+      paintValues(means, new Uint32Array(1), { low: 0, factor: NaN }, target, COLOURS);
+    }
+    pane.ctx.putImageData(pane.image!, 0, 0);
     return { limits, loadedRows: plane.loadedRows, height: plane.height, ms: performance.now() - t0, paints: pane.paints, error: plane.error };
   }
 }

@@ -59,6 +59,8 @@ export interface PaneState {
   view: View;
   display: DisplaySettings;
   overlay?: Overlay;
+  /** 'mean': zoomed out, each device pixel the mean of the image pixels it covers (the panner); default: one pixel picked, as DS9. */
+  sampling?: 'mean';
 }
 
 export interface DrawResult {

@@ -4,7 +4,7 @@ import { SCALE_NAMES, scaleForward, scaleInverse } from './scale';
 import { COLORMAP_NAMES, COLORMAP_SIZE, colormap } from './colormaps';
 import { LUT_SIZE, buildLut, colourAt, lutMapping, packRGBA, unpackRGBA, type DisplayParams } from './lut';
 import { histequCdf, histequInverse } from './histequ';
-import { overlayMask, renderView } from './render';
+import { overlayMask, paintValues, renderView, viewMeans } from './render';
 import { fitView, imageToScreen, panBy, pixelAt, screenToImage, visibleRect, zoomAbout } from './viewport';
 import { computeLimits } from './limits';
 import { dqBitColours, dqBitNames } from './dqBits';
@@ -163,6 +163,45 @@ describe('rendering', () => {
     expect(Math.abs(g - cg / 2)).toBeLessThanOrEqual(1);
     expect(Math.abs(b - cb / 2)).toBeLessThanOrEqual(1);
     expect(target.pixels[4]).toBe(packRGBA(0, 0, 0));
+  });
+
+  it('the panner\'s means: a colour mosaic zoomed out shows the mean of its 2 x 2 pattern, where picking one pixel shows one colour', () => {
+    // 64 x 64 RGGB mosaic: R 0, G 100, B 200; fitted into 8 x 8 device pixels (zoom 1/8), each covers 8 x 8 pixels.
+    const mosaic = { width: 64, height: 64 };
+    const px = new Float32Array(64 * 64);
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) px[y * 64 + x] = (x & 1) + (y & 1) === 0 ? 0 : (x & 1) + (y & 1) === 2 ? 200 : 100;
+    const view = fitView(mosaic, { width: 8, height: 8 });
+    expect(view.zoom).toBe(1 / 8);
+    const target = { pixels: new Uint32Array(64), width: 8, height: 8 };
+    const means = viewMeans(px, mosaic, view, target);
+    expect([...new Set(means.values)]).toEqual([100]);
+    paintValues(means, lut, mapping, target, colours);
+    expect([...new Set(target.pixels)]).toEqual([100]);
+    renderView(px, mosaic, view, lut, mapping, target, colours);
+    expect(new Set(target.pixels).has(100)).toBe(false);
+    // 3 image pixels a device pixel: whole 2 x 2 cells still, so no colour weighs more in one device pixel than the next.
+    const odd = viewMeans(px, mosaic, { cx: 31.5, cy: 31.5, zoom: 1 / 3 }, { width: 21, height: 21 });
+    expect([...new Set(odd.values.filter((_, i) => odd.shown[i]))]).toEqual([100]);
+    expect(odd.shown.every((x) => x === 1)).toBe(true);
+  });
+
+  it('the panner\'s means skip NaN, are NaN where all are, and nothing is shown outside the frame or where a row is not loaded', () => {
+    const f = { width: 4, height: 4 };
+    // Bottom-left 2 x 2 block: 1, NaN, 3, NaN -> 2; bottom-right: all NaN; top rows 10.
+    const px = Float32Array.from([1, NaN, NaN, NaN, 3, NaN, NaN, NaN, 10, 10, 10, 10, 10, 10, 10, 10]);
+    const view = { cx: 1.5, cy: 1.5, zoom: 0.5 };
+    const canvas = { width: 2, height: 2 };
+    // Screen row 0 is the top (image rows 2-3), row 1 the bottom (rows 0-1).
+    const m = viewMeans(px, f, view, canvas);
+    expect([...m.values]).toEqual([10, 10, 2, NaN]);
+    expect([...m.shown]).toEqual([1, 1, 1, 1]);
+    const target = { pixels: new Uint32Array(4), width: 2, height: 2 };
+    paintValues(m, lut, mapping, target, colours);
+    expect([...target.pixels]).toEqual([10, 10, 2, colours.nan]);
+    expect([...viewMeans(px, f, view, canvas, Uint8Array.from([1, 1, 1, 0])).shown]).toEqual([0, 0, 1, 1]);
+    const wide = viewMeans(px, f, view, { width: 4, height: 2 });
+    expect([...wide.shown]).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
+    expect([...wide.values]).toEqual([NaN, 10, 10, NaN, NaN, 2, NaN, NaN]);
   });
 
   it('names DQ bits', () => {

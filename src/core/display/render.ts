@@ -101,6 +101,92 @@ export function renderView(
 }
 
 /**
+ * For a view zoomed out (zoom < 1), each device pixel's mean of the finite
+ * image pixels whose centres it covers (NaN where all are NaN, or where it
+ * shows nothing), and whether it shows the frame at all (0 outside it, and
+ * where a row is not loaded yet): the panner's overview. Picking one pixel in every 1/zoom, as
+ * renderView does, aliases any pattern finer than that: a colour camera's
+ * 2 x 2 mosaic becomes moiré. Every image pixel in the view is read once.
+ */
+export function viewMeans(data: PlaneData, frame: Size, view: View, canvas: Size, loaded?: Uint8Array): { values: Float32Array; shown: Uint8Array } {
+  const { width: W, height: H } = canvas;
+  // NaN where nothing is shown too: the limits computed from the means skip it.
+  const values = new Float32Array(W * H).fill(NaN), shown = new Uint8Array(W * H);
+  const step = 1 / view.zoom;
+  // Device column sx covers image x in [a, a + step): the pixels whose centres lie there. Two pixels
+  // or more wide, it takes whole 2 x 2 cells (from an even column, an even count): a colour mosaic's
+  // cells hold one pixel of each colour, and a footprint of 3 would weigh the colours differently
+  // from one device pixel to the next, a faint checkerboard.
+  const whole = step >= 2;
+  const c0 = new Int32Array(W), c1 = new Int32Array(W);
+  for (let sx = 0; sx < W; sx++) {
+    const a = view.cx + (sx - W / 2) * step;
+    [c0[sx], c1[sx]] = span(Math.ceil(a), Math.ceil(a + step), frame.width, whole);
+  }
+  const sums = new Float64Array(W), counts = new Int32Array(W);
+  for (let sy = 0; sy < H; sy++) {
+    // Device row sy covers image y in [b, b + step), b its bottom edge (row 0 is the frame's bottom).
+    const b = view.cy - (sy + 1 - H / 2) * step;
+    const [r0, r1] = span(Math.ceil(b), Math.ceil(b + step), frame.height, whole);
+    let missing = r0 === r1;
+    for (let iy = r0; iy < r1 && !missing; iy++) if (loaded && !loaded[iy]) missing = true;
+    if (missing) continue;
+    sums.fill(0);
+    counts.fill(0);
+    for (let iy = r0; iy < r1; iy++) {
+      const row = iy * frame.width;
+      for (let sx = 0; sx < W; sx++) {
+        let sum = 0, n = 0;
+        for (let ix = c0[sx], end = c1[sx]; ix < end; ix++) {
+          const v = data[row + ix];
+          if (v - v === 0) { sum += v; n++; }
+        }
+        sums[sx] += sum;
+        counts[sx] += n;
+      }
+    }
+    const out = sy * W;
+    for (let sx = 0; sx < W; sx++) {
+      if (c0[sx] === c1[sx]) continue;
+      shown[out + sx] = 1;
+      values[out + sx] = counts[sx] ? sums[sx] / counts[sx] : NaN;
+    }
+  }
+  return { values, shown };
+}
+
+/** The pixels [lo, hi) of an axis `n` long within it; with `whole`, widened to whole 2-pixel cells (an even start and count, where the axis allows). */
+function span(lo: number, hi: number, n: number, whole: boolean): [number, number] {
+  lo = Math.max(0, lo);
+  hi = Math.min(n, hi);
+  if (hi <= lo) return [0, 0];
+  if (whole) {
+    lo &= ~1;
+    if ((hi - lo) & 1) hi = Math.min(n, hi + 1);
+  }
+  return [lo, hi];
+}
+
+/** Paints viewMeans' values (one per device pixel) into `target`, background where nothing is shown. */
+export function paintValues(
+  means: { values: Float32Array; shown: Uint8Array }, lut: Uint32Array, mapping: LutMapping, target: RenderTarget, colours: RenderColours,
+): void {
+  const { values, shown } = means;
+  const { pixels } = target;
+  const { low, factor } = mapping;
+  const last = LUT_SIZE - 1;
+  const first = lut[0], top = lut[last];
+  for (let i = 0; i < pixels.length; i++) {
+    if (!shown[i]) {
+      pixels[i] = colours.background;
+      continue;
+    }
+    const t = (values[i] - low) * factor;
+    pixels[i] = t >= 0 ? (t < last ? lut[(t + 0.5) | 0] : top) : t < 0 ? first : colours.nan;
+  }
+}
+
+/**
  * Paints the pixels of `dq` that have any of `bits` over `target`, blending
  * the colour of their lowest shown bit (`bitColours[b]` for bit value 2^b)
  * at `opacity` (0..1). Same sampling as renderView.

@@ -15,7 +15,7 @@ export function Panner({ generation }: { generation: number }) {
   const thumb = image && pane.size.width ? fitView(image, pane.size) : undefined;
   usePaint(
     pane,
-    frame && thumb && frame.info ? { ref: { fileId: frame.fileId, image: frame.image, plane: frame.plane, slice: frame.slice }, view: thumb, display: displayOf(frame) } : undefined,
+    frame && thumb && frame.info ? { ref: { fileId: frame.fileId, image: frame.image, plane: frame.plane, slice: frame.slice }, view: thumb, display: displayOf(frame), sampling: 'mean' } : undefined,
     undefined,
     frame?.progress[frame.plane]?.loadedRows ?? 0,
   );
