@@ -79,7 +79,7 @@ describe('a night with darks of one exposure and lights of two', () => {
   it('takes the dark current and the hot pixels out of the 60 s lights', () => {
     for (const name of ['light_60a_reduced.fits', 'light_60b_reduced.fits']) {
       const s = sci(products.get(name)!);
-      // The sky alone is left: 300 e- (flat field 1). Its noise (sqrt(330 + 9) ~ 18 e-) over 12 000
+      // The sky alone is left: 300 e- (flat field 1). Its noise (sqrt(330 + 36) ~ 19 e-) over 12 000
       // pixels gives the median to ~0.2 e-; the dark current left unsubtracted would be 30 e-.
       const values = Float64Array.from(s).sort();
       const med = values[values.length >> 1];

@@ -3,9 +3,9 @@
  * of its data section and how many of the section's pixels are at or above
  * the saturation level, for all its pixels or for one colour of a Bayer
  * mosaic (one sub-lattice). addDQ measures it for checkFlatLevel during a
- * run, and the ingest on colour frames, so that the Calibrations view can
- * say before a run which flats the check will refuse, with the check's own
- * figures.
+ * run, and the ingest on colour frames (with fewer samples, of the first
+ * image only), so that the Calibrations view can say before a run which
+ * flats the check will refuse, judging figures measured as the check's are.
  */
 import { medianInPlace } from './select';
 import { sampleStride } from './stats';

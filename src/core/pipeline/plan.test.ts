@@ -403,8 +403,11 @@ describe('plan: order and dependencies', () => {
     const plan = buildPlan({ frames });
     const darkRun = one(plan, 'dark');
     const dec = decisionOf(plan, 'm67_R60.fits', 'dark')!;
-    expect(dec).toMatchObject({ outcome: 'chosen', chosen: `run:${darkRun.key}`, summary: "d1_dark.fits scaled by exposure (60 s / 120 s): no dark of the frame's exposure" });
-    expect(dec.candidates[0].reason).toMatch(/^scaled by exposure \(60 s \/ 120 s\): no dark of the frame's exposure; /);
+    expect(dec).toMatchObject({
+      outcome: 'chosen', chosen: `run:${darkRun.key}`,
+      summary: "d1_dark.fits scaled by exposure (60 s / 120 s): no usable dark of the frame's exposure (of the others, the shortest at least as long as the frame)",
+    });
+    expect(dec.candidates.map((c) => [c.name, c.verdict])).toEqual([['d1_dark.fits', 'chosen']]);
     const run = reduceOf(plan, 'm67_R60.fits');
     expect(run.inputs[0].calibrations.dark).toMatchObject({ name: 'd1_dark.fits', run: darkRun.key });
     expect(run.params.subtractDark.scale).toEqual({ value: true, source: 'plan' });
@@ -413,6 +416,25 @@ describe('plan: order and dependencies', () => {
     // The 120 s frames use the dark as it is.
     expect(reduceOf(plan, 'm67_R1.fits').params.subtractDark.scale).toEqual({ value: false, source: 'default' });
     expect(decisionOf(plan, 'm67_R1.fits', 'dark')?.summary).not.toMatch(/scaled/);
+  });
+
+  it('scales the shortest dark at least as long as the frame, else the longest; another tool\'s master (not known to be bias-subtracted) is left alone, and listed', () => {
+    const frames = [
+      ...night(), dark('d300a.fits', t('20:30'), 300), dark('d300b.fits', t('20:31'), 300), dark('d30a.fits', t('20:32'), 30), dark('d30b.fits', t('20:33'), 30),
+      science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 }), science('m67_R600.fits', t('23:50'), 'M67', 'R', { exptime: 600 }),
+      importedMaster('their_dark.fits', 'dark', t('20:00'), { exptime: 90 }),
+    ];
+    const plan = buildPlan({ frames });
+    const name = (f: string) => plan.decisions.find((d) => d.id === f)!.decisions.dark!;
+    // 60 s: the 120 s dark (not 300 s, not 30 s scaled up, not the imported 90 s master).
+    expect(calName(reduceOf(plan, 'm67_R60.fits'), 'dark')).toBe('d1_dark.fits');
+    // 600 s: none as long: the longest, 300 s.
+    expect(calName(reduceOf(plan, 'm67_R600.fits'), 'dark')).toBe('d300a_dark.fits');
+    expect(name('m67_R600.fits').summary).toMatch(/\(600 s \/ 300 s\).*the longest: none is as long as the frame/);
+    // Every other candidate is still listed with the rule it failed.
+    const [first, ...others] = name('m67_R600.fits').candidates;
+    expect([first.name, first.verdict]).toEqual(['d300a_dark.fits', 'chosen']);
+    expect(others.map((c) => [c.name, c.verdict]).sort()).toEqual([['d1_dark.fits', 'failed'], ['d30a_dark.fits', 'failed'], ['their_dark.fits', 'failed']]);
   });
 
   it('no dark scaled by the plan where the user said no, pinned, or nothing takes the level out of the frame or of the dark', () => {

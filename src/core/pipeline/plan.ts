@@ -229,20 +229,30 @@ function darkByExposure(
 ): { params: ResolvedParams; decision: StepDecision } | undefined {
   const dark = dec.decisions.dark, bias = dec.decisions.bias;
   const scale = params.subtractDark?.scale;
+  const te = facts.exptime;
   if (!dark || dark.outcome !== 'none' || pinned || !scale || scale.value !== false || (scale.source !== 'default' && scale.source !== 'recipe')) return;
   if (!bias?.chosen || (bias.outcome !== 'chosen' && bias.outcome !== 'pinned')) return;
-  const usable = candidates.filter((c) => c.kind !== 'dark' || biasTakenOut(c.id));
-  const d = associate(facts, 'dark', usable, { ...rules, scaleDark: true });
-  const chosen = d.candidates.find((c) => c.id === d.chosen);
-  const exptime = usable.find((c) => c.id === d.chosen)?.exptime;
-  if (!chosen || exptime === undefined || facts.exptime === undefined || !(exptime > 0)) return;
-  const why = `scaled by exposure (${formatSeconds(facts.exptime)} / ${formatSeconds(exptime)}): no dark of the frame's exposure`;
+  if (te === undefined || !(te > 0)) return;
+  const exptime = new Map<string, number>();
+  for (const c of candidates) if (c.kind === 'dark' && c.exptime !== undefined && c.exptime > 0 && biasTakenOut(c.id)) exptime.set(c.id, c.exptime);
+  // The rules but the exposure's: those the scaling may use, in the rules' order (closest in time first).
+  const d = associate(facts, 'dark', candidates.filter((c) => exptime.has(c.id)), { ...rules, scaleDark: true });
+  const passing = d.candidates.filter((v) => v.verdict !== 'failed');
+  if (!passing.length) return;
+  // The shortest dark at least as long as the frame (scaled down, its noise shrinks), else the longest.
+  const longer = passing.filter((v) => exptime.get(v.id)! >= te);
+  const pick = longer.length
+    ? longer.reduce((a, v) => (exptime.get(v.id)! < exptime.get(a.id)! ? v : a))
+    : passing.reduce((a, v) => (exptime.get(v.id)! > exptime.get(a.id)! ? v : a));
+  const td = exptime.get(pick.id)!;
+  const why = `scaled by exposure (${formatSeconds(te)} / ${formatSeconds(td)}): no usable dark of the frame's exposure (of the others, ${longer.length ? 'the shortest at least as long as the frame' : 'the longest: none is as long as the frame'})`;
   return {
     params: { ...params, subtractDark: { ...params.subtractDark, scale: { value: true, source: 'plan' } } },
     decision: {
-      ...d,
-      summary: `${chosen.name} ${why}`,
-      candidates: d.candidates.map((c) => (c === chosen ? { ...c, reason: `${why}; ${c.reason}` } : c)),
+      step: 'dark', outcome: 'chosen', chosen: pick.id,
+      summary: `${pick.name} ${why}`,
+      // Every candidate the view listed stays, each with why the rules refused it as it is.
+      candidates: [{ ...pick, verdict: 'chosen', reason: why }, ...dark.candidates.filter((c) => c.id !== pick.id)],
     },
   };
 }

@@ -132,7 +132,7 @@ export const subtractDark: FramePrimitive = {
   doc: 'Subtracts the master dark chosen for the frame, scaled by the ratio of exposure times when asked (DARKIM names it).',
   calibration: 'dark',
   params: [
-    param('scale', 'boolean', false, 'Scale the dark by exposure time (any exposure then does; the dark must be bias-subtracted). At this default, a frame with a bias but no dark of its exposure still gets a bias-subtracted one of another exposure, scaled, unless a parameter file sets false or its dark is skipped or pinned'),
+    param('scale', 'boolean', false, 'Scale the dark by exposure time (any exposure then does; the dark must be bias-subtracted). At this default, a science frame with a bias but no dark of its exposure still gets a bias-subtracted one of another exposure, scaled, unless a parameter file or preset sets false or its dark is skipped or pinned'),
     param('shotNoise', 'boolean', true, 'Add the shot noise of the dark current subtracted to VAR (the Poisson term addVariance takes after the dark does not see it); of a dark that holds the level, only where it stands out of it'),
   ],
   run(frame, p, ctx) {
