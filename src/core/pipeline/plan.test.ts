@@ -437,6 +437,21 @@ describe('plan: order and dependencies', () => {
     expect(others.map((c) => [c.name, c.verdict]).sort()).toEqual([['d1_dark.fits', 'failed'], ['d30a_dark.fits', 'failed'], ['their_dark.fits', 'failed']]);
   });
 
+  it('scales our master dark made earlier with a bias, its raw darks gone; not one made without a bias', () => {
+    const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
+    const plan0 = buildPlan({ frames });
+    const withBias = (bias: boolean) => {
+      const made = productsOf(plan0, frames, bias ? { calibrations: { bias: { id: 'p:b2_bias.fits', name: 'b2_bias.fits' } } } : {}, (r) => r.kind === 'dark');
+      const library = [...frames.filter((f) => !f.name.startsWith('d')), ...made.values()];
+      return buildPlan({ frames: library });
+    };
+    const plan = withBias(true);
+    expect(runsOf(plan, 'dark')).toEqual([]);
+    expect(calName(reduceOf(plan, 'm67_R60.fits'), 'dark')).toBe('d1_dark.fits');
+    expect(reduceOf(plan, 'm67_R60.fits').params.subtractDark.scale).toEqual({ value: true, source: 'plan' });
+    expect(calName(reduceOf(withBias(false), 'm67_R60.fits'), 'dark')).toBeUndefined();
+  });
+
   it('no dark scaled by the plan where the user said no, pinned, or nothing takes the level out of the frame or of the dark', () => {
     const frames = [...night(), science('m67_R60.fits', t('23:40'), 'M67', 'R', { exptime: 60 })];
     const noScale = (plan: Plan) => {

@@ -454,10 +454,15 @@ export function buildPlan(input: PlanInput): Plan {
   // Darks and flats made here depend on the masters they use.
   runs.push(...darkRuns, ...flatRuns);
 
-  // A master dark made here with a bias taken from every frame holds dark current alone: it may be scaled.
+  // A master dark made here with a bias taken from every frame holds dark current alone: it may be
+  // scaled; so may one of ours made earlier with a bias (its raw darks no longer in the library). One
+  // made by another tool may hold the level still: not scaled unasked.
+  const productById = new Map(input.frames.filter((f) => f.product).map((f) => [f.id, f.product!]));
   const darkBiasTakenOut = (candidateId: string) => {
     const run = darkRuns.find((r) => `run:${r.key}` === candidateId);
-    return !!run && run.inputs.every((i) => i.calibrations.bias !== undefined);
+    if (run) return run.inputs.every((i) => i.calibrations.bias !== undefined);
+    const made = productById.get(candidateId);
+    return made?.kind === 'dark' && made.calibrations.bias !== undefined;
   };
   const reduceRuns: PlannedRun[] = [];
   const scienceOf = new Map<string, RawFrame>();
