@@ -1,54 +1,30 @@
 /**
- * A night whose darks match only some of its lights: the 60 s lights get the
- * 120 s master dark scaled by exposure (the plan's choice, since biases take
- * the level out of the darks), so their dark current and hot pixels come out;
- * the 120 s lights get the dark as it is. The expected values are those the
- * night was made with: 0.5 e-/s everywhere, 20 e-/s at the hot pixels.
+ * A night whose darks match only some of its lights (testing/darkNight.ts):
+ * the 60 s lights get the 120 s master dark scaled by exposure (the plan's
+ * choice, since biases take the level out of the darks), so their dark
+ * current and hot pixels come out; the 120 s light gets the dark as it is.
+ * The expected values are those the night was made with: 0.5 e-/s
+ * everywhere, 20 e-/s at the hot pixels.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFits, readImage, writeFits, type FitsFile } from '../src/core/fits';
+import { parseFits, readImage, type FitsFile } from '../src/core/fits';
+import { DARK_NIGHT, HOT_PIXELS, darkNight } from '../src/core/pipeline/testing/darkNight';
 import { reduceFolder, type ReduceSummary } from '../cli/reduceFolder';
 import { DQ } from '../src/core/kernels/dq';
 
-const W = 128, H = 96, GAIN = 2, RN = 6, LEVEL = 1000, SKY_PER_S = 5, DARK_PER_S = 0.5, HOT_PER_S = 20;
+const { width: W, skyPerS: SKY_PER_S } = DARK_NIGHT;
+const hot = HOT_PIXELS;
 const root = mkdtempSync(path.join(tmpdir(), 'dark-scaling-'));
-let seed = 20261201;
-const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) + 0.5) / 2 ** 31;
-const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-const hot = Array.from({ length: 12 }, (_, k) => ({ x: 8 + ((k * 37) % (W - 16)), y: 8 + ((k * 23) % (H - 16)) }));
-const isHot = new Set(hot.map((p) => p.y * W + p.x));
-
-/** A raw frame: the level, `perSecond` e- a second (the dark current, hot pixels and `sky`) for `exptime` s, shot and read noise. */
-function frame(type: string, exptime: number, minute: number, sky: number, filter?: string): Uint8Array {
-  const px = new Uint16Array(W * H);
-  for (let i = 0; i < px.length; i++) {
-    const e = exptime * ((isHot.has(i) ? HOT_PER_S : DARK_PER_S) + sky);
-    px[i] = Math.round(LEVEL + (e + Math.sqrt(e) * gauss()) / GAIN + (RN / GAIN) * gauss());
-  }
-  const cards = [
-    { key: 'IMAGETYP', value: type }, { key: 'EXPTIME', value: exptime }, { key: 'GAIN', value: GAIN }, { key: 'RDNOISE', value: RN },
-    { key: 'SATURATE', value: 65535 }, { key: 'INSTRUME', value: 'TestCam' }, { key: 'DATE-OBS', value: `2026-07-01T22:${String(minute).padStart(2, '0')}:00` },
-    ...(filter ? [{ key: 'FILTER', value: filter }] : []), ...(type === 'Light Frame' ? [{ key: 'OBJECT', value: 'FIELD' }] : []),
-  ];
-  return writeFits([{ cards, data: px, width: W, height: H }]);
-}
 
 let summary: ReduceSummary;
 const products = new Map<string, FitsFile & { bytes: Uint8Array }>();
 beforeAll(async () => {
   const raw = path.join(root, 'raw'), out = path.join(root, 'out');
-  const files: [string, Uint8Array][] = [];
-  for (let i = 0; i < 6; i++) files.push([`bias_${i}.fits`, frame('Bias Frame', 0, i, 0)]);
-  for (let i = 0; i < 5; i++) files.push([`dark_${i}.fits`, frame('Dark Frame', 120, 10 + i, 0)]);
-  // Flats of 2 s: dark current well below their light, and no dark of their exposure (not needed).
-  for (let i = 0; i < 4; i++) files.push([`flat_${i}.fits`, frame('Flat Field', 2, 20 + i, 20000, 'V')]);
-  files.push(['light_60a.fits', frame('Light Frame', 60, 30, SKY_PER_S, 'V')], ['light_60b.fits', frame('Light Frame', 60, 32, SKY_PER_S, 'V')]);
-  files.push(['light_120.fits', frame('Light Frame', 120, 34, SKY_PER_S, 'V')]);
   mkdirSync(raw);
-  for (const [name, bytes] of files) writeFileSync(path.join(raw, name), bytes);
+  for (const f of darkNight()) writeFileSync(path.join(raw, f.name), f.bytes);
   summary = await reduceFolder(raw, out, { workers: 1, memoryBytes: 128 * 2 ** 20 });
   for (const name of readdirSync(out)) {
     const bytes = new Uint8Array(readFileSync(path.join(out, name)));
@@ -65,11 +41,11 @@ const dqOf = (f: FitsFile & { bytes: Uint8Array }) => plane(f, 'DQ');
 describe('a night with darks of one exposure and lights of two', () => {
   it('reduces every frame', () => {
     expect(summary.failures).toEqual([]);
-    expect([...products.keys()].filter((n) => n.endsWith('_reduced.fits')).sort()).toEqual(['light_120_reduced.fits', 'light_60a_reduced.fits', 'light_60b_reduced.fits']);
+    expect([...products.keys()].filter((n) => n.endsWith('_reduced.fits')).sort()).toEqual(['light_120a_reduced.fits', 'light_60a_reduced.fits', 'light_60b_reduced.fits']);
   });
 
   it('scales the 120 s master dark by 0.5 for the 60 s lights, and uses it as it is for the 120 s one', () => {
-    const a = products.get('light_60a_reduced.fits')!, c = products.get('light_120_reduced.fits')!;
+    const a = products.get('light_60a_reduced.fits')!, c = products.get('light_120a_reduced.fits')!;
     expect(card(a, 'DARKIM')).toBe('dark_0_dark.fits');
     expect(card(a, 'DARKSCL')).toBe(0.5);
     expect(card(c, 'DARKIM')).toBe('dark_0_dark.fits');
