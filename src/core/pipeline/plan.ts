@@ -213,15 +213,15 @@ function flatDarkNotNeeded(dec: FrameDecisions, pinned: boolean): void {
 }
 
 /**
- * A science frame with a bias but no dark of its exposure, where darks of
- * other exposures made here have the bias taken out of them: the dark is
- * scaled by exposure (DRAGONS' darkCorrect scales it; ccdproc's
- * subtract_dark(scale=True)) rather than leaving the frame's dark current
- * and hot pixels in it. Only where subtractDark.scale is the recipe's
- * default (false): a value a parameter file or preset sets is theirs, and a
- * pinned or skipped dark is the user's choice. Returns the run's parameters with the
- * scale on (source 'plan', the run shows it) and the new decision, or
- * undefined.
+ * A science frame with a bias but no dark of its exposure, where master
+ * darks of other exposures have the bias taken out of them (`biasTakenOut`:
+ * made here, or ours made earlier): one is scaled by exposure (DRAGONS'
+ * darkCorrect scales it; ccdproc's subtract_dark(scale=True)) rather than
+ * leaving the frame's dark current and hot pixels in it. Only where
+ * subtractDark.scale is the recipe's default (false): a value a parameter
+ * file or preset sets is theirs, and a pinned or skipped dark is the user's
+ * choice. Returns the run's parameters with the scale on (source 'plan',
+ * the run shows it) and the new decision, or undefined.
  */
 function darkByExposure(
   facts: FrameFacts, dec: FrameDecisions, params: ResolvedParams, candidates: readonly Candidate[], rules: AssociationRules,
