@@ -8,8 +8,8 @@ import { parseFits, readImage, type FitsFile, type ImagePixels } from '../src/co
 import { adcLimit } from '../src/core/pipeline/astroFrame';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
-import { parseSection, trimArray } from '../src/core/kernels/section';
-import { sectionLevels } from '../src/core/kernels/sectionLevels';
+import { trimArray } from '../src/core/kernels/section';
+import { dataSectionBounds, sectionLevels } from '../src/core/kernels/sectionLevels';
 import { LATTICES } from '../src/core/kernels/lattice';
 import { cfaPattern, latticeColours, rowsTopDown } from '../src/core/pipeline/primitives/cfa';
 import type { PartLevel } from '../src/core/pipeline/flatLevel';
@@ -184,12 +184,7 @@ function colourLevels(
 ): PartLevel[] | undefined {
   const pattern = cfaPattern(primary, imageCards);
   if (!pattern) return undefined;
-  let sec = { x0: 0, x1: width, y0: 0, y1: height };
-  try {
-    if (datasec) sec = parseSection(datasec, width, height);
-  } catch {
-    // A DATASEC that does not fit: the whole frame, as addDQ does.
-  }
+  const sec = dataSectionBounds(datasec, width, height);
   const colours = latticeColours(pattern, height, rowsTopDown(primary, imageCards));
   return LATTICES.map((lattice, j) => {
     const l = sectionLevels(plane, width, sec, saturation ?? Infinity, lattice, 62_500);

@@ -10,6 +10,7 @@
 import { medianInPlace } from './select';
 import { sampleStride } from './stats';
 import { sectionLattice } from './lattice';
+import { parseSection } from './section';
 
 /** A section [x0, x1) x [y0, y1) of a plane, 0-based. */
 export interface SectionBounds {
@@ -17,6 +18,18 @@ export interface SectionBounds {
   x1: number;
   y0: number;
   y1: number;
+}
+
+/** The bounds of a header's data section (DATASEC) in a width x height plane: the whole plane without one, or with one that does not parse or fit (trimData says what is wrong with it). */
+export function dataSectionBounds(datasec: string | undefined, width: number, height: number): SectionBounds {
+  if (datasec) {
+    try {
+      return parseSection(datasec, width, height);
+    } catch {
+      // The whole plane, below.
+    }
+  }
+  return { x0: 0, x1: width, y0: 0, y1: height };
 }
 
 export interface SectionLevels {

@@ -5,13 +5,12 @@
  * numbers.
  */
 import { DQ } from '../../kernels/dq';
-import { parseSection } from '../../kernels/section';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { lookup, type AstroFrame } from '../astroFrame';
 import { optNum, param, type FramePrimitive } from '../primitive';
 import { median } from '../../kernels/stats';
-import { sectionLevels, type SectionLevels } from '../../kernels/sectionLevels';
+import { dataSectionBounds, sectionLevels } from '../../kernels/sectionLevels';
 import { flatLevelFigures } from '../flatLevel';
 import type { Frame } from '../../kernels/frame';
 import { LATTICES } from '../../kernels/lattice';
@@ -53,19 +52,6 @@ function flagRaw(f: Frame, sat: number, nonLinear: number): { saturated: number;
   return { saturated: ns, nonLinear: nn, missing: nm };
 }
 
-/** sectionLevels of extension k's data section (DATASEC; the whole frame without one, or with one that does not fit). */
-function dataSectionLevels(f: Frame, sat: number, datasec?: string, lattice?: readonly [number, number]): SectionLevels {
-  let sec = { x0: 0, x1: f.width, y0: 0, y1: f.height };
-  if (datasec) {
-    try {
-      sec = parseSection(datasec, f.width, f.height);
-    } catch {
-      // A DATASEC that does not fit: the whole frame it is (trimData will say what is wrong).
-    }
-  }
-  return sectionLevels(f.sci, f.width, sec, sat, lattice);
-}
-
 export const addDQ: FramePrimitive = {
   kind: 'frame',
   name: 'addDQ',
@@ -94,8 +80,9 @@ export const addDQ: FramePrimitive = {
       if (sat.level !== undefined) setCard(ext.header, 'SATURATE', sat.level, `saturation level, ADU (${sat.from})`);
       // The level figures the flat check uses, on the data section only (the overscan would pull them down).
       if (measure) {
+        const sec = dataSectionBounds(lookup(frame, k).str('DATASEC')?.value, f.width, f.height);
         parts.forEach((lattice, j) => {
-          const l = dataSectionLevels(f, sat.level ?? Infinity, lookup(frame, k).str('DATASEC')?.value, lattice);
+          const l = sectionLevels(f.sci, f.width, sec, sat.level ?? Infinity, lattice);
           levels[j].medians.push(l.median);
           levels[j].saturated += l.saturated;
           levels[j].count += l.count;
