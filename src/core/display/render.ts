@@ -51,6 +51,12 @@ export function rowAt(view: View, frameHeight: number, canvasHeight: number, sy:
   return iy >= 0 && iy < frameHeight ? iy : -1;
 }
 
+/** The colour of value v: its LUT cell, the first or last beyond the limits; NaN fails every comparison and gets its own colour. */
+function colourOf(v: number, low: number, factor: number, lut: Uint32Array, nan: number): number {
+  const t = (v - low) * factor;
+  return t >= 0 ? (t < LUT_SIZE - 1 ? lut[(t + 0.5) | 0] : lut[LUT_SIZE - 1]) : t < 0 ? lut[0] : nan;
+}
+
 /**
  * Paints `view` of `data` (frame.width x frame.height, row 0 at the bottom)
  * into `target`. `loaded` (one flag per image row) marks rows still being
@@ -69,9 +75,6 @@ export function renderView(
   const { pixels, width: W, height: H } = target;
   const cols = columnMap(view, frame.width, W);
   const { low, factor } = mapping;
-  const last = LUT_SIZE - 1;
-  const first = lut[0];
-  const top = lut[last];
   const { background, nan } = colours;
   let previousRow = -2;
   for (let sy = 0; sy < H; sy++) {
@@ -93,9 +96,7 @@ export function renderView(
         pixels[out + sx] = background;
         continue;
       }
-      const t = (data[row + ix] - low) * factor;
-      // NaN fails every comparison and falls through to its own colour.
-      pixels[out + sx] = t >= 0 ? (t < last ? lut[(t + 0.5) | 0] : top) : t < 0 ? first : nan;
+      pixels[out + sx] = colourOf(data[row + ix], low, factor, lut, nan);
     }
   }
 }
@@ -174,15 +175,12 @@ export function paintValues(
   const { values, shown } = means;
   const { pixels } = target;
   const { low, factor } = mapping;
-  const last = LUT_SIZE - 1;
-  const first = lut[0], top = lut[last];
   for (let i = 0; i < pixels.length; i++) {
     if (!shown[i]) {
       pixels[i] = colours.background;
       continue;
     }
-    const t = (values[i] - low) * factor;
-    pixels[i] = t >= 0 ? (t < last ? lut[(t + 0.5) | 0] : top) : t < 0 ? first : colours.nan;
+    pixels[i] = colourOf(values[i], low, factor, lut, colours.nan);
   }
 }
 
