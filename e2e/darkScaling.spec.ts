@@ -30,7 +30,7 @@ test('a light with no dark of its exposure gets the darks of another, scaled; a 
   await page.getByRole('tab', { name: 'Runs' }).click();
   await page.getByRole('button', { name: 'Reduce light_60a.fits' }).click();
   await expect(page.locator('.rd-changed')).toContainText('subtractDark.scale = true');
-  await expect(page.locator('.rd-changed')).toContainText('set by the plan for this frame');
+  await expect(page.locator('.rd-changed')).toContainText("set by the plan: no dark of the frame's exposure: dark_0_dark.fits (120 s) scaled");
   await page.getByRole('button', { name: 'Reduce all' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 60_000 });
   // Its details have a Download button of their own: the products table's are used.

@@ -65,6 +65,8 @@ export type ValueSource = 'default' | 'recipe' | 'preset' | 'user' | 'plan';
 export interface ResolvedParam {
   value: ParamValue;
   source: ValueSource;
+  /** Source 'plan': why the plan set it, in words the run's details show. */
+  why?: string;
 }
 
 /** Step id -> parameter -> resolved value. */

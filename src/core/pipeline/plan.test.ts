@@ -410,7 +410,7 @@ describe('plan: order and dependencies', () => {
     expect(dec.candidates.map((c) => [c.name, c.verdict])).toEqual([['d1_dark.fits', 'chosen']]);
     const run = reduceOf(plan, 'm67_R60.fits');
     expect(run.inputs[0].calibrations.dark).toMatchObject({ name: 'd1_dark.fits', run: darkRun.key });
-    expect(run.params.subtractDark.scale).toEqual({ value: true, source: 'plan' });
+    expect(run.params.subtractDark.scale).toEqual({ value: true, source: 'plan', why: "no dark of the frame's exposure: d1_dark.fits (120 s) scaled" });
     expect(run.dependsOn).toContain(darkRun.key);
     expect(missingCalibrations(plan).get(run.key)).toBeUndefined();
     // The 120 s frames use the dark as it is.
@@ -448,7 +448,7 @@ describe('plan: order and dependencies', () => {
     const plan = withBias(true);
     expect(runsOf(plan, 'dark')).toEqual([]);
     expect(calName(reduceOf(plan, 'm67_R60.fits'), 'dark')).toBe('d1_dark.fits');
-    expect(reduceOf(plan, 'm67_R60.fits').params.subtractDark.scale).toEqual({ value: true, source: 'plan' });
+    expect(reduceOf(plan, 'm67_R60.fits').params.subtractDark.scale).toEqual({ value: true, source: 'plan', why: "no dark of the frame's exposure: d1_dark.fits (120 s) scaled" });
     expect(calName(reduceOf(withBias(false), 'm67_R60.fits'), 'dark')).toBeUndefined();
   });
 

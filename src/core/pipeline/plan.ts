@@ -247,7 +247,7 @@ function darkByExposure(
   const td = exptime.get(pick.id)!;
   const why = `scaled by exposure (${formatSeconds(te)} / ${formatSeconds(td)}): no usable dark of the frame's exposure (of the others, ${longer.length ? 'the shortest at least as long as the frame' : 'the longest: none is as long as the frame'})`;
   return {
-    params: { ...params, subtractDark: { ...params.subtractDark, scale: { value: true, source: 'plan' } } },
+    params: { ...params, subtractDark: { ...params.subtractDark, scale: { value: true, source: 'plan', why: `no dark of the frame's exposure: ${pick.name} (${formatSeconds(td)}) scaled` } } },
     decision: {
       step: 'dark', outcome: 'chosen', chosen: pick.id,
       summary: `${pick.name} ${why}`,

@@ -23,7 +23,7 @@ function changedParams(params: ResolvedParams): { step: string; name: string; va
   const out: { step: string; name: string; value: string; source: string }[] = [];
   for (const [step, values] of Object.entries(params)) {
     for (const [name, v] of Object.entries(values)) {
-      if (v.source === 'preset' || v.source === 'user' || v.source === 'plan') out.push({ step, name, value: v.value === null ? 'auto' : String(v.value), source: v.source });
+      if (v.source === 'preset' || v.source === 'user' || v.source === 'plan') out.push({ step, name, value: v.value === null ? 'auto' : String(v.value), source: v.source === 'plan' ? `set by the plan: ${v.why ?? 'for this run'}` : v.source });
     }
   }
   return out;
@@ -170,7 +170,7 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
       <h3>Parameters</h3>
       {changed.length ? (
         <ul className="rd-changed">
-          {changed.map((c) => <li key={`${c.step}.${c.name}`}><code>{c.step}.{c.name} = {c.value}</code> <span className="muted small">({c.source === 'plan' ? 'set by the plan for this frame: no dark of its exposure, one of another scaled' : c.source})</span></li>)}
+          {changed.map((c) => <li key={`${c.step}.${c.name}`}><code>{c.step}.{c.name} = {c.value}</code> <span className="muted small">({c.source})</span></li>)}
         </ul>
       ) : (
         <p className="muted">Defaults throughout.</p>
