@@ -120,6 +120,11 @@ export interface StepDecision {
   notNeeded?: true;
 }
 
+/** The verdict of the calibration a decision uses (chosen or pinned), if any. */
+export function chosenVerdict(dec: StepDecision): CandidateVerdict | undefined {
+  return dec.chosen ? dec.candidates.find((c) => c.id === dec.chosen) : undefined;
+}
+
 /** Where a value a rule needs is missing. */
 export type UnknownSide = 'master' | 'frame' | 'both';
 

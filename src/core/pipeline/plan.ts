@@ -16,7 +16,7 @@ import { compileSelect } from '../classify/select';
 import { descriptorRow } from '../classify/fields';
 import type { Classification } from '../classify/frameType';
 import {
-  associate, DEFAULT_RULES, formatSeconds, type AssociationRules, type Candidate, type FrameFacts, type Override, type StepDecision,
+  associate, chosenVerdict, DEFAULT_RULES, formatSeconds, type AssociationRules, type Candidate, type FrameFacts, type Override, type StepDecision,
 } from './associate';
 import { candidateOf, configKey, factsOf, roleOf, type PlanFrame } from './facts';
 import { resolveParams, stepValues, type ParamLayer, type ResolvedParams } from './params';
@@ -192,7 +192,7 @@ function biasNotNeeded(dec: FrameDecisions, scaleDark: boolean, isDark: boolean,
   if (scaleDark) return;
   const dark = dec.decisions.dark;
   if (!dark?.chosen || (dark.outcome !== 'chosen' && dark.outcome !== 'pinned')) return;
-  const name = dark.candidates.find((c) => c.id === dark.chosen)?.name ?? 'the dark';
+  const name = chosenVerdict(dark)?.name ?? 'the dark';
   dec.decisions.bias = { ...bias, notNeeded: true, summary: `not needed: no bias in the library, and ${name} (unscaled) takes the level out` };
 }
 
@@ -208,7 +208,7 @@ function flatDarkNotNeeded(dec: FrameDecisions, pinned: boolean): void {
   const dark = dec.decisions.dark, bias = dec.decisions.bias;
   if (!dark || dark.outcome !== 'none' || dark.notNeeded || dark.candidates.length === 0 || pinned) return;
   if (!bias?.chosen || (bias.outcome !== 'chosen' && bias.outcome !== 'pinned')) return;
-  const name = bias.candidates.find((c) => c.id === bias.chosen)?.name ?? 'the bias';
+  const name = chosenVerdict(bias)?.name ?? 'the bias';
   dec.decisions.dark = { ...dark, notNeeded: true, summary: `not needed for a flat: ${name} takes the level out (${dark.summary})` };
 }
 

@@ -2,7 +2,8 @@
 import type { StepDecision } from '../../core/pipeline/associate';
 import type { CalibrationStep } from '../../core/pipeline/products';
 import { putPinFor, removePin } from './actions';
-import { chosenVerdict, isProblem, type FrameRow } from './model';
+import { chosenVerdict } from '../../core/pipeline/associate';
+import { isProblem, type FrameRow } from './model';
 
 export function PinIcon() {
   // A drawn pin, not an emoji: the page uses system fonts only, which may lack emoji.

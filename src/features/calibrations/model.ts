@@ -67,11 +67,6 @@ export function frameRows(plan: Plan, frames: ReadonlyMap<string, PlanFrame>, pi
   });
 }
 
-/** The chosen candidate's verdict (its reason is the "why"). */
-export function chosenVerdict(dec: StepDecision): CandidateVerdict | undefined {
-  return dec.chosen ? dec.candidates.find((c) => c.id === dec.chosen) : undefined;
-}
-
 export interface CommonCandidate {
   id: string;
   name: string;
