@@ -301,6 +301,8 @@ test('a reduced frame: SCI, VAR and DQ with the bits named, the DQ overlay; a st
   // Its SCI header as the downloaded file has it, card for card: the structural cards the writer adds
   // (XTENSION, BITPIX, NAXIS...) were missing from the viewer, which showed the stored cards only.
   await page.getByRole('tab', { name: 'Header' }).click();
+  // The header is read from storage after the click: wait for its first card before reading them all.
+  await expect(page.getByTestId('header-text').locator('div').first()).toHaveText(/^XTENSION/);
   const viewerLines = await page.getByTestId('header-text').locator('div').allTextContents();
   const sciHdu = fits.hdus.find((h) => h.extname === 'SCI')!;
   expect(viewerLines.map((l) => l.slice(0, 8).trim())).toEqual(sciHdu.cards.map((c) => c.key));
