@@ -180,6 +180,23 @@ const workbenchProductRule: FrameTypeRule = {
   },
 };
 
+/**
+ * INDI camera drivers (KStars/Ekos, and the capture programs built on INDI)
+ * write the type as FRAME = 'Light' / 'Bias' / 'Dark' / 'Flat'. FRAME means
+ * other things elsewhere (a celestial reference frame, 'FK5'), so this rule
+ * speaks only for a frame-type word and is the last one asked.
+ */
+const indiFrameRule: FrameTypeRule = {
+  name: 'INDI FRAME',
+  keywords: ['FRAME'],
+  apply(h) {
+    const hit = h.str('FRAME');
+    const meaning = hit && interpretTypeWord(hit.value);
+    if (!hit || !meaning) return null;
+    return verdictFromMeaning(this.name, hit.key, hit.value, meaning, 'INDI/KStars convention');
+  },
+};
+
 export const FRAME_TYPE_RULES: readonly FrameTypeRule[] = [
   workbenchProductRule,
   esoRule,
@@ -195,4 +212,5 @@ export const FRAME_TYPE_RULES: readonly FrameTypeRule[] = [
   keywordRule('EXP_TYPE', 'EXP_TYPE', () => 'EXP_TYPE convention'),
   keywordRule('IMGTYPE', 'IMGTYPE', () => 'IMGTYPE convention'),
   keywordRule('Subaru DATA-TYP', 'DATA-TYP', () => 'Subaru convention'),
+  indiFrameRule,
 ];

@@ -97,6 +97,20 @@ describe('classifyFrame: conventions', () => {
     expect(classifyFrame([c('DATA-TYP', 'DOMEFLAT')])).toMatchObject({ type: 'flat', keyword: 'DATA-TYP' });
     expect(classifyFrame([c('DATA-TYP', 'COMPARISON')]).type).toBe('unclassified');
   });
+
+  it("reads INDI's FRAME (KStars/Ekos), and only when it names a frame type", () => {
+    // As INDI's camera drivers write it, beside IMAGETYP-less headers.
+    const indi = (type: string) => classifyFrame([c('INSTRUME', 'ZWO CCD ASI294MM Pro'), c('EXPTIME', 60), c('FRAME', type)]);
+    expect(indi('Light')).toMatchObject({ type: 'science', keyword: 'FRAME', reason: "FRAME = 'Light' (INDI/KStars convention)" });
+    expect(indi('Bias').type).toBe('bias');
+    expect(indi('Dark').type).toBe('dark');
+    expect(indi('Flat').type).toBe('flat');
+    // FRAME as a celestial reference frame says nothing about the type.
+    const fk5 = classifyFrame([c('FRAME', 'FK5')]);
+    expect(fk5.type).toBe('unclassified');
+    expect(fk5.reason).toMatch(/^No frame-type keyword found \(looked for .*FRAME\)/);
+    expect(classifyFrame([c('FRAME', 'FK5'), c('IMAGETYP', 'LIGHT')])).toMatchObject({ type: 'science', keyword: 'IMAGETYP' });
+  });
 });
 
 describe('classifyFrame: no guessing', () => {

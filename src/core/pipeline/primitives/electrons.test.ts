@@ -54,15 +54,16 @@ describe('ADUToElectrons', () => {
     expect(f.exts[0].data.sci[1]).toBeCloseTo(300, 5);
   });
 
-  it('warns and assumes 1 e-/ADU without a gain (an N.I.N.A. GAIN setting alone is not one)', () => {
+  it('leaves the pixels in ADU, saying so, without a gain (an N.I.N.A. GAIN setting alone is not one)', () => {
     for (const primary of [{}, { GAIN: 139, OFFSET: 21 }] as Record<string, number>[]) {
       const f = adu(primary);
       const ctx = frameCtx();
-      ADUToElectrons.run(f, defaultsOf(ADUToElectrons), ctx);
+      expect(ADUToElectrons.run(f, defaultsOf(ADUToElectrons), ctx)).toEqual({ skipped: 'no gain in the header (GAIN/EGAIN) and none given: the pixels stay in ADU' });
       expect(f.exts[0].data.sci[1]).toBe(200);
-      expect(f.bunit).toBe('electron');
+      expect(f.bunit).toBe('adu');
+      expect(f.exts[0].header.find((c) => c.key === 'BUNIT')).toBeUndefined();
       expect(ctx.warnings).toHaveLength(1);
-      expect(ctx.warnings[0]).toMatch(/no gain.*assumed 1 e-\/ADU/);
+      expect(ctx.warnings[0]).toMatch(/no gain.*the pixels stay in ADU/);
     }
   });
 

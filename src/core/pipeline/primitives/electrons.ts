@@ -13,13 +13,19 @@ import type { AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import { moveSaturation } from './saturation';
 
-/** Gain (e-/ADU) of extension k: the parameter, the header, or 1 with a warning. */
-export function gainOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): { gain: number; key?: string } {
+/** Gain (e-/ADU) of extension k as given: the parameter, else the header's; undefined when neither gives one. */
+function givenGain(frame: AstroFrame, k: number, override: number | undefined): { gain: number; key?: string } | undefined {
   if (override !== undefined) return { gain: override };
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
-  if (d.gain !== undefined && d.gain > 0) {
-    ctx.used('gain', d.gain);
-    return { gain: d.gain, key: d.sources.gain };
+  return d.gain !== undefined && d.gain > 0 ? { gain: d.gain, key: d.sources.gain } : undefined;
+}
+
+/** Gain (e-/ADU) of extension k: the parameter, the header, or 1 with a warning. */
+export function gainOf(frame: AstroFrame, k: number, override: number | undefined, ctx: FrameContext): { gain: number; key?: string } {
+  const given = givenGain(frame, k, override);
+  if (given) {
+    if (given.key) ctx.used('gain', given.gain);
+    return given;
   }
   ctx.used('gain', 1);
   // No frame name: the same warning for every frame of a master is then said once, with a count.
@@ -62,12 +68,20 @@ export const ELECTRONS_GAIN_COMMENT = 'e-/ADU: data in electrons';
 export const ADUToElectrons: FramePrimitive = {
   kind: 'frame',
   name: 'ADUToElectrons',
-  doc: 'Multiplies by the gain so pixels are in electrons (BUNIT = electron); VAR by the gain squared.',
+  doc: 'Multiplies by the gain so pixels are in electrons (BUNIT = electron); VAR by the gain squared. Without a gain (header or parameter) the pixels stay in ADU.',
   params: [
     param('gain', 'number', null, 'Gain in e-/ADU; empty = GAIN/EGAIN from the header', { nullable: true, min: 1e-6 }),
   ],
   run(frame, p, ctx) {
     if (frame.bunit === 'electron') return { skipped: 'already in electrons' };
+    // Without a gain the pixels stay in ADU and say so (BUNIT = adu): multiplied by an assumed 1 and
+    // labelled electrons, a product of a camera at 1.6 e-/ADU read 38% low to anything that trusts
+    // BUNIT (a N.I.N.A.-style night without EGAIN: sky level 0.62 of the truth in electrons).
+    const missing = frame.exts.findIndex((_, k) => !givenGain(frame, k, optNum(p, 'gain')));
+    if (missing >= 0) {
+      ctx.warn(`extension ${frame.exts[missing].extver}: no gain in the header (GAIN/EGAIN) and none given: the pixels stay in ADU (set ADUToElectrons' gain to have them in electrons)`);
+      return { skipped: 'no gain in the header (GAIN/EGAIN) and none given: the pixels stay in ADU' };
+    }
     // Said before the extensions are converted: their SATURATE cards name the unit they move into.
     frame.bunit = 'electron';
     const gains = frame.exts.map((ext, k) => {
