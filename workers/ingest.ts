@@ -6,6 +6,7 @@
  */
 import { parseFits, readImage, type FitsFile, type ImagePixels } from '../src/core/fits';
 import { adcLimit } from '../src/core/pipeline/astroFrame';
+import { pileUpMaximum } from '../src/core/kernels/pileUp';
 import { classifyFrame, extractDescriptors } from '../src/core/classify';
 import { frameStats } from '../src/core/kernels/stats';
 import { trimArray } from '../src/core/kernels/section';
@@ -137,7 +138,8 @@ export function analyse(id: string, item: IngestItem): { record: FileRecord; hea
     storePlanes(h.index, other.data, other.width, other.height, other.depth, other.integerKind);
     give(other.data); // copied into its strips
   }
-  const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards);
+  // As addDQ finds it (primitives/dq.ts saturationLevel), so the view judges a float flat as the check will.
+  const saturation = descriptors.saturation ?? adcLimit(parsed.hdus[imageHdu].cards) ?? pileUpMaximum(data.subarray(0, planeSize));
   // Measured on the data section (TRIMSEC, else DATASEC, as trimData cuts it): an overscan strip would
   // pull a flat's median toward the bias and its saturated fraction down (88% where checkFlatLevel,
   // which sees the trimmed frame, finds 99%).

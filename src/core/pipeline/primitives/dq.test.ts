@@ -83,7 +83,8 @@ describe('addDQ', () => {
   });
 
   it('marks NaN and infinite values as no data (DQ 16)', () => {
-    const f = raw({}, undefined, (x, y) => (x === 1 && y === 1 ? NaN : x === 2 && y === 1 ? Infinity : level(x)));
+    // (A level that varies by row: a constant frame would read as piled up at its maximum.)
+    const f = raw({}, undefined, (x, y) => (x === 1 && y === 1 ? NaN : x === 2 && y === 1 ? Infinity : level(x) + y));
     const ctx = frameCtx();
     addDQ.run(f, defaultsOf(addDQ), ctx);
     const dq = f.exts[0].data.dq!;

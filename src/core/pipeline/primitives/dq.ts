@@ -16,6 +16,7 @@ import type { Frame } from '../../kernels/frame';
 import { LATTICES } from '../../kernels/lattice';
 import { mosaicOf } from './cfa';
 import { takeZeroed } from '../../kernels/scratch';
+import { pileUpMaximum } from '../../kernels/pileUp';
 
 /**
  * The name of the step that reads addDQ's raw level figures (flats.ts's
@@ -24,13 +25,21 @@ import { takeZeroed } from '../../kernels/scratch';
  */
 export const FLAT_LEVEL_CHECK = 'checkFlatLevel';
 
-/** Saturation level of one extension: the user's value, the header's, or the converter's limit. */
+/**
+ * Saturation level of one extension: the user's value, the header's, the
+ * converter's limit, or (float data, which has none) the raw maximum where
+ * pixels pile up at it (kernels/pileUp.ts): a float flat with 98% of its
+ * pixels at 65535.0 had passed the level check unseen, its master's noise
+ * 2.3-2.5 times the photon noise.
+ */
 export function saturationLevel(frame: AstroFrame, k: number, override?: number): { level?: number; from: string } {
   if (override !== undefined) return { level: override, from: 'parameter' };
   const d = extractDescriptors(frame.primary, frame.exts[k].header);
   if (d.saturation !== undefined) return { level: d.saturation, from: d.sources.saturation ?? 'header' };
   const adc = frame.exts[k].adcLimit;
   if (adc !== undefined) return { level: adc, from: 'ADC limit of the raw data type' };
+  const piled = pileUpMaximum(frame.exts[k].data.sci);
+  if (piled !== undefined) return { level: piled, from: 'the raw maximum, where pixels pile up' };
   return { from: 'none' };
 }
 
@@ -88,7 +97,7 @@ export const addDQ: FramePrimitive = {
           levels[j].count += l.count;
         });
       }
-      if (sat.level === undefined) notes.push(`ext ${ext.extver}: no saturation level (no SATURATE keyword, float data): nothing flagged saturated`);
+      if (sat.level === undefined) notes.push(`ext ${ext.extver}: no saturation level (no SATURATE keyword, float data, no pile-up at the maximum): nothing flagged saturated`);
       else notes.push(`ext ${ext.extver}: saturation ${sat.level} ADU (${sat.from}): ${flagged.saturated} px saturated${nl !== undefined ? `, ${flagged.nonLinear} non-linear` : ''}${missing ? `, ${missing} missing` : ''}`);
       if (k === 0) frame.meta.saturation = sat.level;
     });

@@ -50,11 +50,23 @@ describe('checkFlatLevel', () => {
   });
 
   it('lets a flat through, with a note, when no saturation level is known', () => {
-    const f = makeAstro({ exts: [{ data: makeTestFrame(10, 10, 5), header: {} }] });
+    // Float data, no SATURATE, and no pile-up at the maximum (a lamp's gradient).
+    const f = makeAstro({ exts: [{ data: makeTestFrame(10, 10, (x, y) => 20000 + 100 * x + 10 * y), header: {} }] });
     addDQ.run(f, defaultsOf(addDQ), frameCtx());
     const ctx = frameCtx();
     expect(checkFlatLevel.run(f, p, ctx)).toBe('unchanged');
     expect(ctx.logs.join('\n')).toMatch(/no saturation level known/);
+  });
+});
+
+describe('checkFlatLevel of a float flat without SATURATE', () => {
+  it('refuses it where its pixels pile up at the maximum (a converter clipped at 65535.0)', () => {
+    const rng = makeRng(5);
+    // 30000 ADU with photon noise, 95% of it clipped at 65535.0 by a camera program writing floats.
+    const f = makeAstro({ exts: [{ data: makeTestFrame(40, 30, (x, y) => ((x * 31 + y * 17) % 20 === 0 ? 30000 + 170 * rng.normal() : 65535)), header: {} }] });
+    addDQ.run(f, defaultsOf(addDQ), frameCtx());
+    expect(f.meta.saturation).toBe(65535);
+    expect(checkFlatLevel.run(f, recipeValues('makeMasterFlat', 'checkFlatLevel'), frameCtx())).toEqual({ refused: '95% of pixels saturated (more than 50% allowed)' });
   });
 });
 
