@@ -446,6 +446,8 @@ describe('stages whose steps are satisfied', () => {
     expect(spy).not.toHaveBeenCalled();
     expect(measured.store.reads.get('s4')).toBeUndefined();
     expect(withMeta.info.leftOut?.map((l) => l.name)).toEqual(['s4_reduced.fits']);
+    // Said as a warning too (the command line prints those), not only in the product's HISTORY.
+    expect(withMeta.info.warnings).toContainEqual(expect.stringMatching(/^s4_reduced\.fits left out: /));
 
     const plain = make();
     const without = await executeRun(runSpecFor('stackScience', plain.inputs), plain.store);

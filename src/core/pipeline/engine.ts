@@ -399,7 +399,12 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           readFrame: (m) => parking.frame(m),
           setConstantVar: (m, ext, value) => parking.setConstantVar(m, ext, value),
         });
-        for (const m of before) if (m.leftOut) leftOut.push({ ...m.ref, reason: m.leftOut, step: stage.step.id });
+        for (const m of before) {
+          if (!m.leftOut) continue;
+          leftOut.push({ ...m.ref, reason: m.leftOut, step: stage.step.id });
+          // A warning as a refused flat's is: a stack short of a frame must not say so only in its HISTORY.
+          stepLog(stage.step.id).warn(`${m.ref.name} left out: ${m.leftOut}`);
+        }
         t.frames = before.length;
         if (outcome && 'skipped' in outcome) t.skipped.set(outcome.skipped, before.length);
         t.seconds += (performance.now() - start) / 1000;
