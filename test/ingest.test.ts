@@ -122,6 +122,18 @@ describe('ingest', () => {
     expect((await readRows(db, rec, 0, 1))[270]).toBe(1000);
   });
 
+  it('finds the saturation of a float flat without SATURATE where its pixels pile up, as addDQ does', async () => {
+    // A camera program writing BITPIX -32: 95% of the pixels clipped at 65535.0, the rest at the lamp's level.
+    const w = 128, h = 40;
+    const px = new Float32Array(w * h);
+    for (let i = 0; i < px.length; i++) px[i] = i % 20 === 0 ? 30000 + (i % 7) : 65535;
+    const out = await ingestOne(db, { name: 'floatflat.fits', path: '', bytes: writeFits([{ cards: [{ key: 'IMAGETYP', value: 'Flat Field' }], data: px, width: w, height: h }]) });
+    const rec = (await db.files.get(out.id))!;
+    expect(rec.hdus[0].bitpix).toBe(-32);
+    expect(rec.stats!.saturatedFraction).toBeCloseTo(0.95, 12);
+    expect(rec.message).toContain('95% of pixels at saturation (65535)');
+  });
+
   it("measures each colour of a colour (Bayer) flat, so that the view judges it as checkFlatLevel will", async () => {
     // RGGB, 64 x 32 data and 8 overscan columns; every green pixel clips, red and blue do not. Counted
     // from the top (ROWORDER), the array's first row is the pattern's second: G B.
