@@ -167,7 +167,7 @@ export const scaleToReference: GroupPrimitive = {
         } else {
           const te = m.meta.exptime, tr = ref.meta.exptime;
           scale = te && tr ? tr / te : 1;
-          ctx.warn(`${m.ref.name}: only ${fr.n} stars to scale by; ${te && tr ? 'exposure time ratio used' : 'not scaled'}`);
+          ctx.warn(`${m.ref.name}: only ${fr.n} star${fr.n === 1 ? '' : 's'} to scale by; ${te && tr ? 'exposure time ratio used' : 'not scaled'}`);
           note = 'by exposure';
         }
       } else if (m !== ref && how === 'exposure') {
