@@ -12,6 +12,7 @@ import path from 'node:path';
 import { gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoNight, demoTruth, type DemoOptions } from '../src/core/demo';
+import { DETECTOR } from '../src/core/demo/options';
 import { parseFits, readImage, writeFits, type Card, type FitsFile } from '../src/core/fits';
 import { reduceFolder, type ReduceSummary } from '../cli/reduceFolder';
 import { median } from '../src/core/kernels/stats';
@@ -79,7 +80,7 @@ async function reduce(label: string, input: string): Promise<Reduced> {
 
 beforeAll(async () => {
   const files = generateDemoNight(OPTIONS);
-  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec']) mkdirSync(dir(d));
+  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec', 'nogain']) mkdirSync(dir(d));
   for (const f of files) {
     writeFileSync(path.join(dir('plain'), f.name), f.bytes);
     const fits = parseFits(f.bytes, f.name);
@@ -89,9 +90,12 @@ beforeAll(async () => {
     const iraf = writeFits([{ cards, width: W + OVERSCAN, height: H, data: Uint16Array.from(img.data) }]);
     writeFileSync(path.join(dir('iraf-gz'), `${f.name}.gz`), gzipSync(iraf));
     writeFileSync(path.join(dir('mef'), f.name), twoAmplifiers(f.bytes, f.name));
+    // A camera whose driver writes no gain (INDI; a CMOS camera's GAIN is a setting, not e-/ADU).
+    const noGain = fits.hdus[0].cards.filter((c) => c.key !== 'GAIN' && c.key !== 'EGAIN');
+    writeFileSync(path.join(dir('nogain'), f.name), writeFits([{ cards: noGain, width: W + OVERSCAN, height: H, data: Uint16Array.from(img.data) }]));
   }
   for (const f of generateDemoNight(BIG)) writeFileSync(path.join(dir('mef-nodetsec'), f.name), twoAmplifiers(f.bytes, f.name, false, BIG.width, BIG.height));
-  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec']) results.set(d, await reduce(d, dir(d)));
+  for (const d of ['plain', 'iraf-gz', 'mef', 'mef-nodetsec', 'nogain']) results.set(d, await reduce(d, dir(d)));
 }, 120_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -166,6 +170,34 @@ describe('one night written three ways', () => {
       const a = plain.products.get(name)!, b = mef.products.get(name)!;
       const sa = median(readImage(a.fits, a.bytes, 1).data), sb = median(readImage(b.fits, b.bytes, 1).data);
       expect(Math.abs(sb / sa - 1), name).toBeLessThan(0.004);
+    }
+  });
+});
+
+describe('a night whose headers give no gain', () => {
+  it('stays in ADU, with the gain measured on the flats for VAR and the cosmic-ray search', () => {
+    const plain = results.get('plain')!, nogain = results.get('nogain')!;
+    expect(nogain.summary.failures).toEqual([]);
+    expect([...nogain.products.keys()].sort()).toEqual([...plain.products.keys()].sort());
+    const g = DETECTOR.gain;
+    const card = (f: FitsFile, hdu: number, key: string) => f.hdus[hdu].cards.find((c) => c.key === key)?.value;
+    for (const [name, p] of nogain.products) {
+      const kind = name.replace(/^.*_(\w+)\.fits$/, '$1');
+      if (kind === 'bias') continue;
+      // Photon transfer on 192 x 160 flats, 2 pairs a filter: 1.478 and 1.513 for the camera's 1.5 e-/ADU.
+      const measured = Number(card(p.fits, 1, 'GAINMEAS'));
+      expect(Math.abs(measured / g - 1), name).toBeLessThan(0.02);
+      if (kind === 'flat') continue;
+      expect(card(p.fits, 1, 'BUNIT'), name).toBe('adu');
+      // The pixels are the electrons of the night with a gain, over it; VAR over its square, to the gain's accuracy.
+      const q = plain.products.get(name)!;
+      const [a, b] = [readImage(p.fits, p.bytes, 1).data, readImage(q.fits, q.bytes, 1).data];
+      expect(Math.abs((median(a) * g) / median(b) - 1), name).toBeLessThan(2e-4);
+      const [va, vb] = [readImage(p.fits, p.bytes, 2).data, readImage(q.fits, q.bytes, 2).data];
+      // VAR's Poisson term through the measured gain: as the night with a gain's, to that gain's error (1%).
+      expect(Math.abs((median(va) * measured * g) / median(vb) - 1), name).toBeLessThan(0.012);
+      // The cosmic-ray search sees the same noise: about the same hits flagged (at 1 e-/ADU it found more).
+      if (kind === 'reduced') expect(Math.abs(Number(card(p.fits, 0, 'NCOSMIC')) - Number(card(q.fits, 0, 'NCOSMIC'))), name).toBeLessThanOrEqual(1);
     }
   });
 });

@@ -58,6 +58,12 @@ export interface FrameMeta {
    * it as detected electrons.
    */
   levelRemoved?: 'overscan' | 'bias' | 'dark';
+  /**
+   * Per extension, the gain (e-/ADU) measureGain measured on a master
+   * flat's frames where no header and no parameter gave one (undefined
+   * where one did): their VAR and the master's GAINMEAS card use it.
+   */
+  measuredGain?: (number | undefined)[];
 }
 
 export interface AstroFrame {
@@ -140,4 +146,10 @@ export function frameBytes(frame: AstroFrame): number {
   let b = 0;
   for (const e of frame.exts) b += e.data.sci.byteLength + (e.data.var?.byteLength ?? 0) + (e.data.dq?.byteLength ?? 0);
   return b;
+}
+
+/** The calibration's extension that goes with extension k of the frame: same EXTVER, else the k-th of as many. */
+export function matchingExt(frame: Pick<AstroFrame, 'exts'>, k: number, cal: Pick<AstroFrame, 'exts'>): AstroExt | undefined {
+  const ext = frame.exts[k];
+  return cal.exts.find((e) => e.extver === ext.extver) ?? (cal.exts.length === frame.exts.length ? cal.exts[k] : undefined);
 }

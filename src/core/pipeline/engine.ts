@@ -30,6 +30,7 @@ import type { FrameWriter, PixelStore, ReadAgain, StoredFrame } from './store';
 import type { Card } from '../fits/types';
 import { frameHeadersOf, headersWithUnit, writeFrame } from './writeFrame';
 import { noteMeasuredReadNoise } from './primitives/readNoise';
+import { readNoiseCommentInAdu } from './primitives/electrons';
 import { give } from '../kernels/scratch';
 
 /** A calibration an input uses. */
@@ -258,9 +259,11 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
     const cals = calibrationsOf.get(m);
     const ids = new Set<string>();
     for (const s of steps) {
-      const step = (s.primitive as FramePrimitive).calibration;
-      const cal = step ? cals?.[step] : undefined;
-      if (cal) ids.add(cal.id);
+      const prim = s.primitive as FramePrimitive;
+      for (const step of [prim.calibration, prim.consults]) {
+        const cal = step ? cals?.[step] : undefined;
+        if (cal) ids.add(cal.id);
+      }
     }
     return ids;
   };
@@ -312,6 +315,8 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
         // frames of a master that share the pin (with a count), as every repeated warning.
         if (cal.againstRule) ctx.warn(`${prim.calibration} ${cal.name} pinned by you though the rules refuse it (${cal.againstRule})`);
       }
+      const consulted = prim.consults ? cals?.[prim.consults] : undefined;
+      if (consulted) loaded.set(prim.consults!, await calibrationFrame(consulted.id));
       const start = performance.now();
       const outcome = prim.run(frame, t.values, ctx);
       t.seconds += (performance.now() - start) / 1000;
@@ -398,6 +403,10 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           ...stepLog(stage.step.id),
           readFrame: (m) => parking.frame(m),
           setConstantVar: (m, ext, value) => parking.setConstantVar(m, ext, value),
+          laterValues: (name) => {
+            const next = recipe.steps.slice(recipe.steps.indexOf(stage.step) + 1).find((x) => x.primitive.name === name);
+            return next && stepValues(run.params, next.id);
+          },
         });
         for (const m of before) {
           if (!m.leftOut) continue;
@@ -457,7 +466,9 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
           const headers = result ? { primary: result.primary, exts: result.exts.map((e) => e.header) } : { primary: streamed!.primary, exts: streamed!.exts };
           const gain = optNum(stepValues(run.params, 'addVariance'), 'gain');
           noteMeasuredReadNoise(headers, bunit, measured, gain).forEach((rn, k) => {
-            if (rn !== undefined) emit(stage.step.id, 'info', `ext ${out.geometry.exts[k].extver}: RDNOISE ${rn} e-, measured by measureReadNoise`);
+            if (rn === undefined) return;
+            const unit = readNoiseCommentInAdu(headers.exts[k].find((c) => c.key === 'RDNOISE')?.comment) ? 'ADU (no gain known)' : 'e-';
+            emit(stage.step.id, 'info', `ext ${out.geometry.exts[k].extver}: RDNOISE ${rn} ${unit}, measured by measureReadNoise`);
           });
         }
         // The members' frames are not read again when only per-frame steps on the stack follow (a

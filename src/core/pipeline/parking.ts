@@ -165,7 +165,10 @@ export class Parking {
     const p = this.inMemory.get(member);
     if (p) {
       // Made whole in place: the budget then understates it, but only until the run ends (group steps read one frame at a time).
-      return this.restore(p);
+      const frame = this.restore(p);
+      // What group steps said of the member since it was parked (measureGain's gain) goes with it, as from storage.
+      frame.meta = { ...member.meta };
+      return frame;
     }
     const loaded = await loadFrame(this.store, member.stored);
     loaded.meta = { ...member.meta };

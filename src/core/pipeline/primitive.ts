@@ -55,6 +55,12 @@ export interface FramePrimitive {
   /** The calibration this step applies: the engine loads it and skips the step (with a note) when there is none. */
   calibration?: CalibrationStep;
   /**
+   * A calibration the step reads a fact from (a master flat's measured
+   * gain): loaded when the plan chose one, as `calibration` is, but the
+   * step runs without it.
+   */
+  consults?: CalibrationStep;
+  /**
    * True when what the step would do is already done for this member (its
    * measurements came with it, or it would not change this frame): a stage
    * whose every step is satisfied does not load the frame at all.
@@ -86,6 +92,8 @@ export interface Member {
 export interface GroupContext extends StepLog {
   /** Reads a member's current pixels (one frame in memory at a time, please). */
   readFrame(member: Member): Promise<AstroFrame>;
+  /** The parameter values of the first later step of the named primitive (undefined when none follows). */
+  laterValues(primitive: string): StepValues | undefined;
   /**
    * Gives a member's extension (index) a VAR of one number everywhere, for
    * the steps after this one and the stack: what addVariance makes of a

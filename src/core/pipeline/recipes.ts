@@ -19,6 +19,7 @@ import { overscanCorrect, trimData } from './primitives/overscan';
 import { flatCorrect, subtractBias, subtractDark } from './primitives/calibrate';
 import { ADUToElectrons, addVariance } from './primitives/electrons';
 import { measureReadNoise } from './primitives/readNoise';
+import { measureGain } from './primitives/gain';
 import { flagCosmicRays } from './primitives/cosmics';
 import { checkFlatLevel, flagFlatBadPixels, normalizeFlat } from './primitives/flats';
 import { detectSources } from './primitives/sources';
@@ -88,6 +89,7 @@ export const makeMasterFlat: Recipe = {
     step(subtractBias),
     step(subtractDark),
     step(checkFlatLevel),
+    step(measureGain),
     step(ADUToElectrons),
     step(addVariance),
     step(stackFrames, { operation: 'mean', reject: 'sigclip', scale: 'median' }),

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DQ } from '../../kernels/dq';
 import { flatCorrect, subtractBias, subtractDark } from './calibrate';
+import { MEASURED_READ_NOISE_ADU } from './readNoise';
 import { cardOf, defaultsOf, frameCtx, hasCard, makeAstro, makeTestFrame } from '../testing/frames';
 
 const W = 12, H = 9;
@@ -64,6 +65,16 @@ describe('subtractBias', () => {
     const neither = science();
     subtractBias.run(neither, {}, frameCtx({ bias: master('plain.fits', () => 100, 0.25) }));
     expect(hasCard(neither.primary, 'RDNOISE')).toBe(false);
+  });
+
+  it("keeps the unit of a master's read noise measured in ADU (no gain known then), and says it", () => {
+    const bias = master('bias_master.fits', () => 100, 0.25);
+    bias.primary.push({ key: 'RDNOISE', value: 8, comment: MEASURED_READ_NOISE_ADU });
+    const f = science();
+    const ctx = frameCtx({ bias });
+    subtractBias.run(f, {}, ctx);
+    for (const cards of [f.primary, f.exts[0].header]) expect(cards.find((c) => c.key === 'RDNOISE')).toEqual({ key: 'RDNOISE', value: 8, comment: 'ADU, from master bias bias_master.fits' });
+    expect(ctx.logs).toContainEqual(expect.stringMatching(/read noise 8 ADU from bias_master.fits/));
   });
 
   it('is skipped when there is no master bias, and writes no BIASIM', () => {

@@ -12,16 +12,10 @@ import type { Frame } from '../../kernels/frame';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import { highestFlat, moveSaturation, typicalLevel } from './saturation';
-import { headerReadNoise, readNoiseInHeaders } from './electrons';
-import type { AstroFrame } from '../astroFrame';
+import { headerReadNoise, readNoiseCard } from './electrons';
+import { matchingExt, type AstroFrame } from '../astroFrame';
 import { bool, optNum, param, type FrameContext, type FramePrimitive } from '../primitive';
 import type { CalibrationStep } from '../products';
-
-/** The calibration's extension that goes with extension k of the frame: same EXTVER, else the k-th of as many. */
-function matchingExt(frame: AstroFrame, k: number, cal: AstroFrame): AstroFrame['exts'][number] | undefined {
-  const ext = frame.exts[k];
-  return cal.exts.find((e) => e.extver === ext.extver) ?? (cal.exts.length === frame.exts.length ? cal.exts[k] : undefined);
-}
 
 /** The pixels of the calibration's extension that goes with extension k of the frame: same EXTVER, same shape. */
 function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: CalibrationStep): Frame {
@@ -45,12 +39,13 @@ function calibrationPlane(frame: AstroFrame, k: number, cal: AstroFrame, step: C
 function adoptReadNoise(frame: AstroFrame, k: number, cal: AstroFrame, step: 'bias' | 'dark', ctx: FrameContext): void {
   if (headerReadNoise(frame, k) !== undefined) return;
   const match = matchingExt(frame, k, cal);
-  const rn = match && readNoiseInHeaders(cal.primary, match.header);
-  if (rn === undefined) return;
+  const rn = match && readNoiseCard(cal.primary, match.header);
+  if (!rn) return;
+  // A master's read noise measured in ADU (no gain known) stays in ADU, and says so: readNoiseOf converts it.
+  const unit = rn.adu ? 'ADU' : 'e-';
   const ext = frame.exts[k];
-  setCard(ext.header, 'RDNOISE', rn, `e-, from master ${step} ${cal.name}`);
-  if (frame.exts.length === 1) setCard(frame.primary, 'RDNOISE', rn, `e-, from master ${step} ${cal.name}`);
-  ctx.log(`ext ${ext.extver}: read noise ${rn} e- from ${cal.name} (none in the frame's header)`);
+  for (const cards of frame.exts.length === 1 ? [ext.header, frame.primary] : [ext.header]) setCard(cards, 'RDNOISE', rn.value, `${unit}, from master ${step} ${cal.name}`);
+  ctx.log(`ext ${ext.extver}: read noise ${rn.value} ${unit} from ${cal.name} (none in the frame's header)`);
 }
 
 /**

@@ -41,6 +41,15 @@ function scene(withSaturated: boolean) {
   return { f: makeAstro({ name: 'sci.fits', primary: { RDNOISE: RN }, bunit: 'electron', exts: [{ data: frame }] }), clean };
 }
 
+/** Every hit flagged DQ 8 and replaced by the median of its neighbours: within a few sky sigmas of the sky (`unit` data units per electron). */
+function expectHitsCleaned(d: { sci: Float32Array; dq?: Uint16Array }, unit = 1): void {
+  for (const h of hits) {
+    const i = h.y * W + h.x;
+    expect(d.dq![i] & DQ.cosmicRay, `hit at ${h.x},${h.y}`).toBe(DQ.cosmicRay);
+    expect(Math.abs(d.sci[i] - SKY * unit), `value at ${h.x},${h.y}`).toBeLessThan(4 * SIGMA * unit);
+  }
+}
+
 const near = (x: number, y: number, c: { x: number; y: number }, r: number) => Math.hypot(x - c.x, y - c.y) <= r;
 
 describe('flagCosmicRays', () => {
@@ -51,12 +60,7 @@ describe('flagCosmicRays', () => {
     const ctx = frameCtx();
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
     const d = f.exts[0].data;
-    for (const h of hits) {
-      const i = h.y * W + h.x;
-      expect(d.dq![i] & DQ.cosmicRay, `hit at ${h.x},${h.y}`).toBe(DQ.cosmicRay);
-      // Replaced by the median of its neighbours: within a few sky sigmas of the sky.
-      expect(Math.abs(d.sci[i] - SKY), `value at ${h.x},${h.y}`).toBeLessThan(4 * SIGMA);
-    }
+    expectHitsCleaned(d);
     // Nothing flagged away from the hits (the odd noise pixel aside: at most a couple in 10^4).
     let stray = 0;
     for (let y = 0; y < H; y++) {
@@ -209,6 +213,51 @@ describe('flagCosmicRays', () => {
     f.bunit = 'adu';
     const ctx = frameCtx();
     flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    expect(ctx.warnings).toEqual([expect.stringMatching(/in ADU/)]);
+  });
+});
+
+describe('a frame left in ADU, with the gain measured on its flats', () => {
+  // The scene at 0.25 e-/ADU (CMOS at high gain): every number 4 times larger in ADU than in electrons.
+  const G = 0.25;
+  function inAdu(measured: boolean) {
+    const { f } = scene(false);
+    f.bunit = 'adu';
+    const d = f.exts[0].data;
+    for (let i = 0; i < d.sci.length; i++) d.sci[i] /= G;
+    if (measured) f.meta.measuredGain = [G];
+    return f;
+  }
+  const flaggedAway = (f: ReturnType<typeof inAdu>) => {
+    let n = 0;
+    const dq = f.exts[0].data.dq!;
+    for (let i = 0; i < dq.length; i++) if (dq[i] & DQ.cosmicRay && !hits.some((h) => Math.abs(h.x - (i % W)) <= 1 && Math.abs(h.y - Math.floor(i / W)) <= 1)) n++;
+    return n;
+  };
+
+  it('is searched in electrons through that gain and put back in ADU: the hits, not the sky', () => {
+    const f = inAdu(true);
+    const before = f.exts[0].data.sci.slice();
+    const ctx = frameCtx();
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    const d = f.exts[0].data;
+    expectHitsCleaned(d, 1 / G);
+    expect(flaggedAway(f)).toBeLessThanOrEqual(2);
+    // Back in ADU: what was not replaced is what it was, to float rounding.
+    let worst = 0;
+    for (let i = 0; i < d.sci.length; i++) if (!d.dq![i]) worst = Math.max(worst, Math.abs(d.sci[i] - before[i]) / Math.abs(before[i]));
+    expect(worst).toBeLessThan(1e-6);
+    expect(ctx.warnings).toEqual([]);
+    expect(ctx.logs).toContainEqual('ext 1: searched in electrons through the measured gain, 0.25 e-/ADU');
+  });
+
+  it('at an assumed 1 e-/ADU, the sky itself was taken for hits', () => {
+    // Measured (seed 11): 317 pixels flagged away from the hits (3% of the frame), against at most 2 above:
+    // the noise model's Poisson term is then half the true noise.
+    const f = inAdu(false);
+    const ctx = frameCtx();
+    flagCosmicRays.run(f, recipeValues('reduceScience', 'flagCosmicRays'), ctx);
+    expect(flaggedAway(f)).toBeGreaterThan(100);
     expect(ctx.warnings).toEqual([expect.stringMatching(/in ADU/)]);
   });
 });

@@ -102,6 +102,26 @@ describe('addVariance', () => {
     expect(v[2 * W + 3]).toBeCloseTo(9 + 402 / 2, 4);
   });
 
+  it("takes a read noise in ADU (a master bias's, measured with no gain known) through the gain known now", () => {
+    // 8 ADU at 0.25 e-/ADU measured on the flats: 2 e-. Taken for electrons it had put (8 / 0.25)^2 = 1024 ADU^2 in VAR.
+    const f = adu({}, {}, false);
+    f.meta.measuredGain = [0.25];
+    f.primary.push({ key: 'RDNOISE', value: 8, comment: 'ADU, from master bias b.fits' });
+    const ctx = frameCtx();
+    addVariance.run(f, recipeValues('reduceScience', 'addVariance'), ctx);
+    const v = f.exts[0].data.var!;
+    expect(v[0]).toBeCloseTo(64, 4);
+    expect(v[2 * W + 3]).toBeCloseTo(64 + 402 / 0.25, 3);
+    expect(ctx.usedValues.readNoise).toEqual(['2']);
+    // With a gain given, ADUToElectrons turns the card into electrons, and VAR follows.
+    const g = adu({ GAIN: 2 }, {}, false);
+    g.primary.push({ key: 'RDNOISE', value: 8, comment: 'ADU, from master bias b.fits' });
+    ADUToElectrons.run(g, recipeValues('reduceScience', 'ADUToElectrons'), frameCtx());
+    expect(g.primary.find((c) => c.key === 'RDNOISE')).toEqual({ key: 'RDNOISE', value: 16, comment: 'e-, was 8 ADU (x GAINORIG)' });
+    addVariance.run(g, recipeValues('reduceScience', 'addVariance'), frameCtx());
+    expect(g.exts[0].data.var![0]).toBeCloseTo(256, 4);
+  });
+
   it('with poisson off only the read noise goes in (a bias), and the parameters override the header', () => {
     const f = adu({ RDNOISE: 6, GAIN: 2 }, {}, false);
     addVariance.run(f, recipeValues('makeMasterBias', 'addVariance'), frameCtx());

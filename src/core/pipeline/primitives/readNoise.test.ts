@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { DQ } from '../../kernels/dq';
 import type { Card } from '../../fits/types';
-import { differenceNoise, measureReadNoise, noteMeasuredReadNoise } from './readNoise';
+import { measureReadNoise, noteMeasuredReadNoise } from './readNoise';
+import { differenceNoise } from '../../kernels/photonTransfer';
 import { cardOf, groupCtx, makeAstro, makeMember, makeRng, makeTestFrame } from '../testing/frames';
 import type { AstroFrame } from '../astroFrame';
 import type { StoredFrame } from '../store';

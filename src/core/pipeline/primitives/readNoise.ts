@@ -3,7 +3,8 @@
  * and SBIG cameras write no RDNOISE), and the card that says it.
  *
  * How: the sigma of the difference of two biases, over sqrt 2 (Janesick's
- * method, IRAF findgain's bias part): robust, then clipped (differenceNoise).
+ * method, IRAF findgain's bias part): robust, then clipped
+ * (kernels/photonTransfer.ts differenceNoise).
  * The difference cancels what the two frames share (the bias's fixed
  * pattern, hot pixels) and the median takes out an offset between them (a
  * bias level that drifts from frame to frame, which no overscan removed);
@@ -13,72 +14,13 @@
  * night made with 9 e-, a reduced frame's VAR was 303 e^2 where its sky
  * varies by 392.
  */
-import { medianAndRobustSigma } from '../../kernels/stats';
-import { give, take } from '../../kernels/scratch';
+import { differenceNoise } from '../../kernels/photonTransfer';
 import { extractDescriptors } from '../../classify/descriptors';
 import { setCard } from '../cards';
 import type { Card } from '../../fits/types';
 import type { AstroFrame } from '../astroFrame';
 import { activeMembers, type GroupPrimitive, type Member } from '../primitive';
 import { readNoiseInHeaders } from './electrons';
-
-/** The std of a unit Gaussian cut at +-3: a std of values clipped at 3 sigma over this is the Gaussian's sigma again. */
-const CLIPPED_STD_AT_3 = 0.986582;
-
-/**
- * The noise of one of two frames from their difference: its sigma over
- * sqrt 2, over the pixels finite and unflagged in both. The sigma starts as
- * the robust one (1.4826 MAD) and is then the std of the values within 3
- * sigma of their mean, corrected for that cut, until it settles: on
- * frames of whole ADU (a bias without overscan) the difference is whole
- * numbers, its median and MAD too, and the MAD alone could only say
- * multiples of 1.05 ADU (2.1 for a true 2.5); the clipped std is not
- * rounded so, and still leaves out cosmic rays.
- */
-export function differenceNoise(a: AstroFrame['exts'][number]['data'], b: AstroFrame['exts'][number]['data']): number {
-  const n = a.sci.length;
-  if (b.sci.length !== n) throw new Error(`frames of ${n} and ${b.sci.length} pixels cannot be differenced`);
-  const d = take(Float32Array, n);
-  const w = take(Float32Array, n);
-  try {
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      const v = a.sci[i] - b.sci[i];
-      if (v - v === 0 && !a.dq?.[i] && !b.dq?.[i]) d[m++] = v;
-    }
-    if (m < 2) return NaN;
-    const values = d.subarray(0, m);
-    // The robust start reorders what it reads: a copy, so `values` stays whole for the clipping.
-    w.set(values);
-    const start = medianAndRobustSigma(w.subarray(0, m), { scratch: w });
-    let c = start.median;
-    let s = start.sigma;
-    if (!(s > 0)) s = stats(values, -Infinity, Infinity).std;
-    for (let iter = 0; iter < 20 && s > 0; iter++) {
-      const r = stats(values, c - 3 * s, c + 3 * s);
-      if (r.count < 2) break;
-      const next = r.std / CLIPPED_STD_AT_3;
-      const settled = Math.abs(next - s) <= 1e-6 * s;
-      c = r.mean;
-      s = next;
-      if (settled) break;
-    }
-    return s / Math.SQRT2;
-  } finally {
-    give(d, w);
-  }
-}
-
-/** Mean, std (population) and count of the values within [lo, hi]. */
-function stats(values: Float32Array, lo: number, hi: number): { mean: number; std: number; count: number } {
-  let sum = 0, sum2 = 0, count = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v >= lo && v <= hi) { sum += v; sum2 += v * v; count++; }
-  }
-  const mean = sum / count;
-  return { mean, std: Math.sqrt(Math.max(0, sum2 / count - mean * mean)), count };
-}
 
 export const measureReadNoise: GroupPrimitive = {
   kind: 'group',

@@ -293,6 +293,8 @@ export function groupCtx(read?: (m: Member) => Promise<AstroFrame>): TestGroupCo
     reads,
     log: (m) => void logs.push(m),
     warn: (m) => void warnings.push(m),
+    // No later step's parameter set.
+    laterValues: () => undefined,
     readFrame: async (m) => {
       reads.push(m.ref.name);
       if (!read) throw new Error(`test context: no pixels for ${m.ref.name}`);
