@@ -26,6 +26,8 @@ interface FlatSpec {
   gradient?: number;
   /** Read noise, e-. */
   readNoise?: number;
+  /** A colour mosaic's response of each pixel (its colour's), 1 without. */
+  response?: (x: number, y: number) => number;
   seed: number;
 }
 
@@ -35,7 +37,7 @@ function flat(s: FlatSpec): Frame {
   const rn = s.readNoise ?? 3;
   return makeTestFrame(W, H, (x, y) => {
     const r2 = ((x - W / 2) ** 2 + (y - H / 2) ** 2) / ((W / 2) ** 2 + (H / 2) ** 2);
-    const light = s.electrons * (1 - 0.3 * r2) * (1 + (s.gradient ?? 0) * (x / W - 0.5)) * PRNU[y * W + x];
+    const light = s.electrons * (1 - 0.3 * r2) * (1 + (s.gradient ?? 0) * (x / W - 0.5)) * PRNU[y * W + x] * (s.response?.(x, y) ?? 1);
     return Math.round((rng.poisson(light) + rn * rng.normal()) / s.gain);
   });
 }
@@ -65,6 +67,19 @@ describe('photonTransferGain', () => {
     expect(r.levels[0]).toBeGreaterThan(0.8 * 20_000);
     expect(r.levels[0]).toBeLessThan(20_000);
     expect(r.levels[1] / r.levels[0]).toBeCloseTo(0.6, 2);
+  });
+
+  it("scales each colour of a mosaic on its own, and pairs each pixel with its own colour's", () => {
+    // RGGB under a bluish panel, and twilight reddening between the two flats: red +4%, blue -4%.
+    const rggb = (redder: number) => (x: number, y: number) => [[0.5 * (1 + redder), 1], [1, 0.35 * (1 - redder)]][y & 1][x & 1];
+    const gain = 1.2;
+    const a = flat({ gain, electrons: 30_000, response: rggb(0), seed: 8 });
+    const b = flat({ gain, electrons: 30_000, response: rggb(0.04), seed: 9 });
+    const r = photonTransferGain(a, b, true)!;
+    expect(r.gain / gain).toBeGreaterThan(1 - 0.012);
+    expect(r.gain / gain).toBeLessThan(1 + 0.012);
+    // Taken for one colour, the mosaic's pattern is left in the difference: the gain read far too low.
+    expect(photonTransferGain(a, b)!.gain / gain).toBeLessThan(0.5);
   });
 
   it('leaves out what DQ flags and what is not finite', () => {

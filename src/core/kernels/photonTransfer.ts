@@ -10,6 +10,7 @@
 import type { Frame } from './frame';
 import { give, take } from './scratch';
 import { medianAndRobustSigma, sampledMedian } from './stats';
+import { LATTICES, latticeOf } from './lattice';
 
 /** The std of a unit Gaussian cut at +-3: a std of values clipped at 3 sigma over this is the Gaussian's sigma again. */
 const CLIPPED_STD_AT_3 = 0.986582;
@@ -101,30 +102,50 @@ export interface PhotonTransfer {
  * exposures) does not count, and vignetting does not either (over the
  * frame's median level instead, a vignetted flat read 1% high). The read
  * noise is left out: a flat's photon noise outweighs it (at 5000 ADU and
- * 0.25 e-/ADU, 8 ADU of read noise is 0.3% of the variance). Undefined
- * when a level is not positive or no pair of pixels is good.
+ * 0.25 e-/ADU, 8 ADU of read noise is 0.3% of the variance).
+ *
+ * A colour mosaic (`mosaic`, a 2 x 2 Bayer pattern) has each colour scaled
+ * on its own (twilight reddens between two flats: one k left a colour's
+ * pattern in d, 2% of the level for a 2% change) and neighbours taken two
+ * pixels apart, of one colour. Undefined when a level is not positive or
+ * no pair of pixels is good.
  */
-export function photonTransferGain(a: Frame, b: Frame): PhotonTransfer | undefined {
+export function photonTransferGain(a: Frame, b: Frame, mosaic = false): PhotonTransfer | undefined {
   const { width: w, height: h } = a;
   if (b.width !== w || b.height !== h) throw new Error(`frames of ${w}x${h} and ${b.width}x${b.height} cannot be differenced`);
   const ma = sampledMedian(a.sci, w, a.dq), mb = sampledMedian(b.sci, w, b.dq);
   if (!(ma > 0 && mb > 0)) return undefined;
-  const k = ma / mb, k2 = k * k;
+  // k of each pixel's colour: index (x & 1) + 2 (y & 1), all four the same without a mosaic.
+  const ks = mosaic ? LATTICES.map(([x0, y0]) => latticeRatio(a, b, x0, y0)) : [1, 1, 1, 1].map(() => ma / mb);
+  if (!ks.every((k) => k > 0)) return undefined;
+  const step = mosaic ? 2 : 1;
   const z = take(Float32Array, w * h);
   const s = take(Float32Array, w * h);
   try {
     let m = 0;
     for (let y = 0; y < h; y++) {
-      for (let x = 0, i = y * w; x < w - 1; x++, i++) {
-        if (!good(a, b, i) || !good(a, b, i + 1)) continue;
-        const level = (a.sci[i] + a.sci[i + 1] + k2 * (b.sci[i] + b.sci[i + 1])) / 2;
+      for (let x = 0, i = y * w; x < w - step; x++, i++) {
+        const j = i + step;
+        if (!good(a, b, i) || !good(a, b, j)) continue;
+        const k = ks[(x & 1) + 2 * (y & 1)], k2 = k * k;
+        const level = (a.sci[i] + a.sci[j] + k2 * (b.sci[i] + b.sci[j])) / 2;
         if (!(level > 0)) continue;
-        z[m++] = (a.sci[i] - k * b.sci[i] - (a.sci[i + 1] - k * b.sci[i + 1])) / Math.sqrt(level);
+        z[m++] = (a.sci[i] - k * b.sci[i] - (a.sci[j] - k * b.sci[j])) / Math.sqrt(level);
       }
     }
     const sigma = clippedSigma(z.subarray(0, m), s);
     return sigma > 0 ? { gain: 2 / (sigma * sigma), levels: [ma, mb] } : undefined;
   } finally {
     give(z, s);
+  }
+}
+
+/** median a / median b over the sub-lattice (x0, y0): one colour of a mosaic. */
+function latticeRatio(a: Frame, b: Frame, x0: number, y0: number): number {
+  const la = latticeOf(a, x0, y0), lb = latticeOf(b, x0, y0);
+  try {
+    return sampledMedian(la.sci, la.width, la.dq) / sampledMedian(lb.sci, lb.width, lb.dq);
+  } finally {
+    for (const f of [la, lb]) give(f.sci, f.var, f.dq);
   }
 }

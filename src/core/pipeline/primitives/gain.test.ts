@@ -13,9 +13,9 @@ const W = 300, H = 300;
 const GAIN = 0.6;
 
 /** A flat in ADU, bias out: `electrons` at every pixel, its Poisson noise over the gain, extra Gaussian noise of `flicker` ADU. */
-function flat(seed: number, electrons = 12_000, cards: Record<string, number> = {}, flicker = 0): AstroFrame {
+function flat(seed: number, electrons = 12_000, cards: Record<string, number | string> = {}, flicker = 0, response = (_x: number, _y: number) => 1): AstroFrame {
   const rng = makeRng(seed);
-  const data = makeTestFrame(W, H, () => Math.round(rng.poisson(electrons) / GAIN + flicker * rng.normal()));
+  const data = makeTestFrame(W, H, (x, y) => Math.round(rng.poisson(electrons * response(x, y)) / GAIN + flicker * rng.normal()));
   return makeAstro({ name: `f${seed}.fits`, primary: cards, exts: [{ data }] });
 }
 
@@ -52,6 +52,17 @@ describe('measureGain', () => {
     await measureGain.run(members, {}, ctx);
     expect(ctx.warnings).toEqual([expect.stringMatching(/^ext 1: the pairs of flats disagree on the gain \(0\.\d+-0\.\d+ e-\/ADU\): is the light steady\?$/)]);
     expect(members[0].meta.measuredGain![0]).toBeGreaterThan(0);
+  });
+
+  it("measures a colour camera's flats colour by colour (BAYERPAT)", async () => {
+    // Twilight reddens between the flats: red +5%, blue -5%. Taken for one colour, the pair read 0.23 of the gain.
+    const rggb = (redder: number) => (x: number, y: number) => [[0.5 * (1 + redder), 1], [1, 0.35 * (1 - redder)]][y & 1][x & 1];
+    const frames = [flat(41, 20_000, { BAYERPAT: 'RGGB' }, 0, rggb(0)), flat(42, 20_000, { BAYERPAT: 'RGGB' }, 0, rggb(0.05))];
+    const { members, ctx } = group(frames);
+    await measureGain.run(members, {}, ctx);
+    const g = members[0].meta.measuredGain![0]!;
+    expect(g / GAIN).toBeGreaterThan(0.985);
+    expect(g / GAIN).toBeLessThan(1.015);
   });
 
   it('does nothing where the gain is given: by a later ADUToElectrons parameter, or by the header', async () => {

@@ -19,6 +19,7 @@ import { photonTransferGain } from '../../kernels/photonTransfer';
 import { extractDescriptors } from '../../classify/descriptors';
 import { matchingExt, type AstroFrame } from '../astroFrame';
 import { cardNumber } from '../cards';
+import { cfaPattern } from './cfa';
 import { activeMembers, optNum, type FrameContext, type GroupPrimitive } from '../primitive';
 
 /** The card a master flat says its measured gain in (each extension's, and the primary's for one). */
@@ -49,7 +50,7 @@ export const measureGain: GroupPrimitive = {
     for (let i = 1; i < act.length && i <= MAX_PAIRS; i++) {
       const b = await ctx.readFrame(act[i]);
       todo.forEach((k, j) => {
-        const r = photonTransferGain(a.exts[k].data, b.exts[k].data);
+        const r = photonTransferGain(a.exts[k].data, b.exts[k].data, cfaPattern(a.primary, a.exts[k].header) !== undefined);
         if (!r) return;
         found[j].push(r.gain);
         ctx.log(`ext ${a.exts[k].extver}: ${r.gain.toPrecision(4)} e-/ADU from ${act[i - 1].ref.name} and ${act[i].ref.name} (levels ${r.levels.map((l) => l.toFixed(0)).join(', ')} ADU)`);
