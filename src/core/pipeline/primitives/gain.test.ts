@@ -55,7 +55,7 @@ describe('measureGain', () => {
   });
 
   it("measures a colour camera's flats colour by colour (BAYERPAT)", async () => {
-    // Twilight reddens between the flats: red +5%, blue -5%. Taken for one colour, the pair read 0.23 of the gain.
+    // Twilight reddens between the flats: red +5%, blue -5%. Taken for one colour, the pair read 0.21 of the gain.
     const rggb = (redder: number) => (x: number, y: number) => [[0.5 * (1 + redder), 1], [1, 0.35 * (1 - redder)]][y & 1][x & 1];
     const frames = [flat(41, 20_000, { BAYERPAT: 'RGGB' }, 0, rggb(0)), flat(42, 20_000, { BAYERPAT: 'RGGB' }, 0, rggb(0.05))];
     const { members, ctx } = group(frames);
