@@ -16,7 +16,8 @@ const GAIN = 0.6;
 function flat(seed: number, electrons = 12_000, cards: Record<string, number | string> = {}, flicker = 0, response = (_x: number, _y: number) => 1): AstroFrame {
   const rng = makeRng(seed);
   const data = makeTestFrame(W, H, (x, y) => Math.round(rng.poisson(electrons * response(x, y)) / GAIN + flicker * rng.normal()));
-  return makeAstro({ name: `f${seed}.fits`, primary: cards, exts: [{ data }] });
+  // As after subtractBias: the camera's level out.
+  return makeAstro({ name: `f${seed}.fits`, primary: cards, exts: [{ data }], meta: { levelRemoved: 'bias' } });
 }
 
 const stored = (name: string): StoredFrame => ({ id: name, name, primary: [], exts: [], singleHdu: true });
@@ -74,6 +75,14 @@ describe('measureGain', () => {
     expect(await measureGain.run(carded.members, {}, carded.ctx)).toEqual({ skipped: 'the gain is known (header)' });
     expect(carded.ctx.reads).toEqual(['f23.fits']);
     expect(carded.members[0].meta.measuredGain).toBeUndefined();
+  });
+
+  it("warns when the flats still hold the camera's level, which it would count as light", async () => {
+    const frames = [flat(51), flat(52)];
+    for (const f of frames) f.meta = {};
+    const { members, ctx } = group(frames);
+    await measureGain.run(members, {}, ctx);
+    expect(ctx.warnings).toEqual([expect.stringMatching(/^the flats still hold the camera's level/)]);
   });
 
   it('warns for a lone flat and leaves it without a gain', async () => {
