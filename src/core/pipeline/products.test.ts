@@ -1,6 +1,6 @@
 /** The product's one-line description counts the frames it combined, not those it left out. */
 import { describe, expect, it } from 'vitest';
-import { framesUsed, madeFrom } from './products';
+import { framesUsed, madeFrom, warningsBesidesLeftOut } from './products';
 
 const ref = (id: string) => ({ id, name: `${id}.fits` });
 
@@ -21,5 +21,20 @@ describe('madeFrom', () => {
     const leftOut = [{ id: 'reduce|d', name: 'd_reduced.fits', reason: 'not reduced: failed' }];
     expect(framesUsed({ inputs, leftOut })).toEqual({ used: 3, planned: 4 });
     expect(madeFrom({ kind: 'stack', recipe: 'stackScience', inputs, leftOut })).toBe('stack made by stackScience from 3 of 4 frames: 1 left out');
+  });
+});
+
+describe('warningsBesidesLeftOut', () => {
+  it('drops the warnings that only say a left-out frame and its reason, as the engine words them, and keeps the rest', () => {
+    const leftOut = [{ ...ref('f6'), reason: '97% of pixels saturated (more than 50% allowed)' }, { ...ref('s3'), reason: 'did not register (2 stars matched)' }];
+    const warnings = [
+      'f6.fits refused: 97% of pixels saturated (more than 50% allowed)',
+      's3.fits left out: did not register (2 stars matched)',
+      // Another frame's, or another reason of the same frame: kept.
+      'f5.fits refused: too faint',
+      'extension 1: no gain in the header (GAIN/EGAIN) and none given: the pixels stay in ADU (x5)',
+    ];
+    expect(warningsBesidesLeftOut({ warnings, leftOut })).toEqual(warnings.slice(2));
+    expect(warningsBesidesLeftOut({ leftOut })).toEqual([]);
   });
 });

@@ -130,6 +130,16 @@ export function framesUsed(info: Pick<ProductInfo, 'inputs' | 'leftOut'>): { use
 }
 
 /**
+ * The product's warnings less those that only say a frame was refused or
+ * left out ("raw0013.fits refused: 97% of pixels saturated"): a view that
+ * lists the left-out frames with their reasons need not say them twice.
+ */
+export function warningsBesidesLeftOut(info: Pick<ProductInfo, 'warnings' | 'leftOut'>): string[] {
+  const said = new Set((info.leftOut ?? []).flatMap((l) => [`${l.name} refused: ${l.reason}`, `${l.name} left out: ${l.reason}`]));
+  return (info.warnings ?? []).filter((w) => !said.has(w));
+}
+
+/**
  * One line for the library: what made the product from how many frames,
  * counting only those combined ("master flat made by makeMasterFlat from 5
  * of 6 frames: 1 left out").

@@ -79,7 +79,7 @@ export const makeMasterDark: Recipe = {
 
 export const makeMasterFlat: Recipe = {
   name: 'makeMasterFlat',
-  doc: 'Master flat of one filter: overscan, trim, bias, dark, unsuitable flats refused, electrons, stack of flats each scaled by its inverse median, normalized; bad pixels it shows go to DQ.',
+  doc: 'Master flat of one filter: overscan, trim, bias, dark, unsuitable flats refused, the gain measured where nothing gives it, electrons, stack of flats each scaled by its inverse median, normalized; bad pixels it shows go to DQ.',
   produces: 'flat',
   inputs: 'many',
   steps: [

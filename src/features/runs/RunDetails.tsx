@@ -17,7 +17,7 @@ import type { PlanRow } from './useRunsData';
 import { downloadProduct } from './downloads';
 import { utcSeconds } from '../../ui/time';
 import { STEPS_OF, type PlannedInput } from '../../core/pipeline/plan';
-import { CALIBRATION_STEPS, framesUsed, type CalibrationStep } from '../../core/pipeline/products';
+import { CALIBRATION_STEPS, framesUsed, warningsBesidesLeftOut, type CalibrationStep } from '../../core/pipeline/products';
 
 function changedParams(params: ResolvedParams): { step: string; name: string; value: string; source: string }[] {
   const out: { step: string; name: string; value: string; source: string }[] = [];
@@ -124,6 +124,7 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
   const canRun = !active && !live;
   const again = last && ['failed', 'cancelled', 'interrupted'].includes(last.status);
   const stale = row.state === 'stale';
+  const warnings = product?.product ? warningsBesidesLeftOut(product.product) : [];
   // A run chosen further down the page (the details sit below the plan on a narrow window) is brought into view.
   const self = useRef<HTMLElement>(null);
   useEffect(() => { self.current?.scrollIntoView?.({ block: 'nearest' }); }, []);
@@ -187,16 +188,11 @@ export function RunDetails({ row, product, onClose }: { row: PlanRow; product?: 
         </dl>
       )}
 
-      {product?.product?.leftOut?.length ? (
-        <>
-          <h3>Left out</h3>
-          <ul>{product.product.leftOut.map((l) => <li key={l.id}>{l.name}: {l.reason}</li>)}</ul>
-        </>
-      ) : null}
-      {product?.product?.warnings?.length ? (
+      {/* The left-out frames are in the provenance above, each with its reason. */}
+      {warnings.length ? (
         <>
           <h3>Warnings</h3>
-          <ul className="rd-warnings">{product.product.warnings.map((w) => <li key={w}>{w}</li>)}</ul>
+          <ul className="rd-warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>
         </>
       ) : null}
 

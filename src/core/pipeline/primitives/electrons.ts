@@ -100,7 +100,7 @@ export const ADUToElectrons: FramePrimitive = {
   name: 'ADUToElectrons',
   // Where no gain is given: the gain the master flat measured (GAINMEAS).
   consults: 'flat',
-  doc: 'Multiplies by the gain so pixels are in electrons (BUNIT = electron); VAR by the gain squared. Without a gain (header or parameter) the pixels stay in ADU.',
+  doc: 'Multiplies by the gain so pixels are in electrons (BUNIT = electron); VAR by the gain squared. Without a gain (header or parameter) the pixels stay in ADU, and the gain the master flat measured (GAINMEAS) serves VAR and the cosmic-ray search.',
   params: [
     param('gain', 'number', null, 'Gain in e-/ADU; empty = GAIN/EGAIN from the header', { nullable: true, min: 1e-6 }),
   ],
