@@ -8,7 +8,8 @@
  */
 import type { Card } from '../fits/types';
 import { addHistory, cardNumber, cardValue, deleteCards, setCard } from './cards';
-import { ELECTRONS_GAIN_COMMENT } from './primitives/electrons';
+import { ELECTRONS_GAIN_COMMENT, readNoiseCommentInAdu } from './primitives/electrons';
+import { MEASURED_GAIN_COMMENT, MEASURED_GAIN_KEY } from './primitives/gain';
 import { extractDescriptors } from '../classify/descriptors';
 import { msToMjd } from '../classify/dates';
 import { frameTime } from './facts';
@@ -112,6 +113,9 @@ function effectiveFrames(members: readonly StackMember[], used: number): number 
  * noise rn sqrt N). The reference frame's cards said 1 and rn, and a tool
  * that takes Poisson noise from the gain was off N times. Only the gain card
  * ADUToElectrons set is changed (a MaxIm-style GAIN is a camera setting).
+ * A stack left in ADU (no gain given) says the same of the gain measured on
+ * the flats (GAINMEAS) and of its read noise, in ADU (a sum is then ADU
+ * still: gain as measured, read noise rn sqrt N).
  */
 function noiseOfCombined(headers: Card[][], operation: string, nEff: number, n: number): void {
   const text = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
@@ -126,9 +130,14 @@ function noiseOfCombined(headers: Card[][], operation: string, nEff: number, n: 
         setCard(h, c.key, Math.round(gain * 1e4) / 1e4, `e-/ADU of ${what}`);
       }
     }
+    const measured = cardNumber(h, MEASURED_GAIN_KEY);
+    if (measured !== undefined) setCard(h, MEASURED_GAIN_KEY, Number((measured * gain).toPrecision(4)), `${MEASURED_GAIN_COMMENT}, of ${what}`);
     for (const key of ['RDNOISE', 'READNOIS']) {
       const rn = cardNumber(h, key);
-      if (rn !== undefined) setCard(h, key, Math.round(rn * rnFactor * 1e4) / 1e4, `read noise of ${what}, e-`);
+      if (rn === undefined) continue;
+      // The unit leads where it is ADU: readNoiseCommentInAdu reads it so.
+      const adu = readNoiseCommentInAdu(h.find((c) => c.key.toUpperCase() === key)?.comment);
+      setCard(h, key, Math.round(rn * rnFactor * 1e4) / 1e4, adu ? `ADU, read noise of ${what}` : `read noise of ${what}, e-`);
     }
   }
 }
@@ -161,7 +170,7 @@ export function provenanceCards(primary: Card[], o: ProvenanceOptions): void {
     // combined); a frame a step refused or the stack rejected is in HISTORY ("left out").
     setCard(primary, 'NCOMBINE', o.inputs.length, 'frames combined');
     o.inputs.slice(0, 999).forEach((f, i) => setCard(primary, `IMCMB${String(i + 1).padStart(3, '0')}`, f.name));
-    if (o.kind === 'stack' && o.bunit === 'electron') {
+    if (o.kind === 'stack' && (o.bunit === 'electron' || o.bunit === 'adu')) {
       noiseOfCombined([primary, ...(o.extHeaders ?? [])], o.operation ?? 'mean', effectiveFrames(o.members ?? [], o.inputs.length), o.inputs.length);
     }
   }

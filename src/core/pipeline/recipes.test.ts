@@ -461,6 +461,16 @@ describe('stackScience', () => {
     const median = await byOperation('median');
     expect(cardOf(median, 'GAIN') as number).toBeCloseTo(8 / Math.PI, 3);
     expect(cardOf(median, 'RDNOISE') as number).toBeCloseTo(RN_E / Math.sqrt(8 / Math.PI), 3);
+    // Frames left in ADU (no gain given): the gain measured on the flats and the read noise in ADU, the same way.
+    const aduCards = [{ key: 'GAINMEAS', value: 0.25, comment: 'e-/ADU, photon transfer of the flats (pixels ADU)' }, { key: 'RDNOISE', value: 8, comment: 'ADU, from master bias b.fits' }];
+    const aduIns = shifts.map((s, i) => addReduced(own, { id: `a${i + 1}`, field, shift: s, fwhm: FWHM, size: S, sky: SKY_E, readNoise: RN_E, seed: 700 + i, dateObs: `2024-03-01T22:0${i}:00`, primary: aduCards, bunit: 'adu' }));
+    const aduRun = await executeRun(runSpecFor('stackScience', aduIns), own);
+    const ha = productOf(own, aduRun.product.id).stored.primary;
+    expect(cardOf(ha, 'BUNIT')).toBe('adu');
+    const wa = aduRun.info.members!.map((m) => m.weight);
+    const nEffA = wa.reduce((a, b) => a + b, 0) ** 2 / wa.reduce((a, b) => a + b * b, 0);
+    expect(cardOf(ha, 'GAINMEAS') as number).toBeCloseTo(0.25 * nEffA, 3);
+    expect(ha.find((c) => c.key === 'RDNOISE')).toMatchObject({ value: expect.closeTo(8 / Math.sqrt(nEffA), 3), comment: expect.stringMatching(/^ADU, read noise of the mean of 4 frames/) });
     // The stack of the suite left its blurred frame out: 4 of 5 combined.
     const hs = productOf(store, run.product.id).stored.primary;
     expect(cardOf(hs, 'NCOMBINE')).toBe(4);

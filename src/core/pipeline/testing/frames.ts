@@ -494,6 +494,8 @@ export function addReduced(
     id: string; field: StarSpec[]; shift: { dx: number; dy: number }; size: number; sky: number; readNoise: number; seed: number; fwhm?: number; dateObs?: string; exptime?: number;
     /** More cards for the primary header (GAIN and RDNOISE as ADUToElectrons leaves them, say). */
     primary?: Card[];
+    /** The pixels' unit: electrons (default), or ADU as a night without a gain leaves them. */
+    bunit?: 'adu' | 'electron';
   },
 ): { id: string; name: string } {
   const stars = opts.fwhm === undefined ? opts.field : opts.field.map((s) => ({ ...s, fwhm: opts.fwhm! }));
@@ -504,8 +506,8 @@ export function addReduced(
   store.add({
     id: opts.id,
     name,
-    primary: [...toCards({ OBJECT: 'M67', FILTER: 'R', EXPTIME: opts.exptime ?? 120, 'DATE-OBS': opts.dateObs ?? '2024-03-01T22:00:00', BUNIT: 'electron', PRODTYPE: 'REDUCED' }), ...(opts.primary ?? [])],
-    exts: [{ header: toCards({ BUNIT: 'electron' }), frame }],
+    primary: [...toCards({ OBJECT: 'M67', FILTER: 'R', EXPTIME: opts.exptime ?? 120, 'DATE-OBS': opts.dateObs ?? '2024-03-01T22:00:00', BUNIT: opts.bunit ?? 'electron', PRODTYPE: 'REDUCED' }), ...(opts.primary ?? [])],
+    exts: [{ header: toCards({ BUNIT: opts.bunit ?? 'electron' }), frame }],
   });
   return { id: opts.id, name };
 }
