@@ -9,8 +9,9 @@
  *   every checkpoint, minus what it held when the probe started and minus
  *   the bytes written into the (in-memory, fake) database since, which are
  *   storage, not the code's memory. Checkpoints: every typed array of 1024
- *   elements or more allocated through the global constructors (the peak of
- *   a combine is when it allocates its outputs with all inputs alive), and
+ *   elements or more made through the global constructors, a new one or a
+ *   view cut from a kept buffer (the peak of a combine is when it takes its
+ *   outputs with all inputs alive), every ArrayBuffer of 4 KB or more, and
  *   every query and write of the strips table (records read whole, and the
  *   buffers written). This counts every buffer, however made (constructors,
  *   slice, structured clone), so nothing the code allocates escapes it; what
@@ -92,11 +93,21 @@ export function memoryProbe(db?: WorkbenchDb): Probe {
         (globalThis as Record<string, unknown>)[name] = new Proxy(Orig, {
           construct(target, args, newTarget) {
             const a = Reflect.construct(target, args, newTarget) as ArrayBufferView & { length: number };
-            if (typeof args[0] === 'number' && a.length >= 1024) checkpoint(`new ${name}(${a.length}) ${new Error().stack?.split('\n').slice(2, 5).map((l) => l.trim()).join(' < ')}`);
+            // A new array, or a view cut from a kept buffer (the scratch pool's, a combine's carving): either is memory put to use.
+            if (a.length >= 1024) checkpoint(`new ${name}(${typeof args[0] === 'number' ? a.length : `buffer, ${a.length}`}) ${new Error().stack?.split('\n').slice(2, 5).map((l) => l.trim()).join(' < ')}`);
             return a;
           },
         });
       }
+      const OrigBuffer = globalThis.ArrayBuffer;
+      originals.set('ArrayBuffer', OrigBuffer);
+      globalThis.ArrayBuffer = new Proxy(OrigBuffer, {
+        construct(target, args, newTarget) {
+          const b = Reflect.construct(target, args, newTarget) as ArrayBuffer;
+          if (b.byteLength >= 4096) checkpoint(`new ArrayBuffer(${b.byteLength}) ${new Error().stack?.split('\n').slice(2, 5).map((l) => l.trim()).join(' < ')}`);
+          return b;
+        },
+      });
       on = true;
     },
     stop() {

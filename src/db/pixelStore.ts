@@ -21,7 +21,7 @@ import { frameLayout, planeHdu, type LayoutHdu } from '../core/pipeline/layout';
 import { PRODUCT_LABEL, isMasterKind, madeFrom, type ProductInfo } from '../core/pipeline/products';
 import { scienceExtensions, type FrameHeaders, type HduLayout, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
 import { medianInPlace } from '../core/kernels/select';
-import { ScratchPool } from '../core/kernels/scratch';
+import { ScratchPool, give, take } from '../core/kernels/scratch';
 import { MAD_TO_SIGMA } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
@@ -430,9 +430,14 @@ async function written(write: WriteFn, h: LayoutHdu, strips: PendingStrip[]): Pr
   stripPool.give(...strips.map((s) => s.data));
 }
 
-/** A regular sample of the SCI values as they are written: the library table's median, noise, min and max. */
+/**
+ * A regular sample of the SCI values as they are written: the library table's
+ * median, noise, min and max. The sample (1.6 MB of a 2k frame, for every
+ * product) is an array of the scratch pool, given back by stats().
+ */
 class Sampler {
-  private values: number[] = [];
+  private values: Float64Array;
+  private n = 0;
   private min = Infinity;
   private max = -Infinity;
   private nan = 0;
@@ -440,6 +445,7 @@ class Sampler {
 
   constructor(n: number) {
     this.stride = Math.max(1, Math.floor(n / 200_000)) | 1;
+    this.values = take(Float64Array, Math.ceil(n / this.stride));
   }
 
   add(data: Float32Array, offset: number): void {
@@ -448,22 +454,18 @@ class Sampler {
       if (v - v !== 0) { this.nan++; continue; }
       if (v < this.min) this.min = v;
       if (v > this.max) this.max = v;
-      if ((offset + i) % this.stride === 0) this.values.push(v);
+      if ((offset + i) % this.stride === 0) this.values[this.n++] = v;
     }
   }
 
+  /** The figures; the sampler is spent (its sample goes back to the pool). */
   stats(): FrameStats {
-    const a = Float64Array.from(this.values);
-    const median = a.length ? medianInPlace(a) : NaN;
-    const dev = a.map((v) => Math.abs(v - median));
-    return {
-      median,
-      robustSigma: dev.length ? MAD_TO_SIGMA * medianInPlace(dev) : NaN,
-      min: this.min,
-      max: this.max,
-      saturatedFraction: 0,
-      nanCount: this.nan,
-    };
+    const a = this.values, n = this.n;
+    const median = n ? medianInPlace(a, n) : NaN;
+    for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - median);
+    const robustSigma = n ? MAD_TO_SIGMA * medianInPlace(a, n) : NaN;
+    give(a);
+    return { median, robustSigma, min: this.min, max: this.max, saturatedFraction: 0, nanCount: this.nan };
   }
 }
 

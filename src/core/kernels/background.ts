@@ -20,6 +20,7 @@
  * SExtractor mode estimator 2.5 median - 1.5 mean.
  */
 import { medianInPlace } from './select';
+import { borrow } from './scratch';
 
 export interface ClipOptions {
   /** Clipping limit in robust sigmas. Default 3. */
@@ -69,13 +70,16 @@ function clippedStats(buf: Float32Array, n: number, nsigma: number, maxIter: num
 export function globalBackground(data: Float32Array, opts: ClipOptions = {}): BackgroundStats {
   const { nsigma = 3, maxIter = 5, mask, maxSamples = 1_000_000 } = opts;
   const stride = Math.max(1, Math.ceil(data.length / maxSamples));
-  const buf = new Float32Array(Math.ceil(data.length / stride));
-  let n = 0;
-  for (let i = 0; i < data.length; i += stride) {
-    const v = data[i];
-    if (Number.isFinite(v) && !(mask && mask[i])) buf[n++] = v;
-  }
-  return clippedStats(buf, n, nsigma, maxIter, new Float32Array(n));
+  // The sample and clippedStats's working copy (1 MB each of a 2k frame) are the scratch pool's.
+  const size = Math.ceil(data.length / stride);
+  return borrow(Float32Array, size, (buf) => {
+    let n = 0;
+    for (let i = 0; i < data.length; i += stride) {
+      const v = data[i];
+      if (Number.isFinite(v) && !(mask && mask[i])) buf[n++] = v;
+    }
+    return borrow(Float32Array, size, (work) => clippedStats(buf, n, nsigma, maxIter, work));
+  });
 }
 
 export interface MeshOptions extends ClipOptions {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SCRATCH_LIMIT, ScratchPool, carving, give, releaseScratch, scratch, take, takeZeroed, takeZeroedFrom } from './scratch';
+import { DEFAULT_SCRATCH_LIMIT, ScratchPool, borrow, carving, give, releaseScratch, scratch, take, takeZeroed, takeZeroedFrom } from './scratch';
 
 describe('scratch pool', () => {
   afterEach(() => {
@@ -33,6 +33,14 @@ describe('scratch pool', () => {
     const z = takeZeroed(Uint8Array, 100);
     expect(z.buffer).toBe(u.buffer);
     expect(z.every((v) => v === 0)).toBe(true);
+  });
+
+  it('lends an array for the length of a call and takes it back when the call returns or throws', () => {
+    let lent: Float32Array | undefined;
+    expect(borrow(Float32Array, 100, (a) => { lent = a.fill(2); return a[5] + 1; })).toBe(3);
+    expect(Number.isNaN(lent![5])).toBe(true); // given back (and poisoned)
+    expect(() => borrow(Float32Array, 100, (a) => { expect(a.buffer).toBe(lent!.buffer); throw new Error('no'); })).toThrow('no');
+    expect(take(Float32Array, 100).buffer).toBe(lent!.buffer); // back in the pool after the throw too
   });
 
   it('keeps no more than its limit, the newest first, and nothing once released', () => {

@@ -1,7 +1,8 @@
 /**
  * Whole-frame arrays kept for the next user: the kernels' scratch (the
  * cosmic-ray search, source detection, resampling), a run's frame planes,
- * a streamed combine's strips, the ingest's decoded frames.
+ * a streamed combine's strips, the ingest's decoded frames, and the samples
+ * the frame statistics sort (1-2 MB each, several per frame: borrow()).
  *
  * Why: fresh memory is dear, and how dear depends on the machine. Each new
  * 16 MB array is ~4k page faults. On the project's machine on 2026-11-29 a
@@ -290,6 +291,20 @@ export function take<T extends Scratch>(type: ScratchType<T>, n: number): T {
 /** An array of n zeros, from the pool when one is kept. */
 export function takeZeroed<T extends Scratch>(type: ScratchType<T>, n: number): T {
   return takeZeroedFrom(scratch, type, n);
+}
+
+/**
+ * `use`'s result, `use` lent an array of n elements from the pool (contents
+ * undefined) that goes back when it returns or throws: for a kernel's own
+ * working array (a sample for a median), which `use` must not keep or return.
+ */
+export function borrow<T extends Scratch, R>(type: ScratchType<T>, n: number, use: (a: T) => R): R {
+  const a = scratch.take(type, n);
+  try {
+    return use(a);
+  } finally {
+    scratch.give(a);
+  }
 }
 
 /** Arrays the caller took and is done with (undefined entries are skipped). */

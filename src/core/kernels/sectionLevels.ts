@@ -11,6 +11,7 @@ import { medianInPlace } from './select';
 import { sampleStride } from './stats';
 import { sectionLattice } from './lattice';
 import { parseSection } from './section';
+import { borrow } from './scratch';
 
 /** A section [x0, x1) x [y0, y1) of a plane, 0-based. */
 export interface SectionBounds {
@@ -60,13 +61,16 @@ export function sectionLevels(
   }
   // Every `stride`-th pixel of the section in row-major order (k counts the section's pixels).
   const stride = sampleStride(w * h, w, samples);
-  const sample = new Float32Array(Math.ceil((w * h) / stride));
-  let n = 0;
-  for (let r = 0; r < h; r++) {
-    const first = (stride - ((r * w) % stride)) % stride; // the row's first sampled column
-    n = sampleRow(sci, (sec.y0 + r) * width + sec.x0, first, w, stride, sample, n);
-  }
-  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
+  // The sample (2 MB of a 2k frame, for every frame) is the scratch pool's.
+  const median = borrow(Float32Array, Math.ceil((w * h) / stride), (sample) => {
+    let n = 0;
+    for (let r = 0; r < h; r++) {
+      const first = (stride - ((r * w) % stride)) % stride; // the row's first sampled column
+      n = sampleRow(sci, (sec.y0 + r) * width + sec.x0, first, w, stride, sample, n);
+    }
+    return n ? medianInPlace(sample, n) : NaN;
+  });
+  return { median, saturated, count: w * h };
 }
 
 /** sectionLevels of one colour of a mosaic: the section's pixels of the sub-lattice (x0, y0). */
@@ -75,17 +79,20 @@ function latticeLevels(
 ): SectionLevels {
   const { fx, fy, w, h } = sectionLattice(sec, lattice);
   const stride = sampleStride(w * h, w, samples);
-  const sample = new Float32Array(Math.ceil((w * h) / stride));
-  let saturated = 0, n = 0, k = 0;
-  for (let r = 0; r < h; r++) {
-    const row = (fy + 2 * r) * width + fx;
-    for (let c = 0; c < w; c++, k++) {
-      const v = sci[row + 2 * c];
-      if (v >= sat) saturated++;
-      if (k % stride === 0 && v - v === 0) sample[n++] = v;
+  let saturated = 0;
+  const median = borrow(Float32Array, Math.ceil((w * h) / stride), (sample) => {
+    let n = 0, k = 0;
+    for (let r = 0; r < h; r++) {
+      const row = (fy + 2 * r) * width + fx;
+      for (let c = 0; c < w; c++, k++) {
+        const v = sci[row + 2 * c];
+        if (v >= sat) saturated++;
+        if (k % stride === 0 && v - v === 0) sample[n++] = v;
+      }
     }
-  }
-  return { median: n ? medianInPlace(sample, n) : NaN, saturated, count: w * h };
+    return n ? medianInPlace(sample, n) : NaN;
+  });
+  return { median, saturated, count: w * h };
 }
 
 /** Appends the finite values of row[x] for x = first, first + stride, ... < w to sample from n; returns the new n. */

@@ -13,6 +13,7 @@
  * Empty input (no good pixel) gives NaN for every statistic and count 0.
  */
 import { medianInPlace, selectKth } from './select';
+import { borrow } from './scratch';
 
 /** Nonzero entry = pixel excluded. A DQ plane or a 0/1 byte mask. */
 export type Mask = Uint8Array | Uint16Array;
@@ -433,27 +434,40 @@ function gcd(a: number, b: number): number {
  * scaling by it). NaN when no pixel is finite.
  */
 export function sampledMedian(sci: Float32Array, width: number, dq?: Uint16Array, samples = 500_000): number {
-  const { buf, n } = goodSample(sci, width, dq, samples);
-  return n ? medianInPlace(buf, n) : NaN;
+  return withGoodSample(sci, width, dq, samples, (buf, n) => (n ? medianInPlace(buf, n) : NaN));
 }
 
 /** sampledMedian and the robust sigma (MAD) about it of the same sample. NaN for both when no pixel is finite. */
 export function sampledMedianAndSigma(sci: Float32Array, width: number, dq?: Uint16Array, samples = 500_000): { median: number; sigma: number } {
-  const { buf, n } = goodSample(sci, width, dq, samples);
-  if (!n) return { median: NaN, sigma: NaN };
-  const { median: m, mad: d } = madOf(buf, n);
-  return { median: m, sigma: MAD_TO_SIGMA * d };
+  return withGoodSample(sci, width, dq, samples, (buf, n) => {
+    if (!n) return { median: NaN, sigma: NaN };
+    const { median: m, mad: d } = madOf(buf, n);
+    return { median: m, sigma: MAD_TO_SIGMA * d };
+  });
 }
 
-/** A regular sample of the finite, unflagged pixels (sampleStride); every pixel flagged (a saturated flat the user chose to keep): the flagged values are all there is. */
-function goodSample(sci: Float32Array, width: number, dq: Uint16Array | undefined, samples: number): { buf: Float32Array; n: number } {
+/**
+ * `use` of a regular sample of the finite, unflagged pixels (sampleStride) in
+ * the first n values of buf, an array of the scratch pool (a 2k frame's
+ * sample is 2 MB, taken for every frame). Every pixel flagged (a saturated
+ * flat the user chose to keep): the flagged values are all there is.
+ */
+function withGoodSample<R>(sci: Float32Array, width: number, dq: Uint16Array | undefined, samples: number, use: (buf: Float32Array, n: number) => R): R {
   const s = sampleStride(sci.length, width, samples);
-  const buf = new Float32Array(Math.ceil(sci.length / s));
+  return borrow(Float32Array, Math.ceil(sci.length / s), (buf) => {
+    let n = gatherStrided(sci, dq, s, buf);
+    if (!n && dq) n = gatherStrided(sci, undefined, s, buf);
+    return use(buf, n);
+  });
+}
+
+/** Every s-th finite pixel, unflagged where dq is given, into buf; returns how many. */
+function gatherStrided(sci: Float32Array, dq: Uint16Array | undefined, s: number, buf: Float32Array): number {
   let n = 0;
   for (let i = 0; i < sci.length; i += s) {
     const v = sci[i];
     if (v - v === 0 && (!dq || dq[i] === 0)) buf[n++] = v;
   }
-  return !n && dq ? goodSample(sci, width, undefined, samples) : { buf, n };
+  return n;
 }
 

@@ -6,7 +6,7 @@
  */
 import { DQ } from '../../kernels/dq';
 import type { Frame } from '../../kernels/frame';
-import { give, take, takeZeroed } from '../../kernels/scratch';
+import { borrow, give, take, takeZeroed } from '../../kernels/scratch';
 import { LATTICES, blockMeans, latticeOf, latticePlane } from '../../kernels/lattice';
 import { globalBackground } from '../../kernels/background';
 import { detectSources as detect } from '../../kernels/sources';
@@ -58,13 +58,15 @@ function unusablePixels(dq: Uint16Array | undefined): Uint8Array | undefined {
  */
 export function varianceBeyondCounts(sci: Float32Array, v: Float32Array, width: number, dq?: Uint16Array): number {
   const stride = sampleStride(sci.length, width, 200_000);
-  const buf = new Float64Array(Math.ceil(sci.length / stride));
-  let n = 0;
-  for (let i = 0; i < sci.length; i += stride) {
-    const x = sci[i], e = v[i] - (x > 0 ? x : 0);
-    if (e - e === 0 && (!dq || dq[i] === 0)) buf[n++] = e;
-  }
-  return n ? medianInPlace(buf, n) : NaN;
+  // The sample (1.6 MB of a 2k frame) is the scratch pool's.
+  return borrow(Float64Array, Math.ceil(sci.length / stride), (buf) => {
+    let n = 0;
+    for (let i = 0; i < sci.length; i += stride) {
+      const x = sci[i], e = v[i] - (x > 0 ? x : 0);
+      if (e - e === 0 && (!dq || dq[i] === 0)) buf[n++] = e;
+    }
+    return n ? medianInPlace(buf, n) : NaN;
+  });
 }
 
 /** Groups at least this many pixels wide and tall, filling at least half of their box, are not hits. */

@@ -13,7 +13,7 @@ import { bool, choice, num, param, type FramePrimitive } from '../primitive';
 import { cfaPattern, mosaicOf } from './cfa';
 import { LATTICES, latticeOf } from '../../kernels/lattice';
 import type { Frame } from '../../kernels/frame';
-import { give } from '../../kernels/scratch';
+import { give, take, takeZeroed } from '../../kernels/scratch';
 import { FLAT_LEVEL_CHECK, saturationLevel } from './dq';
 import { judgeFlatLevel } from '../flatLevel';
 
@@ -116,14 +116,15 @@ function scaleLattices(f: Frame, k: readonly number[]): void {
  * interpolated) of the flat averaged in b x b blocks, brought back to full
  * resolution. The level varies over tens of pixels, so computing it on 1/16
  * of the pixels costs 1/16 and loses nothing; a defect a pixel wide is
- * diluted in its block and then clipped in its box.
+ * diluted in its block and then clipped in its box. The result may be an
+ * array of the scratch pool (16 MB of a 2k flat): give it back when done.
  */
 export function localLevel(sci: Float32Array, w: number, h: number, box: number): Float32Array {
   const b = box >= 16 && w >= 64 && h >= 64 ? 4 : 1;
   if (b === 1) return meshBackground(sci, w, h, { boxSize: box }).background;
   const bw = Math.ceil(w / b), bh = Math.ceil(h / b);
-  const small = new Float32Array(bw * bh);
-  const count = new Uint16Array(bw * bh);
+  const small = takeZeroed(Float32Array, bw * bh);
+  const count = takeZeroed(Uint16Array, bw * bh);
   for (let y = 0; y < h; y++) {
     const row = y * w, brow = ((y / b) | 0) * bw;
     for (let x = 0; x < w; x++) {
@@ -136,8 +137,9 @@ export function localLevel(sci: Float32Array, w: number, h: number, box: number)
   }
   for (let k = 0; k < small.length; k++) small[k] = count[k] ? small[k] / count[k] : NaN;
   const level = meshBackground(small, bw, bh, { boxSize: Math.max(2, Math.round(box / b)) }).background;
+  give(small, count);
   // Bilinear back to full size; block centres sit at (i + 0.5) b - 0.5.
-  const out = new Float32Array(w * h);
+  const out = take(Float32Array, w * h);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(bh - 1, Math.max(0, (y + 0.5) / b - 0.5));
     const j0 = Math.min(bh - 2, Math.floor(fy)), ty = bh > 1 ? fy - j0 : 0;
@@ -186,11 +188,12 @@ export const flagFlatBadPixels: FramePrimitive = {
           for (let y = 0; y < sub.height; y++) {
             for (let x = 0; x < sub.width; x++) judge((y0 + 2 * y) * f.width + x0 + 2 * x, bg[y * sub.width + x]);
           }
-          give(sub.sci);
+          give(sub.sci, bg);
         }
       } else {
         const bg = localLevel(f.sci, f.width, f.height, box);
         for (let i = 0; i < f.sci.length; i++) judge(i, bg[i]);
+        give(bg);
       }
       total += n;
       ctx.log(`ext ${ext.extver}: ${n} pixels flagged bad (response outside ${lo}-${hi} of the local level${pattern ? ` of the ${pattern} mosaic's pixels of the same colour` : ''})`);
