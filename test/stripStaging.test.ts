@@ -137,6 +137,14 @@ describe('products through OPFS staging', () => {
     expect(await store.readRows(f, 0, 'var', 0, H, new Float32Array(W * H))).toEqual(variance);
     expect(await store.readRows(f, 0, 'dq', 0, H, new Uint16Array(W * H))).toEqual(dq);
     expect(await store.readRows(f, 0, 'sci', 870, 880, new Float32Array(10 * W))).toEqual(sci.subarray(870 * W, 880 * W));
+    // The library's figures of the product (its sample is every pixel at this size), against a plain sort.
+    const finite = [...sci].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+    const middle = (a: number[]) => (a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2);
+    const median = middle(finite);
+    const mad = middle(finite.map((v) => Math.abs(v - median)).sort((a, b) => a - b));
+    const { stats } = (await db.files.get(id))!;
+    expect(stats).toMatchObject({ median, min: finite[0], max: finite[finite.length - 1], nanCount: 1 });
+    expect(stats!.robustSigma).toBeCloseTo(1.482602218505602 * mad, 6); // astropy's mad_std factor
 
     const gone = await store.create({ role: 'product', name: 'q.fits', exts: [{ extver: 1, width: W, height: H, var: false, dq: false }] });
     await gone.writeRows(0, 'sci', 0, sci);

@@ -20,9 +20,8 @@ import type { Card } from '../core/fits/types';
 import { frameLayout, planeHdu, type LayoutHdu } from '../core/pipeline/layout';
 import { PRODUCT_LABEL, isMasterKind, madeFrom, type ProductInfo } from '../core/pipeline/products';
 import { scienceExtensions, type FrameHeaders, type HduLayout, type FrameWriter, type NewFrame, type PixelStore, type PlaneKind, type StoredFrame } from '../core/pipeline/store';
-import { medianInPlace } from '../core/kernels/select';
 import { ScratchPool, give, take } from '../core/kernels/scratch';
-import { MAD_TO_SIGMA } from '../core/kernels/stats';
+import { MAD_TO_SIGMA, madOf } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
@@ -460,12 +459,9 @@ class Sampler {
 
   /** The figures; the sampler is spent (its sample goes back to the pool). */
   stats(): FrameStats {
-    const a = this.values, n = this.n;
-    const median = n ? medianInPlace(a, n) : NaN;
-    for (let i = 0; i < n; i++) a[i] = Math.abs(a[i] - median);
-    const robustSigma = n ? MAD_TO_SIGMA * medianInPlace(a, n) : NaN;
-    give(a);
-    return { median, robustSigma, min: this.min, max: this.max, saturatedFraction: 0, nanCount: this.nan };
+    const { median, mad } = madOf(this.values, this.n);
+    give(this.values);
+    return { median, robustSigma: MAD_TO_SIGMA * mad, min: this.min, max: this.max, saturatedFraction: 0, nanCount: this.nan };
   }
 }
 

@@ -109,8 +109,8 @@ export function median(data: Pixels, opts: ScratchOptions = {}): number {
   return medianInPlace(values, n);
 }
 
-/** Median absolute deviation from the median of values[0..n-1]; reorders that range. */
-function madOf(values: Float32Array, n: number): { median: number; mad: number } {
+/** The median of values[0..n-1] and the median absolute deviation from it (NaN for both when n is 0); reorders that range. */
+export function madOf(values: Float32Array | Float64Array, n: number): { median: number; mad: number } {
   const med = medianInPlace(values, n);
   for (let i = 0; i < n; i++) values[i] = Math.abs(values[i] - med);
   return { median: med, mad: medianInPlace(values, n) };
