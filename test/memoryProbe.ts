@@ -41,6 +41,9 @@ function pixelBytes(rows: unknown): number {
   return n;
 }
 
+/** Where the allocation being checked was made: the three frames above the constructor's proxy. */
+const caller = () => new Error().stack?.split('\n').slice(3, 6).map((l) => l.trim()).join(' < ');
+
 export interface Probe {
   /** Pixel bytes of the strips records read, per fileId. */
   readBytes: Map<string, number>;
@@ -94,7 +97,7 @@ export function memoryProbe(db?: WorkbenchDb): Probe {
           construct(target, args, newTarget) {
             const a = Reflect.construct(target, args, newTarget) as ArrayBufferView & { length: number };
             // A new array, or a view cut from a kept buffer (the scratch pool's, a combine's carving): either is memory put to use.
-            if (a.length >= 1024) checkpoint(`new ${name}(${typeof args[0] === 'number' ? a.length : `buffer, ${a.length}`}) ${new Error().stack?.split('\n').slice(2, 5).map((l) => l.trim()).join(' < ')}`);
+            if (a.length >= 1024) checkpoint(`new ${name}(${typeof args[0] === 'number' ? a.length : `buffer, ${a.length}`}) ${caller()}`);
             return a;
           },
         });
@@ -104,7 +107,7 @@ export function memoryProbe(db?: WorkbenchDb): Probe {
       globalThis.ArrayBuffer = new Proxy(OrigBuffer, {
         construct(target, args, newTarget) {
           const b = Reflect.construct(target, args, newTarget) as ArrayBuffer;
-          if (b.byteLength >= 4096) checkpoint(`new ArrayBuffer(${b.byteLength}) ${new Error().stack?.split('\n').slice(2, 5).map((l) => l.trim()).join(' < ')}`);
+          if (b.byteLength >= 4096) checkpoint(`new ArrayBuffer(${b.byteLength}) ${caller()}`);
           return b;
         },
       });

@@ -276,11 +276,11 @@ export function combineRange(
   const scis: Float32Array[] = new Array(N);
   const vars: Float32Array[] = new Array(N);
   const dqs: Uint16Array[] = new Array(N);
-  let hasDq = false;
-  for (let i = 0; i < N; i++) if (inputs[i].dq) hasDq = true;
+  let hasDq = false, lacksDq = false;
+  for (let i = 0; i < N; i++) if (inputs[i].dq) hasDq = true; else lacksDq = true;
   // Made only where an input lacks DQ beside one that has it (it was made for every strip of every
   // combine with DQ: 1 MB of fresh memory per strip of a 2k frame).
-  const zeros = hasDq && inputs.some((x) => !x.dq) ? new Uint16Array(n) : null;
+  const zeros = hasDq && lacksDq ? new Uint16Array(n) : null;
   for (let i = 0; i < N; i++) {
     scis[i] = inputs[i].sci;
     if (hasVar) vars[i] = inputs[i].var as Float32Array;
