@@ -11,7 +11,9 @@
  * as Blob slices of OPFS staging files, which IndexedDB copies; Playwright's
  * default context keeps IndexedDB in memory, where a stored Blob is the
  * Blob itself and would be lost with its staging file (strips once read as
- * NotFoundError here), so there they must be typed arrays.
+ * NotFoundError here), so there they must be typed arrays. On disk the
+ * staging files stay as the raw frames' copies the pipeline reads
+ * (src/db/rawCopies.ts): the master bias made from them is still Node's.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -49,6 +51,24 @@ function storedPixels(page: Page): Promise<Record<string, { kinds: string[]; sha
   });
 }
 
+/** The raw frames' copies the ingest kept (src/db/rawCopies.ts): name (the file's id) -> SHA-256 of the copy's bytes. */
+function rawCopies(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const out: Record<string, string> = {};
+    let dir: FileSystemDirectoryHandle;
+    try {
+      dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('raw-copies');
+    } catch {
+      return out; // none kept
+    }
+    for await (const [name, entry] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) {
+      const bytes = await (await entry.getFile()).arrayBuffer();
+      out[name] = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    }
+    return out;
+  });
+}
+
 /** The data units (HDUs 1-3) of a FITS file. */
 function dataUnits(bytes: Uint8Array, name: string): Uint8Array[] {
   const fits = parseFits(bytes, name);
@@ -57,11 +77,14 @@ function dataUnits(bytes: Uint8Array, name: string): Uint8Array[] {
 }
 
 /** What a page made of the three frames: their strips as stored (and after a reload), the master's strips, and its exported file. */
-async function throughPage(page: Page, files: { name: string }[], raw: string, dir: string) {
+async function throughPage(page: Page, files: { name: string }[], raw: string, dir: string, copiesKept: number) {
   await page.goto('/');
   await page.setInputFiles('input[aria-label="Add FITS files"]', files.map((f) => path.join(raw, f.name)));
   await waitForRows(page, 3);
   const stored = await storedPixels(page);
+  // Kept once each file's transaction committed, so possibly a moment after its row shows.
+  await expect.poll(() => rawCopies(page).then((c) => Object.keys(c).length)).toBe(copiesKept);
+  const copies = await rawCopies(page);
 
   // What IndexedDB holds outlives the page: a reload reads the same.
   await page.reload();
@@ -77,7 +100,7 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
   const zip = path.join(dir, `products-${Date.now()}.zip`);
   await download.saveAs(zip);
-  return { stored, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
+  return { stored, copies, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
 }
 
 test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same master bias as in Node, in profiles in memory and on disk', async ({ page, baseURL }) => {
@@ -111,8 +134,11 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
       disk: { raw: ['Blob u16'], master: ['Blob f32', 'Blob u16'] },
     };
     for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
-      const got = await throughPage(p, files, raw, dir);
+      const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0);
       for (const f of files) expect(got.stored[f.name], `${where}: ${f.name}`).toEqual({ kinds: kinds[where].raw, sha256: expected[f.name] });
+      // On disk each raw frame's staging file stays as its copy, named by its id: the same bytes as its stored strips.
+      const ids = Object.fromEntries(files.map((f) => [f.name, createHash('sha256').update(f.bytes).digest('hex')]));
+      expect(got.copies, where).toEqual(where === 'disk' ? Object.fromEntries(files.map((f) => [ids[f.name], expected[f.name]])) : {});
       expect(got.product, where).toBe(masterName);
       expect(got.productKinds, where).toEqual(kinds[where].master);
       expect(Object.keys(got.zip), where).toEqual([masterName]);

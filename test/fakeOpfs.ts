@@ -66,8 +66,9 @@ class FakeHandle {
 class FakeFileHandle {
   readonly kind = 'file';
 
-  constructor(readonly name: string, private readonly file: FakeFile, private readonly fs: FakeOpfs) {}
+  constructor(readonly name: string, private readonly file: FakeFile, private readonly fs: FakeOpfs, private readonly parent: FakeDir) {}
 
+  /** One writer or reader at a time (Chromium's read-only mode, which allows several, is not modelled). */
   async createSyncAccessHandle(): Promise<FakeHandle> {
     if (this.file.open) throw new DOMException('already open', 'NoModificationAllowedError');
     this.file.open = true;
@@ -77,6 +78,16 @@ class FakeFileHandle {
   /** A snapshot of the bytes, as Chromium's File of an OPFS file reads them. */
   async getFile(): Promise<File> {
     return new File([this.file.bytes.slice()], this.name, { lastModified: this.file.modified });
+  }
+
+  /** Moves the file to `dir` as `name`, replacing a file of that name (Chromium's OPFS move). */
+  async move(dir: FakeDir, name: string): Promise<void> {
+    if (this.file.open) throw new DOMException(`${this.name} is open`, 'NoModificationAllowedError');
+    const there = dir.children.get(name);
+    if (there instanceof FakeDir) throw new DOMException(`${name} is a directory`, 'TypeMismatchError');
+    if (there) this.fs.grow(-there.bytes.length);
+    this.parent.children.delete(this.name);
+    dir.children.set(name, this.file);
   }
 
   /** Backdates the file (tests of leftovers). */
@@ -104,7 +115,7 @@ class FakeDir {
     if (!e && opts.create) this.children.set(name, (e = new FakeFile()));
     if (!e) throw new DOMException(`${name} not found`, 'NotFoundError');
     if (!(e instanceof FakeFile)) throw new DOMException(`${name} is a directory`, 'TypeMismatchError');
-    return new FakeFileHandle(name, e, this.fs);
+    return new FakeFileHandle(name, e, this.fs, this);
   }
 
   async removeEntry(name: string, opts: { recursive?: boolean } = {}): Promise<void> {
@@ -122,7 +133,7 @@ class FakeDir {
   }
 
   async *entries(): AsyncGenerator<[string, FakeDir | FakeFileHandle]> {
-    for (const [k, e] of [...this.children]) yield [k, e instanceof FakeDir ? e : new FakeFileHandle(k, e, this.fs)];
+    for (const [k, e] of [...this.children]) yield [k, e instanceof FakeDir ? e : new FakeFileHandle(k, e, this.fs, this)];
   }
 }
 

@@ -14,6 +14,8 @@ import { dataSectionBounds, sectionLevels } from '../src/core/kernels/sectionLev
 import { LATTICES } from '../src/core/kernels/lattice';
 import { cfaPattern, latticeColours, rowsTopDown } from '../src/core/pipeline/primitives/cfa';
 import type { PartLevel } from '../src/core/pipeline/flatLevel';
+import { defaultRawCopies, type RawCopies } from '../src/db/rawCopies';
+import { StorageFullError } from '../src/db/errors';
 import { findFile, storeFile, stripRowsFor, toStrips, type StoreOutcome } from '../src/db/files';
 import { defaultStripStaging, type StripStaging } from '../src/db/stripStaging';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -205,7 +207,13 @@ function dataSection(plane: Float32Array | Float64Array, width: number, height: 
 }
 
 /** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts; `false`: never). */
-export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: StripStaging | false = defaultStripStaging() ?? false): Promise<IngestOutcome> {
+export async function ingestOne(
+  db: WorkbenchDb,
+  item: IngestItem,
+  staging: StripStaging | false = defaultStripStaging() ?? false,
+  /** Where a raw frame's staging file is kept as the copy the pipeline reads (../src/db/rawCopies.ts). */
+  copies: RawCopies | undefined = defaultRawCopies(),
+): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
   // Re-dropping a night should cost a hash per file, not a decode.
   const known = await findFile(db, id);
@@ -224,7 +232,9 @@ export async function ingestOne(db: WorkbenchDb, item: IngestItem, staging: Stri
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const stored = await storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging).finally(() => {
+    const store = () => storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging, copies);
+    // Copies of raw frames are a speed-up, never a reason to refuse a file: full, they go, and the file is tried again.
+    const stored = await store().catch(async (err) => (err instanceof StorageFullError && copies && (await copies.free()) > 0 ? store() : Promise.reject(err))).finally(() => {
       // Stored or refused, the strips' arrays were copied (or never will be): kept for the next file.
       for (const st of analysed?.strips ?? []) if (st.dtype === undefined) stripPool.give(st.data);
     });

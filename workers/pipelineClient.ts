@@ -19,6 +19,7 @@ import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { clearScratchDirectory } from '../src/db/opfsScratch';
+import { sweepRawCopies } from '../src/db/rawCopies';
 import { storageFullHalt } from '../src/db/errors';
 import { discardRunWrites, sweepOrphanStrips } from '../src/db/products';
 import { createRuns, getRun, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
@@ -198,6 +199,8 @@ export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}):
   try {
     // No run of any tab is using scratch now: what is there was left by a crashed or reloaded page.
     await clearScratchDirectory().catch(() => 0);
+    // Copies of raw frames no longer in the library, or beyond the room kept for products (src/db/rawCopies.ts).
+    await sweepRawCopies(db).catch(() => 0);
     return await planAndRun(db, opts, release);
   } catch (err) {
     release();

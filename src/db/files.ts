@@ -9,6 +9,7 @@ import type { StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
 import { storeStrips, stripValues, type StripStaging } from './stripStaging';
+import { sweepRawCopies, type RawCopies, type StagedFile } from './rawCopies';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
 
@@ -24,7 +25,11 @@ export async function storeFile(
   headers: HeaderRecord | undefined,
   strips: StripRecord[],
   staging?: StripStaging | false,
+  /** Where the staging file becomes the raw frame's copy for the pipeline's reads (./rawCopies.ts). */
+  copies?: RawCopies,
 ): Promise<StoreOutcome> {
+  // A duplicate's strips were not stored: its staging file is not a copy of what is.
+  const keep = copies && ((file: StagedFile, records: readonly StripRecord[], outcome: StoreOutcome) => outcome === 'duplicate' ? Promise.resolve(false) : copies.keep(file, record.id, records));
   try {
     // Staged (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.
     return await storeStrips(staging, strips, (records) => db.transaction('rw', db.files, db.headers, db.strips, async () => {
@@ -35,7 +40,7 @@ export async function storeFile(
       if (headers) await db.headers.put(headers);
       if (records.length) await db.strips.bulkPut(records);
       return existing ? 'replaced-error' : 'stored';
-    }));
+    }), keep);
   } catch (err) {
     if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
@@ -82,6 +87,8 @@ export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void>
     await db.headers.bulkDelete(ids);
     for (const id of ids) await db.strips.where('fileId').equals(id).delete();
   });
+  // Their raw copies too, so removing files frees the disk they held.
+  await sweepRawCopies(db).catch(() => 0);
 }
 
 /** Rows [y0, y1) of one plane, assembled from the stored strips (float32 planes: pixels, variance). */

@@ -29,6 +29,7 @@ import { defaultOpfsScratch, planesBytes, type OpfsScratch, type ScratchFile, ty
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import { tracked } from '../core/pending';
 import { defaultStripStaging, type StripStaging } from './stripStaging';
+import { defaultRawCopies, type RawCopies } from './rawCopies';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord, StripRecord } from './types';
 
@@ -52,6 +53,11 @@ export interface IdbStoreOptions {
    * handles), or `false` for typed arrays put as they are.
    */
   staging?: StripStaging | false;
+  /**
+   * Where raw frames are read from before IndexedDB: the copies the ingest
+   * kept (./rawCopies.ts; default this realm's), `false` for none.
+   */
+  rawCopies?: RawCopies | false;
 }
 
 /** Heartbeats of a writer are refreshed at most this often while it writes... */
@@ -70,11 +76,13 @@ export class IdbPixelStore implements PixelStore {
   private keepalive?: ReturnType<typeof setInterval>;
   private readonly mirror: ProductMirror | undefined;
   private readonly staging: StripStaging | undefined;
+  private readonly rawCopies: RawCopies | undefined;
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
     this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
     this.staging = opts.staging === false ? undefined : opts.staging ?? defaultStripStaging();
+    this.rawCopies = opts.rawCopies === false ? undefined : opts.rawCopies ?? defaultRawCopies();
   }
 
   /** Scratch frames go to OPFS files (sync access handles: GB/s), not to IndexedDB strips. */
@@ -114,7 +122,12 @@ export class IdbPixelStore implements PixelStore {
     if (hdu === undefined) throw new Error(`${frame.name}: no ${plane.toUpperCase()} plane in extension ${e.extver}`);
     const file = this.files.get(frame.id) ?? this.mirror?.get(frame.id);
     if (file) return file.read(hdu, y0, y1, out);
-    return tracked(`IndexedDB read ${frame.name} HDU ${hdu} rows ${y0}-${y1}`, readPlaneRows(this.db, { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) }, hdu, 0, y0, y1, out));
+    const layout = { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) };
+    if (this.rawCopies && !frame.product) {
+      const copied = await this.rawCopies.readPlaneRows(this.db, layout, hdu, 0, y0, y1, out);
+      if (copied) return copied;
+    }
+    return tracked(`IndexedDB read ${frame.name} HDU ${hdu} rows ${y0}-${y1}`, readPlaneRows(this.db, layout, hdu, 0, y0, y1, out));
   }
 
   async create(spec: NewFrame): Promise<FrameWriter> {

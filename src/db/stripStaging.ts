@@ -47,6 +47,7 @@ import { dtypeOf, type StripData } from '../core/workspace/format';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
 import type { StripRecord } from './types';
+import type { StagedFile } from './rawCopies';
 
 /** The directory under the origin's private root that holds the staging files. */
 export const STAGING_DIRECTORY = 'strip-staging';
@@ -71,6 +72,8 @@ export async function stripValues(s: StripRecord): Promise<StripData> {
 /** Strips ready to be put, and what to do once their transaction has ended. */
 export interface StagedStrips {
   records: StripRecord[];
+  /** The staging file the records are slices of, when they were staged. */
+  file?: StagedFile;
   /** Removes the staging file; call it after the transaction that stored the records completed or failed. Never throws. */
   release(): Promise<void>;
 }
@@ -149,7 +152,7 @@ export class StripStaging {
         return { fileId: s.fileId, hdu: s.hdu, plane: s.plane, index: s.index, y0: s.y0, y1: s.y1, data: file.slice(from, from + a.byteLength), dtype: dtypeOf(a) };
       });
       const staged = dir;
-      return { records, release: () => staged.removeEntry(name).catch(() => undefined) };
+      return { records, file: { dir, name }, release: () => staged.removeEntry(name).catch(() => undefined) };
     } catch (err) {
       await dir?.removeEntry(name).catch(() => undefined);
       // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full
@@ -160,13 +163,20 @@ export class StripStaging {
     }
   }
 
-  /** Stages the strips, runs `store` with the records to put, then removes the staging file whatever happened. */
-  async storeWith<T>(strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
+  /**
+   * Stages the strips, runs `store` with the records to put, then removes the
+   * staging file whatever happened, unless `keep` (given the file once `store`
+   * succeeded) took it over and said so (a raw frame's copy: ./rawCopies.ts).
+   */
+  async storeWith<T>(strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>, keep?: KeepStaged<T>): Promise<T> {
     const staged = await this.stage(strips);
+    let kept = false;
     try {
-      return await store(staged.records);
+      const result = await store(staged.records);
+      if (keep && staged.file) kept = await keep(staged.file, staged.records, result);
+      return result;
     } finally {
-      await staged.release();
+      if (!kept) await staged.release();
     }
   }
 }
@@ -245,7 +255,10 @@ export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number,
 /** This realm's staging, or undefined where sync access handles do not exist (strips are stored as typed arrays then). */
 export const defaultStripStaging = realmShared(() => new StripStaging());
 
+/** Takes over a staging file once its records are stored (true: kept, the staging must not remove it). Never throws. */
+export type KeepStaged<T> = (file: StagedFile, records: readonly StripRecord[], stored: T) => Promise<boolean>;
+
 /** Stores the strips through `staging` when there is one (`false`: none), else as they are. */
-export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>): Promise<T> {
-  return staging ? staging.storeWith(strips, store) : store([...strips]);
+export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>, keep?: KeepStaged<T>): Promise<T> {
+  return staging ? staging.storeWith(strips, store, keep) : store([...strips]);
 }

@@ -22,8 +22,11 @@ export function StorageMeter() {
   }, []);
   if (!info) return <span className="storage muted">storage: unknown</span>;
   const free = Math.max(0, info.quota - info.usage);
+  const persistence = info.persisted ? 'Persistent: the browser will not evict this data under storage pressure.' : 'Best-effort: the browser may evict this data when the disk is short. Allow persistent storage to keep it.';
+  // The raw frames' copies are part of the usage, but not the library's: say so, or deleting files seems to free too little.
+  const copies = info.copies > 0 ? `\n${formatBytes(info.copies)} of the usage are copies of raw frames that make reductions faster; they are removed when the space is needed.` : '';
   return (
-    <span className="storage" title={info.persisted ? 'Persistent: the browser will not evict this data under storage pressure.' : 'Best-effort: the browser may evict this data when the disk is short. Allow persistent storage to keep it.'}>
+    <span className="storage" title={persistence + copies}>
       <span className="storage-bar" aria-hidden><span style={{ width: `${Math.min(100, (100 * info.usage) / Math.max(1, info.quota))}%` }} /></span>
       {formatBytes(info.usage)} used · {formatBytes(free)} free · {info.persisted ? 'persistent' : 'not persistent'}
     </span>

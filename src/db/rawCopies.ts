@@ -1,0 +1,240 @@
+/**
+ * Copies of raw frames' pixels as OPFS files, kept from the ingest so that a
+ * pipeline worker reads a raw frame at file speed, into its own pooled arrays,
+ * instead of as IndexedDB Blobs.
+ *
+ * Why: reading a frame's Blob strips from IndexedDB makes the browser read
+ * its blob files and pipe the bytes to the page's process, where they land in
+ * new ArrayBuffers: on the browser bench night (41 raw frames of 8 MB) that
+ * was 328 MB of fresh pages in the worker, ~90 thousand page faults and 6-7
+ * CPU seconds on the page's thread pool, and ~100 MB/s of reading under a
+ * reduction's load, on the core the worker shares with IndexedDB. A sync
+ * access handle reads the same bytes in place at GB/s (./opfsScratch.ts).
+ *
+ * What a copy is: the ingest's staging file itself (./stripStaging.ts), which
+ * holds the file's strips one after the other in key order (HDU, plane,
+ * strip), moved here and named by the file's id (the SHA-256 of its bytes)
+ * once the transaction that stored the strips has committed, instead of being
+ * removed. It costs the ingest nothing but the disk: the raw pixels twice,
+ * bounded below. The library's pixels stay in IndexedDB (DESIGN.md): a copy
+ * is only ever read where it matches the stored strips exactly (its size is
+ * the sum of the strips' sizes, every strip a Blob with its element type), and
+ * any mismatch, missing copy or refusal reads IndexedDB as before.
+ *
+ * Bounded: a copy is kept only while the origin's usage is under half its
+ * quota, and `sweepRawCopies` (before each reduction, and after files are
+ * removed) removes the copies of files no longer in the library, then the
+ * oldest ones while usage is over half the quota. A file the ingest could not
+ * store for want of room is tried again once every copy is gone
+ * (freeRawCopies), and a run halted by a full disk finds room when restarted
+ * (the sweep before it): copies never cost the library space it needs. The
+ * storage meter says how much of the usage they are.
+ */
+import type { WorkbenchDb } from './schema';
+import type { StripRecord } from './types';
+import type { StripData } from '../core/workspace/format';
+import { borrow, type ScratchType } from '../core/kernels/scratch';
+import { realmShared, type ScratchRoot } from './opfsScratch';
+import type { QuotaEstimate } from './productMirror';
+import { tracked } from '../core/pending';
+
+/** The directory under the origin's private root that holds the copies. */
+export const RAW_COPIES_DIRECTORY = 'raw-copies';
+
+/** A staging file that has been stored from (./stripStaging.ts). */
+export interface StagedFile {
+  dir: FileSystemDirectoryHandle;
+  name: string;
+}
+
+type BlobStrip = Extract<StripRecord, { data: Blob }>;
+type FileHandleWithMove = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
+type SyncOpen = FileSystemFileHandle & { createSyncAccessHandle(opts?: { mode?: string }): Promise<FileSystemSyncAccessHandle> };
+
+const keyOrder = (a: StripRecord, b: StripRecord) => a.hdu - b.hdu || a.plane - b.plane || a.index - b.index;
+
+/** Whether the records are Blob strips in key order: the layout of a staging file that may become a copy. */
+function isCopyLayout(records: readonly StripRecord[]): records is BlobStrip[] {
+  return records.length > 0 && records.every((r, k) => r.data instanceof Blob && r.dtype !== undefined && (k === 0 || keyOrder(records[k - 1], r) < 0));
+}
+
+export class RawCopies {
+  private dir?: Promise<FileSystemDirectoryHandle>;
+
+  constructor(
+    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
+    private readonly estimate: QuotaEstimate = () => navigator.storage.estimate(),
+  ) {}
+
+  private directory(): Promise<FileSystemDirectoryHandle> {
+    this.dir ??= this.root().then((r) => r.getDirectoryHandle(RAW_COPIES_DIRECTORY, { create: true }));
+    this.dir.catch(() => (this.dir = undefined));
+    return this.dir;
+  }
+
+  /**
+   * Makes the staging file the copy of file `id`, whose strips it holds as
+   * `records` say. Call only once the records are stored. True when kept (the
+   * caller must not remove the staging file then); false, never throwing,
+   * when the layout is not a copy's, there is no room, or OPFS refused.
+   */
+  async keep(staged: StagedFile, id: string, records: readonly StripRecord[]): Promise<boolean> {
+    if (!isCopyLayout(records)) return false;
+    try {
+      const { quota, usage } = await this.estimate();
+      // The staging file is counted in usage already: keeping it adds nothing now, but must leave room for products.
+      if (quota === undefined || usage === undefined || usage > quota / 2) return false;
+      const dir = await this.directory();
+      const fh = (await staged.dir.getFileHandle(staged.name)) as FileHandleWithMove;
+      if (typeof fh.move !== 'function') return false;
+      // The same bytes' copy, left by a file removed and added again: this one replaces it.
+      await dir.removeEntry(id).catch(() => undefined);
+      await fh.move(dir, id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Removes every copy not open (storage is full: see freeRawCopies); returns the bytes freed. */
+  free(): Promise<number> {
+    return freeRawCopies(this.root);
+  }
+
+  /**
+   * Rows [y0, y1) of one plane of file `id` from its copy, into `out`; undefined
+   * when the file has no copy or its copy does not match its stored strips (the
+   * caller reads IndexedDB then). Only where sync access handles exist.
+   */
+  async readPlaneRows<T extends Float32Array | Uint16Array>(
+    db: WorkbenchDb, file: { id: string; width: number }, hdu: number, plane: number, y0: number, y1: number, out: T,
+  ): Promise<T | undefined> {
+    let handle: FileSystemSyncAccessHandle | undefined;
+    try {
+      const dir = await this.directory();
+      const fh = (await dir.getFileHandle(file.id)) as SyncOpen;
+      // Read-only: several workers may read one copy (Chromium 121+; elsewhere the option is ignored and the handle is exclusive).
+      handle = await tracked(`OPFS open copy of ${file.id}`, fh.createSyncAccessHandle({ mode: 'read-only' }));
+      const records = (await db.strips.where('fileId').equals(file.id).toArray()).sort(keyOrder);
+      if (!isCopyLayout(records)) return undefined;
+      let offset = 0;
+      const at = new Map<StripRecord, number>();
+      for (const r of records) {
+        at.set(r, offset);
+        offset += r.data.size;
+      }
+      if (offset !== handle.getSize()) return undefined;
+      const wanted = records.filter((r) => r.hdu === hdu && r.plane === plane && r.y1 > y0 && r.y0 < y1);
+      let covered = 0;
+      for (const r of wanted) {
+        const type = (r.dtype === 'u16' ? Uint16Array : r.dtype === 'i16' ? Int16Array : Float32Array) as ScratchType<StripData>;
+        const n = r.data.size / type.BYTES_PER_ELEMENT;
+        if (n !== (r.y1 - r.y0) * file.width) return undefined;
+        const from = Math.max(y0, r.y0);
+        const to = Math.min(y1, r.y1);
+        const got = borrow(type, n, (values) => {
+          const read = handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.size), { at: at.get(r)! });
+          if (read !== r.data.size) return false;
+          // TypedArray.set converts: 16-bit raw values into float32 pixels, exactly.
+          out.set(values.subarray((from - r.y0) * file.width, (to - r.y0) * file.width) as never, (from - y0) * file.width);
+          return true;
+        });
+        if (!got) return undefined;
+        covered += to - from;
+      }
+      return covered === y1 - y0 ? out : undefined;
+    } catch {
+      return undefined; // no copy (NotFoundError), open elsewhere, or OPFS gone: IndexedDB has the pixels
+    } finally {
+      try { handle?.close(); } catch { /* closed */ }
+    }
+  }
+}
+
+/** This realm's copies, where sync access handles exist (dedicated workers); undefined elsewhere. */
+export const defaultRawCopies = realmShared(() => new RawCopies());
+
+const defaultRoot: ScratchRoot | undefined =
+  typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? () => navigator.storage.getDirectory() : undefined;
+
+interface Listed {
+  dir: FileSystemDirectoryHandle;
+  copies: { name: string; size: number; modified: number }[];
+}
+
+/** The copies there are, with their sizes; undefined where there is no directory of them (or no OPFS). */
+async function listCopies(root: ScratchRoot | undefined): Promise<Listed | undefined> {
+  if (!root) return undefined;
+  try {
+    const dir = await (await root()).getDirectoryHandle(RAW_COPIES_DIRECTORY);
+    const copies: Listed['copies'] = [];
+    for await (const [name, entry] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+      if (entry.kind !== 'file') continue;
+      const f = await (entry as FileSystemFileHandle).getFile().catch(() => undefined);
+      copies.push({ name, size: f?.size ?? 0, modified: f?.lastModified ?? 0 });
+    }
+    return { dir, copies };
+  } catch {
+    return undefined; // no copies yet, or OPFS unusable here
+  }
+}
+
+/** Removes one copy; false when it is open in a worker (a later sweep removes it) or gone. */
+async function removeCopy(dir: FileSystemDirectoryHandle, name: string): Promise<boolean> {
+  try {
+    await dir.removeEntry(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the copies of files no longer in the library, then, oldest first,
+ * copies while the origin uses more than half its quota; returns how many were
+ * removed. Safe at any time: a copy open in a worker is skipped (removed by a
+ * later sweep), and a copy of a file still listed is removed only for room.
+ */
+export async function sweepRawCopies(
+  db: WorkbenchDb,
+  root: ScratchRoot | undefined = defaultRoot,
+  estimate: QuotaEstimate = () => navigator.storage.estimate(),
+): Promise<number> {
+  // Listed before the ids are read: a copy is moved here only after its file's record committed.
+  const listed = await listCopies(root);
+  if (!listed) return 0;
+  const ids = new Set(await db.files.toCollection().primaryKeys());
+  let removed = 0;
+  const kept: Listed['copies'] = [];
+  for (const c of listed.copies) {
+    if (!ids.has(c.name) && (await removeCopy(listed.dir, c.name))) removed++;
+    else kept.push(c);
+  }
+  try {
+    const { quota, usage } = await estimate();
+    if (quota !== undefined && usage !== undefined) {
+      let over = usage - quota / 2;
+      for (const c of kept.sort((a, b) => a.modified - b.modified)) {
+        if (over <= 0) break;
+        if (await removeCopy(listed.dir, c.name)) {
+          removed++;
+          over -= c.size;
+        }
+      }
+    }
+  } catch { /* no estimate: only the orphans go */ }
+  return removed;
+}
+
+/** Removes every copy not open in a worker (storage is full: the library's own data comes first); returns the bytes freed. */
+export async function freeRawCopies(root: ScratchRoot | undefined = defaultRoot): Promise<number> {
+  const listed = await listCopies(root);
+  let freed = 0;
+  for (const c of listed?.copies ?? []) if (await removeCopy(listed!.dir, c.name)) freed += c.size;
+  return freed;
+}
+
+/** Bytes the copies take (the storage meter says so: they are part of the origin's usage). */
+export async function rawCopiesBytes(root: ScratchRoot | undefined = defaultRoot): Promise<number> {
+  return ((await listCopies(root))?.copies ?? []).reduce((n, c) => n + c.size, 0);
+}

@@ -1,0 +1,196 @@
+/**
+ * Raw frames' copies (src/db/rawCopies.ts) on fake-indexeddb and a fake OPFS
+ * (./fakeOpfs.ts): the ingest keeps its staging file as the copy; every plane
+ * read from a copy equals the plane read from IndexedDB (the reference,
+ * itself checked against astropy's pixels by the ingest tests), whole or in
+ * part; the pipeline's store reads the copy, and IndexedDB wherever the copy
+ * does not match; no copy is kept without room; the sweep removes the copies
+ * of removed files, and the oldest ones when the origin is over half its
+ * quota.
+ */
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deleteFiles, readPlaneRows } from '../src/db/files';
+import { IdbPixelStore } from '../src/db/pixelStore';
+import { RAW_COPIES_DIRECTORY, RawCopies, sweepRawCopies } from '../src/db/rawCopies';
+import type { WorkbenchDb } from '../src/db/schema';
+import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
+import { ingestOne } from '../workers/ingest';
+import { FakeOpfs } from './fakeOpfs';
+import { useTestDb } from './testDb';
+
+const SHARED = path.resolve(__dirname, '../../shared');
+const item = (dir: string, name: string) => ({ name, path: '', bytes: new Uint8Array(readFileSync(path.join(SHARED, dir, name))) });
+/** A raw frame (16-bit strips), a float32 image with NaNs, a signed 16-bit one and a multi-extension file. */
+const FILES = [item('sample-night', 'raw0001.fits'), item('fixtures/fits', 'f32_nan.fits'), item('fixtures/fits', 'i16.fits'), item('fixtures/fits', 'mef.fits')];
+
+const roomy = async () => ({ quota: 1e12, usage: 0 });
+
+/** Every image plane of every stored file: [file id, HDU, width, height]. */
+async function planes(db: WorkbenchDb): Promise<[string, number, number, number][]> {
+  const out: [string, number, number, number][] = [];
+  for (const f of await db.files.toArray()) for (const h of f.hdus.filter((x) => x.isImage && x.naxis.length >= 2)) out.push([f.id, h.index, h.naxis[0], h.naxis[1]]);
+  return out;
+}
+
+async function ingestAll(db: WorkbenchDb, fs: FakeOpfs, copies: RawCopies) {
+  const staging = new StripStaging(fs.getRoot, 0, async () => true);
+  for (const f of FILES) expect((await ingestOne(db, f, staging, copies)).status).toBe('ok');
+}
+
+/** The bytes of a file's copy in the fake OPFS. */
+function copyBytes(fs: FakeOpfs, id: string): { bytes: Uint8Array } {
+  const dir = fs.root.children.get(RAW_COPIES_DIRECTORY) as unknown as { children: Map<string, { bytes: Uint8Array }> };
+  return dir.children.get(id)!;
+}
+
+describe('raw copies kept by the ingest', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies', (d) => { db = d; });
+
+  it('are the staging files, and read every plane as IndexedDB does, whole and in part', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, roomy);
+    await ingestAll(db, fs, copies);
+    const ids = (await db.files.toArray()).map((f) => f.id).sort();
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(ids);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    const all = await planes(db);
+    expect(all.length).toBeGreaterThan(FILES.length); // the MEF's extensions too
+    for (const [id, hdu, w, h] of all) {
+      const file = { id, width: w, stripRows: (await db.files.get(id))!.stripRows };
+      const want = await readPlaneRows(db, file, hdu, 0, 0, h, new Float32Array(w * h));
+      expect(await copies.readPlaneRows(db, file, hdu, 0, 0, h, new Float32Array(w * h)), `${id} HDU ${hdu}`).toEqual(want);
+      // Rows across a strip's edge, where there is one.
+      const y0 = Math.max(0, Math.min(h - 3, file.stripRows - 2));
+      const y1 = Math.min(h, y0 + 5);
+      expect(await copies.readPlaneRows(db, file, hdu, 0, y0, y1, new Float32Array(w * (y1 - y0)))).toEqual(want.subarray(y0 * w, y1 * w));
+    }
+    // A file dropped again stores nothing, and its staging file is not kept.
+    expect((await ingestOne(db, FILES[0], new StripStaging(fs.getRoot, 0, async () => true), copies)).stored).toBe('duplicate');
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(ids);
+  });
+
+});
+
+describe('the pipeline store', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies-store', (d) => { db = d; });
+
+  it('reads a raw frame from its copy, and from IndexedDB wherever the copy does not match or is gone', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, roomy);
+    await ingestAll(db, fs, copies);
+    const raw = (await db.files.toArray()).find((f) => f.name === 'raw0001.fits')!;
+    const n = raw.width * raw.height;
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: false, rawCopies: copies });
+    const frame = await store.open(raw.id);
+    const want = await readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(n));
+    expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
+    // Proof that the copy is what was read: a changed byte shows (the size still matches).
+    const copy = copyBytes(fs, raw.id);
+    const changed = copy.bytes.slice();
+    changed[0] ^= 1;
+    copy.bytes = changed;
+    const got = await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n));
+    expect(got[0]).not.toBe(want[0]);
+    expect(got.subarray(1)).toEqual(want.subarray(1));
+    // A copy one byte short is not the stored strips: IndexedDB is read.
+    copy.bytes = changed.slice(0, -1);
+    expect(await copies.readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(n))).toBeUndefined();
+    expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
+    // No copy at all: the same.
+    await (await fs.getRoot()).getDirectoryHandle(RAW_COPIES_DIRECTORY).then((d) => d.removeEntry(raw.id));
+    expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
+  });
+
+});
+
+describe('raw copies without room', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies-full', (d) => { db = d; });
+
+  it('are not kept where the origin would use more than half its quota; the staging file goes as before', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, async () => ({ quota: 100e6, usage: 60e6 }));
+    await ingestAll(db, fs, copies);
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([]);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    expect(fs.used).toBe(0);
+  });
+});
+
+describe('sweeping raw copies', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies-sweep', (d) => { db = d; });
+
+  it('removes the copies of files no longer in the library, and the oldest while usage is over half the quota', async () => {
+    const fs = new FakeOpfs();
+    await ingestAll(db, fs, new RawCopies(fs.getRoot, roomy));
+    const files = await db.files.orderBy('addedAt').toArray();
+    // deleteFiles sweeps through navigator.storage, absent in Node: the sweep is called as the page would.
+    await deleteFiles(db, [files[0].id]);
+    expect(await sweepRawCopies(db, fs.getRoot, roomy)).toBe(1);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(files.slice(1).map((f) => f.id).sort());
+    // Over half the quota by one byte less than the oldest copy: that copy goes, and only it.
+    const dir = fs.root.children.get(RAW_COPIES_DIRECTORY) as unknown as { children: Map<string, { bytes: Uint8Array; modified: number }> };
+    const left = files.slice(1);
+    left.forEach((f, k) => (dir.children.get(f.id)!.modified = 1000 + k));
+    const oldest = dir.children.get(left[0].id)!.bytes.length;
+    const quota = 2 * (fs.used - oldest + 1);
+    expect(await sweepRawCopies(db, fs.getRoot, async () => ({ quota, usage: fs.used }))).toBe(1);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(left.slice(1).map((f) => f.id).sort());
+    // Every file still listed and within room: nothing goes.
+    expect(await sweepRawCopies(db, fs.getRoot, roomy)).toBe(0);
+  });
+});
+
+describe('a full disk at the ingest', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies-quota', (d) => { db = d; });
+
+  it('frees the copies and stores the file, where only they stood in its way', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, roomy);
+    const staging = new StripStaging(fs.getRoot, 0, async () => true);
+    expect((await ingestOne(db, FILES[0], staging, copies)).status).toBe('ok');
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toHaveLength(1);
+    // IndexedDB refuses the next file once, as Chromium does at its quota.
+    const put = db.strips.bulkPut.bind(db.strips);
+    let refusals = 0;
+    db.strips.bulkPut = ((...args: Parameters<typeof put>) => {
+      if (refusals++ === 0) throw new DOMException('quota', 'QuotaExceededError');
+      return put(...args);
+    }) as typeof put;
+    try {
+      const out = await ingestOne(db, FILES[2], staging, copies);
+      expect(out.status, out.message).toBe('ok');
+      expect(out.stored).toBe('stored');
+    } finally {
+      db.strips.bulkPut = put;
+    }
+    expect(refusals).toBe(2);
+    // The first file's copy made the room; the second file's staging file became its copy.
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([(await db.files.where('name').equals('i16.fits').first())!.id]);
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+  });
+
+  it('is reported as before when there are no copies to free', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, roomy);
+    const put = db.strips.bulkPut.bind(db.strips);
+    db.strips.bulkPut = (() => { throw new DOMException('quota', 'QuotaExceededError'); }) as typeof put;
+    try {
+      const out = await ingestOne(db, FILES[3], new StripStaging(fs.getRoot, 0, async () => true), copies);
+      expect(out.stored).toBe('failed');
+      expect(out.message).toMatch(/mef\.fits/);
+    } finally {
+      db.strips.bulkPut = put;
+    }
+    expect(await db.files.where('name').equals('mef.fits').count()).toBe(0);
+  });
+});
+
