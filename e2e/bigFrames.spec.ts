@@ -77,7 +77,7 @@ function dataUnits(bytes: Uint8Array, name: string): Uint8Array[] {
 }
 
 /** What a page made of the three frames: their strips as stored (and after a reload), the master's strips, and its exported file. */
-async function throughPage(page: Page, files: { name: string }[], raw: string, dir: string, copiesKept: number) {
+async function throughPage(page: Page, files: { name: string }[], raw: string, dir: string, copiesKept: number, copiesMb: number) {
   await page.goto('/');
   await page.setInputFiles('input[aria-label="Add FITS files"]', files.map((f) => path.join(raw, f.name)));
   await waitForRows(page, 3);
@@ -90,6 +90,10 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   await page.reload();
   await waitForRows(page, 3);
   expect(await storedPixels(page)).toEqual(stored);
+  // The storage meter says how much of the usage the copies are, where there are any.
+  const meter = page.locator('.storage');
+  if (copiesKept) await expect(meter).toHaveAttribute('title', new RegExp(`\n${copiesMb} MB of the usage are copies of raw frames`));
+  else await expect(meter).not.toHaveAttribute('title', /copies/);
 
   await page.getByRole('tab', { name: 'Runs' }).click();
   await page.getByRole('button', { name: 'Reduce all' }).click();
@@ -116,9 +120,11 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
     const masterName = `${files[0].name.replace(/\.fits$/, '')}_bias.fits`;
 
     // What the stored strips must hold: each file's pixels as 16-bit integers, little-endian (our reader, in Node).
+    let copyBytes = 0;
     const expected = Object.fromEntries(files.map((f) => {
       const img = readImage(parseFits(f.bytes, f.name), f.bytes, 0);
       const u16 = Uint16Array.from(img.data);
+      copyBytes += u16.byteLength;
       return [f.name, createHash('sha256').update(new Uint8Array(u16.buffer)).digest('hex')];
     }));
 
@@ -134,7 +140,7 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
       disk: { raw: ['Blob u16'], master: ['Blob f32', 'Blob u16'] },
     };
     for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
-      const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0);
+      const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0, Math.round(copyBytes / 1e6));
       for (const f of files) expect(got.stored[f.name], `${where}: ${f.name}`).toEqual({ kinds: kinds[where].raw, sha256: expected[f.name] });
       // On disk each raw frame's staging file stays as its copy, named by its id: the same bytes as its stored strips.
       const ids = Object.fromEntries(files.map((f) => [f.name, createHash('sha256').update(f.bytes).digest('hex')]));
