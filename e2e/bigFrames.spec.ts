@@ -51,7 +51,7 @@ function storedPixels(page: Page): Promise<Record<string, { kinds: string[]; sha
   });
 }
 
-/** The raw frames' copies the ingest kept (src/db/rawCopies.ts): name (the file's id) -> SHA-256 of the copy's bytes. */
+/** The raw frames' copies the ingest kept (src/db/rawCopies.ts): name -> SHA-256 of the copy's bytes. */
 function rawCopies(page: Page): Promise<Record<string, string>> {
   return page.evaluate(async () => {
     const out: Record<string, string> = {};
@@ -66,6 +66,19 @@ function rawCopies(page: Page): Promise<Record<string, string>> {
       out[name] = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
     }
     return out;
+  });
+}
+
+/** Each run's 'storage' log line (what it read and wrote, and from where), from the runs table. */
+function storageLogs(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, no) => { const r = indexedDB.open('ccd-workbench'); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const runs = await new Promise<{ log: { step: string; message: string }[] }[]>((ok) => {
+      const r = db.transaction('runs').objectStore('runs').getAll();
+      r.onsuccess = () => ok(r.result);
+    });
+    db.close();
+    return runs.map((r) => r.log.find((e) => e.step === 'storage')?.message ?? '');
   });
 }
 
@@ -99,12 +112,13 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   await page.getByRole('button', { name: 'Reduce all' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Reduction complete' })).toBeVisible({ timeout: 90_000 });
   const after = await storedPixels(page);
+  const storage = await storageLogs(page);
   const product = Object.keys(after).find((n) => !files.some((f) => f.name === n))!;
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
   const zip = path.join(dir, `products-${Date.now()}.zip`);
   await download.saveAs(zip);
-  return { stored, copies, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
+  return { stored, copies, storage, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
 }
 
 test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same master bias as in Node, in profiles in memory and on disk', async ({ page, baseURL }) => {
@@ -121,10 +135,12 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
 
     // What the stored strips must hold: each file's pixels as 16-bit integers, little-endian (our reader, in Node).
     let copyBytes = 0;
+    let rawFloatBytes = 0;
     const expected = Object.fromEntries(files.map((f) => {
       const img = readImage(parseFits(f.bytes, f.name), f.bytes, 0);
       const u16 = Uint16Array.from(img.data);
       copyBytes += u16.byteLength;
+      rawFloatBytes += 4 * u16.length;
       return [f.name, createHash('sha256').update(new Uint8Array(u16.buffer)).digest('hex')];
     }));
 
@@ -142,9 +158,11 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
     for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
       const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0, Math.round(copyBytes / 1e6));
       for (const f of files) expect(got.stored[f.name], `${where}: ${f.name}`).toEqual({ kinds: kinds[where].raw, sha256: expected[f.name] });
-      // On disk each raw frame's staging file stays as its copy, named by its id: the same bytes as its stored strips.
-      const ids = Object.fromEntries(files.map((f) => [f.name, createHash('sha256').update(f.bytes).digest('hex')]));
-      expect(got.copies, where).toEqual(where === 'disk' ? Object.fromEntries(files.map((f) => [ids[f.name], expected[f.name]])) : {});
+      // On disk each raw frame's staging file stays as its copy: the same bytes as its stored strips.
+      expect(Object.values(got.copies).sort(), where).toEqual(where === 'disk' ? files.map((f) => expected[f.name]).sort() : []);
+      // And the run read the raw frames from them (every pixel, as float32), where there are any.
+      const fromCopies = `${Math.round(rawFloatBytes / 2 ** 20)} MB of it from raw frames' OPFS copies`;
+      expect(got.storage.some((line) => line.includes(fromCopies)), `${where}: ${got.storage.join('; ')}`).toBe(where === 'disk');
       expect(got.product, where).toBe(masterName);
       expect(got.productKinds, where).toEqual(kinds[where].master);
       expect(Object.keys(got.zip), where).toEqual([masterName]);

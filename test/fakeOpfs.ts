@@ -85,6 +85,7 @@ class FakeFileHandle {
     if (this.file.open) throw new DOMException(`${this.name} is open`, 'NoModificationAllowedError');
     const there = dir.children.get(name);
     if (there instanceof FakeDir) throw new DOMException(`${name} is a directory`, 'TypeMismatchError');
+    if (there?.open) throw new DOMException(`${name} is open`, 'NoModificationAllowedError');
     if (there) this.fs.grow(-there.bytes.length);
     this.parent.children.delete(this.name);
     dir.children.set(name, this.file);

@@ -40,10 +40,10 @@ async function ingestAll(db: WorkbenchDb, fs: FakeOpfs, copies: RawCopies) {
   for (const f of FILES) expect((await ingestOne(db, f, staging, copies)).status).toBe('ok');
 }
 
-/** The bytes of a file's copy in the fake OPFS. */
-function copyBytes(fs: FakeOpfs, id: string): { bytes: Uint8Array } {
+/** The bytes of a copy in the fake OPFS, by its name. */
+function copyBytes(fs: FakeOpfs, name: string): { bytes: Uint8Array } {
   const dir = fs.root.children.get(RAW_COPIES_DIRECTORY) as unknown as { children: Map<string, { bytes: Uint8Array }> };
-  return dir.children.get(id)!;
+  return dir.children.get(name)!;
 }
 
 describe('raw copies kept by the ingest', () => {
@@ -54,13 +54,16 @@ describe('raw copies kept by the ingest', () => {
     const fs = new FakeOpfs();
     const copies = new RawCopies(fs.getRoot, roomy);
     await ingestAll(db, fs, copies);
-    const ids = (await db.files.toArray()).map((f) => f.id).sort();
-    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(ids);
+    // Each record names its copy: its staging file, under the staging file's own name.
+    const names = (await db.files.toArray()).map((f) => f.rawCopy!).sort();
+    expect(names.every((n) => /^[0-9a-f-]{36}\.bin$/.test(n))).toBe(true);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(names);
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
     const all = await planes(db);
     expect(all.length).toBeGreaterThan(FILES.length); // the MEF's extensions too
     for (const [id, hdu, w, h] of all) {
-      const file = { id, width: w, stripRows: (await db.files.get(id))!.stripRows };
+      const rec = (await db.files.get(id))!;
+      const file = { id, width: w, stripRows: rec.stripRows, copy: rec.rawCopy! };
       const want = await readPlaneRows(db, file, hdu, 0, 0, h, new Float32Array(w * h));
       expect(await copies.readPlaneRows(db, file, hdu, 0, 0, h, new Float32Array(w * h)), `${id} HDU ${hdu}`).toEqual(want);
       // Rows across a strip's edge, where there is one.
@@ -71,7 +74,7 @@ describe('raw copies kept by the ingest', () => {
     // A file dropped again stores nothing, and its staging file is not kept.
     expect((await ingestOne(db, FILES[0], new StripStaging(fs.getRoot, 0, async () => true), copies)).stored).toBe('duplicate');
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
-    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(ids);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(names);
   });
 
 });
@@ -91,7 +94,7 @@ describe('the pipeline store', () => {
     const want = await readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(n));
     expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
     // Proof that the copy is what was read: a changed byte shows (the size still matches).
-    const copy = copyBytes(fs, raw.id);
+    const copy = copyBytes(fs, raw.rawCopy!);
     const changed = copy.bytes.slice();
     changed[0] ^= 1;
     copy.bytes = changed;
@@ -100,11 +103,43 @@ describe('the pipeline store', () => {
     expect(got.subarray(1)).toEqual(want.subarray(1));
     // A copy one byte short is not the stored strips: IndexedDB is read.
     copy.bytes = changed.slice(0, -1);
-    expect(await copies.readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(n))).toBeUndefined();
+    expect(await copies.readPlaneRows(db, { ...raw, copy: raw.rawCopy! }, raw.imageHdu, 0, 0, raw.height, new Float32Array(n))).toBeUndefined();
     expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
     // No copy at all: the same.
-    await (await fs.getRoot()).getDirectoryHandle(RAW_COPIES_DIRECTORY).then((d) => d.removeEntry(raw.id));
+    await (await fs.getRoot()).getDirectoryHandle(RAW_COPIES_DIRECTORY).then((d) => d.removeEntry(raw.rawCopy!));
     expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
+    expect(store.readsFrom(raw.id)).toBeUndefined();
+  });
+
+});
+
+describe('a copy its record does not name', () => {
+  let db!: WorkbenchDb;
+  useTestDb('raw-copies-stale', (d) => { db = d; });
+
+  it('is never read: one left by an earlier ingest of the same bytes', async () => {
+    const fs = new FakeOpfs();
+    const copies = new RawCopies(fs.getRoot, roomy);
+    const staging = new StripStaging(fs.getRoot, 0, async () => true);
+    const first = await ingestOne(db, FILES[2], staging, copies);
+    const old = (await db.files.get(first.id))!.rawCopy!;
+    // Removed while its copy was open in a reader (the sweep skips it), then added again.
+    await deleteFiles(db, [first.id]);
+    expect((await ingestOne(db, FILES[2], staging, copies)).stored).toBe('stored');
+    const rec = (await db.files.get(first.id))!;
+    expect(rec.rawCopy).not.toBe(old);
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual([old, rec.rawCopy].sort());
+    // The old copy made wrong (as another version's strips could be): the new record's pixels are read all the same.
+    const stale = copyBytes(fs, old);
+    stale.bytes = stale.bytes.map((b) => b ^ 0xff);
+    const n = rec.width * rec.height;
+    const want = await readPlaneRows(db, rec, rec.imageHdu, 0, 0, rec.height, new Float32Array(n));
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: false, rawCopies: copies });
+    expect(await store.readRows(await store.open(rec.id), 0, 'sci', 0, rec.height, new Float32Array(n))).toEqual(want);
+    expect(store.readsFrom(rec.id)).toBe('raw copy');
+    // The sweep removes the copy no record names.
+    expect(await sweepRawCopies(db, fs.getRoot, roomy)).toBe(1);
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([rec.rawCopy]);
   });
 
 });
@@ -134,15 +169,15 @@ describe('sweeping raw copies', () => {
     // deleteFiles sweeps through navigator.storage, absent in Node: the sweep is called as the page would.
     await deleteFiles(db, [files[0].id]);
     expect(await sweepRawCopies(db, fs.getRoot, roomy)).toBe(1);
-    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(files.slice(1).map((f) => f.id).sort());
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(files.slice(1).map((f) => f.rawCopy!).sort());
     // Over half the quota by one byte less than the oldest copy: that copy goes, and only it.
     const dir = fs.root.children.get(RAW_COPIES_DIRECTORY) as unknown as { children: Map<string, { bytes: Uint8Array; modified: number }> };
     const left = files.slice(1);
-    left.forEach((f, k) => (dir.children.get(f.id)!.modified = 1000 + k));
-    const oldest = dir.children.get(left[0].id)!.bytes.length;
+    left.forEach((f, k) => (dir.children.get(f.rawCopy!)!.modified = 1000 + k));
+    const oldest = dir.children.get(left[0].rawCopy!)!.bytes.length;
     const quota = 2 * (fs.used - oldest + 1);
     expect(await sweepRawCopies(db, fs.getRoot, async () => ({ quota, usage: fs.used }))).toBe(1);
-    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(left.slice(1).map((f) => f.id).sort());
+    expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(left.slice(1).map((f) => f.rawCopy!).sort());
     // Every file still listed and within room: nothing goes.
     expect(await sweepRawCopies(db, fs.getRoot, roomy)).toBe(0);
   });
@@ -174,7 +209,7 @@ describe('a full disk at the ingest', () => {
     }
     expect(refusals).toBe(2);
     // The first file's copy made the room; the second file's staging file became its copy.
-    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([(await db.files.where('name').equals('i16.fits').first())!.id]);
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([(await db.files.where('name').equals('i16.fits').first())!.rawCopy]);
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
   });
 

@@ -19,7 +19,7 @@ import type { PlanFrame } from '../src/core/pipeline/facts';
 import { listFiles } from '../src/db/files';
 import { listExclusions, listOverrules, listParams, listPins, paramLayers } from '../src/db/pipelineState';
 import { clearScratchDirectory } from '../src/db/opfsScratch';
-import { sweepRawCopies } from '../src/db/rawCopies';
+import { freeRawCopies, sweepRawCopies } from '../src/db/rawCopies';
 import { storageFullHalt } from '../src/db/errors';
 import { discardRunWrites, sweepOrphanStrips } from '../src/db/products';
 import { createRuns, getRun, markInterrupted, newRunRecords, SESSION_LOCK_PREFIX, updateRun } from '../src/db/runs';
@@ -189,6 +189,17 @@ function takeReductionLock(): Promise<(() => void) | undefined> {
   });
 }
 
+/**
+ * The scheduler's halt rule: a full disk stops the runs not yet started
+ * (storageFullHalt); the raw frames' copies then go, so that a restart finds
+ * the room they held (src/db/rawCopies.ts).
+ */
+function haltForRoom(err: unknown): string | undefined {
+  const why = storageFullHalt(err);
+  if (why) void freeRawCopies().catch(() => 0);
+  return why;
+}
+
 /** Plans the library and runs it: every run gets a record first, then goes to the workers. */
 export async function startReduction(db: WorkbenchDb, opts: ReduceOptions = {}): Promise<Reduction> {
   holdSessionLock();
@@ -274,7 +285,7 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
         progress.running.delete(spec.key);
       }
     },
-    { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)!, haltOn: storageFullHalt },
+    { concurrency: p.size, queueAhead: 1, only: keys, cancel: batchCancel.token, newRunId: (run) => ids.get(run.key)!, haltOn: haltForRoom },
     {
       finish: (run, outcome) => {
         progress.done++;

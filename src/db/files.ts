@@ -8,8 +8,8 @@ import type { ScratchPool, ScratchType } from '../core/kernels/scratch';
 import type { StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
-import { storeStrips, stripValues, type StripStaging } from './stripStaging';
-import { sweepRawCopies, type RawCopies, type StagedFile } from './rawCopies';
+import { storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
+import { makesCopy, sweepRawCopies, type RawCopies } from './rawCopies';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
 
@@ -28,23 +28,27 @@ export async function storeFile(
   /** Where the staging file becomes the raw frame's copy for the pipeline's reads (./rawCopies.ts). */
   copies?: RawCopies,
 ): Promise<StoreOutcome> {
-  // A duplicate's strips were not stored: its staging file is not a copy of what is.
-  const keep = copies && ((file: StagedFile, records: readonly StripRecord[], outcome: StoreOutcome) => outcome === 'duplicate' ? Promise.resolve(false) : copies.keep(file, record.id, records));
   try {
     // Staged (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.
-    return await storeStrips(staging, strips, (records) => db.transaction('rw', db.files, db.headers, db.strips, async () => {
+    return await storeStrips(staging, strips, (records, file) => db.transaction('rw', db.files, db.headers, db.strips, async () => {
       const existing = await db.files.get(record.id);
       if (existing && (existing.status === 'ok' || record.status === 'error')) return 'duplicate';
       if (existing) await db.strips.where('fileId').equals(record.id).delete();
-      await db.files.put(record);
+      // The record names the copy its strips' staging file will become (if it can be kept: ./rawCopies.ts).
+      await db.files.put(copies && file && makesCopy(records) ? { ...record, rawCopy: file.name } : record);
       if (headers) await db.headers.put(headers);
       if (records.length) await db.strips.bulkPut(records);
       return existing ? 'replaced-error' : 'stored';
-    }), keep);
+    }), copies && keepCopy(copies));
   } catch (err) {
     if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
   }
+}
+
+/** Keeps a stored file's staging file as its copy; a duplicate's strips were not stored, so its file is no copy of them. */
+function keepCopy(copies: RawCopies): KeepStaged<StoreOutcome> {
+  return (file, records, outcome) => (outcome === 'duplicate' ? Promise.resolve(false) : copies.keep(file, records));
 }
 
 export function findFile(db: WorkbenchDb, id: string): Promise<FileRecord | undefined> {

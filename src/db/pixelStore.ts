@@ -77,6 +77,9 @@ export class IdbPixelStore implements PixelStore {
   private readonly mirror: ProductMirror | undefined;
   private readonly staging: StripStaging | undefined;
   private readonly rawCopies: RawCopies | undefined;
+  /** The raw copy each opened raw frame's record names (FileRecord.rawCopy), and the frames last read from one. */
+  private copyNames = new Map<string, string>();
+  private readFromCopy = new Set<string>();
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
@@ -111,6 +114,7 @@ export class IdbPixelStore implements PixelStore {
     const [rec, headers] = await tracked(`IndexedDB open ${id}`, Promise.all([this.db.files.get(id), this.db.headers.get(id)]));
     if (!rec) throw new Error(`file ${id} is not in the library (deleted?)`);
     if (rec.status !== 'ok') throw new Error(`${rec.name} could not be read: ${rec.message}`);
+    if (rec.rawCopy && !rec.product) this.copyNames.set(id, rec.rawCopy);
     const cardsOf = (index: number): Card[] => headers?.hdus.find((h) => h.index === index)?.cards ?? [];
     const { exts, singleHdu } = scienceExtensions(rec.name, rec.hdus.map((h) => ({ index: h.index, extname: h.extname, naxis: h.naxis, isImage: h.isImage, cards: cardsOf(h.index) })));
     return { id, name: rec.name, primary: cardsOf(0), exts, singleHdu, product: rec.product };
@@ -123,9 +127,14 @@ export class IdbPixelStore implements PixelStore {
     const file = this.files.get(frame.id) ?? this.mirror?.get(frame.id);
     if (file) return file.read(hdu, y0, y1, out);
     const layout = { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) };
-    if (this.rawCopies && !frame.product) {
-      const copied = await this.rawCopies.readPlaneRows(this.db, layout, hdu, 0, y0, y1, out);
-      if (copied) return copied;
+    const copy = this.copyNames.get(frame.id);
+    if (this.rawCopies && copy) {
+      const copied = await this.rawCopies.readPlaneRows(this.db, { ...layout, copy }, hdu, 0, y0, y1, out);
+      if (copied) {
+        this.readFromCopy.add(frame.id);
+        return copied;
+      }
+      this.readFromCopy.delete(frame.id);
     }
     return tracked(`IndexedDB read ${frame.name} HDU ${hdu} rows ${y0}-${y1}`, readPlaneRows(this.db, layout, hdu, 0, y0, y1, out));
   }
@@ -303,8 +312,8 @@ export class IdbPixelStore implements PixelStore {
     };
   }
 
-  readsFrom(id: string): 'copy' | 'file' | undefined {
-    return this.files.has(id) ? 'file' : this.mirror?.has(id) ? 'copy' : undefined;
+  readsFrom(id: string): 'copy' | 'raw copy' | 'file' | undefined {
+    return this.files.has(id) ? 'file' : this.mirror?.has(id) ? 'copy' : this.readFromCopy.has(id) ? 'raw copy' : undefined;
   }
 
   async removeScratch(id: string): Promise<void> {

@@ -15,17 +15,20 @@
  *
  * What a copy is: the ingest's staging file itself (./stripStaging.ts), which
  * holds the file's strips one after the other in key order (HDU, plane,
- * strip), moved here and named by the file's id (the SHA-256 of its bytes)
- * once the transaction that stored the strips has committed, instead of being
- * removed. It costs the ingest nothing but the disk: the raw pixels twice,
- * bounded below. The library's pixels stay in IndexedDB (DESIGN.md): a copy
- * is only ever read where it matches the stored strips exactly (its size is
- * the sum of the strips' sizes, every strip a Blob with its element type), and
- * any mismatch, missing copy or refusal reads IndexedDB as before. A copy
- * is the bytes of the strips the ingest made from the file's bytes, which its
- * id names, so the two agree for as long as the strips are the ingest's: code
- * that ever rewrites a stored file's strips (a migration) must remove its
- * copy too.
+ * strip), moved here once the transaction that stored the strips has
+ * committed, instead of being removed. It costs the ingest nothing but the
+ * disk: the raw pixels twice, bounded below. A copy belongs to one set of
+ * strips: the file's record names it (FileRecord.rawCopy, the staging file's
+ * own random name, written in the transaction that stores the strips), so a
+ * copy left by an earlier ingest of the same bytes, by another version of the
+ * app or another tab is never read for these strips. The library's pixels
+ * stay in IndexedDB (DESIGN.md): a copy is only ever read where its size is
+ * that of the record's strips (every strip a Blob with its element type), and
+ * any mismatch, missing copy or refusal reads IndexedDB as before.
+ *
+ * Durability: a copy is written as the staging file was, without a flush, as
+ * IndexedDB (relaxed durability, Chromium's default) writes its own blob
+ * files: a crash of the machine soon after an ingest can lose either.
  *
  * Bounded: a copy is kept only while the origin's usage is under half its
  * quota, and `sweepRawCopies` (before each reduction, and after files are
@@ -60,7 +63,7 @@ type SyncOpen = FileSystemFileHandle & { createSyncAccessHandle(opts?: { mode?: 
 const keyOrder = (a: StripRecord, b: StripRecord) => a.hdu - b.hdu || a.plane - b.plane || a.index - b.index;
 
 /** Whether the records are Blob strips in key order: the layout of a staging file that may become a copy. */
-function isCopyLayout(records: readonly StripRecord[]): records is BlobStrip[] {
+export function makesCopy(records: readonly StripRecord[]): records is BlobStrip[] {
   return records.length > 0 && records.every((r, k) => r.data instanceof Blob && r.dtype !== undefined && (k === 0 || keyOrder(records[k - 1], r) < 0));
 }
 
@@ -79,13 +82,14 @@ export class RawCopies {
   }
 
   /**
-   * Makes the staging file the copy of file `id`, whose strips it holds as
-   * `records` say. Call only once the records are stored. True when kept (the
-   * caller must not remove the staging file then); false, never throwing,
-   * when the layout is not a copy's, there is no room, or OPFS refused.
+   * Makes the staging file the copy of the strips it holds as `records` say,
+   * under its own name (which the file's record names). Call only once the
+   * records are stored. True when kept (the caller must not remove the
+   * staging file then); false, never throwing, when the layout is not a
+   * copy's, there is no room, or OPFS refused.
    */
-  async keep(staged: StagedFile, id: string, records: readonly StripRecord[]): Promise<boolean> {
-    if (!isCopyLayout(records)) return false;
+  async keep(staged: StagedFile, records: readonly StripRecord[]): Promise<boolean> {
+    if (!makesCopy(records)) return false;
     try {
       const { quota, usage } = await this.estimate();
       // The staging file is counted in usage already: keeping it adds nothing now, but must leave room for products.
@@ -93,11 +97,10 @@ export class RawCopies {
       const dir = await this.directory();
       const fh = (await staged.dir.getFileHandle(staged.name)) as FileHandleWithMove;
       if (typeof fh.move !== 'function') return false;
-      // The same bytes' copy, left by a file removed and added again: this one replaces it.
-      await dir.removeEntry(id).catch(() => undefined);
-      await fh.move(dir, id);
+      await fh.move(dir, staged.name);
       return true;
-    } catch {
+    } catch (err) {
+      warnOnce('a raw frame\'s copy could not be kept', err);
       return false;
     }
   }
@@ -108,21 +111,22 @@ export class RawCopies {
   }
 
   /**
-   * Rows [y0, y1) of one plane of file `id` from its copy, into `out`; undefined
-   * when the file has no copy or its copy does not match its stored strips (the
-   * caller reads IndexedDB then). Only where sync access handles exist.
+   * Rows [y0, y1) of one plane of a file from its copy (`file.copy`, its
+   * record's rawCopy), into `out`; undefined when the copy is gone or does
+   * not match the file's stored strips (the caller reads IndexedDB then).
+   * Only where sync access handles exist.
    */
   async readPlaneRows<T extends Float32Array | Uint16Array>(
-    db: WorkbenchDb, file: { id: string; width: number }, hdu: number, plane: number, y0: number, y1: number, out: T,
+    db: WorkbenchDb, file: { id: string; width: number; copy: string }, hdu: number, plane: number, y0: number, y1: number, out: T,
   ): Promise<T | undefined> {
     let handle: FileSystemSyncAccessHandle | undefined;
     try {
       const dir = await this.directory();
-      const fh = (await dir.getFileHandle(file.id)) as SyncOpen;
+      const fh = (await dir.getFileHandle(file.copy)) as SyncOpen;
       // Read-only: several workers may read one copy (Chromium 121+; elsewhere the option is ignored and the handle is exclusive).
       handle = await tracked(`OPFS open copy of ${file.id}`, fh.createSyncAccessHandle({ mode: 'read-only' }));
       const records = (await db.strips.where('fileId').equals(file.id).toArray()).sort(keyOrder);
-      if (!isCopyLayout(records)) return undefined;
+      if (!makesCopy(records)) return undefined;
       let offset = 0;
       const at = new Map<StripRecord, number>();
       for (const r of records) {
@@ -149,12 +153,24 @@ export class RawCopies {
         covered += to - from;
       }
       return covered === y1 - y0 ? out : undefined;
-    } catch {
-      return undefined; // no copy (NotFoundError), open elsewhere, or OPFS gone: IndexedDB has the pixels
+    } catch (err) {
+      // No copy (removed for room), open elsewhere, or OPFS gone: IndexedDB has the pixels. Anything else is said once.
+      if (!EXPECTED.has((err as { name?: string })?.name ?? '')) warnOnce('a raw frame\'s copy could not be read', err);
+      return undefined;
     } finally {
       try { handle?.close(); } catch { /* closed */ }
     }
   }
+}
+
+/** Errors of a copy that is gone, open in another realm's writer, or of an OPFS that went away: a quiet fallback. */
+const EXPECTED = new Set(['NotFoundError', 'NoModificationAllowedError', 'InvalidStateError']);
+let warned = false;
+/** An unexpected refusal turns the copies off in effect (every frame reads IndexedDB): say so once, in the console. */
+function warnOnce(what: string, err: unknown): void {
+  if (warned) return;
+  warned = true;
+  console.warn(`${what}; raw frames are read from IndexedDB:`, err);
 }
 
 /** This realm's copies, where sync access handles exist (dedicated workers); undefined elsewhere. */
@@ -196,24 +212,25 @@ async function removeCopy(dir: FileSystemDirectoryHandle, name: string): Promise
 }
 
 /**
- * Removes the copies of files no longer in the library, then, oldest first,
- * copies while the origin uses more than half its quota; returns how many were
- * removed. Safe at any time: a copy open in a worker is skipped (removed by a
- * later sweep), and a copy of a file still listed is removed only for room.
+ * Removes the copies no file's record names (their files were removed), then, oldest
+ * first, copies while the origin uses more than half its quota; returns how
+ * many were removed. Safe at any time: a copy open in a worker is skipped
+ * (removed by a later sweep), and a named copy is removed only for room.
  */
 export async function sweepRawCopies(
   db: WorkbenchDb,
   root: ScratchRoot | undefined = defaultRoot,
   estimate: QuotaEstimate = () => navigator.storage.estimate(),
 ): Promise<number> {
-  // Listed before the ids are read: a copy is moved here only after its file's record committed.
+  // Listed before the records are read: a copy is moved here only after the record naming it committed.
   const listed = await listCopies(root);
   if (!listed) return 0;
-  const ids = new Set(await db.files.toCollection().primaryKeys());
+  const named = new Set<string>();
+  await db.files.each((f) => { if (f.rawCopy) named.add(f.rawCopy); });
   let removed = 0;
   const kept: Listed['copies'] = [];
   for (const c of listed.copies) {
-    if (!ids.has(c.name) && (await removeCopy(listed.dir, c.name))) removed++;
+    if (!named.has(c.name) && (await removeCopy(listed.dir, c.name))) removed++;
     else kept.push(c);
   }
   try {

@@ -168,11 +168,11 @@ export class StripStaging {
    * staging file whatever happened, unless `keep` (given the file once `store`
    * succeeded) took it over and said so (a raw frame's copy: ./rawCopies.ts).
    */
-  async storeWith<T>(strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>, keep?: KeepStaged<T>): Promise<T> {
+  async storeWith<T>(strips: readonly StripRecord[], store: StoreStaged<T>, keep?: KeepStaged<T>): Promise<T> {
     const staged = await this.stage(strips);
     let kept = false;
     try {
-      const result = await store(staged.records);
+      const result = await store(staged.records, staged.file);
       if (keep && staged.file) kept = await keep(staged.file, staged.records, result);
       return result;
     } finally {
@@ -255,10 +255,12 @@ export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number,
 /** This realm's staging, or undefined where sync access handles do not exist (strips are stored as typed arrays then). */
 export const defaultStripStaging = realmShared(() => new StripStaging());
 
+/** Stores the records to put; `file` is the staging file they are slices of, where they were staged. */
+export type StoreStaged<T> = (records: StripRecord[], file?: StagedFile) => Promise<T>;
 /** Takes over a staging file once its records are stored (true: kept, the staging must not remove it). Never throws. */
 export type KeepStaged<T> = (file: StagedFile, records: readonly StripRecord[], stored: T) => Promise<boolean>;
 
 /** Stores the strips through `staging` when there is one (`false`: none), else as they are. */
-export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: (records: StripRecord[]) => Promise<T>, keep?: KeepStaged<T>): Promise<T> {
+export function storeStrips<T>(staging: StripStaging | false | undefined, strips: readonly StripRecord[], store: StoreStaged<T>, keep?: KeepStaged<T>): Promise<T> {
   return staging ? staging.storeWith(strips, store, keep) : store([...strips]);
 }

@@ -65,6 +65,12 @@ export interface FileRecord {
   product?: ProductInfo;
   /** Imported masters: the validity window and valid flag the user set (v3). */
   calibration?: { validity?: { start: number; end: number }; valid?: boolean };
+  /**
+   * The name of the OPFS copy of this file's strips made when they were
+   * stored (./rawCopies.ts), which the pipeline reads instead of them where it
+   * exists. Code that rewrites a file's strips must drop it.
+   */
+  rawCopy?: string;
 }
 
 /** Header cards of every HDU of a file, stored apart from the listing. */

@@ -32,6 +32,7 @@ import { STALE_WRITE_MS } from './products';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, RunRecord, StripRecord } from './types';
 import { stripValues } from './stripStaging';
+import { freeRawCopies } from './rawCopies';
 
 /** Strips read from or written to IndexedDB per call: about 8 MB, the working set of both directions. */
 const STRIP_BATCH = 8;
@@ -114,7 +115,7 @@ async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
   for (const f of archive.tables.files as unknown as FileRecord[]) {
     const taken = (here.files.has(f.id) && !(f.status === 'ok' && unreadable.has(f.id))) || (f.product && slots.has(f.product.runKey));
     if (taken) kept.files++;
-    else { newFiles.add(f.id); add.files.push(f as unknown as Record<string, unknown>); }
+    else { newFiles.add(f.id); add.files.push(withoutRawCopy(f as unknown as Record<string, unknown>)); }
   }
   for (const h of archive.tables.headers) {
     if (newFiles.has(h.fileId as string)) add.headers.push(h);
@@ -130,13 +131,32 @@ async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
   return { add, kept, newFiles };
 }
 
+/** A file's record without the name of its raw copy: the copy is the exporting browser's (./rawCopies.ts). */
+function withoutRawCopy(r: Record<string, unknown>): Record<string, unknown> {
+  const { rawCopy: _, ...rest } = r;
+  return rest;
+}
+
 /**
  * Imports an archive: checks it whole (nothing written if it fails), then
  * adds what this workspace does not have. Throws WorkspaceArchiveError for a
- * bad archive, StorageFullError when the disk fills (nothing is left behind).
+ * bad archive, StorageFullError when the disk fills (nothing is left behind;
+ * the raw frames' copies are freed and the import tried once more first).
  */
 export async function importWorkspace(
   db: WorkbenchDb, source: ByteSource, opts: { onProgress?: (p: WorkspaceProgress) => void } = {},
+): Promise<ImportSummary> {
+  try {
+    return await importOnce(db, source, opts);
+  } catch (err) {
+    // Copies of raw frames only make reductions faster: the library's own data comes first.
+    if (err instanceof StorageFullError && (await freeRawCopies().catch(() => 0)) > 0) return importOnce(db, source, opts);
+    throw err;
+  }
+}
+
+async function importOnce(
+  db: WorkbenchDb, source: ByteSource, opts: { onProgress?: (p: WorkspaceProgress) => void },
 ): Promise<ImportSummary> {
   if (!db.isOpen()) await db.open();
   const archive = await readWorkspaceArchive(source, schemaVersionOf(db), (p: ReadProgress) => opts.onProgress?.({ phase: 'checking', done: p.bytes, total: p.total }));

@@ -16,12 +16,14 @@ export interface StorageTally {
   commitSeconds: number;
   /** Of readBytes: read from fast copies of products (PixelStore.readsFrom 'copy'). */
   copyBytes: number;
+  /** Of readBytes: read from raw frames' copies (PixelStore.readsFrom 'raw copy'). */
+  rawCopyBytes: number;
   /** Of scratchBytes: written to scratch files (PixelStore.readsFrom 'file'), not the store's own storage. */
   scratchFileBytes: number;
 }
 
 export class MeteredStore implements PixelStore {
-  readonly tally: StorageTally = { readBytes: 0, readSeconds: 0, writtenBytes: 0, writeSeconds: 0, scratchBytes: 0, commitSeconds: 0, copyBytes: 0, scratchFileBytes: 0 };
+  readonly tally: StorageTally = { readBytes: 0, readSeconds: 0, writtenBytes: 0, writeSeconds: 0, scratchBytes: 0, commitSeconds: 0, copyBytes: 0, rawCopyBytes: 0, scratchFileBytes: 0 };
 
   constructor(private readonly inner: PixelStore) {}
 
@@ -34,7 +36,9 @@ export class MeteredStore implements PixelStore {
     const r = await this.inner.readRows(frame, ext, plane, y0, y1, out);
     this.tally.readSeconds += (performance.now() - t0) / 1000;
     this.tally.readBytes += r.byteLength;
-    if (this.inner.readsFrom?.(frame.id) === 'copy') this.tally.copyBytes += r.byteLength;
+    const from = this.inner.readsFrom?.(frame.id);
+    if (from === 'copy') this.tally.copyBytes += r.byteLength;
+    else if (from === 'raw copy') this.tally.rawCopyBytes += r.byteLength;
     return r;
   }
 
@@ -66,19 +70,20 @@ export class MeteredStore implements PixelStore {
     return this.inner.removeScratch(id);
   }
 
-  readsFrom(id: string): 'copy' | 'file' | undefined {
+  readsFrom(id: string): 'copy' | 'raw copy' | 'file' | undefined {
     return this.inner.readsFrom?.(id);
   }
 }
 
 /**
- * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of earlier products),
+ * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of earlier products, 16 MB from raw frames' OPFS copies),
  * wrote 40 MB in 0.4 s (12 MB of it scratch, in OPFS files: ...), published in 0.1 s".
  */
 export function describeTally(t: StorageTally): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;
   const s = (x: number) => `${x.toFixed(2)} s`;
-  const copies = t.copyBytes ? ` (${mb(t.copyBytes)} of it from OPFS copies of earlier products)` : '';
+  const from = [t.copyBytes ? `${mb(t.copyBytes)} of it from OPFS copies of earlier products` : '', t.rawCopyBytes ? `${mb(t.rawCopyBytes)} ${t.copyBytes ? '' : 'of it '}from raw frames' OPFS copies` : ''].filter(Boolean);
+  const copies = from.length ? ` (${from.join(', ')})` : '';
   const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}${copies}`];
   const written = t.writtenBytes + t.scratchBytes;
   if (written) {

@@ -95,10 +95,11 @@ export interface PixelStore {
   removeScratch(id: string): Promise<void>;
   /**
    * Where a frame's rows come from when not from the store's own storage, for
-   * the run's storage line: 'copy' (a fast copy of a product), 'file' (scratch
-   * in a file of its own). Stores with one kind of storage leave it out.
+   * the run's storage line: 'copy' (a fast copy of a product), 'raw copy' (a
+   * raw frame's, last time it was read), 'file' (scratch in a file of its
+   * own). Stores with one kind of storage leave it out.
    */
-  readsFrom?(id: string): 'copy' | 'file' | undefined;
+  readsFrom?(id: string): 'copy' | 'raw copy' | 'file' | undefined;
 }
 
 /** One HDU as the layout rules below need it. */
