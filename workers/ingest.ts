@@ -233,11 +233,17 @@ export async function ingestOne(
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
     const store = () => storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging, copies);
-    // Copies of raw frames are a speed-up, never a reason to refuse a file: full, they go, and the file is tried again.
-    const stored = await store().catch(async (err) => (err instanceof StorageFullError && copies && (await copies.free()) > 0 ? store() : Promise.reject(err))).finally(() => {
+    let stored: StoreOutcome;
+    try {
+      stored = await store();
+    } catch (err) {
+      // Copies of raw frames are a speed-up, never a reason to refuse a file: full, they go, and the file is tried again.
+      if (!(err instanceof StorageFullError && copies && (await copies.free()) > 0)) throw err;
+      stored = await store();
+    } finally {
       // Stored or refused, the strips' arrays were copied (or never will be): kept for the next file.
       for (const st of analysed?.strips ?? []) if (st.dtype === undefined) stripPool.give(st.data);
-    });
+    }
     return { id, name: item.name, size: record.size, status: record.status, stored, message: record.message, type: record.type };
   } catch (err) {
     // Storage refused the file (quota): the transaction rolled back, nothing changed.
