@@ -13,7 +13,8 @@
  * Blob itself and would be lost with its staging file (strips once read as
  * NotFoundError here), so there they must be typed arrays. On disk the
  * staging files stay as the raw frames' copies the pipeline reads
- * (src/db/rawCopies.ts): the master bias made from them is still Node's.
+ * (src/db/rawCopies.ts): the master bias made from them is still Node's,
+ * and removing the files removes them.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -118,6 +119,14 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
   const zip = path.join(dir, `products-${Date.now()}.zip`);
   await download.saveAs(zip);
+
+  // Removing the files from the library removes their copies too (the sweep after a delete).
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await page.getByRole('checkbox', { name: 'Select all shown files' }).check();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await waitForRows(page, 0);
+  await expect.poll(() => rawCopies(page).then((c) => Object.keys(c).length)).toBe(0);
   return { stored, copies, storage, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
 }
 
