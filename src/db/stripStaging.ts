@@ -14,9 +14,10 @@
  * (`BENCH_ONLY=storage npm run bench:browser`), Chromium 156, 2 cores.
  *
  * The stored value is a Blob that IndexedDB owns: a profile on disk copies
- * the bytes when the transaction commits, so the staging file is removed (or,
- * for a product, kept as its copy for later runs) once the transaction has
- * completed, and removed if it failed, and the library's pixels stay in
+ * the bytes when the transaction commits, so the staging file is removed (or
+ * kept as a copy that later runs read: a product's, ./productMirror.ts, a raw
+ * frame's, ./rawCopies.ts) once the transaction has completed, and removed
+ * if it failed, and the library's pixels stay in
  * IndexedDB as DESIGN.md says. A profile in memory (a private window, an
  * automation context) keeps the Blob itself instead, which reads the staging
  * file: removing it loses the pixels (e2e/bigFrames.spec.ts found it). So
