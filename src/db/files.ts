@@ -5,7 +5,7 @@
  */
 import type { WorkbenchDb } from './schema';
 import type { ScratchPool, ScratchType } from '../core/kernels/scratch';
-import type { StripData } from '../core/workspace/format';
+import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
 import { storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
@@ -164,7 +164,7 @@ export function toStrips(
 ): StripRecord[] {
   const strips: StripRecord[] = [];
   const kind = known ?? integerKind(data);
-  const type = (kind === 'u16' ? Uint16Array : kind === 'i16' ? Int16Array : Float32Array) as ScratchType<StripData>;
+  const type = STRIP_ARRAY[kind ?? 'f32'] as ScratchType<StripData>;
   for (let index = 0, y0 = 0; y0 < height; index++, y0 += stripRows) {
     const y1 = Math.min(height, y0 + stripRows);
     const part = data.subarray(y0 * width, y1 * width);

@@ -41,7 +41,7 @@
  */
 import type { WorkbenchDb } from './schema';
 import type { StripRecord } from './types';
-import type { StripData } from '../core/workspace/format';
+import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
 import { borrow, type ScratchType } from '../core/kernels/scratch';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import type { QuotaEstimate } from './productMirror';
@@ -137,7 +137,7 @@ export class RawCopies {
       const wanted = records.filter((r) => r.hdu === hdu && r.plane === plane && r.y1 > y0 && r.y0 < y1);
       let covered = 0;
       for (const r of wanted) {
-        const type = (r.dtype === 'u16' ? Uint16Array : r.dtype === 'i16' ? Int16Array : Float32Array) as ScratchType<StripData>;
+        const type = STRIP_ARRAY[r.dtype] as ScratchType<StripData>;
         const n = r.data.size / type.BYTES_PER_ELEMENT;
         if (n !== (r.y1 - r.y0) * file.width) return undefined;
         const from = Math.max(y0, r.y0);

@@ -44,7 +44,7 @@
  * reduction.
  */
 import Dexie from 'dexie';
-import { dtypeOf, type StripData } from '../core/workspace/format';
+import { STRIP_ARRAY, dtypeOf, type StripData } from '../core/workspace/format';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
 import type { StripRecord } from './types';
@@ -67,7 +67,7 @@ export const STALE_MS = 10 * 60_000;
 export async function stripValues(s: StripRecord): Promise<StripData> {
   if (s.dtype === undefined) return s.data;
   const buf = await s.data.arrayBuffer();
-  return s.dtype === 'u16' ? new Uint16Array(buf) : s.dtype === 'i16' ? new Int16Array(buf) : new Float32Array(buf);
+  return new STRIP_ARRAY[s.dtype](buf);
 }
 
 /** Strips ready to be put, and what to do once their transaction has ended. */

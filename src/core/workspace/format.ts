@@ -95,6 +95,9 @@ export function parseStripName(name: string): StripKey | undefined {
 
 export const BYTES_PER: Record<StripDtype, number> = { u16: 2, i16: 2, f32: 4 };
 
+/** The typed array that holds each element type. */
+export const STRIP_ARRAY = { u16: Uint16Array, i16: Int16Array, f32: Float32Array } as const;
+
 export function dtypeOf(data: StripData): StripDtype {
   if (data instanceof Uint16Array) return 'u16';
   if (data instanceof Int16Array) return 'i16';
@@ -119,7 +122,7 @@ export function stripBytes(data: StripData): Uint8Array {
 export function stripFromBytes(bytes: Uint8Array, dtype: StripDtype): StripData {
   assertLittleEndian();
   const buf = bytes.slice().buffer;
-  return dtype === 'u16' ? new Uint16Array(buf) : dtype === 'i16' ? new Int16Array(buf) : new Float32Array(buf);
+  return new STRIP_ARRAY[dtype](buf);
 }
 
 // ---------------------------------------------------------------- records as JSON
