@@ -8,7 +8,7 @@ import type { ScratchPool, ScratchType } from '../core/kernels/scratch';
 import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
-import { storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
+import { placeStrip, storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
 import { makesCopy, sweepRawCopies, type RawCopies } from './rawCopies';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
@@ -128,18 +128,15 @@ export async function readPlaneRows<T extends Float32Array | Uint16Array>(
   const values = await Promise.all(strips.map(stripValues));
   let covered = 0;
   strips.forEach((s, k) => {
-    const from = Math.max(y0, s.y0);
-    const to = Math.min(y1, s.y1);
-    if (to <= from) return;
     const v = values[k];
     if (v.length !== (s.y1 - s.y0) * width) throw new Error(`${file.id}: a stored strip of HDU ${hdu} (rows ${s.y0}-${s.y1}) holds ${v.length} values, not ${(s.y1 - s.y0) * width}`);
-    out.set(v.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
-    covered += to - from;
+    covered += placeStrip(s, v, width, y0, y1, out);
   });
   // A missing strip would silently read as zeros: refuse instead.
   if (covered !== y1 - y0) throw new Error(`${file.id}: stored pixels are incomplete (rows ${y0}-${y1} of HDU ${hdu})`);
   return out;
 }
+
 
 /**
  * Splits a plane into row strips; copies, so each strip clones only its own

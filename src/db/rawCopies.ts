@@ -44,17 +44,12 @@ import type { StripRecord } from './types';
 import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
 import { borrow, type ScratchType } from '../core/kernels/scratch';
 import { realmShared, type ScratchRoot } from './opfsScratch';
+import { placeStrip, type StagedFile } from './stripStaging';
 import type { QuotaEstimate } from './productMirror';
 import { tracked } from '../core/pending';
 
 /** The directory under the origin's private root that holds the copies. */
 export const RAW_COPIES_DIRECTORY = 'raw-copies';
-
-/** A staging file that has been stored from (./stripStaging.ts). */
-export interface StagedFile {
-  dir: FileSystemDirectoryHandle;
-  name: string;
-}
 
 type BlobStrip = Extract<StripRecord, { data: Blob }>;
 type FileHandleWithMove = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
@@ -140,17 +135,10 @@ export class RawCopies {
         const type = STRIP_ARRAY[r.dtype] as ScratchType<StripData>;
         const n = r.data.size / type.BYTES_PER_ELEMENT;
         if (n !== (r.y1 - r.y0) * file.width) return undefined;
-        const from = Math.max(y0, r.y0);
-        const to = Math.min(y1, r.y1);
-        const got = borrow(type, n, (values) => {
-          const read = handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.size), { at: at.get(r)! });
-          if (read !== r.data.size) return false;
-          // TypedArray.set converts: 16-bit raw values into float32 pixels, exactly.
-          out.set(values.subarray((from - r.y0) * file.width, (to - r.y0) * file.width) as never, (from - y0) * file.width);
-          return true;
-        });
-        if (!got) return undefined;
-        covered += to - from;
+        const rows = borrow(type, n, (values) =>
+          handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.size), { at: at.get(r)! }) === r.data.size ? placeStrip(r, values, file.width, y0, y1, out) : -1);
+        if (rows < 0) return undefined;
+        covered += rows;
       }
       return covered === y1 - y0 ? out : undefined;
     } catch (err) {

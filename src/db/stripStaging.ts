@@ -48,7 +48,6 @@ import { STRIP_ARRAY, dtypeOf, type StripData } from '../core/workspace/format';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
 import type { StripRecord } from './types';
-import type { StagedFile } from './rawCopies';
 
 /** The directory under the origin's private root that holds the staging files. */
 export const STAGING_DIRECTORY = 'strip-staging';
@@ -68,6 +67,25 @@ export async function stripValues(s: StripRecord): Promise<StripData> {
   if (s.dtype === undefined) return s.data;
   const buf = await s.data.arrayBuffer();
   return new STRIP_ARRAY[s.dtype](buf);
+}
+
+/**
+ * Copies the rows of strip `s` (its values `v`, all its rows) that fall in
+ * [y0, y1) into `out`, which holds rows y0 on; returns how many rows that is.
+ * TypedArray.set converts: 16-bit raw values become float32 pixels exactly.
+ */
+export function placeStrip(s: Pick<StripRecord, 'y0' | 'y1'>, v: StripData, width: number, y0: number, y1: number, out: Float32Array | Uint16Array): number {
+  const from = Math.max(y0, s.y0);
+  const to = Math.min(y1, s.y1);
+  if (to <= from) return 0;
+  out.set(v.subarray((from - s.y0) * width, (to - s.y0) * width), (from - y0) * width);
+  return to - from;
+}
+
+/** A staging file the records of a store are slices of. */
+export interface StagedFile {
+  dir: FileSystemDirectoryHandle;
+  name: string;
 }
 
 /** Strips ready to be put, and what to do once their transaction has ended. */
