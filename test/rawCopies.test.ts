@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { deleteFiles, readPlaneRows } from '../src/db/files';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { RAW_COPIES_DIRECTORY, RawCopies, sweepRawCopies } from '../src/db/rawCopies';
+import type { QuotaEstimate } from '../src/db/productMirror';
 import type { WorkbenchDb } from '../src/db/schema';
 import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
 import { ingestOne } from '../workers/ingest';
@@ -35,8 +36,13 @@ async function planes(db: WorkbenchDb): Promise<[string, number, number, number]
   return out;
 }
 
-async function ingestAll(db: WorkbenchDb, fs: FakeOpfs, copies: RawCopies) {
-  const staging = new StripStaging(fs.getRoot, 0, async () => true);
+/** A fake OPFS with raw copies and staging on it, as in a profile on disk (the copy check passed; every batch staged). */
+function onDisk(estimate: QuotaEstimate = roomy) {
+  const fs = new FakeOpfs();
+  return { fs, copies: new RawCopies(fs.getRoot, estimate), staging: new StripStaging(fs.getRoot, 0, async () => true) };
+}
+
+async function ingestAll(db: WorkbenchDb, { copies, staging }: ReturnType<typeof onDisk>) {
   for (const f of FILES) expect((await ingestOne(db, f, staging, copies)).status).toBe('ok');
 }
 
@@ -51,9 +57,9 @@ describe('raw copies kept by the ingest', () => {
   useTestDb('raw-copies', (d) => { db = d; });
 
   it('are the staging files, and read every plane as IndexedDB does, whole and in part', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, roomy);
-    await ingestAll(db, fs, copies);
+    const disk = onDisk();
+    const { fs, copies, staging } = disk;
+    await ingestAll(db, disk);
     // Each record names its copy: its staging file, under the staging file's own name.
     const names = (await db.files.toArray()).map((f) => f.rawCopy!).sort();
     expect(names.every((n) => /^[0-9a-f-]{36}\.bin$/.test(n))).toBe(true);
@@ -72,7 +78,7 @@ describe('raw copies kept by the ingest', () => {
       expect(await copies.readPlaneRows(db, file, hdu, 0, y0, y1, new Float32Array(w * (y1 - y0)))).toEqual(want.subarray(y0 * w, y1 * w));
     }
     // A file dropped again stores nothing, and its staging file is not kept.
-    expect((await ingestOne(db, FILES[0], new StripStaging(fs.getRoot, 0, async () => true), copies)).stored).toBe('duplicate');
+    expect((await ingestOne(db, FILES[0], staging, copies)).stored).toBe('duplicate');
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
     expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(names);
   });
@@ -84,9 +90,9 @@ describe('the pipeline store', () => {
   useTestDb('raw-copies-store', (d) => { db = d; });
 
   it('reads a raw frame from its copy, and from IndexedDB wherever the copy does not match or is gone', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, roomy);
-    await ingestAll(db, fs, copies);
+    const disk = onDisk();
+    const { fs, copies } = disk;
+    await ingestAll(db, disk);
     const raw = (await db.files.toArray()).find((f) => f.name === 'raw0001.fits')!;
     const n = raw.width * raw.height;
     const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: false, rawCopies: copies });
@@ -118,9 +124,7 @@ describe('a copy its record does not name', () => {
   useTestDb('raw-copies-stale', (d) => { db = d; });
 
   it('is never read: one left by an earlier ingest of the same bytes', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, roomy);
-    const staging = new StripStaging(fs.getRoot, 0, async () => true);
+    const { fs, copies, staging } = onDisk();
     const first = await ingestOne(db, FILES[2], staging, copies);
     const old = (await db.files.get(first.id))!.rawCopy!;
     // Removed while its copy was open in a reader (the sweep skips it), then added again.
@@ -149,9 +153,9 @@ describe('raw copies without room', () => {
   useTestDb('raw-copies-full', (d) => { db = d; });
 
   it('are not kept where the origin would use more than half its quota; the staging file goes as before', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, async () => ({ quota: 100e6, usage: 60e6 }));
-    await ingestAll(db, fs, copies);
+    const disk = onDisk(async () => ({ quota: 100e6, usage: 60e6 }));
+    const { fs } = disk;
+    await ingestAll(db, disk);
     expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([]);
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
     expect(fs.used).toBe(0);
@@ -163,8 +167,9 @@ describe('sweeping raw copies', () => {
   useTestDb('raw-copies-sweep', (d) => { db = d; });
 
   it('removes the copies of files no longer in the library, and the oldest while usage is over half the quota', async () => {
-    const fs = new FakeOpfs();
-    await ingestAll(db, fs, new RawCopies(fs.getRoot, roomy));
+    const disk = onDisk();
+    const { fs } = disk;
+    await ingestAll(db, disk);
     const files = await db.files.orderBy('addedAt').toArray();
     // deleteFiles sweeps through navigator.storage, absent in Node: the sweep is called as the page would.
     await deleteFiles(db, [files[0].id]);
@@ -188,9 +193,7 @@ describe('a full disk at the ingest', () => {
   useTestDb('raw-copies-quota', (d) => { db = d; });
 
   it('frees the copies and stores the file, where only they stood in its way', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, roomy);
-    const staging = new StripStaging(fs.getRoot, 0, async () => true);
+    const { fs, copies, staging } = onDisk();
     expect((await ingestOne(db, FILES[0], staging, copies)).status).toBe('ok');
     expect(fs.list(RAW_COPIES_DIRECTORY)).toHaveLength(1);
     // IndexedDB refuses the next file once, as Chromium does at its quota.
@@ -214,12 +217,11 @@ describe('a full disk at the ingest', () => {
   });
 
   it('is reported as before when there are no copies to free', async () => {
-    const fs = new FakeOpfs();
-    const copies = new RawCopies(fs.getRoot, roomy);
+    const { copies, staging } = onDisk();
     const put = db.strips.bulkPut.bind(db.strips);
     db.strips.bulkPut = (() => { throw new DOMException('quota', 'QuotaExceededError'); }) as typeof put;
     try {
-      const out = await ingestOne(db, FILES[3], new StripStaging(fs.getRoot, 0, async () => true), copies);
+      const out = await ingestOne(db, FILES[3], staging, copies);
       expect(out.stored).toBe('failed');
       expect(out.message).toMatch(/mef\.fits/);
     } finally {
