@@ -106,6 +106,7 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   expect(await storedPixels(page)).toEqual(stored);
   // The storage meter says how much of the usage the copies are, where there are any.
   const meter = page.locator('.storage');
+  await meter.hover();
   if (copiesKept) await expect(meter).toHaveAttribute('title', new RegExp(`\n${copiesMb} MB of the usage are copies of raw frames`));
   else await expect(meter).not.toHaveAttribute('title', /copies/);
 
