@@ -17,7 +17,10 @@
  * benchmark: the sum of their PSS (proportional set size: shared pages split
  * between the processes that map them, so the renderer, GPU and utility
  * processes' common libraries count once) and, for reference, the sum of
- * their RSS (which counts shared pages once per process).
+ * their RSS (which counts shared pages once per process). The PSS by process
+ * kind is printed at the peak, when the page is idle (service worker ready,
+ * nothing dropped) and when "Reduce all" is pressed: what the reduction
+ * starts from.
  *
  * BENCH_WORKER_MEMORY_MB sets each pipeline worker's memory through the
  * page's developer knob (localStorage `ccd-workbench:worker-memory-mb`, see
@@ -195,6 +198,8 @@ async function main() {
     if (/with errors/.test(ingestText ?? '')) throw new Error(`ingest: ${ingestText}`);
 
     await page.getByRole('tab', { name: 'Runs' }).click();
+    // What the reduction starts from: the page with the library listed, the ingest's workers as they are left.
+    const beforeReduce = watch.memory();
     const t1 = performance.now();
     const clickedAt = Date.now();
     phase = 'reduce';
@@ -254,6 +259,9 @@ async function main() {
       peak_pss_reduce_mb: mb(phasePeak.reduce ?? 0),
       peak_pss_reduce_at_s: round2(reducePeakAt),
       idle_pss_mb: mb(idle.pss),
+      idle_pss_by_process_mb: Object.fromEntries(Object.entries(idle.byType).map(([k, v]) => [k, mb(v)])),
+      before_reduce_pss_mb: mb(beforeReduce.pss),
+      before_reduce_pss_by_process_mb: Object.fromEntries(Object.entries(beforeReduce.byType).map(([k, v]) => [k, mb(v)])),
       // Of all the machine's cores, the share busy (any process) during each phase.
       ingest_machine_busy: busyShare(m0, m1),
       reduce_machine_busy: busyShare(m1, m2),
