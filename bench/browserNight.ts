@@ -25,7 +25,11 @@
  * BENCH_WORKER_MEMORY_MB sets each pipeline worker's memory through the
  * page's developer knob (localStorage `ccd-workbench:worker-memory-mb`, see
  * workers/pipelineClient.ts) before "Reduce all". BENCH_DIST serves another
- * build folder than dist/ (build it yourself: `npx vite build --outDir X`),
+ * build folder than dist/ (build it yourself: `npx vite build --outDir X
+ * --emptyOutDir`: a folder outside the project is not emptied otherwise, and
+ * its service worker then precaches every earlier build's files too, which
+ * cost 25-35 MiB of peak and 0.5 s of ingest on 2026-12-02; the bench
+ * refuses such a folder),
  * BENCH_PORT another port than 4175: so a bench does not share its build
  * or its server with someone else's on the same machine.
  *
@@ -46,7 +50,7 @@
  * thread spends over 5 s (spinning or waiting) first.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -59,6 +63,11 @@ const port = Number(process.env.BENCH_PORT ?? 4175);
 /** How long "Reduce all" may take before the bench gives up and prints where the runs stood (BENCH_REDUCE_TIMEOUT_S). */
 const reduceTimeoutS = Number(process.env.BENCH_REDUCE_TIMEOUT_S ?? 1200);
 const dist = process.env.BENCH_DIST;
+if (dist) {
+  // More than one build's entry chunk: the folder was built into without being emptied (see above).
+  const entries = readdirSync(join(dist, 'assets')).filter((f) => /^main-.*\.js$/.test(f));
+  if (entries.length !== 1) throw new Error(`BENCH_DIST ${dist} holds ${entries.length} builds' entry chunks (${entries.join(', ')}): build it with --emptyOutDir`);
+}
 const workerMemoryMb = process.env.BENCH_WORKER_MEMORY_MB;
 /** Each count in thousands. */
 const thousands = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v / 1000]));

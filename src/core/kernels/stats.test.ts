@@ -164,6 +164,23 @@ describe('frameStats', () => {
     expect(t.median).toBe(median(holed.filter((v, i) => i % 7 === 0 && !Number.isNaN(v))));
   });
 
+  it('every value finite (the loop without a test per value), or an infinity among them (counted with the NaNs)', () => {
+    const finite = data.slice();
+    finite[5] = 100;
+    const s = frameStats(finite, { saturation: 60000 });
+    expect(s).toMatchObject({ nanCount: 0, count: w * h, min: 100, max: 65000 });
+    expect(s.saturatedFraction).toBe(finite.filter((v) => v >= 60000).length / (w * h));
+    // The extremes anywhere, the first and last pixels included.
+    finite[0] = -3;
+    finite[w * h - 1] = 70000;
+    expect(frameStats(finite, { saturation: 60000 })).toMatchObject({ min: -3, max: 70000, saturatedFraction: 3 / (w * h) });
+    for (const inf of [Infinity, -Infinity]) {
+      const withInf = finite.slice();
+      withInf[9] = inf;
+      expect(frameStats(withInf, { saturation: 60000 })).toMatchObject({ nanCount: 1, count: w * h - 1, min: -3, max: 70000, saturatedFraction: 3 / (w * h - 1) });
+    }
+  });
+
   it('honours the mask', () => {
     const dq = new Uint16Array(w * h);
     dq[7] = 1;
