@@ -137,7 +137,6 @@ export async function readPlaneRows<T extends Float32Array | Uint16Array>(
   return out;
 }
 
-
 /**
  * Splits a plane into row strips; copies, so each strip clones only its own
  * bytes. A plane of whole numbers that fit 16 bits (a raw CCD frame: BITPIX

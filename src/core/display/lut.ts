@@ -19,6 +19,7 @@
  */
 import { COLORMAP_SIZE, colormap, type ColormapName } from './colormaps';
 import { DEFAULT_EXPONENT, scaleForward, type ScaleName } from './scale';
+import { LITTLE_ENDIAN } from '../endian';
 
 export const LUT_SIZE = 65536;
 
@@ -38,8 +39,6 @@ export interface DisplayParams {
 
 export const DEFAULT_CONTRAST = 1;
 export const DEFAULT_BIAS = 0.5;
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** One RGBA pixel as the word a Uint32Array view of ImageData bytes holds. */
 export function packRGBA(r: number, g: number, b: number, a = 255): number {

@@ -8,6 +8,7 @@
  * BITPIX 32, 64 and -64, whose values float32 would round.
  */
 import { take } from '../kernels/scratch';
+import { LITTLE_ENDIAN } from '../endian';
 
 export interface Scaling {
   bscale: number;
@@ -15,9 +16,6 @@ export interface Scaling {
   /** BLANK of integer data; undefined when the header has none. */
   blank: number | undefined;
 }
-
-/** Typed arrays use the machine's byte order: little-endian on every platform a browser runs on, checked all the same. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function outputIsWide(bitpix: number): boolean {
   return bitpix === 32 || bitpix === 64 || bitpix === -64;

@@ -11,6 +11,7 @@
  *   manifest.json                  last: format, version, schema version, created, counts, and the
  *                                  size and SHA-256 of every entry before it, in order
  */
+import { LITTLE_ENDIAN } from '../endian';
 
 export const FORMAT = 'ccd-workbench-workspace';
 export const FORMAT_VERSION = 1;
@@ -104,8 +105,6 @@ export function dtypeOf(data: StripData): StripDtype {
   if (data instanceof Float32Array) return 'f32';
   throw new WorkspaceArchiveError(`a pixel strip of type ${(data as object).constructor?.name} cannot be archived`);
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function assertLittleEndian(): void {
   // Every browser and Node this runs on is little-endian; the archive says so for other readers.
