@@ -16,7 +16,8 @@ export function useThrottled<T>(value: T, everyMs: number | undefined): T {
   useEffect(() => {
     const wait = everyMs === undefined ? 0 : throttleWait(shownAt.current, Date.now(), everyMs);
     const show = () => {
-      shownAt.current = Date.now();
+      // Only a value shown while throttled starts the clock: the first change after that begins shows at once.
+      shownAt.current = everyMs === undefined ? 0 : Date.now();
       setShown(value);
     };
     if (wait === 0) {

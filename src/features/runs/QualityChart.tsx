@@ -103,7 +103,7 @@ export function QualityChart({ points: latest }: { points: readonly QualityPoint
   return (
     <>
       {error && <p className="rb-error" role="alert">The chart could not be drawn: {error}</p>}
-      <div ref={ref} className="quality-chart" role="img" aria-label={`Night quality of ${points.length} reduced frames`} data-points={points.length} />
+      <div ref={ref} className="quality-chart" role="img" aria-label={`Night quality of ${points.length} reduced frame${points.length === 1 ? '' : 's'}`} data-points={points.length} />
     </>
   );
 }

@@ -9,14 +9,16 @@ import { PlanTable } from './PlanTable';
 import { RunDetails } from './RunDetails';
 import { Products } from './Products';
 import { QualityChart } from './QualityChart';
-import { qualityPoints } from './qualityPoints';
+import { qualityPoints, samePoints } from './qualityPoints';
+import { useStable } from '../../ui/useStable';
 import { useRunsData } from './useRunsData';
 import './runs.css';
 
 export function RunsView() {
   const { live, rows, orphans, products, runsLoaded } = useRunsData();
   const [selected, setSelected] = useState<string>();
-  const points = useMemo(() => qualityPoints(products), [products]);
+  // The chart redraws (and its throttle's clock restarts) only when its points change.
+  const points = useStable(useMemo(() => qualityPoints(products), [products]), samePoints);
   const row = rows.find((r) => r.run.key === selected);
   const productOf = useMemo(() => new Map(products.map((p) => [p.product!.runKey, p])), [products]);
 

@@ -41,6 +41,17 @@ export function qualityPoints(products: readonly FileRecord[]): QualityPoint[] {
     .sort((a, b) => a.time - b.time);
 }
 
+/**
+ * The same points: the same products in the same order, each left out of a
+ * stack or not for the same reason. The rest of a point is its product's,
+ * which a product never changes (a run remaking it makes a new one). The
+ * products' live query answers anew after every change of the files (a
+ * master published, a file added), where the points rarely change.
+ */
+export function samePoints(a: readonly QualityPoint[], b: readonly QualityPoint[]): boolean {
+  return a.length === b.length && a.every((p, k) => p.id === b[k].id && p.leftOut === b[k].leftOut);
+}
+
 /** The unit every point's sky is in, for the axis titles; undefined when they differ or none is known. */
 export function commonUnit(points: readonly QualityPoint[]): string | undefined {
   const units = new Set(points.map((p) => p.unit));
