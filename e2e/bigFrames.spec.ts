@@ -14,7 +14,9 @@
  * NotFoundError here), so there they must be typed arrays. On disk the
  * staging files stay as the raw frames' copies the pipeline reads
  * (src/db/rawCopies.ts): the master bias made from them is still Node's,
- * and removing the files removes them.
+ * and removing the files removes them. In both, the master's pixels are its
+ * own file (src/db/pixelFiles.ts), which its strips point into; it outlives
+ * a reload and goes with the master.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -40,9 +42,20 @@ function storedPixels(page: Page): Promise<Record<string, { kinds: string[]; sha
     const out: Record<string, { kinds: string[]; sha256: string }> = {};
     for (const f of files) {
       const mine = strips.filter((s) => s.fileId === f.id);
-      const kinds = [...new Set(mine.map((s) => (s.data instanceof Blob ? `Blob ${s.dtype}` : (s.data as object).constructor.name)))].sort();
+      // A product's strips point into its pixel file (src/db/pixelFiles.ts): { file, offset, bytes }.
+      const isRef = (d: unknown): d is { file: string; offset: number; bytes: number } => typeof (d as { file?: unknown }).file === 'string';
+      const kinds = [...new Set(mine.map((s) => (s.data instanceof Blob ? `Blob ${s.dtype}` : isRef(s.data) ? `file ${s.dtype}` : (s.data as object).constructor.name)))].sort();
       const image = mine.filter((s) => s.hdu === f.imageHdu).sort((a, b) => a.index - b.index);
-      const parts = await Promise.all(image.map(async (s) => (s.data instanceof Blob ? new Uint8Array(await s.data.arrayBuffer()) : new Uint8Array((s.data as ArrayBufferView).buffer.slice(0)))));
+      const pixelDir = () => navigator.storage.getDirectory().then((r) => r.getDirectoryHandle('library-pixels'));
+      const parts = await Promise.all(image.map(async (s) => {
+        if (s.data instanceof Blob) return new Uint8Array(await s.data.arrayBuffer());
+        if (isRef(s.data)) {
+          const { file, offset, bytes } = s.data;
+          const whole = await (await (await pixelDir()).getFileHandle(file)).getFile();
+          return new Uint8Array(await whole.slice(offset, offset + bytes).arrayBuffer());
+        }
+        return new Uint8Array((s.data as ArrayBufferView).buffer.slice(0));
+      }));
       const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
       let at = 0;
       for (const p of parts) { bytes.set(p, at); at += p.length; }
@@ -63,10 +76,27 @@ function rawCopies(page: Page): Promise<Record<string, string>> {
       return out; // none kept
     }
     for await (const [name, entry] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) {
-      const bytes = await (await entry.getFile()).arrayBuffer();
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await (await entry.getFile()).arrayBuffer();
+      } catch {
+        continue; // removed while listed (the sweep after a delete)
+      }
       out[name] = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
     }
     return out;
+  });
+}
+
+/** The products' pixel files (src/db/pixelFiles.ts) by name. */
+function pixelFileNames(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const names: string[] = [];
+    try {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('library-pixels');
+      for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+    } catch { /* none made */ }
+    return names;
   });
 }
 
@@ -116,18 +146,26 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   const after = await storedPixels(page);
   const storage = await storageLogs(page);
   const product = Object.keys(after).find((n) => !files.some((f) => f.name === n))!;
+  // The master's pixels are one file of the library's pixel directory, which a reload keeps.
+  const pixelFiles = await pixelFileNames(page);
+  expect(pixelFiles).toHaveLength(1);
+  await page.reload();
+  await waitForRows(page, 4);
+  expect(await storedPixels(page)).toEqual(after);
+  await page.getByRole('tab', { name: 'Runs' }).click();
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download all products' }).click()]);
   const zip = path.join(dir, `products-${Date.now()}.zip`);
   await download.saveAs(zip);
 
-  // Removing the files from the library removes their copies too (the sweep after a delete).
+  // Removing the files from the library removes their copies too (the sweep after a delete), and the master's pixel file.
   await page.getByRole('tab', { name: 'Library' }).click();
   await page.getByRole('checkbox', { name: 'Select all shown files' }).check();
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await waitForRows(page, 0);
   await expect.poll(() => rawCopies(page).then((c) => Object.keys(c).length)).toBe(0);
+  await expect.poll(() => pixelFileNames(page)).toEqual([]);
   return { stored, copies, storage, product, productKinds: after[product].kinds, zip: unzipSync(new Uint8Array(readFileSync(zip))) };
 }
 
@@ -159,11 +197,11 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
     expect(readdirSync(out)).toEqual([masterName]);
     const inNode = dataUnits(new Uint8Array(readFileSync(path.join(out, masterName))), masterName);
 
-    // In memory: typed arrays; SCI and VAR float32, DQ uint16. On disk: Blob slices of staging files, with their
-    // element type: each raw frame's 8 MB as one batch of 16-bit strips, the master's planes from its own staging file.
+    // Raw frames in memory: typed arrays; on disk: Blob slices of staging files, with their element type, each raw
+    // frame's 8 MB as one batch of 16-bit strips. The master in both: its own pixel file (SCI and VAR float32, DQ uint16).
     const kinds = {
-      memory: { raw: ['Uint16Array'], master: ['Float32Array', 'Uint16Array'] },
-      disk: { raw: ['Blob u16'], master: ['Blob f32', 'Blob u16'] },
+      memory: { raw: ['Uint16Array'], master: ['file f32', 'file u16'] },
+      disk: { raw: ['Blob u16'], master: ['file f32', 'file u16'] },
     };
     for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
       const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0, Math.round(copyBytes / 1e6));

@@ -88,7 +88,7 @@ async function setUp(c: Case): Promise<{ db: WorkbenchDb; probe: Probe; ids: str
       }
       strips.push(...bandsOf(id, 2, frame.var, c.W, c.H, c.band), ...bandsOf(id, 3, frame.dq, c.W, c.H, c.band));
     }
-    storedBytes += strips.reduce((s, x) => s + (x.dtype === undefined ? x.data.byteLength : x.data.size), 0);
+    storedBytes += strips.reduce((s, x) => s + (x.dtype === undefined ? x.data.byteLength : x.data instanceof Blob ? x.data.size : x.data.bytes), 0);
     frames.push(frame);
     await storeFile(d, rec, { fileId: id, hdus: [{ index: 0, extname: 'PRIMARY', cards: [] }] }, strips);
   }

@@ -18,8 +18,9 @@ import { IdbPixelStore } from '../src/db/pixelStore';
 import { ProductMirror, type QuotaEstimate } from '../src/db/productMirror';
 import type { WorkbenchDb } from '../src/db/schema';
 import { useTestDb } from './testDb';
+import { readPlanes } from './productPlanes';
 import { FakeOpfs } from './fakeOpfs';
-import { StripStaging } from '../src/db/stripStaging';
+import { PIXELS_DIRECTORY, usePixelRoot } from '../src/db/pixelFiles';
 
 const W = 260;
 const H = 90;
@@ -56,13 +57,8 @@ async function writeProduct(store: IdbPixelStore, name: string, seed: number, op
 }
 
 async function readAll(store: IdbPixelStore, id: string) {
-  const f = await store.open(id);
-  return {
-    sci: await store.readRows(f, 0, 'sci', 0, H, new Float32Array(W * H)),
-    var: await store.readRows(f, 0, 'var', 0, H, new Float32Array(W * H)),
-    dq: await store.readRows(f, 0, 'dq', 0, H, new Uint16Array(W * H)),
-    band: await store.readRows(f, 0, 'sci', 31, 58, new Float32Array(27 * W)),
-  };
+  const planes = await readPlanes(store, id, W, H);
+  return { ...planes, band: await store.readRows(planes.f, 0, 'sci', 31, 58, new Float32Array(27 * W)) };
 }
 
 describe('product copies in OPFS', () => {
@@ -96,36 +92,46 @@ describe('product copies in OPFS', () => {
     await expect(readAll(new IdbPixelStore(db, { scratch: false, mirror: false }), id)).rejects.toThrow(/stored pixels are incomplete/);
   });
 
-  it('with staging, takes the product\'s own staging file as its copy (its bytes written once), and removes it when there is no room', async () => {
+  it('takes the product\'s own pixel file as its copy (its bytes written once), and only closes it, never removes it, to make room', async () => {
     const fs = new FakeOpfs();
-    const staging = new StripStaging(fs.getRoot, 0, async () => true);
-    const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 1.5 * COPY_BYTES, plenty);
-    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror, staging });
-    const { id, p } = await writeProduct(store, 'a_reduced.fits', 1);
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${id}`]);
-    expect(store.readsFrom(id)).toBe('copy');
-    expect(mirror.heldBytes).toBe(COPY_BYTES);
-    const strips = await db.strips.where('fileId').equals(id).toArray();
-    expect(strips.every((st) => st.data instanceof Blob)).toBe(true);
-    await db.strips.where('fileId').equals(id).delete();
-    const got = await readAll(new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror, staging }), id);
-    expect(got.sci).toEqual(p.sci);
-    expect(got.var).toEqual(p.var);
-    expect(got.dq).toEqual(p.dq);
-    expect(got.band).toEqual(p.sci.subarray(31 * W, 58 * W));
-    // A second copy does not fit beside the first unless the first goes: it does (read already), and only the second stays.
-    const second = await writeProduct(store, 'b_reduced.fits', 2);
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
-    // A product not read again keeps no file at all.
-    const third = await writeProduct(store, 'c_reduced.fits', 3, { readAgain: 'never' });
-    expect(store.readsFrom(third.id)).toBeUndefined();
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
-    // A mirror too small for any copy leaves nothing behind.
-    const tiny = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: new ProductMirror(new OpfsScratch(fs.getRoot), COPY_BYTES / 2, plenty), staging });
-    const fourth = await writeProduct(tiny, 'd_reduced.fits', 4);
-    expect(tiny.readsFrom(fourth.id)).toBeUndefined();
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${second.id}`]);
-    expect((await readAll(tiny, fourth.id)).sci).toEqual(planes(4).sci);
+    usePixelRoot(fs.getRoot);
+    try {
+      const pixels = new OpfsScratch(fs.getRoot, PIXELS_DIRECTORY);
+      const mirror = new ProductMirror(new OpfsScratch(fs.getRoot), 1.5 * COPY_BYTES, async () => ({ quota: 0, usage: 0 }));
+      const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror, pixels });
+      // No free quota at all: a copy of the mirror's own could not be made, the product's own file is no new bytes.
+      const { id, p } = await writeProduct(store, 'a_reduced.fits', 1);
+      expect(fs.list(PIXELS_DIRECTORY)).toEqual([id]);
+      expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
+      expect(store.readsFrom(id)).toBe('copy');
+      expect(mirror.heldBytes).toBe(COPY_BYTES);
+      const strips = await db.strips.where('fileId').equals(id).toArray();
+      expect(strips.every((st) => st.dtype !== undefined && !(st.data instanceof Blob) && 'file' in st.data)).toBe(true);
+      // Read from the open handle, and through the records by a store without it.
+      const fromCopy = await readAll(store, id);
+      const fromRecords = await readAll(new IdbPixelStore(db, { scratch: false, mirror: false, pixels: false }), id);
+      for (const got of [fromCopy, fromRecords]) {
+        expect(got.sci).toEqual(p.sci);
+        expect(got.var).toEqual(p.var);
+        expect(got.dq).toEqual(p.dq);
+        expect(got.band).toEqual(p.sci.subarray(31 * W, 58 * W));
+      }
+      // A second copy does not fit beside the first unless the first goes: it does (read already), closed, its file kept.
+      const second = await writeProduct(store, 'b_reduced.fits', 2);
+      expect(store.readsFrom(id)).toBeUndefined();
+      expect(store.readsFrom(second.id)).toBe('copy');
+      expect(fs.list(PIXELS_DIRECTORY).sort()).toEqual([id, second.id].sort());
+      expect((await readAll(new IdbPixelStore(db, { scratch: false, mirror: false, pixels: false }), id)).sci).toEqual(p.sci);
+      // A product not read again keeps no copy, and its file.
+      const third = await writeProduct(store, 'c_reduced.fits', 3, { readAgain: 'never' });
+      expect(store.readsFrom(third.id)).toBeUndefined();
+      expect(fs.list(PIXELS_DIRECTORY)).toContain(third.id);
+      expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
+      // Every file closed by the mirror can be removed (deleting the product): none is left open.
+      await fs.root.getDirectoryHandle(PIXELS_DIRECTORY).then(async (d) => { await d.removeEntry(id); await d.removeEntry(third.id); });
+    } finally {
+      usePixelRoot(undefined);
+    }
   });
 
   it('copies only products marked readAgain, and a copy is readable only once its product is published', async () => {

@@ -95,7 +95,7 @@ describe('the pipeline store', () => {
     await ingestAll(db, disk);
     const raw = (await db.files.toArray()).find((f) => f.name === 'raw0001.fits')!;
     const n = raw.width * raw.height;
-    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: false, rawCopies: copies });
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, pixels: false, rawCopies: copies });
     const frame = await store.open(raw.id);
     const want = await readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(n));
     expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(n))).toEqual(want);
@@ -138,7 +138,7 @@ describe('a copy its record does not name', () => {
     stale.bytes = stale.bytes.map((b) => b ^ 0xff);
     const n = rec.width * rec.height;
     const want = await readPlaneRows(db, rec, rec.imageHdu, 0, 0, rec.height, new Float32Array(n));
-    const store = new IdbPixelStore(db, { scratch: false, mirror: false, staging: false, rawCopies: copies });
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, pixels: false, rawCopies: copies });
     expect(await store.readRows(await store.open(rec.id), 0, 'sci', 0, rec.height, new Float32Array(n))).toEqual(want);
     expect(store.readsFrom(rec.id)).toBe('raw copy');
     // The sweep removes the copy no record names.

@@ -1,26 +1,25 @@
 /**
  * Pixel strips stored through OPFS staging files (src/db/stripStaging.ts) on
- * fake-indexeddb and a fake OPFS (./fakeOpfs.ts): ingested files and products
+ * fake-indexeddb and a fake OPFS (./fakeOpfs.ts): ingested files
  * read back value for value as the same files stored as typed arrays (the
  * reference: the path without staging, itself checked against astropy's
  * pixels by the ingest tests); the values are Blobs with their element type;
  * no staging file outlives its transaction; an OPFS that refuses (full)
  * leaves the strips as typed arrays and the file stored; a workspace export
- * reads Blob strips; leftovers of a dead page are swept by age only.
+ * reads Blob strips; leftovers of a dead page are swept by age only. (Products
+ * are not staged: their pixel files are ../src/db/pixelFiles.ts, tested in
+ * ./pixelFiles.test.ts.)
  */
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPlaneRows } from '../src/db/files';
-import { IdbPixelStore } from '../src/db/pixelStore';
-import type { ProductInfo } from '../src/core/pipeline/products';
 import type { WorkbenchDb } from '../src/db/schema';
 import { COPY_CHECK_DB, STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues } from '../src/db/stripStaging';
 import { exportWorkspace } from '../src/db/workspace';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
-import { OpfsScratch, SCRATCH_DIRECTORY } from '../src/db/opfsScratch';
 import { useTestDb } from './testDb';
 
 const SHARED = path.resolve(__dirname, '../../shared');
@@ -103,77 +102,6 @@ describe('an OPFS that refuses', () => {
   });
 });
 
-describe('products through OPFS staging', () => {
-  let db!: WorkbenchDb;
-  useTestDb('staging-products', (d) => { db = d; });
-  const W = 300;
-  const H = 1000; // several strips of 873 rows (stripRowsFor(300))
-  const info: ProductInfo = {
-    kind: 'reduced', recipe: 'reduceScience', runKey: 'k', signature: 's', inputs: [], calibrations: {},
-    params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron',
-  };
-
-  it('reads back a product exactly, leaves no staging file, and a discarded one leaves nothing', async () => {
-    const fs = new FakeOpfs();
-    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging: new StripStaging(fs.getRoot, 0) });
-    const sci = Float32Array.from({ length: W * H }, (_, i) => Math.sin(i * 0.01) * 1e4 + (i % 7) / 3);
-    sci[12345] = NaN;
-    const variance = Float32Array.from({ length: W * H }, (_, i) => 100 + (i % 1000));
-    const dq = Uint16Array.from({ length: W * H }, (_, i) => (i * 7919) % 65536);
-    const w = await store.create({ role: 'product', name: 'p.fits', exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
-    await w.writeRows(0, 'sci', 0, sci);
-    await w.writeRows(0, 'var', 0, variance);
-    // DQ in two calls of uneven height: strips are assembled across calls.
-    await w.writeRows(0, 'dq', 0, dq.subarray(0, 401 * W));
-    await w.writeRows(0, 'dq', 401, dq.subarray(401 * W));
-    // The rows are staged in a file among the run's scratch until the product is published, then only in IndexedDB.
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([`staged-${w.id}`]);
-    const id = await w.commit({ primary: [], exts: [[]] }, info);
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
-    const stored = await db.strips.where('fileId').equals(id).toArray();
-    expect(stored.every((s) => s.data instanceof Blob)).toBe(true);
-    const f = await store.open(id);
-    expect(await store.readRows(f, 0, 'sci', 0, H, new Float32Array(W * H))).toEqual(sci);
-    expect(await store.readRows(f, 0, 'var', 0, H, new Float32Array(W * H))).toEqual(variance);
-    expect(await store.readRows(f, 0, 'dq', 0, H, new Uint16Array(W * H))).toEqual(dq);
-    expect(await store.readRows(f, 0, 'sci', 870, 880, new Float32Array(10 * W))).toEqual(sci.subarray(870 * W, 880 * W));
-    // The library's figures of the product (its sample is every pixel at this size), against a plain sort.
-    const finite = [...sci].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-    const middle = (a: number[]) => (a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2);
-    const median = middle(finite);
-    const mad = middle(finite.map((v) => Math.abs(v - median)).sort((a, b) => a - b));
-    const { stats } = (await db.files.get(id))!;
-    expect(stats).toMatchObject({ median, min: finite[0], max: finite[finite.length - 1], nanCount: 1 });
-    expect(stats!.robustSigma).toBeCloseTo(1.482602218505602 * mad, 6); // astropy's mad_std factor
-
-    const gone = await store.create({ role: 'product', name: 'q.fits', exts: [{ extver: 1, width: W, height: H, var: false, dq: false }] });
-    await gone.writeRows(0, 'sci', 0, sci);
-    await gone.discard();
-    expect(await db.strips.where('fileId').equals(gone.id).count()).toBe(0);
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
-  });
-});
-
-describe('a product whose staging file cannot be made', () => {
-  let db!: WorkbenchDb;
-  useTestDb('staging-product-full', (d) => { db = d; });
-
-  it('is stored as typed arrays instead (OPFS full), and a discard after its publication leaves it whole', async () => {
-    const fs = new FakeOpfs(1024);
-    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging: new StripStaging(fs.getRoot, 0, async () => true) });
-    const sci = Float32Array.from({ length: 200 * 100 }, (_, i) => i * 0.5);
-    const w = await store.create({ role: 'product', name: 'full.fits', exts: [{ extver: 1, width: 200, height: 100, var: false, dq: false }] });
-    await w.writeRows(0, 'sci', 0, sci);
-    const id = await w.commit({ primary: [], exts: [[]] }, { kind: 'reduced', recipe: 'reduceScience', runKey: 'f', signature: 's', inputs: [], calibrations: {}, params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron' });
-    const strips = await db.strips.where('fileId').equals(id).toArray();
-    expect(strips.length).toBeGreaterThan(0);
-    for (const st of strips) expect(st.dtype).toBeUndefined();
-    await w.discard();
-    expect(await db.strips.where('fileId').equals(id).count()).toBe(strips.length);
-    expect(await store.readRows(await store.open(id), 0, 'sci', 0, 100, new Float32Array(200 * 100))).toEqual(sci);
-  });
-});
-
 describe('the copy check (keepsCopies)', () => {
   it('says yes where IndexedDB keeps the bytes after the staging file is gone, and leaves nothing behind', async () => {
     const fs = new FakeOpfs();
@@ -199,20 +127,15 @@ describe('a profile whose IndexedDB keeps Blobs rather than copies (in memory)',
   let db!: WorkbenchDb;
   useTestDb('staging-memory', (d) => { db = d; });
 
-  it('stores ingested files and products as typed arrays, and makes no staging file', async () => {
+  it('stores ingested files as typed arrays, and makes no staging file', async () => {
     const fs = new FakeOpfs();
     const staging = new StripStaging(fs.getRoot, 0, async () => false);
     expect(await staging.active()).toBe(false);
     expect((await ingestOne(db, FILES[0], staging)).status).toBe('ok');
-    const store = new IdbPixelStore(db, { scratch: new OpfsScratch(fs.getRoot), mirror: false, staging });
-    const w = await store.create({ role: 'product', name: 'p.fits', exts: [{ extver: 1, width: 64, height: 64, var: false, dq: false }] });
-    await w.writeRows(0, 'sci', 0, new Float32Array(64 * 64).fill(3));
-    await w.commit({ primary: [], exts: [[]] }, { kind: 'reduced', recipe: 'reduceScience', runKey: 'm', signature: 's', inputs: [], calibrations: {}, params: {} as ProductInfo['params'], createdAt: 0, valid: true, bunit: 'electron' });
     const strips = await db.strips.toArray();
-    expect(strips.length).toBeGreaterThan(1);
+    expect(strips.length).toBeGreaterThan(0);
     for (const s of strips) expect(s.dtype).toBeUndefined();
     expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
-    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
 import { placeStrip, storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
 import { makesCopy, sweepRawCopies, type RawCopies } from './rawCopies';
+import { removePixelFiles } from './pixelFiles';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
 
@@ -91,7 +92,8 @@ export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void>
     await db.headers.bulkDelete(ids);
     for (const id of ids) await db.strips.where('fileId').equals(id).delete();
   });
-  // Their raw copies too, so removing files frees the disk they held.
+  // Their raw copies and products' pixel files too, so removing files frees the disk they held.
+  await removePixelFiles(ids);
   await sweepRawCopies(db).catch(() => 0);
 }
 

@@ -11,11 +11,10 @@
  * (less under a reduction's load), while a FileSystemSyncAccessHandle writes
  * 1.6-2 GB/s and reads 12-18 GB/s (bench.html?only=storage), straight from
  * and into the caller's typed arrays, with no message to another process per
- * call. The library's pixels (raw files and products) stay in IndexedDB, as
- * DESIGN.md says; only throwaway copies live here (this scratch, the
- * copies of reduced frames and masters that later runs read: ./productMirror.ts,
- * and the staging files strips pass through on their way into IndexedDB:
- * ./stripStaging.ts).
+ * call. The same class writes the products' pixel files, which are the
+ * library's own (./pixelFiles.ts: another directory, never cleared); the
+ * raw files' pixels stay in IndexedDB, with copies here for the pipeline to
+ * read (./rawCopies.ts).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,
@@ -30,6 +29,7 @@
  */
 import { StorageFullError, isQuotaError } from './errors';
 import { tracked } from '../core/pending';
+import type { PixelRef } from './pixelFiles';
 
 /** The directory under the origin's private root that holds every scratch file. */
 export const SCRATCH_DIRECTORY = 'pipeline-scratch';
@@ -139,28 +139,25 @@ export class ScratchFile {
   }
 
   /**
-   * The planes' rows as Blob slices of the file, in strips of
-   * `stripRows(width)` rows (the library's strips, for IndexedDB to copy:
-   * ./stripStaging.ts). Closes the handle first: a File cannot be had of a
-   * file with an open sync access handle. Every row must have been written.
+   * The planes' rows as references into the file, in strips of
+   * `stripRows(width)` rows: a published product's strip records
+   * (./pixelFiles.ts). The handle stays open. Every row must have been written.
    */
-  async strips(stripRows: (width: number) => number): Promise<{ hdu: number; index: number; y0: number; y1: number; data: Blob; dtype: 'f32' | 'u16' }[]> {
+  refs(stripRows: (width: number) => number): { hdu: number; index: number; y0: number; y1: number; data: PixelRef; dtype: 'f32' | 'u16' }[] {
     for (const [hdu, p] of this.planes) if (p.next !== p.height) throw new Error(`${this.name}: HDU ${hdu} has ${p.next} of ${p.height} rows`);
-    this.close();
-    const file = await tracked(`OPFS getFile ${this.id}`, this.dir.getFileHandle(this.id).then((h) => h.getFile()));
-    const out: Awaited<ReturnType<ScratchFile['strips']>> = [];
+    const out: ReturnType<ScratchFile['refs']> = [];
     for (const [hdu, p] of this.planes) {
       const rows = stripRows(p.width);
       const rowBytes = p.width * (p.dq ? 2 : 4);
       for (let index = 0, y0 = 0; y0 < p.height; index++, y0 += rows) {
         const y1 = Math.min(p.height, y0 + rows);
-        out.push({ hdu, index, y0, y1, data: file.slice(p.offset + y0 * rowBytes, p.offset + y1 * rowBytes), dtype: p.dq ? 'u16' : 'f32' });
+        out.push({ hdu, index, y0, y1, data: { file: this.id, offset: p.offset + y0 * rowBytes, bytes: (y1 - y0) * rowBytes }, dtype: p.dq ? 'u16' : 'f32' });
       }
     }
     return out;
   }
 
-  /** Opens the file again after `strips` closed it, to read it (a published product's copy: ./productMirror.ts). */
+  /** Opens the file again after `close`, to read it (a published product's copy: ./productMirror.ts). */
   async reopen(): Promise<void> {
     if (!this.closed) return;
     const fh = await tracked(`OPFS getFileHandle ${this.id}`, this.dir.getFileHandle(this.id));
@@ -198,10 +195,14 @@ export class ScratchFile {
 export class OpfsScratch {
   private dir?: Promise<FileSystemDirectoryHandle>;
 
-  constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
+  constructor(
+    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
+    /** The directory its files go to: the run's scratch, or the products' pixel files (./pixelFiles.ts). */
+    private readonly directoryName = SCRATCH_DIRECTORY,
+  ) {}
 
   private directory(): Promise<FileSystemDirectoryHandle> {
-    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${SCRATCH_DIRECTORY}`, r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true })));
+    this.dir ??= tracked('OPFS getDirectory', this.root()).then((r) => tracked(`OPFS getDirectoryHandle ${this.directoryName}`, r.getDirectoryHandle(this.directoryName, { create: true })));
     // A failure is not kept: the next frame asks again.
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;

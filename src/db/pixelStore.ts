@@ -2,11 +2,11 @@
  * The pipeline's PixelStore on IndexedDB (the engine runs on it in the page's
  * workers). Frames are library files: their headers from the headers table,
  * their planes from the strips table. A product's rows go, as they are made,
- * to a staging file among the run's OPFS scratch where this profile's
- * IndexedDB copies Blobs (./stripStaging.ts), and its strips are put, as
- * slices of that file, when it is published; elsewhere they are written
- * strip by strip as typed arrays under an id nobody lists, with a heartbeat
- * in `writing` so the start-up sweep leaves them alone while the run lives.
+ * to its pixel file (./pixelFiles.ts: OPFS, where the worker has sync access
+ * handles), and its strip records, pointing into that file, are put when it
+ * is published; elsewhere they are written strip by strip as typed arrays.
+ * Either way under an id nobody lists, with a heartbeat in `writing` so the
+ * start-up sweeps leave them alone while the run lives.
  * A product becomes visible in
  * one transaction that writes its file record, its headers and (when the
  * store belongs to a run) the run's record as done, and removes the product it
@@ -25,10 +25,10 @@ import { MAD_TO_SIGMA, madOf } from '../core/kernels/stats';
 import { readPlaneRows, stripRowsFor } from './files';
 import { discardProduct, markWriting, newProductId, writeProductStrips, type PendingStrip } from './products';
 import { StorageFullError, isQuotaError } from './errors';
-import { defaultOpfsScratch, planesBytes, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
+import { defaultOpfsScratch, type OpfsScratch, type ScratchFile, type ScratchPlaneSpec } from './opfsScratch';
 import { defaultProductMirror, type ProductMirror } from './productMirror';
 import { tracked } from '../core/pending';
-import { defaultStripStaging, type StripStaging } from './stripStaging';
+import { defaultPixelScratch, removePixelFiles } from './pixelFiles';
 import { defaultRawCopies, type RawCopies } from './rawCopies';
 import type { WorkbenchDb } from './schema';
 import type { FileRecord, FrameStats, HduSummary, HeaderRecord, RunRecord, StripRecord } from './types';
@@ -48,11 +48,11 @@ export interface IdbStoreOptions {
    */
   mirror?: ProductMirror | false;
   /**
-   * How product strips reach IndexedDB: through OPFS staging files
-   * (./stripStaging.ts; default this realm's, a worker with sync access
-   * handles), or `false` for typed arrays put as they are.
+   * Where products' planes are written: pixel files (./pixelFiles.ts;
+   * default this realm's, a worker with sync access handles), or `false`
+   * for typed-array strips in IndexedDB.
    */
-  staging?: StripStaging | false;
+  pixels?: OpfsScratch | false;
   /**
    * Where raw frames are read from before IndexedDB: the copies the ingest
    * kept (./rawCopies.ts; default this realm's), `false` for none.
@@ -75,7 +75,7 @@ export class IdbPixelStore implements PixelStore {
   private live = new Map<string, string>();
   private keepalive?: ReturnType<typeof setInterval>;
   private readonly mirror: ProductMirror | undefined;
-  private readonly staging: StripStaging | undefined;
+  private readonly pixels: OpfsScratch | undefined;
   private readonly rawCopies: RawCopies | undefined;
   /** The raw copy each opened raw frame's record names (FileRecord.rawCopy), and the frames last read from one. */
   private copyNames = new Map<string, string>();
@@ -84,7 +84,7 @@ export class IdbPixelStore implements PixelStore {
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
     this.opfs = opts.scratch === false ? undefined : opts.scratch ?? defaultOpfsScratch();
     this.mirror = opts.mirror === false ? undefined : opts.mirror ?? defaultProductMirror();
-    this.staging = opts.staging === false ? undefined : opts.staging ?? defaultStripStaging();
+    this.pixels = opts.pixels === false ? undefined : opts.pixels ?? defaultPixelScratch();
     this.rawCopies = opts.rawCopies === false ? undefined : opts.rawCopies ?? defaultRawCopies();
   }
 
@@ -157,19 +157,18 @@ export class IdbPixelStore implements PixelStore {
     const db = this.db;
     const runId = this.opts.run?.id;
     const mirror = spec.role === 'product' && spec.readAgain ? this.mirror : undefined;
-    // Where staging is on (a profile on disk: ./stripStaging.ts), a product's rows go to a file among the run's
-    // scratch as they come, and reach IndexedDB only in the publishing transaction, as slices of it; the file then
-    // becomes the copy later runs read (./productMirror.ts) rather than being written twice. Else strips of typed
-    // arrays as they fill, and a copy of its own.
+    // A product's rows go to its pixel file as they come (./pixelFiles.ts), and its strip records, pointing into
+    // it, are put in the publishing transaction; the file's open handle then serves later runs' reads
+    // (./productMirror.ts). Without one, strips of typed arrays as they fill, and a copy of its own.
     let staged: ScratchFile | undefined;
     const planesInFile = filePlanes(layout);
-    if (spec.role === 'product' && this.opfs && (await this.staging?.stages(planesBytes(planesInFile)))) {
+    if (spec.role === 'product' && this.pixels) {
       try {
-        staged = await tracked(`OPFS staging of ${spec.name}`, this.opfs.create(`staged-${id}`, spec.name, planesInFile));
+        staged = await tracked(`OPFS pixel file of ${spec.name}`, this.pixels.create(id, spec.name, planesInFile));
       } catch (err) {
-        // Whatever OPFS refused (a full quota too: staging needs the bytes twice for a moment), IndexedDB may still
-        // take typed arrays; if it cannot either, it says so, naming the frame.
-        console.warn(`${spec.name}: strips go to IndexedDB as arrays, OPFS staging failed:`, err);
+        // Whatever OPFS refused (a full quota too), IndexedDB may still take typed arrays; if it cannot either, it
+        // says so, naming the frame.
+        console.warn(`${spec.name}: strips go to IndexedDB as arrays, its pixel file could not be made:`, err);
       }
     }
     let copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, planesInFile, spec.readAgain)) : undefined;
@@ -225,8 +224,8 @@ export class IdbPixelStore implements PixelStore {
           await buf.flush(write);
           if (buf.next !== buf.height) throw new Error(`${spec.name}: ${buf.hdu.extname} ${buf.hdu.extver} has ${buf.next} of ${buf.height} rows`);
         }
-        // The staged rows as the library's strips (slices of the file, which IndexedDB copies as it commits).
-        const stagedStrips = staged && (await staged.strips(stripRowsFor)).map((st): StripRecord => ({ fileId: id, plane: 0, ...st }));
+        // The library's strips: references into the pixel file.
+        const stagedStrips = staged?.refs(stripRowsFor).map((st): StripRecord => ({ fileId: id, plane: 0, ...st }));
         const full = frameLayout(spec, headers);
         const headerRecord: HeaderRecord = {
           fileId: id,
@@ -272,10 +271,12 @@ export class IdbPixelStore implements PixelStore {
           copy = undefined;
         }
         const runPatch = store.opts.run ? { ...store.opts.run.finish(), status: 'done' as const, productId: id, endedAt: Date.now(), progress: 1 } : undefined;
+        let replaced: string[] = [];
         try {
           await tracked(`IndexedDB publish ${spec.name}`, db.transaction('rw', [db.files, db.headers, db.writing, db.runs, db.strips], async () => {
             // The product this one remakes (same slot) goes: the library keeps one product per slot.
             const previous = await db.files.where('type').equals('product').filter((f) => f.product?.runKey === info.runKey).primaryKeys();
+            replaced = previous;
             for (const old of previous) {
               await db.strips.where('fileId').equals(old).delete();
               await db.headers.delete(old);
@@ -294,9 +295,14 @@ export class IdbPixelStore implements PixelStore {
           if (isQuotaError(err)) throw new StorageFullError(spec.name, 'run');
           throw err;
         }
-        // IndexedDB has its own copy now: the staged file becomes the copy later runs read, if the mirror has room.
         published = true;
-        if (staged && !(mirror && (await mirror.adopt(id, staged, spec.readAgain)))) await staged.remove().catch(() => undefined);
+        // The products this one replaced: their pixel files go, once no handle of this worker holds them.
+        if (replaced.length) {
+          for (const old of replaced) store.mirror?.release(old);
+          await removePixelFiles(replaced);
+        }
+        // The pixel file is the library's now; its open handle serves later runs' reads if the mirror has room.
+        if (staged && !(mirror && (await mirror.adopt(id, staged, spec.readAgain)))) staged.close();
         if (copy) mirror!.keep(id, copy);
         return id;
       },

@@ -14,12 +14,15 @@
  * ~25 ms per reduced frame (OPFS writes ~1.3-1.8 GB/s in a worker:
  * bench.html?only=storage).
  *
- * The library's copy stays the IndexedDB one (DESIGN.md): a file here is
- * written with the product's strips (where strips are staged, it is the
- * staging file itself, adopted once the product is published: ./stripStaging.ts), becomes readable only once the product
- * is published, and is thrown away with the reduction (the files live in the
- * scratch directory, which the page clears before a reduction starts and
- * after it ends). A product without a copy is read from IndexedDB as before;
+ * Where the worker writes products to pixel files (./pixelFiles.ts), the
+ * copy is the product's own file, adopted once the product is published:
+ * the mirror keeps its sync access handle open, and giving it up closes the
+ * handle and leaves the file, which is the library's. Elsewhere (products
+ * stored as typed-array strips) a copy is a file of its own, written with the
+ * product's strips, readable only once the product is published, and thrown
+ * away with the reduction (it lives in the scratch directory, which the page
+ * clears before a reduction starts and after it ends). A product without a
+ * copy is read from the library as before;
  * the copy never fails a run: when it cannot be made or written, it is
  * dropped and the product is made as usual.
  *
@@ -59,6 +62,12 @@ interface Copy {
   size: number;
   readAgain: ReadAgain;
   read: boolean;
+  /**
+   * A product's own pixel file (./pixelFiles.ts), adopted: the library's
+   * pixels, so giving it up closes its handle and leaves the file. Else a
+   * copy of the mirror's own making, removed with it.
+   */
+  adopted: boolean;
 }
 
 export class ProductMirror {
@@ -79,7 +88,7 @@ export class ProductMirror {
     try {
       if (!(await this.room(size))) return undefined;
       const file = await this.scratch.create(`mirror-${id}`, `${name} (copy)`, planes);
-      this.copies.set(file, { size, readAgain, read: false });
+      this.copies.set(file, { size, readAgain, read: false, adopted: false });
       return file;
     } catch {
       return undefined;
@@ -87,16 +96,17 @@ export class ProductMirror {
   }
 
   /**
-   * Takes a published product's own staging file, whole and closed (one
-   * IdbPixelStore wrote, ./stripStaging.ts), as its copy, so its bytes are
-   * not written twice. False when there is no room, or it cannot be opened
-   * again: the caller removes it then.
+   * Takes a published product's own pixel file (./pixelFiles.ts), whole, as
+   * its copy: its handle is kept open for later runs' reads, and the file is
+   * never removed by the mirror. It costs no disk, so only the mirror's
+   * limit counts (open handles are bounded with it). False when there is no
+   * room, or it cannot be opened again: the caller closes it then.
    */
   async adopt(id: string, file: ScratchFile, readAgain: ReadAgain = 'once'): Promise<boolean> {
     try {
-      if (!(await this.room(file.size))) return false;
+      if (!(await this.room(file.size, false))) return false;
       await file.reopen();
-      this.copies.set(file, { size: file.size, readAgain, read: false });
+      this.copies.set(file, { size: file.size, readAgain, read: false, adopted: true });
       this.kept.set(id, file);
       return true;
     } catch {
@@ -104,12 +114,13 @@ export class ProductMirror {
     }
   }
 
-  /** Whether a copy of `size` bytes fits, evicting older copies for it (see evict). */
-  private async room(size: number): Promise<boolean> {
+  /** Whether a copy of `size` bytes fits, evicting older copies for it (see evict); `onDisk`: it is new bytes on disk. */
+  private async room(size: number, onDisk = true): Promise<boolean> {
     if (size > this.limitBytes) return false;
     this.evict(this.limitBytes - size);
     // Copies still being written are not evicted (one per run, so one at most in a worker).
     if (this.heldBytes + size > this.limitBytes) return false;
+    if (!onDisk) return true;
     const { quota, usage } = await tracked('navigator.storage.estimate', this.estimate());
     if (quota === undefined || usage === undefined) return false;
     // The copies give way to the products when the disk fills: they keep within a quarter of the free space.
@@ -148,6 +159,12 @@ export class ProductMirror {
     await file.remove().catch(() => undefined);
   }
 
+  /** Gives up product `id`'s copy (the product is being deleted): an adopted pixel file is closed, not removed. */
+  release(id: string): void {
+    const file = this.kept.get(id);
+    if (file) this.giveUp(file);
+  }
+
   /** Bytes of the copies held, readable or being written. */
   get heldBytes(): number {
     let bytes = 0;
@@ -171,10 +188,17 @@ export class ProductMirror {
       for (const file of [...this.kept.values()]) {
         if (this.heldBytes <= room) return;
         if (rank(this.copies.get(file)!) !== pass) continue;
-        this.forget(file);
-        void file.remove().catch(() => undefined);
+        this.giveUp(file);
       }
     }
+  }
+
+  /** Stops holding a readable copy: a copy of its own is removed, an adopted pixel file only closed. */
+  private giveUp(file: ScratchFile): void {
+    const adopted = this.copies.get(file)?.adopted;
+    this.forget(file);
+    if (adopted) file.close();
+    else void file.remove().catch(() => undefined);
   }
 
   private forget(file: ScratchFile): void {

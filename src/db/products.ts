@@ -9,6 +9,7 @@
 import type { WorkbenchDb } from './schema';
 import { StorageFullError, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord } from './types';
+import { removePixelFiles, sweepPixelFiles } from './pixelFiles';
 
 export function newProductId(): string {
   return `product-${crypto.randomUUID()}`;
@@ -69,14 +70,17 @@ export async function discardProduct(db: WorkbenchDb, fileId: string): Promise<v
  * Returns how many frames it removed.
  */
 export async function discardRunWrites(db: WorkbenchDb, runId: string): Promise<number> {
-  return db.transaction('rw', db.strips, db.writing, async () => {
-    const ids = (await db.writing.filter((w) => w.run === runId).toArray()).map((w) => w.fileId);
-    for (const id of ids) {
+  const ids = await db.transaction('rw', db.strips, db.writing, async () => {
+    const writing = (await db.writing.filter((w) => w.run === runId).toArray()).map((w) => w.fileId);
+    for (const id of writing) {
       await db.strips.where('fileId').equals(id).delete();
       await db.writing.delete(id);
     }
-    return ids.length;
+    return writing;
   });
+  // A product's pixel file (./pixelFiles.ts) is named by its id; no record points into it.
+  await removePixelFiles(ids);
+  return ids.length;
 }
 
 /**
@@ -86,22 +90,29 @@ export async function discardRunWrites(db: WorkbenchDb, runId: string): Promise<
  * failed, cancelled): no need to wait for its heartbeat to age.
  */
 export async function sweepOrphanStrips(db: WorkbenchDb, now = Date.now()): Promise<number> {
-  return db.transaction('rw', [db.files, db.strips, db.writing, db.runs], async () => {
+  const { orphans, gone } = await db.transaction('rw', [db.files, db.strips, db.writing, db.runs], async () => {
     const ids = new Set((await db.files.toCollection().primaryKeys()) as string[]);
     const live = new Set<string>();
+    const gone: string[] = [];
     for (const w of await db.writing.toArray()) {
       const status = w.run ? (await db.runs.get(w.run))?.status : undefined;
       const ended = !!w.run && status !== 'queued' && status !== 'running';
       if (!ended && now - w.heartbeat < STALE_WRITE_MS) live.add(w.fileId);
-      else await db.writing.delete(w.fileId);
+      else if (!ids.has(w.fileId)) gone.push(w.fileId);
+      if (!live.has(w.fileId)) await db.writing.delete(w.fileId);
     }
     const orphans = new Set<string>();
     await db.strips.orderBy('fileId').eachKey((key) => {
       if (!ids.has(key as string) && !live.has(key as string)) orphans.add(key as string);
     });
     for (const id of orphans) await db.strips.where('fileId').equals(id).delete();
-    return orphans.size;
+    return { orphans, gone };
   });
+  // The pixel files (./pixelFiles.ts) of products whose writers are gone, at once; any other left
+  // behind (a page that died between a file and its record's transaction) once old enough.
+  await removePixelFiles(gone);
+  await sweepPixelFiles(db, undefined, now).catch(() => 0);
+  return orphans.size;
 }
 
 /** Every product in the library (the current one of each slot: a remade product replaces the old). */

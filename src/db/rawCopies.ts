@@ -21,7 +21,7 @@
  * strips: the file's record names it (FileRecord.rawCopy, the staging file's
  * own random name, written in the transaction that stores the strips), so a
  * copy left by an earlier ingest of the same bytes, by another version of the
- * app or another tab is never read for these strips. The library's pixels
+ * app or another tab is never read for these strips. The raw files' pixels
  * stay in IndexedDB (DESIGN.md): a copy is only ever read where its size is
  * that of the record's strips (every strip a Blob with its element type), and
  * any mismatch, missing copy or refusal reads IndexedDB as before.

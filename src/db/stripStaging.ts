@@ -15,38 +15,34 @@
  *
  * The stored value is a Blob that IndexedDB owns: a profile on disk copies
  * the bytes when the transaction commits, so the staging file is removed (or
- * kept as a copy that later runs read: a product's, ./productMirror.ts, a raw
- * frame's, ./rawCopies.ts) once the transaction has completed, and removed
- * if it failed, and the library's pixels stay in
- * IndexedDB as DESIGN.md says. A profile in memory (a private window, an
+ * kept as a copy that the pipeline reads: ./rawCopies.ts) once the
+ * transaction has completed, and removed if it failed, and the raw files'
+ * pixels stay in IndexedDB as DESIGN.md says. A profile in memory (a private window, an
  * automation context) keeps the Blob itself instead, which reads the staging
  * file: removing it loses the pixels (e2e/bigFrames.spec.ts found it). So
  * each realm first checks which kind it has (keepsCopies): a small staging
  * file is stored, removed, and read back; where the bytes did not survive,
  * strips go as typed arrays.
  *
- * Two writers stage: the ingest (each file's strips, through StripStaging),
- * and a run's products (IdbPixelStore: the rows go to a file among the run's
- * scratch as they are made, and its strips are put in the transaction that
- * publishes the product; the file then serves as the product's copy for
- * later runs, ./productMirror.ts, instead of being removed).
+ * The ingest stages (each file's strips, through StripStaging). Products
+ * are not staged: their strips point into their own pixel files, which
+ * IndexedDB does not copy (./pixelFiles.ts says why).
  *
- * A strip stored as a Blob carries its element type (`dtype`); older
+ * A strip stored as a Blob or as a pixel file's ref carries its element type (`dtype`); older
  * databases, in-memory profiles and writers without OPFS (Node, the page's
  * main thread, a browser without sync access handles) store typed arrays,
- * and every reader takes both (stripValues).
+ * and every reader takes all three (stripValues).
  *
  * A page that dies between writing a staging file and removing it leaves the
  * file behind: the ingest's staging directory is swept when a worker first
  * stages, of files older than STALE_MS (no transaction takes that long; a
- * younger one may belong to another tab's writer); a product's staging files
- * are among the run's scratch, which the page clears before and after each
- * reduction.
+ * younger one may belong to another tab's writer).
  */
 import Dexie from 'dexie';
 import { STRIP_ARRAY, dtypeOf, type StripData } from '../core/workspace/format';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
+import { readPixelRef } from './pixelFiles';
 import type { StripRecord } from './types';
 
 /** The directory under the origin's private root that holds the staging files. */
@@ -65,7 +61,7 @@ export const STALE_MS = 10 * 60_000;
 /** A strip's values as a typed array, whether it was stored as one or as a Blob. */
 export async function stripValues(s: StripRecord): Promise<StripData> {
   if (s.dtype === undefined) return s.data;
-  const buf = await s.data.arrayBuffer();
+  const buf = s.data instanceof Blob ? await s.data.arrayBuffer() : await readPixelRef(s.data);
   return new STRIP_ARRAY[s.dtype](buf);
 }
 
@@ -149,7 +145,7 @@ export class StripStaging {
    * refuse, as without staging.
    */
   async stage(strips: readonly StripRecord[]): Promise<StagedStrips> {
-    const arrays = strips.filter((s): s is ArrayStrip => !(s.data instanceof Blob) && s.data.byteLength > 0);
+    const arrays = strips.filter((s): s is ArrayStrip => s.dtype === undefined && s.data.byteLength > 0);
     const bytes = arrays.reduce((n, s) => n + s.data.byteLength, 0);
     if (this.broken || bytes === 0 || bytes < this.minBytes) return { records: [...strips], release: async () => undefined };
     const name = `${crypto.randomUUID()}.bin`;

@@ -12,6 +12,7 @@ import type { ProductInfo } from '../core/pipeline/products';
 import type { LogEntry, RunSpec } from '../core/pipeline/engine';
 import type { Pin, PlannedRun } from '../core/pipeline/plan';
 import type { ParamFile } from '../core/pipeline/params';
+import type { PixelRef } from './pixelFiles';
 
 export type FileStatus = 'ok' | 'error';
 
@@ -93,6 +94,11 @@ export type StripRecord = Omit<StripKey, 'dtype'> & (
   | {
       /** The same values as bytes, stored through an OPFS staging file (./stripStaging.ts); `dtype` says which. */
       data: Blob;
+      dtype: StripDtype;
+    }
+  | {
+      /** The same values as bytes in a product's pixel file (./pixelFiles.ts); `dtype` says which. */
+      data: PixelRef;
       dtype: StripDtype;
     }
 );
