@@ -6,17 +6,13 @@
  * unit for data unit, the one `npm run reduce` writes from the same files in
  * Node.
  *
- * In both kinds of profile, because they store pixels differently
- * (src/db/stripStaging.ts): a profile on disk (a user's) stores large strips
- * as Blob slices of OPFS staging files, which IndexedDB copies; Playwright's
- * default context keeps IndexedDB in memory, where a stored Blob is the
- * Blob itself and would be lost with its staging file (strips once read as
- * NotFoundError here), so there they must be typed arrays. On disk the
- * staging files stay as the raw frames' copies the pipeline reads
- * (src/db/rawCopies.ts): the master bias made from them is still Node's,
- * and removing the files removes them. In both, the master's pixels are its
- * own file (src/db/pixelFiles.ts), which its strips point into; it outlives
- * a reload and goes with the master.
+ * In both kinds of profile, which stored pixels differently when they went
+ * into IndexedDB as Blobs (Playwright's default context keeps IndexedDB in
+ * memory, where a stored Blob is the Blob itself): now every raw frame's
+ * strips and the master's point into files of their own
+ * (src/db/pixelFiles.ts), the same in both, which the pipeline reads through
+ * file handles; they outlive a reload and go with their files. The master
+ * bias made from them is still Node's.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -146,9 +142,9 @@ async function throughPage(page: Page, files: { name: string }[], raw: string, d
   const after = await storedPixels(page);
   const storage = await storageLogs(page);
   const product = Object.keys(after).find((n) => !files.some((f) => f.name === n))!;
-  // The master's pixels are one file of the library's pixel directory, which a reload keeps.
+  // Each raw frame's pixels and the master's are one file each of the library's pixel directory, which a reload keeps.
   const pixelFiles = await pixelFileNames(page);
-  expect(pixelFiles).toHaveLength(1);
+  expect(pixelFiles).toHaveLength(files.length + 1);
   await page.reload();
   await waitForRows(page, 4);
   expect(await storedPixels(page)).toEqual(after);
@@ -197,20 +193,20 @@ test('2048 x 2048 frames: exact pixels stored, after a reload too, and the same 
     expect(readdirSync(out)).toEqual([masterName]);
     const inNode = dataUnits(new Uint8Array(readFileSync(path.join(out, masterName))), masterName);
 
-    // Raw frames in memory: typed arrays; on disk: Blob slices of staging files, with their element type, each raw
-    // frame's 8 MB as one batch of 16-bit strips. The master in both: its own pixel file (SCI and VAR float32, DQ uint16).
+    // In both: each raw frame's 8 MB of 16-bit strips in a pixel file of its own, the master's planes in its own
+    // (SCI and VAR float32, DQ uint16), with their element types. No raw copies: the files are read as they were.
     const kinds = {
-      memory: { raw: ['Uint16Array'], master: ['file f32', 'file u16'] },
-      disk: { raw: ['Blob u16'], master: ['file f32', 'file u16'] },
+      memory: { raw: ['file u16'], master: ['file f32', 'file u16'] },
+      disk: { raw: ['file u16'], master: ['file f32', 'file u16'] },
     };
     for (const [where, p] of [['memory', page], ['disk', onDisk.pages()[0] ?? (await onDisk.newPage())]] as const) {
-      const got = await throughPage(p, files, raw, dir, where === 'disk' ? files.length : 0, Math.round(copyBytes / 1e6));
+      const got = await throughPage(p, files, raw, dir, 0, Math.round(copyBytes / 1e6));
       for (const f of files) expect(got.stored[f.name], `${where}: ${f.name}`).toEqual({ kinds: kinds[where].raw, sha256: expected[f.name] });
-      // On disk each raw frame's staging file stays as its copy: the same bytes as its stored strips.
-      expect(Object.values(got.copies).sort(), where).toEqual(where === 'disk' ? files.map((f) => expected[f.name]).sort() : []);
-      // And the run read the raw frames from them (every pixel, as float32), where there are any.
-      const fromCopies = `${Math.round(rawFloatBytes / 2 ** 20)} MB of it from raw frames' OPFS copies`;
-      expect(got.storage.some((line) => line.includes(fromCopies)), `${where}: ${got.storage.join('; ')}`).toBe(where === 'disk');
+      // No raw copies are kept (the pixel files are read as they are)...
+      expect(Object.values(got.copies), where).toEqual([]);
+      // ...and the run read the raw frames from their files (every pixel, as float32).
+      const fromCopies = `${Math.round(rawFloatBytes / 2 ** 20)} MB of it from raw frames' OPFS files`;
+      expect(got.storage.some((line) => line.includes(fromCopies)), `${where}: ${got.storage.join('; ')}`).toBe(true);
       expect(got.product, where).toBe(masterName);
       expect(got.productKinds, where).toEqual(kinds[where].master);
       expect(Object.keys(got.zip), where).toEqual([masterName]);

@@ -8,7 +8,10 @@
  * discarded or failed product leaves no file; deleting a product, remaking
  * it in its slot and the start-up sweeps remove its file; a file that went
  * missing is an error naming the product; an OPFS that refuses the file
- * leaves the product to IndexedDB's typed arrays.
+ * leaves the product to IndexedDB's typed arrays. Ingested files staged into
+ * pixel files read back as typed-array ones do (through the page's reader,
+ * the pipeline's file handle and a workspace export), one file each, named by
+ * their record, kept while it is listed and removed with it.
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +22,15 @@ import { PIXELS_DIRECTORY, PIXEL_SWEEP_AGE_MS, readPixelRef, usePixelRoot } from
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { discardRunWrites, markWriting, sweepOrphanStrips } from '../src/db/products';
 import type { WorkbenchDb } from '../src/db/schema';
-import { exportWorkspace } from '../src/db/workspace';
+import { exportWorkspace, importWorkspace } from '../src/db/workspace';
+import { bytesSource } from '../src/core/workspace/archive';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
+import { FILES } from './ingestFixtures';
+import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
+import { RawCopies } from '../src/db/rawCopies';
+import { STRIP_ARRAY } from '../src/core/workspace/format';
+import { ingestOne } from '../workers/ingest';
 import { readPlanes } from './productPlanes';
 
 const W = 300;
@@ -179,5 +188,90 @@ describe('products in pixel files', () => {
     for (const s of strips) expect(s.dtype).toBeUndefined();
     expect(fs.list(PIXELS_DIRECTORY)).toEqual([]);
     expect((await readAll(filed(), id)).sci).toEqual(p.sci);
+  });
+});
+
+describe('ingested files in pixel files', () => {
+  let db!: WorkbenchDb;
+  let plain!: WorkbenchDb;
+  useTestDb('pixel-files-ingest', (d) => { db = d; });
+  useTestDb('pixel-files-ingest-plain', (d) => { plain = d; });
+  let elsewhere!: WorkbenchDb;
+  useTestDb('pixel-files-ingest-elsewhere', (d) => { elsewhere = d; });
+  const fs = new FakeOpfs();
+  // A profile in memory (the copy check fails): pixel files need no copy from IndexedDB, so they are used all the same.
+  const staging = new StripStaging(fs.getRoot, 0, async () => false, true);
+  beforeAll(() => usePixelRoot(fs.getRoot));
+  afterAll(() => usePixelRoot(undefined));
+
+  /** Every image plane of every stored file, through readPlaneRows (what the page reads). */
+  async function planesOf(d: WorkbenchDb): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const f of await d.files.toArray()) {
+      for (const h of f.hdus.filter((x) => x.isImage && x.naxis.length >= 2)) {
+        const [w, hgt] = h.naxis;
+        out.set(`${f.name}:${h.index}`, await readPlaneRows(d, { id: f.id, width: w, stripRows: f.stripRows }, h.index, 0, 0, hgt, new Float32Array(w * hgt)));
+      }
+    }
+    return out;
+  }
+
+  it('point into one file each, named by its record, which reads back exactly as typed-array strips; nothing staged is left', async () => {
+    for (const f of FILES) {
+      expect((await ingestOne(plain, f, false)).status).toBe('ok');
+      expect((await ingestOne(db, f, staging)).status).toBe('ok');
+    }
+    const records = await db.files.toArray();
+    expect(fs.list(PIXELS_DIRECTORY).sort()).toEqual(records.map((r) => r.pixelFile).sort());
+    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    for (const r of records) {
+      expect(r.rawCopy).toBeUndefined();
+      const strips = await db.strips.where('fileId').equals(r.id).toArray();
+      for (const s of strips) expect(s.data).toMatchObject({ file: r.pixelFile });
+      // The element types are those the typed-array path chose (16-bit raw frames stay 16-bit).
+      for (const s of strips) expect(STRIP_ARRAY[s.dtype!]).toBe((await plain.strips.get([s.fileId, s.hdu, s.plane, s.index]))!.data.constructor);
+    }
+    const [a, b] = [await planesOf(plain), await planesOf(db)];
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+    // The same file again: a duplicate, and no second pixel file.
+    expect((await ingestOne(db, FILES[0], staging)).stored).toBe('duplicate');
+    expect(fs.list(PIXELS_DIRECTORY)).toHaveLength(FILES.length);
+  });
+
+  it('are read by the pipeline through a file handle, as the page reads them', async () => {
+    const raw = (await db.files.toArray()).find((f) => f.name === 'raw0001.fits')!;
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, pixels: false, rawCopies: new RawCopies(fs.getRoot) });
+    const frame = await store.open(raw.id);
+    const want = await readPlaneRows(db, raw, raw.imageHdu, 0, 0, raw.height, new Float32Array(raw.width * raw.height));
+    expect(await store.readRows(frame, 0, 'sci', 0, raw.height, new Float32Array(raw.width * raw.height))).toEqual(want);
+    expect(store.readsFrom(raw.id)).toBe('raw copy');
+    expect(await store.readRows(frame, 0, 'sci', 100, 101, new Float32Array(raw.width))).toEqual(want.subarray(100 * raw.width, 101 * raw.width));
+  });
+
+  it('export to a workspace as typed-array files do, and import elsewhere as typed arrays, naming no pixel file', async () => {
+    const exported = async (d: WorkbenchDb) => {
+      const m = await exportWorkspace(d, async () => undefined, { now: new Date(0) });
+      return m.entries.filter((e) => e.name.startsWith('pixels/')).map((e) => `${e.name} ${e.size} ${e.sha256}`).sort();
+    };
+    expect(await exported(db)).toEqual(await exported(plain));
+    const chunks: Uint8Array[] = [];
+    await exportWorkspace(db, (c) => { chunks.push(c.slice()); });
+    await importWorkspace(elsewhere, bytesSource(new Uint8Array(Buffer.concat(chunks))));
+    for (const f of await elsewhere.files.toArray()) expect(f.pixelFile, f.name).toBeUndefined();
+    for (const st of await elsewhere.strips.toArray()) expect(st.dtype).toBeUndefined();
+    const [a, b] = [await planesOf(plain), await planesOf(elsewhere)];
+    for (const [k, v] of a) expect(b.get(k), k).toEqual(v);
+  });
+
+  it('stay while their file is listed, however old, and go with it', async () => {
+    const dir = await fs.root.getDirectoryHandle(PIXELS_DIRECTORY);
+    for (const name of fs.list(PIXELS_DIRECTORY)) (await dir.getFileHandle(name)).touch(0);
+    await sweepOrphanStrips(db);
+    expect(fs.list(PIXELS_DIRECTORY)).toHaveLength(FILES.length);
+    const raw = (await db.files.toArray()).find((f) => f.name === 'raw0001.fits')!;
+    await deleteFiles(db, [raw.id]);
+    expect(fs.list(PIXELS_DIRECTORY)).not.toContain(raw.pixelFile);
+    expect(fs.list(PIXELS_DIRECTORY)).toHaveLength(FILES.length - 1);
   });
 });

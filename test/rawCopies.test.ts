@@ -9,8 +9,6 @@
  * quota.
  */
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deleteFiles, readPlaneRows } from '../src/db/files';
 import { IdbPixelStore } from '../src/db/pixelStore';
@@ -21,11 +19,8 @@ import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
+import { FILES } from './ingestFixtures';
 
-const SHARED = path.resolve(__dirname, '../../shared');
-const item = (dir: string, name: string) => ({ name, path: '', bytes: new Uint8Array(readFileSync(path.join(SHARED, dir, name))) });
-/** A raw frame (16-bit strips), a float32 image with NaNs, a signed 16-bit one and a multi-extension file. */
-const FILES = [item('sample-night', 'raw0001.fits'), item('fixtures/fits', 'f32_nan.fits'), item('fixtures/fits', 'i16.fits'), item('fixtures/fits', 'mef.fits')];
 
 const roomy = async () => ({ quota: 1e12, usage: 0 });
 

@@ -11,8 +11,6 @@
  * ./pixelFiles.test.ts.)
  */
 import 'fake-indexeddb/auto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readPlaneRows } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
@@ -21,11 +19,8 @@ import { exportWorkspace } from '../src/db/workspace';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
+import { FILES } from './ingestFixtures';
 
-const SHARED = path.resolve(__dirname, '../../shared');
-const item = (dir: string, name: string) => ({ name, path: '', bytes: new Uint8Array(readFileSync(path.join(SHARED, dir, name))) });
-/** A raw frame (16-bit strips), a float32 image with NaNs, a signed 16-bit one and a multi-extension file. */
-const FILES = [item('sample-night', 'raw0001.fits'), item('fixtures/fits', 'f32_nan.fits'), item('fixtures/fits', 'i16.fits'), item('fixtures/fits', 'mef.fits')];
 
 /** Every image plane of every stored file, read through readPlaneRows. */
 async function planesOf(db: WorkbenchDb): Promise<Map<string, Float32Array>> {

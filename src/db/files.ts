@@ -35,21 +35,25 @@ export async function storeFile(
       const existing = await db.files.get(record.id);
       if (existing && (existing.status === 'ok' || record.status === 'error')) return 'duplicate';
       if (existing) await db.strips.where('fileId').equals(record.id).delete();
-      // The record names the copy its strips' staging file will become (if it can be kept: ./rawCopies.ts).
-      await db.files.put(copies && file && makesCopy(records) ? { ...record, rawCopy: file.name } : record);
+      // The record names the pixel file its strips point into, or the copy its strips' staging file will become
+      // (if it can be kept: ./rawCopies.ts).
+      await db.files.put(file?.refs ? { ...record, pixelFile: file.name } : copies && file && makesCopy(records) ? { ...record, rawCopy: file.name } : record);
       if (headers) await db.headers.put(headers);
       if (records.length) await db.strips.bulkPut(records);
       return existing ? 'replaced-error' : 'stored';
-    }), copies && keepCopy(copies));
+    }), keepStaged(copies));
   } catch (err) {
     if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
   }
 }
 
-/** Keeps a stored file's staging file as its copy; a duplicate's strips were not stored, so its file is no copy of them. */
-function keepCopy(copies: RawCopies): KeepStaged<StoreOutcome> {
-  return (file, records, outcome) => (outcome === 'duplicate' ? Promise.resolve(false) : copies.keep(file, records));
+/**
+ * Keeps a stored file's pixel file (the library's now), or its staging file
+ * as its copy; a duplicate's strips were not stored, so its file is neither.
+ */
+function keepStaged(copies: RawCopies | undefined): KeepStaged<StoreOutcome> {
+  return async (file, records, outcome) => outcome !== 'duplicate' && (file.refs ? true : copies ? copies.keep(file, records) : false);
 }
 
 export function findFile(db: WorkbenchDb, id: string): Promise<FileRecord | undefined> {
@@ -87,13 +91,15 @@ export async function retagFiles(db: WorkbenchDb, ids: string[], decision: TypeD
 }
 
 export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void> {
-  await db.transaction('rw', db.files, db.headers, db.strips, async () => {
+  const pixelFiles = await db.transaction('rw', db.files, db.headers, db.strips, async () => {
+    const named = (await db.files.bulkGet(ids)).flatMap((f) => (f?.pixelFile ? [f.pixelFile] : []));
     await db.files.bulkDelete(ids);
     await db.headers.bulkDelete(ids);
     for (const id of ids) await db.strips.where('fileId').equals(id).delete();
+    return named;
   });
-  // Their raw copies and products' pixel files too, so removing files frees the disk they held.
-  await removePixelFiles(ids);
+  // Their pixel files (a product's is named by its id) and raw copies too, so removing files frees the disk they held.
+  await removePixelFiles([...ids, ...pixelFiles]);
   await sweepRawCopies(db).catch(() => 0);
 }
 

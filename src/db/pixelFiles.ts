@@ -1,39 +1,48 @@
 /**
- * The products' pixels, as files of the Origin Private File System that
- * their strip records point into (StripRecord with a PixelRef), while the
- * records themselves (file, headers, strips, run) stay in IndexedDB.
+ * The library's large pixels, products' and ingested files', as files of the
+ * Origin Private File System that their strip records point into (StripRecord
+ * with a PixelRef), while the records themselves (file, headers, strips, run)
+ * stay in IndexedDB.
  *
- * Why not IndexedDB Blobs, as the raw frames are stored: a product was
- * written to an OPFS file as it was made (./opfsScratch.ts: a sync access
- * handle, GB/s), then put into IndexedDB as Blob slices of that file in the
- * transaction that published it, and Chromium copied the 40 MB (at 2048 x
- * 2048) into its own blob store, on the machine's two cores, while the
- * pipeline worker waited: 0.3-0.6 s a product, 15 products on the browser
- * bench night (`npm run bench:browser:night`). Publishing records that point
- * into the file takes that copy away (README, "Products in pixel files").
- * The file is the one the run wrote; nothing is written twice.
+ * Why not IndexedDB Blobs: a product was written to an OPFS file as it was
+ * made (./opfsScratch.ts: a sync access handle, GB/s), then put into
+ * IndexedDB as Blob slices of that file in the transaction that published
+ * it, and Chromium copied the 40 MB (at 2048 x 2048) into its own blob
+ * store, on the machine's two cores, while the pipeline worker waited:
+ * 0.3-0.6 s a product, 15 products on the browser bench night (`npm run
+ * bench:browser:night`). The ingest did the same with each raw frame's
+ * staging file, and kept the file besides as the copy the pipeline reads
+ * (./rawCopies.ts): the raw pixels written twice. Records that point into
+ * the file take that copy away (README, "Products in pixel files"): nothing
+ * is written twice.
  *
- * One file per product, named by the product's id (its file record's key),
- * its planes one after the other (ScratchFile's layout). The file is written
- * before the product's publishing transaction, and holds nothing anyone can
- * see until that transaction commits: a product is still published whole or
- * not at all (DESIGN.md, "Storage and runs"). Who removes a file:
- * - the writer, when the product is discarded or its transaction fails;
- * - the code that deletes products' records (a product remade in its slot,
- *   files the user deletes), once that transaction has committed;
+ * Names: a product's file is named by the product's id (its file record's
+ * key), its planes one after the other (ScratchFile's layout); an ingested
+ * file's is its staging file's random name, which its record names
+ * (FileRecord.pixelFile), its strips one after the other. A file is written
+ * (and an ingested one moved here) before the transaction that stores its
+ * records, and holds nothing anyone can see until that transaction commits:
+ * a file or product is still stored whole or not at all (DESIGN.md, "Storage
+ * and runs"). Who removes a file:
+ * - the writer, when the product is discarded, the file is a duplicate, or
+ *   the transaction fails;
+ * - the code that deletes records (a product remade in its slot, files the
+ *   user deletes, a dead worker's run), once that transaction has committed;
  * - `sweepPixelFiles`, at start-up, for files no record names and no live
  *   writer holds: what a page that died between the two steps left behind.
  *
  * Readers: `stripValues` (./stripStaging.ts) reads a ref through a File of
  * the file (getFile(), any realm: the page's thread for downloads, the
- * inspector's worker, the pipeline's); the pipeline worker that made a
- * product keeps its sync access handle for its later runs
+ * inspector's worker, the pipeline's); the pipeline reads raw frames through
+ * read-only sync access handles (./rawCopies.ts, readPixelFile), and the
+ * worker that made a product keeps its sync access handle for its later runs
  * (./productMirror.ts). Chromium lets getFile() read a file while a worker
  * holds a sync access handle on it (checked in Chromium 156).
  *
  * Where there is no OPFS with sync access handles (Node, fake-indexeddb
- * tests without a fake OPFS), products are stored as typed-array strips in
- * IndexedDB, as before; every reader takes the three kinds of strip.
+ * tests without a fake OPFS), pixels are stored as typed-array strips in
+ * IndexedDB, as before, and databases of earlier builds hold Blob strips:
+ * every reader takes the three kinds of strip.
  */
 import type { WorkbenchDb } from './schema';
 import { OpfsScratch, realmShared, type ScratchRoot } from './opfsScratch';
@@ -172,8 +181,13 @@ export async function sweepPixelFiles(db: WorkbenchDb, ageMs = PIXEL_SWEEP_AGE_M
   } catch {
     return 0;
   }
-  // Read after listing: a file listed above whose record commits meanwhile is found here.
-  const known = new Set([...((await db.files.toCollection().primaryKeys()) as string[]), ...((await db.writing.toCollection().primaryKeys()) as string[])]);
+  // Read after listing: a file listed above whose record commits meanwhile is found here. A product's file
+  // is named by its id, an ingested file's by its record (pixelFile); a live writer's by its id.
+  const known = new Set((await db.writing.toCollection().primaryKeys()) as string[]);
+  await db.files.each((f) => {
+    known.add(f.id);
+    if (f.pixelFile) known.add(f.pixelFile);
+  });
   let removed = 0;
   for (const { name, handle } of listed) {
     if (known.has(name)) continue;

@@ -79,6 +79,8 @@ export class IdbPixelStore implements PixelStore {
   private readonly rawCopies: RawCopies | undefined;
   /** The raw copy each opened raw frame's record names (FileRecord.rawCopy), and the frames last read from one. */
   private copyNames = new Map<string, string>();
+  /** Raw frames whose strips point into pixel files (FileRecord.pixelFile), read through sync access handles. */
+  private inPixelFiles = new Set<string>();
   private readFromCopy = new Set<string>();
 
   constructor(private readonly db: WorkbenchDb, private readonly opts: IdbStoreOptions = {}) {
@@ -115,6 +117,7 @@ export class IdbPixelStore implements PixelStore {
     if (!rec) throw new Error(`file ${id} is not in the library (deleted?)`);
     if (rec.status !== 'ok') throw new Error(`${rec.name} could not be read: ${rec.message}`);
     if (rec.rawCopy && !rec.product) this.copyNames.set(id, rec.rawCopy);
+    if (rec.pixelFile) this.inPixelFiles.add(id);
     const cardsOf = (index: number): Card[] => headers?.hdus.find((h) => h.index === index)?.cards ?? [];
     const { exts, singleHdu } = scienceExtensions(rec.name, rec.hdus.map((h) => ({ index: h.index, extname: h.extname, naxis: h.naxis, isImage: h.isImage, cards: cardsOf(h.index) })));
     return { id, name: rec.name, primary: cardsOf(0), exts, singleHdu, product: rec.product };
@@ -127,6 +130,14 @@ export class IdbPixelStore implements PixelStore {
     const file = this.files.get(frame.id) ?? this.mirror?.get(frame.id);
     if (file) return file.read(hdu, y0, y1, out);
     const layout = { id: frame.id, width: e.width, stripRows: stripRowsFor(e.width) };
+    if (this.rawCopies && this.inPixelFiles.has(frame.id)) {
+      const read = await this.rawCopies.readPixelFile(this.db, layout, hdu, 0, y0, y1, out);
+      if (read) {
+        this.readFromCopy.add(frame.id);
+        return read;
+      }
+      this.readFromCopy.delete(frame.id);
+    }
     const copy = this.copyNames.get(frame.id);
     if (this.rawCopies && copy) {
       const copied = await this.rawCopies.readPlaneRows(this.db, { ...layout, copy }, hdu, 0, y0, y1, out);

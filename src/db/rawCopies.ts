@@ -1,7 +1,11 @@
 /**
  * Copies of raw frames' pixels as OPFS files, kept from the ingest so that a
  * pipeline worker reads a raw frame at file speed, into its own pooled arrays,
- * instead of as IndexedDB Blobs.
+ * instead of as IndexedDB Blobs; and the same reading of raw frames whose
+ * strips point into pixel files (readPixelFile). The ingest now stores raw
+ * frames in pixel files (./pixelFiles.ts) wherever the browser can move an
+ * OPFS file, and so keeps no copy: copies are made only where it stores Blob
+ * slices instead, and read where an earlier build made them.
  *
  * Why: reading a frame's Blob strips from IndexedDB makes the browser's
  * process read its blob files into fresh buffers and pipe the bytes to the
@@ -47,11 +51,13 @@ import { realmShared, type ScratchRoot } from './opfsScratch';
 import { placeStrip, type StagedFile } from './stripStaging';
 import type { QuotaEstimate } from './productMirror';
 import { tracked } from '../core/pending';
+import { PIXELS_DIRECTORY, type PixelRef } from './pixelFiles';
 
 /** The directory under the origin's private root that holds the copies. */
 export const RAW_COPIES_DIRECTORY = 'raw-copies';
 
 type BlobStrip = Extract<StripRecord, { data: Blob }>;
+type RefStrip = Extract<StripRecord, { data: PixelRef }>;
 type FileHandleWithMove = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
 type SyncOpen = FileSystemFileHandle & { createSyncAccessHandle(opts?: { mode?: string }): Promise<FileSystemSyncAccessHandle> };
 
@@ -98,6 +104,13 @@ export class RawCopies {
       warnOnce('a raw frame\'s copy could not be kept', err);
       return false;
     }
+  }
+
+  /** Rows of a plane of a file whose strips point into a pixel file, read as a copy is (readPixelFileRows). */
+  readPixelFile<T extends Float32Array | Uint16Array>(
+    db: WorkbenchDb, file: { id: string; width: number; stripRows: number }, hdu: number, plane: number, y0: number, y1: number, out: T,
+  ): Promise<T | undefined> {
+    return readPixelFileRows(this.root, db, file, hdu, plane, y0, y1, out);
   }
 
   /** Removes every copy not open (storage is full: see freeRawCopies); returns the bytes freed. */
@@ -151,6 +164,46 @@ export class RawCopies {
   }
 }
 
+/**
+ * Rows [y0, y1) of one plane of a file whose strips point into a pixel file
+ * (./pixelFiles.ts: an ingested raw frame's), read through a read-only sync
+ * access handle straight into `out`, as a copy is read; undefined when its
+ * strips are not such references or the file cannot be read so (the caller
+ * reads through readPlaneRows then, which says what is wrong). Only where
+ * sync access handles exist.
+ */
+async function readPixelFileRows<T extends Float32Array | Uint16Array>(
+  root: ScratchRoot, db: WorkbenchDb, file: { id: string; width: number; stripRows: number }, hdu: number, plane: number, y0: number, y1: number, out: T,
+): Promise<T | undefined> {
+  const first = Math.floor(y0 / file.stripRows);
+  const last = Math.floor((y1 - 1) / file.stripRows);
+  const strips = await db.strips.where('[fileId+hdu+plane+index]').between([file.id, hdu, plane, first], [file.id, hdu, plane, last], true, true).toArray();
+  const refs = strips.filter((s): s is RefStrip => s.dtype !== undefined && !(s.data instanceof Blob));
+  if (!refs.length || refs.length !== strips.length || refs.some((s) => s.data.file !== refs[0].data.file)) return undefined;
+  let handle: FileSystemSyncAccessHandle | undefined;
+  try {
+    const dir = await (await root()).getDirectoryHandle(PIXELS_DIRECTORY);
+    const fh = (await dir.getFileHandle(refs[0].data.file)) as SyncOpen;
+    handle = await tracked(`OPFS open pixel file of ${file.id}`, fh.createSyncAccessHandle({ mode: 'read-only' }));
+    let covered = 0;
+    for (const r of refs) {
+      const type = STRIP_ARRAY[r.dtype] as ScratchType<StripData>;
+      const n = r.data.bytes / type.BYTES_PER_ELEMENT;
+      if (n !== (r.y1 - r.y0) * file.width) return undefined;
+      const rows = borrow(type, n, (values) =>
+        handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.bytes), { at: r.data.offset }) === r.data.bytes ? placeStrip(r, values, file.width, y0, y1, out) : -1);
+      if (rows < 0) return undefined;
+      covered += rows;
+    }
+    return covered === y1 - y0 ? out : undefined;
+  } catch (err) {
+    if (!EXPECTED.has((err as { name?: string })?.name ?? '')) warnOnce('a pixel file could not be read through a sync access handle', err);
+    return undefined;
+  } finally {
+    try { handle?.close(); } catch { /* closed */ }
+  }
+}
+
 /** Errors of a copy that is gone, open in another realm's writer, or of an OPFS that went away: a quiet fallback. */
 const EXPECTED = new Set(['NotFoundError', 'NoModificationAllowedError', 'InvalidStateError']);
 let warned = false;
@@ -158,7 +211,7 @@ let warned = false;
 function warnOnce(what: string, err: unknown): void {
   if (warned) return;
   warned = true;
-  console.warn(`${what}; raw frames are read from IndexedDB:`, err);
+  console.warn(`${what}; raw frames are read the slower way:`, err);
 }
 
 /** This realm's copies, where sync access handles exist (dedicated workers); undefined elsewhere. */

@@ -1,6 +1,9 @@
 /**
- * Pixel strips handed to IndexedDB as slices of a file in the Origin Private
- * File System, and read back whichever way they were stored.
+ * Pixel strips written to a file in the Origin Private File System, then
+ * stored as references into it once it is moved among the library's pixel
+ * files (./pixelFiles.ts: the ingest's way where the browser can move OPFS
+ * files), or handed to IndexedDB as Blob slices of it (where it cannot); and
+ * read back whichever way they were stored.
  *
  * Why: in a worker, put() of a typed-array strip costs the calling thread
  * 10-13 ms per MB on a machine where fresh memory is dear (3.8-5 ms where it
@@ -25,8 +28,9 @@
  * strips go as typed arrays.
  *
  * The ingest stages (each file's strips, through StripStaging). Products
- * are not staged: their strips point into their own pixel files, which
- * IndexedDB does not copy (./pixelFiles.ts says why).
+ * are not staged: their strips point into the pixel files their runs wrote.
+ * Pixel files need no copy from IndexedDB, so they serve profiles in memory
+ * too; the copy check below only decides for Blob slices.
  *
  * A strip stored as a Blob or as a pixel file's ref carries its element type (`dtype`); older
  * databases, in-memory profiles and writers without OPFS (Node, the page's
@@ -42,7 +46,7 @@ import Dexie from 'dexie';
 import { STRIP_ARRAY, dtypeOf, type StripData } from '../core/workspace/format';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { isQuotaError } from './errors';
-import { readPixelRef } from './pixelFiles';
+import { PIXELS_DIRECTORY, readPixelRef } from './pixelFiles';
 import type { StripRecord } from './types';
 
 /** The directory under the origin's private root that holds the staging files. */
@@ -78,10 +82,11 @@ export function placeStrip(s: Pick<StripRecord, 'y0' | 'y1'>, v: StripData, widt
   return to - from;
 }
 
-/** A staging file the records of a store are slices of. */
+/** A staging file the records of a store are slices of, or (`refs`) the pixel file they point into (./pixelFiles.ts). */
 export interface StagedFile {
   dir: FileSystemDirectoryHandle;
   name: string;
+  refs?: boolean;
 }
 
 /** Strips ready to be put, and what to do once their transaction has ended. */
@@ -95,14 +100,22 @@ export interface StagedStrips {
 
 type ArrayStrip = Extract<StripRecord, { dtype?: undefined }>;
 type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> };
+type FileHandleWithMove = FileSystemFileHandle & { move?(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
 
 /** Whether IndexedDB keeps its own copy of a Blob slice of a file in `dir` (see keepsCopies). */
 export type CopyCheck = (dir: FileSystemDirectoryHandle) => Promise<boolean>;
 
-/** Writes strips to OPFS staging files and gives back records whose values are slices of them. */
+/**
+ * Writes strips to OPFS staging files and gives back records whose values
+ * are slices of them, or, `intoPixelFiles`, records that point into the file
+ * once it is moved among the library's pixel files (./pixelFiles.ts), which
+ * IndexedDB does not copy: a raw frame's pixels are then written once.
+ */
 export class StripStaging {
-  /** The staging directory, or undefined where strips must go as typed arrays (IndexedDB would not copy them). */
-  private dir: Promise<FileSystemDirectoryHandle | undefined> | undefined;
+  /** The staging directory (its leftovers swept on first use). */
+  private dir: Promise<FileSystemDirectoryHandle> | undefined;
+  /** Whether this profile's IndexedDB keeps copies of Blob slices (keepsCopies), asked once, where Blob slices would be stored. */
+  private blobsKept: Promise<boolean> | undefined;
   /** Set when OPFS refused: every later call stores typed arrays. */
   private broken = false;
 
@@ -111,70 +124,95 @@ export class StripStaging {
     /** Batches of fewer bytes go as typed arrays (tests stage small ones). */
     private readonly minBytes = MIN_STAGED_BYTES,
     private readonly copies: CopyCheck = keepsCopies,
+    /** Records point into the staged file, moved among the pixel files, rather than being Blob slices IndexedDB copies. */
+    private readonly intoPixelFiles = false,
   ) {}
 
-  private directory(): Promise<FileSystemDirectoryHandle | undefined> {
+  private directory(): Promise<FileSystemDirectoryHandle> {
     this.dir ??= (async () => {
       const dir = await (await this.root()).getDirectoryHandle(STAGING_DIRECTORY, { create: true });
       await removeStale(dir, STALE_MS);
-      if (await this.copies(dir)) return dir;
-      console.info('pixel strips go to IndexedDB as arrays: this profile keeps Blobs in memory, not copies of them');
-      return undefined;
+      return dir;
     })();
+    this.dir.catch(() => (this.dir = undefined));
     return this.dir;
   }
 
-  /** Whether a batch (or a product) of `bytes` goes through a staging file: large enough, and staging is on here. */
-  async stages(bytes: number): Promise<boolean> {
-    return bytes > 0 && bytes >= this.minBytes && (await this.active());
+  private blobs(): Promise<boolean> {
+    this.blobsKept ??= this.directory().then(this.copies).then((kept) => {
+      if (!kept) console.info('pixel strips go to IndexedDB as arrays: this profile keeps Blobs in memory, not copies of them');
+      return kept;
+    }, () => false);
+    return this.blobsKept;
   }
 
-  /** Whether staging files are used here: false where the check (keepsCopies) failed, or OPFS refused. Checks once, on the first call. */
+  /** Whether staging files are used here: false where OPFS refused, or Blob slices are all it could store and the check (keepsCopies) failed. Checks once. */
   async active(): Promise<boolean> {
     try {
-      return !this.broken && (await this.directory()) !== undefined;
+      if (this.broken) return false;
+      await this.directory();
+      return this.intoPixelFiles || (await this.blobs());
     } catch {
       return false;
     }
   }
 
   /**
-   * The records to put, their typed-array values replaced by slices of one
-   * staging file. When OPFS cannot take them (full, gone, refused) the records
-   * come back as they were: storing them is then IndexedDB's to accept or
-   * refuse, as without staging.
+   * The records to put, their typed-array values replaced by references into
+   * one pixel file or by slices of one staging file. When OPFS cannot take
+   * them (full, gone, refused) the records come back as they were: storing
+   * them is then IndexedDB's to accept or refuse, as without staging.
    */
   async stage(strips: readonly StripRecord[]): Promise<StagedStrips> {
     const arrays = strips.filter((s): s is ArrayStrip => s.dtype === undefined && s.data.byteLength > 0);
     const bytes = arrays.reduce((n, s) => n + s.data.byteLength, 0);
-    if (this.broken || bytes === 0 || bytes < this.minBytes) return { records: [...strips], release: async () => undefined };
+    const asTheyAre: StagedStrips = { records: [...strips], release: async () => undefined };
+    if (this.broken || bytes === 0 || bytes < this.minBytes) return asTheyAre;
     const name = `${crypto.randomUUID()}.bin`;
     let dir: FileSystemDirectoryHandle | undefined;
+    let moved: FileSystemDirectoryHandle | undefined;
     try {
       dir = await this.directory();
-      if (!dir) return { records: [...strips], release: async () => undefined };
-      const file = await writeFile(dir, name, arrays.map((s) => s.data), bytes);
+      if (!this.intoPixelFiles && !(await this.blobs())) return asTheyAre;
+      const fh = (await writeFile(dir, name, arrays.map((s) => s.data), bytes)) as FileHandleWithMove;
       const at = new Map<StripRecord, number>();
       let offset = 0;
       for (const s of arrays) {
         at.set(s, offset);
         offset += s.data.byteLength;
       }
+      const key = (s: StripRecord) => ({ fileId: s.fileId, hdu: s.hdu, plane: s.plane, index: s.index, y0: s.y0, y1: s.y1 });
+      if (this.intoPixelFiles && typeof fh.move === 'function') {
+        // Among the pixel files before the transaction, so no committed record ever points at a file not there.
+        const pixels = await (await this.root()).getDirectoryHandle(PIXELS_DIRECTORY, { create: true });
+        await fh.move(pixels, name);
+        moved = pixels;
+        const records = strips.map((s): StripRecord => {
+          const from = at.get(s);
+          const a = s.data as StripData;
+          return from === undefined ? s : { ...key(s), data: { file: name, offset: from, bytes: a.byteLength }, dtype: dtypeOf(a) };
+        });
+        return { records, file: { dir: pixels, name, refs: true }, release: () => pixels.removeEntry(name).catch(() => undefined) };
+      }
+      if (!(await this.blobs())) {
+        await dir.removeEntry(name);
+        return asTheyAre;
+      }
+      const file = await fh.getFile();
       const records = strips.map((s): StripRecord => {
         const from = at.get(s);
-        if (from === undefined) return s;
         const a = s.data as StripData;
-        return { fileId: s.fileId, hdu: s.hdu, plane: s.plane, index: s.index, y0: s.y0, y1: s.y1, data: file.slice(from, from + a.byteLength), dtype: dtypeOf(a) };
+        return from === undefined ? s : { ...key(s), data: file.slice(from, from + a.byteLength), dtype: dtypeOf(a) };
       });
       const staged = dir;
       return { records, file: { dir, name }, release: () => staged.removeEntry(name).catch(() => undefined) };
     } catch (err) {
-      await dir?.removeEntry(name).catch(() => undefined);
+      await (moved ?? dir)?.removeEntry(name).catch(() => undefined);
       // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full
       // quota may pass (space freed later); any other refusal turns staging off for this realm.
       if (!isQuotaError(err)) this.broken = true;
       console.warn('pixel strips go to IndexedDB as arrays: OPFS staging failed:', err);
-      return { records: [...strips], release: async () => undefined };
+      return asTheyAre;
     }
   }
 
@@ -214,7 +252,7 @@ export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boole
   const db = new Dexie(COPY_CHECK_DB);
   db.version(1).stores({ check: '' });
   try {
-    const slice = (await writeFile(dir, name, [bytes], bytes.length)).slice();
+    const slice = (await (await writeFile(dir, name, [bytes], bytes.length)).getFile()).slice();
     await db.table('check').put(slice, name);
     await dir.removeEntry(name);
     // Read through a new connection, the first one closed, as a later page would.
@@ -233,8 +271,8 @@ export async function keepsCopies(dir: FileSystemDirectoryHandle): Promise<boole
   }
 }
 
-/** Writes `parts` one after the other into a new file `name` of `dir`, and gives back the file to slice (its handle closed). */
-async function writeFile(dir: FileSystemDirectoryHandle, name: string, parts: readonly ArrayBufferView[], bytes: number): Promise<File> {
+/** Writes `parts` one after the other into a new file `name` of `dir`, and gives back its handle (its sync access handle closed). */
+async function writeFile(dir: FileSystemDirectoryHandle, name: string, parts: readonly ArrayBufferView[], bytes: number): Promise<FileSystemFileHandle> {
   const fh = (await dir.getFileHandle(name, { create: true })) as FileHandleWithSync;
   const handle = await fh.createSyncAccessHandle();
   try {
@@ -249,7 +287,7 @@ async function writeFile(dir: FileSystemDirectoryHandle, name: string, parts: re
     // No flush(): it would sync the file to disk, and the file is only read by the browser, through getFile().
     handle.close();
   }
-  return fh.getFile();
+  return fh;
 }
 
 /** Removes the staging files last modified more than `ageMs` ago; returns how many. */
@@ -268,7 +306,7 @@ export async function removeStale(dir: FileSystemDirectoryHandle, ageMs: number,
 }
 
 /** This realm's staging, or undefined where sync access handles do not exist (strips are stored as typed arrays then). */
-export const defaultStripStaging = realmShared(() => new StripStaging());
+export const defaultStripStaging = realmShared(() => new StripStaging(undefined, MIN_STAGED_BYTES, keepsCopies, true));
 
 /** Stores the records to put; `file` is the staging file they are slices of, where they were staged. */
 export type StoreStaged<T> = (records: StripRecord[], file?: StagedFile) => Promise<T>;

@@ -72,6 +72,12 @@ export interface FileRecord {
    * exists. Code that rewrites a file's strips must drop it.
    */
   rawCopy?: string;
+  /**
+   * The name of the pixel file its strips point into (./pixelFiles.ts), for
+   * a file whose strips the ingest staged there; a product's pixel file is
+   * named by its id instead. Code that rewrites a file's strips must drop it.
+   */
+  pixelFile?: string;
 }
 
 /** Header cards of every HDU of a file, stored apart from the listing. */

@@ -131,9 +131,13 @@ async function planMerge(db: WorkbenchDb, archive: ValidArchive) {
   return { add, kept, newFiles };
 }
 
-/** A file's record without the name of its raw copy: the copy is the exporting browser's (./rawCopies.ts). */
+/**
+ * A file's record without the names of its raw copy and pixel file: they are
+ * the exporting browser's (./rawCopies.ts, ./pixelFiles.ts); the archive's
+ * strips carry the values, stored here as typed arrays.
+ */
 function withoutRawCopy(r: Record<string, unknown>): Record<string, unknown> {
-  const { rawCopy: _, ...rest } = r;
+  const { rawCopy: _, pixelFile: __, ...rest } = r;
   return rest;
 }
 

@@ -59,8 +59,8 @@ describe('MeteredStore', () => {
     expect(describeTally({ readBytes: 201 * MB, readSeconds: 0.15, copyBytes: 200 * MB, rawCopyBytes: 0, writtenBytes: 40 * MB, writeSeconds: 0.4, scratchBytes: 96 * MB, scratchFileBytes: 96 * MB, commitSeconds: 0 }))
       .toBe('read 201 MB in 0.15 s (200 MB of it from OPFS copies of earlier products), wrote 136 MB in 0.40 s (96 MB of it scratch, in OPFS files: processed frames parked until the combine)');
     expect(describeTally({ readBytes: 56 * MB, readSeconds: 0.1, copyBytes: 40 * MB, rawCopyBytes: 16 * MB, writtenBytes: 40 * MB, writeSeconds: 0.1, scratchBytes: 0, scratchFileBytes: 0, commitSeconds: 0.2 }))
-      .toBe("read 56 MB in 0.10 s (40 MB of it from OPFS copies of earlier products, 16 MB from raw frames' OPFS copies), wrote 40 MB in 0.10 s, published in 0.20 s");
+      .toBe("read 56 MB in 0.10 s (40 MB of it from OPFS copies of earlier products, 16 MB from raw frames' OPFS files), wrote 40 MB in 0.10 s, published in 0.20 s");
     expect(describeTally({ readBytes: 240 * MB, readSeconds: 0.9, copyBytes: 0, rawCopyBytes: 240 * MB, writtenBytes: 0, writeSeconds: 0, scratchBytes: 0, scratchFileBytes: 0, commitSeconds: 0 }))
-      .toBe("read 240 MB in 0.90 s (240 MB of it from raw frames' OPFS copies)");
+      .toBe("read 240 MB in 0.90 s (240 MB of it from raw frames' OPFS files)");
   });
 });

@@ -16,7 +16,7 @@ export interface StorageTally {
   commitSeconds: number;
   /** Of readBytes: read from fast copies of products (PixelStore.readsFrom 'copy'). */
   copyBytes: number;
-  /** Of readBytes: read from raw frames' copies (PixelStore.readsFrom 'raw copy'). */
+  /** Of readBytes: read from raw frames' OPFS files, their pixel files or copies (PixelStore.readsFrom 'raw copy'). */
   rawCopyBytes: number;
   /** Of scratchBytes: written to scratch files (PixelStore.readsFrom 'file'), not the store's own storage. */
   scratchFileBytes: number;
@@ -76,13 +76,13 @@ export class MeteredStore implements PixelStore {
 }
 
 /**
- * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of earlier products, 16 MB from raw frames' OPFS copies),
+ * "read 240 MB in 1.6 s (200 MB of it from OPFS copies of earlier products, 16 MB from raw frames' OPFS files),
  * wrote 40 MB in 0.4 s (12 MB of it scratch, in OPFS files: ...), published in 0.1 s".
  */
 export function describeTally(t: StorageTally): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MB`;
   const s = (x: number) => `${x.toFixed(2)} s`;
-  const from = [t.copyBytes ? `${mb(t.copyBytes)} of it from OPFS copies of earlier products` : '', t.rawCopyBytes ? `${mb(t.rawCopyBytes)} ${t.copyBytes ? '' : 'of it '}from raw frames' OPFS copies` : ''].filter(Boolean);
+  const from = [t.copyBytes ? `${mb(t.copyBytes)} of it from OPFS copies of earlier products` : '', t.rawCopyBytes ? `${mb(t.rawCopyBytes)} ${t.copyBytes ? '' : 'of it '}from raw frames' OPFS files` : ''].filter(Boolean);
   const copies = from.length ? ` (${from.join(', ')})` : '';
   const parts = [`read ${mb(t.readBytes)} in ${s(t.readSeconds)}${copies}`];
   const written = t.writtenBytes + t.scratchBytes;

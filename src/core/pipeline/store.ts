@@ -96,8 +96,8 @@ export interface PixelStore {
   /**
    * Where a frame's rows come from when not from the store's own storage, for
    * the run's storage line: 'copy' (a fast copy of a product), 'raw copy' (a
-   * raw frame's, last time it was read), 'file' (scratch in a file of its
-   * own). Stores with one kind of storage leave it out.
+   * raw frame's file read through a file handle, last time it was read: its
+   * pixel file or its copy), 'file' (scratch in a file of its own). Stores with one kind of storage leave it out.
    */
   readsFrom?(id: string): 'copy' | 'raw copy' | 'file' | undefined;
 }
