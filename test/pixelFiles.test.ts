@@ -26,7 +26,7 @@ import { exportWorkspace, importWorkspace } from '../src/db/workspace';
 import { bytesSource } from '../src/core/workspace/archive';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
-import { FILES } from './ingestFixtures';
+import { FILES, planesOf } from './ingestFixtures';
 import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
 import { RawCopies } from '../src/db/rawCopies';
 import { STRIP_ARRAY } from '../src/core/workspace/format';
@@ -203,18 +203,6 @@ describe('ingested files in pixel files', () => {
   const staging = new StripStaging(fs.getRoot, 0, async () => false, true);
   beforeAll(() => usePixelRoot(fs.getRoot));
   afterAll(() => usePixelRoot(undefined));
-
-  /** Every image plane of every stored file, through readPlaneRows (what the page reads). */
-  async function planesOf(d: WorkbenchDb): Promise<Map<string, Float32Array>> {
-    const out = new Map<string, Float32Array>();
-    for (const f of await d.files.toArray()) {
-      for (const h of f.hdus.filter((x) => x.isImage && x.naxis.length >= 2)) {
-        const [w, hgt] = h.naxis;
-        out.set(`${f.name}:${h.index}`, await readPlaneRows(d, { id: f.id, width: w, stripRows: f.stripRows }, h.index, 0, 0, hgt, new Float32Array(w * hgt)));
-      }
-    }
-    return out;
-  }
 
   it('point into one file each, named by its record, which reads back exactly as typed-array strips; nothing staged is left', async () => {
     for (const f of FILES) {

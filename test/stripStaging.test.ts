@@ -12,27 +12,14 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { readPlaneRows } from '../src/db/files';
 import type { WorkbenchDb } from '../src/db/schema';
 import { COPY_CHECK_DB, STAGING_DIRECTORY, StripStaging, keepsCopies, removeStale, stripValues } from '../src/db/stripStaging';
 import { exportWorkspace } from '../src/db/workspace';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
-import { FILES } from './ingestFixtures';
+import { FILES, planesOf } from './ingestFixtures';
 
-
-/** Every image plane of every stored file, read through readPlaneRows. */
-async function planesOf(db: WorkbenchDb): Promise<Map<string, Float32Array>> {
-  const out = new Map<string, Float32Array>();
-  for (const f of await db.files.toArray()) {
-    for (const h of f.hdus.filter((x) => x.isImage && x.naxis.length >= 2)) {
-      const [w, hgt] = h.naxis;
-      out.set(`${f.name}:${h.index}`, await readPlaneRows(db, { id: f.id, width: w, stripRows: f.stripRows }, h.index, 0, 0, hgt, new Float32Array(w * hgt)));
-    }
-  }
-  return out;
-}
 
 describe('ingest through OPFS staging', () => {
   let plain!: WorkbenchDb;

@@ -45,7 +45,7 @@
  */
 import type { WorkbenchDb } from './schema';
 import type { StripRecord } from './types';
-import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
+import { STRIP_ARRAY, type StripData, type StripDtype } from '../core/workspace/format';
 import { borrow, type ScratchType } from '../core/kernels/scratch';
 import { realmShared, type ScratchRoot } from './opfsScratch';
 import { placeStrip, type StagedFile } from './stripStaging';
@@ -143,17 +143,7 @@ export class RawCopies {
       }
       if (offset !== handle.getSize()) return undefined;
       const wanted = records.filter((r) => r.hdu === hdu && r.plane === plane && r.y1 > y0 && r.y0 < y1);
-      let covered = 0;
-      for (const r of wanted) {
-        const type = STRIP_ARRAY[r.dtype] as ScratchType<StripData>;
-        const n = r.data.size / type.BYTES_PER_ELEMENT;
-        if (n !== (r.y1 - r.y0) * file.width) return undefined;
-        const rows = borrow(type, n, (values) =>
-          handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.size), { at: at.get(r)! }) === r.data.size ? placeStrip(r, values, file.width, y0, y1, out) : -1);
-        if (rows < 0) return undefined;
-        covered += rows;
-      }
-      return covered === y1 - y0 ? out : undefined;
+      return readStrips(handle, wanted.map((r) => ({ strip: r, at: at.get(r)!, bytes: r.data.size })), file.width, y0, y1, out);
     } catch (err) {
       // No copy (removed for room), open elsewhere, or OPFS gone: IndexedDB has the pixels. Anything else is said once.
       if (!EXPECTED.has((err as { name?: string })?.name ?? '')) warnOnce('a raw frame\'s copy could not be read', err);
@@ -185,23 +175,35 @@ async function readPixelFileRows<T extends Float32Array | Uint16Array>(
     const dir = await (await root()).getDirectoryHandle(PIXELS_DIRECTORY);
     const fh = (await dir.getFileHandle(refs[0].data.file)) as SyncOpen;
     handle = await tracked(`OPFS open pixel file of ${file.id}`, fh.createSyncAccessHandle({ mode: 'read-only' }));
-    let covered = 0;
-    for (const r of refs) {
-      const type = STRIP_ARRAY[r.dtype] as ScratchType<StripData>;
-      const n = r.data.bytes / type.BYTES_PER_ELEMENT;
-      if (n !== (r.y1 - r.y0) * file.width) return undefined;
-      const rows = borrow(type, n, (values) =>
-        handle!.read(new Uint8Array(values.buffer, values.byteOffset, r.data.bytes), { at: r.data.offset }) === r.data.bytes ? placeStrip(r, values, file.width, y0, y1, out) : -1);
-      if (rows < 0) return undefined;
-      covered += rows;
-    }
-    return covered === y1 - y0 ? out : undefined;
+    return readStrips(handle, refs.map((r) => ({ strip: r, at: r.data.offset, bytes: r.data.bytes })), file.width, y0, y1, out);
   } catch (err) {
     if (!EXPECTED.has((err as { name?: string })?.name ?? '')) warnOnce('a pixel file could not be read through a sync access handle', err);
     return undefined;
   } finally {
     try { handle?.close(); } catch { /* closed */ }
   }
+}
+
+/**
+ * The rows of these strips (each `bytes` bytes at `at` in the handle's file)
+ * that fall in [y0, y1), read through a pooled array of the strip's type and
+ * placed into `out`; undefined when a strip's size or a read falls short, or
+ * the strips do not cover the rows.
+ */
+function readStrips<T extends Float32Array | Uint16Array>(
+  handle: FileSystemSyncAccessHandle, strips: readonly { strip: StripRecord & { dtype: StripDtype }; at: number; bytes: number }[], width: number, y0: number, y1: number, out: T,
+): T | undefined {
+  let covered = 0;
+  for (const { strip, at, bytes } of strips) {
+    const type = STRIP_ARRAY[strip.dtype] as ScratchType<StripData>;
+    const n = bytes / type.BYTES_PER_ELEMENT;
+    if (n !== (strip.y1 - strip.y0) * width) return undefined;
+    const rows = borrow(type, n, (values) =>
+      handle.read(new Uint8Array(values.buffer, values.byteOffset, bytes), { at }) === bytes ? placeStrip(strip, values, width, y0, y1, out) : -1);
+    if (rows < 0) return undefined;
+    covered += rows;
+  }
+  return covered === y1 - y0 ? out : undefined;
 }
 
 /** Errors of a copy that is gone, open in another realm's writer, or of an OPFS that went away: a quiet fallback. */
