@@ -98,8 +98,8 @@ export async function deleteFiles(db: WorkbenchDb, ids: string[]): Promise<void>
     for (const id of ids) await db.strips.where('fileId').equals(id).delete();
     return named;
   });
-  // Their pixel files (a product's is named by its id) and raw copies too, so removing files frees the disk they held.
-  await removePixelFiles([...ids, ...pixelFiles]);
+  // Their pixel files and raw copies too, so removing files frees the disk they held.
+  await removePixelFiles(pixelFiles);
   await sweepRawCopies(db).catch(() => 0);
 }
 

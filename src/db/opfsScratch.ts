@@ -12,9 +12,7 @@
  * 1.6-2 GB/s and reads 12-18 GB/s (bench.html?only=storage), straight from
  * and into the caller's typed arrays, with no message to another process per
  * call. The same class writes the products' pixel files, which are the
- * library's own (./pixelFiles.ts: another directory, never cleared); the
- * raw files' pixels stay in IndexedDB, with copies here for the pipeline to
- * read (./rawCopies.ts).
+ * library's own (./pixelFiles.ts: another directory, never cleared).
  *
  * Sync access handles exist only in dedicated workers (the pipeline's), so
  * the IndexedDB scratch stays as the fallback: Node tests on fake-indexeddb,

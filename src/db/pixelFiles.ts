@@ -16,12 +16,12 @@
  * the file take that copy away (README, "Products in pixel files"): nothing
  * is written twice.
  *
- * Names: a product's file is named by the product's id (its file record's
- * key), its planes one after the other (ScratchFile's layout); an ingested
- * file's is its staging file's random name, which its record names
- * (FileRecord.pixelFile), its strips one after the other. A file is written
- * (and an ingested one moved here) before the transaction that stores its
- * records, and holds nothing anyone can see until that transaction commits:
+ * Names: every file's record names its pixel file (FileRecord.pixelFile): a
+ * product's is named by the product's id, its planes one after the other
+ * (ScratchFile's layout), so that a writer's file is known by its `writing`
+ * record before the product is published; an ingested file's has a random
+ * name, its strips one after the other. A file is written here before the
+ * transaction that stores its records, and holds nothing anyone can see until that transaction commits:
  * a file or product is still stored whole or not at all (DESIGN.md, "Storage
  * and runs"). Who removes a file:
  * - the writer, when the product is discarded, the file is a duplicate, or
@@ -181,11 +181,10 @@ export async function sweepPixelFiles(db: WorkbenchDb, ageMs = PIXEL_SWEEP_AGE_M
   } catch {
     return 0;
   }
-  // Read after listing: a file listed above whose record commits meanwhile is found here. A product's file
-  // is named by its id, an ingested file's by its record (pixelFile); a live writer's by its id.
+  // Read after listing: a file listed above whose record commits meanwhile is found here. A record names
+  // its file (pixelFile); a live writer's is named by the product's id, its `writing` record's key.
   const known = new Set((await db.writing.toCollection().primaryKeys()) as string[]);
   await db.files.each((f) => {
-    known.add(f.id);
     if (f.pixelFile) known.add(f.pixelFile);
   });
   let removed = 0;

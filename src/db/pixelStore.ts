@@ -117,7 +117,7 @@ export class IdbPixelStore implements PixelStore {
     if (!rec) throw new Error(`file ${id} is not in the library (deleted?)`);
     if (rec.status !== 'ok') throw new Error(`${rec.name} could not be read: ${rec.message}`);
     if (rec.rawCopy && !rec.product) this.copyNames.set(id, rec.rawCopy);
-    if (rec.pixelFile) this.inPixelFiles.add(id);
+    if (rec.pixelFile && !rec.product) this.inPixelFiles.add(id);
     const cardsOf = (index: number): Card[] => headers?.hdus.find((h) => h.index === index)?.cards ?? [];
     const { exts, singleHdu } = scienceExtensions(rec.name, rec.hdus.map((h) => ({ index: h.index, extname: h.extname, naxis: h.naxis, isImage: h.isImage, cards: cardsOf(h.index) })));
     return { id, name: rec.name, primary: cardsOf(0), exts, singleHdu, product: rec.product };
@@ -275,6 +275,7 @@ export class IdbPixelStore implements PixelStore {
           type: 'product',
           stats: sampler.stats(),
           product: info,
+          ...(staged ? { pixelFile: id } : {}),
         };
         // A copy missing rows (it cannot be: every row came through writeRows) is not trusted.
         if (copy && full.some((h) => h.plane !== undefined && copy!.rowsWritten(h.index) !== h.height)) {

@@ -3,9 +3,9 @@
  * pipeline worker reads a raw frame at file speed, into its own pooled arrays,
  * instead of as IndexedDB Blobs; and the same reading of raw frames whose
  * strips point into pixel files (readPixelFile). The ingest now stores raw
- * frames in pixel files (./pixelFiles.ts) wherever the browser can move an
- * OPFS file, and so keeps no copy: copies are made only where it stores Blob
- * slices instead, and read where an earlier build made them.
+ * frames in pixel files (./pixelFiles.ts) and so keeps no copy: copies are
+ * read where an earlier build made them (and made only by a StripStaging
+ * that stores Blob slices, which the app no longer uses).
  *
  * Why: reading a frame's Blob strips from IndexedDB makes the browser's
  * process read its blob files into fresh buffers and pipe the bytes to the

@@ -1,9 +1,9 @@
 /**
  * Pixel strips written to a file in the Origin Private File System, then
- * stored as references into it once it is moved among the library's pixel
- * files (./pixelFiles.ts: the ingest's way where the browser can move OPFS
- * files), or handed to IndexedDB as Blob slices of it (where it cannot); and
- * read back whichever way they were stored.
+ * stored as references into it, a file among the library's pixel files
+ * (./pixelFiles.ts: the ingest's way), or handed to IndexedDB as Blob slices
+ * of a staging file (the way of earlier builds, whose databases hold them);
+ * and read back whichever way they were stored.
  *
  * Why: in a worker, put() of a typed-array strip costs the calling thread
  * 10-13 ms per MB on a machine where fresh memory is dear (3.8-5 ms where it
@@ -100,16 +100,15 @@ export interface StagedStrips {
 
 type ArrayStrip = Extract<StripRecord, { dtype?: undefined }>;
 type FileHandleWithSync = FileSystemFileHandle & { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> };
-type FileHandleWithMove = FileSystemFileHandle & { move?(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
 
 /** Whether IndexedDB keeps its own copy of a Blob slice of a file in `dir` (see keepsCopies). */
 export type CopyCheck = (dir: FileSystemDirectoryHandle) => Promise<boolean>;
 
 /**
  * Writes strips to OPFS staging files and gives back records whose values
- * are slices of them, or, `intoPixelFiles`, records that point into the file
- * once it is moved among the library's pixel files (./pixelFiles.ts), which
- * IndexedDB does not copy: a raw frame's pixels are then written once.
+ * are slices of them, or, `intoPixelFiles`, records that point into a file
+ * written among the library's pixel files (./pixelFiles.ts), which IndexedDB
+ * does not copy: a raw frame's pixels are then written once.
  */
 export class StripStaging {
   /** The staging directory (its leftovers swept on first use). */
@@ -124,7 +123,7 @@ export class StripStaging {
     /** Batches of fewer bytes go as typed arrays (tests stage small ones). */
     private readonly minBytes = MIN_STAGED_BYTES,
     private readonly copies: CopyCheck = keepsCopies,
-    /** Records point into the staged file, moved among the pixel files, rather than being Blob slices IndexedDB copies. */
+    /** Records point into a pixel file the strips are written to, rather than being Blob slices IndexedDB copies. */
     private readonly intoPixelFiles = false,
   ) {}
 
@@ -146,17 +145,6 @@ export class StripStaging {
     return this.blobsKept;
   }
 
-  /** Whether staging files are used here: false where OPFS refused, or Blob slices are all it could store and the check (keepsCopies) failed. Checks once. */
-  async active(): Promise<boolean> {
-    try {
-      if (this.broken) return false;
-      await this.directory();
-      return this.intoPixelFiles || (await this.blobs());
-    } catch {
-      return false;
-    }
-  }
-
   /**
    * The records to put, their typed-array values replaced by references into
    * one pixel file or by slices of one staging file. When OPFS cannot take
@@ -170,11 +158,12 @@ export class StripStaging {
     if (this.broken || bytes === 0 || bytes < this.minBytes) return asTheyAre;
     const name = `${crypto.randomUUID()}.bin`;
     let dir: FileSystemDirectoryHandle | undefined;
-    let moved: FileSystemDirectoryHandle | undefined;
     try {
-      dir = await this.directory();
+      // A pixel file is written where it stays, before the transaction, so no committed record ever points at a
+      // file not there (a page that dies before it commits leaves the file to sweepPixelFiles).
+      dir = this.intoPixelFiles ? await (await this.root()).getDirectoryHandle(PIXELS_DIRECTORY, { create: true }) : await this.directory();
       if (!this.intoPixelFiles && !(await this.blobs())) return asTheyAre;
-      const fh = (await writeFile(dir, name, arrays.map((s) => s.data), bytes)) as FileHandleWithMove;
+      const fh = await writeFile(dir, name, arrays.map((s) => s.data), bytes);
       const at = new Map<StripRecord, number>();
       let offset = 0;
       for (const s of arrays) {
@@ -182,21 +171,14 @@ export class StripStaging {
         offset += s.data.byteLength;
       }
       const key = (s: StripRecord) => ({ fileId: s.fileId, hdu: s.hdu, plane: s.plane, index: s.index, y0: s.y0, y1: s.y1 });
-      if (this.intoPixelFiles && typeof fh.move === 'function') {
-        // Among the pixel files before the transaction, so no committed record ever points at a file not there.
-        const pixels = await (await this.root()).getDirectoryHandle(PIXELS_DIRECTORY, { create: true });
-        await fh.move(pixels, name);
-        moved = pixels;
+      const staged = dir;
+      if (this.intoPixelFiles) {
         const records = strips.map((s): StripRecord => {
           const from = at.get(s);
           const a = s.data as StripData;
           return from === undefined ? s : { ...key(s), data: { file: name, offset: from, bytes: a.byteLength }, dtype: dtypeOf(a) };
         });
-        return { records, file: { dir: pixels, name, refs: true }, release: () => pixels.removeEntry(name).catch(() => undefined) };
-      }
-      if (!(await this.blobs())) {
-        await dir.removeEntry(name);
-        return asTheyAre;
+        return { records, file: { dir, name, refs: true }, release: () => staged.removeEntry(name).catch(() => undefined) };
       }
       const file = await fh.getFile();
       const records = strips.map((s): StripRecord => {
@@ -204,10 +186,9 @@ export class StripStaging {
         const a = s.data as StripData;
         return from === undefined ? s : { ...key(s), data: file.slice(from, from + a.byteLength), dtype: dtypeOf(a) };
       });
-      const staged = dir;
       return { records, file: { dir, name }, release: () => staged.removeEntry(name).catch(() => undefined) };
     } catch (err) {
-      await (moved ?? dir)?.removeEntry(name).catch(() => undefined);
+      await dir?.removeEntry(name).catch(() => undefined);
       // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full
       // quota may pass (space freed later); any other refusal turns staging off for this realm.
       if (!isQuotaError(err)) this.broken = true;

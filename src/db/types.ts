@@ -73,9 +73,9 @@ export interface FileRecord {
    */
   rawCopy?: string;
   /**
-   * The name of the pixel file its strips point into (./pixelFiles.ts), for
-   * a file whose strips the ingest staged there; a product's pixel file is
-   * named by its id instead. Code that rewrites a file's strips must drop it.
+   * The name of the pixel file its strips point into (./pixelFiles.ts): an
+   * ingested file's random name, a product's id. Code that rewrites a file's
+   * strips must drop it.
    */
   pixelFile?: string;
 }
