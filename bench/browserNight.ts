@@ -43,6 +43,9 @@
  * chrome://tracing or Perfetto (`npx tsx bench/traceProfile.ts file` sums
  * the samples per thread and function; build with `--minify false` for the
  * names; BENCH_TRACE_INGEST=file records the ingest the same way);
+ * BENCH_JS_FLAGS passes V8 flags to Chromium (`--trace-opt --trace-deopt`
+ * with DEBUG=pw:browser prints every optimization and deoptimization of the
+ * page and its workers);
  * BENCH_PROFILE=file.cpuprofile records the page's main thread
  * (JavaScript samples) during the reduction. A reduction still going after
  * BENCH_REDUCE_TIMEOUT_S (1200) fails the bench, printing the runs bar,
@@ -141,7 +144,8 @@ async function main() {
     await waitForServer(`http://localhost:${port}/`);
     // The server's processes are ours too: keep them out of the browser's sum.
     const serverPids = new Set([server.pid!, ...descendants(server.pid!)]);
-    const context = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, headless: true, viewport: { width: 1440, height: 900 } });
+    const jsFlags = process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [];
+    const context = await chromium.launchPersistentContext(profile, { ...chromiumLaunch, args: [...chromiumLaunch.args, ...jsFlags], headless: true, viewport: { width: 1440, height: 900 } });
     let peak = { pss: 0, rss: 0, byType: {} as Record<string, number> };
     // The peak of each phase apart (ingest, reduce) and when in the reduction it came.
     const phasePeak: Record<string, number> = {};

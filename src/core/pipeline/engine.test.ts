@@ -14,6 +14,7 @@ import { MemoryStore } from './memoryStore';
 import { stepValues } from './params';
 import { RECIPES } from './recipes';
 import { detectSources } from './primitives/sources';
+import { measureGain } from './primitives/gain';
 import type { PlaneKind, StoredFrame } from './store';
 import {
   addReduced, frameCtx, historyOf, productOf, rawInput, rawMefInput, recipeValues, runSpecFor, starGrid, type Camera, type Exposure, type StarSpec,
@@ -129,6 +130,43 @@ describe('memory budget', () => {
       expect(tight.biasReads).toBe(roomy.biasReads);
       expect(tight.darkReads).toBe(4 * roomy.darkReads);
       expect(tight.flat.sci).toEqual(roomy.flat.sci);
+    });
+  });
+
+  describe('a group step the headers say will skip (measureGain where the gain is known)', () => {
+    /** Four flats of a camera with GAIN (or without), every processed frame parked in scratch. */
+    const flatNight = async (cam: Camera, forceStep = false) => {
+      const store = new MemoryStore();
+      const bias = await executeRun(runSpecFor('makeMasterBias', biasNight(store, 3, cam)), store);
+      const inputs: RunInput[] = [];
+      for (let i = 0; i < 4; i++) {
+        store.add(rawInput(cam, { id: `f${i + 1}`, imagetyp: 'Flat Field', exptime: 1, filter: 'R', dateObs: `2024-03-01T18:0${i}:00`, illumination: 30000, seed: 20 + i }));
+        inputs.push({ id: `f${i + 1}`, name: `f${i + 1}.fits`, calibrations: { bias: bias.product } });
+      }
+      // The engine as it was: the step is not foreseen, so it splits the frames' steps in two passes.
+      if (forceStep) vi.spyOn(measureGain, 'skipsFor').mockReturnValue(undefined);
+      const before = store.scratchCreated.length;
+      const flat = await executeRun(runSpecFor('makeMasterFlat', inputs), store, {}, { parkingBytes: 0 });
+      const product = productOf(store, flat.product.id);
+      return { parked: store.scratchCreated.length - before, planes: product.planes[0], history: historyOf(product.stored.primary), log: flat.log };
+    };
+    /** HISTORY without the steps' timestamps. */
+    const untimed = (h: string[]) => h.map((l) => l.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, 'T'));
+
+    it('parks each flat once instead of twice, and makes the same master, saying the step skipped', async () => {
+      const once = await flatNight(CAM);
+      const twice = await flatNight(CAM, true);
+      expect(once.parked).toBe(4);
+      expect(twice.parked).toBe(8);
+      expectSamePlanes(once.planes, twice.planes);
+      expect(untimed(once.history)).toEqual(untimed(twice.history));
+      expect(once.history.some((l) => l.includes('measureGain') && l.includes('the gain is known (header)'))).toBe(true);
+    });
+
+    it('still measures where a frame has no gain: the frames go in two passes around the step', async () => {
+      const night = await flatNight({ ...CAM, noGain: true });
+      expect(night.parked).toBe(8);
+      expect(night.log.some((e) => e.step === 'measureGain' && /gain [\d.]+ e-\/ADU \(median of 3 pairs\)/.test(e.message))).toBe(true);
     });
   });
 

@@ -109,6 +109,15 @@ export interface GroupPrimitive {
   params: readonly ParamSpec[];
   /** `{ skipped }` when there was nothing for it to do here: the product says so, as for a frame step. */
   run(members: Member[], p: StepValues, ctx: GroupContext): Promise<void | { skipped: string }> | void | { skipped: string };
+  /**
+   * Why run() would skip for these members, where their stored headers and
+   * the parameters already say so before any frame is processed; undefined
+   * when it must run (or that cannot be told yet). The engine then does not
+   * stop the frames' steps at this one: the steps on either side of it go
+   * in one pass, and each frame is parked once instead of twice. It must
+   * agree with run(): never a reason where run() would do something.
+   */
+  skipsFor?(members: readonly Member[], p: StepValues, ctx: Pick<GroupContext, 'laterValues'>): string | undefined;
 }
 
 export interface StackPrimitive {

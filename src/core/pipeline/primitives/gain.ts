@@ -17,10 +17,10 @@
  */
 import { photonTransferGain } from '../../kernels/photonTransfer';
 import { extractDescriptors } from '../../classify/descriptors';
-import { matchingExt, type AstroFrame } from '../astroFrame';
+import { astroHeaders, matchingExt, type AstroFrame } from '../astroFrame';
 import { cardNumber } from '../cards';
 import { cfaPattern } from './cfa';
-import { activeMembers, optNum, type FrameContext, type GroupPrimitive } from '../primitive';
+import { activeMembers, optNum, type FrameContext, type GroupContext, type GroupPrimitive } from '../primitive';
 
 /** The card a master flat says its measured gain in (each extension's, and the primary's for one). */
 export const MEASURED_GAIN_KEY = 'GAINMEAS';
@@ -30,18 +30,31 @@ export const MEASURED_GAIN_COMMENT = 'e-/ADU, photon transfer of the flats (pixe
 /** Pairs of flats measured at most: each reads two frames, and three pairs say the gain to a few tenths of a percent. */
 const MAX_PAIRS = 4;
 
+const GAIN_GIVEN = 'the gain is given (ADUToElectrons)';
+const GAIN_KNOWN = 'the gain is known (header)';
+const gainGiven = (ctx: Pick<GroupContext, 'laterValues'>) => optNum(ctx.laterValues('ADUToElectrons') ?? {}, 'gain') !== undefined;
+
 export const measureGain: GroupPrimitive = {
   kind: 'group',
   name: 'measureGain',
   doc: "Where no header and no parameter gives the gain: measures it on pairs of the flats (their levels over the variance of their difference, Janesick's photon transfer). The master says it (GAINMEAS); frames it calibrates use it for VAR and the cosmic-ray search, their pixels left in ADU.",
   params: [],
+  skipsFor(members, _p, ctx) {
+    if (gainGiven(ctx)) return GAIN_GIVEN;
+    // Every frame's headers give it (run() looks at the first frame left in: one of these).
+    const known = members.every((m) => {
+      const h = astroHeaders(m.stored);
+      return h.exts.length > 0 && h.exts.every((e) => extractDescriptors(h.primary, e).gain! > 0);
+    });
+    return known ? GAIN_KNOWN : undefined;
+  },
   async run(members, _p, ctx) {
-    if (optNum(ctx.laterValues('ADUToElectrons') ?? {}, 'gain') !== undefined) return { skipped: 'the gain is given (ADUToElectrons)' };
+    if (gainGiven(ctx)) return { skipped: GAIN_GIVEN };
     const act = activeMembers(members);
     if (!act.length) return { skipped: 'no frame' };
     let a = await ctx.readFrame(act[0]);
     const todo = a.exts.map((_, k) => k).filter((k) => !(extractDescriptors(a.primary, a.exts[k].header).gain! > 0));
-    if (!todo.length) return { skipped: 'the gain is known (header)' };
+    if (!todo.length) return { skipped: GAIN_KNOWN };
     if (act.length < 2) {
       ctx.warn(`only one flat (${act[0].ref.name}): the gain cannot be measured, and no header gives it`);
       return;
