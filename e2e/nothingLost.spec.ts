@@ -258,13 +258,16 @@ test('a worker that dies mid-ingest or mid-run fails only its own file or run, w
   const pipelineWorkers: Worker[] = [];
   let armed = true;
   const arming: Promise<void>[] = [];
-  page.on('worker', (w) => {
-    if (!/pipeline/.test(w.url())) return;
+  const arm = (w: Worker) => {
+    if (!/pipeline/.test(w.url()) || pipelineWorkers.includes(w)) return;
     pipelineWorkers.push(w);
     if (!armed) return;
     w.on('close', () => { armed = false; });
     arming.push(dieOnNextWrite(w, 'files', 3));
-  });
+  };
+  // The page starts its pipeline workers while idle (warmPipeline): those already there, and any started later.
+  page.on('worker', arm);
+  page.workers().forEach(arm);
   await reduceAll(page);
   await expect.poll(() => arming.length, { timeout: 30_000 }).toBeGreaterThan(0);
   await Promise.all(arming);

@@ -17,11 +17,16 @@ let calibrations: CalibrationCache | undefined;
 let sizedFor = 0;
 
 export interface PipelineApi {
+  /** Opens the database, so that a reduction's first run does not wait for it (pipelineClient's warmPipeline). */
+  warm(): Promise<void>;
   /** `memory.worker`: this worker's own budget (its calibration cache is sized from it); `memory.run`: what this run may use. */
   run(spec: RunSpec, session: string, memory: { worker: number; run: number }, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void): Promise<RunResult>;
 }
 
 const api: PipelineApi = {
+  async warm() {
+    await getDb().open();
+  },
   async run(spec, session, memory, cancel, onProgress) {
     if (!calibrations || sizedFor !== memory.worker) {
       calibrations = new CalibrationCache(calibrationBudget(memory.worker));

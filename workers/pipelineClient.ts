@@ -120,11 +120,38 @@ export async function planLibrary(db: WorkbenchDb): Promise<Plan> {
 let pool: WorkerPool<PipelineApi> | undefined;
 
 function getPool(): WorkerPool<PipelineApi> {
+  // Warmed before the developer knob changed the number of workers: started again at the new size.
+  if (pool && pool.size !== workerCount() && !pool.busy) {
+    void pool.terminate();
+    pool = undefined;
+  }
   pool ??= new WorkerPool<PipelineApi>(
     () => new Worker(new URL('./pipeline.worker.ts', import.meta.url), { type: 'module', name: 'pipeline' }),
     { size: workerCount() },
   );
   return pool;
+}
+
+/**
+ * Starts the pipeline workers while the page is idle and no reduction runs,
+ * so that "Reduce all" finds them loaded with their database open. A worker
+ * started by the first run itself took ~0.38 s to answer on the bench night
+ * (2026-12-02): ~0.18 s to load its script, and ~0.18 s more before the
+ * run's message, posted while it loaded, reached it (the page's thread
+ * forwards such messages, and it was busy drawing the plan). An idle worker
+ * holds a few MB; a reduction's end lets its workers go (their heaps) and
+ * warms new ones.
+ */
+export function warmPipeline(): void {
+  if (typeof Worker === 'undefined' || typeof window === 'undefined') return;
+  const start = () => {
+    if (pool) return;
+    const p = getPool();
+    // One task per worker: each worker the pool starts for it opens the database.
+    for (let i = 0; i < p.size; i++) void p.run((api) => api.warm()).catch(() => undefined);
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 5000 });
+  else setTimeout(start, 2000);
 }
 
 export interface ReductionProgress {
@@ -319,7 +346,10 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
       // The terminated workers' file handles close a moment after: up to 3 s for them.
       .then(() => clearScratchDirectory(undefined, 3000))
       .then(() => undefined, () => undefined)
-      .finally(release);
+      .finally(() => {
+        release();
+        warmPipeline();
+      });
   });
   return {
     batch,

@@ -7,7 +7,7 @@ import { RunsView } from '../features/runs';
 import { InspectorView } from '../features/inspector';
 import { sweepOrphanStrips } from '../db/products';
 import { getDb } from '../db/schema';
-import { sweepInterruptedRuns } from '../../workers/pipelineClient';
+import { sweepInterruptedRuns, warmPipeline } from '../../workers/pipelineClient';
 import { warmInspector } from '../../workers/inspectorClient';
 import { TABS, useNav, type Tab } from '../ui/nav';
 import { useReduction } from '../ui/reduction';
@@ -35,6 +35,7 @@ export function App() {
     void sweepInterruptedRuns(getDb()).catch((err: unknown) => console.warn('run sweep failed', err));
     void sweepOrphanStrips(getDb()).catch((err: unknown) => console.warn('storage sweep failed', err));
     warmInspector();
+    warmPipeline();
   }, []);
   const View = VIEWS[tab];
   return (
