@@ -13,12 +13,16 @@ import { runInDb } from './pipelineRun';
 import { scratch, scratchLimitFor } from '../src/core/kernels/scratch';
 
 let calibrations: CalibrationCache | undefined;
+/** The last record writes of the runs so far (runInDb's deferTail), for settled(). */
+let tails: Promise<unknown> = Promise.resolve();
 /** The worker memory the cache was sized for (the developer knob may change it between reductions). */
 let sizedFor = 0;
 
 export interface PipelineApi {
   /** Opens the database, so that a reduction's first run does not wait for it (pipelineClient's warmPipeline). */
   warm(): Promise<void>;
+  /** Resolves once the record writes that runs left behind them have landed (runInDb's deferTail). */
+  settled(): Promise<void>;
   /** `memory.worker`: this worker's own budget (its calibration cache is sized from it); `memory.run`: what this run may use. */
   run(spec: RunSpec, session: string, memory: { worker: number; run: number }, cancel?: CancelToken, onProgress?: (fraction: number, step: string) => void): Promise<RunResult>;
 }
@@ -26,6 +30,9 @@ export interface PipelineApi {
 const api: PipelineApi = {
   async warm() {
     await getDb().open();
+  },
+  async settled() {
+    await tails;
   },
   async run(spec, session, memory, cancel, onProgress) {
     if (!calibrations || sizedFor !== memory.worker) {
@@ -39,6 +46,9 @@ const api: PipelineApi = {
       calibrations,
       cancel: tokenFromTransfer(cancel),
       onProgress: onProgress ? (f, s) => void onProgress(f, s) : undefined,
+      deferTail: (write) => {
+        tails = Promise.all([tails, write]);
+      },
     });
   },
 };

@@ -334,7 +334,8 @@ async function planAndRun(db: WorkbenchDb, opts: ReduceOptions, release: () => v
       },
     },
   ).then(async (outcome) => {
-    await Promise.all(recording);
+    // Each worker's last record writes (deferred past its runs' results) land before the end is said.
+    await Promise.all([...recording, ...Array.from({ length: p.size }, () => p.run((api) => api.settled()).catch(() => undefined))]);
     return outcome;
   }).finally(() => {
     batchCancel.dispose();
