@@ -15,6 +15,7 @@ import { runInDb } from '../workers/pipelineRun';
 import { buildPlan, runsToDo } from '../src/core/pipeline/plan';
 import { executePlan } from '../src/core/pipeline/scheduler';
 import { newRunRecords } from '../src/db/runs';
+import type { RunRecord } from '../src/db/types';
 
 const NIGHT = path.resolve(__dirname, '../../shared/sample-night');
 let db: WorkbenchDb;
@@ -41,7 +42,7 @@ it('hands the last record write to deferTail; once it has landed the record hold
   await db.runs.bulkPut(records);
   // The last write (progress 1 after the product) is held back a moment, so that it lands only if waited for.
   const update = db.runs.update.bind(db.runs);
-  db.runs.update = ((id: string, patch: { progress?: number; step?: string; heartbeat?: number; status?: string }) =>
+  db.runs.update = ((id: string, patch: Partial<RunRecord>) =>
     patch.progress === 1 && patch.step === 'done' && patch.heartbeat !== undefined && patch.status === undefined ? new Promise((r) => setTimeout(r, 200)).then(() => update(id, patch)) : update(id, patch)) as typeof db.runs.update;
   const tails: Promise<unknown>[] = [];
   const logs: string[][] = [];
