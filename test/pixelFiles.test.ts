@@ -199,8 +199,7 @@ describe('ingested files in pixel files', () => {
   let elsewhere!: WorkbenchDb;
   useTestDb('pixel-files-ingest-elsewhere', (d) => { elsewhere = d; });
   const fs = new FakeOpfs();
-  // A profile in memory (the copy check fails): pixel files need no copy from IndexedDB, so they are used all the same.
-  const staging = new StripStaging(fs.getRoot, 0, async () => false, true);
+  const staging = new StripStaging(fs.getRoot, 0);
   beforeAll(() => usePixelRoot(fs.getRoot));
   afterAll(() => usePixelRoot(undefined));
 

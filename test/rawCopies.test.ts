@@ -1,25 +1,24 @@
 /**
- * Raw frames' copies (src/db/rawCopies.ts) on fake-indexeddb and a fake OPFS
- * (./fakeOpfs.ts): the ingest keeps its staging file as the copy; every plane
- * read from a copy equals the plane read from IndexedDB (the reference,
- * itself checked against astropy's pixels by the ingest tests), whole or in
- * part; the pipeline's store reads the copy, and IndexedDB wherever the copy
- * does not match; no copy is kept without room; the sweep removes the copies
- * of removed files, and the oldest ones when the origin is over half its
- * quota.
+ * Raw frames' copies that earlier builds kept (src/db/rawCopies.ts, made here
+ * by ./earlierBuild.ts), on fake-indexeddb and a fake OPFS (./fakeOpfs.ts):
+ * every plane read from a copy equals the plane read from IndexedDB (the
+ * reference, itself checked against astropy's pixels by the ingest tests),
+ * whole or in part; the pipeline's store reads the copy, and IndexedDB
+ * wherever the copy does not match or its record does not name it; the sweep
+ * removes the copies of removed files, and the oldest ones when the origin is
+ * over half its quota; a full disk at the ingest frees them.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { deleteFiles, readPlaneRows } from '../src/db/files';
 import { IdbPixelStore } from '../src/db/pixelStore';
 import { RAW_COPIES_DIRECTORY, RawCopies, sweepRawCopies } from '../src/db/rawCopies';
-import type { QuotaEstimate } from '../src/db/productMirror';
 import type { WorkbenchDb } from '../src/db/schema';
-import { STAGING_DIRECTORY, StripStaging } from '../src/db/stripStaging';
 import { ingestOne } from '../workers/ingest';
 import { FakeOpfs } from './fakeOpfs';
 import { useTestDb } from './testDb';
 import { FILES } from './ingestFixtures';
+import { storeAsEarlierBuild } from './earlierBuild';
 
 
 const roomy = async () => ({ quota: 1e12, usage: 0 });
@@ -31,14 +30,14 @@ async function planes(db: WorkbenchDb): Promise<[string, number, number, number]
   return out;
 }
 
-/** A fake OPFS with raw copies and staging on it, as in a profile on disk (the copy check passed; every batch staged). */
-function onDisk(estimate: QuotaEstimate = roomy) {
+/** A fake OPFS with an earlier build's raw copies on it. */
+function onDisk() {
   const fs = new FakeOpfs();
-  return { fs, copies: new RawCopies(fs.getRoot, estimate), staging: new StripStaging(fs.getRoot, 0, async () => true) };
+  return { fs, copies: new RawCopies(fs.getRoot) };
 }
 
-async function ingestAll(db: WorkbenchDb, { copies, staging }: ReturnType<typeof onDisk>) {
-  for (const f of FILES) expect((await ingestOne(db, f, staging, copies)).status).toBe('ok');
+async function ingestAll(db: WorkbenchDb, { fs }: ReturnType<typeof onDisk>) {
+  for (const f of FILES) expect((await storeAsEarlierBuild(db, f, fs)).status).toBe('ok');
 }
 
 /** The bytes of a copy in the fake OPFS, by its name. */
@@ -47,19 +46,16 @@ function copyBytes(fs: FakeOpfs, name: string): { bytes: Uint8Array } {
   return dir.children.get(name)!;
 }
 
-describe('raw copies kept by the ingest', () => {
+describe("an earlier build's raw copies", () => {
   let db!: WorkbenchDb;
   useTestDb('raw-copies', (d) => { db = d; });
 
-  it('are the staging files, and read every plane as IndexedDB does, whole and in part', async () => {
+  it('read every plane as IndexedDB does, whole and in part', async () => {
     const disk = onDisk();
-    const { fs, copies, staging } = disk;
+    const { fs, copies } = disk;
     await ingestAll(db, disk);
-    // Each record names its copy: its staging file, under the staging file's own name.
     const names = (await db.files.toArray()).map((f) => f.rawCopy!).sort();
-    expect(names.every((n) => /^[0-9a-f-]{36}\.bin$/.test(n))).toBe(true);
     expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(names);
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
     const all = await planes(db);
     expect(all.length).toBeGreaterThan(FILES.length); // the MEF's extensions too
     for (const [id, hdu, w, h] of all) {
@@ -72,9 +68,8 @@ describe('raw copies kept by the ingest', () => {
       const y1 = Math.min(h, y0 + 5);
       expect(await copies.readPlaneRows(db, file, hdu, 0, y0, y1, new Float32Array(w * (y1 - y0)))).toEqual(want.subarray(y0 * w, y1 * w));
     }
-    // A file dropped again stores nothing, and its staging file is not kept.
-    expect((await ingestOne(db, FILES[0], staging, copies)).stored).toBe('duplicate');
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    // A file dropped again stores nothing, and its copy stays.
+    expect((await ingestOne(db, FILES[0], false, copies)).stored).toBe('duplicate');
     expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual(names);
   });
 
@@ -119,12 +114,12 @@ describe('a copy its record does not name', () => {
   useTestDb('raw-copies-stale', (d) => { db = d; });
 
   it('is never read: one left by an earlier ingest of the same bytes', async () => {
-    const { fs, copies, staging } = onDisk();
-    const first = await ingestOne(db, FILES[2], staging, copies);
+    const { fs, copies } = onDisk();
+    const first = await storeAsEarlierBuild(db, FILES[2], fs);
     const old = (await db.files.get(first.id))!.rawCopy!;
     // Removed while its copy was open in a reader (the sweep skips it), then added again.
     await deleteFiles(db, [first.id]);
-    expect((await ingestOne(db, FILES[2], staging, copies)).stored).toBe('stored');
+    expect((await storeAsEarlierBuild(db, FILES[2], fs)).stored).toBe('stored');
     const rec = (await db.files.get(first.id))!;
     expect(rec.rawCopy).not.toBe(old);
     expect(fs.list(RAW_COPIES_DIRECTORY).sort()).toEqual([old, rec.rawCopy].sort());
@@ -141,20 +136,6 @@ describe('a copy its record does not name', () => {
     expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([rec.rawCopy]);
   });
 
-});
-
-describe('raw copies without room', () => {
-  let db!: WorkbenchDb;
-  useTestDb('raw-copies-full', (d) => { db = d; });
-
-  it('are not kept where the origin would use more than half its quota; the staging file goes as before', async () => {
-    const disk = onDisk(async () => ({ quota: 100e6, usage: 60e6 }));
-    const { fs } = disk;
-    await ingestAll(db, disk);
-    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([]);
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
-    expect(fs.used).toBe(0);
-  });
 });
 
 describe('sweeping raw copies', () => {
@@ -188,8 +169,8 @@ describe('a full disk at the ingest', () => {
   useTestDb('raw-copies-quota', (d) => { db = d; });
 
   it('frees the copies and stores the file, where only they stood in its way', async () => {
-    const { fs, copies, staging } = onDisk();
-    expect((await ingestOne(db, FILES[0], staging, copies)).status).toBe('ok');
+    const { fs, copies } = onDisk();
+    expect((await storeAsEarlierBuild(db, FILES[0], fs)).status).toBe('ok');
     expect(fs.list(RAW_COPIES_DIRECTORY)).toHaveLength(1);
     // IndexedDB refuses the next file once, as Chromium does at its quota.
     const put = db.strips.bulkPut.bind(db.strips);
@@ -199,24 +180,23 @@ describe('a full disk at the ingest', () => {
       return put(...args);
     }) as typeof put;
     try {
-      const out = await ingestOne(db, FILES[2], staging, copies);
+      const out = await ingestOne(db, FILES[2], false, copies);
       expect(out.status, out.message).toBe('ok');
       expect(out.stored).toBe('stored');
     } finally {
       db.strips.bulkPut = put;
     }
     expect(refusals).toBe(2);
-    // The first file's copy made the room; the second file's staging file became its copy.
-    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([(await db.files.where('name').equals('i16.fits').first())!.rawCopy]);
-    expect(fs.list(STAGING_DIRECTORY)).toEqual([]);
+    // The first file's copy made the room; the second file needs none.
+    expect(fs.list(RAW_COPIES_DIRECTORY)).toEqual([]);
   });
 
   it('is reported as before when there are no copies to free', async () => {
-    const { copies, staging } = onDisk();
+    const { copies } = onDisk();
     const put = db.strips.bulkPut.bind(db.strips);
     db.strips.bulkPut = (() => { throw new DOMException('quota', 'QuotaExceededError'); }) as typeof put;
     try {
-      const out = await ingestOne(db, FILES[3], staging, copies);
+      const out = await ingestOne(db, FILES[3], false, copies);
       expect(out.stored).toBe('failed');
       expect(out.message).toMatch(/mef\.fits/);
     } finally {

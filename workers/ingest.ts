@@ -206,12 +206,12 @@ function dataSection(plane: Float32Array | Float64Array, width: number, height: 
   }
 }
 
-/** Ingests one file; its strips go through OPFS staging where this realm has it (./src/db/stripStaging.ts; `false`: never). */
+/** Ingests one file; its strips go to a pixel file where this realm can write one (../src/db/stripStaging.ts; `false`: never). */
 export async function ingestOne(
   db: WorkbenchDb,
   item: IngestItem,
   staging: StripStaging | false = defaultStripStaging() ?? false,
-  /** Where a raw frame's staging file is kept as the copy the pipeline reads (../src/db/rawCopies.ts). */
+  /** Raw frames' copies that earlier builds kept (../src/db/rawCopies.ts): freed when the disk is full. */
   copies: RawCopies | undefined = defaultRawCopies(),
 ): Promise<IngestOutcome> {
   const id = await sha256Hex(item.bytes);
@@ -232,7 +232,7 @@ export async function ingestOne(
   }
   const record = analysed?.record ?? errorRecord(id, item, message);
   try {
-    const store = () => storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging, copies);
+    const store = () => storeFile(db, record, analysed?.headers, analysed?.strips ?? [], staging);
     let stored: StoreOutcome;
     try {
       stored = await store();

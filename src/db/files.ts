@@ -8,8 +8,8 @@ import type { ScratchPool, ScratchType } from '../core/kernels/scratch';
 import { STRIP_ARRAY, type StripData } from '../core/workspace/format';
 import { StorageFullError, explainFull, isQuotaError } from './errors';
 import type { FileRecord, HeaderRecord, StripRecord, TypeDecision } from './types';
-import { placeStrip, storeStrips, stripValues, type KeepStaged, type StripStaging } from './stripStaging';
-import { makesCopy, sweepRawCopies, type RawCopies } from './rawCopies';
+import { placeStrip, storeStrips, stripValues, type StripStaging } from './stripStaging';
+import { sweepRawCopies } from './rawCopies';
 import { removePixelFiles } from './pixelFiles';
 
 export type StoreOutcome = 'stored' | 'duplicate' | 'replaced-error';
@@ -26,34 +26,23 @@ export async function storeFile(
   headers: HeaderRecord | undefined,
   strips: StripRecord[],
   staging?: StripStaging | false,
-  /** Where the staging file becomes the raw frame's copy for the pipeline's reads (./rawCopies.ts). */
-  copies?: RawCopies,
 ): Promise<StoreOutcome> {
   try {
-    // Staged (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.
+    // The strips' pixel file is written (./stripStaging.ts) before the transaction: it cannot wait for anything but the database.
     return await storeStrips(staging, strips, (records, file) => db.transaction('rw', db.files, db.headers, db.strips, async () => {
       const existing = await db.files.get(record.id);
       if (existing && (existing.status === 'ok' || record.status === 'error')) return 'duplicate';
       if (existing) await db.strips.where('fileId').equals(record.id).delete();
-      // The record names the pixel file its strips point into, or the copy its strips' staging file will become
-      // (if it can be kept: ./rawCopies.ts).
-      await db.files.put(file?.refs ? { ...record, pixelFile: file.name } : copies && file && makesCopy(records) ? { ...record, rawCopy: file.name } : record);
+      // The record names the pixel file its strips point into.
+      await db.files.put(file ? { ...record, pixelFile: file.name } : record);
       if (headers) await db.headers.put(headers);
       if (records.length) await db.strips.bulkPut(records);
       return existing ? 'replaced-error' : 'stored';
-    }), keepStaged(copies));
+    }), (outcome) => outcome !== 'duplicate');
   } catch (err) {
     if (isQuotaError(err)) throw await explainFull(new StorageFullError(record.name));
     throw err;
   }
-}
-
-/**
- * Keeps a stored file's pixel file (the library's now), or its staging file
- * as its copy; a duplicate's strips were not stored, so its file is neither.
- */
-function keepStaged(copies: RawCopies | undefined): KeepStaged<StoreOutcome> {
-  return async (file, records, outcome) => outcome !== 'duplicate' && (file.refs ? true : copies ? copies.keep(file, records) : false);
 }
 
 export function findFile(db: WorkbenchDb, id: string): Promise<FileRecord | undefined> {

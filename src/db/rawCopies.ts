@@ -1,11 +1,8 @@
 /**
- * Copies of raw frames' pixels as OPFS files, kept from the ingest so that a
- * pipeline worker reads a raw frame at file speed, into its own pooled arrays,
- * instead of as IndexedDB Blobs; and the same reading of raw frames whose
- * strips point into pixel files (readPixelFile). The ingest now stores raw
- * frames in pixel files (./pixelFiles.ts) and so keeps no copy: copies are
- * read where an earlier build made them (and made only by a StripStaging
- * that stores Blob slices, which the app no longer uses).
+ * Raw frames read by the pipeline at file speed, into its own pooled arrays:
+ * from the pixel files their strips point into (readPixelFile: how the
+ * ingest stores a raw frame now, ./pixelFiles.ts), or from the copies that
+ * earlier builds kept (readPlaneRows), instead of as IndexedDB Blobs.
  *
  * Why: reading a frame's Blob strips from IndexedDB makes the browser's
  * process read its blob files into fresh buffers and pipe the bytes to the
@@ -17,27 +14,19 @@
  * s instead of 1.6. A sync access handle reads the same bytes in place at GB/s
  * (./opfsScratch.ts).
  *
- * What a copy is: the ingest's staging file itself (./stripStaging.ts), which
- * holds the file's strips one after the other in key order (HDU, plane,
- * strip), moved here once the transaction that stored the strips has
- * committed, instead of being removed. It costs the ingest nothing but the
- * disk: the raw pixels twice, bounded below. A copy belongs to one set of
- * strips: the file's record names it (FileRecord.rawCopy, the staging file's
- * own random name, written in the transaction that stores the strips), so a
- * copy left by an earlier ingest of the same bytes, by another version of the
- * app or another tab is never read for these strips. The raw files' pixels
- * stay in IndexedDB (DESIGN.md): a copy is only ever read where its size is
- * that of the record's strips (every strip a Blob with its element type), and
- * any mismatch, missing copy or refusal reads IndexedDB as before.
+ * What a copy is (earlier builds made them; no build makes them now): the
+ * ingest's staging file, which held the file's Blob strips one after the
+ * other in key order (HDU, plane, strip), kept under its own random name,
+ * which the file's record names (FileRecord.rawCopy), so that a copy left by
+ * an earlier ingest of the same bytes, by another version of the app or
+ * another tab is never read for these strips. A copy is only ever read where
+ * its size is that of the record's strips (every strip a Blob with its
+ * element type), and any mismatch, missing copy or refusal reads IndexedDB
+ * as before.
  *
- * Durability: a copy is written as the staging file was, without a flush, as
- * IndexedDB (relaxed durability, Chromium's default) writes its own blob
- * files: a crash of the machine soon after an ingest can lose either.
- *
- * Bounded: a copy is kept only while the origin's usage is under half its
- * quota, and `sweepRawCopies` (before each reduction, and after files are
+ * Bounded: `sweepRawCopies` (before each reduction, and after files are
  * removed) removes the copies of files no longer in the library, then the
- * oldest ones while usage is over half the quota. A file the ingest could not
+ * oldest ones while usage is over half the quota; a file the ingest could not
  * store for want of room is tried again once every copy is gone
  * (freeRawCopies), and a run halted by a full disk finds room when restarted
  * (the sweep before it): copies never cost the library space it needs. The
@@ -48,7 +37,7 @@ import type { StripRecord } from './types';
 import { STRIP_ARRAY, type StripData, type StripDtype } from '../core/workspace/format';
 import { borrow, type ScratchType } from '../core/kernels/scratch';
 import { realmShared, type ScratchRoot } from './opfsScratch';
-import { placeStrip, type StagedFile } from './stripStaging';
+import { placeStrip } from './stripStaging';
 import type { QuotaEstimate } from './productMirror';
 import { tracked } from '../core/pending';
 import { PIXELS_DIRECTORY, type PixelRef } from './pixelFiles';
@@ -58,52 +47,24 @@ export const RAW_COPIES_DIRECTORY = 'raw-copies';
 
 type BlobStrip = Extract<StripRecord, { data: Blob }>;
 type RefStrip = Extract<StripRecord, { data: PixelRef }>;
-type FileHandleWithMove = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
 type SyncOpen = FileSystemFileHandle & { createSyncAccessHandle(opts?: { mode?: string }): Promise<FileSystemSyncAccessHandle> };
 
 const keyOrder = (a: StripRecord, b: StripRecord) => a.hdu - b.hdu || a.plane - b.plane || a.index - b.index;
 
-/** Whether the records are Blob strips in key order: the layout of a staging file that may become a copy. */
-export function makesCopy(records: readonly StripRecord[]): records is BlobStrip[] {
+/** Whether the records are Blob strips in key order: the layout of an earlier build's staging file, which a copy is. */
+function makesCopy(records: readonly StripRecord[]): records is BlobStrip[] {
   return records.length > 0 && records.every((r, k) => r.data instanceof Blob && r.dtype !== undefined && (k === 0 || keyOrder(records[k - 1], r) < 0));
 }
 
 export class RawCopies {
   private dir?: Promise<FileSystemDirectoryHandle>;
 
-  constructor(
-    private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
-    private readonly estimate: QuotaEstimate = () => navigator.storage.estimate(),
-  ) {}
+  constructor(private readonly root: ScratchRoot = () => navigator.storage.getDirectory()) {}
 
   private directory(): Promise<FileSystemDirectoryHandle> {
     this.dir ??= this.root().then((r) => r.getDirectoryHandle(RAW_COPIES_DIRECTORY, { create: true }));
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;
-  }
-
-  /**
-   * Makes the staging file the copy of the strips it holds as `records` say,
-   * under its own name (which the file's record names). Call only once the
-   * records are stored. True when kept (the caller must not remove the
-   * staging file then); false, never throwing, when the layout is not a
-   * copy's, there is no room, or OPFS refused.
-   */
-  async keep(staged: StagedFile, records: readonly StripRecord[]): Promise<boolean> {
-    if (!makesCopy(records)) return false;
-    try {
-      const { quota, usage } = await this.estimate();
-      // The staging file is counted in usage already: keeping it adds nothing now, but must leave room for products.
-      if (quota === undefined || usage === undefined || usage > quota / 2) return false;
-      const dir = await this.directory();
-      const fh = (await staged.dir.getFileHandle(staged.name)) as FileHandleWithMove;
-      if (typeof fh.move !== 'function') return false;
-      await fh.move(dir, staged.name);
-      return true;
-    } catch (err) {
-      warnOnce('a raw frame\'s copy could not be kept', err);
-      return false;
-    }
   }
 
   /** Rows of a plane of a file whose strips point into a pixel file, read as a copy is (readPixelFileRows). */
