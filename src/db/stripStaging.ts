@@ -69,9 +69,8 @@ export function placeStrip(s: Pick<StripRecord, 'y0' | 'y1'>, v: StripData, widt
   return to - from;
 }
 
-/** The pixel file the records of a store point into. */
+/** The pixel file the records of a store point into (its name, which the file's record keeps). */
 export interface StagedFile {
-  dir: FileSystemDirectoryHandle;
   name: string;
 }
 
@@ -133,7 +132,7 @@ export class StripStaging {
         return from === undefined ? s : { ...key(s), data: { file: name, offset: from, bytes: a.byteLength }, dtype: dtypeOf(a) };
       });
       const written = dir;
-      return { records, file: { dir, name }, release: () => written.removeEntry(name).catch(() => undefined) };
+      return { records, file: { name }, release: () => written.removeEntry(name).catch(() => undefined) };
     } catch (err) {
       await dir?.removeEntry(name).catch(() => undefined);
       // OPFS is an accelerator here, never a reason to fail a write: the values go as they are. A full

@@ -241,7 +241,7 @@ export async function executeRun(run: RunSpec, backing: PixelStore, events: RunE
   const foreseen = new Map<RecipeStep, string>();
   for (const s of recipe.steps) {
     const prim = s.primitive;
-    const why = prim.kind === 'group' && members.length ? prim.skipsFor?.(members, stepValues(run.params, s.id), { laterValues: (name) => laterValuesOf(s, name) }) : undefined;
+    const why = prim.kind === 'group' ? prim.skipsFor?.(members, stepValues(run.params, s.id), { laterValues: (name) => laterValuesOf(s, name) }) : undefined;
     if (why) foreseen.set(s, why);
   }
   const stages = stagesOf(recipe, new Set(foreseen.keys()));

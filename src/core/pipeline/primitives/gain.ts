@@ -19,6 +19,7 @@ import { photonTransferGain } from '../../kernels/photonTransfer';
 import { extractDescriptors } from '../../classify/descriptors';
 import { astroHeaders, matchingExt, type AstroFrame } from '../astroFrame';
 import { cardNumber } from '../cards';
+import type { Card } from '../../fits/types';
 import { cfaPattern } from './cfa';
 import { activeMembers, optNum, type FrameContext, type GroupContext, type GroupPrimitive } from '../primitive';
 
@@ -33,6 +34,8 @@ const MAX_PAIRS = 4;
 const GAIN_GIVEN = 'the gain is given (ADUToElectrons)';
 const GAIN_KNOWN = 'the gain is known (header)';
 const gainGiven = (ctx: Pick<GroupContext, 'laterValues'>) => optNum(ctx.laterValues('ADUToElectrons') ?? {}, 'gain') !== undefined;
+/** The extensions (indices) whose headers give no gain: the ones to measure. */
+const withoutGain = (primary: Card[], exts: readonly Card[][]) => exts.map((_, k) => k).filter((k) => !(extractDescriptors(primary, exts[k]).gain! > 0));
 
 export const measureGain: GroupPrimitive = {
   kind: 'group',
@@ -44,7 +47,7 @@ export const measureGain: GroupPrimitive = {
     // Every frame's headers give it (run() looks at the first frame left in: one of these).
     const known = members.every((m) => {
       const h = astroHeaders(m.stored);
-      return h.exts.length > 0 && h.exts.every((e) => extractDescriptors(h.primary, e).gain! > 0);
+      return h.exts.length > 0 && !withoutGain(h.primary, h.exts).length;
     });
     return known ? GAIN_KNOWN : undefined;
   },
@@ -53,7 +56,7 @@ export const measureGain: GroupPrimitive = {
     const act = activeMembers(members);
     if (!act.length) return { skipped: 'no frame' };
     let a = await ctx.readFrame(act[0]);
-    const todo = a.exts.map((_, k) => k).filter((k) => !(extractDescriptors(a.primary, a.exts[k].header).gain! > 0));
+    const todo = withoutGain(a.primary, a.exts.map((e) => e.header));
     if (!todo.length) return { skipped: GAIN_KNOWN };
     if (act.length < 2) {
       ctx.warn(`only one flat (${act[0].ref.name}): the gain cannot be measured, and no header gives it`);
