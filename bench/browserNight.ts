@@ -42,7 +42,8 @@
  * IndexedDB, and JavaScript samples of every thread, workers included) for
  * chrome://tracing or Perfetto (`npx tsx bench/traceProfile.ts file` sums
  * the samples per thread and function; build with `--minify false` for the
- * names; BENCH_TRACE_INGEST=file records the ingest the same way);
+ * names; BENCH_TRACE_INGEST=file records the ingest the same way;
+ * BENCH_TRACE_CATEGORIES=a,b,... replaces the trace's categories);
  * BENCH_JS_FLAGS passes V8 flags to Chromium (`--trace-opt --trace-deopt`
  * with DEBUG=pw:browser prints every optimization and deoptimization of the
  * page and its workers);
@@ -118,7 +119,7 @@ async function explainStall(page: import('@playwright/test').Page, watch: Browse
 }
 
 /** What a trace records: tasks, V8 (GC, JavaScript samples of every thread), IndexedDB. */
-const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'];
+const TRACE_CATEGORIES = process.env.BENCH_TRACE_CATEGORIES?.split(',') ?? ['devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'IndexedDB', 'toplevel', 'disabled-by-default-devtools.timeline', 'disabled-by-default-v8.cpu_profiler'];
 
 /** Ends the CDP trace and writes it to `file` (JSON for chrome://tracing or Perfetto). */
 async function saveTrace(tracer: import('@playwright/test').CDPSession, file: string): Promise<void> {

@@ -11,6 +11,9 @@ import { calibrationBudget, type RunResult, type RunSpec } from '../src/core/pip
 import { tokenFromTransfer, type CancelToken } from './cancel';
 import { runInDb } from './pipelineRun';
 import { scratch, scratchLimitFor } from '../src/core/kernels/scratch';
+import { SCRATCH_DIRECTORY, defaultOpfsScratch } from '../src/db/opfsScratch';
+import { defaultPixelScratch } from '../src/db/pixelFiles';
+import { SpareFiles, workerSpareMaker } from '../src/db/spareFiles';
 
 let calibrations: CalibrationCache | undefined;
 /** The last record writes of the runs so far (runInDb's deferTail), for settled(). */
@@ -52,6 +55,18 @@ const api: PipelineApi = {
     });
   },
 };
+
+// New files (parked frames, products' pixel files) start as spares a helper worker wrote
+// (src/db/spareFiles.ts): two ahead for parked frames, which come one after another, one for products.
+const scratchFiles = defaultOpfsScratch();
+if (scratchFiles) {
+  const spares = new SpareFiles(
+    workerSpareMaker(() => new Worker(new URL('./spares.worker.ts', import.meta.url), { type: 'module', name: 'spares' })),
+    async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(SCRATCH_DIRECTORY)).removeEntry(name),
+  );
+  scratchFiles.useSpares(spares, 2);
+  defaultPixelScratch()?.useSpares(spares, 1);
+}
 
 holdLifeline();
 Comlink.expose(api);

@@ -28,6 +28,7 @@
 import { StorageFullError, isQuotaError } from './errors';
 import { tracked } from '../core/pending';
 import type { PixelRef } from './pixelFiles';
+import type { SpareFiles } from './spareFiles';
 
 /** The directory under the origin's private root that holds every scratch file. */
 export const SCRATCH_DIRECTORY = 'pipeline-scratch';
@@ -189,9 +190,15 @@ export class ScratchFile {
   }
 }
 
+/** FileSystemHandle.move (Chromium 110+ in the origin's file system; TypeScript's DOM types lack it). */
+type MovableHandle = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
+
 /** Where a worker's runs put their scratch frames, and the products they are making where strips are staged (./stripStaging.ts). */
 export class OpfsScratch {
   private dir?: Promise<FileSystemDirectoryHandle>;
+  private spareDir?: Promise<FileSystemDirectoryHandle>;
+  private spares?: SpareFiles;
+  private spareDepth = 0;
 
   constructor(
     private readonly root: ScratchRoot = () => navigator.storage.getDirectory(),
@@ -204,6 +211,32 @@ export class OpfsScratch {
     // A failure is not kept: the next frame asks again.
     this.dir.catch(() => (this.dir = undefined));
     return this.dir;
+  }
+
+  /**
+   * New files start as spares of their size where one is ready (./spareFiles.ts),
+   * and each new file asks for `depth` more of its size: the frames a run parks
+   * come one size after another, a night's products at one size.
+   */
+  useSpares(spares: SpareFiles | undefined, depth: number): void {
+    this.spares = spares;
+    this.spareDepth = depth;
+  }
+
+  /** Spare `spare` of the scratch directory, moved into this directory as `id` and opened; undefined when that failed (the spare is removed). */
+  private async fromSpare(spare: string, dir: FileSystemDirectoryHandle, id: string): Promise<FileSystemSyncAccessHandle | undefined> {
+    let from: FileSystemDirectoryHandle | undefined;
+    try {
+      this.spareDir ??= this.root().then((r) => r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true }));
+      from = await this.spareDir;
+      const fh = await tracked(`OPFS spare ${spare}`, from.getFileHandle(spare));
+      await tracked(`OPFS move ${spare} to ${id}`, (fh as MovableHandle).move(dir, id));
+      return await tracked(`OPFS createSyncAccessHandle ${id}`, fh.createSyncAccessHandle());
+    } catch {
+      this.spareDir = undefined;
+      await from?.removeEntry(spare).catch(() => undefined);
+      return undefined;
+    }
   }
 
   /** A new scratch file for these planes, sized for all of them (a full quota fails here, naming the frame). */
@@ -223,9 +256,14 @@ export class OpfsScratch {
     }
     let handle: FileSystemSyncAccessHandle | undefined;
     try {
-      const file = await tracked(`OPFS getFileHandle ${id}`, dir.getFileHandle(id, { create: true }));
-      handle = await tracked(`OPFS createSyncAccessHandle ${id}`, file.createSyncAccessHandle());
+      const spare = this.spares?.take(size);
+      if (spare) handle = await this.fromSpare(spare, dir, id);
+      if (!handle) {
+        const file = await tracked(`OPFS getFileHandle ${id}`, dir.getFileHandle(id, { create: true }));
+        handle = await tracked(`OPFS createSyncAccessHandle ${id}`, file.createSyncAccessHandle());
+      }
       handle.truncate(size);
+      this.spares?.want(size, this.spareDepth);
       return new ScratchFile(id, name, dir, handle, planes);
     } catch (err) {
       try { handle?.close(); } catch { /* closed */ }

@@ -1,0 +1,151 @@
+/**
+ * Spare files (src/db/spareFiles.ts): written full of zeros ahead of need in
+ * the scratch directory, taken by OpfsScratch.create for a new file of their
+ * size (moved under the new file's name, in its own directory), made again
+ * after each use, bounded; and a file made from a spare holds exactly what
+ * was written to it, as one made afresh does. On the fake OPFS (./fakeOpfs.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeOpfs } from './fakeOpfs';
+import { OpfsScratch, SCRATCH_DIRECTORY, type ScratchPlaneSpec } from '../src/db/opfsScratch';
+import { SPARE_PREFIX, SpareFiles, writeSpare } from '../src/db/spareFiles';
+import { PIXELS_DIRECTORY } from '../src/db/pixelFiles';
+
+/** Spares made by writeSpare on `fs`, each make's promise kept so a test can wait for them all. */
+function sparesOn(fs: FakeOpfs, limit?: number) {
+  const made: Promise<boolean>[] = [];
+  const removed: string[] = [];
+  const spares = new SpareFiles(
+    (name, bytes) => {
+      const p = writeSpare(fs.getRoot, name, bytes);
+      made.push(p);
+      return p;
+    },
+    async (name) => {
+      removed.push(name);
+      await (await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY)).removeEntry(name);
+    },
+    limit,
+  );
+  // Twice: a make's answer reaches `ready` a turn after its promise settles.
+  const settle = async () => {
+    await Promise.all(made);
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  return { spares, settle, removed };
+}
+
+const spareNames = (fs: FakeOpfs) => fs.list(SCRATCH_DIRECTORY).filter((n) => n.startsWith(SPARE_PREFIX));
+
+async function bytesOf(fs: FakeOpfs, dir: string, name: string): Promise<Uint8Array> {
+  const fh = await (await (await fs.getRoot()).getDirectoryHandle(dir)).getFileHandle(name);
+  return new Uint8Array(await (await fh.getFile()).arrayBuffer());
+}
+
+describe('spare files', () => {
+  it('writeSpare makes a file of zeros of the size asked for, in the scratch directory; under a full quota, no file', async () => {
+    const fs = new FakeOpfs();
+    expect(await writeSpare(fs.getRoot, 'spare-a', 3 * 2 ** 20 + 5)).toBe(true);
+    const bytes = await bytesOf(fs, SCRATCH_DIRECTORY, 'spare-a');
+    expect(bytes.length).toBe(3 * 2 ** 20 + 5);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+
+    const full = new FakeOpfs(2 ** 20);
+    expect(await writeSpare(full.getRoot, 'spare-b', 2 * 2 ** 20)).toBe(false);
+    expect(full.list(SCRATCH_DIRECTORY)).toEqual([]);
+    expect(full.used).toBe(0);
+  });
+
+  it('are made up to the depth asked for, handed out by exact size once, and made room for within the limit', async () => {
+    const fs = new FakeOpfs();
+    const { spares, settle, removed } = sparesOn(fs, 100);
+    spares.want(30, 2);
+    spares.want(30, 2); // already being made: no more
+    expect(spares.heldBytes).toBe(60);
+    expect(spares.take(30)).toBeUndefined(); // not ready yet
+    await settle();
+    expect(spareNames(fs)).toHaveLength(2);
+    expect(spares.take(20)).toBeUndefined();
+    const a = spares.take(30)!;
+    expect(a.startsWith(SPARE_PREFIX)).toBe(true);
+    expect(spares.take(30)).not.toBe(a);
+    expect(spares.take(30)).toBeUndefined();
+    expect(spares.heldBytes).toBe(0);
+
+    // 2 x 30 ready, 2 x 40 asked for within 100: the first 40 fits; the second needs both 30s gone.
+    spares.want(30, 2);
+    await settle();
+    spares.want(40, 2);
+    expect(removed).toHaveLength(2);
+    expect(spares.heldBytes).toBe(80);
+    await settle();
+    // On disk: the two 30s taken before (their taker's now) and the two 40s; the 30s removed are gone.
+    expect(spareNames(fs)).toHaveLength(4);
+    for (const n of removed) expect(spareNames(fs)).not.toContain(n);
+    expect(spares.take(30)).toBeUndefined();
+    expect(spares.take(40)).toBeDefined();
+    // A size larger than the limit is never made.
+    spares.want(101, 1);
+    expect(spares.heldBytes).toBe(40);
+  });
+
+  it('a spare that cannot be made is not counted, and nothing is left of it', async () => {
+    const fs = new FakeOpfs(50);
+    const { spares, settle } = sparesOn(fs);
+    spares.want(80, 1);
+    await settle();
+    expect(spares.heldBytes).toBe(0);
+    expect(spares.take(80)).toBeUndefined();
+    expect(fs.list(SCRATCH_DIRECTORY)).toEqual([]);
+  });
+
+  it('OpfsScratch makes its next file of a size from a spare, moved under the file\'s name into its own directory, and reads back what was written', async () => {
+    const fs = new FakeOpfs();
+    const { spares, settle } = sparesOn(fs);
+    const pixels = new OpfsScratch(fs.getRoot, PIXELS_DIRECTORY);
+    pixels.useSpares(spares, 1);
+    const W = 64, H = 40;
+    const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: W, height: H, dq: false }, { hdu: 2, width: W, height: H, dq: true }];
+    const size = W * H * 6;
+
+    const first = await pixels.create('product-1', 'one.fits', specs);
+    await settle();
+    expect(spareNames(fs)).toHaveLength(1); // asked for by the first file of this size
+    const spare = spareNames(fs)[0];
+
+    const second = await pixels.create('product-2', 'two.fits', specs);
+    expect(fs.list(SCRATCH_DIRECTORY)).not.toContain(spare); // taken and moved
+    expect(fs.list(PIXELS_DIRECTORY).sort()).toEqual(['product-1', 'product-2']);
+    const sci = Float32Array.from({ length: W * H }, (_, i) => i * 0.5 - 7);
+    const dq = Uint16Array.from({ length: W * H }, (_, i) => i % 7);
+    second.write(1, 0, sci);
+    second.write(2, 0, dq);
+    expect(second.read(1, 0, H, new Float32Array(W * H))).toEqual(sci);
+    expect(second.read(2, 0, H, new Uint16Array(W * H))).toEqual(dq);
+    second.close();
+    const onDisk = await bytesOf(fs, PIXELS_DIRECTORY, 'product-2');
+    expect(onDisk.length).toBe(size);
+    expect(new Float32Array(onDisk.buffer, 0, W * H)).toEqual(sci);
+
+    await settle();
+    expect(spareNames(fs)).toHaveLength(1); // made again for the next file
+    first.close();
+  });
+
+  it('a spare gone from under it (the directory cleared) leaves the file made afresh', async () => {
+    const fs = new FakeOpfs();
+    const { spares, settle } = sparesOn(fs);
+    const scratch = new OpfsScratch(fs.getRoot);
+    scratch.useSpares(spares, 1);
+    const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: 16, height: 16, dq: false }];
+    (await scratch.create('scratch-1', 'a', specs)).close();
+    await settle();
+    const dir = await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY);
+    for (const n of spareNames(fs)) await dir.removeEntry(n);
+    const f = await scratch.create('scratch-2', 'b', specs);
+    const v = Float32Array.from({ length: 256 }, (_, i) => i);
+    f.write(1, 0, v);
+    expect(f.read(1, 0, 16, new Float32Array(256))).toEqual(v);
+    expect(fs.list(SCRATCH_DIRECTORY).filter((n) => !n.startsWith(SPARE_PREFIX)).sort()).toEqual(['scratch-1', 'scratch-2']);
+  });
+});
