@@ -21,7 +21,9 @@
  * One file per frame, its planes one after the other (each plane's rows
  * contiguous; SCI and VAR float32, DQ uint16), sized up front so a full quota
  * fails before any pixel is written, and one open handle per frame until the
- * run removes it. A crashed or reloaded page leaves its files behind: the page
+ * run removes it. A new file starts as a spare of its size where one
+ * is ready (./spareFiles.ts: written ahead by a helper worker, so the run's
+ * writes land on pages that exist). A crashed or reloaded page leaves its files behind: the page
  * clears the directory when a reduction starts (clearScratchDirectory), under
  * the reduction lock, before any run starts.
  */
