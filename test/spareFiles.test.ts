@@ -11,13 +11,16 @@ import { OpfsScratch, SCRATCH_DIRECTORY, type ScratchPlaneSpec } from '../src/db
 import { SPARE_PREFIX, SpareFiles, writeSpare } from '../src/db/spareFiles';
 import { PIXELS_DIRECTORY } from '../src/db/pixelFiles';
 
-/** Spares made by writeSpare on `fs`, each make's promise kept so a test can wait for them all. */
+/** A spare's bytes here: not zeros, so that a file made from a spare shows it before anything is written over them. */
+const MARK = 0xab;
+
+/** Spares made by writeSpare on `fs` (filled with MARK), each make's promise kept so a test can wait for them all. */
 function sparesOn(fs: FakeOpfs, limit?: number) {
   const made: Promise<boolean>[] = [];
   const removed: string[] = [];
   const spares = new SpareFiles(
     (name, bytes) => {
-      const p = writeSpare(fs.getRoot, name, bytes);
+      const p = writeSpare(fs.getRoot, name, bytes, new Uint8Array(7).fill(MARK));
       made.push(p);
       return p;
     },
@@ -68,7 +71,9 @@ describe('spare files', () => {
     expect(spares.take(20)).toBeUndefined();
     const a = spares.take(30)!;
     expect(a.startsWith(SPARE_PREFIX)).toBe(true);
-    expect(spares.take(30)).not.toBe(a);
+    const b = spares.take(30)!;
+    expect(b).toMatch(SPARE_PREFIX);
+    expect(b).not.toBe(a);
     expect(spares.take(30)).toBeUndefined();
     expect(spares.heldBytes).toBe(0);
 
@@ -116,6 +121,10 @@ describe('spare files', () => {
     const second = await pixels.create('product-2', 'two.fits', specs);
     expect(fs.list(SCRATCH_DIRECTORY)).not.toContain(spare); // taken and moved
     expect(fs.list(PIXELS_DIRECTORY).sort()).toEqual(['product-1', 'product-2']);
+    // The spare's own bytes, before anything is written: the file is the spare, not one made afresh.
+    const before = await bytesOf(fs, PIXELS_DIRECTORY, 'product-2');
+    expect(before.length).toBe(size);
+    expect(before.every((x) => x === MARK)).toBe(true);
     const sci = Float32Array.from({ length: W * H }, (_, i) => i * 0.5 - 7);
     const dq = Uint16Array.from({ length: W * H }, (_, i) => i % 7);
     second.write(1, 0, sci);
@@ -143,9 +152,53 @@ describe('spare files', () => {
     const dir = await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY);
     for (const n of spareNames(fs)) await dir.removeEntry(n);
     const f = await scratch.create('scratch-2', 'b', specs);
+    expect((await bytesOf(fs, SCRATCH_DIRECTORY, 'scratch-2')).every((x) => x === 0)).toBe(true); // made afresh
     const v = Float32Array.from({ length: 256 }, (_, i) => i);
     f.write(1, 0, v);
     expect(f.read(1, 0, 16, new Float32Array(256))).toEqual(v);
     expect(fs.list(SCRATCH_DIRECTORY).filter((n) => !n.startsWith(SPARE_PREFIX)).sort()).toEqual(['scratch-1', 'scratch-2']);
+  });
+
+  it('a browser whose handles cannot move stops using spares, and its files are made afresh, whole', async () => {
+    const fs = new FakeOpfs();
+    const { spares, settle } = sparesOn(fs);
+    const scratch = new OpfsScratch(fs.getRoot);
+    scratch.useSpares(spares, 1);
+    const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: 16, height: 16, dq: false }];
+    (await scratch.create('scratch-1', 'a', specs)).close();
+    await settle();
+    expect(spareNames(fs)).toHaveLength(1);
+    const proto = Object.getPrototypeOf(await (await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY)).getFileHandle('scratch-1'));
+    const move = proto.move;
+    proto.move = undefined;
+    try {
+      const f = await scratch.create('scratch-2', 'b', specs);
+      expect(spareNames(fs)).toEqual([]); // the spare went, and no other was asked for
+      expect((await bytesOf(fs, SCRATCH_DIRECTORY, 'scratch-2')).every((x) => x === 0)).toBe(true);
+      f.close();
+      (await scratch.create('scratch-3', 'c', specs)).close();
+      await settle();
+      expect(spareNames(fs)).toEqual([]);
+    } finally {
+      proto.move = move;
+    }
+  });
+
+  it('under a full quota the spares go first, and the file is made', async () => {
+    const W = 32, H = 32;
+    const size = W * H * 4;
+    const fs = new FakeOpfs(3 * size);
+    const { spares, settle } = sparesOn(fs);
+    const scratch = new OpfsScratch(fs.getRoot);
+    scratch.useSpares(spares, 1);
+    const small: ScratchPlaneSpec[] = [{ hdu: 1, width: W, height: H, dq: false }];
+    (await scratch.create('scratch-1', 'a', small)).close(); // one file and one spare of its size: 2 of 3
+    await settle();
+    expect(spareNames(fs)).toHaveLength(1);
+    // Two planes' worth: it fits only without the spare.
+    const f = await scratch.create('scratch-2', 'b', [...small, { hdu: 2, width: W, height: H, dq: false }]);
+    expect(spareNames(fs)).toEqual([]);
+    f.write(1, 0, new Float32Array(W * H).fill(3));
+    expect(f.read(1, 0, H, new Float32Array(W * H))[5]).toBe(3);
   });
 });

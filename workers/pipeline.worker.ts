@@ -58,8 +58,10 @@ const api: PipelineApi = {
 
 // New files (parked frames, products' pixel files) start as spares a helper worker wrote
 // (src/db/spareFiles.ts): two ahead for parked frames, which come one after another, one for products.
+// Where move() is missing (it came to OPFS in Chromium 110; Chromium 156 has it on
+// FileSystemFileHandle, not FileSystemHandle) a spare could not become a file.
 const scratchFiles = defaultOpfsScratch();
-if (scratchFiles) {
+if (scratchFiles && typeof (FileSystemFileHandle.prototype as { move?: unknown }).move === 'function') {
   const spares = new SpareFiles(
     workerSpareMaker(() => new Worker(new URL('./spares.worker.ts', import.meta.url), { type: 'module', name: 'spares' })),
     async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(SCRATCH_DIRECTORY)).removeEntry(name),

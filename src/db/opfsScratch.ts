@@ -192,7 +192,7 @@ export class ScratchFile {
   }
 }
 
-/** FileSystemHandle.move (Chromium 110+ in the origin's file system; TypeScript's DOM types lack it). */
+/** FileSystemFileHandle.move (Chromium 110+ in the origin's file system; TypeScript's DOM types lack it). */
 type MovableHandle = FileSystemFileHandle & { move(dir: FileSystemDirectoryHandle, name: string): Promise<void> };
 
 /** Where a worker's runs put their scratch frames, and the products they are making where strips are staged (./stripStaging.ts). */
@@ -225,19 +225,45 @@ export class OpfsScratch {
     this.spareDepth = depth;
   }
 
-  /** Spare `spare` of the scratch directory, moved into this directory as `id` and opened; undefined when that failed (the spare is removed). */
+  /**
+   * Spare `spare` of the scratch directory, moved into this directory as `id`
+   * and opened; undefined when that failed, and then neither the spare nor a
+   * file `id` is left. A browser without move() stops using spares.
+   */
   private async fromSpare(spare: string, dir: FileSystemDirectoryHandle, id: string): Promise<FileSystemSyncAccessHandle | undefined> {
     let from: FileSystemDirectoryHandle | undefined;
+    let moved = false;
     try {
       this.spareDir ??= this.root().then((r) => r.getDirectoryHandle(SCRATCH_DIRECTORY, { create: true }));
       from = await this.spareDir;
       const fh = await tracked(`OPFS spare ${spare}`, from.getFileHandle(spare));
       await tracked(`OPFS move ${spare} to ${id}`, (fh as MovableHandle).move(dir, id));
+      moved = true;
       return await tracked(`OPFS createSyncAccessHandle ${id}`, fh.createSyncAccessHandle());
-    } catch {
+    } catch (err) {
       this.spareDir = undefined;
-      await from?.removeEntry(spare).catch(() => undefined);
+      if (err instanceof TypeError || (err as { name?: string })?.name === 'NotSupportedError') this.spares = undefined;
+      await (moved ? dir.removeEntry(id) : from?.removeEntry(spare))?.catch(() => undefined);
       return undefined;
+    }
+  }
+
+  /** A new file `id` of `size` bytes, open; nothing is left of it when that fails. */
+  private async openNew(dir: FileSystemDirectoryHandle, id: string, size: number): Promise<FileSystemSyncAccessHandle> {
+    let handle: FileSystemSyncAccessHandle | undefined;
+    try {
+      const spare = this.spares?.take(size);
+      if (spare) handle = await this.fromSpare(spare, dir, id);
+      if (!handle) {
+        const file = await tracked(`OPFS getFileHandle ${id}`, dir.getFileHandle(id, { create: true }));
+        handle = await tracked(`OPFS createSyncAccessHandle ${id}`, file.createSyncAccessHandle());
+      }
+      handle.truncate(size);
+      return handle;
+    } catch (err) {
+      try { handle?.close(); } catch { /* closed */ }
+      await dir.removeEntry(id).catch(() => undefined);
+      throw err;
     }
   }
 
@@ -256,25 +282,24 @@ export class OpfsScratch {
       if (isQuotaError(err)) throw new StorageFullError(name, 'run');
       throw err;
     }
-    let handle: FileSystemSyncAccessHandle | undefined;
+    let handle: FileSystemSyncAccessHandle;
     try {
-      const spare = this.spares?.take(size);
-      if (spare) handle = await this.fromSpare(spare, dir, id);
-      if (!handle) {
-        const file = await tracked(`OPFS getFileHandle ${id}`, dir.getFileHandle(id, { create: true }));
-        handle = await tracked(`OPFS createSyncAccessHandle ${id}`, file.createSyncAccessHandle());
+      try {
+        handle = await this.openNew(dir, id, size);
+      } catch (err) {
+        // Spares count against the quota: where it is full, they go and the file is tried once more.
+        if (!isQuotaError(err) || !this.spares?.heldBytes) throw err;
+        await this.spares.clear();
+        handle = await this.openNew(dir, id, size);
       }
-      handle.truncate(size);
-      this.spares?.want(size, this.spareDepth);
-      return new ScratchFile(id, name, dir, handle, planes);
     } catch (err) {
-      try { handle?.close(); } catch { /* closed */ }
-      await dir.removeEntry(id).catch(() => undefined);
       if (isQuotaError(err)) throw new StorageFullError(name, 'run');
       // The directory may be gone (site data cleared): the next frame looks it up again.
       this.dir = undefined;
       throw err;
     }
+    this.spares?.want(size, this.spareDepth);
+    return new ScratchFile(id, name, dir, handle, planes);
   }
 }
 

@@ -27,9 +27,12 @@ export const SPARE_PREFIX = 'spare-';
 export type SpareMaker = (name: string, bytes: number) => Promise<boolean>;
 
 /**
- * At most this many bytes of spares ready or being made: enough for the
- * next two parked frames and the next product of a 4k x 4k frame, bounded
- * because spares take disk (and page cache) until they are used.
+ * At most this many bytes of spares ready or being made, per pipeline
+ * worker: enough for the next two parked frames and the next product of a
+ * 4k x 4k frame, bounded because spares take disk (and page cache) until
+ * they are used. The last frame of a run leaves its spares unused; a size no
+ * longer asked for gives them up when another needs the room, and a full
+ * quota takes them all (OpfsScratch.create).
  */
 export const SPARE_LIMIT_BYTES = 512 * 2 ** 20;
 
@@ -53,9 +56,23 @@ export class SpareFiles {
 
   /** A ready spare of exactly `bytes` bytes, now the caller's (to move, or to remove), or undefined. */
   take(bytes: number): string | undefined {
-    const name = this.ready.get(bytes)?.shift();
+    const list = this.ready.get(bytes);
+    const name = list?.shift();
     if (name) this.bytes -= bytes;
+    // An emptied size is forgotten, so that the map's order stays that of the sizes' last spares.
+    if (list && !list.length) this.ready.delete(bytes);
     return name;
+  }
+
+  /** Removes every ready spare (the quota is full); spares being made still count until they are. */
+  async clear(): Promise<void> {
+    const names: string[] = [];
+    for (const [size, list] of this.ready) {
+      this.bytes -= size * list.length;
+      names.push(...list);
+    }
+    this.ready.clear();
+    await Promise.all(names.map((n) => this.remove(n).catch(() => undefined)));
   }
 
   /**
@@ -85,6 +102,7 @@ export class SpareFiles {
         this.bytes -= size;
         void this.remove(names.shift()!).catch(() => undefined);
       }
+      if (!names.length) this.ready.delete(size);
     }
   }
 
@@ -100,9 +118,10 @@ export class SpareFiles {
           this.bytes -= bytes;
           return;
         }
-        let list = this.ready.get(bytes);
-        if (!list) this.ready.set(bytes, (list = []));
-        list.push(name);
+        // Re-inserted, so that the sizes whose spares are oldest come first (makeRoom's order).
+        const list = this.ready.get(bytes) ?? [];
+        this.ready.delete(bytes);
+        this.ready.set(bytes, [...list, name]);
       });
   }
 }
