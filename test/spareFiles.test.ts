@@ -45,6 +45,18 @@ async function bytesOf(fs: FakeOpfs, dir: string, name: string): Promise<Uint8Ar
   return new Uint8Array(await (await fh.getFile()).arrayBuffer());
 }
 
+/** A scratch store on a fake OPFS that has made one 16 x 16 file, and the spare that file asked for. */
+async function oneFileAndItsSpare() {
+  const fs = new FakeOpfs();
+  const { spares, settle } = sparesOn(fs);
+  const scratch = new OpfsScratch(fs.getRoot);
+  scratch.useSpares(spares, 1);
+  const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: 16, height: 16, dq: false }];
+  (await scratch.create('scratch-1', 'a', specs)).close();
+  await settle();
+  return { fs, scratch, specs, settle };
+}
+
 describe('spare files', () => {
   it('writeSpare makes a file of zeros of the size asked for, in the scratch directory; under a full quota, no file', async () => {
     const fs = new FakeOpfs();
@@ -142,13 +154,7 @@ describe('spare files', () => {
   });
 
   it('a spare gone from under it (the directory cleared) leaves the file made afresh', async () => {
-    const fs = new FakeOpfs();
-    const { spares, settle } = sparesOn(fs);
-    const scratch = new OpfsScratch(fs.getRoot);
-    scratch.useSpares(spares, 1);
-    const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: 16, height: 16, dq: false }];
-    (await scratch.create('scratch-1', 'a', specs)).close();
-    await settle();
+    const { fs, scratch, specs } = await oneFileAndItsSpare();
     const dir = await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY);
     for (const n of spareNames(fs)) await dir.removeEntry(n);
     const f = await scratch.create('scratch-2', 'b', specs);
@@ -160,13 +166,7 @@ describe('spare files', () => {
   });
 
   it('a browser whose handles cannot move stops using spares, and its files are made afresh, whole', async () => {
-    const fs = new FakeOpfs();
-    const { spares, settle } = sparesOn(fs);
-    const scratch = new OpfsScratch(fs.getRoot);
-    scratch.useSpares(spares, 1);
-    const specs: ScratchPlaneSpec[] = [{ hdu: 1, width: 16, height: 16, dq: false }];
-    (await scratch.create('scratch-1', 'a', specs)).close();
-    await settle();
+    const { fs, scratch, specs, settle } = await oneFileAndItsSpare();
     expect(spareNames(fs)).toHaveLength(1);
     const proto = Object.getPrototypeOf(await (await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY)).getFileHandle('scratch-1'));
     const move = proto.move;
