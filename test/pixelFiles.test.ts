@@ -124,6 +124,24 @@ describe('products in pixel files', () => {
     expect(fs.list(PIXELS_DIRECTORY)).not.toContain(dead.id);
   });
 
+  it('never exist without a writing record naming them: a page that dies as the file is made leaves it to be removed at once', async () => {
+    // The moment the pixel file appears, its writing record must already be there (else only the
+    // ten-minute sweep would find the file: e2e/nothingLost.spec.ts, a reload mid-reduction).
+    const pixels = new OpfsScratch(fs.getRoot, PIXELS_DIRECTORY);
+    const create = pixels.create.bind(pixels);
+    let recordAtFile: unknown = 'not made';
+    pixels.create = async (id, name, specs) => {
+      recordAtFile = await db.writing.get(id);
+      return create(id, name, specs);
+    };
+    const store = new IdbPixelStore(db, { scratch: false, mirror: false, pixels });
+    const w = await store.create({ role: 'product', name: 'early.fits', exts: [{ extver: 1, width: W, height: H, var: true, dq: true }] });
+    expect(recordAtFile).toMatchObject({ fileId: w.id, name: 'early.fits' });
+    await w.discard();
+    expect(fs.list(PIXELS_DIRECTORY)).not.toContain(w.id);
+    expect(await db.writing.get(w.id)).toBeUndefined();
+  });
+
   it('are removed with their product: deleted by the user, or remade in the same slot', async () => {
     const first = await writeProduct(filed(), 'slot', 4);
     const again = await writeProduct(filed(), 'slot', 5);

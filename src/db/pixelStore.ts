@@ -171,6 +171,10 @@ export class IdbPixelStore implements PixelStore {
     // A product's rows go to its pixel file as they come (./pixelFiles.ts), and its strip records, pointing into
     // it, are put in the publishing transaction; the file's open handle then serves later runs' reads
     // (./productMirror.ts). Without one, strips of typed arrays as they fill, and a copy of its own.
+    // The writing record first: a page that dies at any point after it leaves a record naming the
+    // product's pixel file, which the next start-up removes at once (products.ts, sweepOrphanStrips),
+    // not after PIXEL_SWEEP_AGE_MS as a file no record names.
+    await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
     let staged: ScratchFile | undefined;
     const planesInFile = filePlanes(layout);
     if (spec.role === 'product' && this.pixels) {
@@ -182,7 +186,14 @@ export class IdbPixelStore implements PixelStore {
         console.warn(`${spec.name}: strips go to IndexedDB as arrays, its pixel file could not be made:`, err);
       }
     }
-    let copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, planesInFile, spec.readAgain)) : undefined;
+    let copy: Awaited<ReturnType<ProductMirror['begin']>> | undefined;
+    try {
+      copy = mirror && !staged ? await tracked(`OPFS copy of ${spec.name}`, mirror.begin(id, spec.name, planesInFile, spec.readAgain)) : undefined;
+    } catch (err) {
+      await staged?.remove().catch(() => undefined);
+      await db.writing.delete(id).catch(() => undefined);
+      throw err;
+    }
     /** The copy is an extra: a failure to write it drops it, never the product. */
     const toCopy = (hdu: number, y0: number, data: Float32Array | Uint16Array) => {
       if (!copy) return;
@@ -193,13 +204,6 @@ export class IdbPixelStore implements PixelStore {
         copy = undefined;
       }
     };
-    try {
-      await tracked(`IndexedDB heartbeat ${spec.name}`, markWriting(db, id, spec.name, runId));
-    } catch (err) {
-      await staged?.remove().catch(() => undefined);
-      if (copy) await mirror!.drop(copy);
-      throw err;
-    }
     this.hold(id, spec.name);
     let beat = Date.now();
     /** Set once the product is published: from then on it is the library's, and discard leaves it alone. */
