@@ -5,10 +5,10 @@
  * after each use, bounded; and a file made from a spare holds exactly what
  * was written to it, as one made afresh does. On the fake OPFS (./fakeOpfs.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeOpfs } from './fakeOpfs';
 import { OpfsScratch, SCRATCH_DIRECTORY, type ScratchPlaneSpec } from '../src/db/opfsScratch';
-import { SPARE_PREFIX, SpareFiles, writeSpare } from '../src/db/spareFiles';
+import { SPARE_PATIENCE_MS, SPARE_PREFIX, SpareFiles, workerSpareMaker, writeSpare } from '../src/db/spareFiles';
 import { PIXELS_DIRECTORY } from '../src/db/pixelFiles';
 
 /** A spare's bytes here: not zeros, so that a file made from a spare shows it before anything is written over them. */
@@ -200,5 +200,28 @@ describe('spare files', () => {
     expect(spareNames(fs)).toEqual([]);
     f.write(1, 0, new Float32Array(W * H).fill(3));
     expect(f.read(1, 0, H, new Float32Array(W * H))[5]).toBe(3);
+  });
+
+  it('a spares worker that answers gives its answers; one that never answers is given up in time; one that fails refuses every spare', async () => {
+    vi.useFakeTimers();
+    try {
+      const posted: string[] = [];
+      const worker = { onmessage: null as null | ((e: MessageEvent) => void), onerror: null as null | (() => void), postMessage: (m: { name: string }) => posted.push(m.name), terminate: () => undefined };
+      const make = workerSpareMaker(() => worker as unknown as Worker);
+      const answered = make('spare-1', 10);
+      const silent = make('spare-2', 10);
+      expect(posted).toEqual(['spare-1', 'spare-2']);
+      worker.onmessage!({ data: { name: 'spare-1', ok: true } } as MessageEvent);
+      expect(await answered).toBe(true);
+      vi.advanceTimersByTime(SPARE_PATIENCE_MS);
+      expect(await silent).toBe(false);
+      const pending = make('spare-3', 10);
+      worker.onerror!();
+      expect(await pending).toBe(false);
+      expect(await make('spare-4', 10)).toBe(false);
+      expect(posted).toEqual(['spare-1', 'spare-2', 'spare-3']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -36,6 +36,9 @@ export type SpareMaker = (name: string, bytes: number) => Promise<boolean>;
  */
 export const SPARE_LIMIT_BYTES = 512 * 2 ** 20;
 
+/** How long a spares worker may take over one spare (a 160 MB one takes ~0.6 s where fresh pages are dear). */
+export const SPARE_PATIENCE_MS = 30_000;
+
 /** Zeros written this many bytes at a time. */
 const CHUNK = 1 << 20;
 
@@ -192,7 +195,16 @@ export function workerSpareMaker(newWorker: () => Worker): SpareMaker {
       worker.onerror = fail;
     }
     return new Promise<boolean>((answer) => {
-      waiting.set(name, answer);
+      // A spare not answered for in time is given up (its size is asked for again later); a file
+      // the worker still makes then sits in the scratch directory until it is cleared.
+      const late = setTimeout(() => {
+        waiting.delete(name);
+        answer(false);
+      }, SPARE_PATIENCE_MS);
+      waiting.set(name, (ok) => {
+        clearTimeout(late);
+        answer(ok);
+      });
       worker!.postMessage({ name, bytes } satisfies SpareRequest);
     });
   };
