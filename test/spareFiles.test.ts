@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeOpfs } from './fakeOpfs';
 import { OpfsScratch, SCRATCH_DIRECTORY, type ScratchPlaneSpec } from '../src/db/opfsScratch';
-import { SPARE_PATIENCE_MS, SPARE_PREFIX, SpareFiles, workerSpareMaker, writeSpare } from '../src/db/spareFiles';
+import { SPARE_PATIENCE_MS, SPARE_PREFIX, SpareFiles, removeSpare, workerSpareMaker, writeSpare } from '../src/db/spareFiles';
 import { PIXELS_DIRECTORY } from '../src/db/pixelFiles';
 
 /** A spare's bytes here: not zeros, so that a file made from a spare shows it before anything is written over them. */
@@ -26,7 +26,7 @@ function sparesOn(fs: FakeOpfs, limit?: number) {
     },
     async (name) => {
       removed.push(name);
-      await (await (await fs.getRoot()).getDirectoryHandle(SCRATCH_DIRECTORY)).removeEntry(name);
+      await removeSpare(fs.getRoot, name);
     },
     limit,
   );

@@ -11,9 +11,9 @@ import { calibrationBudget, type RunResult, type RunSpec } from '../src/core/pip
 import { tokenFromTransfer, type CancelToken } from './cancel';
 import { runInDb } from './pipelineRun';
 import { scratch, scratchLimitFor } from '../src/core/kernels/scratch';
-import { SCRATCH_DIRECTORY, defaultOpfsScratch } from '../src/db/opfsScratch';
+import { defaultOpfsScratch } from '../src/db/opfsScratch';
 import { defaultPixelScratch } from '../src/db/pixelFiles';
-import { SpareFiles, workerSpareMaker } from '../src/db/spareFiles';
+import { SpareFiles, removeSpare, workerSpareMaker } from '../src/db/spareFiles';
 
 let calibrations: CalibrationCache | undefined;
 /** The last record writes of the runs so far (runInDb's deferTail), for settled(). */
@@ -64,7 +64,7 @@ const scratchFiles = defaultOpfsScratch();
 if (scratchFiles && typeof (FileSystemFileHandle.prototype as { move?: unknown }).move === 'function') {
   const spares = new SpareFiles(
     workerSpareMaker(() => new Worker(new URL('./spares.worker.ts', import.meta.url), { type: 'module', name: 'spares' })),
-    async (name) => (await (await navigator.storage.getDirectory()).getDirectoryHandle(SCRATCH_DIRECTORY)).removeEntry(name),
+    (name) => removeSpare(() => navigator.storage.getDirectory(), name),
   );
   scratchFiles.useSpares(spares, 2);
   defaultPixelScratch()?.useSpares(spares, 1);

@@ -44,87 +44,60 @@ const CHUNK = 1 << 20;
 
 /** The spares a realm has made and not handed out, and those being made. */
 export class SpareFiles {
-  /** Ready spares by size, oldest first. */
-  private ready = new Map<number, string[]>();
-  /** Spares being made, by size. */
-  private making = new Map<number, number>();
-  private bytes = 0;
+  /** Oldest asked for first: the first of a size that is ready is the one handed out, the first of another size the one to go for room. */
+  private spares: { name: string; bytes: number; ready: boolean }[] = [];
 
   constructor(
     private readonly make: SpareMaker,
-    /** Removes a spare nothing will take (a size no longer asked for, to make room). */
+    /** Removes a spare nothing will take (a size no longer asked for, to make room; a full quota). */
     private readonly remove: (name: string) => Promise<void>,
     private readonly limitBytes = SPARE_LIMIT_BYTES,
   ) {}
 
   /** A ready spare of exactly `bytes` bytes, now the caller's (to move, or to remove), or undefined. */
   take(bytes: number): string | undefined {
-    const list = this.ready.get(bytes);
-    const name = list?.shift();
-    if (name) this.bytes -= bytes;
-    // An emptied size is forgotten, so that the map's order stays that of the sizes' last spares.
-    if (list && !list.length) this.ready.delete(bytes);
-    return name;
+    const k = this.spares.findIndex((s) => s.ready && s.bytes === bytes);
+    return k < 0 ? undefined : this.spares.splice(k, 1)[0].name;
   }
 
   /** Removes every ready spare (the quota is full); spares being made still count until they are. */
   async clear(): Promise<void> {
-    const names: string[] = [];
-    for (const [size, list] of this.ready) {
-      this.bytes -= size * list.length;
-      names.push(...list);
-    }
-    this.ready.clear();
-    await Promise.all(names.map((n) => this.remove(n).catch(() => undefined)));
+    const gone = this.spares.filter((s) => s.ready);
+    this.spares = this.spares.filter((s) => !s.ready);
+    await Promise.all(gone.map((s) => this.remove(s.name).catch(() => undefined)));
   }
 
   /**
    * Asks for spares of `bytes` bytes until `depth` of them are ready or
-   * being made. Ready spares of other sizes make room, oldest size first,
-   * when the limit would be passed; beyond that, fewer are made.
+   * being made. Ready spares of other sizes make room, oldest first, when
+   * the limit would be passed; beyond that, fewer are made.
    */
   want(bytes: number, depth: number): void {
     if (bytes > this.limitBytes) return;
-    let have = (this.ready.get(bytes)?.length ?? 0) + (this.making.get(bytes) ?? 0);
-    for (; have < depth; have++) {
-      if (this.bytes + bytes > this.limitBytes) this.makeRoom(bytes);
-      if (this.bytes + bytes > this.limitBytes) return;
+    for (let have = this.spares.filter((s) => s.bytes === bytes).length; have < depth; have++) {
+      for (const s of this.spares.filter((x) => x.ready && x.bytes !== bytes)) {
+        if (this.heldBytes + bytes <= this.limitBytes) break;
+        this.spares.splice(this.spares.indexOf(s), 1);
+        void this.remove(s.name).catch(() => undefined);
+      }
+      if (this.heldBytes + bytes > this.limitBytes) return;
       this.makeOne(bytes);
     }
   }
 
   /** Bytes of spares ready or being made. */
   get heldBytes(): number {
-    return this.bytes;
-  }
-
-  private makeRoom(bytes: number): void {
-    for (const [size, names] of this.ready) {
-      if (size === bytes) continue;
-      while (names.length && this.bytes + bytes > this.limitBytes) {
-        this.bytes -= size;
-        void this.remove(names.shift()!).catch(() => undefined);
-      }
-      if (!names.length) this.ready.delete(size);
-    }
+    return this.spares.reduce((b, s) => b + s.bytes, 0);
   }
 
   private makeOne(bytes: number): void {
-    const name = `${SPARE_PREFIX}${crypto.randomUUID()}`;
-    this.bytes += bytes;
-    this.making.set(bytes, (this.making.get(bytes) ?? 0) + 1);
-    void this.make(name, bytes)
+    const spare = { name: `${SPARE_PREFIX}${crypto.randomUUID()}`, bytes, ready: false };
+    this.spares.push(spare);
+    void this.make(spare.name, bytes)
       .catch(() => false)
       .then((ok) => {
-        this.making.set(bytes, this.making.get(bytes)! - 1);
-        if (!ok) {
-          this.bytes -= bytes;
-          return;
-        }
-        // Re-inserted, so that the sizes whose spares are oldest come first (makeRoom's order).
-        const list = this.ready.get(bytes) ?? [];
-        this.ready.delete(bytes);
-        this.ready.set(bytes, [...list, name]);
+        if (ok) spare.ready = true;
+        else this.spares.splice(this.spares.indexOf(spare), 1);
       });
   }
 }
@@ -152,6 +125,14 @@ export async function writeSpare(root: ScratchRoot, name: string, bytes: number,
     await dir?.removeEntry(name).catch(() => undefined);
     return false;
   }
+}
+
+/** Removes spare `name` from the scratch directory (gone already is fine). */
+export async function removeSpare(root: ScratchRoot, name: string): Promise<void> {
+  const dir = await (await root()).getDirectoryHandle(SCRATCH_DIRECTORY);
+  await dir.removeEntry(name).catch((err: unknown) => {
+    if ((err as { name?: string })?.name !== 'NotFoundError') throw err;
+  });
 }
 
 /** What a spares worker is sent, and answers. */
